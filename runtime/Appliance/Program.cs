@@ -1,1 +1,24 @@
-System.Console.WriteLine("appliance");
+using System.CommandLine;
+using Appliance.Commands;
+
+// The `appliance` executable. Each verb lives in Commands/ and composes the parts it needs by hand:
+// run (device), cloud (collector), demo (both on loopback), doctor, and the offline tools that later issues add.
+var root = new RootCommand("Appliance: an edge runtime from sensor bus to cloud uplink, configured by git.");
+root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(CloudCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"appliance: {error.Message}");
+    }
+
+    Console.Error.WriteLine("appliance: see 'appliance --help'");
+    return ExitCodes.BadInput;
+}
+
+return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

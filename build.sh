@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Appliance build entry point. Works on a fresh Debian 12 machine with the .NET 10 SDK:
+#   ./build.sh            publish the Native AOT binary to out/appliance
+#   ./build.sh demo [...] publish, then run `appliance demo` (arguments are passed on)
+#   ./build.sh test       publish, run every test project; last line: "N passed, N failed, N skipped"
+#   ./build.sh bench      BenchmarkDotNet suites in perf/ (long; not part of test)
+#   ./build.sh clean
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '%s\n' "$*" >&2; }
+
+# Native AOT links with clang (or gcc) and needs zlib's headers; tests use git.
+need_packages() {
+  local missing=()
+  command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || missing+=(clang)
+  dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
+  command -v git >/dev/null 2>&1 || missing+=(git)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "build.sh: installing ${missing[*]} with apt-get"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "build.sh: missing packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}"
+    exit 2
+  fi
+}
+
+need_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || { say "build.sh: the .NET 10 SDK is required (dotnet not on PATH)"; exit 2; }
+}
+
+publish() {
+  need_dotnet
+  need_packages
+  say "build.sh: publishing Native AOT binary to out/appliance"
+  dotnet publish runtime/Appliance/Appliance.csproj -c Release -o out -nodeReuse:false -v:q -clp:NoSummary \
+    -p:GenerateDocumentationFile=true 1>&2
+  rm -f out/*.xml out/*.pdb
+  ls -l out/appliance >&2
+}
+
+run_tests() {
+  publish
+  local results="$ROOT/out/test-results"
+  rm -rf "$results"; mkdir -p "$results"
+  local status=0
+  dotnet build Appliance.sln -c Release -nodeReuse:false -v:q -clp:NoSummary 1>&2 || exit 1
+  for proj in tests/*/*.Tests.csproj; do
+    local name; name=$(basename "$proj" .csproj)
+    say "build.sh: testing $name"
+    dotnet test "$proj" -c Release --no-build -nodeReuse:false \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
+      --results-directory "$results" 1>&2 || status=1
+  done
+  # Sum the TRX counters of every project.
+  local passed=0 failed=0 skipped=0 f line
+  for f in "$results"/*.trx; do
+    [ -f "$f" ] || continue
+    line=$(grep -o '<Counters [^>]*>' "$f" | head -1)
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$line"); passed=$((passed + ${p:-0}))
+    x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line"); failed=$((failed + ${x:-0}))
+    s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line"); skipped=$((skipped + ${s:-0}))
+  done
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  return $status
+}
+
+cmd=${1:-publish}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  publish|build) publish ;;
+  demo) publish; exec "$ROOT/out/appliance" demo "$@" ;;
+  test) run_tests ;;
+  bench) need_dotnet; dotnet run -c Release --project perf/Appliance.Benchmarks -- "$@" ;;
+  clean) rm -rf out; find . -name bin -o -name obj -type d -prune -exec rm -rf {} + ;;
+  *) say "usage: ./build.sh [publish|demo|test|bench|clean]"; exit 2 ;;
+esac

@@ -1,0 +1,66 @@
+namespace Appliance.Runtime.Config;
+
+/// <summary>
+/// One validated, immutable configuration snapshot: what <c>appliance.toml</c> in the configuration repository says.
+/// Stages pick a snapshot up at a window boundary; a snapshot is never changed after it is built.
+/// </summary>
+/// <param name="Device">The <c>[device]</c> table.</param>
+/// <param name="Sensors">The <c>[[sensor]]</c> tables, in file order, names unique.</param>
+/// <param name="Window">The <c>[window]</c> table.</param>
+/// <param name="Detector">The <c>[detector]</c> table.</param>
+/// <param name="Inference">The <c>[inference]</c> table.</param>
+/// <param name="Uplink">The <c>[uplink]</c> table.</param>
+/// <param name="GitOps">The <c>[gitops]</c> table.</param>
+public sealed record ApplianceConfig(
+    DeviceSettings Device,
+    IReadOnlyList<SensorSettings> Sensors,
+    WindowSettings Window,
+    DetectorSettings Detector,
+    InferenceSettings Inference,
+    UplinkSettings Uplink,
+    GitOpsSettings GitOps);
+
+/// <summary>The <c>[device]</c> table.</summary>
+/// <param name="Id">The device id: 1 to 64 characters of letters, digits, '-', '_' and '.'.</param>
+public sealed record DeviceSettings(string Id);
+
+/// <summary>One <c>[[sensor]]</c> table.</summary>
+/// <param name="Name">Unique sensor name.</param>
+/// <param name="Chip">The chip: <c>bme280</c> (more chips come with the drivers issue), or <c>replay</c> for a recorded CSV.</param>
+/// <param name="Bus">The bus: <c>emulated:bme280</c>, <c>i2c:N</c>, or <c>replay:PATH</c>.</param>
+/// <param name="Address">The I2C address (BME280: 0x76 or 0x77).</param>
+/// <param name="RateHz">The sampling rate in hertz, 0.1 to 10000.</param>
+/// <param name="Fault">For emulated chips, an injected fault (<c>fault = "heater:8s+4s"</c>: a +15 °C heater fault starting 8 s after start, for 4 s); null for none.</param>
+public sealed record SensorSettings(string Name, string Chip, string Bus, int Address, double RateHz, FaultSettings? Fault);
+
+/// <summary>A fault injected into an emulated chip, relative to the device's start.</summary>
+/// <param name="Kind">The fault: <c>heater</c> (a step of the chip's temperature).</param>
+/// <param name="Start">When it begins, after start.</param>
+/// <param name="Length">How long it lasts.</param>
+public sealed record FaultSettings(string Kind, TimeSpan Start, TimeSpan Length);
+
+/// <summary>The <c>[window]</c> table: tumbling windows by time.</summary>
+/// <param name="Length">The window length.</param>
+public sealed record WindowSettings(TimeSpan Length);
+
+/// <summary>The <c>[detector]</c> table: an EWMA z-score over each channel's window means.</summary>
+/// <param name="Kind">The detector: <c>ewma-z</c>.</param>
+/// <param name="Alpha">EWMA smoothing factor in (0, 1].</param>
+/// <param name="Threshold">The |z| above which a window raises an alert.</param>
+/// <param name="Warmup">Windows seen before any alert can be raised.</param>
+/// <param name="Cooldown">Windows after an alert during which the same channel raises no new alert (debounce).</param>
+public sealed record DetectorSettings(string Kind, double Alpha, double Threshold, int Warmup, int Cooldown);
+
+/// <summary>The <c>[inference]</c> table.</summary>
+/// <param name="Enabled">Whether window features are scored by the ONNX model.</param>
+/// <param name="Gpu"><c>auto</c> (CUDA when present, else CPU), <c>off</c> (CPU) or <c>required</c> (fail at start without CUDA).</param>
+public sealed record InferenceSettings(bool Enabled, string Gpu);
+
+/// <summary>The <c>[uplink]</c> table.</summary>
+/// <param name="Endpoint">The collector's ZeroMQ endpoint, <c>tcp://host:port</c>.</param>
+public sealed record UplinkSettings(string Endpoint);
+
+/// <summary>The <c>[gitops]</c> table.</summary>
+/// <param name="Branch">The branch the device follows.</param>
+/// <param name="Interval">How often the device fetches.</param>
+public sealed record GitOpsSettings(string Branch, TimeSpan Interval);

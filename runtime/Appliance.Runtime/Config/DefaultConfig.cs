@@ -1,0 +1,99 @@
+namespace Appliance.Runtime.Config;
+
+/// <summary>
+/// The configuration baked into the binary: the embedded demo's <c>appliance.toml</c>, and what
+/// <c>appliance init-config DIR</c> writes as a starting repository.
+/// </summary>
+public static class DefaultConfig
+{
+    /// <summary>The placeholder in <see cref="Toml"/> that the demo replaces with the collector's endpoint.</summary>
+    public const string EndpointPlaceholder = "tcp://127.0.0.1:5556";
+
+    /// <summary>
+    /// The default <c>appliance.toml</c>: one emulated BME280 sampled at 10 Hz, 1 s tumbling windows, an EWMA z-score
+    /// detector, ONNX scoring on the CPU, and an injected heater fault (+15 °C from 8 s for 4 s) so that an alert appears.
+    /// </summary>
+    public const string Toml = """
+        # Appliance configuration (https://toml.io/en/v1.0.0). The device reads this file from its git repository.
+
+        [device]
+        # 1 to 64 letters, digits, '-', '_' or '.'.
+        id = "demo-1"
+
+        [[sensor]]
+        name = "env"
+        chip = "bme280"
+        # emulated:bme280 = a register-level BME280 emulator on an in-process I2C bus; i2c:1 = /dev/i2c-1 on a board.
+        bus = "emulated:bme280"
+        address = 0x76
+        # Samples per second, 0.1 to 10000.
+        rate_hz = 10
+        # Emulated chips only: a heater fault of +15 °C starting 8 s after start, lasting 4 s.
+        fault = "heater:8s+4s"
+
+        [window]
+        # Tumbling windows by time.
+        length = "1s"
+
+        [detector]
+        # EWMA z-score of each channel's window mean (Hunter 1986; NIST/SEMATECH e-Handbook 6.3.2.4).
+        kind = "ewma-z"
+        alpha = 0.1
+        threshold = 4.0
+        warmup = 5
+        cooldown = 5
+
+        [inference]
+        enabled = true
+        # auto = CUDA when present, else CPU; off = CPU; required = refuse to start without CUDA.
+        gpu = "auto"
+
+        [uplink]
+        endpoint = "tcp://127.0.0.1:5556"
+
+        [gitops]
+        branch = "main"
+        interval = "30s"
+
+        """;
+
+    /// <summary>
+    /// The demo's configuration for replaying a recorded <c>timestamp,value</c> CSV: one replay sensor, tumbling windows of
+    /// <paramref name="window"/>, and the EWMA z-score detector tuned for slowly varying machine telemetry.
+    /// </summary>
+    /// <param name="endpoint">The collector's endpoint.</param>
+    /// <param name="csvPath">The CSV's absolute path.</param>
+    /// <param name="window">The window length.</param>
+    public static string ReplayToml(string endpoint, string csvPath, TimeSpan window) => $$"""
+        [device]
+        id = "demo-replay"
+
+        [[sensor]]
+        name = "replay"
+        chip = "replay"
+        bus = 'replay:{{csvPath}}'
+        rate_hz = 1
+
+        [window]
+        length = "{{(long)window.TotalSeconds}}s"
+
+        [detector]
+        kind = "ewma-z"
+        alpha = 0.05
+        threshold = 4.0
+        warmup = 24
+        cooldown = 24
+
+        [inference]
+        enabled = true
+        gpu = "auto"
+
+        [uplink]
+        endpoint = "{{endpoint}}"
+
+        [gitops]
+        branch = "main"
+        interval = "30s"
+
+        """;
+}

@@ -1,0 +1,141 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Appliance.Runtime.Inference;
+
+/// <summary>
+/// One ONNX Runtime session that scores a batch of window features per <see cref="Run"/>: input float32 <c>[S, F]</c>,
+/// output float32 <c>[S, 1]</c>. Input and output live in buffers allocated once and bound as <see cref="OrtValue"/>s,
+/// so a steady-state call allocates no managed memory for tensors; every native object is disposed with the scorer
+/// (undisposed OrtValues are a known source of unbounded native memory growth in ORT's C# API).
+/// </summary>
+public sealed class OnnxScorer : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly float[] _input;
+    private readonly float[] _output;
+    private readonly OrtValue _inputValue;
+    private readonly OrtValue _outputValue;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly OrtValue[] _inputs;
+    private readonly OrtValue[] _outputs;
+
+    /// <summary>Loads <paramref name="model"/> (ONNX bytes) for batches of <paramref name="streams"/> rows of <paramref name="features"/> values.</summary>
+    /// <param name="model">The ONNX ModelProto.</param>
+    /// <param name="streams">S: rows per batch.</param>
+    /// <param name="features">F: features per row.</param>
+    /// <param name="policy">Which execution provider to use.</param>
+    /// <exception cref="InferenceException">The model does not load, its input/output shape is not <c>[S,F]</c>/<c>[S,1]</c>,
+    /// or <paramref name="policy"/> is <see cref="GpuPolicy.Required"/> and CUDA is not available.</exception>
+    public OnnxScorer(byte[] model, int streams, int features, GpuPolicy policy)
+    {
+        Streams = streams;
+        Features = features;
+        OrtEnv.Instance().DisableTelemetryEvents();
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        ExecutionProvider = "CPU";
+        if (policy != GpuPolicy.Off)
+        {
+            try
+            {
+                options.AppendExecutionProvider_CUDA(0);
+                ExecutionProvider = "CUDA";
+            }
+            catch (OnnxRuntimeException e)
+            {
+                FallbackReason = FirstLine(e.Message);
+                if (policy == GpuPolicy.Required)
+                {
+                    throw new InferenceException($"[inference] gpu = \"required\": the CUDA execution provider is not available: {FallbackReason}", e);
+                }
+            }
+        }
+
+        try
+        {
+            _session = new InferenceSession(model, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceException($"model does not load: {FirstLine(e.Message)}", e);
+        }
+
+        _inputNames = [.. _session.InputMetadata.Keys];
+        _outputNames = [.. _session.OutputMetadata.Keys];
+        var inShape = _session.InputMetadata[_inputNames[0]].Dimensions;
+        var outShape = _session.OutputMetadata[_outputNames[0]].Dimensions;
+        if (_inputNames.Length != 1 || _outputNames.Length != 1 || inShape.Length != 2 || inShape[1] != features || (inShape[0] > 0 && inShape[0] != streams)
+            || outShape.Length != 2 || outShape[1] != 1)
+        {
+            _session.Dispose();
+            throw new InferenceException($"model has input [{string.Join(",", inShape)}] and output [{string.Join(",", outShape)}] (expected one input [{streams},{features}] and one output [{streams},1])");
+        }
+
+        _input = GC.AllocateArray<float>(streams * features, pinned: true);
+        _output = GC.AllocateArray<float>(streams, pinned: true);
+        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [streams, features]);
+        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [streams, 1]);
+        _inputs = [_inputValue];
+        _outputs = [_outputValue];
+    }
+
+    /// <summary>S: rows per batch.</summary>
+    public int Streams { get; }
+
+    /// <summary>F: features per row.</summary>
+    public int Features { get; }
+
+    /// <summary>The execution provider the session runs on: <c>CUDA</c> or <c>CPU</c>.</summary>
+    public string ExecutionProvider { get; }
+
+    /// <summary>Why CUDA was not used under <see cref="GpuPolicy.Auto"/>, or null.</summary>
+    public string? FallbackReason { get; }
+
+    /// <summary>Number of completed <see cref="Run"/> calls.</summary>
+    public long Runs { get; private set; }
+
+    /// <summary>Scores one batch.</summary>
+    /// <param name="features">S*F values, row-major.</param>
+    /// <param name="scores">Receives S scores.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    /// <exception cref="InferenceException">The run failed or produced NaN.</exception>
+    public void Run(ReadOnlySpan<float> features, Span<float> scores)
+    {
+        if (features.Length != _input.Length || scores.Length < Streams)
+        {
+            throw new ArgumentException($"expected {_input.Length} features and room for {Streams} scores");
+        }
+
+        features.CopyTo(_input);
+        try
+        {
+            _session.Run(_runOptions, _inputNames, _inputs, _outputNames, _outputs);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceException($"model run failed: {FirstLine(e.Message)}", e);
+        }
+
+        _output.AsSpan(0, Streams).CopyTo(scores);
+        Runs++;
+    }
+
+    /// <summary>The execution providers this ONNX Runtime build offers (for <c>appliance doctor</c>).</summary>
+    public static string[] AvailableProviders() => OrtEnv.Instance().GetAvailableProviders();
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _inputValue.Dispose();
+        _outputValue.Dispose();
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
+
+    private static string FirstLine(string s)
+    {
+        var i = s.IndexOf('\n', StringComparison.Ordinal);
+        return (i < 0 ? s : s[..i]).Trim();
+    }
+}

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Appliance.Runtime.Cloud;
+using Appliance.Runtime.Config;
+using Appliance.Runtime.GitOps;
+using Appliance.Runtime.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Commands;
+
+/// <summary>
+/// <c>appliance demo [--replay CSV] [--speed max|N] [--duration T] [--window T]</c>: a collector and a device on loopback.
+/// The device's configuration comes from a git repository the demo writes (the embedded default), through the same
+/// reconciler read path as <c>appliance run</c>. The last line is
+/// <c>demo: N windows summarised, M summaries stored, A alerts</c>.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var replay = new Option<FileInfo?>("--replay") { Description = "Replay a timestamp,value CSV instead of the emulated BME280" };
+        var speed = new Option<string>("--speed") { Description = "Replay speed: max, or N times the recording's own pace", DefaultValueFactory = _ => "max" };
+        var duration = new Option<string>("--duration") { Description = "How long a live demo runs (e.g. 20s, 2m)", DefaultValueFactory = _ => "20s" };
+        var window = new Option<string?>("--window") { Description = "Tumbling window length for a replay (default 1h); a live demo uses its configuration's" };
+        var state = new Option<DirectoryInfo?>("--state") { Description = "Folder for the demo's repository, device state and database (default: a new temporary folder)" };
+        var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), token)));
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(FileInfo? replay, string speedText, string durationText, string? windowText, DirectoryInfo? stateDir, CancellationToken token)
+    {
+        if (!Duration.TryParse(durationText, out var duration, out var error))
+        {
+            throw new ArgumentException($"--duration: {error}");
+        }
+
+        double speed = 0;
+        if (speedText != "max" && !(double.TryParse(speedText, NumberStyles.Float, CultureInfo.InvariantCulture, out speed) && speed > 0))
+        {
+            throw new ArgumentException($"--speed: '{speedText}' is not a speed (expected max or a positive number)");
+        }
+
+        var windowLength = TimeSpan.FromHours(1);
+        if (windowText is not null && !Duration.TryParse(windowText, out windowLength, out error))
+        {
+            throw new ArgumentException($"--window: {error}");
+        }
+
+        if (replay is not null && !replay.Exists)
+        {
+            throw new FileNotFoundException($"{replay.FullName}: file not found (expected a timestamp,value CSV)");
+        }
+
+        using var logging = Cli.CreateLogging(LogLevel.Warning);
+        using var stop = Cli.StopOnSignal();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
+        var root = stateDir?.FullName ?? Path.Combine(Path.GetTempPath(), "appliance-demo-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(root);
+        var dbPath = Path.Combine(root, "cloud.db");
+        File.Delete(dbPath);
+
+        using var store = new SqliteStore(dbPath);
+        using var collector = new Collector("tcp://127.0.0.1:0", store, logging.CreateLogger<Collector>());
+        collector.Start();
+        var endpoint = $"tcp://127.0.0.1:{collector.Port}";
+
+        // The device's configuration arrives through git, as on a real device.
+        var toml = DefaultConfig.Toml.Replace(DefaultConfig.EndpointPlaceholder, endpoint, StringComparison.Ordinal);
+        if (replay is not null)
+        {
+            toml = DefaultConfig.ReplayToml(endpoint, replay.FullName, windowLength);
+        }
+
+        var repoPath = Path.Combine(root, "config-repo");
+        if (Directory.Exists(repoPath))
+        {
+            Directory.Delete(repoPath, recursive: true);
+        }
+
+        SeedRepository.Create(repoPath, new Dictionary<string, string> { [ConfigRepository.ConfigFile] = toml });
+        var deviceState = Path.Combine(root, "device");
+        if (Directory.Exists(deviceState))
+        {
+            Directory.Delete(deviceState, recursive: true);
+        }
+
+        var revision = new ConfigRepository(repoPath, deviceState).Pull("main");
+        var config = ConfigLoader.Parse(revision.Text, revision.Path);
+        Console.WriteLine($"demo: collector on {endpoint}, database {dbPath}");
+        Console.WriteLine($"demo: device {config.Device.Id} at config revision {revision.Commit[..12]}, {config.Sensors.Count} sensor(s), {config.Window.Length.TotalSeconds:G} s windows" +
+            (replay is null ? $", running for {duration.TotalSeconds:G} s" : $", replaying {replay.Name} at speed {speedText}"));
+
+        var options = new PipelineOptions { ReplaySpeed = speed, LiveLine = Console.WriteLine };
+        var clock = Stopwatch.StartNew();
+        using var device = new DeviceHost(config, revision.Commit, options, logging, replay?.FullName);
+        device.Start();
+        if (replay is null)
+        {
+            try
+            {
+                await Task.Delay(duration, linked.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        else
+        {
+            await device.Pipeline.Completion.WaitAsync(linked.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        var acked = await device.StopAsync(TimeSpan.FromSeconds(30));
+        var elapsed = clock.Elapsed;
+        var counters = device.Pipeline.Counters;
+        var stats = store.GetStats();
+        var windows = counters.WindowsSummarised;
+        Console.WriteLine($"demo: {counters.SamplesRead} samples, {counters.SampleFaults} faults, {counters.InferenceRuns} ONNX runs on {device.Pipeline.ExecutionProvider}, " +
+            $"{windows / Math.Max(elapsed.TotalSeconds, 1e-3):F1} summaries/s over {elapsed.TotalSeconds:F1} s, outbox fully acknowledged: {(acked ? "yes" : "no")}");
+        Console.WriteLine($"demo: {windows} windows summarised, {stats.Summaries} summaries stored, {stats.Alerts} alerts");
+        return acked && stats.Summaries == windows && windows > 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+}

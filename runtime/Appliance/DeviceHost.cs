@@ -1,0 +1,110 @@
+using System.Device.I2c;
+using System.Globalization;
+using Appliance.Drivers.Chips.Bme280;
+using Appliance.Drivers.Sources;
+using Appliance.Runtime.Config;
+using Appliance.Runtime.Outbox;
+using Appliance.Runtime.Pipeline;
+using Appliance.Runtime.Uplink;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance;
+
+/// <summary>
+/// The device, composed by hand from one configuration snapshot: sensors (drivers) → pipeline (windows, kernels,
+/// detectors, ONNX) → uplink (outbox, DEALER socket). Used by <c>appliance run</c> and <c>appliance demo</c>.
+/// </summary>
+internal sealed class DeviceHost : IDisposable
+{
+    private readonly List<SensorBinding> _sensors = [];
+    private readonly ILogger _logger;
+
+    public DeviceHost(ApplianceConfig config, string configRevision, PipelineOptions options, ILoggerFactory logging, string? replayPath = null)
+    {
+        Config = config;
+        _logger = logging.CreateLogger("device");
+        foreach (var s in config.Sensors)
+        {
+            _sensors.Add(CreateSensor(s, replayPath));
+        }
+
+        Outbox = new MemoryOutbox(capacity: 1 << 20);
+        Uplink = new UplinkClient(
+            new UplinkOptions { Endpoint = config.Uplink.Endpoint, DeviceId = config.Device.Id },
+            Outbox,
+            logging.CreateLogger<UplinkClient>());
+        Pipeline = new DevicePipeline(config, _sensors, Uplink, options, _logger);
+        ConfigRevision = configRevision;
+    }
+
+    public ApplianceConfig Config { get; }
+
+    public string ConfigRevision { get; }
+
+    public MemoryOutbox Outbox { get; }
+
+    public UplinkClient Uplink { get; }
+
+    public DevicePipeline Pipeline { get; }
+
+    public void Start()
+    {
+        Uplink.Start();
+        Pipeline.Start();
+    }
+
+    /// <summary>Stops sampling, summarises what was sampled, then waits up to <paramref name="flushTimeout"/> for every summary to be acknowledged.</summary>
+    /// <returns>True when the outbox is fully acknowledged.</returns>
+    public async Task<bool> StopAsync(TimeSpan flushTimeout)
+    {
+        Pipeline.Stop();
+        return await Uplink.FlushAsync(flushTimeout);
+    }
+
+    public void Dispose()
+    {
+        Pipeline.Dispose();
+        Uplink.Dispose();
+        foreach (var s in _sensors)
+        {
+            s.Source.Dispose();
+        }
+    }
+
+    private static SensorBinding CreateSensor(SensorSettings s, string? replayPath)
+    {
+        if (s.Chip == "replay" || replayPath is not null)
+        {
+            var path = replayPath ?? s.Bus["replay:".Length..];
+            return new SensorBinding(new CsvReplaySource(s.Name, path), s.RateHz, IsReplay: true);
+        }
+
+        I2cDevice device;
+        if (s.Bus == "emulated:bme280")
+        {
+            var model = new Bme280PhysicalModel();
+            if (s.Fault is { } fault)
+            {
+                var (start, length) = (fault.Start, fault.Length);
+                var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+                model.InjectFault(Bme280Fault.HeaterStep, now + (start.Ticks * 100), now + ((start + length).Ticks * 100));
+            }
+
+            device = new Bme280Emulator(model, address: (byte)s.Address);
+        }
+        else if (s.Bus.StartsWith("i2c:", StringComparison.Ordinal) && int.TryParse(s.Bus.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var busId))
+        {
+            device = I2cDevice.Create(new I2cConnectionSettings(busId, s.Address));
+        }
+        else
+        {
+            throw new ConfigException(ConfigRepositoryFile, 0, $"sensor '{s.Name}' bus = '{s.Bus}': not supported for chip {s.Chip} (expected emulated:bme280 or i2c:N)");
+        }
+
+        var sensor = new Bme280Sensor(s.Name, device);
+        sensor.Open();
+        return new SensorBinding(sensor, s.RateHz, IsReplay: false);
+    }
+
+    private const string ConfigRepositoryFile = "appliance.toml";
+}
