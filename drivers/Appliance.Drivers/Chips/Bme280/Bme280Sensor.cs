@@ -1,0 +1,235 @@
+using System.Collections.ObjectModel;
+using System.Device.I2c;
+using Appliance.Drivers.Sources;
+using Iot.Device.Bmxx80;
+using Iot.Device.Bmxx80.PowerMode;
+using UnitsNet;
+
+namespace Appliance.Drivers.Chips.Bme280;
+
+/// <summary>
+/// A BME280 read through the Iot.Device.Bindings driver (<see cref="Iot.Device.Bmxx80.Bme280"/>) in forced mode,
+/// as a <see cref="ISampleSource"/> with channels <c>temperature_c</c> (°C), <c>pressure_pa</c> (Pa), <c>humidity_pct</c> (%RH).
+/// </summary>
+/// <remarks>
+/// <para>Before first use the chip id at 0xD0 is checked against 0x60 (BST-BME280-DS002 5.4.1); another id throws
+/// <see cref="InvalidDataException"/>, because a BMP280 (0x58) or BME680 (0x61) has a different register map and would be
+/// read as plausible nonsense.</para>
+/// <para>Each <see cref="Read"/> writes mode = forced to ctrl_meas, waits the datasheet's maximum measurement time
+/// (Appendix B, 9.1: 1.25 + 2.3·T + 2.3·P + 0.575 + 2.3·H + 0.575 ms) on the injected <see cref="TimeProvider"/>, then polls
+/// status.measuring (5.4.4) until the conversion is done, and only then reads the data registers through the binding's
+/// <c>TryReadTemperature</c>/<c>TryReadPressure</c>/<c>TryReadHumidity</c>. A conversion still running after the binding's own
+/// budget (<see cref="Bmx280Base.GetMeasurementDuration"/>, 7/9/14/23/44 ms per channel) is a fault.
+/// The binding's <c>Bme280.Read()</c> is not used: it waits with <c>Thread.Sleep(GetMeasurementDuration())</c>, which ignores the
+/// injected clock, and allocates a result object per call.</para>
+/// <para>An <see cref="IOException"/> from the bus makes <see cref="Read"/> return <see cref="SampleStatus.Fault"/>, counts it in
+/// <see cref="FaultCount"/> and keeps its message in <see cref="LastFault"/>; the next <see cref="Read"/> tries again (and
+/// re-opens the driver if opening failed). The sensor owns <c>device</c> and disposes it.</para>
+/// <para>Not thread-safe: one sampling loop per bus reads it.</para>
+/// </remarks>
+public sealed class Bme280Sensor : ISampleSource
+{
+    /// <summary>The BME280 chip id at register 0xD0 (BST-BME280-DS002 5.4.1).</summary>
+    public const byte ExpectedChipId = 0x60;
+
+    private static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["temperature_c", "pressure_pa", "humidity_pct"]);
+
+    private readonly I2cDevice _device;
+    private readonly TimeProvider _clock;
+    private readonly Sampling _oversampling;
+    private readonly bool _ownsDevice;
+    private readonly ManualResetEventSlim _elapsed = new(false);
+    private readonly ITimer _timer;
+    private readonly TimeSpan _measurementTime;
+    private Iot.Device.Bmxx80.Bme280? _driver;
+    private TimeSpan _conversionBudget;
+    private long _faultCount;
+    private bool _disposed;
+
+    /// <summary>Creates the sensor; the bus is not touched until <see cref="Open"/> or the first <see cref="Read"/>.</summary>
+    /// <param name="name">The sensor's name, as in configuration.</param>
+    /// <param name="device">The chip's I2C device; the sensor owns and disposes it.</param>
+    /// <param name="clock">Clock for timestamps and for waiting on conversions; <see cref="TimeProvider.System"/> when null.
+    /// Its timers must fire (a test clock fires them by moving its time forward).</param>
+    /// <param name="oversampling">Oversampling for all three channels (BST-BME280-DS002 3.4-3.6); <see cref="Sampling.Skipped"/> disables them.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="device"/> is null.</exception>
+    public Bme280Sensor(string name, I2cDevice device, TimeProvider? clock = null, Sampling oversampling = Sampling.UltraLowPower)
+        : this(name, device, clock, oversampling, ownsDevice: true)
+    {
+    }
+
+    private Bme280Sensor(string name, I2cDevice device, TimeProvider? clock, Sampling oversampling, bool ownsDevice)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        _device = device ?? throw new ArgumentNullException(nameof(device));
+        Name = name;
+        _clock = clock ?? TimeProvider.System;
+        _oversampling = oversampling;
+        _ownsDevice = ownsDevice;
+        int factor = Bme280Emulator.OversamplingFactor((int)oversampling);
+        _measurementTime = TimeSpan.FromMilliseconds(Bme280Emulator.MaxMeasurementTimeMs(factor, factor, factor));
+        _timer = _clock.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _elapsed, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Channels => ChannelNames;
+
+    /// <summary>Reads that failed on the bus (<see cref="SampleStatus.Fault"/>).</summary>
+    public long FaultCount => Interlocked.Read(ref _faultCount);
+
+    /// <summary>The message of the latest bus fault, or null when none happened.</summary>
+    public string? LastFault { get; private set; }
+
+    /// <summary>
+    /// Reads one sample from a BME280 (forced mode, oversampling x1), without taking ownership of <paramref name="device"/>.
+    /// </summary>
+    /// <param name="device">The chip's I2C device (for example a <see cref="Bme280Emulator"/> built from an i2cdump).</param>
+    /// <returns>Temperature (°C), pressure (Pa), relative humidity (%RH).</returns>
+    /// <exception cref="InvalidDataException">Register 0xD0 does not read 0x60.</exception>
+    /// <exception cref="IOException">The bus failed, or the conversion did not finish in time.</exception>
+    public static Bme280Reading ReadOnce(I2cDevice device)
+    {
+        using var sensor = new Bme280Sensor("bme280", device, TimeProvider.System, Sampling.UltraLowPower, ownsDevice: false);
+        sensor.Open();
+        sensor.Sample(out Bme280Reading reading);
+        return reading;
+    }
+
+    /// <summary>
+    /// Checks the chip id and configures the driver (oversampling, sleep mode). Called by the first <see cref="Read"/>; call it
+    /// at start-up to fail early. Does nothing once it has succeeded.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Register 0xD0 does not read 0x60: not a BME280.</exception>
+    /// <exception cref="IOException">The bus failed.</exception>
+    /// <exception cref="ObjectDisposedException">The sensor was disposed.</exception>
+    public void Open()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_driver is not null)
+        {
+            return;
+        }
+
+        _device.WriteByte(0xD0);
+        byte chipId = _device.ReadByte();
+        if (chipId != ExpectedChipId)
+        {
+            string what = chipId switch
+            {
+                0x56 or 0x57 or 0x58 => " (a BMP280, which has no humidity channel)",
+                0x61 => " (a BME680)",
+                0x55 => " (a BMP180)",
+                _ => string.Empty,
+            };
+            throw new InvalidDataException(
+                $"sensor '{Name}': chip id at register 0xD0 is 0x{chipId:x2}{what}; expected 0x60 for a BME280 (BST-BME280-DS002 5.4.1). Refusing to read it.");
+        }
+
+        var driver = new Iot.Device.Bmxx80.Bme280(_device);
+        driver.TemperatureSampling = _oversampling;
+        driver.PressureSampling = _oversampling;
+        driver.HumiditySampling = _oversampling;
+        _conversionBudget = TimeSpan.FromMilliseconds(Math.Max(driver.GetMeasurementDuration(), 2 * _measurementTime.TotalMilliseconds));
+        _driver = driver;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="values"/> has fewer than 3 elements.</exception>
+    /// <exception cref="InvalidDataException">The chip id is not 0x60 (see <see cref="Open"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The sensor was disposed.</exception>
+    public SampleStatus Read(Span<float> values, out long timestampNs)
+    {
+        if (values.Length < ChannelNames.Count)
+        {
+            throw new ArgumentException($"sensor '{Name}': values has {values.Length} elements; expected at least {ChannelNames.Count} (temperature_c, pressure_pa, humidity_pct).", nameof(values));
+        }
+
+        try
+        {
+            Open();
+            timestampNs = Sample(out Bme280Reading reading);
+            values[0] = (float)reading.TemperatureC;
+            values[1] = (float)reading.PressurePa;
+            values[2] = (float)reading.HumidityPct;
+            return SampleStatus.Ok;
+        }
+        catch (IOException e)
+        {
+            Interlocked.Increment(ref _faultCount);
+            LastFault = e.Message;
+            values[..ChannelNames.Count].Fill(float.NaN);
+            timestampNs = UnixNs(_clock.GetUtcNow());
+            return SampleStatus.Fault;
+        }
+    }
+
+    /// <summary>Disposes the timer and, when the sensor owns it, the I2C device.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _timer.Dispose();
+        _elapsed.Dispose();
+        if (_ownsDevice)
+        {
+            if (_driver is not null)
+            {
+                _driver.Dispose(); // disposes the device too
+            }
+            else
+            {
+                _device.Dispose();
+            }
+        }
+    }
+
+    private long Sample(out Bme280Reading reading)
+    {
+        Iot.Device.Bmxx80.Bme280 driver = _driver!;
+        long start = _clock.GetTimestamp();
+        long timestampNs = UnixNs(_clock.GetUtcNow());
+        driver.SetPowerMode(Bmx280PowerMode.Forced);
+        WaitFor(_measurementTime);
+        while (IsMeasuring())
+        {
+            TimeSpan elapsed = _clock.GetElapsedTime(start);
+            if (elapsed > _conversionBudget)
+            {
+                throw new IOException(
+                    $"sensor '{Name}': conversion still running after {elapsed.TotalMilliseconds:F1} ms (status.measuring stayed 1; budget {_conversionBudget.TotalMilliseconds:F1} ms, BST-BME280-DS002 Appendix B).");
+            }
+
+            WaitFor(TimeSpan.FromMilliseconds(1));
+        }
+
+        double t = driver.TryReadTemperature(out Temperature temperature) ? temperature.DegreesCelsius : double.NaN;
+        double p = driver.TryReadPressure(out Pressure pressure) ? pressure.Pascals : double.NaN;
+        double h = driver.TryReadHumidity(out RelativeHumidity humidity) ? humidity.Percent : double.NaN;
+        reading = new Bme280Reading(t, p, h);
+        return timestampNs;
+    }
+
+    private bool IsMeasuring()
+    {
+        // Status register 0xF3, bit 3 "measuring" (BST-BME280-DS002 5.4.4).
+        _device.WriteByte(0xF3);
+        return (_device.ReadByte() & 0x08) != 0;
+    }
+
+    private void WaitFor(TimeSpan delay)
+    {
+        _elapsed.Reset();
+        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        _elapsed.Wait();
+    }
+
+    private static long UnixNs(DateTimeOffset time) => (time.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
+}
