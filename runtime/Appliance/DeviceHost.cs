@@ -28,7 +28,7 @@ internal sealed class DeviceHost : IDisposable
             _sensors.Add(CreateSensor(s, replayPath));
         }
 
-        Outbox = new MemoryOutbox(capacity: 1 << 20);
+        Outbox = new MemoryOutbox(1 << 16, TimeSpan.FromSeconds(5));
         Uplink = new UplinkClient(
             new UplinkOptions { Endpoint = config.Uplink.Endpoint, DeviceId = config.Device.Id },
             Outbox,

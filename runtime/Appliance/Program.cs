@@ -8,6 +8,7 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(CloudCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
+root.Subcommands.Add(SelfTestCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
