@@ -291,4 +291,13 @@ public class WindowStatisticsTests
         Assert.Equal(3.0 / Math.Sqrt(2), f.Rms, 12);
         Assert.Equal(2 * 4 - 1, f.ZeroCrossings); // 2 per period; the 4th period's closing crossing (at sample 256) falls outside
     }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1024)]
+    public void Compute_UnsupportedWidth_ThrowsNamingWidth(int bits)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => WindowStatistics.Compute(new float[4], bits));
+        Assert.Contains($"{bits} bits", e.Message);
+    }
 }
