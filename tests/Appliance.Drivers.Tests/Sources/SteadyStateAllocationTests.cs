@@ -31,6 +31,28 @@ public sealed class SteadyStateAllocationTests
     }
 
     [Fact]
+    public void Bme280SensorRead_FedByPhysicalModel_AllocatesNothingPerSample()
+    {
+        var clock = SimulatedClock.AtNabEpoch();
+        var model = new Bme280PhysicalModel(seed: 2);
+        model.InjectFault(Bme280Fault.HeaterStep, 0, long.MaxValue);
+        using var sensor = new Bme280Sensor("env", new Bme280Emulator(model, clock: clock), clock);
+        var values = new float[3];
+        for (int i = 0; i < 50; i++)
+        {
+            sensor.Read(values, out _);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            sensor.Read(values, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void CsvReplaySourceRead_SteadyState_AllocatesNothingPerRow()
     {
         string path = SharedData.PathTo("nab/data/realKnownCause/machine_temperature_system_failure.csv");
