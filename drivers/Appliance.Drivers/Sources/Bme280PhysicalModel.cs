@@ -114,7 +114,7 @@ public sealed class Bme280PhysicalModel : IBme280Signal
             }
         }
 
-        int adcT = Nearest(lo, physical.TemperatureC, x => Bme280Compensation.Temperature(x, c, out _));
+        int adcT = Nearest(Channel.Temperature, lo, physical.TemperatureC, 0.0, c);
         Bme280Compensation.Temperature(adcT, c, out double tFine);
 
         // Pressure falls as adc_P rises (p = 1048576 - adc_P in the formula).
@@ -133,7 +133,7 @@ public sealed class Bme280PhysicalModel : IBme280Signal
             }
         }
 
-        int adcP = Nearest(lo, physical.PressurePa, x => Bme280Compensation.Pressure(x, tFine, c));
+        int adcP = Nearest(Channel.Pressure, lo, physical.PressurePa, tFine, c);
 
         // Humidity rises with adc_H (clamped at 0 and 100 %RH by the formula).
         lo = 0;
@@ -151,20 +151,36 @@ public sealed class Bme280PhysicalModel : IBme280Signal
             }
         }
 
-        int adcH = Nearest(lo, physical.HumidityPct, x => Bme280Compensation.Humidity(x, tFine, c));
+        int adcH = Nearest(Channel.Humidity, lo, physical.HumidityPct, tFine, c);
         return new Bme280RawSample(adcT, adcP, adcH);
     }
 
+    private enum Channel
+    {
+        Temperature,
+        Pressure,
+        Humidity,
+    }
+
     // The bisection finds the first code on the far side of the target; the code before it may be nearer.
-    private static int Nearest(int code, double target, Func<int, double> compensate)
+    private static int Nearest(Channel channel, int code, double target, double tFine, Bme280Calibration c)
     {
         if (code == 0)
         {
             return 0;
         }
 
-        return Math.Abs(compensate(code - 1) - target) <= Math.Abs(compensate(code) - target) ? code - 1 : code;
+        double before = Compensate(channel, code - 1, tFine, c);
+        double at = Compensate(channel, code, tFine, c);
+        return Math.Abs(before - target) <= Math.Abs(at - target) ? code - 1 : code;
     }
+
+    private static double Compensate(Channel channel, int code, double tFine, Bme280Calibration c) => channel switch
+    {
+        Channel.Temperature => Bme280Compensation.Temperature(code, c, out _),
+        Channel.Pressure => Bme280Compensation.Pressure(code, tFine, c),
+        _ => Bme280Compensation.Humidity(code, tFine, c),
+    };
 
     // SplitMix64 finaliser (Steele, Lea, Flood: "Fast splittable pseudorandom number generators", OOPSLA 2014).
     private static ulong Mix(ulong z)

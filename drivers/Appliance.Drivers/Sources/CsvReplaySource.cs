@@ -119,8 +119,7 @@ public sealed class CsvReplaySource : ISampleSource
         {
             if (!NextLine(out line))
             {
-                timestampNs = 0;
-                values[0] = float.NaN;
+                timestampNs = 0; // values are left as they are: no sample was read
                 return SampleStatus.EndOfStream;
             }
         }

@@ -41,7 +41,7 @@ public sealed class Bme280Emulator : I2cDevice
     private readonly object _gate = new();
     private readonly byte[] _registers = new byte[256];
     private readonly bool[]? _readable;
-    private readonly IBme280Signal? _signal;
+    private readonly IBme280Signal _signal;
     private readonly TimeProvider _clock;
     private readonly I2cConnectionSettings _settings;
 
@@ -89,6 +89,14 @@ public sealed class Bme280Emulator : I2cDevice
         _settings = new I2cConnectionSettings(1, DefaultI2cAddress);
         dump.Registers.CopyTo(_registers);
         _readable = dump.Readable.ToArray();
+
+        // The dump is a snapshot: every conversion reproduces the dumped data registers, so a driver that resets the chip
+        // (Iot.Device.Bindings does) and converts still reads the dumped measurement.
+        ReadOnlySpan<byte> data = dump.Registers.Slice((int)Bme280Register.PressMsb, 8);
+        _signal = new Bme280FixedSignal(new Bme280RawSample(
+            AdcT: (data[3] << 12) | (data[4] << 4) | (data[5] >> 4),
+            AdcP: (data[0] << 12) | (data[1] << 4) | (data[2] >> 4),
+            AdcH: (data[6] << 8) | data[7]));
         _chipId = _registers[(int)Bme280Register.ChipId];
         _osrsH = _registers[(int)Bme280Register.CtrlHum] & 0x07;
     }
@@ -107,8 +115,8 @@ public sealed class Bme280Emulator : I2cDevice
 
     /// <summary>
     /// Creates an emulator whose registers are a static snapshot taken by <c>i2cdump -y BUS ADDR</c>
-    /// (format: <see cref="I2cDump"/>). Conversions still take their time but do not change the data registers,
-    /// so a reading returns the dumped measurement. Cells dumped as <c>XX</c> fail with <see cref="IOException"/> when read.
+    /// (format: <see cref="I2cDump"/>). Every conversion reproduces the dumped data registers (even after a soft reset,
+    /// which Iot.Device.Bindings performs on open), so a reading returns the dumped measurement. Cells dumped as <c>XX</c> fail with <see cref="IOException"/> when read.
     /// </summary>
     /// <param name="path">The dump file.</param>
     /// <returns>The emulator, on <see cref="TimeProvider.System"/>.</returns>
@@ -165,6 +173,7 @@ public sealed class Bme280Emulator : I2cDevice
         ArgumentOutOfRangeException.ThrowIfNegative(transfers);
         lock (_gate)
         {
+            Advance(_clock.GetTimestamp()); // settle a conversion that ended before the fault
             _nackRemaining = transfers;
         }
     }
@@ -175,6 +184,7 @@ public sealed class Bme280Emulator : I2cDevice
     {
         lock (_gate)
         {
+            Advance(_clock.GetTimestamp()); // settle a conversion that ended before the fault
             _chipId = chipId;
         }
     }
@@ -185,6 +195,7 @@ public sealed class Bme280Emulator : I2cDevice
     {
         lock (_gate)
         {
+            Advance(_clock.GetTimestamp()); // settle a conversion that ended before the fault
             _stuck = stuck;
         }
     }
@@ -196,6 +207,7 @@ public sealed class Bme280Emulator : I2cDevice
     {
         lock (_gate)
         {
+            Advance(_clock.GetTimestamp()); // settle a conversion that ended before the fault
             _flipRegister = register;
             _flipMask = mask;
         }
@@ -404,11 +416,6 @@ public sealed class Bme280Emulator : I2cDevice
 
     private Bme280RawSample Sample(long unixNs)
     {
-        if (_signal is null)
-        {
-            return default;
-        }
-
         Bme280RawSample sample = _signal.Next(unixNs);
         sample.Validate();
         return sample;
@@ -416,9 +423,9 @@ public sealed class Bme280Emulator : I2cDevice
 
     private void Commit(Bme280RawSample sample)
     {
-        if (_signal is null || _stuck)
+        if (_stuck)
         {
-            return; // a dump is a static snapshot; a stuck chip keeps its data
+            return; // a stuck chip keeps its data
         }
 
         byte ctrlMeas = _registers[(int)Bme280Register.CtrlMeas];
@@ -468,7 +475,7 @@ public sealed class Bme280Emulator : I2cDevice
         _ => 20,
     };
 
-    private long Ticks(double ms) => (long)Math.Ceiling(ms * _clock.TimestampFrequency / 1000.0);
+    private long Ticks(double ms) => (long)Math.Round(ms * _clock.TimestampFrequency / 1000.0);
 
     private long UnixNs(long timestamp)
     {
