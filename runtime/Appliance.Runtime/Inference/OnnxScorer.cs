@@ -32,7 +32,7 @@ public sealed class OnnxScorer : IDisposable
     {
         Streams = streams;
         Features = features;
-        OrtEnv.Instance().DisableTelemetryEvents();
+        _ = OrtEnvironment.Instance;
         using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         ExecutionProvider = "CPU";
         if (policy != GpuPolicy.Off)
@@ -122,7 +122,7 @@ public sealed class OnnxScorer : IDisposable
     }
 
     /// <summary>The execution providers this ONNX Runtime build offers (for <c>appliance doctor</c>).</summary>
-    public static string[] AvailableProviders() => OrtEnv.Instance().GetAvailableProviders();
+    public static string[] AvailableProviders() => OrtEnvironment.Instance.GetAvailableProviders();
 
     /// <inheritdoc/>
     public void Dispose()

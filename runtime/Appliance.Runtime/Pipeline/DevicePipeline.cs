@@ -7,6 +7,7 @@ using Appliance.Runtime.Config;
 using Appliance.Runtime.Detection;
 using Appliance.Runtime.Inference;
 using Appliance.Runtime.Uplink;
+using Appliance.Runtime.Uplink.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Runtime.Pipeline;
@@ -270,7 +271,7 @@ public sealed class DevicePipeline : IDisposable
 
         if (score is { } sc)
         {
-            line?.Append(CultureInfo.InvariantCulture, $" | onnx score={sc:F2}");
+            line?.Append(CultureInfo.InvariantCulture, $" | onnx score={sc:G4}");
         }
 
         if (line is not null)

@@ -21,7 +21,7 @@ internal static class DoctorCommand
 
     private static int Run()
     {
-        Console.WriteLine($"appliance {typeof(DoctorCommand).Assembly.GetName().Version} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}");
+        Console.WriteLine($"appliance {System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(DoctorCommand).Assembly)?.InformationalVersion} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}");
         Console.WriteLine($"buses: i2c {List("/dev", "i2c-*")}; spi {List("/dev", "spidev*")}; gpio {List("/dev", "gpiochip*")}");
         Console.WriteLine($"simd: Vector128 {Accelerated(Vector128.IsHardwareAccelerated)}, Vector256 {Accelerated(Vector256.IsHardwareAccelerated)}, Vector512 {Accelerated(Vector512.IsHardwareAccelerated)}; kernels use {WindowStatistics.VectorWidthBits}-bit vectors");
         try

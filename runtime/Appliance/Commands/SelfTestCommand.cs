@@ -8,6 +8,7 @@ using Appliance.Runtime.Inference;
 using Appliance.Runtime.Outbox;
 using Appliance.Runtime.Uplink;
 using Appliance.Runtime.Uplink.Wire;
+using Command = System.CommandLine.Command;
 
 namespace Appliance.Commands;
 
