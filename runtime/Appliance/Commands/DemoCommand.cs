@@ -22,7 +22,7 @@ internal static class DemoCommand
         var replay = new Option<FileInfo?>("--replay") { Description = "Replay a timestamp,value CSV instead of the emulated BME280" };
         var speed = new Option<string>("--speed") { Description = "Replay speed: max, or N times the recording's own pace", DefaultValueFactory = _ => "max" };
         var duration = new Option<string>("--duration") { Description = "How long a live demo runs (e.g. 20s, 2m)", DefaultValueFactory = _ => "20s" };
-        var window = new Option<string?>("--window") { Description = "Tumbling window length for a replay (default 1h); a live demo uses its configuration's" };
+        var window = new Option<string?>("--window") { Description = "Tumbling window length for a replay (default 3h); a live demo uses its configuration's" };
         var state = new Option<DirectoryInfo?>("--state") { Description = "Folder for the demo's repository, device state and database (default: a new temporary folder)" };
         var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state };
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), token)));
@@ -42,7 +42,7 @@ internal static class DemoCommand
             throw new ArgumentException($"--speed: '{speedText}' is not a speed (expected max or a positive number)");
         }
 
-        var windowLength = TimeSpan.FromHours(1);
+        var windowLength = TimeSpan.FromHours(3);
         if (windowText is not null && !Duration.TryParse(windowText, out windowLength, out error))
         {
             throw new ArgumentException($"--window: {error}");
