@@ -89,7 +89,8 @@ public sealed class Collector : IDisposable
 
     /// <summary>Binds the socket and starts the collector thread.</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
-    /// <exception cref="NetMQException">The endpoint cannot be bound (e.g. the port is in use).</exception>
+    /// <exception cref="NetMQException">The endpoint cannot be bound, e.g. <see cref="AddressAlreadyInUseException"/>
+    /// when the port stays in use for 2 s.</exception>
     public void Start()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -104,7 +105,7 @@ public sealed class Collector : IDisposable
         }
         else
         {
-            _socket.Bind(_endpoint);
+            BindFixedPort();
             string bound = _socket.Options.LastEndpoint ?? _endpoint;
             Port = int.Parse(bound.AsSpan(bound.LastIndexOf(':') + 1), CultureInfo.InvariantCulture);
         }
@@ -144,6 +145,28 @@ public sealed class Collector : IDisposable
         _poller.Dispose();
         _socket.Dispose();
         _commands.Dispose();
+    }
+
+    /// <summary>
+    /// Binds the configured port. NetMQ closes a disposed socket's listener on its I/O thread shortly after
+    /// Dispose returns, so a collector restarted in the same process may find the port still held for a few
+    /// milliseconds: retry for up to 2 s, then let the <see cref="AddressAlreadyInUseException"/> through.
+    /// </summary>
+    private void BindFixedPort()
+    {
+        long deadline = Environment.TickCount64 + 2000;
+        while (true)
+        {
+            try
+            {
+                _socket.Bind(_endpoint);
+                return;
+            }
+            catch (AddressAlreadyInUseException) when (Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     private static long UnixNowNs() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
