@@ -113,6 +113,12 @@ public sealed class Collector : IDisposable
         CollectorLog.Listening(_logger, _endpoint, Port);
         _thread = new Thread(_poller.Run) { IsBackground = true, Name = "collector" };
         _thread.Start();
+
+        // NetMQPoller.Stop/StopAsync throw unless the poller runs; Dispose must be safe right after Start.
+        if (!SpinWait.SpinUntil(() => _poller.IsRunning, TimeSpan.FromSeconds(5)))
+        {
+            throw new InvalidOperationException("collector poller thread did not start within 5 s");
+        }
     }
 
     /// <summary>Queues a command to a device; sent from the collector thread to the device's last known connection.
@@ -138,8 +144,13 @@ public sealed class Collector : IDisposable
         _disposed = true;
         if (_thread is not null)
         {
-            _poller.Stop();
-            _thread.Join(TimeSpan.FromSeconds(1));
+            // StopAsync + a bounded Join rather than Stop(), which waits without a timeout.
+            if (_poller.IsRunning)
+            {
+                _poller.StopAsync();
+            }
+
+            _thread.Join(TimeSpan.FromSeconds(1.5));
         }
 
         _poller.Dispose();

@@ -165,22 +165,39 @@ public sealed class CollectorEndToEndTests
     }
 
     [Fact]
-    public void Dispose_NoPeerWithUnsentMessages_ReturnsWithinTwoSeconds()
+    public async Task CommandReceived_HandlerThrows_FaultCountedAndUplinkKeepsWorking()
     {
-        // Nothing listens on port 1 (privileged, unused); the DEALER keeps reconnecting.
-        var client = Client(1, new MemoryOutbox(64, TimeSpan.Zero));
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        using var collector = new Collector("tcp://127.0.0.1:0", store);
+        collector.Start();
+        using UplinkClient client = Client(collector.Port, new MemoryOutbox(16, TimeSpan.Zero));
+        client.CommandReceived += _ => throw new InvalidOperationException("handler bug");
         client.Start();
-        for (int i = 0; i < 10; i++)
-        {
-            client.Enqueue(WireSamples.SampleSummary());
-        }
+        client.Enqueue(WireSamples.SampleHeartbeat);
+        Assert.True(await client.FlushAsync(FlushTimeout));
 
-        Thread.Sleep(200);
-        var watch = Stopwatch.StartNew();
-        client.Dispose();
-        watch.Stop();
+        collector.SendCommand("dev1", new Command { Kind = CommandKind.SendHeartbeat });
+        Assert.True(SpinWait.SpinUntil(() => client.Counters.CommandHandlerFaults == 1, TimeSpan.FromSeconds(10)));
+        client.Enqueue(WireSamples.SampleSummary());
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"Dispose took {watch.Elapsed}");
+        Assert.True(await client.FlushAsync(FlushTimeout));
+        Assert.Equal(1, client.Counters.CommandsReceived);
+        Assert.Equal(1, store.GetStats().Summaries);
+    }
+
+    [Fact]
+    public void SendCommand_UnknownDevice_CountedUndeliverable()
+    {
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        using var collector = new Collector("tcp://127.0.0.1:0", store);
+        collector.Start();
+
+        collector.SendCommand("never-seen", new Command { Kind = CommandKind.PullConfig });
+
+        Assert.True(SpinWait.SpinUntil(() => collector.Counters.Undeliverable == 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, collector.Counters.CommandsSent);
     }
 
     [Fact]
