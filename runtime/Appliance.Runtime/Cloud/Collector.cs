@@ -89,7 +89,8 @@ public sealed class Collector : IDisposable
 
     /// <summary>Binds the socket and starts the collector thread.</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
-    /// <exception cref="NetMQException">The endpoint cannot be bound (e.g. the port is in use).</exception>
+    /// <exception cref="NetMQException">The endpoint cannot be bound, e.g. <see cref="AddressAlreadyInUseException"/>
+    /// when the port stays in use for 2 s.</exception>
     public void Start()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -104,7 +105,7 @@ public sealed class Collector : IDisposable
         }
         else
         {
-            _socket.Bind(_endpoint);
+            BindFixedPort();
             string bound = _socket.Options.LastEndpoint ?? _endpoint;
             Port = int.Parse(bound.AsSpan(bound.LastIndexOf(':') + 1), CultureInfo.InvariantCulture);
         }
@@ -112,6 +113,12 @@ public sealed class Collector : IDisposable
         CollectorLog.Listening(_logger, _endpoint, Port);
         _thread = new Thread(_poller.Run) { IsBackground = true, Name = "collector" };
         _thread.Start();
+
+        // NetMQPoller.Stop/StopAsync throw unless the poller runs; Dispose must be safe right after Start.
+        if (!SpinWait.SpinUntil(() => _poller.IsRunning, TimeSpan.FromSeconds(5)))
+        {
+            throw new InvalidOperationException("collector poller thread did not start within 5 s");
+        }
     }
 
     /// <summary>Queues a command to a device; sent from the collector thread to the device's last known connection.
@@ -137,13 +144,40 @@ public sealed class Collector : IDisposable
         _disposed = true;
         if (_thread is not null)
         {
-            _poller.Stop();
-            _thread.Join(TimeSpan.FromSeconds(1));
+            // StopAsync + a bounded Join rather than Stop(), which waits without a timeout.
+            if (_poller.IsRunning)
+            {
+                _poller.StopAsync();
+            }
+
+            _thread.Join(TimeSpan.FromSeconds(1.5));
         }
 
         _poller.Dispose();
         _socket.Dispose();
         _commands.Dispose();
+    }
+
+    /// <summary>
+    /// Binds the configured port. NetMQ closes a disposed socket's listener on its I/O thread shortly after
+    /// Dispose returns, so a collector restarted in the same process may find the port still held for a few
+    /// milliseconds: retry for up to 2 s, then let the <see cref="AddressAlreadyInUseException"/> through.
+    /// </summary>
+    private void BindFixedPort()
+    {
+        long deadline = Environment.TickCount64 + 2000;
+        while (true)
+        {
+            try
+            {
+                _socket.Bind(_endpoint);
+                return;
+            }
+            catch (AddressAlreadyInUseException) when (Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     private static long UnixNowNs() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;

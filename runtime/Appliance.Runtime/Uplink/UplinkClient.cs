@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Appliance.Runtime.Outbox;
 using Appliance.Runtime.Uplink.Wire;
@@ -28,6 +29,7 @@ public sealed class UplinkClient : IDisposable
     private readonly IOutbox _outbox;
     private readonly ILogger _logger;
     private readonly object _appendGate = new();
+    private readonly ArrayBufferWriter<byte> _encodeBuffer = new(512); // reused under _appendGate: the outbox copies
     private readonly object _progressGate = new();
     private readonly DealerSocket _socket;
     private readonly NetMQQueue<int> _wake;
@@ -120,6 +122,12 @@ public sealed class UplinkClient : IDisposable
         _lastProgressTicks = Stopwatch.GetTimestamp();
         _thread = new Thread(_poller.Run) { IsBackground = true, Name = "uplink" };
         _thread.Start();
+
+        // NetMQPoller.Stop/StopAsync throw unless the poller runs; Dispose must be safe right after Start.
+        if (!SpinWait.SpinUntil(() => _poller.IsRunning, TimeSpan.FromSeconds(5)))
+        {
+            throw new InvalidOperationException("uplink poller thread did not start within 5 s");
+        }
         Wake();
         if (_options.HeartbeatSource is not null)
         {
@@ -137,7 +145,9 @@ public sealed class UplinkClient : IDisposable
         lock (_appendGate)
         {
             long seq = _outbox.HighestWritten + 1;
-            return Append(seq, WireCodec.Encode(Envelope.Create(_options.DeviceId, seq, s)));
+            _encodeBuffer.ResetWrittenCount();
+            WireCodec.Encode(Envelope.Create(_options.DeviceId, seq, s), _encodeBuffer);
+            return Append(seq);
         }
     }
 
@@ -151,7 +161,9 @@ public sealed class UplinkClient : IDisposable
         lock (_appendGate)
         {
             long seq = _outbox.HighestWritten + 1;
-            return Append(seq, WireCodec.Encode(Envelope.Create(_options.DeviceId, seq, a)));
+            _encodeBuffer.ResetWrittenCount();
+            WireCodec.Encode(Envelope.Create(_options.DeviceId, seq, a), _encodeBuffer);
+            return Append(seq);
         }
     }
 
@@ -165,7 +177,9 @@ public sealed class UplinkClient : IDisposable
         lock (_appendGate)
         {
             long seq = _outbox.HighestWritten + 1;
-            return Append(seq, WireCodec.Encode(Envelope.Create(_options.DeviceId, seq, h)));
+            _encodeBuffer.ResetWrittenCount();
+            WireCodec.Encode(Envelope.Create(_options.DeviceId, seq, h), _encodeBuffer);
+            return Append(seq);
         }
     }
 
@@ -212,8 +226,13 @@ public sealed class UplinkClient : IDisposable
         _heartbeatTimer?.Dispose();
         if (_thread is not null)
         {
-            _poller.Stop();
-            _thread.Join(TimeSpan.FromSeconds(1));
+            // StopAsync + a bounded Join rather than Stop(), which waits without a timeout.
+            if (_poller.IsRunning)
+            {
+                _poller.StopAsync();
+            }
+
+            _thread.Join(TimeSpan.FromSeconds(1.5));
         }
 
         _poller.Dispose();
@@ -221,9 +240,10 @@ public sealed class UplinkClient : IDisposable
         _wake.Dispose();
     }
 
-    private long Append(long expected, byte[] frame)
+    /// <summary>Appends the frame in <see cref="_encodeBuffer"/>; called under <see cref="_appendGate"/>.</summary>
+    private long Append(long expected)
     {
-        long seq = _outbox.Append(frame);
+        long seq = _outbox.Append(_encodeBuffer.WrittenSpan);
         if (seq != expected)
         {
             throw new InvalidOperationException(

@@ -51,6 +51,19 @@ public static class WireCodec
     /// the sequence is not positive, or the frame would exceed <see cref="MaxFrameBytes"/>.</exception>
     public static byte[] Encode(in Envelope e)
     {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        Encode(e, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Encodes one envelope into <paramref name="destination"/> (for callers that reuse a buffer).</summary>
+    /// <param name="e">The envelope; its body's type must match its message type.</param>
+    /// <param name="destination">Receives the frame bytes; on an exception it may hold a partial frame.</param>
+    /// <returns>Number of bytes written.</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Encode(in Envelope)"/>.</exception>
+    public static int Encode(in Envelope e, ArrayBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
         if (string.IsNullOrEmpty(e.DeviceId))
         {
             throw new ArgumentException("envelope device id is empty (expected the device's configured id)", nameof(e));
@@ -61,17 +74,18 @@ public static class WireCodec
             throw new ArgumentException($"envelope sequence {e.Sequence} is not positive (expected 1-based)", nameof(e));
         }
 
-        var buffer = new ArrayBufferWriter<byte>(256);
-        var writer = new MessagePackWriter(buffer);
+        int before = destination.WrittenCount;
+        var writer = new MessagePackWriter(destination);
         EnvelopeFormat.Serialize(ref writer, e, Options);
         writer.Flush();
-        if (buffer.WrittenCount > MaxFrameBytes)
+        int written = destination.WrittenCount - before;
+        if (written > MaxFrameBytes)
         {
             throw new ArgumentException(
-                $"{e.MessageType} envelope encodes to {buffer.WrittenCount} bytes, over the {MaxFrameBytes}-byte frame limit", nameof(e));
+                $"{e.MessageType} envelope encodes to {written} bytes, over the {MaxFrameBytes}-byte frame limit", nameof(e));
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return written;
     }
 
     /// <summary>

@@ -1,0 +1,72 @@
+using Appliance.Kernels.Statistics;
+using Appliance.Runtime.Cloud;
+using Appliance.Runtime.Tests.Uplink;
+using Appliance.Runtime.Uplink.Wire;
+
+namespace Appliance.Runtime.Tests.Cloud;
+
+public sealed class SqliteStoreTests
+{
+    [Fact]
+    public void Store_SameDeviceSequenceTwice_StoresOnceAndCountsDuplicate()
+    {
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        Envelope s1 = Envelope.Create("dev1", 1, WireSamples.SampleSummary());
+        Envelope a2 = Envelope.Create("dev1", 2, WireSamples.SampleAlert);
+        Envelope s1OtherDevice = Envelope.Create("dev2", 1, WireSamples.SampleSummary());
+
+        Assert.Equal(new StoreBatchResult(3, 0), store.Store([s1, a2, s1OtherDevice], 0, 1));
+        Assert.Equal(new StoreBatchResult(0, 2), store.Store([s1, a2], 0, 2));
+
+        Assert.Equal(new CollectorStats(Devices: 2, Summaries: 2, Alerts: 1, DuplicatesRejected: 2, MalformedDropped: 0), store.GetStats());
+    }
+
+    [Fact]
+    public void ReadStats_SecondConnectionOnSameFile_SeesPersistedCounters()
+    {
+        using var db = new TempDatabase();
+        using (var store = new SqliteStore(db.Path))
+        {
+            store.Store([Envelope.Create("dev1", 1, WireSamples.SampleHeartbeat)], malformedDropped: 3, receivedNs: 1);
+            store.Store([], malformedDropped: 2, receivedNs: 2);
+
+            Assert.Equal(new CollectorStats(1, 0, 0, 0, 5), SqliteStore.ReadStats(db.Path)); // while the writer is open (WAL)
+        }
+
+        Assert.Equal(new CollectorStats(1, 0, 0, 0, 5), SqliteStore.ReadStats(db.Path));
+    }
+
+    [Fact]
+    public void ReadStats_MissingFile_ThrowsNamingThePath()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "x.db");
+
+        var ex = Assert.Throws<FileNotFoundException>(() => SqliteStore.ReadStats(path));
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetSummaries_FilteredByDeviceAndTime_ReturnsFeaturesExactlyIncludingNaN()
+    {
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        var empty = new WindowFeatures { Count = 0, NanCount = 10, Min = double.NaN, Max = double.NaN, Mean = double.NaN, First = double.NaN, Last = double.NaN };
+        var pressure = WireSamples.Features with { Min = 100653.27 };
+        store.Store(
+        [
+            Envelope.Create("dev1", 1, WireSamples.SampleSummary(startNs: 100)),
+            Envelope.Create("dev1", 2, new Summary { Sensor = "s", Channel = "c", WindowStartNs = 200, WindowEndNs = 300, Features = empty }),
+            Envelope.Create("dev1", 3, new Summary { Sensor = "s", Channel = "c", WindowStartNs = 300, WindowEndNs = 400, Features = pressure }),
+            Envelope.Create("dev2", 1, WireSamples.SampleSummary(startNs: 250)),
+        ], 0, 1);
+
+        IReadOnlyList<StoredSummary> rows = store.GetSummaries("dev1", sinceNs: 200, limit: 10);
+
+        Assert.Equal([2L, 3L], rows.Select(r => r.Sequence));
+        Assert.Equal(empty, rows[0].Features);    // NaN stored as NULL comes back as NaN
+        Assert.Equal(pressure, rows[1].Features); // 100653.27 Pa survives as float64
+        Assert.Equal(3, store.GetSummaries(null, 0, 10).Count(r => r.DeviceId == "dev1"));
+        Assert.Single(store.GetSummaries(null, 0, 1));
+    }
+}

@@ -1,0 +1,116 @@
+using Appliance.Runtime.Uplink.Wire;
+using static Appliance.Runtime.Tests.Uplink.WireSamples;
+
+namespace Appliance.Runtime.Tests.Uplink;
+
+/// <summary>
+/// Pins the exact bytes of each message type. Every expected byte is derived by hand from the MessagePack
+/// spec (https://github.com/msgpack/msgpack/blob/master/spec.md): fixarray 0x90|n, positive fixint 0x00-0x7f,
+/// fixstr 0xa0|len, str8 0xd9 len, uint16 0xcd, uint64 0xcf (big-endian), float64 0xcb (IEEE 754 big-endian),
+/// fixmap 0x80|n. Float bit patterns from IEEE 754-2008 binary64 (e.g. 1.5 = 0x3FF8000000000000).
+/// </summary>
+public sealed class WireCodecGoldenTests
+{
+    // The 12-item features array for WireSamples.Features.
+    private const string FeaturesHex =
+        "9c" + "03" + "00"           // fixarray(12), count 3, nan_count 0
+        + "cb3ff0000000000000"       // min 1.0
+        + "cb4000000000000000"       // max 2.0
+        + "cb3ff8000000000000"       // mean 1.5
+        + "cb3fe0000000000000"       // m2 0.5
+        + "cb0000000000000000"       // m3 0.0
+        + "cb3fc0000000000000"       // m4 0.125
+        + "cb401d000000000000"       // sum of squares 7.25
+        + "cb3ff0000000000000"       // first 1.0
+        + "cb4000000000000000"       // last 2.0
+        + "00";                      // zero crossings 0
+
+    [Fact]
+    public void Encode_Summary_MatchesGoldenBytes()
+    {
+        string expected =
+            "95 01 01 a4 64657631 07"                // fixarray(5), schema 1, type 1, fixstr "dev1", seq 7
+            + "95"                                   // body fixarray(5)
+            + "a8 626d653238302d30"                  // "bme280-0"
+            + "a8 7072657373757265"                  // "pressure"
+            + "cf 17979cfe362a0000"                  // uint64 1.7e18
+            + "cf 17979cfe71c4ca00"                  // uint64 1.7e18 + 1e9
+            + FeaturesHex;
+
+        byte[] frame = WireCodec.Encode(Envelope.Create("dev1", 7, SampleSummary()));
+
+        Assert.Equal(Hex(expected), frame);
+        Assert.Equal(0x95, frame[0]); // fixarray of 5 (spec: 1001xxxx)
+        Assert.Equal(0xa4, frame[3]); // fixstr of 4 (spec: 101xxxxx)
+    }
+
+    [Fact]
+    public void Encode_Alert_MatchesGoldenBytes()
+    {
+        string expected =
+            "95 01 02 a4 64657631 08"
+            + "98"                                   // body fixarray(8)
+            + "a8 626d653238302d30 a8 7072657373757265"
+            + "cf 17979cfe71c4ca00"                  // time_ns
+            + "cb 400e000000000000"                  // score 3.75
+            + "cb 4004000000000000"                  // threshold 2.5
+            + "02"                                   // severity critical
+            + "a6 7a73636f7265"                      // "zscore"
+            + FeaturesHex;
+
+        Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 8, SampleAlert)));
+    }
+
+    [Fact]
+    public void Encode_Heartbeat_MatchesGoldenBytesWithSortedCounters()
+    {
+        string expected =
+            "95 01 03 a4 64657631 09"
+            + "94"                  // body fixarray(4)
+            + "cd 03e8"             // uptime 1000 as uint16
+            + "a3 435055"           // "CPU"
+            + "a3 616263"           // "abc"
+            + "82 01 05 02 cd012c"; // fixmap(2) {1: 5, 2: 300}, keys ascending although inserted 2 then 1
+
+        Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 9, SampleHeartbeat)));
+    }
+
+    [Fact]
+    public void Encode_Ack_MatchesGoldenBytes()
+    {
+        string expected = "95 01 04 a4 64657631 01" + "91 93 01 02 cd012c"; // body [[1, 2, 300]]
+
+        Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 1, new Ack { Sequences = [1, 2, 300] })));
+    }
+
+    [Fact]
+    public void Encode_Command_MatchesGoldenBytes()
+    {
+        string expected = "95 01 05 a4 64657631 02" + "92 01 91 a4 6d61696e"; // body [1 (PullConfig), ["main"]]
+
+        Assert.Equal(
+            Hex(expected),
+            WireCodec.Encode(Envelope.Create("dev1", 2, new Command { Kind = CommandKind.PullConfig, Arguments = ["main"] })));
+    }
+
+    [Fact]
+    public void Encode_DeviceIdOf40Chars_UsesStr8Header()
+    {
+        string id = new('d', 40);
+
+        byte[] frame = WireCodec.Encode(Envelope.Create(id, 1, new Ack()));
+
+        // Spec: fixstr holds up to 31 bytes; 32..255 bytes take str8 = 0xd9, then a 1-byte length.
+        Assert.Equal(0xd9, frame[3]);
+        Assert.Equal(40, frame[4]);
+    }
+
+    [Fact]
+    public void Encode_SequenceAbove65535_UsesUint32()
+    {
+        byte[] frame = WireCodec.Encode(Envelope.Create("d", 70_000, new Ack()));
+
+        // Spec: uint32 = 0xce then 4 bytes big-endian; 70000 = 0x00011170. Layout: 95 01 04 a1 64 ce ...
+        Assert.Equal(Hex("ce 00011170"), frame[5..10]);
+    }
+}

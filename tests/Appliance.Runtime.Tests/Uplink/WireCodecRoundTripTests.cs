@@ -1,0 +1,112 @@
+using Appliance.Runtime.Uplink.Wire;
+using static Appliance.Runtime.Tests.Uplink.WireSamples;
+
+namespace Appliance.Runtime.Tests.Uplink;
+
+public sealed class WireCodecRoundTripTests
+{
+    private static Envelope RoundTrip(in Envelope e)
+    {
+        Assert.True(WireCodec.TryDecode(WireCodec.Encode(e), out Envelope back, out string? error), error);
+        Assert.Null(error);
+        Assert.Equal(e.SchemaVersion, back.SchemaVersion);
+        Assert.Equal(e.MessageType, back.MessageType);
+        Assert.Equal(e.DeviceId, back.DeviceId);
+        Assert.Equal(e.Sequence, back.Sequence);
+        return back;
+    }
+
+    [Fact]
+    public void TryDecode_Summary_RoundTripsEveryField()
+    {
+        var s = new Summary
+        {
+            Sensor = "bme280-0", Channel = "pressure", WindowStartNs = -5, WindowEndNs = long.MaxValue,
+            Features = Features with { Min = 100653.27, Max = double.PositiveInfinity, Mean = double.NaN, NanCount = 17, ZeroCrossings = 4_000_000_000 },
+        };
+
+        var back = (Summary)RoundTrip(Envelope.Create("dev-α", long.MaxValue, s)).Body;
+
+        Assert.Equal(s.Sensor, back.Sensor);
+        Assert.Equal(s.Channel, back.Channel);
+        Assert.Equal(s.WindowStartNs, back.WindowStartNs);
+        Assert.Equal(s.WindowEndNs, back.WindowEndNs);
+        Assert.Equal(s.Features, back.Features); // struct equality: bit-exact doubles, NaN == NaN field-wise
+    }
+
+    [Fact]
+    public void TryDecode_Alert_RoundTripsEveryField()
+    {
+        var back = (Alert)RoundTrip(Envelope.Create("dev1", 3, SampleAlert)).Body;
+
+        Assert.Equal(SampleAlert.Sensor, back.Sensor);
+        Assert.Equal(SampleAlert.Channel, back.Channel);
+        Assert.Equal(SampleAlert.TimeNs, back.TimeNs);
+        Assert.Equal(3.75, back.Score);
+        Assert.Equal(2.5, back.Threshold);
+        Assert.Equal(AlertSeverity.Critical, back.Severity);
+        Assert.Equal("zscore", back.Detector);
+        Assert.Equal(Features, back.Features);
+    }
+
+    [Fact]
+    public void TryDecode_Heartbeat_RoundTripsEveryField()
+    {
+        var h = new Heartbeat
+        {
+            UptimeMs = 86_400_000, ExecutionProvider = "CUDAExecutionProvider", ConfigRevision = "3f2a9c1",
+            Counters = new Dictionary<int, long> { [7] = -1, [1] = long.MaxValue, [300] = 0 },
+        };
+
+        var back = (Heartbeat)RoundTrip(Envelope.Create("dev1", 4, h)).Body;
+
+        Assert.Equal(h.UptimeMs, back.UptimeMs);
+        Assert.Equal(h.ExecutionProvider, back.ExecutionProvider);
+        Assert.Equal(h.ConfigRevision, back.ConfigRevision);
+        Assert.Equal(h.Counters.OrderBy(k => k.Key), back.Counters.OrderBy(k => k.Key));
+    }
+
+    [Fact]
+    public void TryDecode_AckAndCommand_RoundTrip()
+    {
+        var ack = (Ack)RoundTrip(Envelope.Create("dev1", 5, new Ack { Sequences = [9, 1, long.MaxValue] })).Body;
+        var cmd = (Command)RoundTrip(Envelope.Create("dev1", 6, new Command { Kind = (CommandKind)999, Arguments = ["a", ""] })).Body;
+
+        Assert.Equal([9L, 1L, long.MaxValue], ack.Sequences);
+        Assert.Equal((CommandKind)999, cmd.Kind); // a kind from a newer cloud survives decoding
+        Assert.Equal(["a", ""], cmd.Arguments);
+    }
+
+    [Fact]
+    public void TryDecode_NewerWriterWithExtraItems_SkipsThem()
+    {
+        // Ack golden bytes with a sixth envelope item {1: [2]} and a second body item "new": a newer writer.
+        byte[] frame = Hex("96 01 04 a4 64657631 01" + "92 93 01 02 cd012c a3 6e6577" + "81 01 91 02");
+
+        Assert.True(WireCodec.TryDecode(frame, out Envelope e, out string? error), error);
+        Assert.Equal([1L, 2L, 300L], ((Ack)e.Body).Sequences);
+    }
+
+    [Theory]
+    [InlineData("95 02 04 a4 64657631 01 91 90", "schema_version 2")]          // version 2 not readable
+    [InlineData("95 01 09 a4 64657631 01 91 90", "message_type 9")]            // unknown type
+    [InlineData("95 01 04 a4 64657631 00 91 90", "sequence 0")]                // sequences are 1-based
+    [InlineData("95 01 04 a0 01 91 90", "device_id is empty")]
+    [InlineData("94 01 04 a4 64657631 01", "at least 5")]                      // missing body
+    [InlineData("95 01 04 a4 64657631 01 91 90 c0", "trailing")]              // extra byte after envelope
+    [InlineData("95 01 02 a4 64657631 01 98 a1 61 a1 62 01 cb0000000000000000 cb0000000000000000 07 a1 7a 90", "severity: 7")]
+    public void TryDecode_InvalidEnvelope_ReturnsFalseWithReason(string hex, string reasonPart)
+    {
+        Assert.False(WireCodec.TryDecode(Hex(hex), out _, out string? error));
+        Assert.Contains(reasonPart, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encode_BodyOfWrongType_Throws()
+    {
+        var e = new Envelope(WireCodec.SchemaVersion, MessageType.Summary, "dev1", 1, new Ack());
+
+        var ex = Assert.Throws<ArgumentException>(() => WireCodec.Encode(e));
+        Assert.Contains("Ack", ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,41 @@
+using Appliance.Kernels.Statistics;
+using Appliance.Runtime.Uplink.Wire;
+
+namespace Appliance.Runtime.Tests.Uplink;
+
+/// <summary>Messages shared by the wire tests, with values worked by hand.</summary>
+internal static class WireSamples
+{
+    /// <summary>1.7e18 ns = 2023-11-14T22:13:20Z.</summary>
+    public const long StartNs = 1_700_000_000_000_000_000;
+
+    /// <summary>
+    /// Features of the window {1.0, 1.5, 2.0}: mean 1.5; M2 = Σ(x-mean)² = 0.25+0+0.25 = 0.5;
+    /// M3 = -0.125+0+0.125 = 0; M4 = 0.0625+0+0.0625 = 0.125; Σx² = 1+2.25+4 = 7.25
+    /// (central-moment sums as defined by Pébay 2008, SAND2008-6212, eq. 1.1).
+    /// </summary>
+    public static WindowFeatures Features => new()
+    {
+        Count = 3, NanCount = 0, Min = 1.0, Max = 2.0, Mean = 1.5, M2 = 0.5, M3 = 0.0, M4 = 0.125,
+        SumOfSquares = 7.25, First = 1.0, Last = 2.0, ZeroCrossings = 0,
+    };
+
+    public static Summary SampleSummary(long startNs = StartNs) => new()
+    {
+        Sensor = "bme280-0", Channel = "pressure", WindowStartNs = startNs, WindowEndNs = startNs + 1_000_000_000, Features = Features,
+    };
+
+    public static Alert SampleAlert => new()
+    {
+        Sensor = "bme280-0", Channel = "pressure", TimeNs = StartNs + 1_000_000_000, Score = 3.75, Threshold = 2.5,
+        Severity = AlertSeverity.Critical, Detector = "zscore", Features = Features,
+    };
+
+    public static Heartbeat SampleHeartbeat => new()
+    {
+        UptimeMs = 1000, ExecutionProvider = "CPU", ConfigRevision = "abc",
+        Counters = new Dictionary<int, long> { [2] = 300, [1] = 5 },
+    };
+
+    public static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
+}
