@@ -47,6 +47,28 @@ public sealed class UplinkClientTests
     }
 
     [Fact]
+    public void Start_WithHeartbeatSource_EnqueuesHeartbeatsIntoOutbox()
+    {
+        var outbox = new MemoryOutbox(64, TimeSpan.Zero);
+        var options = NoPeer with
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(20),
+            HeartbeatSource = () => WireSamples.SampleHeartbeat,
+        };
+        using var client = new UplinkClient(options, outbox);
+
+        client.Start();
+
+        Assert.True(SpinWait.SpinUntil(() => outbox.HighestWritten >= 2, TimeSpan.FromSeconds(10)));
+        var into = new List<(long Seq, byte[] Record)>();
+        outbox.ReadFrom(1, 1, into);
+        Assert.True(Appliance.Runtime.Uplink.Wire.WireCodec.TryDecode(into[0].Record, out var e, out _));
+        Assert.Equal(Appliance.Runtime.Uplink.Wire.MessageType.Heartbeat, e.MessageType);
+        Assert.Equal(1, e.Sequence);
+        Assert.Equal(0, client.Counters.HeartbeatFaults);
+    }
+
+    [Fact]
     public void Dispose_NoPeerWithUnsentMessages_ReturnsWithinTwoSeconds()
     {
         var client = new UplinkClient(NoPeer, new MemoryOutbox(64, TimeSpan.Zero));
