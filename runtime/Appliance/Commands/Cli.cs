@@ -14,6 +14,7 @@ internal static class Cli
     public static ILoggerFactory CreateLogging(LogLevel level = LogLevel.Information) =>
         LoggerFactory.Create(b => b
             .SetMinimumLevel(level)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddSimpleConsole(o =>
             {
                 o.SingleLine = true;

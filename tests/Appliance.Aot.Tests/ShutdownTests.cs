@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Appliance.Aot.Tests;
+
+/// <summary>
+/// The device and the collector as separate published processes on loopback: a SIGTERM to the device summarises what it
+/// sampled, waits for the acknowledgements, and exits 0; everything it counted as summarised is in the collector's store.
+/// </summary>
+public sealed partial class ShutdownTests
+{
+    [Fact]
+    public void Run_Sigterm_EverySummaryAcknowledgedAndStored()
+    {
+        var root = Directory.CreateTempSubdirectory("appliance-shutdown-").FullName;
+        var port = FreePort();
+        using var cloud = new RunningProcess("cloud", "--listen", $"tcp://127.0.0.1:{port}", "--db", Path.Combine(root, "cloud.db"));
+
+        var repo = Path.Combine(root, "repo");
+        Directory.CreateDirectory(repo);
+        Git(repo, "init", "-q", "-b", "main");
+        var toml = DefaultToml().Replace("tcp://127.0.0.1:5556", $"tcp://127.0.0.1:{port}", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(repo, "appliance.toml"), toml);
+        Git(repo, "add", "appliance.toml");
+        Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config");
+
+        using var device = new RunningProcess("run", "--repo", repo, "--state", Path.Combine(root, "state"));
+        Thread.Sleep(TimeSpan.FromSeconds(5));
+        Assert.False(device.HasExited, device.Stderr);
+        Assert.Equal(0, device.Terminate(TimeSpan.FromSeconds(20)));
+        var stopped = DeviceStopped().Match(device.Stderr);
+        Assert.True(stopped.Success, device.Stderr);
+        var summarised = long.Parse(stopped.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(summarised >= 3, device.Stderr); // at least one 1 s window of 3 channels in 5 s
+        Assert.Equal("True", stopped.Groups[2].Value);
+
+        Assert.Equal(0, cloud.Terminate(TimeSpan.FromSeconds(10)));
+        var stored = CloudStopped().Match(cloud.Stderr);
+        Assert.True(stored.Success, cloud.Stderr);
+        Assert.Equal(summarised, long.Parse(stored.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The embedded default configuration, as `appliance demo` uses it, read from the source so the test follows it.</summary>
+    private static string DefaultToml()
+    {
+        var source = File.ReadAllText(Path.Combine(PublishedBinary.RepositoryRoot, "runtime", "Appliance.Runtime", "Config", "DefaultConfig.cs"));
+        var m = Regex.Match(source, "public const string Toml = \"\"\"\\n(.*?)\\n\\s*\"\"\";", RegexOptions.Singleline);
+        Assert.True(m.Success, "DefaultConfig.Toml not found");
+        return string.Join('\n', m.Groups[1].Value.Split('\n').Select(l => l.Length >= 8 ? l[8..] : l.TrimStart()));
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static void Git(string dir, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)}: {p.StandardError.ReadToEnd()}");
+    }
+
+    [GeneratedRegex(@"Stopped: (\d+) windows summarised, \d+ alerts, \d+ sample faults; outbox fully acknowledged: (\w+)")]
+    private static partial Regex DeviceStopped();
+
+    [GeneratedRegex(@"Stopped: \d+ devices, (\d+) summaries")]
+    private static partial Regex CloudStopped();
+}
