@@ -19,11 +19,11 @@ public sealed partial class ShutdownTests
 
         var repo = Path.Combine(root, "repo");
         Directory.CreateDirectory(repo);
-        Git(repo, "init", "-q", "-b", "main");
+        PublishedBinary.Git(repo, "init", "-q", "-b", "main");
         var toml = DefaultToml().Replace("tcp://127.0.0.1:5556", $"tcp://127.0.0.1:{port}", StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(repo, "appliance.toml"), toml);
-        Git(repo, "add", "appliance.toml");
-        Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config");
+        PublishedBinary.Git(repo, "add", "appliance.toml");
+        PublishedBinary.Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config");
 
         using var device = new RunningProcess("run", "--repo", repo, "--state", Path.Combine(root, "state"));
         Thread.Sleep(TimeSpan.FromSeconds(5));
@@ -55,19 +55,6 @@ public sealed partial class ShutdownTests
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static void Git(string dir, params string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)}: {p.StandardError.ReadToEnd()}");
     }
 
     [GeneratedRegex(@"Stopped: (\d+) windows summarised, \d+ alerts, \d+ sample faults; outbox fully acknowledged: (\w+)")]

@@ -80,7 +80,7 @@ public sealed partial class SmokeTests
     {
         var repo = Directory.CreateTempSubdirectory("appliance-aot-repo-").FullName;
         var state = Directory.CreateTempSubdirectory("appliance-aot-state-").FullName;
-        Git(repo, "init", "-q", "-b", "main");
+        PublishedBinary.Git(repo, "init", "-q", "-b", "main");
         File.WriteAllText(Path.Combine(repo, "appliance.toml"), """
             [device]
             id = "pump-7"
@@ -101,24 +101,11 @@ public sealed partial class SmokeTests
             branch = "main"
             interval = "30s"
             """);
-        Git(repo, "add", "appliance.toml");
-        Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "bad rate");
+        PublishedBinary.Git(repo, "add", "appliance.toml");
+        PublishedBinary.Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "bad rate");
         var (code, _, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "run", "--repo", repo, "--state", state);
         Assert.Equal(2, code);
         Assert.Contains("appliance.toml:8: sensor 'vib' rate_hz = 0: must be between 0.1 and 10000", stderr, StringComparison.Ordinal);
-    }
-
-    private static void Git(string dir, params string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)}: {p.StandardError.ReadToEnd()}");
     }
 
     [GeneratedRegex(@"demo: (\d+) windows summarised, (\d+) summaries stored, (\d+) alerts")]
