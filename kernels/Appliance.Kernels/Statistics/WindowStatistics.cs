@@ -341,14 +341,18 @@ public static class WindowStatistics
     //   d = xk - K;  S1 += d;  S2 += d²;  S3 += d²·d;  S4 += d²·d²;  Σx² += x²   (FMA where present)
     // Double input: in double lanes. Float input: in float lanes for FloatTermsPerLane vectors, then the float lane sums
     // are widened and added to double lane sums. Widening every sample to double made the float pass compute-bound
-    // (4.4e9 samples/s, about 17 GB/s, under the read bandwidth on a 2-core AVX-512 box); in float lanes it does half the
-    // vector operations and runs at memory speed (appliance bench kernels).
+    // (4.4e9 samples/s, about 17 GB/s, under the read bandwidth on a 2-core AVX-512 box); in float lanes, two vectors per
+    // step, it does half the vector operations: about 23 GB/s with Vector512 there, above the 17-19 GB/s single-core read
+    // bandwidth; with Vector256 about 10-12 GB/s, bound by operations per byte (appliance bench kernels).
     // Aggregation cannot realign the input: that would change which lanes each sum sees and so how rounding compounds.
 
     private static int Accumulate512(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
     {
+        // Two vectors per step (v0, v1) with their own float accumulators: the adds and FMAs of one step do not wait on
+        // each other, which halves the loop-carried latency (each accumulator chain has one FMA per step).
+        const int W = 16;
         int start = i;
-        if (samples.Length - i < Vector512<float>.Count)
+        if (samples.Length - i < 2 * W)
         {
             return i;
         }
@@ -356,50 +360,68 @@ public static class WindowStatistics
         ref float r = ref MemoryMarshal.GetReference(samples);
         Vector512<float> kf = Vector512.Create(k);
         Vector512<float> sf = Vector512.Create((float)shift);
-        Vector512<float> mn = kf, mx = kf;
+        Vector512<float> mn0 = kf, mx0 = kf, mn1 = kf, mx1 = kf;
         long count = 0, cross = 0;
         ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
         Vector512<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        int block = FloatTermsPerLane * Vector512<float>.Count;
-        while (samples.Length - i >= Vector512<float>.Count)
+        int block = FloatTermsPerLane * 2 * W;
+        while (samples.Length - i >= 2 * W)
         {
-            int end = Math.Min(samples.Length - Vector512<float>.Count, i + block - Vector512<float>.Count);
+            int end = Math.Min(samples.Length - (2 * W), i + block - (2 * W));
             Vector512<float> a1 = default, a2 = default, a3 = default, a4 = default, aq = default;
-            for (; i <= end; i += Vector512<float>.Count)
+            Vector512<float> b1 = default, b2 = default, b3 = default, b4 = default, bq = default;
+            for (; i <= end; i += 2 * W)
             {
-                Vector512<float> x = Vector512.LoadUnsafe(ref r, (nuint)i);
-                Vector512<float> ok = Vector512.Equals(x, x);
-                Vector512<float> xk = Vector512.ConditionalSelect(ok, x, kf);
-                mn = Vector512.MinNative(mn, xk);
-                mx = Vector512.MaxNative(mx, xk);
-                // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j; the pair
-                // (i-1+j, i+j) is a crossing when both are numbers and their signs differ (x < 0 is false for NaN and -0).
-                ulong okBits = ok.ExtractMostSignificantBits();
-                ulong negativeBits = Vector512.LessThan(x, Vector512<float>.Zero).ExtractMostSignificantBits();
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref r, (nuint)i);
+                Vector512<float> x1 = Vector512.LoadUnsafe(ref r, (nuint)(i + W));
+                Vector512<float> ok0 = Vector512.Equals(x0, x0);
+                Vector512<float> ok1 = Vector512.Equals(x1, x1);
+                Vector512<float> xk0 = Vector512.ConditionalSelect(ok0, x0, kf);
+                Vector512<float> xk1 = Vector512.ConditionalSelect(ok1, x1, kf);
+                mn0 = Vector512.MinNative(mn0, xk0);
+                mx0 = Vector512.MaxNative(mx0, xk0);
+                mn1 = Vector512.MinNative(mn1, xk1);
+                mx1 = Vector512.MaxNative(mx1, xk1);
+                // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j of the
+                // 2W samples; the pair (i-1+j, i+j) is a crossing when both are numbers and their signs differ
+                // (x < 0 is false for NaN and -0).
+                ulong okBits = ok0.ExtractMostSignificantBits() | ((ulong)ok1.ExtractMostSignificantBits() << W);
+                ulong negativeBits = Vector512.LessThan(x0, Vector512<float>.Zero).ExtractMostSignificantBits()
+                    | ((ulong)Vector512.LessThan(x1, Vector512<float>.Zero).ExtractMostSignificantBits() << W);
                 count += BitOperations.PopCount(okBits);
                 cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-                prevOk = okBits >> (Vector512<float>.Count - 1);
-                prevNegative = negativeBits >> (Vector512<float>.Count - 1);
-                Vector512<float> d = xk - sf;
-                Vector512<float> d2 = d * d;
-                Vector512<float> z = x & ok;
-                a1 += d;
-                a2 += d2;
-                a3 = Vector512.MultiplyAddEstimate(d2, d, a3);
-                a4 = Vector512.MultiplyAddEstimate(d2, d2, a4);
-                aq = Vector512.MultiplyAddEstimate(z, z, aq);
+                prevOk = okBits >> ((2 * W) - 1);
+                prevNegative = negativeBits >> ((2 * W) - 1);
+                Vector512<float> d0 = xk0 - sf;
+                Vector512<float> d1 = xk1 - sf;
+                Vector512<float> e0 = d0 * d0;
+                Vector512<float> e1 = d1 * d1;
+                Vector512<float> z0 = x0 & ok0;
+                Vector512<float> z1 = x1 & ok1;
+                a1 += d0;
+                b1 += d1;
+                a2 += e0;
+                b2 += e1;
+                a3 = Vector512.MultiplyAddEstimate(e0, d0, a3);
+                b3 = Vector512.MultiplyAddEstimate(e1, d1, b3);
+                a4 = Vector512.MultiplyAddEstimate(e0, e0, a4);
+                b4 = Vector512.MultiplyAddEstimate(e1, e1, b4);
+                aq = Vector512.MultiplyAddEstimate(z0, z0, aq);
+                bq = Vector512.MultiplyAddEstimate(z1, z1, bq);
             }
 
             // Fold the block's float lane sums into the double lane sums (at most FloatTermsPerLane terms per float lane).
-            s1 += WidenSum(a1);
-            s2 += WidenSum(a2);
-            s3 += WidenSum(a3);
-            s4 += WidenSum(a4);
-            sq += WidenSum(aq);
+            s1 += WidenSum(a1) + WidenSum(b1);
+            s2 += WidenSum(a2) + WidenSum(b2);
+            s3 += WidenSum(a3) + WidenSum(b3);
+            s4 += WidenSum(a4) + WidenSum(b4);
+            sq += WidenSum(aq) + WidenSum(bq);
         }
 
         Fold(ref s, i - start, count, cross, Vector512.Sum(s1), Vector512.Sum(s2), Vector512.Sum(s3), Vector512.Sum(s4), Vector512.Sum(sq));
-        for (int j = 0; j < Vector512<float>.Count; j++)
+        Vector512<float> mn = Vector512.MinNative(mn0, mn1);
+        Vector512<float> mx = Vector512.MaxNative(mx0, mx1);
+        for (int j = 0; j < W; j++)
         {
             s.Min = Math.Min(s.Min, mn[j]);
             s.Max = Math.Max(s.Max, mx[j]);
@@ -417,8 +439,11 @@ public static class WindowStatistics
 
     private static int Accumulate256(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
     {
+        // Two vectors per step (v0, v1) with their own float accumulators: the adds and FMAs of one step do not wait on
+        // each other, which halves the loop-carried latency (each accumulator chain has one FMA per step).
+        const int W = 8;
         int start = i;
-        if (samples.Length - i < Vector256<float>.Count)
+        if (samples.Length - i < 2 * W)
         {
             return i;
         }
@@ -426,50 +451,68 @@ public static class WindowStatistics
         ref float r = ref MemoryMarshal.GetReference(samples);
         Vector256<float> kf = Vector256.Create(k);
         Vector256<float> sf = Vector256.Create((float)shift);
-        Vector256<float> mn = kf, mx = kf;
+        Vector256<float> mn0 = kf, mx0 = kf, mn1 = kf, mx1 = kf;
         long count = 0, cross = 0;
         ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
         Vector256<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        int block = FloatTermsPerLane * Vector256<float>.Count;
-        while (samples.Length - i >= Vector256<float>.Count)
+        int block = FloatTermsPerLane * 2 * W;
+        while (samples.Length - i >= 2 * W)
         {
-            int end = Math.Min(samples.Length - Vector256<float>.Count, i + block - Vector256<float>.Count);
+            int end = Math.Min(samples.Length - (2 * W), i + block - (2 * W));
             Vector256<float> a1 = default, a2 = default, a3 = default, a4 = default, aq = default;
-            for (; i <= end; i += Vector256<float>.Count)
+            Vector256<float> b1 = default, b2 = default, b3 = default, b4 = default, bq = default;
+            for (; i <= end; i += 2 * W)
             {
-                Vector256<float> x = Vector256.LoadUnsafe(ref r, (nuint)i);
-                Vector256<float> ok = Vector256.Equals(x, x);
-                Vector256<float> xk = Vector256.ConditionalSelect(ok, x, kf);
-                mn = Vector256.MinNative(mn, xk);
-                mx = Vector256.MaxNative(mx, xk);
-                // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j; the pair
-                // (i-1+j, i+j) is a crossing when both are numbers and their signs differ (x < 0 is false for NaN and -0).
-                ulong okBits = ok.ExtractMostSignificantBits();
-                ulong negativeBits = Vector256.LessThan(x, Vector256<float>.Zero).ExtractMostSignificantBits();
+                Vector256<float> x0 = Vector256.LoadUnsafe(ref r, (nuint)i);
+                Vector256<float> x1 = Vector256.LoadUnsafe(ref r, (nuint)(i + W));
+                Vector256<float> ok0 = Vector256.Equals(x0, x0);
+                Vector256<float> ok1 = Vector256.Equals(x1, x1);
+                Vector256<float> xk0 = Vector256.ConditionalSelect(ok0, x0, kf);
+                Vector256<float> xk1 = Vector256.ConditionalSelect(ok1, x1, kf);
+                mn0 = Vector256.MinNative(mn0, xk0);
+                mx0 = Vector256.MaxNative(mx0, xk0);
+                mn1 = Vector256.MinNative(mn1, xk1);
+                mx1 = Vector256.MaxNative(mx1, xk1);
+                // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j of the
+                // 2W samples; the pair (i-1+j, i+j) is a crossing when both are numbers and their signs differ
+                // (x < 0 is false for NaN and -0).
+                ulong okBits = ok0.ExtractMostSignificantBits() | ((ulong)ok1.ExtractMostSignificantBits() << W);
+                ulong negativeBits = Vector256.LessThan(x0, Vector256<float>.Zero).ExtractMostSignificantBits()
+                    | ((ulong)Vector256.LessThan(x1, Vector256<float>.Zero).ExtractMostSignificantBits() << W);
                 count += BitOperations.PopCount(okBits);
                 cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-                prevOk = okBits >> (Vector256<float>.Count - 1);
-                prevNegative = negativeBits >> (Vector256<float>.Count - 1);
-                Vector256<float> d = xk - sf;
-                Vector256<float> d2 = d * d;
-                Vector256<float> z = x & ok;
-                a1 += d;
-                a2 += d2;
-                a3 = Vector256.MultiplyAddEstimate(d2, d, a3);
-                a4 = Vector256.MultiplyAddEstimate(d2, d2, a4);
-                aq = Vector256.MultiplyAddEstimate(z, z, aq);
+                prevOk = okBits >> ((2 * W) - 1);
+                prevNegative = negativeBits >> ((2 * W) - 1);
+                Vector256<float> d0 = xk0 - sf;
+                Vector256<float> d1 = xk1 - sf;
+                Vector256<float> e0 = d0 * d0;
+                Vector256<float> e1 = d1 * d1;
+                Vector256<float> z0 = x0 & ok0;
+                Vector256<float> z1 = x1 & ok1;
+                a1 += d0;
+                b1 += d1;
+                a2 += e0;
+                b2 += e1;
+                a3 = Vector256.MultiplyAddEstimate(e0, d0, a3);
+                b3 = Vector256.MultiplyAddEstimate(e1, d1, b3);
+                a4 = Vector256.MultiplyAddEstimate(e0, e0, a4);
+                b4 = Vector256.MultiplyAddEstimate(e1, e1, b4);
+                aq = Vector256.MultiplyAddEstimate(z0, z0, aq);
+                bq = Vector256.MultiplyAddEstimate(z1, z1, bq);
             }
 
             // Fold the block's float lane sums into the double lane sums (at most FloatTermsPerLane terms per float lane).
-            s1 += WidenSum(a1);
-            s2 += WidenSum(a2);
-            s3 += WidenSum(a3);
-            s4 += WidenSum(a4);
-            sq += WidenSum(aq);
+            s1 += WidenSum(a1) + WidenSum(b1);
+            s2 += WidenSum(a2) + WidenSum(b2);
+            s3 += WidenSum(a3) + WidenSum(b3);
+            s4 += WidenSum(a4) + WidenSum(b4);
+            sq += WidenSum(aq) + WidenSum(bq);
         }
 
         Fold(ref s, i - start, count, cross, Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(sq));
-        for (int j = 0; j < Vector256<float>.Count; j++)
+        Vector256<float> mn = Vector256.MinNative(mn0, mn1);
+        Vector256<float> mx = Vector256.MaxNative(mx0, mx1);
+        for (int j = 0; j < W; j++)
         {
             s.Min = Math.Min(s.Min, mn[j]);
             s.Max = Math.Max(s.Max, mx[j]);
@@ -487,8 +530,11 @@ public static class WindowStatistics
 
     private static int Accumulate128(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
     {
+        // Two vectors per step (v0, v1) with their own float accumulators: the adds and FMAs of one step do not wait on
+        // each other, which halves the loop-carried latency (each accumulator chain has one FMA per step).
+        const int W = 4;
         int start = i;
-        if (samples.Length - i < Vector128<float>.Count)
+        if (samples.Length - i < 2 * W)
         {
             return i;
         }
@@ -496,50 +542,68 @@ public static class WindowStatistics
         ref float r = ref MemoryMarshal.GetReference(samples);
         Vector128<float> kf = Vector128.Create(k);
         Vector128<float> sf = Vector128.Create((float)shift);
-        Vector128<float> mn = kf, mx = kf;
+        Vector128<float> mn0 = kf, mx0 = kf, mn1 = kf, mx1 = kf;
         long count = 0, cross = 0;
         ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
         Vector128<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        int block = FloatTermsPerLane * Vector128<float>.Count;
-        while (samples.Length - i >= Vector128<float>.Count)
+        int block = FloatTermsPerLane * 2 * W;
+        while (samples.Length - i >= 2 * W)
         {
-            int end = Math.Min(samples.Length - Vector128<float>.Count, i + block - Vector128<float>.Count);
+            int end = Math.Min(samples.Length - (2 * W), i + block - (2 * W));
             Vector128<float> a1 = default, a2 = default, a3 = default, a4 = default, aq = default;
-            for (; i <= end; i += Vector128<float>.Count)
+            Vector128<float> b1 = default, b2 = default, b3 = default, b4 = default, bq = default;
+            for (; i <= end; i += 2 * W)
             {
-                Vector128<float> x = Vector128.LoadUnsafe(ref r, (nuint)i);
-                Vector128<float> ok = Vector128.Equals(x, x);
-                Vector128<float> xk = Vector128.ConditionalSelect(ok, x, kf);
-                mn = Vector128.MinNative(mn, xk);
-                mx = Vector128.MaxNative(mx, xk);
-                // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j; the pair
-                // (i-1+j, i+j) is a crossing when both are numbers and their signs differ (x < 0 is false for NaN and -0).
-                ulong okBits = ok.ExtractMostSignificantBits();
-                ulong negativeBits = Vector128.LessThan(x, Vector128<float>.Zero).ExtractMostSignificantBits();
+                Vector128<float> x0 = Vector128.LoadUnsafe(ref r, (nuint)i);
+                Vector128<float> x1 = Vector128.LoadUnsafe(ref r, (nuint)(i + W));
+                Vector128<float> ok0 = Vector128.Equals(x0, x0);
+                Vector128<float> ok1 = Vector128.Equals(x1, x1);
+                Vector128<float> xk0 = Vector128.ConditionalSelect(ok0, x0, kf);
+                Vector128<float> xk1 = Vector128.ConditionalSelect(ok1, x1, kf);
+                mn0 = Vector128.MinNative(mn0, xk0);
+                mx0 = Vector128.MaxNative(mx0, xk0);
+                mn1 = Vector128.MinNative(mn1, xk1);
+                mx1 = Vector128.MaxNative(mx1, xk1);
+                // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j of the
+                // 2W samples; the pair (i-1+j, i+j) is a crossing when both are numbers and their signs differ
+                // (x < 0 is false for NaN and -0).
+                ulong okBits = ok0.ExtractMostSignificantBits() | ((ulong)ok1.ExtractMostSignificantBits() << W);
+                ulong negativeBits = Vector128.LessThan(x0, Vector128<float>.Zero).ExtractMostSignificantBits()
+                    | ((ulong)Vector128.LessThan(x1, Vector128<float>.Zero).ExtractMostSignificantBits() << W);
                 count += BitOperations.PopCount(okBits);
                 cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-                prevOk = okBits >> (Vector128<float>.Count - 1);
-                prevNegative = negativeBits >> (Vector128<float>.Count - 1);
-                Vector128<float> d = xk - sf;
-                Vector128<float> d2 = d * d;
-                Vector128<float> z = x & ok;
-                a1 += d;
-                a2 += d2;
-                a3 = Vector128.MultiplyAddEstimate(d2, d, a3);
-                a4 = Vector128.MultiplyAddEstimate(d2, d2, a4);
-                aq = Vector128.MultiplyAddEstimate(z, z, aq);
+                prevOk = okBits >> ((2 * W) - 1);
+                prevNegative = negativeBits >> ((2 * W) - 1);
+                Vector128<float> d0 = xk0 - sf;
+                Vector128<float> d1 = xk1 - sf;
+                Vector128<float> e0 = d0 * d0;
+                Vector128<float> e1 = d1 * d1;
+                Vector128<float> z0 = x0 & ok0;
+                Vector128<float> z1 = x1 & ok1;
+                a1 += d0;
+                b1 += d1;
+                a2 += e0;
+                b2 += e1;
+                a3 = Vector128.MultiplyAddEstimate(e0, d0, a3);
+                b3 = Vector128.MultiplyAddEstimate(e1, d1, b3);
+                a4 = Vector128.MultiplyAddEstimate(e0, e0, a4);
+                b4 = Vector128.MultiplyAddEstimate(e1, e1, b4);
+                aq = Vector128.MultiplyAddEstimate(z0, z0, aq);
+                bq = Vector128.MultiplyAddEstimate(z1, z1, bq);
             }
 
             // Fold the block's float lane sums into the double lane sums (at most FloatTermsPerLane terms per float lane).
-            s1 += WidenSum(a1);
-            s2 += WidenSum(a2);
-            s3 += WidenSum(a3);
-            s4 += WidenSum(a4);
-            sq += WidenSum(aq);
+            s1 += WidenSum(a1) + WidenSum(b1);
+            s2 += WidenSum(a2) + WidenSum(b2);
+            s3 += WidenSum(a3) + WidenSum(b3);
+            s4 += WidenSum(a4) + WidenSum(b4);
+            sq += WidenSum(aq) + WidenSum(bq);
         }
 
         Fold(ref s, i - start, count, cross, Vector128.Sum(s1), Vector128.Sum(s2), Vector128.Sum(s3), Vector128.Sum(s4), Vector128.Sum(sq));
-        for (int j = 0; j < Vector128<float>.Count; j++)
+        Vector128<float> mn = Vector128.MinNative(mn0, mn1);
+        Vector128<float> mx = Vector128.MaxNative(mx0, mx1);
+        for (int j = 0; j < W; j++)
         {
             s.Min = Math.Min(s.Min, mn[j]);
             s.Max = Math.Max(s.Max, mx[j]);
@@ -554,6 +618,7 @@ public static class WindowStatistics
         (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(a);
         return lo + hi;
     }
+
     private static int AccumulateWidened512(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
     {
         int start = i;
