@@ -82,7 +82,26 @@ internal static class TextbookReference
     /// Stability of Numerical Algorithms", §4.2); the shifted-to-central conversion adds a few u of the shifted sums,
     /// and the reference errs likewise, so each moment sum is allowed 4·(n+8)·u·scale.
     /// </summary>
-    public static void AssertMatches(IReadOnlyList<double> xs, WindowFeatures actual, string what)
+    public static void AssertMatches(IReadOnlyList<double> xs, WindowFeatures actual, string what) =>
+        AssertMatches(xs, actual, what, floatLanes: false);
+
+    /// <summary>
+    /// As <see cref="AssertMatches(IReadOnlyList{double}, WindowFeatures, string)"/>, for the float kernel at a vector
+    /// width: its vector paths form d = x - K, d², d³, d⁴ and x² in float and sum 64 terms per lane before widening
+    /// (WindowStatistics class remarks). Each term then carries up to 4 float roundings (d when x, K are not within a
+    /// factor 2, and up to three products) and each block sum up to 63 more, so every sum is within
+    /// (64 + 8)·2⁻²⁴·Σ|terms| (Higham 2002, §4.2, with u = 2⁻²⁴); the moment sums are allowed twice that.
+    /// </summary>
+    public static void AssertMatchesFloatKernel(IReadOnlyList<double> xs, WindowFeatures actual, int width, string what) =>
+        AssertMatches(xs, actual, what, floatLanes: width != 0);
+
+    /// <summary>Unit roundoff of binary32, 2⁻²⁴ (IEEE 754).</summary>
+    public const double FloatU = 5.9604644775390625e-08;
+
+    /// <summary>Relative tolerance of the float-lane sums: 2·(64 + 8)·2⁻²⁴ ≈ 8.6e-6 of Σ|terms| (see AssertMatchesFloatKernel).</summary>
+    public const double FloatLaneTolerance = 2.0 * (64 + 8) * FloatU;
+
+    private static void AssertMatches(IReadOnlyList<double> xs, WindowFeatures actual, string what, bool floatLanes)
     {
         (WindowFeatures e, double[] scale) = Compute(xs);
         long n = e.Count;
@@ -99,7 +118,7 @@ internal static class TextbookReference
             return;
         }
 
-        double tol = 4.0 * (n + 8) * U;
+        double tol = 4.0 * (n + 8) * U + (floatLanes ? FloatLaneTolerance : 0.0);
         Close(e.Mean, actual.Mean, tol * (scale[1] / n) + 4 * U * Math.Abs(e.Mean), what + ": Mean");
         Close(e.M2, actual.M2, tol * scale[2], what + ": M2");
         Close(e.M3, actual.M3, tol * scale[3], what + ": M3");

@@ -34,7 +34,7 @@ public class WindowStatisticsTests
             float[] xs = ToFloat(Noise(n, 1000 + n, 0.5, 1.0));
             foreach (int w in Widths.Available())
             {
-                TextbookReference.AssertMatches(Widen(xs), WindowStatistics.Compute(xs, w), $"float n={n} width={w}");
+                TextbookReference.AssertMatchesFloatKernel(Widen(xs), WindowStatistics.Compute(xs, w), w, $"float n={n} width={w}");
             }
         }
     }
@@ -68,7 +68,7 @@ public class WindowStatisticsTests
             foreach (int w in Widths.Available())
             {
                 TextbookReference.AssertMatches(xs, WindowStatistics.Compute(xs, w), $"double+NaN n={n} width={w}");
-                TextbookReference.AssertMatches(Widen(fs), WindowStatistics.Compute(fs, w), $"float+NaN n={n} width={w}");
+                TextbookReference.AssertMatchesFloatKernel(Widen(fs), WindowStatistics.Compute(fs, w), w, $"float+NaN n={n} width={w}");
             }
         }
     }
@@ -299,5 +299,35 @@ public class WindowStatisticsTests
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => WindowStatistics.Compute(new float[4], bits));
         Assert.Contains($"{bits} bits", e.Message);
+    }
+
+    [Fact]
+    public void ComputeFloat_MillionOffsetSmallNoise_NoCatastrophicCancellation()
+    {
+        // 1e6 + N(0, 1): float's ulp at 1e6 is 0.0625, so the samples are multiples of 1/16 near 1e6; d = x - K is exact
+        // (Sterbenz) and the float lane sums of d, d² are exact for 64 terms, so the variance matches the double
+        // reference to the float-lane bound (TextbookReference.FloatLaneTolerance), where Σx² - (Σx)²/n in float
+        // would lose every digit (Chan, Golub and LeVeque 1983, §3).
+        float[] xs = ToFloat(Noise(100_003, 21, 1e6, 1.0));
+        (WindowFeatures e, _) = TextbookReference.Compute(Widen(xs));
+        foreach (int w in Widths.Available())
+        {
+            WindowFeatures f = WindowStatistics.Compute(xs, w);
+            TextbookReference.Close(e.Variance, f.Variance, TextbookReference.FloatLaneTolerance * e.Variance, $"width={w}: Variance");
+            TextbookReference.Close(e.Kurtosis, f.Kurtosis, 1e-4, $"width={w}: Kurtosis");
+        }
+    }
+
+    [Theory]
+    [InlineData(1e-12)] // spread below 2⁻²⁰: d⁴ would underflow in float
+    [InlineData(1e12)]  // spread above 2³⁰: d⁴ would overflow in float
+    public void ComputeFloat_SpreadOutsideFloatLaneRange_WidenedPathKeepsDoubleAccuracy(double scale)
+    {
+        // The fallback redoes such windows in double lanes, so the double tolerance applies (TextbookReference.AssertMatches).
+        float[] xs = ToFloat(Noise(1000, 22, 0.0, scale));
+        foreach (int w in Widths.Available())
+        {
+            TextbookReference.AssertMatches(Widen(xs), WindowStatistics.Compute(xs, w), $"scale={scale} width={w}");
+        }
     }
 }
