@@ -15,7 +15,8 @@ namespace Appliance.Runtime.Cloud;
 /// <remarks>
 /// Frames in: [routing id, envelope] (a DEALER peer sends one frame; ROUTER prefixes the routing id).
 /// Frames out: [routing id, ack or command envelope]. Anything else is counted in
-/// <see cref="CollectorCounters.Malformed"/> and dropped; the collector never throws on input. A batch is
+/// <see cref="CollectorCounters.Malformed"/> and dropped; the collector never throws on input. An Ack with no
+/// sequences from a device is a link ping and is answered at once with an empty Ack (the device's dead-peer check). A batch is
 /// everything readable at once, up to 1024 messages. The socket is owned by one poller thread.
 /// </remarks>
 public sealed class Collector : IDisposable
@@ -43,13 +44,16 @@ public sealed class Collector : IDisposable
     private long _storeFaults;
     private long _undeliverable;
     private long _commandsSent;
+    private long _pings;
 
     /// <summary>Creates the collector; nothing binds until <see cref="Start"/>.</summary>
     /// <param name="listenEndpoint">ZeroMQ TCP endpoint to bind, e.g. <c>tcp://0.0.0.0:5555</c>; port 0 binds a free port.</param>
     /// <param name="store">Where messages go; not disposed by the collector.</param>
     /// <param name="logger">Logger, or null for none.</param>
     /// <exception cref="ArgumentException"><paramref name="listenEndpoint"/> is not <c>tcp://host:port</c>.</exception>
-    public Collector(string listenEndpoint, ICollectorStore store, ILogger? logger = null)
+    /// <param name="curveSecretKey">The collector's CURVE secret key (Z85, 40 characters; its public key is pinned on the
+    /// devices), or null for plaintext. With a key every connection must complete the CurveZMQ handshake (RFC 26).</param>
+    public Collector(string listenEndpoint, ICollectorStore store, ILogger? logger = null, string? curveSecretKey = null)
     {
         ArgumentNullException.ThrowIfNull(listenEndpoint);
         ArgumentNullException.ThrowIfNull(store);
@@ -67,6 +71,12 @@ public sealed class Collector : IDisposable
         _socket.Options.Linger = TimeSpan.Zero;
         _socket.Options.RouterMandatory = true; // an unroutable ack raises instead of vanishing, so it is counted
         _socket.Options.ReceiveHighWatermark = 16 * BatchLimit;
+        if (curveSecretKey is not null)
+        {
+            _socket.Options.CurveServer = true;
+            _socket.Options.CurveCertificate = NetMQCertificate.CreateFromSecretKey(curveSecretKey);
+        }
+
         _socket.ReceiveReady += OnReceiveReady;
         _commands = new NetMQQueue<(string DeviceId, Command Command)>();
         _commands.ReceiveReady += OnCommand;
@@ -85,7 +95,8 @@ public sealed class Collector : IDisposable
         Interlocked.Read(ref _acksSent),
         Interlocked.Read(ref _storeFaults),
         Interlocked.Read(ref _undeliverable),
-        Interlocked.Read(ref _commandsSent));
+        Interlocked.Read(ref _commandsSent),
+        Interlocked.Read(ref _pings));
 
     /// <summary>Binds the socket and starts the collector thread.</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
@@ -215,6 +226,15 @@ public sealed class Collector : IDisposable
             if (!WireCodec.TryDecode(frame, out Envelope env, out string? error))
             {
                 Drop(frame.Length, error!);
+                continue;
+            }
+
+            if (env.Body is Ack { Sequences.Count: 0 })
+            {
+                // A link ping (Paranoid Pirate heartbeat): answer with an empty Ack at once; nothing is stored.
+                Interlocked.Increment(ref _pings);
+                _routes[env.DeviceId] = route;
+                Send(route, env.DeviceId, Envelope.Create(env.DeviceId, ++_outSequence, new Ack { Sequences = [] }));
                 continue;
             }
 

@@ -9,6 +9,7 @@ namespace Appliance.Runtime.Cloud;
 /// <param name="StoreFaults">Batches the store failed to commit (not acknowledged; devices resend them).</param>
 /// <param name="Undeliverable">Acknowledgements or commands the socket could not route (peer gone).</param>
 /// <param name="CommandsSent">Commands sent to devices.</param>
+/// <param name="Pings">Link pings answered.</param>
 public readonly record struct CollectorCounters(
     long Received,
     long Stored,
@@ -17,4 +18,5 @@ public readonly record struct CollectorCounters(
     long AcksSent,
     long StoreFaults,
     long Undeliverable,
-    long CommandsSent);
+    long CommandsSent,
+    long Pings = 0);
