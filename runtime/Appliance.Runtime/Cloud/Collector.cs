@@ -1,6 +1,5 @@
 using System.Globalization;
 using Appliance.Runtime.Uplink.Wire;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetMQ;
@@ -264,7 +263,7 @@ public sealed class Collector : IDisposable
         {
             result = _store.Store(_batch, _pendingMalformed, UnixNowNs());
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or ObjectDisposedException)
         {
             // Not acknowledged: every device resends after its ResendAfter, and the store stays idempotent.
             Interlocked.Increment(ref _storeFaults);

@@ -19,7 +19,7 @@ public sealed class JournalOutboxTests : IDisposable
     }
 
     private JournalOutbox Open(long budget = 64L << 20, int segment = 1 << 20, JournalFsync fsync = JournalFsync.Batch) =>
-        new(new JournalOptions { Directory = _dir, BudgetBytes = budget, SegmentBytes = segment, Fsync = fsync, CheckpointInterval = TimeSpan.Zero });
+        new(new JournalOptions { Directory = _dir, BudgetBytes = budget, SegmentBytes = segment, Fsync = fsync, CheckpointInterval = TimeSpan.Zero, MaxRecordBytes = Math.Min(256 * 1024, segment - 64) });
 
     private static byte[] SummaryFrame(long seq, int window, string channel = "temperature")
     {
@@ -165,8 +165,8 @@ public sealed class JournalOutboxTests : IDisposable
 
         string seg = Directory.GetFiles(_dir, "seg-*.log").Single();
         byte[] bytes = File.ReadAllBytes(seg);
-        int recordSize = 16 + SummaryFrame(1, 1).Length;
-        int victim = 32 + (recordSize * 40) + 20; // inside record 41's payload
+        int recordSize = 16 + SummaryFrame(41, 41).Length;
+        int victim = 32 + Enumerable.Range(1, 40).Sum(i => 16 + SummaryFrame(i, i).Length) + 20; // inside record 41's payload
         bytes[victim] ^= 0x5A;
         File.WriteAllBytes(seg, bytes);
 
