@@ -8,6 +8,7 @@ using Appliance.Runtime.Cloud;
 using Appliance.Runtime.Outbox;
 using Appliance.Runtime.Uplink;
 using Appliance.Runtime.Uplink.Wire;
+using Command = System.CommandLine.Command;
 
 namespace Appliance.Commands;
 
