@@ -44,6 +44,10 @@ public sealed class Collector : IDisposable
     private long _undeliverable;
     private long _commandsSent;
     private long _pings;
+    private long _refused;
+    private readonly byte[]? _serverSecret;
+    private readonly Dictionary<string, string>? _allowed;
+    private readonly Dictionary<string, string> _authenticated = new(StringComparer.Ordinal); // route (hex) → device id
 
     /// <summary>Creates the collector; nothing binds until <see cref="Start"/>.</summary>
     /// <param name="listenEndpoint">ZeroMQ TCP endpoint to bind, e.g. <c>tcp://0.0.0.0:5555</c>; port 0 binds a free port.</param>
@@ -52,7 +56,11 @@ public sealed class Collector : IDisposable
     /// <exception cref="ArgumentException"><paramref name="listenEndpoint"/> is not <c>tcp://host:port</c>.</exception>
     /// <param name="curveSecretKey">The collector's CURVE secret key (Z85, 40 characters; its public key is pinned on the
     /// devices), or null for plaintext. With a key every connection must complete the CurveZMQ handshake (RFC 26).</param>
-    public Collector(string listenEndpoint, ICollectorStore store, ILogger? logger = null, string? curveSecretKey = null)
+    /// <param name="allowedDevices">With <paramref name="curveSecretKey"/>: the device allow-list, public key (Z85) → the
+    /// device id it may send as ("*" for any). A connection's data is accepted only after its ping carried a valid
+    /// <see cref="DeviceProof"/> for a listed key; everything else is refused (counted, not acknowledged). Null: any
+    /// device that completes the CURVE handshake is accepted.</param>
+    public Collector(string listenEndpoint, ICollectorStore store, ILogger? logger = null, string? curveSecretKey = null, IReadOnlyDictionary<string, string>? allowedDevices = null)
     {
         ArgumentNullException.ThrowIfNull(listenEndpoint);
         ArgumentNullException.ThrowIfNull(store);
@@ -72,8 +80,20 @@ public sealed class Collector : IDisposable
         _socket.Options.ReceiveHighWatermark = 16 * BatchLimit;
         if (curveSecretKey is not null)
         {
+            var certificate = NetMQCertificate.CreateFromSecretKey(curveSecretKey);
             _socket.Options.CurveServer = true;
-            _socket.Options.CurveCertificate = NetMQCertificate.CreateFromSecretKey(curveSecretKey);
+            _socket.Options.CurveCertificate = certificate;
+            _serverSecret = certificate.SecretKey;
+        }
+
+        if (allowedDevices is not null)
+        {
+            if (_serverSecret is null)
+            {
+                throw new ArgumentException("collector device allow-list given without a CURVE secret key (expected both)", nameof(allowedDevices));
+            }
+
+            _allowed = allowedDevices.ToDictionary(kv => DeviceProof.KeyId(kv.Key), kv => kv.Value, StringComparer.Ordinal);
         }
 
         _socket.ReceiveReady += OnReceiveReady;
@@ -95,7 +115,8 @@ public sealed class Collector : IDisposable
         Interlocked.Read(ref _storeFaults),
         Interlocked.Read(ref _undeliverable),
         Interlocked.Read(ref _commandsSent),
-        Interlocked.Read(ref _pings));
+        Interlocked.Read(ref _pings),
+        Interlocked.Read(ref _refused));
 
     /// <summary>Binds the socket and starts the collector thread.</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
@@ -228,6 +249,11 @@ public sealed class Collector : IDisposable
                 continue;
             }
 
+            if (_allowed is not null && !Authenticated(route, env, frame.Length))
+            {
+                continue;
+            }
+
             if (env.Body is Ack { Sequences.Count: 0 })
             {
                 // A link ping (Paranoid Pirate heartbeat): answer with an empty Ack at once; nothing is stored.
@@ -249,6 +275,27 @@ public sealed class Collector : IDisposable
         }
 
         StoreAndAcknowledge();
+    }
+
+    /// <summary>Allow-list check: a ping with a valid proof authenticates its connection for its device id; data is
+    /// accepted only on an authenticated connection and only for that device id.</summary>
+    private bool Authenticated(byte[] route, in Envelope env, int length)
+    {
+        string routeKey = Convert.ToHexString(route);
+        if (env.Body is Ack { Sequences.Count: 0, Proof: { } proof } && DeviceProof.Verify(proof, env.DeviceId, _serverSecret!, _allowed!))
+        {
+            _authenticated[routeKey] = env.DeviceId;
+            return true;
+        }
+
+        if (_authenticated.TryGetValue(routeKey, out string? id) && id == env.DeviceId)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _refused);
+        CollectorLog.Refused(_logger, env.DeviceId, length);
+        return false;
     }
 
     private void StoreAndAcknowledge()

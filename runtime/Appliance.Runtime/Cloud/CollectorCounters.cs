@@ -10,6 +10,7 @@ namespace Appliance.Runtime.Cloud;
 /// <param name="Undeliverable">Acknowledgements or commands the socket could not route (peer gone).</param>
 /// <param name="CommandsSent">Commands sent to devices.</param>
 /// <param name="Pings">Link pings answered.</param>
+/// <param name="Refused">Frames refused by the device allow-list (no valid key proof on the connection).</param>
 public readonly record struct CollectorCounters(
     long Received,
     long Stored,
@@ -19,4 +20,5 @@ public readonly record struct CollectorCounters(
     long StoreFaults,
     long Undeliverable,
     long CommandsSent,
-    long Pings = 0);
+    long Pings = 0,
+    long Refused = 0);

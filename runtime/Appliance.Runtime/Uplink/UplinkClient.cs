@@ -62,6 +62,7 @@ public sealed class UplinkClient : IDisposable
     private long _lastPingTicks;
     private long _pingSequence;
     private TimeSpan _backoff;
+    private byte[]? _proof;
 
     /// <summary>Creates the client; nothing connects until <see cref="Start"/>.</summary>
     /// <param name="options">Settings; validated here.</param>
@@ -125,6 +126,14 @@ public sealed class UplinkClient : IDisposable
 
         UplinkLog.Connecting(_logger, _options.DeviceId, _options.Endpoint);
         _socket.Connect(_options.Endpoint);
+        if (_options.CurveServerPublicKey is not null)
+        {
+            _proof = DeviceProof.Create(_options.DeviceId, _options.CurveSecretKey!, _options.CurveServerPublicKey);
+        }
+
+        // The first frame on every connection is a ping (with the key proof when CURVE is on), before any data.
+        _lastPingTicks = Stopwatch.GetTimestamp();
+        _socket.TrySendFrame(TimeSpan.Zero, WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [], Proof = _proof })));
         _lastProgressTicks = _lastReceivedTicks = Stopwatch.GetTimestamp();
         _thread = new Thread(_poller.Run) { IsBackground = true, Name = "uplink" };
         _thread.Start();
@@ -329,6 +338,7 @@ public sealed class UplinkClient : IDisposable
             Interlocked.Increment(ref _reconnects);
             _backoff = _backoff == TimeSpan.Zero ? _options.PingInterval : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _options.ReconnectBackoffMax.Ticks));
             _lastReceivedTicks = now;
+            _lastPingTicks = 0; // ping (and prove the key) on the new connection before any data
             _sendCursor = _outbox.HighestAcknowledged + 1; // whatever was in flight on the dead connection is resent
             _lastProgressTicks = now;
         }
@@ -336,7 +346,7 @@ public sealed class UplinkClient : IDisposable
         if (Stopwatch.GetElapsedTime(_lastPingTicks, now) >= _options.PingInterval)
         {
             _lastPingTicks = now;
-            byte[] ping = WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [] }));
+            byte[] ping = WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [], Proof = _proof }));
             _socket.TrySendFrame(TimeSpan.Zero, ping); // a full queue is itself a sign the peer is gone: liveness decides
         }
     }

@@ -20,8 +20,9 @@ internal static class CloudCommand
         var listen = new Option<string>("--listen") { Description = "The ZeroMQ endpoint to bind, e.g. tcp://0.0.0.0:5556", DefaultValueFactory = _ => "tcp://0.0.0.0:5556" };
         var db = new Option<string>("--db") { Description = "The SQLite database file, or a postgresql://user:password@host:port/database URL" };
         var curve = new Option<FileInfo?>("--curve-secret-file") { Description = "File holding the collector's CURVE secret key (Z85, 40 characters); plaintext without it" };
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), token)));
+        var allow = new Option<FileInfo?>("--curve-allow") { Description = "Device allow-list: lines 'Z85_PUBLIC_KEY DEVICE_ID' (DEVICE_ID * for any); needs --curve-secret-file" };
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Stats());
@@ -218,8 +219,44 @@ internal static class CloudCommand
         stdout.WriteByte((byte)'\n');
     }
 
-    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, CancellationToken token)
+    private static Dictionary<string, string>? ReadAllowList(FileInfo? file)
     {
+        if (file is null)
+        {
+            return null;
+        }
+
+        var allowed = new Dictionary<string, string>(StringComparer.Ordinal);
+        int line = 0;
+        foreach (var raw in File.ReadLines(file.FullName))
+        {
+            line++;
+            var text = raw.Trim();
+            if (text.Length == 0 || text.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var parts = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2 || parts[0].Length != 40)
+            {
+                throw new FormatException($"{file.FullName}:{line}: expected 'Z85_PUBLIC_KEY DEVICE_ID' (a 40-character key, then an id or *)");
+            }
+
+            allowed[parts[0]] = parts[1];
+        }
+
+        return allowed;
+    }
+
+    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, CancellationToken token)
+    {
+        var allowed = ReadAllowList(allowFile);
+        if (allowed is not null && curveSecretFile is null)
+        {
+            throw new ArgumentException("--curve-allow needs --curve-secret-file (the allow-list is checked inside CURVE sessions)");
+        }
+
         string? curveSecret = null;
         if (curveSecretFile is not null)
         {
@@ -237,7 +274,7 @@ internal static class CloudCommand
         var store = OpenStore(db);
         try
         {
-            using var collector = new Collector(listen, store, logging.CreateLogger<Collector>(), curveSecret);
+            using var collector = new Collector(listen, store, logging.CreateLogger<Collector>(), curveSecret, allowed);
             collector.Start();
             log.LogInformation("Collector listening on {Endpoint} (port {Port}, {Security}), storing into {Db}", listen, collector.Port, curveSecret is null ? "plaintext" : "CURVE", store);
             try
