@@ -19,6 +19,7 @@ internal sealed class DeviceHost : IDisposable
 {
     private readonly List<SensorBinding> _sensors = [];
     private readonly ILogger _logger;
+    private readonly DateTime _started = DateTime.UtcNow;
 
     public DeviceHost(ApplianceConfig config, string configRevision, PipelineOptions options, ILoggerFactory logging, string? replayPath = null, string? stateDirectory = null)
     {
@@ -34,7 +35,18 @@ internal sealed class DeviceHost : IDisposable
             ? new MemoryOutbox(1 << 16, TimeSpan.FromSeconds(5))
             : new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         Uplink = new UplinkClient(
-            new UplinkOptions { Endpoint = config.Uplink.Endpoint, DeviceId = config.Device.Id },
+            new UplinkOptions
+            {
+                Endpoint = config.Uplink.Endpoint,
+                DeviceId = config.Device.Id,
+                HeartbeatInterval = TimeSpan.FromSeconds(10),
+                HeartbeatSource = () => new Runtime.Uplink.Wire.Heartbeat
+                {
+                    UptimeMs = (long)(DateTime.UtcNow - _started).TotalMilliseconds,
+                    ExecutionProvider = Pipeline?.ExecutionProvider ?? "",
+                    ConfigRevision = configRevision,
+                },
+            },
             Outbox,
             logging.CreateLogger<UplinkClient>());
         Pipeline = new DevicePipeline(config, _sensors, Uplink, options, _logger);
