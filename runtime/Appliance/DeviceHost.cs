@@ -3,6 +3,7 @@ using System.Globalization;
 using Appliance.Drivers.Chips.Bme280;
 using Appliance.Drivers.Sources;
 using Appliance.Runtime.Config;
+using Appliance.Runtime.Health;
 using Appliance.Runtime.Outbox;
 using Appliance.Runtime.Pipeline;
 using Appliance.Runtime.Uplink;
@@ -18,8 +19,9 @@ internal sealed class DeviceHost : IDisposable
 {
     private readonly List<SensorBinding> _sensors = [];
     private readonly ILogger _logger;
+    private readonly DateTime _started = DateTime.UtcNow;
 
-    public DeviceHost(ApplianceConfig config, string configRevision, PipelineOptions options, ILoggerFactory logging, string? replayPath = null)
+    public DeviceHost(ApplianceConfig config, string configRevision, PipelineOptions options, ILoggerFactory logging, string? replayPath = null, string? stateDirectory = null)
     {
         Config = config;
         _logger = logging.CreateLogger("device");
@@ -28,12 +30,31 @@ internal sealed class DeviceHost : IDisposable
             _sensors.Add(CreateSensor(s, replayPath));
         }
 
-        Outbox = new MemoryOutbox(1 << 16, TimeSpan.FromSeconds(5));
+        // The disk journal under STATE/outbox when the device has a state directory (run, demo); memory otherwise.
+        Outbox = stateDirectory is null
+            ? new MemoryOutbox(1 << 16, TimeSpan.FromSeconds(5))
+            : new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         Uplink = new UplinkClient(
-            new UplinkOptions { Endpoint = config.Uplink.Endpoint, DeviceId = config.Device.Id },
+            new UplinkOptions
+            {
+                Endpoint = config.Uplink.Endpoint,
+                DeviceId = config.Device.Id,
+                HeartbeatInterval = TimeSpan.FromSeconds(10),
+                HeartbeatSource = () => new Runtime.Uplink.Wire.Heartbeat
+                {
+                    UptimeMs = (long)(DateTime.UtcNow - _started).TotalMilliseconds,
+                    ExecutionProvider = Pipeline?.ExecutionProvider ?? "",
+                    ConfigRevision = configRevision,
+                },
+            },
             Outbox,
             logging.CreateLogger<UplinkClient>());
         Pipeline = new DevicePipeline(config, _sensors, Uplink, options, _logger);
+        if (stateDirectory is not null)
+        {
+            Status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
+            Status.Add(new UplinkStatusSection((JournalOutbox)Outbox, Uplink));
+        }
         ConfigRevision = configRevision;
     }
 
@@ -41,7 +62,10 @@ internal sealed class DeviceHost : IDisposable
 
     public string ConfigRevision { get; }
 
-    public MemoryOutbox Outbox { get; }
+    public IOutbox Outbox { get; }
+
+    /// <summary>The status file writer (STATE/status.json), when the device has a state directory; other sections may be added.</summary>
+    public StatusFile? Status { get; }
 
     public UplinkClient Uplink { get; }
 
@@ -51,6 +75,7 @@ internal sealed class DeviceHost : IDisposable
     {
         Uplink.Start();
         Pipeline.Start();
+        Status?.Start();
     }
 
     /// <summary>Stops sampling, summarises what was sampled, then waits up to <paramref name="flushTimeout"/> for every summary to be acknowledged.</summary>
@@ -65,6 +90,8 @@ internal sealed class DeviceHost : IDisposable
     {
         Pipeline.Dispose();
         Uplink.Dispose();
+        Status?.Dispose();
+        (Outbox as IDisposable)?.Dispose();
         foreach (var s in _sensors)
         {
             s.Source.Dispose();

@@ -11,6 +11,7 @@ root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(SelfTestCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

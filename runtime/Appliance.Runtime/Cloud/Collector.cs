@@ -1,6 +1,5 @@
 using System.Globalization;
 using Appliance.Runtime.Uplink.Wire;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetMQ;
@@ -15,7 +14,8 @@ namespace Appliance.Runtime.Cloud;
 /// <remarks>
 /// Frames in: [routing id, envelope] (a DEALER peer sends one frame; ROUTER prefixes the routing id).
 /// Frames out: [routing id, ack or command envelope]. Anything else is counted in
-/// <see cref="CollectorCounters.Malformed"/> and dropped; the collector never throws on input. A batch is
+/// <see cref="CollectorCounters.Malformed"/> and dropped; the collector never throws on input. An Ack with no
+/// sequences from a device is a link ping and is answered at once with an empty Ack (the device's dead-peer check). A batch is
 /// everything readable at once, up to 1024 messages. The socket is owned by one poller thread.
 /// </remarks>
 public sealed class Collector : IDisposable
@@ -43,13 +43,24 @@ public sealed class Collector : IDisposable
     private long _storeFaults;
     private long _undeliverable;
     private long _commandsSent;
+    private long _pings;
+    private long _refused;
+    private readonly byte[]? _serverSecret;
+    private readonly Dictionary<string, string>? _allowed;
+    private readonly Dictionary<string, string> _authenticated = new(StringComparer.Ordinal); // route (hex) → device id
 
     /// <summary>Creates the collector; nothing binds until <see cref="Start"/>.</summary>
     /// <param name="listenEndpoint">ZeroMQ TCP endpoint to bind, e.g. <c>tcp://0.0.0.0:5555</c>; port 0 binds a free port.</param>
     /// <param name="store">Where messages go; not disposed by the collector.</param>
     /// <param name="logger">Logger, or null for none.</param>
     /// <exception cref="ArgumentException"><paramref name="listenEndpoint"/> is not <c>tcp://host:port</c>.</exception>
-    public Collector(string listenEndpoint, ICollectorStore store, ILogger? logger = null)
+    /// <param name="curveSecretKey">The collector's CURVE secret key (Z85, 40 characters; its public key is pinned on the
+    /// devices), or null for plaintext. With a key every connection must complete the CurveZMQ handshake (RFC 26).</param>
+    /// <param name="allowedDevices">With <paramref name="curveSecretKey"/>: the device allow-list, public key (Z85) → the
+    /// device id it may send as ("*" for any). A connection's data is accepted only after its ping carried a valid
+    /// <see cref="DeviceProof"/> for a listed key; everything else is refused (counted, not acknowledged). Null: any
+    /// device that completes the CURVE handshake is accepted.</param>
+    public Collector(string listenEndpoint, ICollectorStore store, ILogger? logger = null, string? curveSecretKey = null, IReadOnlyDictionary<string, string>? allowedDevices = null)
     {
         ArgumentNullException.ThrowIfNull(listenEndpoint);
         ArgumentNullException.ThrowIfNull(store);
@@ -67,6 +78,24 @@ public sealed class Collector : IDisposable
         _socket.Options.Linger = TimeSpan.Zero;
         _socket.Options.RouterMandatory = true; // an unroutable ack raises instead of vanishing, so it is counted
         _socket.Options.ReceiveHighWatermark = 16 * BatchLimit;
+        if (curveSecretKey is not null)
+        {
+            var certificate = NetMQCertificate.CreateFromSecretKey(curveSecretKey);
+            _socket.Options.CurveServer = true;
+            _socket.Options.CurveCertificate = certificate;
+            _serverSecret = certificate.SecretKey;
+        }
+
+        if (allowedDevices is not null)
+        {
+            if (_serverSecret is null)
+            {
+                throw new ArgumentException("collector device allow-list given without a CURVE secret key (expected both)", nameof(allowedDevices));
+            }
+
+            _allowed = allowedDevices.ToDictionary(kv => DeviceProof.KeyId(kv.Key), kv => kv.Value, StringComparer.Ordinal);
+        }
+
         _socket.ReceiveReady += OnReceiveReady;
         _commands = new NetMQQueue<(string DeviceId, Command Command)>();
         _commands.ReceiveReady += OnCommand;
@@ -85,7 +114,9 @@ public sealed class Collector : IDisposable
         Interlocked.Read(ref _acksSent),
         Interlocked.Read(ref _storeFaults),
         Interlocked.Read(ref _undeliverable),
-        Interlocked.Read(ref _commandsSent));
+        Interlocked.Read(ref _commandsSent),
+        Interlocked.Read(ref _pings),
+        Interlocked.Read(ref _refused));
 
     /// <summary>Binds the socket and starts the collector thread.</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
@@ -218,6 +249,20 @@ public sealed class Collector : IDisposable
                 continue;
             }
 
+            if (_allowed is not null && !Authenticated(route, env, frame.Length))
+            {
+                continue;
+            }
+
+            if (env.Body is Ack { Sequences.Count: 0 })
+            {
+                // A link ping (Paranoid Pirate heartbeat): answer with an empty Ack at once; nothing is stored.
+                Interlocked.Increment(ref _pings);
+                _routes[env.DeviceId] = route;
+                Send(route, env.DeviceId, Envelope.Create(env.DeviceId, ++_outSequence, new Ack { Sequences = [] }));
+                continue;
+            }
+
             if (env.MessageType is not (MessageType.Summary or MessageType.Alert or MessageType.Heartbeat))
             {
                 Drop(frame.Length, $"{env.MessageType} from device '{env.DeviceId}' (devices send summaries, alerts, heartbeats)");
@@ -232,6 +277,27 @@ public sealed class Collector : IDisposable
         StoreAndAcknowledge();
     }
 
+    /// <summary>Allow-list check: a ping with a valid proof authenticates its connection for its device id; data is
+    /// accepted only on an authenticated connection and only for that device id.</summary>
+    private bool Authenticated(byte[] route, in Envelope env, int length)
+    {
+        string routeKey = Convert.ToHexString(route);
+        if (env.Body is Ack { Sequences.Count: 0, Proof: { } proof } && DeviceProof.Verify(proof, env.DeviceId, _serverSecret!, _allowed!))
+        {
+            _authenticated[routeKey] = env.DeviceId;
+            return true;
+        }
+
+        if (_authenticated.TryGetValue(routeKey, out string? id) && id == env.DeviceId)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _refused);
+        CollectorLog.Refused(_logger, env.DeviceId, length);
+        return false;
+    }
+
     private void StoreAndAcknowledge()
     {
         if (_batch.Count == 0 && _pendingMalformed == 0)
@@ -244,7 +310,7 @@ public sealed class Collector : IDisposable
         {
             result = _store.Store(_batch, _pendingMalformed, UnixNowNs());
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or ObjectDisposedException)
         {
             // Not acknowledged: every device resends after its ResendAfter, and the store stays idempotent.
             Interlocked.Increment(ref _storeFaults);

@@ -9,6 +9,8 @@ namespace Appliance.Runtime.Cloud;
 /// <param name="StoreFaults">Batches the store failed to commit (not acknowledged; devices resend them).</param>
 /// <param name="Undeliverable">Acknowledgements or commands the socket could not route (peer gone).</param>
 /// <param name="CommandsSent">Commands sent to devices.</param>
+/// <param name="Pings">Link pings answered.</param>
+/// <param name="Refused">Frames refused by the device allow-list (no valid key proof on the connection).</param>
 public readonly record struct CollectorCounters(
     long Received,
     long Stored,
@@ -17,4 +19,6 @@ public readonly record struct CollectorCounters(
     long AcksSent,
     long StoreFaults,
     long Undeliverable,
-    long CommandsSent);
+    long CommandsSent,
+    long Pings = 0,
+    long Refused = 0);

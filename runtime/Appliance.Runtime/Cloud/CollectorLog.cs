@@ -16,4 +16,7 @@ internal static partial class CollectorLog
 
     [LoggerMessage(EventId = 6203, Level = LogLevel.Warning, Message = "collector could not route a message to device {DeviceId}: {Reason}")]
     public static partial void Undeliverable(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(EventId = 6210, Level = LogLevel.Warning, Message = "collector refused a frame of {Length} bytes from '{DeviceId}': connection not authenticated by an allow-listed CURVE key for that device")]
+    public static partial void Refused(ILogger logger, string deviceId, int length);
 }

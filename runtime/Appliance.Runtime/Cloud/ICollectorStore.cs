@@ -29,4 +29,8 @@ public interface ICollectorStore
     /// <param name="limit">Most rows returned; at least 1.</param>
     /// <returns>The summaries.</returns>
     IReadOnlyList<StoredSummary> GetSummaries(string? deviceId, long sinceNs, int limit);
+
+    /// <summary>Reads every device the store has seen, ordered by id.</summary>
+    /// <returns>The devices.</returns>
+    IReadOnlyList<DeviceRecord> GetDevices();
 }

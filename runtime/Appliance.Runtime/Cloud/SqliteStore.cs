@@ -53,6 +53,14 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
                (SELECT value FROM counters WHERE name = 'malformed_dropped');
         """;
 
+    /// <summary>The devices query, shared with <see cref="PostgresStore"/> (standard SQL).</summary>
+    internal const string DevicesSql = """
+        SELECT d.device_id, d.last_seen_ns, d.last_sequence, d.heartbeat_ns, d.uptime_ms, d.execution_provider, d.config_revision,
+               (SELECT count(*) FROM summaries s WHERE s.device_id = d.device_id),
+               (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id)
+        FROM devices d ORDER BY d.device_id;
+        """;
+
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
     private readonly string _path;
@@ -216,6 +224,27 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
                     ZeroCrossings = r.GetInt64(17),
                 };
                 rows.Add(new StoredSummary(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), f));
+            }
+
+            return rows;
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<DeviceRecord> GetDevices()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using SqliteCommand q = _connection.CreateCommand();
+            q.CommandText = DevicesSql;
+            using SqliteDataReader r = q.ExecuteReader();
+            var rows = new List<DeviceRecord>();
+            while (r.Read())
+            {
+                rows.Add(new DeviceRecord(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3),
+                    r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? "" : r.GetString(5), r.IsDBNull(6) ? "" : r.GetString(6),
+                    r.GetInt64(7), r.GetInt64(8)));
             }
 
             return rows;

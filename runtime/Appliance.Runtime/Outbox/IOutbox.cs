@@ -39,4 +39,13 @@ public interface IOutbox
     /// <returns>True when this newly acknowledged a written, unacknowledged record; false for a repeat
     /// or a sequence never written (both harmless: acknowledgements are idempotent).</returns>
     bool Acknowledge(long sequence);
+
+    /// <summary>Highest sequence on stable storage; <see cref="ReadFrom"/> never returns a record above it, so nothing
+    /// is sent that a crash could un-write. Equal to <see cref="HighestWritten"/> for stores with no durability step.</summary>
+    long HighestDurable => HighestWritten;
+
+    /// <summary>Makes every appended record durable (group commit); a no-op for stores with no durability step.</summary>
+    void Sync()
+    {
+    }
 }

@@ -31,7 +31,7 @@ public sealed class UplinkClient : IDisposable
     private readonly object _appendGate = new();
     private readonly ArrayBufferWriter<byte> _encodeBuffer = new(512); // reused under _appendGate: the outbox copies
     private readonly object _progressGate = new();
-    private readonly DealerSocket _socket;
+    private DealerSocket _socket;
     private readonly NetMQQueue<int> _wake;
     private readonly NetMQTimer _tick;
     private readonly NetMQPoller _poller;
@@ -55,6 +55,14 @@ public sealed class UplinkClient : IDisposable
     private long _commandFaults;
     private long _sendStalls;
     private long _heartbeatFaults;
+    private long _deadPeers;
+    private long _reconnects;
+    private int _link = (int)UplinkLinkState.Connecting;
+    private long _lastReceivedTicks;
+    private long _lastPingTicks;
+    private long _pingSequence;
+    private TimeSpan _backoff;
+    private byte[]? _proof;
 
     /// <summary>Creates the client; nothing connects until <see cref="Start"/>.</summary>
     /// <param name="options">Settings; validated here.</param>
@@ -70,13 +78,7 @@ public sealed class UplinkClient : IDisposable
         _outbox = outbox;
         _logger = logger ?? NullLogger.Instance;
 
-        _socket = new DealerSocket();
-        _socket.Options.Linger = TimeSpan.Zero; // without it Dispose can hang on unsent frames with no peer
-        _socket.Options.SendHighWatermark = options.AckWindow + 16;
-        _socket.Options.ReceiveHighWatermark = 4096;
-        _socket.Options.ReconnectInterval = TimeSpan.FromMilliseconds(100);
-        _socket.Options.ReconnectIntervalMax = TimeSpan.FromSeconds(5);
-        _socket.ReceiveReady += OnReceiveReady;
+        _socket = CreateSocket();
 
         _wake = new NetMQQueue<int>();
         _wake.ReceiveReady += OnWake;
@@ -91,6 +93,9 @@ public sealed class UplinkClient : IDisposable
         _highestSent = outbox.HighestAcknowledged;
     }
 
+    /// <summary>State of the link as seen by the heartbeat: up once a frame came back, down after a dead-peer detection.</summary>
+    public UplinkLinkState Link => (UplinkLinkState)Volatile.Read(ref _link);
+
     /// <summary>Raised on the uplink thread for each command received; keep handlers short.
     /// A handler's exception is logged and counted in <see cref="UplinkCounters.CommandHandlerFaults"/>.</summary>
     public event Action<Command>? CommandReceived;
@@ -104,7 +109,9 @@ public sealed class UplinkClient : IDisposable
         Interlocked.Read(ref _commands),
         Interlocked.Read(ref _commandFaults),
         Interlocked.Read(ref _sendStalls),
-        Interlocked.Read(ref _heartbeatFaults));
+        Interlocked.Read(ref _heartbeatFaults),
+        Interlocked.Read(ref _deadPeers),
+        Interlocked.Read(ref _reconnects));
 
     /// <summary>Connects to the collector and starts the uplink thread (and the heartbeat timer, if configured).</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
@@ -119,7 +126,15 @@ public sealed class UplinkClient : IDisposable
 
         UplinkLog.Connecting(_logger, _options.DeviceId, _options.Endpoint);
         _socket.Connect(_options.Endpoint);
-        _lastProgressTicks = Stopwatch.GetTimestamp();
+        if (_options.CurveServerPublicKey is not null)
+        {
+            _proof = DeviceProof.Create(_options.DeviceId, _options.CurveSecretKey!, _options.CurveServerPublicKey);
+        }
+
+        // The first frame on every connection is a ping (with the key proof when CURVE is on), before any data.
+        _lastPingTicks = Stopwatch.GetTimestamp();
+        _socket.TrySendFrame(TimeSpan.Zero, WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [], Proof = _proof })));
+        _lastProgressTicks = _lastReceivedTicks = Stopwatch.GetTimestamp();
         _thread = new Thread(_poller.Run) { IsBackground = true, Name = "uplink" };
         _thread.Start();
 
@@ -285,8 +300,60 @@ public sealed class UplinkClient : IDisposable
         Pump();
     }
 
+    private DealerSocket CreateSocket()
+    {
+        var socket = new DealerSocket();
+        socket.Options.Linger = TimeSpan.Zero; // without it Dispose can hang on unsent frames with no peer
+        socket.Options.SendHighWatermark = _options.AckWindow + 16;
+        socket.Options.ReceiveHighWatermark = 4096;
+        socket.Options.ReconnectInterval = TimeSpan.FromMilliseconds(100);
+        socket.Options.ReconnectIntervalMax = TimeSpan.FromSeconds(5);
+        if (_options.CurveServerPublicKey is not null)
+        {
+            // CurveZMQ (RFC 26): the collector's key is pinned; a server holding another key fails the handshake.
+            socket.Options.CurveServerKey = NetMQCertificate.FromPublicKey(_options.CurveServerPublicKey).PublicKey;
+            socket.Options.CurveCertificate = NetMQCertificate.CreateFromSecretKey(_options.CurveSecretKey!);
+        }
+
+        socket.ReceiveReady += OnReceiveReady;
+        return socket;
+    }
+
+    /// <summary>Pings the collector every PingInterval; after Liveness silent intervals (plus the backoff) closes the socket
+    /// and connects a new one, and resends everything unacknowledged (uplink thread).</summary>
+    private void Heartbeat()
+    {
+        long now = Stopwatch.GetTimestamp();
+        TimeSpan silent = Stopwatch.GetElapsedTime(_lastReceivedTicks, now);
+        if (silent >= (_options.PingInterval * _options.Liveness) + _backoff)
+        {
+            Interlocked.Increment(ref _deadPeers);
+            Volatile.Write(ref _link, (int)UplinkLinkState.Down);
+            UplinkLog.DeadPeer(_logger, _options.Endpoint, (long)silent.TotalMilliseconds, (long)_backoff.TotalMilliseconds);
+            _poller.Remove(_socket);
+            _socket.Dispose();
+            _socket = CreateSocket();
+            _poller.Add(_socket);
+            _socket.Connect(_options.Endpoint);
+            Interlocked.Increment(ref _reconnects);
+            _backoff = _backoff == TimeSpan.Zero ? _options.PingInterval : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _options.ReconnectBackoffMax.Ticks));
+            _lastReceivedTicks = now;
+            _lastPingTicks = 0; // ping (and prove the key) on the new connection before any data
+            _sendCursor = _outbox.HighestAcknowledged + 1; // whatever was in flight on the dead connection is resent
+            _lastProgressTicks = now;
+        }
+
+        if (Stopwatch.GetElapsedTime(_lastPingTicks, now) >= _options.PingInterval)
+        {
+            _lastPingTicks = now;
+            byte[] ping = WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [], Proof = _proof }));
+            _socket.TrySendFrame(TimeSpan.Zero, ping); // a full queue is itself a sign the peer is gone: liveness decides
+        }
+    }
+
     private void OnTick(object? sender, NetMQTimerEventArgs e)
     {
+        Heartbeat();
         long acked = _outbox.HighestAcknowledged;
         if (_sendCursor - 1 > acked
             && Stopwatch.GetElapsedTime(_lastProgressTicks) >= _options.ResendAfter)
@@ -311,6 +378,11 @@ public sealed class UplinkClient : IDisposable
             if (room <= 0)
             {
                 return;
+            }
+
+            if (_outbox.HighestDurable < _outbox.HighestWritten)
+            {
+                _outbox.Sync(); // group commit: one fsync covers every record appended since the last send
             }
 
             _batch.Clear();
@@ -352,6 +424,9 @@ public sealed class UplinkClient : IDisposable
     private void OnReceiveReady(object? sender, NetMQSocketEventArgs e)
     {
         bool progress = false;
+        _lastReceivedTicks = Stopwatch.GetTimestamp();
+        _backoff = TimeSpan.Zero;
+        Volatile.Write(ref _link, (int)UplinkLinkState.Up);
         for (int i = 0; i < ReceiveBurst && e.Socket.TryReceiveFrameBytes(out byte[]? frame, out bool more); i++)
         {
             if (more)

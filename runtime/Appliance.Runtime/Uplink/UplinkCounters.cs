@@ -9,6 +9,8 @@ namespace Appliance.Runtime.Uplink;
 /// <param name="CommandHandlerFaults">Exceptions thrown by <see cref="UplinkClient.CommandReceived"/> handlers (logged).</param>
 /// <param name="SendStalls">Times the socket refused a frame (high-water mark reached); the frame is retried.</param>
 /// <param name="HeartbeatFaults">Automatic heartbeats not enqueued because the heartbeat source or the outbox failed (logged).</param>
+/// <param name="DeadPeers">Times the collector was declared dead (no frame for Liveness ping intervals plus backoff).</param>
+/// <param name="Reconnects">Sockets closed and connected anew after a dead-peer detection.</param>
 public readonly record struct UplinkCounters(
     long Sent,
     long Acknowledged,
@@ -17,4 +19,6 @@ public readonly record struct UplinkCounters(
     long CommandsReceived,
     long CommandHandlerFaults,
     long SendStalls,
-    long HeartbeatFaults);
+    long HeartbeatFaults,
+    long DeadPeers = 0,
+    long Reconnects = 0);

@@ -19,4 +19,7 @@ internal static partial class UplinkLog
 
     [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "uplink automatic heartbeat not enqueued")]
     public static partial void HeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6105, Level = LogLevel.Warning, Message = "uplink collector {Endpoint} silent for {Ms} ms: reconnecting (backoff {BackoffMs} ms)")]
+    public static partial void DeadPeer(ILogger logger, string endpoint, long ms, long backoffMs);
 }

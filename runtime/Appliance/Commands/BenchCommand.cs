@@ -30,7 +30,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measure the kernels (and other parts) inside this binary; figures are ratios measured in one run");
         bench.Subcommands.Add(CreateKernels());
         // ---- lead: other bench subcommands are registered here, one line each, for example:
-        // bench.Subcommands.Add(BenchUplinkCommand.Create());
+        bench.Subcommands.Add(BenchUplinkCommand.Create());
         // ---- end of bench subcommands
         return bench;
     }

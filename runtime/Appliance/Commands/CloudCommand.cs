@@ -1,50 +1,298 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
 using Appliance.Runtime.Cloud;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Commands;
 
 /// <summary>
-/// <c>appliance cloud --listen ENDPOINT --db PATH</c>: the collector. Binds a ROUTER socket, stores what devices send in
-/// the SQLite file at PATH and acknowledges after each commit. Runs until SIGTERM or Ctrl-C.
-/// (<c>postgresql://</c> URLs and the query verbs come with the uplink issue.)
+/// <c>appliance cloud --listen ENDPOINT --db PATH|URL [--curve-secret-file FILE]</c>: the collector. Binds a ROUTER socket,
+/// stores what devices send in the SQLite file at PATH (or the PostgreSQL database at a <c>postgresql://</c> URL) and
+/// acknowledges after each commit. Runs until SIGTERM or Ctrl-C. Query verbs on the same store:
+/// <c>cloud devices [--json]</c>, <c>cloud summaries [--device ID] [--since T] [--limit N] [--json]</c>,
+/// <c>cloud stats [--json]</c> (keys <c>devices</c>, <c>summaries</c>, <c>alerts</c>, <c>duplicates_rejected</c>, <c>malformed_dropped</c>).
 /// </summary>
 internal static class CloudCommand
 {
     public static Command Create()
     {
         var listen = new Option<string>("--listen") { Description = "The ZeroMQ endpoint to bind, e.g. tcp://0.0.0.0:5556", DefaultValueFactory = _ => "tcp://0.0.0.0:5556" };
-        var db = new Option<string>("--db") { Description = "The SQLite database file", Required = true };
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts") { listen, db };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, p.GetValue(db)!, token)));
+        var db = new Option<string>("--db") { Description = "The SQLite database file, or a postgresql://user:password@host:port/database URL" };
+        var curve = new Option<FileInfo?>("--curve-secret-file") { Description = "File holding the collector's CURVE secret key (Z85, 40 characters); plaintext without it" };
+        var allow = new Option<FileInfo?>("--curve-allow") { Description = "Device allow-list: lines 'Z85_PUBLIC_KEY DEVICE_ID' (DEVICE_ID * for any); needs --curve-secret-file" };
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), token)));
+        cmd.Subcommands.Add(Devices());
+        cmd.Subcommands.Add(Summaries());
+        cmd.Subcommands.Add(Stats());
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string listen, string db, CancellationToken token)
+    /// <summary>Opens the store named by <paramref name="db"/>: PostgreSQL for a URL, SQLite otherwise.</summary>
+    public static ICollectorStore OpenStore(string db) => PostgresStore.IsUrl(db) ? new PostgresStore(db) : new SqliteStore(db);
+
+    private static string Required(string? db) =>
+        string.IsNullOrWhiteSpace(db) ? throw new ArgumentException("--db: missing (expected a SQLite file or a postgresql:// URL)") : db;
+
+    private static Option<string> DbOption() => new("--db") { Description = "The SQLite database file, or a postgresql:// URL", Required = true };
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON" };
+
+    private static ICollectorStore OpenExisting(string db)
     {
-        if (db.StartsWith("postgresql://", StringComparison.Ordinal))
+        if (!PostgresStore.IsUrl(db) && !File.Exists(db))
         {
-            throw new ArgumentException($"--db {db}: PostgreSQL storage is not built yet (use a SQLite file path)");
+            throw new FileNotFoundException($"--db {db}: no such collector store", db);
+        }
+
+        return OpenStore(db);
+    }
+
+    private static Command Stats()
+    {
+        var db = DbOption();
+        var json = JsonOption();
+        var cmd = new Command("stats", "Totals of the collector store") { db, json };
+        cmd.SetAction((p, _) => Cli.Guard(() =>
+        {
+            using var store = (IDisposable)OpenExisting(p.GetValue(db)!);
+            var s = ((ICollectorStore)store).GetStats();
+            if (p.GetValue(json))
+            {
+                WriteJson(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("devices", s.Devices);
+                    w.WriteNumber("summaries", s.Summaries);
+                    w.WriteNumber("alerts", s.Alerts);
+                    w.WriteNumber("duplicates_rejected", s.DuplicatesRejected);
+                    w.WriteNumber("malformed_dropped", s.MalformedDropped);
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                Console.WriteLine($"devices {s.Devices}, summaries {s.Summaries}, alerts {s.Alerts}, duplicates rejected {s.DuplicatesRejected}, malformed dropped {s.MalformedDropped}");
+            }
+
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return cmd;
+    }
+
+    private static Command Devices()
+    {
+        var db = DbOption();
+        var json = JsonOption();
+        var cmd = new Command("devices", "The fleet: each device's last message, last heartbeat, configuration revision and counts") { db, json };
+        cmd.SetAction((p, _) => Cli.Guard(() =>
+        {
+            using var store = (IDisposable)OpenExisting(p.GetValue(db)!);
+            var devices = ((ICollectorStore)store).GetDevices();
+            if (p.GetValue(json))
+            {
+                WriteJson(w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var d in devices)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("device", d.DeviceId);
+                        w.WriteNumber("last_seen_ns", d.LastSeenNs);
+                        w.WriteNumber("last_sequence", d.LastSequence);
+                        w.WriteNumber("heartbeat_ns", d.HeartbeatNs);
+                        w.WriteNumber("uptime_ms", d.UptimeMs);
+                        w.WriteString("execution_provider", d.ExecutionProvider);
+                        w.WriteString("config_revision", d.ConfigRevision);
+                        w.WriteNumber("summaries", d.Summaries);
+                        w.WriteNumber("alerts", d.Alerts);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+            }
+            else
+            {
+                foreach (var d in devices)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{d.DeviceId}  last seen {Time(d.LastSeenNs)}  seq {d.LastSequence}  summaries {d.Summaries}  alerts {d.Alerts}  config {d.ConfigRevision}  provider {d.ExecutionProvider}  heartbeat {(d.HeartbeatNs == 0 ? "never" : Time(d.HeartbeatNs))}"));
+                }
+            }
+
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return cmd;
+    }
+
+    private static Command Summaries()
+    {
+        var db = DbOption();
+        var json = JsonOption();
+        var device = new Option<string?>("--device") { Description = "Only this device" };
+        var since = new Option<string?>("--since") { Description = "Only windows starting at or after this UTC time (ISO 8601, e.g. 2026-01-01T00:00:00Z)" };
+        var limit = new Option<int>("--limit") { Description = "Most rows", DefaultValueFactory = _ => 1000 };
+        var cmd = new Command("summaries", "Stored summaries, oldest window first") { db, device, since, limit, json };
+        cmd.SetAction((p, _) => Cli.Guard(() =>
+        {
+            long sinceNs = 0;
+            if (p.GetValue(since) is { } t)
+            {
+                if (!DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
+                {
+                    throw new FormatException($"--since {t}: expected an ISO 8601 time such as 2026-01-01T00:00:00Z");
+                }
+
+                sinceNs = (when.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
+            }
+
+            if (p.GetValue(limit) < 1)
+            {
+                throw new ArgumentException($"--limit {p.GetValue(limit)}: expected at least 1");
+            }
+
+            using var store = (IDisposable)OpenExisting(p.GetValue(db)!);
+            var rows = ((ICollectorStore)store).GetSummaries(p.GetValue(device), sinceNs, p.GetValue(limit));
+            if (p.GetValue(json))
+            {
+                WriteJson(w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var r in rows)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("device", r.DeviceId);
+                        w.WriteNumber("seq", r.Sequence);
+                        w.WriteString("sensor", r.Sensor);
+                        w.WriteString("channel", r.Channel);
+                        w.WriteNumber("window_start_ns", r.WindowStartNs);
+                        w.WriteNumber("window_end_ns", r.WindowEndNs);
+                        w.WriteNumber("count", r.Features.Count);
+                        Number(w, "mean", r.Features.Mean);
+                        Number(w, "min", r.Features.Min);
+                        Number(w, "max", r.Features.Max);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+            }
+            else
+            {
+                foreach (var r in rows)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{r.DeviceId} #{r.Sequence} {r.Sensor}/{r.Channel} {Time(r.WindowStartNs)} .. {Time(r.WindowEndNs)} n={r.Features.Count} mean={r.Features.Mean:G6} min={r.Features.Min:G6} max={r.Features.Max:G6}"));
+                }
+            }
+
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return cmd;
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double v)
+    {
+        if (double.IsFinite(v))
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name); // JSON has no NaN (RFC 8259 §6)
+        }
+    }
+
+    private static string Time(long unixNs) =>
+        DateTime.UnixEpoch.AddTicks(unixNs / 100).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    private static void WriteJson(Action<Utf8JsonWriter> body)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout))
+        {
+            body(w);
+        }
+
+        stdout.WriteByte((byte)'\n');
+    }
+
+    private static Dictionary<string, string>? ReadAllowList(FileInfo? file)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+
+        var allowed = new Dictionary<string, string>(StringComparer.Ordinal);
+        int line = 0;
+        foreach (var raw in File.ReadLines(file.FullName))
+        {
+            line++;
+            var text = raw.Trim();
+            if (text.Length == 0 || text.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var parts = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2 || parts[0].Length != 40)
+            {
+                throw new FormatException($"{file.FullName}:{line}: expected 'Z85_PUBLIC_KEY DEVICE_ID' (a 40-character key, then an id or *)");
+            }
+
+            allowed[parts[0]] = parts[1];
+        }
+
+        return allowed;
+    }
+
+    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, CancellationToken token)
+    {
+        var allowed = ReadAllowList(allowFile);
+        if (allowed is not null && curveSecretFile is null)
+        {
+            throw new ArgumentException("--curve-allow needs --curve-secret-file (the allow-list is checked inside CURVE sessions)");
+        }
+
+        string? curveSecret = null;
+        if (curveSecretFile is not null)
+        {
+            curveSecret = File.ReadAllText(curveSecretFile.FullName).Trim();
+            if (curveSecret.Length != 40)
+            {
+                throw new FormatException($"{curveSecretFile.FullName}: expected a 40-character Z85 CURVE secret key (ZeroMQ RFC 32)");
+            }
         }
 
         using var logging = Cli.CreateLogging();
         var log = logging.CreateLogger("cloud");
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
-        using var store = new SqliteStore(db);
-        using var collector = new Collector(listen, store, logging.CreateLogger<Collector>());
-        collector.Start();
-        log.LogInformation("Collector listening on {Endpoint} (port {Port}), storing into {Db}", listen, collector.Port, db);
+        var store = OpenStore(db);
         try
         {
-            await Task.Delay(Timeout.Infinite, linked.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+            using var collector = new Collector(listen, store, logging.CreateLogger<Collector>(), curveSecret, allowed);
+            collector.Start();
+            log.LogInformation("Collector listening on {Endpoint} (port {Port}, {Security}), storing into {Db}", listen, collector.Port, curveSecret is null ? "plaintext" : "CURVE", store);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, linked.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
 
-        var s = store.GetStats();
-        log.LogInformation("Stopped: {Devices} devices, {Summaries} summaries, {Alerts} alerts, {Duplicates} duplicates rejected, {Malformed} malformed dropped", s.Devices, s.Summaries, s.Alerts, s.DuplicatesRejected, s.MalformedDropped);
-        return ExitCodes.Ok;
+            var s = store.GetStats();
+            var c = collector.Counters;
+            log.LogInformation("Stopped: {Devices} devices, {Summaries} summaries, {Alerts} alerts, {Duplicates} duplicates rejected, {Malformed} malformed dropped; {StoreFaults} store faults", s.Devices, s.Summaries, s.Alerts, s.DuplicatesRejected, s.MalformedDropped, c.StoreFaults);
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            ((IDisposable)store).Dispose();
+        }
     }
 }

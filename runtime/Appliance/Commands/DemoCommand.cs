@@ -94,7 +94,7 @@ internal static class DemoCommand
 
         var options = new PipelineOptions { ReplaySpeed = speed, LiveLine = Console.WriteLine };
         var clock = Stopwatch.StartNew();
-        using var device = new DeviceHost(config, revision.Commit, options, logging, replay?.FullName);
+        using var device = new DeviceHost(config, revision.Commit, options, logging, replay?.FullName, deviceState);
         device.Start();
         if (replay is null)
         {

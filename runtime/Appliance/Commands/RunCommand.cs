@@ -35,7 +35,7 @@ internal static class RunCommand
         var config = ConfigLoader.Parse(revision.Text, revision.Path);
         log.LogInformation("Device {Device} applying config revision {Revision} from {Repo}", config.Device.Id, revision.Commit, repo);
 
-        using var device = new DeviceHost(config, revision.Commit, new PipelineOptions(), logging);
+        using var device = new DeviceHost(config, revision.Commit, new PipelineOptions(), logging, stateDirectory: state.FullName);
         device.Start();
         try
         {

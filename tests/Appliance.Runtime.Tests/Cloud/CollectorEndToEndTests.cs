@@ -114,6 +114,8 @@ public sealed class CollectorEndToEndTests
 
         public IReadOnlyList<StoredSummary> GetSummaries(string? deviceId, long sinceNs, int limit) =>
             inner.GetSummaries(deviceId, sinceNs, limit);
+
+        public IReadOnlyList<DeviceRecord> GetDevices() => inner.GetDevices();
     }
 
     [Fact]
@@ -129,7 +131,7 @@ public sealed class CollectorEndToEndTests
 
         dealer.SendFrame([0xc1, 0x00]);                                               // 0xc1 is "never used" in the spec
         dealer.SendFrame(WireSamples.Hex("95 02 01 a4 64657631 01 90"));             // schema version 2
-        dealer.SendFrame(WireCodec.Encode(Envelope.Create("dev1", 1, new Ack())));   // devices do not send acks
+        dealer.SendFrame(WireCodec.Encode(Envelope.Create("dev1", 1, new Ack { Sequences = [3] }))); // devices send no acks (only empty pings)
         dealer.SendMoreFrame([1]).SendFrame([2]);                                      // two payload frames
         dealer.SendFrame(WireCodec.Encode(Envelope.Create("dev1", 5, WireSamples.SampleSummary())));
 
@@ -139,6 +141,25 @@ public sealed class CollectorEndToEndTests
         Assert.Equal("dev1", ack.DeviceId);
         Assert.Equal(4, collector.Counters.Malformed);
         Assert.Equal(new CollectorStats(1, 1, 0, 0, 4), store.GetStats());
+    }
+
+    [Fact]
+    public void Collector_EmptyAckPing_AnsweredWithEmptyAckAndNothingStored()
+    {
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        using var collector = new Collector("tcp://127.0.0.1:0", store);
+        collector.Start();
+        using var dealer = new DealerSocket();
+        dealer.Options.Linger = TimeSpan.Zero;
+        dealer.Connect($"tcp://127.0.0.1:{collector.Port}");
+        dealer.SendFrame(WireCodec.Encode(Envelope.Create("dev1", 1, new Ack())));
+
+        Assert.True(dealer.TryReceiveFrameBytes(TimeSpan.FromSeconds(10), out byte[]? reply));
+        Assert.True(WireCodec.TryDecode(reply, out Envelope pong, out _));
+        Assert.Empty(((Ack)pong.Body).Sequences);
+        Assert.Equal(1, collector.Counters.Pings);
+        Assert.Equal(new CollectorStats(0, 0, 0, 0, 0), store.GetStats());
     }
 
     [Fact]

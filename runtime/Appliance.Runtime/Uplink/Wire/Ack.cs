@@ -11,6 +11,7 @@ namespace Appliance.Runtime.Uplink.Wire;
 /// Body layout (MessagePack array; a reader skips items past the first):
 /// <code>
 /// [0] sequences  array of uint   device sequences stored, in the order received
+/// [1] proof      bin (optional)  only in a device's link ping (empty sequences): <see cref="DeviceProof"/>
 /// </code>
 /// The envelope's device id is the device acknowledged; its sequence is the collector's own counter.
 /// </remarks>
@@ -18,4 +19,7 @@ public sealed class Ack
 {
     /// <summary>Device sequences (1-based) now durably stored by the collector.</summary>
     public IReadOnlyList<long> Sequences { get; init; } = [];
+
+    /// <summary>A device's proof of its CURVE key (<see cref="DeviceProof"/>), sent in its link ping; null otherwise.</summary>
+    public byte[]? Proof { get; init; }
 }

@@ -10,11 +10,16 @@ internal sealed class AckFormatter : IMessagePackFormatter<Ack>
 
     public void Serialize(ref MessagePackWriter writer, Ack value, MessagePackSerializerOptions options)
     {
-        writer.WriteArrayHeader(Fields);
+        writer.WriteArrayHeader(value.Proof is null ? Fields : Fields + 1);
         writer.WriteArrayHeader(value.Sequences.Count);
         for (int i = 0; i < value.Sequences.Count; i++)
         {
             writer.Write(value.Sequences[i]);
+        }
+
+        if (value.Proof is not null)
+        {
+            writer.Write(value.Proof);
         }
     }
 
@@ -37,8 +42,17 @@ internal sealed class AckFormatter : IMessagePackFormatter<Ack>
         }
 
         reader.Depth--;
-        WireReading.SkipItems(ref reader, count - Fields, options);
+        byte[]? proof = null;
+        int extra = count - Fields;
+        if (extra > 0 && reader.NextMessagePackType == MessagePackType.Binary)
+        {
+            System.Buffers.ReadOnlySequence<byte>? bytes = reader.ReadBytes();
+            proof = bytes.HasValue ? System.Buffers.BuffersExtensions.ToArray(bytes.Value) : null;
+            extra--;
+        }
+
+        WireReading.SkipItems(ref reader, extra, options); // a newer writer's other items are skipped
         reader.Depth--;
-        return new Ack { Sequences = sequences };
+        return new Ack { Sequences = sequences, Proof = proof };
     }
 }

@@ -1,0 +1,22 @@
+namespace Appliance.Runtime.Cloud;
+
+/// <summary>One device as the collector store tracks it (what <c>appliance cloud devices</c> prints).</summary>
+/// <param name="DeviceId">Device id.</param>
+/// <param name="LastSeenNs">Last message stored from it, UTC Unix ns (collector clock).</param>
+/// <param name="LastSequence">Highest sequence received from it.</param>
+/// <param name="HeartbeatNs">Receive time of its latest heartbeat, UTC Unix ns; 0 when none.</param>
+/// <param name="UptimeMs">Uptime in its latest heartbeat, ms; 0 when none.</param>
+/// <param name="ExecutionProvider">ONNX execution provider in its latest heartbeat; empty when none.</param>
+/// <param name="ConfigRevision">Configuration revision in its latest heartbeat; empty when none.</param>
+/// <param name="Summaries">Summaries stored from it.</param>
+/// <param name="Alerts">Alerts stored from it.</param>
+public sealed record DeviceRecord(
+    string DeviceId,
+    long LastSeenNs,
+    long LastSequence,
+    long HeartbeatNs,
+    long UptimeMs,
+    string ExecutionProvider,
+    string ConfigRevision,
+    long Summaries,
+    long Alerts);

@@ -1,0 +1,101 @@
+using Appliance.Runtime.Cloud;
+using Appliance.Runtime.Outbox;
+using Appliance.Runtime.Tests.Uplink;
+using Appliance.Runtime.Uplink;
+using Appliance.Runtime.Uplink.Wire;
+using Xunit.Abstractions;
+
+namespace Appliance.Runtime.Tests.Cloud;
+
+/// <summary>Against a real PostgreSQL server named by APPLIANCE_TEST_PG (set by .ci/run, which installs and starts Debian's
+/// postgresql on 127.0.0.1). In CI (CI=true) a missing server fails these tests; elsewhere they return early with a message.</summary>
+public sealed class PostgresStoreTests(ITestOutputHelper output)
+{
+    private static string? Url()
+    {
+        string? url = Environment.GetEnvironmentVariable("APPLIANCE_TEST_PG");
+        if (url is null && Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            Assert.Fail("APPLIANCE_TEST_PG is not set: .ci/run must install and start PostgreSQL and export it");
+        }
+
+        return url;
+    }
+
+    private bool Skip(string? url)
+    {
+        if (url is null)
+        {
+            output.WriteLine("APPLIANCE_TEST_PG not set and not in CI: PostgreSQL tests not run (see .ci/run)");
+            return true;
+        }
+
+        return false;
+    }
+
+    [Fact]
+    public void ToConnectionString_Url_MapsEveryPart()
+    {
+        // libpq URI form (PostgreSQL manual §34.1.1.2): postgresql://user:password@host:port/dbname?param=value
+        string cs = PostgresStore.ToConnectionString("postgresql://u%40x:p%3Aw@db.example:6543/fleet?sslmode=require");
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(cs);
+        Assert.Equal("u@x", b.Username);
+        Assert.Equal("p:w", b.Password);
+        Assert.Equal("db.example", b.Host);
+        Assert.Equal(6543, b.Port);
+        Assert.Equal("fleet", b.Database);
+        Assert.Equal(Npgsql.SslMode.Require, b.SslMode);
+    }
+
+    [Fact]
+    public async Task Collectors_TwoSharingOneDatabase_StoreEachSequenceOnceAndCountDuplicates()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using (var reset = new PostgresStore(url!))
+        {
+            reset.DropAll();
+        }
+
+        using var storeA = new PostgresStore(url!);
+        using var storeB = new PostgresStore(url!);
+        var outbox = new MemoryOutbox(4096, TimeSpan.FromSeconds(5));
+        var a = new Collector("tcp://127.0.0.1:0", storeA);
+        a.Start();
+        int port = a.Port;
+        using var client = new UplinkClient(new UplinkOptions { Endpoint = $"tcp://127.0.0.1:{port}", DeviceId = "pg-dev", AckWindow = 64, ResendAfter = TimeSpan.FromMilliseconds(300) }, outbox);
+        client.Start();
+        for (int i = 0; i < 150; i++)
+        {
+            client.Enqueue(WireSamples.SampleSummary(i * 1_000_000_000L));
+        }
+
+        client.Enqueue(WireSamples.SampleAlert);
+        client.Enqueue(WireSamples.SampleHeartbeat);
+        Assert.True(await client.FlushAsync(TimeSpan.FromSeconds(20)));
+        a.Dispose();
+
+        // Collector B on the same port and database: the same envelopes stored again by a second collector are duplicates.
+        var replay = Enumerable.Range(1, 10).Select(i => Envelope.Create("pg-dev", i, WireSamples.SampleSummary((i - 1) * 1_000_000_000L))).ToList();
+        StoreBatchResult again = storeB.Store(replay, malformedDropped: 2, receivedNs: 1);
+        Assert.Equal(0, again.Stored);
+        Assert.Equal(10, again.Duplicates);
+
+        CollectorStats stats = storeA.GetStats();
+        Assert.Equal(1, stats.Devices);
+        Assert.Equal(150, stats.Summaries);
+        Assert.Equal(1, stats.Alerts);
+        Assert.Equal(a.Counters.Duplicates + 10, stats.DuplicatesRejected); // resends under load are duplicates too
+        Assert.Equal(2, stats.MalformedDropped);
+        IReadOnlyList<StoredSummary> rows = storeB.GetSummaries("pg-dev", 0, 1000);
+        Assert.Equal(Enumerable.Range(1, 150).Select(i => (long)i), rows.Select(r => r.Sequence));
+        Assert.Equal(WireSamples.Features.Mean, rows[0].Features.Mean);
+        DeviceRecord device = Assert.Single(storeB.GetDevices());
+        Assert.Equal(WireSamples.SampleHeartbeat.ConfigRevision, device.ConfigRevision);
+        Assert.Equal(150, device.Summaries);
+    }
+}
