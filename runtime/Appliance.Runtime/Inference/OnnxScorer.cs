@@ -95,11 +95,14 @@ public sealed class OnnxScorer : IDisposable
     /// <summary>Number of completed <see cref="Run"/> calls.</summary>
     public long Runs { get; private set; }
 
+    /// <summary>Runs whose output held NaN or ±∞ (each also raised an <see cref="InferenceException"/>).</summary>
+    public long NonFiniteRuns { get; private set; }
+
     /// <summary>Scores one batch.</summary>
     /// <param name="features">S*F values, row-major.</param>
     /// <param name="scores">Receives S scores.</param>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
-    /// <exception cref="InferenceException">The run failed or produced NaN.</exception>
+    /// <exception cref="InferenceException">The run failed, or produced NaN or ±∞ from finite features.</exception>
     public void Run(ReadOnlySpan<float> features, Span<float> scores)
     {
         if (features.Length != _input.Length || scores.Length < Streams)
@@ -117,8 +120,20 @@ public sealed class OnnxScorer : IDisposable
             throw new InferenceException($"model run failed: {FirstLine(e.Message)}", e);
         }
 
-        _output.AsSpan(0, Streams).CopyTo(scores);
+        var output = _output.AsSpan(0, Streams);
         Runs++;
+        // A model that turns finite features into NaN or ±∞ is broken (for example a zero variance baked in); its scores
+        // must not reach a threshold comparison, where NaN would silently read as "not anomalous".
+        foreach (var v in output)
+        {
+            if (!float.IsFinite(v) && AllFinite(features))
+            {
+                NonFiniteRuns++;
+                throw new InferenceException($"model produced {v} for finite input (run {Runs})");
+            }
+        }
+
+        output.CopyTo(scores);
     }
 
     /// <summary>The execution providers this ONNX Runtime build offers (for <c>appliance doctor</c>).</summary>
@@ -131,6 +146,19 @@ public sealed class OnnxScorer : IDisposable
         _outputValue.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string FirstLine(string s)
