@@ -10,6 +10,7 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(SelfTestCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
