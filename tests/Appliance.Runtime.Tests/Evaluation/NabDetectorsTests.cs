@@ -41,12 +41,10 @@ public sealed class NabDetectorsTests(NabData data) : IClassFixture<NabData>
     [Fact]
     public void HoldOff_AfterDetection_ReportsZeroForHoldOffSamples()
     {
-        var inner = new RelativeEntropyDetector(0, 10, window: 4);
         var d = new HoldOffDetector(new MaxDetector(new EwmaTailDetector(0.1, 5)), level: 0.999, samples: 3);
         double[] values = [1, -1, 1, -1, 1, -1, 1, -1, 50, 50, 50, 50, 1];
         var scores = values.Select(d.Update).ToArray();
         Assert.True(scores[8] >= 0.999);
         Assert.Equal([0.0, 0.0, 0.0], scores[9..12]);
-        Assert.Equal(0, inner.Hypotheses);
     }
 }
