@@ -30,12 +30,23 @@ public static class NabDetectors
     /// <param name="spec">The specification.</param>
     /// <param name="series">The series it will see (its range, for the range-based detector).</param>
     /// <exception cref="ArgumentException">Unknown name or key, or a value that is not a number (the message says which).</exception>
-    public static ISampleDetector Create(string spec, NabSeries series)
+    public static ISampleDetector Create(string spec, NabSeries series) => Create(spec, series.Values.Min(), series.Values.Max());
+
+    /// <summary>
+    /// Creates a detector from a specification (see <see cref="Create(string, NabSeries)"/>) for a channel whose values are
+    /// expected in [<paramref name="min"/>, <paramref name="max"/>] (used by relative-entropy only): the form a per-sensor
+    /// configuration can use.
+    /// </summary>
+    /// <param name="spec">The specification.</param>
+    /// <param name="min">Smallest expected value.</param>
+    /// <param name="max">Largest expected value.</param>
+    /// <exception cref="ArgumentException">Unknown name or key, or a value that is not a number.</exception>
+    public static ISampleDetector Create(string spec, double min, double max)
     {
         var parts = spec.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length > 1)
         {
-            return new MaxDetector([.. parts.Select(p => Create(p, series))]);
+            return new MaxDetector([.. parts.Select(p => Create(p, min, max))]);
         }
 
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
@@ -65,7 +76,7 @@ public static class NabDetectors
         ISampleDetector detector = name switch
         {
             "windowed-gaussian" => new WindowedGaussianDetector((int)Arg("window", 6400), (int)Arg("step", 100)),
-            "relative-entropy" => new RelativeEntropyDetector(series.Values.Min(), series.Values.Max(), bins: (int)Arg("bins", 5), window: (int)Arg("window", 52), threshold: ChiSquare99((int)Arg("bins", 5) - 1), frequent: (int)Arg("frequent", 1)),
+            "relative-entropy" => new RelativeEntropyDetector(min, max, bins: (int)Arg("bins", 5), window: (int)Arg("window", 52), threshold: ChiSquare99((int)Arg("bins", 5) - 1), frequent: (int)Arg("frequent", 1)),
             "ewma-tail" => new EwmaTailDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30)),
             "cusum" => new CusumDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30), Arg("k", 0.5), Arg("h", 5.0)),
             _ => throw new ArgumentException($"--detector {spec}: unknown detector '{name}' (expected one of {string.Join(", ", Names)})"),
