@@ -12,6 +12,8 @@ root.Subcommands.Add(SelfTestCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

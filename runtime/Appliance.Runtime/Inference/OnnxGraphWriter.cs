@@ -8,7 +8,8 @@ namespace Appliance.Runtime.Inference;
 /// GraphProto {node=1, name=2, initializer=5, input=11, output=12}, NodeProto {input=1, output=2, name=3, op_type=4},
 /// TensorProto {dims=1, data_type=2, float_data=4, name=8}, ValueInfoProto {name=1, type=2},
 /// TypeProto {tensor_type=1}, TypeProto.Tensor {elem_type=1, shape=2}, TensorShapeProto {dim=1},
-/// Dimension {dim_value=1, dim_param=2}, OperatorSetIdProto {domain=1, version=2}.
+/// Dimension {dim_value=1, dim_param=2}, OperatorSetIdProto {domain=1, version=2}, NodeProto.attribute=5,
+/// AttributeProto {name=1, i=3, type=20}, TensorProto.double_data=10.
 /// </summary>
 internal static class OnnxGraphWriter
 {
@@ -73,6 +74,61 @@ internal static class OnnxGraphWriter
         o.WriteTag(4, WireFormat.WireType.LengthDelimited);
         o.WriteString(opType);
     });
+
+    /// <summary>TensorProto.DataType.DOUBLE.</summary>
+    public const int Double = 11;
+
+    /// <summary>A node with one integer attribute (NodeProto.attribute = 5; AttributeProto {name=1, i=3, type=20}, type INT = 2).</summary>
+    public static byte[] Node(string opType, string name, string[] inputs, string output, string attribute, long value) => Message(o =>
+    {
+        foreach (var i in inputs)
+        {
+            o.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            o.WriteString(i);
+        }
+
+        o.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        o.WriteString(output);
+        o.WriteTag(3, WireFormat.WireType.LengthDelimited);
+        o.WriteString(name);
+        o.WriteTag(4, WireFormat.WireType.LengthDelimited);
+        o.WriteString(opType);
+        Field(o, 5, Message(a =>
+        {
+            a.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            a.WriteString(attribute);
+            a.WriteTag(3, WireFormat.WireType.Varint);
+            a.WriteInt64(value);
+            a.WriteTag(20, WireFormat.WireType.Varint);
+            a.WriteInt32(2);
+        }));
+    });
+
+    /// <summary>A double tensor initializer (TensorProto.double_data = 10, packed).</summary>
+    public static byte[] DoubleTensor(string name, long[] dims, ReadOnlySpan<double> values)
+    {
+        var copy = values.ToArray();
+        return Message(o =>
+        {
+            foreach (var d in dims)
+            {
+                o.WriteTag(1, WireFormat.WireType.Varint);
+                o.WriteInt64(d);
+            }
+
+            o.WriteTag(2, WireFormat.WireType.Varint);
+            o.WriteInt32(Double);
+            o.WriteTag(10, WireFormat.WireType.LengthDelimited);
+            o.WriteLength(copy.Length * sizeof(double));
+            foreach (var v in copy)
+            {
+                o.WriteDouble(v);
+            }
+
+            o.WriteTag(8, WireFormat.WireType.LengthDelimited);
+            o.WriteString(name);
+        });
+    }
 
     public static byte[] FloatTensor(string name, long[] dims, ReadOnlySpan<float> values)
     {

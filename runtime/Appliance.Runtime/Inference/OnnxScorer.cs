@@ -20,6 +20,7 @@ public sealed class OnnxScorer : IDisposable
     private readonly string[] _outputNames;
     private readonly OrtValue[] _inputs;
     private readonly OrtValue[] _outputs;
+    private readonly OrtIoBinding _binding;
 
     /// <summary>Loads <paramref name="model"/> (ONNX bytes) for batches of <paramref name="streams"/> rows of <paramref name="features"/> values.</summary>
     /// <param name="model">The ONNX ModelProto.</param>
@@ -78,6 +79,11 @@ public sealed class OnnxScorer : IDisposable
         _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [streams, 1]);
         _inputs = [_inputValue];
         _outputs = [_outputValue];
+        // Bound once: RunWithBinding then passes no names or value arrays per call, so a steady-state Run allocates
+        // nothing managed (Run(RunOptions, names, values, ...) marshals the names on every call: 224 B per Run measured).
+        _binding = _session.CreateIoBinding();
+        _binding.BindInput(_inputNames[0], _inputValue);
+        _binding.BindOutput(_outputNames[0], _outputValue);
     }
 
     /// <summary>S: rows per batch.</summary>
@@ -95,11 +101,14 @@ public sealed class OnnxScorer : IDisposable
     /// <summary>Number of completed <see cref="Run"/> calls.</summary>
     public long Runs { get; private set; }
 
+    /// <summary>Runs whose output held NaN or ±∞ (each also raised an <see cref="InferenceException"/>).</summary>
+    public long NonFiniteRuns { get; private set; }
+
     /// <summary>Scores one batch.</summary>
     /// <param name="features">S*F values, row-major.</param>
     /// <param name="scores">Receives S scores.</param>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
-    /// <exception cref="InferenceException">The run failed or produced NaN.</exception>
+    /// <exception cref="InferenceException">The run failed, or produced NaN or ±∞ from finite features.</exception>
     public void Run(ReadOnlySpan<float> features, Span<float> scores)
     {
         if (features.Length != _input.Length || scores.Length < Streams)
@@ -110,15 +119,27 @@ public sealed class OnnxScorer : IDisposable
         features.CopyTo(_input);
         try
         {
-            _session.Run(_runOptions, _inputNames, _inputs, _outputNames, _outputs);
+            _session.RunWithBinding(_runOptions, _binding);
         }
         catch (OnnxRuntimeException e)
         {
             throw new InferenceException($"model run failed: {FirstLine(e.Message)}", e);
         }
 
-        _output.AsSpan(0, Streams).CopyTo(scores);
+        var output = _output.AsSpan(0, Streams);
         Runs++;
+        // A model that turns finite features into NaN or ±∞ is broken (for example a zero variance baked in); its scores
+        // must not reach a threshold comparison, where NaN would silently read as "not anomalous".
+        foreach (var v in output)
+        {
+            if (!float.IsFinite(v) && AllFinite(features))
+            {
+                NonFiniteRuns++;
+                throw new InferenceException($"model produced {v} for finite input (run {Runs})");
+            }
+        }
+
+        output.CopyTo(scores);
     }
 
     /// <summary>The execution providers this ONNX Runtime build offers (for <c>appliance doctor</c>).</summary>
@@ -127,10 +148,24 @@ public sealed class OnnxScorer : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        _binding.Dispose();
         _inputValue.Dispose();
         _outputValue.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string FirstLine(string s)

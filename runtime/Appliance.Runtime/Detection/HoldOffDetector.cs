@@ -1,0 +1,57 @@
+namespace Appliance.Runtime.Detection;
+
+/// <summary>
+/// Hold-off after a detection: once the inner detector's score reaches <c>level</c>, the scores of the next
+/// <c>samples</c> samples are reported as 0 (the inner detector still learns them). This is the refractory period of
+/// alarm management (ANSI/ISA-18.2-2016 §11.5 "re-alarming" and shelving; EEMUA 191): one incident raises one alarm,
+/// not a burst. It matters for NAB, whose scoring counts only the first detection in a window and charges every
+/// detection outside one (Lavin &amp; Ahmad 2015, §III).
+/// </summary>
+public sealed class HoldOffDetector : ISampleDetector
+{
+    private readonly ISampleDetector _inner;
+    private readonly double _level;
+    private readonly int _samples;
+    private int _left;
+
+    /// <summary>Wraps <paramref name="inner"/>.</summary>
+    /// <param name="inner">The detector.</param>
+    /// <param name="level">Score at or above which the hold-off starts.</param>
+    /// <param name="samples">Samples held off after it (≥ 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException">samples &lt; 1.</exception>
+    public HoldOffDetector(ISampleDetector inner, double level, int samples)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        _inner = inner;
+        _level = level;
+        _samples = samples;
+    }
+
+    /// <inheritdoc/>
+    public string Name => _inner.Name;
+
+    /// <inheritdoc/>
+    public double Update(double value)
+    {
+        var score = _inner.Update(value);
+        if (_left > 0)
+        {
+            _left--;
+            return 0.0;
+        }
+
+        if (score >= _level)
+        {
+            _left = _samples;
+        }
+
+        return score;
+    }
+
+    /// <inheritdoc/>
+    public void Reset()
+    {
+        _inner.Reset();
+        _left = 0;
+    }
+}

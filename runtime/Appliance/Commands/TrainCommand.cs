@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Appliance.Runtime.Training;
+
+namespace Appliance.Commands;
+
+/// <summary>
+/// <c>appliance train --input DATA --out DIR [--components K] [--explained F] [--held-out F] [--quantile Q]</c>: fits a
+/// PCA reconstruction model (linear autoencoder, normalisation in the graph) on a features CSV, chooses the threshold on
+/// held-out normal rows and writes model.onnx, selftest.json and model-card.md (<see cref="ModelTrainer"/>).
+/// Prints one summary line; exit 2 on bad input.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<string>("--input") { Description = "Features CSV: header of feature names (a timestamp column is ignored), one window per row", Required = true };
+        var output = new Option<string>("--out") { Description = "Directory for model.onnx, selftest.json and model-card.md", Required = true };
+        var components = new Option<int>("--components") { Description = "Principal components to keep (0: enough to explain --explained)", DefaultValueFactory = _ => 0 };
+        var explained = new Option<double>("--explained") { Description = "Variance fraction to explain when --components is 0", DefaultValueFactory = _ => 0.95 };
+        var heldOut = new Option<double>("--held-out") { Description = "Fraction of rows (the last ones) held out to choose the threshold", DefaultValueFactory = _ => 0.2 };
+        var quantile = new Option<double>("--quantile") { Description = "Quantile of held-out scores used as the threshold", DefaultValueFactory = _ => 0.999 };
+        var cmd = new Command("train", "Fit a window-feature model and write an ONNX model bundle") { input, output, components, explained, heldOut, quantile };
+        cmd.SetAction((p, _) => Cli.Guard(() =>
+        {
+            var r = ModelTrainer.Train(p.GetValue(input)!, p.GetValue(output)!, p.GetValue(components), p.GetValue(explained), p.GetValue(heldOut), p.GetValue(quantile));
+            Console.WriteLine($"train: {r.FeatureNames.Count} features, {r.TrainingRows} rows fitted, {r.HeldOutRows} held out; {r.Components} components ({r.ExplainedVariance:P1} variance); threshold {r.Threshold:G6}; ORT vs C# max relative difference {r.MaxRelativeDifference:E2}; wrote {r.OutputDirectory}/model.onnx");
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return cmd;
+    }
+}
