@@ -164,6 +164,28 @@ internal readonly struct TableReader
         return d;
     }
 
+    public float[] FloatArray(string key)
+    {
+        TryGet(key, true, out var v);
+        if (v is not TomlArray array)
+        {
+            throw Error(key, $"{Show(v)} is not an array (expected [n, n, ...])");
+        }
+
+        var result = new float[array.Count];
+        for (var i = 0; i < array.Count; i++)
+        {
+            result[i] = array[i] switch
+            {
+                long n => n,
+                double x => (float)x,
+                _ => throw Error(key, $"item {i + 1} is not a number"),
+            };
+        }
+
+        return result;
+    }
+
     public TimeSpan? Duration(string key, bool required)
     {
         var text = String(key, required);
