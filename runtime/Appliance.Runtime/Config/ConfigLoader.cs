@@ -71,7 +71,53 @@ public static partial class ConfigLoader
         }
 
         origins.Record(source, root, metadata);
+        CheckArrayTablesTogether(text, source, root);
         return root;
+    }
+
+    /// <summary>
+    /// Tomlyn 2.10 (document model) keeps only the last run of an array of tables that is interrupted by another table
+    /// (<c>[[sensor]] ... [window] ... [[sensor]]</c>, valid TOML 1.0), silently dropping the first run. Refuse that layout
+    /// with its line rather than lose a sensor: count the header lines and compare.
+    /// </summary>
+    private static void CheckArrayTablesTogether(string text, string source, TomlTable root)
+    {
+        var lines = text.Split('\n');
+        foreach (var kv in root)
+        {
+            if (kv.Value is not TomlTableArray array)
+            {
+                continue;
+            }
+
+            var headers = new List<(int Line, bool AfterOther)>();
+            var other = false;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var t = lines[i].Trim();
+                if (!t.StartsWith('['))
+                {
+                    continue;
+                }
+
+                var header = ArrayHeader().Match(t);
+                if (header.Success && header.Groups[1].Value == kv.Key)
+                {
+                    headers.Add((i + 1, other && headers.Count > 0));
+                    other = false;
+                }
+                else if (!(header.Success && header.Groups[1].Value.StartsWith(kv.Key + ".", StringComparison.Ordinal)))
+                {
+                    other = true;
+                }
+            }
+
+            if (headers.Count > array.Count)
+            {
+                var line = headers.FirstOrDefault(h => h.AfterOther).Line;
+                throw new ConfigException(source, line, $"[[{kv.Key}]]: write the [[{kv.Key}]] tables one after another (another table comes between them)");
+            }
+        }
     }
 
     private static void Merge(TomlTable root, TomlTable over, KeyOrigins origins, string source)
@@ -277,6 +323,9 @@ public static partial class ConfigLoader
 
     [GeneratedRegex(@"^tcp://(\*|[A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$")]
     private static partial Regex Endpoint();
+
+    [GeneratedRegex(@"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]")]
+    private static partial Regex ArrayHeader();
 
     [GeneratedRegex(@"^[^(]*\((\d+),\d+\)\s*:\s*error\s*:")]
     private static partial Regex TomlPosition();
