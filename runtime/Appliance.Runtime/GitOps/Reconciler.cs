@@ -212,7 +212,7 @@ public sealed class Reconciler : IDisposable
         ConfigBundle bundle;
         try
         {
-            CheckNotOlder(tip, current);
+            CheckNotOlder(tip, current?.Revision ?? _repo.LastKnownGood());
             bundle = Load(tip);
         }
         catch (Exception e) when (e is GitOpsException or ConfigException or FormatException)
@@ -274,23 +274,24 @@ public sealed class Reconciler : IDisposable
         ReconcilerLog.RolledBack(_logger, tip, failure, current.Revision);
     }
 
-    private void CheckNotOlder(string tip, ConfigBundle? current)
+    /// <summary>Refuses <paramref name="tip"/> when it is older than <paramref name="applied"/> (the running revision, or at boot the pinned last known good one).</summary>
+    private void CheckNotOlder(string tip, string? applied)
     {
-        if (current is null || current.Revision == ConfigBundle.BakedIn || !_repo.Contains(current.Revision) || _options.AllowDowngrade)
+        if (applied is null || applied == ConfigBundle.BakedIn || !_repo.Contains(applied) || _options.AllowDowngrade)
         {
             return;
         }
 
-        if (_repo.IsAncestor(tip, current.Revision))
+        if (_repo.IsAncestor(tip, applied))
         {
-            throw new GitOpsException(GitOpsFailure.Downgrade, $"branch '{_branch}' points at {Short(tip)}, an ancestor of the applied {Short(current.Revision)}: downgrade refused (run with --allow-downgrade to accept)");
+            throw new GitOpsException(GitOpsFailure.Downgrade, $"branch '{_branch}' points at {Short(tip)}, an ancestor of the applied {Short(applied)}: downgrade refused (run with --allow-downgrade to accept)");
         }
 
-        if (!_repo.IsAncestor(current.Revision, tip))
+        if (!_repo.IsAncestor(applied, tip))
         {
-            if (_repo.CommitTime(tip) < _repo.CommitTime(current.Revision))
+            if (_repo.CommitTime(tip) < _repo.CommitTime(applied))
             {
-                throw new GitOpsException(GitOpsFailure.Downgrade, $"branch '{_branch}' was rewritten to {Short(tip)}, committed before the applied {Short(current.Revision)}: downgrade refused (run with --allow-downgrade to accept)");
+                throw new GitOpsException(GitOpsFailure.Downgrade, $"branch '{_branch}' was rewritten to {Short(tip)}, committed before the applied {Short(applied)}: downgrade refused (run with --allow-downgrade to accept)");
             }
 
             ReconcilerLog.HistoryRewritten(_logger, _branch, tip);
