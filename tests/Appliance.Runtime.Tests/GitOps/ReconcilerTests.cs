@@ -294,6 +294,26 @@ public sealed class ReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_StarterRepository_AppliedWithItsModel()
+    {
+        foreach (var (path, bytes) in StarterRepository.Files())
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(_ws.Work, path))!);
+            File.WriteAllBytes(Path.Combine(_ws.Work, path), bytes);
+        }
+
+        var v1 = _ws.Commit(_key, new Dictionary<string, string?>());
+
+        // Reference: the manifest is what GNU sha256sum accepts.
+        Assert.Equal(0, GitWorkspace.ExitCode(Path.Combine(_ws.Work, "models", StarterRepository.ModelName), "sha256sum", "--check", "--strict", "SHA256SUMS"));
+
+        var (r, target) = await StartAsync();
+
+        Assert.Equal((ConfigState.Applied, v1, (string?)null), (r.ConfigState, r.ConfigRevision, r.ConfigError));
+        Assert.Equal(StarterRepository.ModelName, Assert.Single(target.Running!.Models).Name);
+    }
+
+    [Fact]
     public async Task ReconcileOnce_ModelWithManifestAndSelfTest_Applied()
     {
         _ws.Commit(_key, "appliance.toml", Toml(10));
