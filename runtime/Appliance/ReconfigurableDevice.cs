@@ -29,6 +29,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     private ApplianceConfig? _config;
     private bool _uplinkRebuilt;
     private long _ackedAtApply;
+    private string _revision = string.Empty;
 
     public ReconfigurableDevice(ILoggerFactory logging, PipelineOptions options)
     {
@@ -36,9 +37,6 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _logger = logging.CreateLogger("device");
         _options = options;
     }
-
-    /// <summary>The applied revision, for heartbeats (set by the caller to read the reconciler's state).</summary>
-    public Func<string> Revision { get; set; } = () => string.Empty;
 
     /// <summary>Called when the cloud sends <see cref="CommandKind.PullConfig"/>.</summary>
     public Action PullRequested { get; set; } = () => { };
@@ -106,12 +104,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
                 {
                     Endpoint = config.Uplink.Endpoint,
                     DeviceId = config.Device.Id,
-                    HeartbeatSource = () => new Heartbeat
-                    {
-                        UptimeMs = Environment.TickCount64 - _startedTicks,
-                        ExecutionProvider = _pipeline?.ExecutionProvider ?? "none",
-                        ConfigRevision = Revision(),
-                    },
+                    HeartbeatSource = CurrentHeartbeat,
                 },
                 _outbox,
                 _logging.CreateLogger<UplinkClient>());
@@ -127,9 +120,20 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _sensors = sensors;
         _config = config;
         _ackedAtApply = _uplink!.Counters.Acknowledged;
+        _revision = bundle.Revision;
         _pipeline = new DevicePipeline(config, sensors, _uplink, _options, _logger);
         _pipeline.Start();
+
+        // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
+        _uplink.Enqueue(CurrentHeartbeat());
     }
+
+    private Heartbeat CurrentHeartbeat() => new()
+    {
+        UptimeMs = Environment.TickCount64 - _startedTicks,
+        ExecutionProvider = _pipeline?.ExecutionProvider ?? "none",
+        ConfigRevision = _revision,
+    };
 
     public async Task<HealthReport> CheckHealthAsync(TimeSpan grace, CancellationToken token)
     {

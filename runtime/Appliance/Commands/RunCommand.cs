@@ -58,7 +58,6 @@ internal static class RunCommand
             },
             device,
             logging.CreateLogger("gitops"));
-        device.Revision = () => reconciler.ConfigRevision;
         device.PullRequested = reconciler.PullNow;
 
         try
