@@ -132,12 +132,8 @@ public sealed class ConfigRepository
         return a is not null && d is not null && repo.ObjectDatabase.FindMergeBase(a, d)?.Sha == a.Sha;
     }
 
-    /// <summary>The committer time of <paramref name="commit"/>.</summary>
-    public DateTimeOffset CommitTime(string commit)
-    {
-        using var repo = Open();
-        return Find(repo, commit).Committer.When;
-    }
+    /// <summary>The committer time of <paramref name="commit"/> (read from the raw object, as LibGit2Sharp's signature marshalling fails under Native AOT).</summary>
+    public DateTimeOffset CommitTime(string commit) => Raw(commit).CommitTime;
 
     /// <summary>
     /// The commit's <c>gpgsig</c> header and the signed payload (the raw commit object without that header, as git signs
@@ -145,16 +141,19 @@ public sealed class ConfigRepository
     /// </summary>
     public (string Signature, byte[] SignedData)? Signature(string commit)
     {
-        using var repo = Open();
-        var c = Find(repo, commit);
+        var raw = Raw(commit);
+        return raw.Signature is null ? null : (raw.Signature, raw.SignedData);
+    }
+
+    private RawCommit Raw(string commit)
+    {
         try
         {
-            var info = Commit.ExtractSignature(repo, c.Id, "gpgsig");
-            return (info.Signature, System.Text.Encoding.UTF8.GetBytes(info.SignedData));
+            return RawCommit.Parse(RawCommitReader.Read(_clonePath, commit));
         }
-        catch (NotFoundException)
+        catch (FormatException e)
         {
-            return null;
+            throw new GitOpsException(GitOpsFailure.Other, $"commit {commit}: {e.Message}", e);
         }
     }
 
