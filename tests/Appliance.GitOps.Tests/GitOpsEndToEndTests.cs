@@ -66,7 +66,7 @@ public sealed class GitOpsEndToEndTests : IDisposable
         // The collector saw every temperature window once, back to back across the three swaps, and the new rate.
         using var sql = new SqliteConnection($"Data Source={db};Mode=ReadOnly");
         sql.Open();
-        var windows = Query(sql, "SELECT window_start_ns, window_end_ns, count FROM summaries WHERE sensor = 'env' AND channel = 'temperature' ORDER BY window_start_ns");
+        var windows = Query(sql, "SELECT window_start_ns, window_end_ns, count FROM summaries WHERE sensor = 'env' AND channel = 'temperature_c' ORDER BY window_start_ns");
         Assert.True(windows.Count >= 10, $"only {windows.Count} windows stored; device output:\n{device.Output}");
         for (var i = 1; i < windows.Count; i++)
         {
