@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Appliance.Runtime.Tests.GitOps;
 using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
 
 namespace Appliance.GitOps.Tests;
 
@@ -17,6 +18,9 @@ public sealed class GitOpsEndToEndTests : IDisposable
 {
     private const int IntervalSeconds = 2;
     private readonly GitWorkspace _ws = new();
+    private readonly ITestOutputHelper _output;
+
+    public GitOpsEndToEndTests(ITestOutputHelper output) => _output = output;
 
     public void Dispose() => _ws.Dispose();
 
@@ -43,6 +47,7 @@ public sealed class GitOpsEndToEndTests : IDisposable
         var v2 = _ws.Commit(key, "appliance.toml", Toml(endpoint, rate: 20));
         WaitFor(status, s => s.Revision == v2 && s.State == "applied", TimeSpan.FromSeconds(30), device);
         var applySeconds = pushed.Elapsed.TotalSeconds;
+        _output.WriteLine($"push to applied (fetch + verify + validate + swap at the window boundary + health check): {applySeconds:F2} s, interval {IntervalSeconds} s");
         Assert.True(applySeconds <= (2 * IntervalSeconds) + 4, $"v2 applied {applySeconds:F1} s after the push (limit: two {IntervalSeconds} s intervals + 4 s for the window boundary and health check)");
 
         // 2. An invalid value is rejected with file:line; the previous revision keeps running.
@@ -54,9 +59,11 @@ public sealed class GitOpsEndToEndTests : IDisposable
 
         // 3. A revision whose sensors fail the health check is rolled back to the last known good one.
         var dead = _ws.Commit(key, "appliance.toml", Toml(endpoint, rate: 20, extra: $"[[sensor]]\nname = \"dead\"\nchip = \"replay\"\nbus = 'replay:{badCsv}'\nrate_hz = 1\n"));
+        var deadPushed = Stopwatch.StartNew();
         var rolled = WaitFor(status, s => s.State == "rolled_back", TimeSpan.FromSeconds(40), device);
         Assert.Equal(v2, rolled.Revision);
         Assert.Equal(dead, rolled.Failed);
+        _output.WriteLine($"push of the failing revision to rolled back: {deadPushed.Elapsed.TotalSeconds:F2} s");
         Assert.Contains("health check failed", rolled.Error, StringComparison.Ordinal);
         Thread.Sleep(2500); // windows after the roll back reach the collector
 
@@ -73,6 +80,7 @@ public sealed class GitOpsEndToEndTests : IDisposable
             Assert.True(windows[i][0] == windows[i - 1][1], $"window {i}: starts at {windows[i][0]}, previous ended at {windows[i - 1][1]} (lost or duplicated window)");
         }
 
+        _output.WriteLine($"{windows.Count} temperature windows stored back to back across 3 swaps");
         var counts = windows.Skip(1).SkipLast(1).Select(w => w[2]).ToList();
         Assert.Contains(counts, c => c is >= 9 and <= 11);   // 10 Hz x 1 s
         Assert.Contains(counts, c => c is >= 19 and <= 21);  // 20 Hz x 1 s
