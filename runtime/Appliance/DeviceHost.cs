@@ -98,7 +98,7 @@ internal sealed class DeviceHost : IDisposable
         }
     }
 
-    private static SensorBinding CreateSensor(SensorSettings s, string? replayPath)
+    internal static SensorBinding CreateSensor(SensorSettings s, string? replayPath)
     {
         if (s.Chip == "replay" || replayPath is not null)
         {

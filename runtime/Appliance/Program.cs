@@ -14,6 +14,7 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(InitConfigCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -67,45 +67,40 @@ public sealed partial class SmokeTests
     }
 
     [Fact]
-    public void Run_MissingRepository_OneLineErrorExitTwo()
+    public void Run_MissingTrustFile_OneLineErrorExitTwo()
     {
+        // The trust policy is the device's own: a missing allowed-signers file is bad input at start, before any fetch.
         var state = Directory.CreateTempSubdirectory("appliance-aot-").FullName;
-        var (code, _, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "run", "--repo", "/nonexistent/repo", "--state", state);
+        var (code, _, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "run", "--repo", "/nonexistent/repo", "--state", state, "--trust", "/nonexistent/allowed_signers");
         Assert.Equal(2, code);
-        Assert.Contains("/nonexistent/repo", stderr, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/allowed_signers", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Run_InvalidConfig_NamesFileLineAndKey()
+    public void Run_UnsupportedScheme_NamesSchemeExitTwo()
     {
-        var repo = Directory.CreateTempSubdirectory("appliance-aot-repo-").FullName;
+        // An invalid or unreachable repository no longer stops the device (it boots from its last known good revision or
+        // the baked-in configuration and reports the error: see tests/Appliance.GitOps.Tests); a scheme it never fetches
+        // over is refused at start.
         var state = Directory.CreateTempSubdirectory("appliance-aot-state-").FullName;
-        PublishedBinary.Git(repo, "init", "-q", "-b", "main");
-        File.WriteAllText(Path.Combine(repo, "appliance.toml"), """
-            [device]
-            id = "pump-7"
-
-            [[sensor]]
-            name = "vib"
-            chip = "bme280"
-            bus = "emulated:bme280"
-            rate_hz = 0
-
-            [window]
-            length = "1s"
-
-            [uplink]
-            endpoint = "tcp://127.0.0.1:5556"
-
-            [gitops]
-            branch = "main"
-            interval = "30s"
-            """);
-        PublishedBinary.Git(repo, "add", "appliance.toml");
-        PublishedBinary.Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "bad rate");
-        var (code, _, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "run", "--repo", repo, "--state", state);
+        var (code, _, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "run", "--repo", "http://127.0.0.1:9/fleet.git", "--state", state, "--insecure-skip-verify");
         Assert.Equal(2, code);
-        Assert.Contains("appliance.toml:8: sensor 'vib' rate_hz = 0: must be between 0.1 and 10000", stderr, StringComparison.Ordinal);
+        Assert.Contains("scheme 'http' is not supported", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InitConfig_EmptyFolder_WritesRepositoryThatLoads()
+    {
+        var dir = Path.Combine(Directory.CreateTempSubdirectory("appliance-aot-init-").FullName, "fleet");
+        var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "init-config", dir);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("init-config: wrote", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir, "appliance.toml")));
+        Assert.True(File.Exists(Path.Combine(dir, "models", "bme280-zscore", "SHA256SUMS")));
+        PublishedBinary.Git(Path.Combine(dir, "models", "bme280-zscore"), "status"); // a git repository
+        var (again, _, err) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "init-config", dir);
+        Assert.Equal(2, again);
+        Assert.Contains("not empty", err, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"demo: (\d+) windows summarised, (\d+) summaries stored, (\d+) alerts")]

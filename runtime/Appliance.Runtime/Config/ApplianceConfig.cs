@@ -62,5 +62,7 @@ public sealed record UplinkSettings(string Endpoint);
 
 /// <summary>The <c>[gitops]</c> table.</summary>
 /// <param name="Branch">The branch the device follows.</param>
-/// <param name="Interval">How often the device fetches.</param>
-public sealed record GitOpsSettings(string Branch, TimeSpan Interval);
+/// <param name="Interval">How often the device fetches (1 s to 1 d).</param>
+/// <param name="HealthGrace">How long a newly applied revision has to pass the health check (sensors answer, windows are
+/// produced, the uplink acknowledges) before the device rolls back; null for the default (three windows, at least 10 s).</param>
+public sealed record GitOpsSettings(string Branch, TimeSpan Interval, TimeSpan? HealthGrace = null);

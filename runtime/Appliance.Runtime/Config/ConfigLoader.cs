@@ -19,7 +19,34 @@ public static partial class ConfigLoader
 
     /// <summary>Parses and validates <paramref name="text"/>, read from <paramref name="source"/> (a path used in errors).</summary>
     /// <exception cref="ConfigException">The text is not valid TOML, or a key is missing, unknown, of the wrong type or out of range.</exception>
-    public static ApplianceConfig Parse(string text, string source)
+    public static ApplianceConfig Parse(string text, string source) => Parse(text, source, null, null, checkBuses: false);
+
+    /// <summary>
+    /// Parses <paramref name="rootText"/> (the repository's <c>appliance.toml</c>), merges the device's override file
+    /// <paramref name="overrideText"/> (<c>devices/ID.toml</c>) over it, and validates the result as a whole.
+    /// Merge rules: a key of a table in the override replaces the root's key; a <c>[[sensor]]</c> in the override whose
+    /// <c>name</c> matches a root sensor replaces that sensor's keys, any other is added. Errors name the file and line
+    /// that wrote the offending key.
+    /// </summary>
+    /// <param name="rootText">The root file's text.</param>
+    /// <param name="rootSource">The root file's path in errors.</param>
+    /// <param name="overrideText">The override's text, or null for none.</param>
+    /// <param name="overrideSource">The override's path in errors.</param>
+    /// <param name="checkBuses">True to refuse buses absent on this machine (<c>i2c:N</c> without <c>/dev/i2c-N</c>, <c>replay:PATH</c> without the file).</param>
+    /// <exception cref="ConfigException">Either file is not valid TOML, or the merged configuration is invalid.</exception>
+    public static ApplianceConfig Parse(string rootText, string rootSource, string? overrideText, string? overrideSource, bool checkBuses)
+    {
+        var origins = new KeyOrigins();
+        var root = Document(rootText, rootSource, origins);
+        if (overrideText is not null)
+        {
+            Merge(root, Document(overrideText, overrideSource ?? "override.toml", origins), origins, overrideSource ?? "override.toml");
+        }
+
+        return Validate(root, rootSource, origins, checkBuses);
+    }
+
+    private static TomlTable Document(string text, string source, KeyOrigins origins)
     {
         if (text.Length > MaxBytes)
         {
@@ -43,7 +70,100 @@ public static partial class ConfigLoader
             throw new ConfigException(source, line, "invalid TOML: " + reason);
         }
 
-        var r = new TableReader(source, root, metadata, string.Empty);
+        origins.Record(source, root, metadata);
+        CheckArrayTablesTogether(text, source, root);
+        return root;
+    }
+
+    /// <summary>
+    /// Tomlyn 2.10 (document model) keeps only the last run of an array of tables that is interrupted by another table
+    /// (<c>[[sensor]] ... [window] ... [[sensor]]</c>, valid TOML 1.0), silently dropping the first run. Refuse that layout
+    /// with its line rather than lose a sensor: count the header lines and compare.
+    /// </summary>
+    private static void CheckArrayTablesTogether(string text, string source, TomlTable root)
+    {
+        var lines = text.Split('\n');
+        foreach (var kv in root)
+        {
+            if (kv.Value is not TomlTableArray array)
+            {
+                continue;
+            }
+
+            var headers = new List<(int Line, bool AfterOther)>();
+            var other = false;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var t = lines[i].Trim();
+                if (!t.StartsWith('['))
+                {
+                    continue;
+                }
+
+                var header = ArrayHeader().Match(t);
+                if (header.Success && header.Groups[1].Value == kv.Key)
+                {
+                    headers.Add((i + 1, other && headers.Count > 0));
+                    other = false;
+                }
+                else if (!(header.Success && header.Groups[1].Value.StartsWith(kv.Key + ".", StringComparison.Ordinal)))
+                {
+                    other = true;
+                }
+            }
+
+            if (headers.Count > array.Count)
+            {
+                var line = headers.FirstOrDefault(h => h.AfterOther).Line;
+                throw new ConfigException(source, line, $"[[{kv.Key}]]: write the [[{kv.Key}]] tables one after another (another table comes between them)");
+            }
+        }
+    }
+
+    private static void Merge(TomlTable root, TomlTable over, KeyOrigins origins, string source)
+    {
+        foreach (var kv in over)
+        {
+            origins.TryGet(over, kv.Key, out var at);
+            if (kv.Value is TomlTableArray sensors && kv.Key == "sensor" && root.TryGetValue("sensor", out var existing) && existing is TomlTableArray rootSensors)
+            {
+                foreach (var s in sensors)
+                {
+                    var target = rootSensors.FirstOrDefault(r => r.TryGetValue("name", out var n) && s.TryGetValue("name", out var m) && Equals(n, m));
+                    if (target is null)
+                    {
+                        rootSensors.Add(s);
+                        continue;
+                    }
+
+                    foreach (var field in s)
+                    {
+                        origins.TryGet(s, field.Key, out var fieldAt);
+                        target[field.Key] = field.Value;
+                        origins.Set(target, field.Key, fieldAt);
+                    }
+                }
+            }
+            else if (kv.Value is TomlTable table && root.TryGetValue(kv.Key, out var current) && current is TomlTable rootTable)
+            {
+                foreach (var field in table)
+                {
+                    origins.TryGet(table, field.Key, out var fieldAt);
+                    rootTable[field.Key] = field.Value;
+                    origins.Set(rootTable, field.Key, fieldAt);
+                }
+            }
+            else
+            {
+                root[kv.Key] = kv.Value;
+                origins.Set(root, kv.Key, at == default ? (source, 0) : at);
+            }
+        }
+    }
+
+    private static ApplianceConfig Validate(TomlTable root, string source, KeyOrigins origins, bool checkBuses)
+    {
+        var r = new TableReader(source, root, origins, string.Empty);
         r.RejectUnknown(s_tables);
 
         var device = r.Table("device");
@@ -75,6 +195,21 @@ public static partial class ConfigLoader
             if (!(bus.StartsWith("emulated:", StringComparison.Ordinal) || bus.StartsWith("i2c:", StringComparison.Ordinal) || bus.StartsWith("replay:", StringComparison.Ordinal)))
             {
                 throw s.Error("bus", $"sensor '{name}' bus = '{bus}': expected emulated:CHIP, i2c:N or replay:PATH");
+            }
+
+            if (bus.StartsWith("emulated:", StringComparison.Ordinal) && bus != "emulated:" + chip)
+            {
+                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': no emulator for that (expected emulated:{chip})");
+            }
+
+            if (bus.StartsWith("i2c:", StringComparison.Ordinal) && !int.TryParse(bus.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': expected i2c:N with N the bus number");
+            }
+
+            if (checkBuses && BusMissing(bus) is { } missing)
+            {
+                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': the bus does not exist on this device ({missing} not found)");
             }
 
             var address = (int)s.Integer("address", 0x76, 0x03, 0x77);
@@ -138,17 +273,59 @@ public static partial class ConfigLoader
         }
 
         var git = r.Table("gitops");
-        git.RejectUnknown(["branch", "interval"]);
-        var gitops = new GitOpsSettings(git.String("branch", required: true)!, git.Duration("interval", required: true)!.Value);
+        git.RejectUnknown(["branch", "interval", "health_grace"]);
+        var branchName = git.String("branch", required: true)!;
+        if (!BranchName().IsMatch(branchName) || branchName.Contains("..", StringComparison.Ordinal))
+        {
+            throw git.Error("branch", $"'{branchName}' is not a branch name (expected letters, digits, '/', '-', '_' or '.')");
+        }
+
+        var interval = git.Duration("interval", required: true)!.Value;
+        if (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromDays(1))
+        {
+            throw git.Error("interval", $"{git.String("interval", required: true)}: must be between 1s and 1d");
+        }
+
+        var grace = git.Duration("health_grace", required: false);
+        if (grace is { } g && (g < TimeSpan.FromSeconds(1) || g > TimeSpan.FromHours(1)))
+        {
+            throw git.Error("health_grace", $"{git.String("health_grace", required: false)}: must be between 1s and 1h");
+        }
+
+        var gitops = new GitOpsSettings(branchName, interval, grace);
 
         return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, new UplinkSettings(endpoint), gitops);
     }
+
+    /// <summary>Why <paramref name="bus"/> is absent on this machine (the missing path), or null when it is present or not a device bus.</summary>
+    private static string? BusMissing(string bus)
+    {
+        if (bus.StartsWith("i2c:", StringComparison.Ordinal))
+        {
+            var dev = "/dev/i2c-" + bus[4..];
+            return File.Exists(dev) ? null : dev;
+        }
+
+        if (bus.StartsWith("replay:", StringComparison.Ordinal))
+        {
+            var path = bus["replay:".Length..];
+            return File.Exists(path) ? null : path;
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9/._-]{0,199}$")]
+    private static partial Regex BranchName();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex DeviceId();
 
     [GeneratedRegex(@"^tcp://(\*|[A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$")]
     private static partial Regex Endpoint();
+
+    [GeneratedRegex(@"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]")]
+    private static partial Regex ArrayHeader();
 
     [GeneratedRegex(@"^[^(]*\((\d+),\d+\)\s*:\s*error\s*:")]
     private static partial Regex TomlPosition();

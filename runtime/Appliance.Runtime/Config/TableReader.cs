@@ -1,6 +1,5 @@
 using System.Globalization;
 using Tomlyn.Model;
-using Tomlyn.Serialization;
 
 namespace Appliance.Runtime.Config;
 
@@ -12,20 +11,33 @@ internal readonly struct TableReader
 {
     private readonly string _source;
     private readonly TomlTable? _table;
-    private readonly TomlMetadataStore _metadata;
+    private readonly KeyOrigins _origins;
     private readonly string _path;
     private readonly int _line;
 
-    public TableReader(string source, TomlTable? table, TomlMetadataStore metadata, string path, int line = 0)
+    public TableReader(string source, TomlTable? table, KeyOrigins origins, string path, int line = 0)
     {
         _source = source;
         _table = table;
-        _metadata = metadata;
+        _origins = origins;
         _path = path;
         _line = line;
     }
 
-    public ConfigException Error(string key, string message) => new(_source, LineOf(key), $"{Prefix(key)}{message}");
+    public ConfigException Error(string key, string message) => Located(key, $"{Prefix(key)}{message}");
+
+    /// <summary>An error at the file and line where <paramref name="key"/> was written (the table's, when the key is absent).</summary>
+    public ConfigException Located(string key, string message)
+    {
+        var (source, line) = OriginOf(key);
+        return new ConfigException(source, line, message);
+    }
+
+    /// <summary>The table's own file and line.</summary>
+    public (string Source, int Line) Origin => (_source, _line);
+
+    /// <summary>Whether the table is present in the document.</summary>
+    public bool Exists => _table is not null;
 
     public void RejectUnknown(ReadOnlySpan<string> known)
     {
@@ -38,7 +50,7 @@ internal readonly struct TableReader
         {
             if (!known.Contains(kv.Key))
             {
-                throw new ConfigException(_source, LineOf(kv.Key), $"{Prefix(kv.Key)}unknown key (expected one of: {string.Join(", ", known.ToArray())})");
+                throw Located(kv.Key, $"{Prefix(kv.Key)}unknown key (expected one of: {string.Join(", ", known.ToArray())})");
             }
         }
     }
@@ -49,7 +61,8 @@ internal readonly struct TableReader
         {
             if (value is TomlTable t)
             {
-                return new TableReader(_source, t, _metadata, key, LineOf(key));
+                var (source, line) = OriginOf(key);
+                return new TableReader(source, t, _origins, key, line);
             }
 
             throw Error(key, "expected a table");
@@ -60,7 +73,7 @@ internal readonly struct TableReader
             throw new ConfigException(_source, 0, $"[{key}]: missing table (it is required)");
         }
 
-        return new TableReader(_source, null, _metadata, key);
+        return new TableReader(_source, null, _origins, key);
     }
 
     public IEnumerable<TableReader> TableArray(string key)
@@ -76,10 +89,20 @@ internal readonly struct TableReader
         }
 
         var list = new List<TableReader>(array.Count);
-        var line = LineOf(key);
         foreach (var t in array)
         {
-            list.Add(new TableReader(_source, t, _metadata, key, line));
+            // A table of the array: its file and line are those of its first key (it may come from an override file).
+            var (source, line) = OriginOf(key);
+            foreach (var kv in t)
+            {
+                if (_origins.TryGet(t, kv.Key, out var o))
+                {
+                    (source, line) = o;
+                    break;
+                }
+            }
+
+            list.Add(new TableReader(source, t, _origins, key, line));
         }
 
         return list;
@@ -135,10 +158,32 @@ internal readonly struct TableReader
         };
         if (!(d >= min && d <= max))
         {
-            throw new ConfigException(_source, LineOf(key), $"{context}{key} = {d.ToString(CultureInfo.InvariantCulture)}: must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}");
+            throw Located(key, $"{context}{key} = {d.ToString(CultureInfo.InvariantCulture)}: must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}");
         }
 
         return d;
+    }
+
+    public float[] FloatArray(string key)
+    {
+        TryGet(key, true, out var v);
+        if (v is not TomlArray array)
+        {
+            throw Error(key, $"{Show(v)} is not an array (expected [n, n, ...])");
+        }
+
+        var result = new float[array.Count];
+        for (var i = 0; i < array.Count; i++)
+        {
+            result[i] = array[i] switch
+            {
+                long n => n,
+                double x => (float)x,
+                _ => throw Error(key, $"item {i + 1} is not a number"),
+            };
+        }
+
+        return result;
     }
 
     public TimeSpan? Duration(string key, bool required)
@@ -169,15 +214,8 @@ internal readonly struct TableReader
         return false;
     }
 
-    private int LineOf(string key)
-    {
-        if (_table is not null && _metadata.TryGetProperties(_table, out var props) && props is not null && props.TryGetProperty(key, out var p) && p is not null)
-        {
-            return p.Span.Start.Line + 1;
-        }
-
-        return _line;
-    }
+    private (string Source, int Line) OriginOf(string key) =>
+        _table is not null && _origins.TryGet(_table, key, out var origin) ? origin : (_source, _line);
 
     private string Prefix(string key) => _path.Length == 0 ? $"{key}: " : $"[{_path}] {key}: ";
 

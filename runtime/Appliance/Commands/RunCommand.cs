@@ -7,46 +7,71 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Commands;
 
 /// <summary>
-/// <c>appliance run --repo URL [--state DIR]</c>: the device. Its configuration is <c>appliance.toml</c> at the tip of the
-/// configured branch of the git repository at URL, cloned into <c>STATE/repo</c>. Runs until SIGTERM or Ctrl-C, then stops
-/// sampling, summarises what it sampled and waits (up to 10 s) for the collector to acknowledge it.
+/// <c>appliance run --repo URL --state DIR (--trust FILE | --insecure-skip-verify)</c>: the device. Its configuration
+/// comes from the git repository at URL (cloned into <c>STATE/repo</c>), verified, applied and rolled back by the
+/// <see cref="Reconciler"/>. Runs until SIGTERM or Ctrl-C, then stops sampling, summarises what it sampled and waits
+/// (up to 10 s) for the collector to acknowledge it.
 /// </summary>
 internal static class RunCommand
 {
     public static Command Create()
     {
-        var repo = new Option<string>("--repo") { Description = "The configuration repository (path, file://, https:// or ssh URL)", Required = true };
-        var state = new Option<DirectoryInfo>("--state") { Description = "The device's state directory", DefaultValueFactory = _ => new DirectoryInfo("/var/lib/appliance") };
-        var branch = new Option<string>("--branch") { Description = "The branch to follow", DefaultValueFactory = _ => "main" };
-        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, token)));
+        var repo = new Option<string>("--repo") { Description = "The configuration repository (path, file://, https://, ssh:// or user@host:path)", Required = true };
+        var state = new Option<DirectoryInfo>("--state") { Description = "The device's state directory (clone, last known good revision, gitops-status.json)", DefaultValueFactory = _ => new DirectoryInfo("/var/lib/appliance") };
+        var branch = new Option<string>("--branch") { Description = "The branch to follow (until the applied [gitops] branch names another)", DefaultValueFactory = _ => "main" };
+        var device = new Option<string?>("--device") { Description = "The device id: selects devices/ID.toml (default: [device] id of appliance.toml)" };
+        var trust = new Option<FileInfo?>("--trust") { Description = "Allowed-signers file (ssh-keygen ALLOWED SIGNERS format): the keys that may sign revisions" };
+        var insecure = new Option<bool>("--insecure-skip-verify") { Description = "Apply unsigned revisions (demos only; warned on every pull)" };
+        var downgrade = new Option<bool>("--allow-downgrade") { Description = "Accept a branch tip older than the applied revision" };
+        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(
+            p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade), token)));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string repo, DirectoryInfo state, string branch, CancellationToken token)
+    private static async Task<int> RunAsync(string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, CancellationToken token)
     {
+        if ((trust is null) == !insecure)
+        {
+            throw new ArgumentException("--trust FILE or --insecure-skip-verify: give exactly one (the device must say whose signatures it trusts)");
+        }
+
+        var verifier = trust is not null ? CommitVerifier.Trusting(AllowedSigners.Load(trust.FullName)) : CommitVerifier.Insecure();
+        ConfigRepository.CheckScheme(repo);
         using var logging = Cli.CreateLogging();
         var log = logging.CreateLogger("run");
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
         Directory.CreateDirectory(state.FullName);
 
-        var revision = new ConfigRepository(repo, state.FullName).Pull(branch);
-        var config = ConfigLoader.Parse(revision.Text, revision.Path);
-        log.LogInformation("Device {Device} applying config revision {Revision} from {Repo}", config.Device.Id, revision.Commit, repo);
+        using var device = new ReconfigurableDevice(logging, new PipelineOptions());
+        using var reconciler = new Reconciler(
+            new ReconcilerOptions
+            {
+                Url = repo,
+                StateDirectory = state.FullName,
+                Branch = branch,
+                DeviceId = deviceId,
+                Verifier = verifier,
+                AllowDowngrade = allowDowngrade,
+                BakedInToml = DefaultConfig.Toml,
+            },
+            device,
+            logging.CreateLogger("gitops"));
+        device.PullRequested = reconciler.PullNow;
 
-        using var device = new DeviceHost(config, revision.Commit, new PipelineOptions(), logging, stateDirectory: state.FullName);
-        device.Start();
         try
         {
-            await Task.Delay(Timeout.Infinite, linked.Token);
+            await reconciler.StartAsync(linked.Token);
+            log.LogInformation("Device {Device} running config revision {Revision} ({State}) from {Repo}", reconciler.Applied!.Config.Device.Id, reconciler.ConfigRevision, reconciler.Status.StateName, repo);
+            await reconciler.RunAsync(linked.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
         }
 
         var acked = await device.StopAsync(TimeSpan.FromSeconds(10));
-        var c = device.Pipeline.Counters;
+        var c = device.Pipeline?.Counters ?? default;
         log.LogInformation("Stopped: {Windows} windows summarised, {Alerts} alerts, {Faults} sample faults; outbox fully acknowledged: {Acked}", c.WindowsSummarised, c.Alerts, c.SampleFaults, acked);
         return ExitCodes.Ok;
     }

@@ -1,0 +1,215 @@
+using Appliance.Runtime.Config;
+using Appliance.Runtime.GitOps;
+using Appliance.Runtime.Outbox;
+using Appliance.Runtime.Pipeline;
+using Appliance.Runtime.Uplink;
+using Appliance.Runtime.Uplink.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance;
+
+/// <summary>
+/// The device of <c>appliance run</c>, rebuilt in place when the reconciler applies a new revision: the new sensors are
+/// opened and the new pipeline built while the old one still runs; the swap happens at a window boundary (the old pipeline
+/// stops just before it and closes its last window; the new one starts at it), so no window is lost or produced twice.
+/// The outbox outlives every swap, so sequence numbers continue and unacknowledged summaries are still delivered; the
+/// uplink client is kept, and rebuilt over the same outbox only when <c>[uplink] endpoint</c> or the device id changes.
+/// </summary>
+internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
+{
+    private static readonly TimeSpan s_stopMargin = TimeSpan.FromMilliseconds(15);
+    private readonly ILoggerFactory _logging;
+    private readonly ILogger _logger;
+    private readonly PipelineOptions _options;
+    private readonly MemoryOutbox _outbox = new(1 << 16, TimeSpan.FromSeconds(5));
+    private readonly long _startedTicks = Environment.TickCount64;
+    private List<SensorBinding> _sensors = [];
+    private DevicePipeline? _pipeline;
+    private UplinkClient? _uplink;
+    private ApplianceConfig? _config;
+    private bool _uplinkRebuilt;
+    private long _ackedAtApply;
+    private string _revision = string.Empty;
+
+    public ReconfigurableDevice(ILoggerFactory logging, PipelineOptions options)
+    {
+        _logging = logging;
+        _logger = logging.CreateLogger("device");
+        _options = options;
+    }
+
+    /// <summary>Called when the cloud sends <see cref="CommandKind.PullConfig"/>.</summary>
+    public Action PullRequested { get; set; } = () => { };
+
+    public DevicePipeline? Pipeline => _pipeline;
+
+    public UplinkClient? Uplink => _uplink;
+
+    public async Task ApplyAsync(ConfigBundle bundle, CancellationToken token)
+    {
+        var config = bundle.Config;
+
+        // Build what can be built before touching the running device: a sensor that does not open fails the apply here.
+        var sensors = new List<SensorBinding>();
+        try
+        {
+            foreach (var s in config.Sensors)
+            {
+                sensors.Add(DeviceHost.CreateSensor(s, null));
+            }
+        }
+        catch
+        {
+            foreach (var s in sensors)
+            {
+                s.Source.Dispose();
+            }
+
+            throw;
+        }
+
+        var old = _pipeline;
+        DateTimeOffset? boundary = null;
+        if (old is not null)
+        {
+            boundary = NextBoundary(DateTimeOffset.UtcNow, _config!.Window.Length, config.Window.Length);
+            var stopAt = boundary.Value - s_stopMargin - DateTimeOffset.UtcNow;
+            if (stopAt > TimeSpan.Zero)
+            {
+                await Task.Delay(stopAt, token);
+            }
+
+            // Stop closes the old pipeline's open window (its samples all lie before the boundary) and enqueues it.
+            await Task.Run(old.Stop, CancellationToken.None);
+            old.Dispose();
+            foreach (var s in _sensors)
+            {
+                s.Source.Dispose();
+            }
+        }
+
+        var uplinkChanged = _uplink is null || _config!.Uplink.Endpoint != config.Uplink.Endpoint || _config.Device.Id != config.Device.Id;
+        if (uplinkChanged)
+        {
+            if (_uplink is not null)
+            {
+                await _uplink.FlushAsync(TimeSpan.FromSeconds(2));
+                _uplink.CommandReceived -= OnCommand;
+                _uplink.Dispose();
+                _uplinkRebuilt = true;
+            }
+
+            _uplink = new UplinkClient(
+                new UplinkOptions
+                {
+                    Endpoint = config.Uplink.Endpoint,
+                    DeviceId = config.Device.Id,
+                    HeartbeatSource = CurrentHeartbeat,
+                },
+                _outbox,
+                _logging.CreateLogger<UplinkClient>());
+            _uplink.CommandReceived += OnCommand;
+            _uplink.Start();
+        }
+
+        if (boundary is { } b && b > DateTimeOffset.UtcNow)
+        {
+            await Task.Delay(b - DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        _sensors = sensors;
+        _config = config;
+        _ackedAtApply = _uplink!.Counters.Acknowledged;
+        _revision = bundle.Revision;
+        _pipeline = new DevicePipeline(config, sensors, _uplink, _options, _logger);
+        _pipeline.Start();
+
+        // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
+        _uplink.Enqueue(CurrentHeartbeat());
+    }
+
+    private Heartbeat CurrentHeartbeat() => new()
+    {
+        UptimeMs = Environment.TickCount64 - _startedTicks,
+        ExecutionProvider = _pipeline?.ExecutionProvider ?? "none",
+        ConfigRevision = _revision,
+    };
+
+    public async Task<HealthReport> CheckHealthAsync(TimeSpan grace, CancellationToken token)
+    {
+        var deadline = DateTimeOffset.UtcNow + grace;
+        var uplinkRequired = _uplinkRebuilt || _ackedAtApply > 0;
+        while (true)
+        {
+            var c = _pipeline!.Counters;
+            var acked = _uplink!.Counters.Acknowledged - _ackedAtApply;
+
+            // Sensors answer: reads do not fail (more than one in ten fails the check, at once).
+            if (c.SampleFaults > c.SamplesRead / 10)
+            {
+                return new HealthReport(false, $"sensors do not answer: {c.SampleFaults} failed reads, {c.SamplesRead} good");
+            }
+
+            if (c.SamplesRead > 0 && c.WindowsSummarised > 0 && (!uplinkRequired || acked > 0))
+            {
+                return new HealthReport(true, $"{c.SamplesRead} samples, {c.WindowsSummarised} windows, {acked} acknowledged, {c.SampleFaults} faults");
+            }
+
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                var missing = c.SamplesRead == 0 ? "no sample read (sensors do not answer)"
+                    : c.WindowsSummarised == 0 ? "no window produced"
+                    : "the uplink acknowledged nothing";
+                return new HealthReport(false, missing);
+            }
+
+            await Task.Delay(200, token);
+        }
+    }
+
+    /// <summary>Stops sampling, closes the open windows and waits up to <paramref name="flushTimeout"/> for acknowledgement.</summary>
+    public async Task<bool> StopAsync(TimeSpan flushTimeout)
+    {
+        _pipeline?.Stop();
+        return _uplink is null || await _uplink.FlushAsync(flushTimeout);
+    }
+
+    public void Dispose()
+    {
+        _pipeline?.Dispose();
+        _uplink?.Dispose();
+        foreach (var s in _sensors)
+        {
+            s.Source.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The next instant after <paramref name="now"/> that ends an old window and starts a new one: windows are aligned to
+    /// multiples of their length since the Unix epoch (<see cref="TumblingWindow"/>), so the next multiple of the longer
+    /// length is a boundary of both when one length divides the other; otherwise the next boundary of the new length
+    /// (the old pipeline's last window is then closed short, never dropped or repeated).
+    /// </summary>
+    internal static DateTimeOffset NextBoundary(DateTimeOffset now, TimeSpan oldLength, TimeSpan newLength)
+    {
+        var longer = oldLength > newLength ? oldLength : newLength;
+        var shorter = oldLength > newLength ? newLength : oldLength;
+        var step = longer.Ticks % shorter.Ticks == 0 ? longer.Ticks : newLength.Ticks;
+        var t = now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var next = ((t / step) + 1) * step;
+        if (TimeSpan.FromTicks(next - t) < s_stopMargin * 2)
+        {
+            next += step;
+        }
+
+        return DateTimeOffset.UnixEpoch.AddTicks(next);
+    }
+
+    private void OnCommand(Command command)
+    {
+        if (command.Kind == CommandKind.PullConfig)
+        {
+            PullRequested();
+        }
+    }
+}

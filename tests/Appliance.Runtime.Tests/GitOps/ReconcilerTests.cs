@@ -1,0 +1,411 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Appliance.Runtime.Config;
+using Appliance.Runtime.GitOps;
+using Appliance.Runtime.Inference;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Appliance.Runtime.Tests.GitOps;
+
+/// <summary>
+/// The reconciler against a real bare repository on disk, with commits made and signed by the git CLI
+/// (<c>git commit -S</c>, <c>gpg.format = ssh</c>) and pushed; the device side is <see cref="FakeTarget"/>.
+/// Every bad input must leave the previous revision running.
+/// </summary>
+public sealed class ReconcilerTests : IDisposable
+{
+    private readonly GitWorkspace _ws = new();
+    private readonly string _key;
+    private readonly string _trust;
+
+    public ReconcilerTests()
+    {
+        _key = _ws.Key("operator");
+        _trust = _ws.AllowedSigners(_key);
+    }
+
+    public void Dispose() => _ws.Dispose();
+
+    internal static string Toml(double rate = 10, string sensor = "env", string extra = "") => $$"""
+        [device]
+        id = "pump-7"
+
+        [[sensor]]
+        name = "{{sensor}}"
+        chip = "bme280"
+        bus = "emulated:bme280"
+        rate_hz = {{rate.ToString(CultureInfo.InvariantCulture)}}
+        {{extra}}
+        [window]
+        length = "1s"
+
+        [uplink]
+        endpoint = "tcp://127.0.0.1:5556"
+
+        [gitops]
+        branch = "main"
+        interval = "1s"
+
+        """;
+
+    [Fact]
+    public async Task ReconcileOnce_SignedRateChange_AppliedAndStatusWritten()
+    {
+        _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, target) = await StartAsync();
+        var v2 = _ws.Commit(_key, "appliance.toml", Toml(20));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal(ConfigState.Applied, r.ConfigState);
+        Assert.Equal(v2, r.ConfigRevision);
+        Assert.Equal(20, target.Running!.Config.Sensors[0].RateHz);
+        Assert.Contains("operator@example.com", target.Running.Signer, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(r.StatusPath));
+        Assert.Equal(v2, json.RootElement.GetProperty("config_revision").GetString());
+        Assert.Equal("applied", json.RootElement.GetProperty("config_state").GetString());
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_RateZero_RejectedWithFileLineAndPreviousRuns()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, target) = await StartAsync();
+        var bad = _ws.Commit(_key, "appliance.toml", Toml(0));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal(ConfigState.Rejected, r.ConfigState);
+        Assert.Equal("appliance.toml:8: sensor 'env' rate_hz = 0: must be between 0.1 and 10000", r.ConfigError);
+        Assert.Equal(v1, r.ConfigRevision);
+        Assert.Equal(bad, r.Status.FailedRevision);
+        Assert.Single(target.Applied);
+
+        // A later good commit is applied and clears the error.
+        var v3 = _ws.Commit(_key, "appliance.toml", Toml(12));
+        await r.ReconcileOnceAsync(CancellationToken.None);
+        Assert.Equal((ConfigState.Applied, v3, (string?)null), (r.ConfigState, r.ConfigRevision, r.ConfigError));
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_HealthCheckFails_RolledBackToLastKnownGood()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, target) = await StartAsync();
+        var bad = _ws.Commit(_key, "appliance.toml", Toml(10, sensor: "dead"));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal(ConfigState.RolledBack, r.ConfigState);
+        Assert.Equal(v1, r.ConfigRevision);
+        Assert.Equal(bad, r.Status.FailedRevision);
+        Assert.Contains("health check failed", r.ConfigError, StringComparison.Ordinal);
+        Assert.Equal([v1, bad, v1], target.Applied.Select(b => b.Revision));
+
+        // The same tip is not retried every interval.
+        await r.ReconcileOnceAsync(CancellationToken.None);
+        Assert.Equal(3, target.Applied.Count);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_ApplyThrows_ReportedAndPreviousRuns()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, target) = await StartAsync();
+        _ws.Commit(_key, "appliance.toml", Toml(10, sensor: "unopenable"));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.RolledBack, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Contains("apply failed: sensor 'unopenable'", r.ConfigError, StringComparison.Ordinal);
+        Assert.Equal(v1, target.Running!.Revision);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_UnsignedCommit_Rejected()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        _ws.Commit(null, "appliance.toml", Toml(20));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Contains("is not signed", r.ConfigError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_ForeignSignedCommit_Rejected()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        var intruder = _ws.Key("intruder");
+
+        // Reference: git itself refuses the commit under the same allowed-signers file.
+        var foreign = _ws.Commit(intruder, "appliance.toml", Toml(20));
+        Assert.NotEqual(0, GitWorkspace.ExitCode(_ws.Work, "git", "-c", $"gpg.ssh.allowedSignersFile={_trust}", "verify-commit", foreign));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Contains("does not trust", r.ConfigError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_BranchResetToOlderCommit_DowngradeRefusedUnlessAllowed()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        var v2 = _ws.Commit(_key, "appliance.toml", Toml(20));
+        await r.ReconcileOnceAsync(CancellationToken.None);
+        _ws.Git("reset", "-q", "--hard", v1);
+        _ws.Git("push", "-q", "-f", "origin", "HEAD:main");
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+        Assert.Equal((ConfigState.Rejected, v2), (r.ConfigState, r.ConfigRevision));
+        Assert.Contains("downgrade refused", r.ConfigError, StringComparison.Ordinal);
+
+        // A restart does not open the door: the pinned last known good revision is the reference.
+        var (restarted, _) = await StartAsync();
+        Assert.Equal((ConfigState.Rejected, v2), (restarted.ConfigState, restarted.ConfigRevision));
+
+        var (allowing, _) = await StartAsync(allowDowngrade: true);
+        Assert.Equal((ConfigState.Applied, v1), (allowing.ConfigState, allowing.ConfigRevision));
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_ForcePushedRewrite_Followed()
+    {
+        _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, target) = await StartAsync();
+        _ws.Commit(_key, "appliance.toml", Toml(20));
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        // Rewrite the last commit (amend, newer content) and force-push.
+        File.WriteAllText(Path.Combine(_ws.Work, "appliance.toml"), Toml(30));
+        _ws.Git("add", "-A");
+        _ws.Git("-c", $"user.signingkey={_key}.pub", "commit", "-q", "--amend", "-S", "-m", "rewritten");
+        _ws.Git("push", "-q", "-f", "origin", "HEAD:main");
+        var rewritten = _ws.Git("rev-parse", "HEAD").Trim();
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Applied, rewritten), (r.ConfigState, r.ConfigRevision));
+        Assert.Equal(30, target.Running!.Config.Sensors[0].RateHz);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_TenMegabyteConfig_Rejected()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        _ws.Commit(_key, "appliance.toml", Toml(10) + "# " + new string('x', 10 << 20) + "\n");
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.StartsWith("appliance.toml: file is 10485", r.ConfigError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_InvalidTomlInDeviceOverride_RejectedWithOverrideLine()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        _ws.Commit(_key, "devices/pump-7.toml", "[window]\nlength = \n");
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.StartsWith("devices/pump-7.toml:2: invalid TOML", r.ConfigError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_DeviceOverride_MergedForThisDeviceOnly()
+    {
+        _ws.Commit(_key, new Dictionary<string, string?>
+        {
+            ["appliance.toml"] = Toml(10),
+            ["devices/pump-7.toml"] = "[[sensor]]\nname = \"env\"\nrate_hz = 50\n",
+            ["devices/pump-8.toml"] = "[[sensor]]\nname = \"env\"\nrate_hz = 80\n",
+        });
+        var (r, target) = await StartAsync();
+        Assert.Equal(ConfigState.Applied, r.ConfigState);
+        Assert.Equal(50, target.Running!.Config.Sensors[0].RateHz);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_RepositoryVanishes_UnreachableAndPreviousRuns()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        Directory.Delete(_ws.Bare, recursive: true);
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Applied, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Equal(2, r.Status.ConsecutiveFetchFailures);
+        Assert.Contains("unreachable", r.ConfigError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_OfflineWithLastKnownGood_BootsFromIt()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        await StartAsync();
+        Directory.Delete(_ws.Bare, recursive: true);
+
+        var (r, target) = await StartAsync();
+
+        Assert.Equal((ConfigState.Applied, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Equal(10, target.Running!.Config.Sensors[0].RateHz);
+        Assert.Contains("unreachable", r.ConfigError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_OfflineWithNoRevision_BootsFromBakedIn()
+    {
+        Directory.Delete(_ws.Bare, recursive: true);
+
+        var (r, target) = await StartAsync();
+
+        Assert.Equal((ConfigState.Applied, ConfigBundle.BakedIn), (r.ConfigState, r.ConfigRevision));
+        Assert.Equal(ConfigBundle.BakedIn, target.Running!.Revision);
+        Assert.Equal(ConfigLoader.Parse(DefaultConfig.Toml, "appliance.toml").Sensors, target.Running.Config.Sensors);
+    }
+
+    [Fact]
+    public void Constructor_HttpScheme_RefusedAsUnsupported()
+    {
+        var e = Assert.Throws<GitOpsException>(() => new Reconciler(Options("http://127.0.0.1:9/repo.git"), new FakeTarget(), NullLogger.Instance));
+        Assert.Equal(GitOpsFailure.UnsupportedScheme, e.Failure);
+        Assert.Contains("scheme 'http' is not supported", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fetch_HttpsNothingListening_Unreachable()
+    {
+        // Port 9 (discard) on loopback: nothing listens here, so the connection is refused.
+        var repo = new ConfigRepository("https://127.0.0.1:9/repo.git", _ws.State);
+        var e = Assert.Throws<GitOpsException>(repo.Fetch);
+        Assert.Equal(GitOpsFailure.Unreachable, e.Failure);
+    }
+
+    [Fact]
+    public async Task StartAsync_StarterRepository_AppliedWithItsModel()
+    {
+        foreach (var (path, bytes) in StarterRepository.Files())
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(_ws.Work, path))!);
+            File.WriteAllBytes(Path.Combine(_ws.Work, path), bytes);
+        }
+
+        var v1 = _ws.Commit(_key, new Dictionary<string, string?>());
+
+        // Reference: the manifest is what GNU sha256sum accepts.
+        Assert.Equal(0, GitWorkspace.ExitCode(Path.Combine(_ws.Work, "models", StarterRepository.ModelName), "sha256sum", "--check", "--strict", "SHA256SUMS"));
+
+        var (r, target) = await StartAsync();
+
+        Assert.Equal((ConfigState.Applied, v1, (string?)null), (r.ConfigState, r.ConfigRevision, r.ConfigError));
+        Assert.Equal(StarterRepository.ModelName, Assert.Single(target.Running!.Models).Name);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_ModelWithManifestAndSelfTest_Applied()
+    {
+        _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, target) = await StartAsync();
+        var v2 = _ws.Commit(_key, Model("standard"));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Applied, v2), (r.ConfigState, r.ConfigRevision));
+        Assert.Equal("standard", Assert.Single(target.Running!.Models).Name);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_ModelHashMismatch_Rejected()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        var files = Model("standard");
+        File.AppendAllText(Path.Combine(_ws.Work, "models/standard/model.onnx"), "tampered");
+        _ws.Commit(_key, files);
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Matches(@"^models/standard/SHA256SUMS:\d: model\.onnx: SHA-256 is [0-9a-f]{64}, the manifest says", r.ConfigError);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_ModelFileMissing_Rejected()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        var files = Model("standard");
+        File.Delete(Path.Combine(_ws.Work, "models/standard/model.onnx"));
+        _ws.Commit(_key, files);
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Contains("model.onnx: listed but missing", r.ConfigError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_ModelSelfTestFails_Rejected()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        _ws.Commit(_key, Model("standard", expectedOffset: 0.5f));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Contains("models/standard/selftest.toml:", r.ConfigError, StringComparison.Ordinal);
+        Assert.Contains("the self-test fails", r.ConfigError, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A model folder: the z-score model of <see cref="StandardScoreModel"/> exported to ONNX, a self-test whose expected
+    /// outputs come from the model's managed reference (<see cref="StandardScoreModel.Score"/>), and a SHA-256 manifest.
+    /// </summary>
+    private Dictionary<string, string?> Model(string name, float expectedOffset = 0)
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => new float[] { 20 + (i % 5), 1 + (i % 3) * 0.1f, 1000 + i, 2 }).ToList();
+        var model = StandardScoreModel.Fit(rows, streams: 2, features: 2);
+        var input = new float[] { 23, 1.1f, 1030, 2 };
+        var expected = new float[2];
+        model.Score(input, expected);
+        var selfTest = string.Create(CultureInfo.InvariantCulture, $"streams = 2\nfeatures = 2\ntolerance = 1e-4\n\n[[case]]\ninput = [{string.Join(", ", input.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]\nexpected = [{string.Join(", ", expected.Select(v => (v + expectedOffset).ToString("R", CultureInfo.InvariantCulture)))}]\n");
+        var onnx = model.ToOnnx();
+        var folder = Path.Combine(_ws.Work, "models", name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
+        var sums = $"{Convert.ToHexStringLower(SHA256.HashData(onnx))}  model.onnx\n{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(selfTest)))}  selftest.toml\n";
+        return new Dictionary<string, string?> { [$"models/{name}/selftest.toml"] = selfTest, [$"models/{name}/SHA256SUMS"] = sums };
+    }
+
+    private ReconcilerOptions Options(string url, bool allowDowngrade = false, string? state = null) => new()
+    {
+        Url = url,
+        StateDirectory = state ?? _ws.State,
+        DeviceId = "pump-7",
+        Verifier = CommitVerifier.Trusting(AllowedSigners.Load(_trust)),
+        AllowDowngrade = allowDowngrade,
+        BakedInToml = DefaultConfig.Toml,
+        CheckBuses = true,
+    };
+
+    private async Task<(Reconciler, FakeTarget)> StartAsync(bool allowDowngrade = false, string? state = null)
+    {
+        var target = new FakeTarget();
+        var r = new Reconciler(Options(_ws.Url, allowDowngrade, state), target, NullLogger.Instance);
+        await r.StartAsync(CancellationToken.None);
+        return (r, target);
+    }
+}
