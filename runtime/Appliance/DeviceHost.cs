@@ -35,18 +35,12 @@ internal sealed class DeviceHost : IDisposable
             ? new MemoryOutbox(1 << 16, TimeSpan.FromSeconds(5))
             : new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         Uplink = new UplinkClient(
-            new UplinkOptions
+            UplinkOptionsFor(config, () => new Runtime.Uplink.Wire.Heartbeat
             {
-                Endpoint = config.Uplink.Endpoint,
-                DeviceId = config.Device.Id,
-                HeartbeatInterval = TimeSpan.FromSeconds(10),
-                HeartbeatSource = () => new Runtime.Uplink.Wire.Heartbeat
-                {
-                    UptimeMs = (long)(DateTime.UtcNow - _started).TotalMilliseconds,
-                    ExecutionProvider = Pipeline?.ExecutionProvider ?? "",
-                    ConfigRevision = configRevision,
-                },
-            },
+                UptimeMs = (long)(DateTime.UtcNow - _started).TotalMilliseconds,
+                ExecutionProvider = Pipeline?.ExecutionProvider ?? "",
+                ConfigRevision = configRevision,
+            }),
             Outbox,
             logging.CreateLogger<UplinkClient>());
         Pipeline = new DevicePipeline(config, _sensors, Uplink, options, _logger);
@@ -96,6 +90,43 @@ internal sealed class DeviceHost : IDisposable
         {
             s.Source.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The uplink settings of <paramref name="config"/>: endpoint, device id, heartbeats every 10 s, and CURVE keys when
+    /// configured (the secret key is read from the device's own file, named by <c>[uplink] curve_secret_key_file</c>).
+    /// </summary>
+    /// <exception cref="ConfigException">The secret key file cannot be read or does not hold a 40-character Z85 key.</exception>
+    internal static UplinkOptions UplinkOptionsFor(ApplianceConfig config, Func<Runtime.Uplink.Wire.Heartbeat> heartbeat)
+    {
+        string? secret = null;
+        if (config.Uplink.CurveSecretKeyFile is { } file)
+        {
+            try
+            {
+                secret = File.ReadAllText(file).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException(ConfigRepositoryFile, 0, $"[uplink] curve_secret_key_file: '{file}' cannot be read: {e.Message}");
+            }
+
+            if (secret.Length != 40)
+            {
+                throw new ConfigException(ConfigRepositoryFile, 0, $"[uplink] curve_secret_key_file: '{file}' does not hold a CURVE secret key (expected 40 Z85 characters)");
+            }
+        }
+
+        return new UplinkOptions
+        {
+            Endpoint = config.Uplink.Endpoint,
+            DeviceId = config.Device.Id,
+            HeartbeatInterval = TimeSpan.FromSeconds(10),
+            HeartbeatSource = heartbeat,
+            CurveServerPublicKey = config.Uplink.CurveServerKey,
+            CurveSecretKey = secret,
+            AllowPlaintext = config.Uplink.AllowPlaintext,
+        };
     }
 
     internal static SensorBinding CreateSensor(SensorSettings s, string? replayPath)

@@ -1,5 +1,6 @@
 using Appliance.Runtime.Config;
 using Appliance.Runtime.GitOps;
+using Appliance.Runtime.Health;
 using Appliance.Runtime.Outbox;
 using Appliance.Runtime.Pipeline;
 using Appliance.Runtime.Uplink;
@@ -21,7 +22,8 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     private readonly ILoggerFactory _logging;
     private readonly ILogger _logger;
     private readonly PipelineOptions _options;
-    private readonly MemoryOutbox _outbox = new(1 << 16, TimeSpan.FromSeconds(5));
+    private readonly JournalOutbox _outbox;
+    private readonly StatusFile _status;
     private readonly long _startedTicks = Environment.TickCount64;
     private List<SensorBinding> _sensors = [];
     private DevicePipeline? _pipeline;
@@ -31,12 +33,20 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     private long _ackedAtApply;
     private string _revision = string.Empty;
 
-    public ReconfigurableDevice(ILoggerFactory logging, PipelineOptions options)
+    /// <summary>Creates the device; its outbox journal lives in <c>STATE/outbox</c> and its status in <c>STATE/status.json</c>.</summary>
+    public ReconfigurableDevice(ILoggerFactory logging, PipelineOptions options, string stateDirectory)
     {
         _logging = logging;
         _logger = logging.CreateLogger("device");
         _options = options;
+        _outbox = new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
+        _status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
+        _status.Add(new DeviceStatusSection(this));
+        _status.Start();
     }
+
+    /// <summary>The reconciler's state (config_revision, config_state, config_error), written into the status file.</summary>
+    public Func<GitOpsStatus>? GitOpsStatus { get; set; }
 
     /// <summary>Called when the cloud sends <see cref="CommandKind.PullConfig"/>.</summary>
     public Action PullRequested { get; set; } = () => { };
@@ -100,12 +110,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             }
 
             _uplink = new UplinkClient(
-                new UplinkOptions
-                {
-                    Endpoint = config.Uplink.Endpoint,
-                    DeviceId = config.Device.Id,
-                    HeartbeatSource = CurrentHeartbeat,
-                },
+                DeviceHost.UplinkOptionsFor(config, CurrentHeartbeat),
                 _outbox,
                 _logging.CreateLogger<UplinkClient>());
             _uplink.CommandReceived += OnCommand;
@@ -176,11 +181,54 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
 
     public void Dispose()
     {
+        _status.WriteNow();
+        _status.Dispose();
         _pipeline?.Dispose();
         _uplink?.Dispose();
+        _outbox.Dispose();
         foreach (var s in _sensors)
         {
             s.Source.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The device's part of <c>status.json</c>: the uplink and journal figures (seq_written, seq_acked, journal_bytes, ...),
+    /// the running revision (config_revision, config_state, config_error) and the pipeline's counters.
+    /// </summary>
+    private sealed class DeviceStatusSection(ReconfigurableDevice device) : IStatusSection
+    {
+        public void Write(System.Text.Json.Utf8JsonWriter writer)
+        {
+            if (device._uplink is { } uplink)
+            {
+                new UplinkStatusSection(device._outbox, uplink).Write(writer);
+            }
+
+            if (device.GitOpsStatus?.Invoke() is { } g)
+            {
+                writer.WriteString("config_revision", g.ConfigRevision);
+                writer.WriteString("config_state", g.StateName);
+                if (g.ConfigError is null)
+                {
+                    writer.WriteNull("config_error");
+                }
+                else
+                {
+                    writer.WriteString("config_error", g.ConfigError);
+                }
+            }
+
+            if (device._pipeline is { } p)
+            {
+                var c = p.Counters;
+                writer.WriteNumber("samples_read", c.SamplesRead);
+                writer.WriteNumber("sample_faults", c.SampleFaults);
+                writer.WriteNumber("sample_overruns", c.Overruns);
+                writer.WriteNumber("windows_summarised", c.WindowsSummarised);
+                writer.WriteNumber("alerts", c.Alerts);
+                writer.WriteString("execution_provider", p.ExecutionProvider);
+            }
         }
     }
 

@@ -58,7 +58,10 @@ public sealed record InferenceSettings(bool Enabled, string Gpu);
 
 /// <summary>The <c>[uplink]</c> table.</summary>
 /// <param name="Endpoint">The collector's ZeroMQ endpoint, <c>tcp://host:port</c>.</param>
-public sealed record UplinkSettings(string Endpoint);
+/// <param name="CurveServerKey">The collector's CURVE public key (Z85, 40 characters; RFC 32/Z85), pinned; null for plaintext.</param>
+/// <param name="CurveSecretKeyFile">A file on the device holding its CURVE secret key (Z85); never in the repository.</param>
+/// <param name="AllowPlaintext">Permits plaintext to a non-loopback collector (isolated networks, emulators); loopback is always allowed.</param>
+public sealed record UplinkSettings(string Endpoint, string? CurveServerKey = null, string? CurveSecretKeyFile = null, bool AllowPlaintext = false);
 
 /// <summary>The <c>[gitops]</c> table.</summary>
 /// <param name="Branch">The branch the device follows.</param>

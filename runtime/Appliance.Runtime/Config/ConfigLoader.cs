@@ -265,12 +265,26 @@ public static partial class ConfigLoader
         var inference = new InferenceSettings(inf.Boolean("enabled", true), gpu);
 
         var up = r.Table("uplink");
-        up.RejectUnknown(["endpoint"]);
+        up.RejectUnknown(["endpoint", "curve_server_key", "curve_secret_key_file", "allow_plaintext"]);
         var endpoint = up.String("endpoint", required: true)!;
         if (!Endpoint().IsMatch(endpoint))
         {
             throw up.Error("endpoint", $"'{endpoint}' is not a ZeroMQ endpoint (expected tcp://host:port)");
         }
+
+        var serverKey = up.String("curve_server_key", required: false);
+        if (serverKey is not null && !Z85Key().IsMatch(serverKey))
+        {
+            throw up.Error("curve_server_key", $"'{serverKey}' is not a CURVE public key (expected 40 Z85 characters, as zmq_curve_keypair prints)");
+        }
+
+        var secretFile = up.String("curve_secret_key_file", required: false);
+        if ((serverKey is null) != (secretFile is null))
+        {
+            throw up.Error(serverKey is null ? "curve_secret_key_file" : "curve_server_key", "curve_server_key and curve_secret_key_file go together (CURVE needs the collector's public key and this device's secret key)");
+        }
+
+        var uplinkSettings = new UplinkSettings(endpoint, serverKey, secretFile, up.Boolean("allow_plaintext", false));
 
         var git = r.Table("gitops");
         git.RejectUnknown(["branch", "interval", "health_grace"]);
@@ -294,7 +308,7 @@ public static partial class ConfigLoader
 
         var gitops = new GitOpsSettings(branchName, interval, grace);
 
-        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, new UplinkSettings(endpoint), gitops);
+        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops);
     }
 
     /// <summary>Why <paramref name="bus"/> is absent on this machine (the missing path), or null when it is present or not a device bus.</summary>
@@ -320,6 +334,9 @@ public static partial class ConfigLoader
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex DeviceId();
+
+    [GeneratedRegex(@"^[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$")]
+    private static partial Regex Z85Key();
 
     [GeneratedRegex(@"^tcp://(\*|[A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$")]
     private static partial Regex Endpoint();

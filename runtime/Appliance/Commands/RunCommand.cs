@@ -44,7 +44,7 @@ internal static class RunCommand
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
         Directory.CreateDirectory(state.FullName);
 
-        using var device = new ReconfigurableDevice(logging, new PipelineOptions());
+        using var device = new ReconfigurableDevice(logging, new PipelineOptions(), state.FullName);
         using var reconciler = new Reconciler(
             new ReconcilerOptions
             {
@@ -59,6 +59,7 @@ internal static class RunCommand
             device,
             logging.CreateLogger("gitops"));
         device.PullRequested = reconciler.PullNow;
+        device.GitOpsStatus = () => reconciler.Status;
 
         try
         {
