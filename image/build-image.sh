@@ -7,9 +7,8 @@
 #
 # Environment: IMAGE_KERNEL_ABI (e.g. 6.1.0-56; default: the one linux-image-amd64 depends on),
 # IMAGE_COLLECTOR (default tcp://10.0.2.2:5556), IMAGE_DEVICE_ID (default image-1),
-# IMAGE_SENSORS (comma list of image/config/sensors.d/*.toml, default bme280), IMAGE_TEST=1 adds the boot-test
-# scenario (/etc/appliance/scenario.sh). Needs root for apt-get; otherwise names the packages to install.
-# The arm64 path is in image/README.md.
+# IMAGE_SENSORS (comma list of image/config/sensors.d/*.toml, default bme280), IMAGE_OUT (default out/image).
+# Needs root for apt-get (otherwise it names the packages to install). The arm64 path is in image/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -107,21 +106,7 @@ depmod -b "$STAGE" "$KVER"
 # The seed configuration repository (bare), one commit on main.
 COLLECTOR=${IMAGE_COLLECTOR:-tcp://10.0.2.2:5556}
 SENSORS=${IMAGE_SENSORS:-bme280}
-seed=$CACHE/seed; rm -rf "$seed"; mkdir -p "$seed"
-sed -e "s|@COLLECTOR@|$COLLECTOR|" -e "s|@DEVICE_ID@|${IMAGE_DEVICE_ID:-image-1}|" image/config/appliance.toml > "$seed/appliance.toml"
-for s in ${SENSORS//,/ }; do
-  [ -f "image/config/sensors.d/$s.toml" ] || die "IMAGE_SENSORS: no image/config/sensors.d/$s.toml"
-  cat "image/config/sensors.d/$s.toml" >> "$seed/appliance.toml"
-done
-git -C "$seed" init -q -b main
-git -C "$seed" -c user.name=image -c user.email=image@appliance.invalid add appliance.toml
-git -C "$seed" -c user.name=image -c user.email=image@appliance.invalid commit -q -m "Seed configuration ($SENSORS)"
-git clone -q --bare "$seed" "$STAGE/usr/share/appliance/config.git"
-
-if [ "${IMAGE_TEST:-0}" = 1 ]; then
-  install -m 0755 image/test/scenario.sh "$STAGE/etc/appliance/scenario.sh"
-  [ -x "$CACHE/busprobe" ] && install -m 0755 "$CACHE/busprobe" "$STAGE/usr/bin/busprobe"
-fi
+image/make-seed-repo.sh "$STAGE/usr/share/appliance/config.git" "$COLLECTOR" "${IMAGE_DEVICE_ID:-image-1}" "$SENSORS"
 
 mkdir -p "$OUT"
 (cd "$STAGE" && find . -print0 | LC_ALL=C sort -z | cpio -o -0 -H newc -R 0:0 --quiet) | zstd -q -T0 -10 -f -o "$OUT/initramfs.cpio.zst"
