@@ -79,11 +79,22 @@ for f in out/*.so out/*.so.*; do
 done
 # Their shared-library closure (libc, libm, libstdc++, libgcc_s, ...), found with ldd.
 for f in "$STAGE"/opt/appliance/*; do
-  ldd "$f" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'
+  { ldd "$f" 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'
 done | sort -u | while read -r lib; do
   mkdir -p "$STAGE$(dirname "$lib")"; cp -L "$lib" "$STAGE$lib"
 done
 [ -e "$STAGE/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$STAGE/lib64/"
+# Loaded with dlopen, so ldd does not list them: libgit2 loads OpenSSL 3 for https remotes at initialisation (and
+# crashes without it: seen as SIGSEGV in `appliance run` on the first image), .NET's System.Net.Security too.
+for so in libssl.so.3 libcrypto.so.3; do
+  lib=$(ldconfig -p | awk -v n="$so" '$1 == n && /x86-64/ {print $NF; exit}')
+  [ -n "$lib" ] || die "$so not found on the build machine (apt-get install libssl3)"
+  mkdir -p "$STAGE$(dirname "$lib")"; cp -L "$lib" "$STAGE$lib"
+done
+# CA certificates for https configuration remotes.
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  mkdir -p "$STAGE/etc/ssl/certs"; cp /etc/ssl/certs/ca-certificates.crt "$STAGE/etc/ssl/certs/"
+fi
 
 # Kernel modules: the buses, the NIC, and their dependencies; depmod writes modules.dep.
 MODSRC=$KROOT/lib/modules/$KVER

@@ -94,7 +94,7 @@ g() { grep -c -- "$1" "$CONSOLE" 2>/dev/null || true; }
 
 # boot
 check boot '[ "$(g "appliance started: pid .*, attempt 1,")" -ge 1 ]' "/init started the appliance ($(grep -o 'appliance started: pid [0-9]*, attempt 1, uptime [0-9.]* s' "$CONSOLE" | head -1))"
-check modules '[ "$(g "appliance_sim: i2c-0")" -ge 1 ]' "appliance_sim.ko loaded (i2c-0, gpiochip, spi0.0)"
+check board '[ "$(g "board: BME280 register map written on i2c-0 at 0x76 (chip id 0x60)")" -ge 1 ]' "appliance_sim.ko loaded and the BME280 map written with i2cset (chip id read back 0x60)"
 
 # bme280 values (channel names of Bme280Sensor: temperature_c, pressure_pa, humidity_pct)
 n=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='env';"); n=${n:-0}

@@ -1,12 +1,12 @@
 #!/bin/sh
 # Boot-test scenario, run by /init beside the supervisor (test images only; image-test.sh adds it in an overlay).
 # Every line it prints starts with "scenario:" and is read by image-test.sh from the serial console.
-#   1. waits for the first appliance start, lets it run RUN1 seconds;
+#   1. waits for the first appliance start, lets it run RUN1 seconds (ONNX session set-up alone takes ~20 s under TCG);
 #   2. runs busprobe (the buses through their character devices) when present;
 #   3. kill -9 of the appliance; waits for the supervisor's restart;
 #   4. lets the new process run RUN2 seconds, then returns: /init stops the appliance with SIGTERM and powers off.
-RUN1=${RUN1:-12}
-RUN2=${RUN2:-12}
+RUN1=${RUN1:-25}
+RUN2=${RUN2:-25}
 say() { echo "scenario: $*" > /dev/console; }
 i=0
 while [ ! -s /run/appliance.pid ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
