@@ -191,10 +191,12 @@ esac
 
 # Figures
 FIRST=$(q "SELECT min(received_ns) FROM summaries WHERE device_id='image-test';")
-FIRSTW=$(q "SELECT min(window_end_ns) FROM summaries WHERE device_id='image-test';")
-if [ -n "$FIRSTW" ]; then
-  # guest and host clocks are both UTC (the guest's from qemu's RTC at boot, 1 s resolution)
-  say "figure: boot to first summary $(echo "$FIRSTW / 1000000000 - $BOOT_T" | bc -l | xargs printf '%.1f') s (qemu start to the end of the first window, guest clock, TCG)"
+FIRSTW=$(q "SELECT min(window_end_ns) / 1000000 FROM summaries WHERE device_id='image-test';")
+START_UP=$(sed -n 's/.*attempt 1, uptime \([0-9.]*\) s, unix \([0-9]*\).*/\1 \2/p' "$CONSOLE" | head -1)
+if [ -n "$FIRSTW" ] && [ -n "$START_UP" ]; then
+  # On the guest's own clocks: uptime at the appliance's start + (end of its first window - its start, guest UTC).
+  set -- $START_UP
+  say "figure: boot to first summary $(echo "$1 + $FIRSTW / 1000 - $2" | bc -l | xargs printf '%.1f') s of guest uptime (kernel start to the end of the first 1 s window; appliance started at $1 s; TCG, host load $(cut -d' ' -f1 /proc/loadavg))"
 fi
 if [ -n "$FIRST" ]; then
   say "figure: boot to first stored summary $(echo "$FIRST / 1000000000 - $BOOT_T" | bc -l | xargs printf '%.1f') s (qemu start to the collector's receipt; the collector starts ${COLLECTOR_DELAY:-15} s after the appliance)"
