@@ -16,6 +16,7 @@ OUT=${IMAGE_OUT:-$ROOT/out/image}
 CACHE=$ROOT/out/image-cache
 say() { printf 'image: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+trap 'say "error: command failed (status $?) at build-image.sh line $LINENO: $BASH_COMMAND"' ERR
 
 [ -x out/appliance ] || die "out/appliance is missing: run ./build.sh first"
 
@@ -29,7 +30,7 @@ command -v make >/dev/null || need+=(make)
 command -v gcc >/dev/null || need+=(gcc)
 ABI=${IMAGE_KERNEL_ABI:-}
 if [ -z "$ABI" ]; then
-  ABI=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -1)
+  ABI=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -1 || true)
   [ -n "$ABI" ] || die "cannot find the kernel ABI (apt-cache depends linux-image-amd64); set IMAGE_KERNEL_ABI, e.g. 6.1.0-56"
 fi
 KVER=$ABI-amd64
@@ -87,7 +88,8 @@ done
 # Loaded with dlopen, so ldd does not list them: libgit2 loads OpenSSL 3 for https remotes at initialisation (and
 # crashes without it: seen as SIGSEGV in `appliance run` on the first image), .NET's System.Net.Security too.
 for so in libssl.so.3 libcrypto.so.3; do
-  lib=$(ldconfig -p | awk -v n="$so" '$1 == n && /x86-64/ {print $NF; exit}')
+  # (no early exit in awk: ldconfig would get SIGPIPE, and pipefail would end the script without a word)
+  lib=$(ldconfig -p | awk -v n="$so" '$1 == n && /x86-64/ && !found {print $NF; found = 1}')
   [ -n "$lib" ] || die "$so not found on the build machine (apt-get install libssl3)"
   mkdir -p "$STAGE$(dirname "$lib")"; cp -L "$lib" "$STAGE$lib"
 done
@@ -105,7 +107,7 @@ declare -A seen=()
 while [ ${#want[@]} -gt 0 ]; do
   m=${want[0]}; want=("${want[@]:1}")
   [ -n "${seen[$m]:-}" ] && continue; seen[$m]=1
-  path=$(find "$MODSRC/kernel" -name "$m.ko" -o -name "${m//_/-}.ko" | head -1)
+  path=$(find "$MODSRC/kernel" -name "$m.ko" -o -name "${m//_/-}.ko" | head -1 || true)
   [ -n "$path" ] || die "kernel module $m not found in linux-image-$KVER"
   rel=${path#"$MODSRC/"}; mkdir -p "$MODDST/$(dirname "$rel")"; cp "$path" "$MODDST/$rel"
   for d in $(modinfo -F depends "$path" | tr ',' ' '); do want+=("$d"); done
@@ -123,7 +125,7 @@ mkdir -p "$OUT"
 (cd "$STAGE" && find . -print0 | LC_ALL=C sort -z | cpio -o -0 -H newc -R 0:0 --quiet) | zstd -q -T0 -10 -f -o "$OUT/initramfs.cpio.zst"
 cp "$KROOT/boot/vmlinuz-$KVER" "$OUT/vmlinuz"
 # The uncompressed ELF kernel (PVH direct boot in qemu is about twice as fast); the bzImage payload is xz.
-off=$(LC_ALL=C grep -abo $'\xfd7zXZ' "$OUT/vmlinuz" | head -1 | cut -d: -f1)
+off=$(LC_ALL=C grep -m1 -abo $'\xfd7zXZ' "$OUT/vmlinuz" | head -1 | cut -d: -f1 || true)
 if [ -n "$off" ] && tail -c +$((off + 1)) "$OUT/vmlinuz" | xz -dc 2>/dev/null > "$OUT/vmlinux.tmp"; [ -s "$OUT/vmlinux.tmp" ]; then
   mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
 else

@@ -53,10 +53,13 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # The image (the same one ./build.sh image makes), unless IMAGE_REUSE=1 and it exists.
+BUILD_RC=0
 if [ "${IMAGE_REUSE:-0}" != 1 ] || [ ! -f out/image/initramfs.cpio.zst ]; then
-  IMAGE_SENSORS=$SENSORS image/build-image.sh 2>&1 | sed 's/^/  /' || true
+  rm -f out/image/initramfs.cpio.zst # never boot a stale image after a failed build
+  IMAGE_SENSORS=$SENSORS image/build-image.sh > "$WORK/build-image.log" 2>&1 || BUILD_RC=$?
+  sed 's/^/  /' "$WORK/build-image.log"
 fi
-check image-built '[ -f out/image/initramfs.cpio.zst ] && [ -f out/image/vmlinuz ]' \
+check image-built '[ "$BUILD_RC" -eq 0 ] && [ -f out/image/initramfs.cpio.zst ] && [ -f out/image/vmlinuz ]' \
   "out/image: initramfs $(stat -c %s out/image/initramfs.cpio.zst 2>/dev/null || echo 0) bytes, vmlinuz $(stat -c %s out/image/vmlinuz 2>/dev/null || echo 0) bytes"
 [ -f out/image/initramfs.cpio.zst ] || finish
 
