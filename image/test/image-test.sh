@@ -194,6 +194,7 @@ if [ -n "$KILL_AT" ]; then
 fi
 
 # poweroff
+check poweroff-appliance-exit '[ "$(g "appliance stopped with status 0 ")" -ge 1 ]' "$(grep -o 'appliance stopped with status [0-9]* after [0-9.]* s' "$CONSOLE" | head -1) (SIGTERM from /init at power-off)"
 check poweroff-appliance-flushed '[ "$(g "outbox fully acknowledged: True")" -ge 1 ]' "the appliance stopped on SIGTERM with its outbox fully acknowledged"
 check poweroff-clean '[ "$QEMU_RC" -eq 0 ] && [ "$(g "reboot: Power down")" -ge 1 ]' "qemu exit status $QEMU_RC, console: $(grep -o 'reboot: Power down' "$CONSOLE" | head -1)"
 
