@@ -4,6 +4,8 @@
 #   ./build.sh demo [...] publish, then run `appliance demo` (arguments are passed on)
 #   ./build.sh test       publish, run every test project; last line: "N passed, N failed, N skipped"
 #   ./build.sh bench      BenchmarkDotNet suites in perf/ (long; not part of test)
+#   ./build.sh image      publish, then build the device image (kernel + initramfs) into out/image/
+#   ./build.sh image-test publish, build the image and boot it under qemu against emulated kernel buses (~5 min)
 #   ./build.sh clean
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -73,6 +75,15 @@ run_tests() {
     x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line"); failed=$((failed + ${x:-0}))
     s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line"); skipped=$((skipped + ${s:-0}))
   done
+  # The image's boot test under qemu (image/test/image-test.sh); its assertions count as tests. IMAGE_TEST=0 skips it.
+  if [ "${IMAGE_TEST:-1}" != 0 ]; then
+    say "build.sh: testing the device image under qemu (image/test/image-test.sh)"
+    image/test/image-test.sh > "$results/image-test.log" 2>&1 || status=1
+    cat "$results/image-test.log" >&2
+    line=$(grep -o 'image-test: [0-9]* passed, [0-9]* failed' "$results/image-test.log" | tail -1 || true)
+    p=$(sed -n 's/image-test: \([0-9]*\) passed.*/\1/p' <<<"$line"); passed=$((passed + ${p:-0}))
+    x=$(sed -n 's/.* \([0-9]*\) failed/\1/p' <<<"$line"); failed=$((failed + ${x:-1}))
+  fi
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   echo "$passed passed, $failed failed, $skipped skipped"
   return $status
@@ -84,7 +95,9 @@ case "$cmd" in
   publish|build) publish ;;
   demo) publish; exec "$ROOT/out/appliance" demo "$@" ;;
   test) run_tests ;;
+  image) publish; image/build-image.sh ;;
+  image-test) publish; image/test/image-test.sh ;;
   bench) need_dotnet; dotnet run -c Release --project perf/Appliance.Benchmarks -- "$@" ;;
   clean) rm -rf out; find . -name bin -o -name obj -type d -prune -exec rm -rf {} + ;;
-  *) say "usage: ./build.sh [publish|demo|test|bench|clean]"; exit 2 ;;
+  *) say "usage: ./build.sh [publish|demo|test|bench|image|image-test|clean]"; exit 2 ;;
 esac

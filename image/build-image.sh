@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Builds the Appliance device image for x86-64: a Debian 6.1 kernel and an initramfs holding busybox, /init (the
+# supervisor), the AOT appliance binary with the native libraries it loads, the bus kernel modules (with
+# appliance_sim.ko, built here against the matching linux-headers), and the seed configuration repository.
+#
+#   image/build-image.sh            -> out/image/{vmlinuz,vmlinux,initramfs.cpio.zst,image.env}, sizes printed
+#
+# Environment: IMAGE_KERNEL_ABI (e.g. 6.1.0-56; default: the one linux-image-amd64 depends on),
+# IMAGE_COLLECTOR (default tcp://10.0.2.2:5556), IMAGE_DEVICE_ID (default image-1),
+# IMAGE_SENSORS (comma list of image/config/sensors.d/*.toml, default bme280), IMAGE_OUT (default out/image).
+# Needs root for apt-get (otherwise it names the packages to install). The arm64 path is in image/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT=${IMAGE_OUT:-$ROOT/out/image}
+CACHE=$ROOT/out/image-cache
+say() { printf 'image: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+trap 'say "error: command failed (status $?) at build-image.sh line $LINENO: $BASH_COMMAND"' ERR
+
+[ -x out/appliance ] || die "out/appliance is missing: run ./build.sh first"
+
+need=()
+command -v busybox >/dev/null && [ -e /bin/busybox ] && busybox --list | grep -qx i2cset || need+=(busybox-static)
+command -v depmod >/dev/null || need+=(kmod)
+command -v cpio >/dev/null || need+=(cpio)
+command -v zstd >/dev/null || need+=(zstd)
+command -v git >/dev/null || need+=(git)
+command -v make >/dev/null || need+=(make)
+command -v gcc >/dev/null || need+=(gcc)
+ABI=${IMAGE_KERNEL_ABI:-}
+if [ -z "$ABI" ]; then
+  ABI=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -1 || true)
+  [ -n "$ABI" ] || die "cannot find the kernel ABI (apt-cache depends linux-image-amd64); set IMAGE_KERNEL_ABI, e.g. 6.1.0-56"
+fi
+KVER=$ABI-amd64
+KDIR=/usr/src/linux-headers-$KVER
+[ -d "$KDIR" ] || need+=("linux-headers-$KVER")
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing ${need[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+      || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
+  else
+    die "missing packages: ${need[*]} (sudo apt-get install --no-install-recommends ${need[*]})"
+  fi
+fi
+
+# Kernel: the Debian package, unpacked (not installed).
+KROOT=$CACHE/linux-$KVER
+if [ ! -f "$KROOT/boot/vmlinuz-$KVER" ]; then
+  mkdir -p "$CACHE"
+  say "downloading linux-image-$KVER"
+  (cd "$CACHE" && rm -f linux-image-"$KVER"_*.deb && apt-get download "linux-image-$KVER" 2>/dev/null) \
+    || die "apt-get download linux-image-$KVER failed"
+  rm -rf "$KROOT"; dpkg -x "$CACHE"/linux-image-"$KVER"_*.deb "$KROOT"
+fi
+
+# The bus emulation module, against the matching headers.
+say "building appliance_sim.ko against $KDIR"
+make -s -C image/module KDIR="$KDIR" >/dev/null 2>"$CACHE/module-build.log" || { cat "$CACHE/module-build.log" >&2; die "module build failed"; }
+
+STAGE=$CACHE/rootfs
+rm -rf "$STAGE"; mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,etc/appliance,opt/appliance,lib64,proc,sys,dev,run,tmp,root,var/lib/appliance,usr/share/appliance}
+cp /bin/busybox "$STAGE/bin/busybox"
+for a in $("$STAGE/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$STAGE/bin/$a"; done
+install -m 0755 image/rootfs/init "$STAGE/init"
+cp -a image/rootfs/etc/. "$STAGE/etc/"
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$STAGE/etc/passwd"
+printf 'root:x:0:\n' > "$STAGE/etc/group"
+install -m 0644 image/systemd/appliance.service "$STAGE/etc/appliance/appliance.service"
+echo "$(git describe --always --dirty 2>/dev/null || echo unknown) kernel $KVER" > "$STAGE/etc/appliance/image-version"
+
+# The appliance and the native libraries beside it; the CUDA provider libraries are left out (no GPU on these boards).
+cp out/appliance "$STAGE/opt/appliance/"
+for f in out/*.so out/*.so.*; do
+  [ -e "$f" ] || continue
+  case "$(basename "$f")" in *cuda*|*tensorrt*) continue ;; esac
+  cp "$f" "$STAGE/opt/appliance/"
+done
+# Their shared-library closure (libc, libm, libstdc++, libgcc_s, ...), found with ldd.
+for f in "$STAGE"/opt/appliance/*; do
+  { ldd "$f" 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'
+done | sort -u | while read -r lib; do
+  mkdir -p "$STAGE$(dirname "$lib")"; cp -L "$lib" "$STAGE$lib"
+done
+[ -e "$STAGE/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$STAGE/lib64/"
+# Loaded with dlopen, so ldd does not list them: libgit2 loads OpenSSL 3 for https remotes at initialisation (and
+# crashes without it: seen as SIGSEGV in `appliance run` on the first image), .NET's System.Net.Security too.
+for so in libssl.so.3 libcrypto.so.3; do
+  # (no early exit in awk: ldconfig would get SIGPIPE, and pipefail would end the script without a word)
+  lib=$(ldconfig -p | awk -v n="$so" '$1 == n && /x86-64/ && !found {print $NF; found = 1}')
+  [ -n "$lib" ] || die "$so not found on the build machine (apt-get install libssl3)"
+  mkdir -p "$STAGE$(dirname "$lib")"; cp -L "$lib" "$STAGE$lib"
+done
+# CA certificates for https configuration remotes.
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  mkdir -p "$STAGE/etc/ssl/certs"; cp /etc/ssl/certs/ca-certificates.crt "$STAGE/etc/ssl/certs/"
+fi
+
+# Kernel modules: the buses, the NIC, and their dependencies; depmod writes modules.dep.
+MODSRC=$KROOT/lib/modules/$KVER
+MODDST=$STAGE/lib/modules/$KVER
+mkdir -p "$MODDST/extra"
+want=(i2c-dev virtio_net virtio_pci)
+declare -A seen=()
+while [ ${#want[@]} -gt 0 ]; do
+  m=${want[0]}; want=("${want[@]:1}")
+  [ -n "${seen[$m]:-}" ] && continue; seen[$m]=1
+  path=$(find "$MODSRC/kernel" -name "$m.ko" -o -name "${m//_/-}.ko" | head -1 || true)
+  [ -n "$path" ] || die "kernel module $m not found in linux-image-$KVER"
+  rel=${path#"$MODSRC/"}; mkdir -p "$MODDST/$(dirname "$rel")"; cp "$path" "$MODDST/$rel"
+  for d in $(modinfo -F depends "$path" | tr ',' ' '); do want+=("$d"); done
+done
+cp image/module/appliance_sim.ko "$MODDST/extra/"
+cp "$MODSRC"/modules.{order,builtin,builtin.modinfo} "$MODDST/" 2>/dev/null || true
+depmod -b "$STAGE" "$KVER"
+
+# The seed configuration repository (bare), one commit on main.
+COLLECTOR=${IMAGE_COLLECTOR:-tcp://10.0.2.2:5556}
+SENSORS=${IMAGE_SENSORS:-bme280}
+image/make-seed-repo.sh "$STAGE/usr/share/appliance/config.git" "$COLLECTOR" "${IMAGE_DEVICE_ID:-image-1}" "$SENSORS"
+
+mkdir -p "$OUT"
+(cd "$STAGE" && find . -print0 | LC_ALL=C sort -z | cpio -o -0 -H newc -R 0:0 --quiet) | zstd -q -T0 -10 -f -o "$OUT/initramfs.cpio.zst"
+cp "$KROOT/boot/vmlinuz-$KVER" "$OUT/vmlinuz"
+# The uncompressed ELF kernel (PVH direct boot in qemu is about twice as fast); the bzImage payload is xz.
+off=$(LC_ALL=C grep -m1 -abo $'\xfd7zXZ' "$OUT/vmlinuz" | head -1 | cut -d: -f1 || true)
+if [ -n "$off" ] && tail -c +$((off + 1)) "$OUT/vmlinuz" | xz -dc 2>/dev/null > "$OUT/vmlinux.tmp"; [ -s "$OUT/vmlinux.tmp" ]; then
+  mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
+else
+  rm -f "$OUT/vmlinux.tmp"
+fi
+printf 'KVER=%s\nCOLLECTOR=%s\nSENSORS=%s\n' "$KVER" "$COLLECTOR" "$SENSORS" > "$OUT/image.env"
+say "kernel $KVER, sensors $SENSORS, collector $COLLECTOR"
+for f in "$OUT"/vmlinuz "$OUT"/vmlinux "$OUT"/initramfs.cpio.zst; do
+  [ -f "$f" ] && say "$(printf '%-40s %7.1f MiB' "${f#"$ROOT/"}" "$(echo "$(stat -c %s "$f") / 1048576" | bc -l)")"
+done
+say "uncompressed root filesystem: $(du -sh "$STAGE" | cut -f1)"

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# The image's boot test: boots out/image under qemu-system-x86_64 (TCG: no KVM), with the collector on the host's
+# loopback reached from the guest through qemu's user network (10.0.2.2 = host 127.0.0.1), and asserts:
+#   offline     the collector starts only after the appliance: the device starts without it and delivers later;
+#   boot        the kernel boots the image's /init, which loads the bus modules and starts the appliance;
+#   bme280      the collector stores summaries of the guest's BME280 (/dev/i2c-0, appliance_sim's register file
+#               holding Bosch's worked example) with the datasheet's values: 25.08 degC, 100653.27 Pa, 54.29 %RH
+#               (BST-BMP280-DS001 3.12, BST-BME280-DS002 8.1), no NaN samples;
+#   buses       busprobe's checks of /dev/spidev0.0 (MCP3008 codes) and /dev/gpiochipN (output, input, edges);
+#   crash       kill -9 of the appliance is followed by a restart by /init, windows keep arriving afterwards, and
+#               windows are contiguous within each run (no window lost while the process lived);
+#   poweroff    the scenario's end stops the appliance with SIGTERM (outbox fully acknowledged) and powers off
+#               cleanly (qemu exits 0 after "reboot: Power down").
+# Optional sensors (IMAGE_SENSORS=bme280,mcp3008,pulse,alarm) add their assertions once their drivers exist.
+# Prints "image-test: PASS|FAIL name: detail" per assertion, then "image-test: N passed, M failed" and the figures;
+# exit status 0 only when nothing failed. Needs root for apt-get (qemu-system-x86, busybox-static, sqlite3, ...).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+T0=$(date +%s.%N)
+WORK=$ROOT/out/image-test
+rm -rf "$WORK"; mkdir -p "$WORK"
+CACHE=$ROOT/out/image-cache
+SENSORS=${IMAGE_SENSORS:-bme280}
+passed=0 failed=0
+say() { printf 'image-test: %s\n' "$*"; }
+pass() { passed=$((passed + 1)); say "PASS $1: $2"; }
+fail() { failed=$((failed + 1)); say "FAIL $1: $2"; }
+check() { if eval "$2"; then pass "$1" "$3"; else fail "$1" "$3"; fi; }
+finish() {
+  say "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+  exit $?
+}
+cleanup() {
+  [ -n "${COLLECTOR_PID:-}" ] && kill "$COLLECTOR_PID" 2>/dev/null
+  [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null
+  true
+}
+trap cleanup EXIT
+
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v sqlite3 >/dev/null || need+=(sqlite3)
+command -v gcc >/dev/null || need+=(gcc)
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1; }
+  fi
+  for c in qemu-system-x86_64 sqlite3 gcc; do command -v $c >/dev/null || { fail setup "missing $c (apt-get install ${need[*]})"; finish; }; done
+fi
+
+# The image (the same one ./build.sh image makes), unless IMAGE_REUSE=1 and it exists.
+BUILD_RC=0
+if [ "${IMAGE_REUSE:-0}" != 1 ] || [ ! -f out/image/initramfs.cpio.zst ]; then
+  rm -f out/image/initramfs.cpio.zst # never boot a stale image after a failed build
+  IMAGE_SENSORS=$SENSORS image/build-image.sh > "$WORK/build-image.log" 2>&1 || BUILD_RC=$?
+  sed 's/^/  /' "$WORK/build-image.log"
+fi
+check image-built '[ "$BUILD_RC" -eq 0 ] && [ -f out/image/initramfs.cpio.zst ] && [ -f out/image/vmlinuz ]' \
+  "out/image: initramfs $(stat -c %s out/image/initramfs.cpio.zst 2>/dev/null || echo 0) bytes, vmlinuz $(stat -c %s out/image/vmlinuz 2>/dev/null || echo 0) bytes"
+[ -f out/image/initramfs.cpio.zst ] || finish
+
+# The collector on the host's loopback, on a free port.
+for _ in $(seq 1 50); do
+  PORT=$((20000 + RANDOM % 40000))
+  ss -Hltn "sport = :$PORT" 2>/dev/null | grep -q . || break
+done
+DB=$WORK/collector.db
+
+# Test overlay: a second cpio archive appended to the image's (the kernel unpacks both, in order): the scenario,
+# busprobe, and a configuration repository whose endpoint is this collector's port.
+OVL=$WORK/overlay
+mkdir -p "$OVL/etc/appliance" "$OVL/usr/bin" "$OVL/usr/share/appliance"
+install -m 0755 image/test/scenario.sh "$OVL/etc/appliance/scenario.sh"
+gcc -static -O2 -o "$OVL/usr/bin/busprobe" image/test/busprobe.c || fail busprobe-build "gcc -static image/test/busprobe.c failed"
+image/make-seed-repo.sh "$OVL/usr/share/appliance/test-config.git" "tcp://10.0.2.2:$PORT" image-test "$SENSORS"
+(cd "$OVL" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | zstd -q -f -o "$WORK/overlay.cpio.zst"
+cat out/image/initramfs.cpio.zst "$WORK/overlay.cpio.zst" > "$WORK/initramfs-test.cpio.zst"
+
+# Boot. -cpu max gives the guest RDRAND (the .NET runtime then does not wait for the entropy pool); the uncompressed
+# vmlinux boots through PVH, about twice as fast as the bzImage. no_timer_check: under TCG on a loaded host the
+# kernel's IO-APIC timer check can fail and panic ("IO-APIC + timer doesn't work"); seen here at load 28.
+KERNEL=out/image/vmlinux; [ -f "$KERNEL" ] || KERNEL=out/image/vmlinuz
+CONSOLE=$WORK/console.log
+BOOT_T=$(date +%s.%N)
+: > "$CONSOLE"
+timeout "${IMAGE_TEST_TIMEOUT:-300}" qemu-system-x86_64 -M pc -cpu max -m 1024 -smp 2 \
+  -display none -monitor none -serial "file:$CONSOLE" -no-reboot \
+  -kernel "$KERNEL" -initrd "$WORK/initramfs-test.cpio.zst" \
+  -append "console=ttyS0 panic=-1 loglevel=4 no_timer_check appliance.repo=/usr/share/appliance/test-config.git" \
+  -netdev "user,id=n0" -device virtio-net-pci,netdev=n0 > "$WORK/qemu.log" 2>&1 &
+QEMU_PID=$!
+# The collector comes up only COLLECTOR_DELAY s after the appliance has started: the device must start without its
+# collector and deliver what it summarised meanwhile once the collector is reachable.
+for _ in $(seq 1 1200); do grep -q 'appliance started: pid .*, attempt 1,' "$CONSOLE" 2>/dev/null && break; kill -0 $QEMU_PID 2>/dev/null || break; sleep 0.25; done
+sleep "${COLLECTOR_DELAY:-15}"
+out/appliance cloud --listen "tcp://127.0.0.1:$PORT" --db "$DB" > "$WORK/collector.log" 2>&1 &
+COLLECTOR_PID=$!
+COLLECTOR_T=$(date +%s)
+wait $QEMU_PID
+QEMU_RC=$?; QEMU_PID=
+END_T=$(date +%s.%N)
+kill "$COLLECTOR_PID" 2>/dev/null; wait "$COLLECTOR_PID" 2>/dev/null; COLLECTOR_PID=
+sed 's/^/  guest| /' "$CONSOLE" | grep -E 'init:|scenario:|busprobe:|board:|appliance_sim|Stopped|reboot|fail|error|Error|panic' | head -80
+
+q() { sqlite3 -batch -noheader "$DB" "$1" 2>/dev/null; }
+g() { grep -c -- "$1" "$CONSOLE" 2>/dev/null || true; }
+
+# boot
+check boot '[ "$(g "appliance started: pid .*, attempt 1,")" -ge 1 ]' "/init started the appliance ($(grep -o 'appliance started: pid [0-9]*, attempt 1, uptime [0-9.]* s' "$CONSOLE" | head -1))"
+check board '[ "$(g "board: BME280 register map written on i2c-0 at 0x76 (chip id 0x60)")" -ge 1 ]' "appliance_sim.ko loaded and the BME280 map written with i2cset (chip id read back 0x60)"
+
+# started without its collector: windows closed before the collector came up were delivered afterwards
+early=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND window_end_ns < ${COLLECTOR_T}000000000;")
+# (window ends are guest time, COLLECTOR_T host time: both UTC, the guest's set from qemu's RTC at boot, +-1 s)
+check offline-start '[ "${early:-0}" -ge 3 ]' "$early channel windows closed before the collector started (${COLLECTOR_DELAY:-15} s after the appliance) were stored once it was up"
+
+# bme280 values (channel names of Bme280Sensor: temperature_c, pressure_pa, humidity_pct)
+n=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='env';"); n=${n:-0}
+check bme280-summaries '[ "$n" -ge 30 ]' "$n BME280 channel summaries stored by the collector (at least 30 expected: 3 channels x 10+ windows)"
+STEP_ON=$(sed -n 's/.*scenario: temperature step on at unix \([0-9]*\).*/\1/p' "$CONSOLE" | head -1)
+STEP_OFF=$(sed -n 's/.*scenario: temperature step off at unix \([0-9]*\).*/\1/p' "$CONSOLE" | head -1)
+# windows that overlap the temperature step (+-1 s: the scenario's clock reads are whole seconds) are left out here
+NOSTEP="NOT (window_end_ns > $(( ${STEP_ON:-0} - 1 ))000000000 AND window_start_ns < $(( ${STEP_OFF:-0} + 1 ))000000000)"
+range() { # range NAME CHANNEL LO HI: every window mean of CHANNEL outside the step within [LO, HI]
+  local bad total
+  total=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='env' AND channel='$2' AND $NOSTEP;")
+  bad=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='env' AND channel='$2' AND $NOSTEP AND NOT (mean BETWEEN $3 AND $4);")
+  local m; m=$(q "SELECT printf('%.4f', avg(mean)) FROM summaries WHERE device_id='image-test' AND sensor='env' AND channel='$2' AND $NOSTEP;")
+  check "$1" '[ "${total:-0}" -gt 0 ] && [ "${bad:-1}" -eq 0 ]' "$2: $total windows, mean $m, all within [$3, $4]"
+}
+# BST-BMP280-DS001 3.12 / BST-BME280-DS002 8.1 worked example: 25.08 degC (t_fine 128422.2869 / 5120 = 25.0825),
+# 100653.27 Pa, 54.29 %RH; the tolerances cover float32 on the wire (ulp 0.0078 Pa at 1e5 Pa).
+range bme280-temperature temperature_c 25.075 25.090
+range bme280-pressure pressure_pa 100653.17 100653.37
+range bme280-humidity humidity_pct 54.28 54.30
+# The step: adc_T 524288 with the example calibration gives, by the double formula of BST-BME280-DS002 8.1,
+# var1 = (524288/16384 - 27504/1024) * 26435, var2 = (524288/131072 - 27504/8192)^2 * -1000, T = (var1 + var2) / 5120.
+T_STEP=$(echo "v1 = (524288/16384 - 27504/1024) * 26435; v2 = (524288/131072 - 27504/8192)^2 * -1000; (v1 + v2) / 5120" | bc -l)
+if [ -n "$STEP_ON" ] && [ -n "$STEP_OFF" ]; then
+  full=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='env' AND channel='temperature_c'
+            AND window_start_ns >= $(( STEP_ON + 1 ))000000000 AND window_end_ns <= $(( STEP_OFF - 1 ))000000000
+            AND abs(mean - $T_STEP) < 0.01;")
+  check bme280-step-value '[ "${full:-0}" -ge 1 ]' "${full:-0} windows inside the step read $(printf '%.4f' "$T_STEP") degC (adc_T 524288, datasheet formula)"
+  al=$(q "SELECT count(*) FROM alerts WHERE device_id='image-test' AND sensor='env' AND channel='temperature_c'
+          AND time_ns BETWEEN $(( STEP_ON - 1 ))000000000 AND $(( STEP_OFF + 2 ))000000000;")
+  check alert-on-step '[ "${al:-0}" -ge 1 ]' "${al:-0} temperature alerts stored for the step (ewma-z, threshold 4)"
+else
+  fail bme280-step-value "the scenario did not report the temperature step"
+fi
+nan=$(q "SELECT coalesce(sum(nan_count), -1) FROM summaries WHERE device_id='image-test' AND sensor='env';")
+check bme280-no-faults '[ "${nan:--1}" -eq 0 ]' "NaN (faulted) samples in BME280 windows: ${nan:-none stored}"
+# Sample rate: the mean samples per 1 s window is rate_hz = 10 within 20 %. Single windows vary more under TCG on a
+# loaded host (4..15 seen at load 28: the sampler catches up), so only the mean is asserted; the spread is reported.
+cnt=$(q "SELECT min(count) || '..' || max(count) FROM summaries WHERE device_id='image-test' AND sensor='env';")
+avgc=$(q "SELECT printf('%.2f', avg(count)) FROM summaries WHERE device_id='image-test' AND sensor='env' AND count > 0;")
+check bme280-rate 'awk -v a="${avgc:-0}" "BEGIN{exit !(a >= 8 && a <= 12)}"' "mean samples per 1 s window at rate_hz 10: ${avgc:-none} (range $cnt)"
+
+# buses (busprobe inside the guest)
+while IFS= read -r line; do
+  name=${line#busprobe: * }; name=${name%%:*}; detail=${line#*: *: }
+  case "$line" in "busprobe: PASS "*) pass "bus-$name" "$detail" ;; "busprobe: FAIL "*) fail "bus-$name" "$detail" ;; esac
+done < <(grep -a -E '^busprobe: (PASS|FAIL) ' "$CONSOLE" | tr -d '\r')
+check busprobe-ran '[ "$(g "^busprobe: [0-9]* failed")" -ge 1 ]' "busprobe ran in the guest"
+
+# crash and restart
+KILL_AT=$(sed -n 's/.*scenario: kill -9 appliance pid [0-9]* at unix \([0-9]*\).*/\1/p' "$CONSOLE" | head -1)
+RESTART_AT=$(sed -n 's/.*scenario: restarted as pid [0-9]* at unix \([0-9]*\).*/\1/p' "$CONSOLE" | head -1)
+check crash-killed '[ -n "$KILL_AT" ] && [ "$(g "appliance exited with status 137")" -ge 1 ]' "kill -9 at guest unix ${KILL_AT:-?}; /init saw status 137"
+check crash-restarted '[ -n "$RESTART_AT" ] && [ "$(g "attempt 2,")" -ge 1 ]' "restarted by /init at guest unix ${RESTART_AT:-?}"
+if [ -n "$KILL_AT" ]; then
+  before=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='env' AND channel='temperature_c' AND window_end_ns <= ${KILL_AT}000000000;")
+  after=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='env' AND channel='temperature_c' AND window_start_ns >= ${RESTART_AT:-$KILL_AT}000000000;")
+  check crash-windows-after-restart '[ "${after:-0}" -ge 5 ]' "temperature windows stored: $before before the kill, $after after the restart"
+  # First run: every window up to the kill is stored without a gap, and the last one closed within 3 s of the kill
+  # (only the window in flight, not yet acknowledged, may be lost to SIGKILL).
+  g1=$(q "SELECT count(*) FROM (SELECT window_start_ns - lag(window_start_ns) OVER (ORDER BY window_start_ns) AS d FROM summaries
+          WHERE device_id='image-test' AND sensor='env' AND channel='temperature_c' AND window_end_ns <= ${KILL_AT}000000000) WHERE d <> 1000000000;")
+  last1=$(q "SELECT max(window_end_ns) / 1000000000 FROM summaries WHERE device_id='image-test' AND window_end_ns <= ${KILL_AT}000000000;")
+  check crash-first-run-kept '[ "${g1:-1}" -eq 0 ] && [ -n "$last1" ] && [ $((KILL_AT - last1)) -le 3 ]' \
+    "first run: ${g1:-?} missing windows, last stored window ended $((KILL_AT - ${last1:-0})) s before the kill"
+  # Second run: the collector holds exactly the channel summaries the restarted process says it made (its last log line,
+  # "Stopped: N windows summarised ... outbox fully acknowledged: True"): none lost, none rejected as duplicates.
+  made=$(sed 's/\x1b\[[0-9;]*m//g' "$CONSOLE" | sed -n 's/.*Stopped: \([0-9]*\) windows summarised.*/\1/p' | tail -1)
+  # windows of the second process start after the kill (a first-run window open at the kill was never closed)
+  kept=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND window_start_ns >= ${KILL_AT}000000000;")
+  check crash-second-run-no-loss '[ -n "$made" ] && [ "${kept:-0}" -eq "$made" ]' \
+    "restarted process summarised ${made:-?} channel windows; the collector stored ${kept:-0} of them"
+  dup=$(q "SELECT value FROM counters WHERE name='duplicates_rejected';")
+  say "info: collector duplicates_rejected = ${dup:-?}"
+fi
+
+# poweroff
+check poweroff-appliance-exit '[ "$(g "appliance stopped with status 0 ")" -ge 1 ]' "$(grep -o 'appliance stopped with status [0-9]* after [0-9.]* s' "$CONSOLE" | head -1) (SIGTERM from /init at power-off)"
+check poweroff-appliance-flushed '[ "$(g "outbox fully acknowledged: True")" -ge 1 ]' "the appliance stopped on SIGTERM with its outbox fully acknowledged"
+check poweroff-clean '[ "$QEMU_RC" -eq 0 ] && [ "$(g "reboot: Power down")" -ge 1 ]' "qemu exit status $QEMU_RC, console: $(grep -o 'reboot: Power down' "$CONSOLE" | head -1)"
+
+# Optional sensors, once their drivers land (IMAGE_SENSORS=bme280,mcp3008,pulse,alarm).
+case ",$SENSORS," in *,mcp3008,*)
+  # board.sh sets CH0..CH7 = 0,128,256,512,768,1023,100,900; the channel names are the MCP3008 driver's (adjust).
+  m=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='adc';")
+  check mcp3008-summaries '[ "${m:-0}" -gt 0 ]' "$m ADC channel summaries stored" ;;
+esac
+case ",$SENSORS," in *,pulse,*)
+  p=$(q "SELECT printf('%.2f', avg(mean)) FROM summaries WHERE device_id='image-test' AND sensor='tach';")
+  check pulse-rate 'awk -v p="${p:-0}" "BEGIN{exit !(p > 45 && p < 55)}"' "pulse counter mean ${p:-none} edges/s, generator 50 Hz" ;;
+esac
+case ",$SENSORS," in *,alarm,*)
+  go=$(sed -n 's/.*scenario: gpio_out during the step \([0-9]*\).*/\1/p' "$CONSOLE" | head -1)
+  check alarm-output '[ -n "$go" ] && [ $(( go & 16 )) -ne 0 ]' "gpio_out during the step: ${go:-?} (line 4 = bit 4 must be 1)" ;;
+esac
+
+# Figures
+FIRST=$(q "SELECT min(received_ns) FROM summaries WHERE device_id='image-test';")
+FIRSTW=$(q "SELECT min(window_end_ns) / 1000000 FROM summaries WHERE device_id='image-test';")
+START_UP=$(sed -n 's/.*attempt 1, uptime \([0-9.]*\) s, unix \([0-9]*\).*/\1 \2/p' "$CONSOLE" | head -1)
+if [ -n "$FIRSTW" ] && [ -n "$START_UP" ]; then
+  # On the guest's own clocks: uptime at the appliance's start + (end of its first window - its start, guest UTC).
+  set -- $START_UP
+  say "figure: boot to first summary $(echo "$1 + $FIRSTW / 1000 - $2" | bc -l | xargs printf '%.1f') s of guest uptime (kernel start to the end of the first 1 s window; appliance started at $1 s; TCG, host load $(cut -d' ' -f1 /proc/loadavg))"
+fi
+if [ -n "$FIRST" ]; then
+  say "figure: boot to first stored summary $(echo "$FIRST / 1000000000 - $BOOT_T" | bc -l | xargs printf '%.1f') s (qemu start to the collector's receipt; the collector starts ${COLLECTOR_DELAY:-15} s after the appliance)"
+fi
+say "figure: appliance start at guest uptime $(grep -o 'attempt 1, uptime [0-9.]*' "$CONSOLE" | head -1 | awk '{print $NF}') s"
+say "figure: image $(du -b out/image/initramfs.cpio.zst | cut -f1) bytes initramfs (zstd), $(du -b out/image/vmlinuz | cut -f1) bytes vmlinuz"
+say "figure: guest ran $(echo "$END_T - $BOOT_T" | bc -l | xargs printf '%.1f') s; image-test wall time $(echo "$(date +%s.%N) - $T0" | bc -l | xargs printf '%.1f') s"
+finish
