@@ -37,7 +37,7 @@ public static class SensorProbe
         {
             using IBusSensor opened = factory.Create(sensor);
             opened.Open();
-            Span<float> values = stackalloc float[opened.Channels.Count];
+            float[] values = new float[opened.Channels.Count];
             SampleStatus status = opened.Read(values, out _);
             return status == SampleStatus.Ok
                 ? new SensorProbeResult(sensor.Name, sensor.Chip, bus, true, $"answers; read {string.Join(", ", opened.Channels.Select((c, i) => $"{c}={values[i]:G5}"))}")
