@@ -105,17 +105,21 @@ public sealed class SamplingStats
 
     /// <summary>Records a failed read attempt.</summary>
     /// <param name="message">Why it failed.</param>
-    /// <param name="retry">True when it was a retry within the same sample.</param>
-    public void RecordFault(string? message, bool retry)
+    public void RecordFault(string? message)
     {
         lock (_gate)
         {
             _faults++;
             _lastFault = message ?? _lastFault;
-            if (retry)
-            {
-                _retries++;
-            }
+        }
+    }
+
+    /// <summary>Records a read attempted again within the same sample after a failed one.</summary>
+    public void RecordRetry()
+    {
+        lock (_gate)
+        {
+            _retries++;
         }
     }
 

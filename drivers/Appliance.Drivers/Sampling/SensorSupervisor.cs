@@ -98,9 +98,14 @@ public sealed partial class SensorSupervisor : ISampleSource
         bool wrongChip = false;
         for (int attempt = 0; attempt < Math.Max(1, _policy.Attempts); attempt++)
         {
-            if (attempt > 0 && !Backoff(attempt - 1, start))
+            if (attempt > 0)
             {
-                break;
+                if (!Backoff(attempt - 1, start))
+                {
+                    break;
+                }
+
+                Stats.RecordRetry();
             }
 
             SampleStatus status;
@@ -110,7 +115,7 @@ public sealed partial class SensorSupervisor : ISampleSource
             }
             catch (InvalidDataException e)
             {
-                Stats.RecordFault(e.Message, attempt > 0);
+                Stats.RecordFault(e.Message);
                 wrongChip = true;
                 break;
             }
@@ -124,7 +129,7 @@ public sealed partial class SensorSupervisor : ISampleSource
             {
                 if (IsStuck(values[..channels]))
                 {
-                    Stats.RecordFault($"sensor '{Name}': {_identical} identical samples in a row: the chip's data stopped updating (stuck value).", attempt > 0);
+                    Stats.RecordFault($"sensor '{Name}': {_identical} identical samples in a row: the chip's data stopped updating (stuck value).");
                     break;
                 }
 
@@ -132,7 +137,7 @@ public sealed partial class SensorSupervisor : ISampleSource
                 return SampleStatus.Ok;
             }
 
-            Stats.RecordFault(_bus?.LastFault ?? $"sensor '{Name}': read failed", attempt > 0);
+            Stats.RecordFault(_bus?.LastFault ?? $"sensor '{Name}': read failed");
         }
 
         OnFailedSample(wrongChip);
@@ -161,9 +166,14 @@ public sealed partial class SensorSupervisor : ISampleSource
         bool wrongChip = false;
         for (int attempt = 0; attempt < Math.Max(1, _policy.Attempts); attempt++)
         {
-            if (attempt > 0 && !Backoff(attempt - 1, start))
+            if (attempt > 0)
             {
-                break;
+                if (!Backoff(attempt - 1, start))
+                {
+                    break;
+                }
+
+                Stats.RecordRetry();
             }
 
             try
@@ -172,7 +182,7 @@ public sealed partial class SensorSupervisor : ISampleSource
                 {
                     if (count > 0 && IsStuck(values.Slice((count - 1) * Channels.Count, Channels.Count)))
                     {
-                        Stats.RecordFault($"sensor '{Name}': {_identical} identical samples in a row: the chip's data stopped updating (stuck value).", attempt > 0);
+                        Stats.RecordFault($"sensor '{Name}': {_identical} identical samples in a row: the chip's data stopped updating (stuck value).");
                         count = 0;
                         break;
                     }
@@ -183,12 +193,12 @@ public sealed partial class SensorSupervisor : ISampleSource
             }
             catch (InvalidDataException e)
             {
-                Stats.RecordFault(e.Message, attempt > 0);
+                Stats.RecordFault(e.Message);
                 wrongChip = true;
                 break;
             }
 
-            Stats.RecordFault(_bus?.LastFault ?? $"sensor '{Name}': read failed", attempt > 0);
+            Stats.RecordFault(_bus?.LastFault ?? $"sensor '{Name}': read failed");
         }
 
         count = 0;

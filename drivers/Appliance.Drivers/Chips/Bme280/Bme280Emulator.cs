@@ -57,6 +57,7 @@ public sealed class Bme280Emulator : I2cDevice
 
     private int _nackRemaining;
     private int _timeoutRemaining;
+    private string? _faultName;
     private TimeSpan _timeoutDelay;
     private int _chipId = ChipId;
     private bool _stuck;
@@ -293,7 +294,7 @@ public sealed class Bme280Emulator : I2cDevice
     private void BeginTransfer()
     {
         _transferCount++;
-        Faults.BeginTransfer($"BME280 emulator at 0x{_settings.DeviceAddress:x2}");
+        Faults.BeginTransfer(_faultName ??= $"BME280 emulator at 0x{_settings.DeviceAddress:x2}");
         if (_nackRemaining > 0)
         {
             _nackRemaining--;
