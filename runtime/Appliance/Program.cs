@@ -9,6 +9,7 @@ root.Subcommands.Add(CloudCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(SelfTestCommand.Create());
+root.Subcommands.Add(ReadCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
