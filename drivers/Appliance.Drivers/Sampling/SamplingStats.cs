@@ -66,6 +66,18 @@ public sealed class SamplingStats
         }
     }
 
+    /// <summary>Scheduled samples that produced no value so far (cheap to read; see <see cref="Snapshot"/> for the rest).</summary>
+    public long FailedSamples
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failedSamples;
+            }
+        }
+    }
+
     /// <summary>Records a wake-up <paramref name="lateness"/> timestamp units after its scheduled instant.</summary>
     /// <param name="lateness">Wake-up time minus scheduled time (negative values are recorded as 0).</param>
     public void RecordWake(long lateness)
