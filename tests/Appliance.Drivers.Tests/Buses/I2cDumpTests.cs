@@ -67,6 +67,18 @@ public sealed class I2cDumpTests
     }
 
     [Fact]
+    public void Parse_SampleDumpFile_IsTheDatasheetImage()
+    {
+        // drivers/.../Chips/Bme280/samples/datasheet-example.i2cdump (used by the published-binary test of `appliance read`)
+        // must hold the same registers as DatasheetImage(), so the CLI check and this suite check the same values.
+        string file = FindUp(Path.Combine("drivers", "Appliance.Drivers", "Chips", "Bme280", "samples", "datasheet-example.i2cdump"));
+
+        I2cDump dump = I2cDump.Parse(file);
+
+        Assert.Equal(DatasheetImage(), dump.Registers.ToArray());
+    }
+
+    [Fact]
     public void ToJson_NaNChannel_IsNull()
     {
         Assert.Equal("{\"temperature_c\":-3.50,\"pressure_pa\":null,\"humidity_pct\":0.00}", new Bme280Reading(-3.5, double.NaN, 0).ToJson());
@@ -128,5 +140,20 @@ public sealed class I2cDumpTests
     public void FromI2cDump_MissingFile_ThrowsFileNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => Bme280Emulator.FromI2cDump(Path.Combine(Path.GetTempPath(), "no-such-bme280.dump")));
+    }
+
+    private static string FindUp(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        Assert.Fail($"{relative} not found above {AppContext.BaseDirectory}");
+        return string.Empty;
     }
 }
