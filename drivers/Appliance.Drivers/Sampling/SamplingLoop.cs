@@ -42,6 +42,9 @@ public sealed class SamplingLoop
         }
 
         Scheduler = new SamplingScheduler(wakeRate, _clock, sensor.Stats);
+
+        // Retries must fit in half a wake-up period (at most 50 ms), so a failing read never pushes the loop off its schedule.
+        sensor.RetryBudget = TimeSpan.FromSeconds(Math.Min(0.05, 0.5 / wakeRate));
     }
 
     /// <summary>The loop's scheduler.</summary>
