@@ -149,6 +149,24 @@ public sealed class SensorSupervisorTests
     }
 
     [Fact]
+    public void Read_ChipIdChangesWithoutBusFault_NextSampleIsRefused()
+    {
+        // The id is checked on every read, not only at open: 0x58 (a BMP280, BST-BME280-DS002 5.4.1 names 0x60 for the BME280)
+        // answering mid-run yields no value and degrades the sensor at once.
+        var (chip, sensor, _) = Make();
+        using var owned = sensor;
+        Span<float> values = stackalloc float[3];
+        Assert.Equal(SampleStatus.Ok, sensor.Read(values, out _));
+        long conversions = chip.ConversionCount;
+
+        chip.InjectChipId(0x58);
+        Assert.Equal(SampleStatus.Fault, sensor.Read(values, out _));
+
+        Assert.Equal(conversions, chip.ConversionCount);
+        Assert.Equal(SensorHealth.Degraded, sensor.Health);
+    }
+
+    [Fact]
     public void Read_StuckData_DetectedAfterStuckAfterIdenticalSamplesThenRecovers()
     {
         // The physical model's noise (±0.05 °C, ±2 Pa, ±0.3 %RH) makes consecutive healthy samples differ; a chip whose data

@@ -18,8 +18,8 @@ namespace Appliance.Drivers.Chips.Adxl345;
 /// BW_RATE (the output data rate), DATA_FORMAT (FULL_RES, range), FIFO_CTL (stream, watermark 16) and POWER_CTL (Measure).
 /// <see cref="ReadBatch"/> reads FIFO_STATUS, then each entry with one multi-byte read of 0x32..0x37 (the data sheet asks for a
 /// multi-byte read so that an entry's axes belong together). Entry i of n gets the timestamp t_read − (n − 1 − i) / ODR.
-/// A bus fault is counted and makes the next read check DEVID again, so a chip that was replaced or reset while the bus was
-/// failing is never read as if it were still the same one. Not thread-safe.</para>
+/// DEVID is read again before every batch (one 2-byte transfer per up to 32 samples), so a chip that was replaced, reset or
+/// answers with another id is never read as if it were an ADXL345; a bus fault is counted. Not thread-safe.</para>
 /// </remarks>
 public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
 {
@@ -148,6 +148,13 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         count = 0;
         try
         {
+            if (_opened && ReadRegister(0x00) is var id && id != ExpectedDeviceId)
+            {
+                _opened = false;
+                throw new InvalidDataException(
+                    $"sensor '{Name}': DEVID at register 0x00 now reads 0x{id:x2}; expected 0xE5 for an ADXL345 (data sheet table 19). Refusing to read it.");
+            }
+
             Open();
             long nowNs = Ads1115Sensor.UnixNs(_clock);
             int entries = ReadRegister(0x39) & 0x3F;

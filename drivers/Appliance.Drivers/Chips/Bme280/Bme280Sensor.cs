@@ -24,8 +24,8 @@ namespace Appliance.Drivers.Chips.Bme280;
 /// injected clock, and allocates a result object per call.</para>
 /// <para>An <see cref="IOException"/> from the bus makes <see cref="Read"/> return <see cref="SampleStatus.Fault"/>, counts it in
 /// <see cref="FaultCount"/> and keeps its message in <see cref="LastFault"/>; the next <see cref="Read"/> tries again (and
-/// re-opens the driver if opening failed). After a bus fault the next <see cref="Read"/> checks the chip id again before it
-/// trusts the data registers, so a chip that was reset or replaced while the bus failed is never read as if it were a BME280.
+/// re-opens the driver if opening failed). Every <see cref="Read"/> checks the chip id before it trusts the data registers, so a
+/// chip that was reset, replaced or answers with another id is never read as if it were a BME280.
 /// A reading outside the datasheet's operating range (table 1: −40..85 °C, 300..1100 hPa) is a fault too: no compensation
 /// error or bit flip in a data register goes on as a plausible value. The sensor owns <c>device</c> and disposes it.</para>
 /// <para>Not thread-safe: one sampling loop per bus reads it.</para>
@@ -163,6 +163,7 @@ public sealed class Bme280Sensor : IBusSensor
 
         try
         {
+            _verifyChipId = true; // one 2-byte transfer per sample: a chip that now answers with another id is never read
             Open();
             timestampNs = Sample(out Bme280Reading reading);
             if (!(reading.TemperatureC is >= -40 and <= 85) || !(reading.PressurePa is >= 30_000 and <= 110_000))

@@ -126,6 +126,23 @@ public sealed class Adxl345Tests
     }
 
     [Fact]
+    public void ReadBatch_DevIdChangesWithoutBusFault_IsRefusedBeforeTheFifoIsRead()
+    {
+        var clock = SimulatedClock.AtNabEpoch();
+        var emulator = new Adxl345Emulator(WaveformSignal.Constant(0, 0, 1), clock);
+        using var sensor = new Adxl345Sensor("vib", emulator, 3200, 16, clock);
+        var values = new float[32 * 3];
+        var timestamps = new long[32];
+        sensor.Open();
+
+        emulator.Faults.Set(BusFaultKind.WrongChipId, true);
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+
+        Assert.Throws<InvalidDataException>(() => sensor.ReadBatch(values, timestamps, out _));
+        Assert.Equal(16, emulator.SamplesTaken); // taken by the chip, never read out as if it were an ADXL345
+    }
+
+    [Fact]
     public void SamplingLoop_3200Hz_WakesOncePerHalfFifoAndDeliversEverySample()
     {
         // 3200 Hz with a 32-entry FIFO: the loop wakes at 3200 / 16 = 200 Hz and delivers 16 samples per wake.
