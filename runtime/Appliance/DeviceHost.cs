@@ -18,6 +18,7 @@ namespace Appliance;
 internal sealed class DeviceHost : IDisposable
 {
     private readonly List<SensorBinding> _sensors = [];
+    private readonly List<Appliance.Drivers.Sampling.SamplingStats> _stats = [];
     private readonly ILogger _logger;
     private readonly DateTime _started = DateTime.UtcNow;
 
@@ -27,7 +28,7 @@ internal sealed class DeviceHost : IDisposable
         _logger = logging.CreateLogger("device");
         foreach (var s in config.Sensors)
         {
-            _sensors.Add(CreateSensor(s, replayPath));
+            _sensors.Add(CreateSensor(s, replayPath, _stats, _logger));
         }
 
         // The disk journal under STATE/outbox when the device has a state directory (run, demo); memory otherwise.
@@ -53,6 +54,9 @@ internal sealed class DeviceHost : IDisposable
     }
 
     public ApplianceConfig Config { get; }
+
+    /// <summary>Per bus sensor: configured and measured rate, jitter p50/p99, faults, health (for <c>appliance status</c>).</summary>
+    public IReadOnlyList<Appliance.Drivers.Sampling.SamplingStats> SensorStats => _stats;
 
     public string ConfigRevision { get; }
 
@@ -129,7 +133,7 @@ internal sealed class DeviceHost : IDisposable
         };
     }
 
-    internal static SensorBinding CreateSensor(SensorSettings s, string? replayPath)
+    internal static SensorBinding CreateSensor(SensorSettings s, string? replayPath, List<Appliance.Drivers.Sampling.SamplingStats> stats, ILogger logger)
     {
         if (s.Chip == "replay" || replayPath is not null)
         {
@@ -137,31 +141,51 @@ internal sealed class DeviceHost : IDisposable
             return new SensorBinding(new CsvReplaySource(s.Name, path), s.RateHz, IsReplay: true);
         }
 
-        I2cDevice device;
-        if (s.Bus == "emulated:bme280")
+        // Bus sensors (real or emulated) through the drivers' factory, each under the sampling policy (retries with bounded
+        // backoff, degraded marking, recovery) whose statistics SensorStats exposes.
+        var factory = new SensorFactory();
+        var bus = Appliance.Drivers.Buses.BusSpec.Parse(s.Bus);
+        var descriptor = new SensorDescriptor(s.Name, s.Chip, bus, s.Address, s.Line, s.Channels ?? [], s.RateHz);
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+        Bme280PhysicalModel? model = null;
+        if (s.Chip == "bme280" && bus.Kind == Appliance.Drivers.Buses.BusKind.Emulated)
         {
-            var model = new Bme280PhysicalModel();
-            if (s.Fault is { } fault)
+            model = new Bme280PhysicalModel();
+            if (s.Fault is { Kind: "heater" } heater)
             {
-                var (start, length) = (fault.Start, fault.Length);
-                var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
-                model.InjectFault(Bme280Fault.HeaterStep, now + (start.Ticks * 100), now + ((start + length).Ticks * 100));
+                model.InjectFault(Bme280Fault.HeaterStep, now + (heater.Start.Ticks * 100), now + ((heater.Start + heater.Length).Ticks * 100));
             }
-
-            device = new Bme280Emulator(model, address: (byte)s.Address);
-        }
-        else if (s.Bus.StartsWith("i2c:", StringComparison.Ordinal) && int.TryParse(s.Bus.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var busId))
-        {
-            device = I2cDevice.Create(new I2cConnectionSettings(busId, s.Address));
-        }
-        else
-        {
-            throw new ConfigException(ConfigRepositoryFile, 0, $"sensor '{s.Name}' bus = '{s.Bus}': not supported for chip {s.Chip} (expected emulated:bme280 or i2c:N)");
         }
 
-        var sensor = new Bme280Sensor(s.Name, device);
-        sensor.Open();
-        return new SensorBinding(sensor, s.RateHz, IsReplay: false);
+        IBusSensor sensor;
+        try
+        {
+            sensor = factory.Create(descriptor, model);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException(ConfigRepositoryFile, 0, e.Message);
+        }
+
+        if (s.Fault is { } fault && fault.Kind != "heater" && factory.Emulators.TryGetValue(s.Name, out var faults))
+        {
+            var kind = fault.Kind switch
+            {
+                "nack" => Appliance.Drivers.Buses.BusFaultKind.Nack,
+                "timeout" => Appliance.Drivers.Buses.BusFaultKind.Timeout,
+                "stuck" => Appliance.Drivers.Buses.BusFaultKind.StuckValue,
+                "chipid" => Appliance.Drivers.Buses.BusFaultKind.WrongChipId,
+                _ => Appliance.Drivers.Buses.BusFaultKind.BitFlip,
+            };
+            faults.Schedule(kind, fault.Start, fault.Length);
+        }
+
+        // Not opened here: the first read opens it (chip id check), and a chip that is missing, wrong or failing is counted,
+        // logged, marked degraded and probed by the supervisor, so one bad sensor never stops the device or the other sensors.
+        var policy = new Appliance.Drivers.Sampling.RetryPolicy(StuckAfter: s.Chip switch { "bme280" => 20, "adxl345" => 50, _ => 0 });
+        var supervised = new Appliance.Drivers.Sampling.SensorSupervisor(sensor, s.RateHz, policy, logger: logger);
+        stats.Add(supervised.Stats);
+        return new SensorBinding(supervised, s.RateHz, IsReplay: false);
     }
 
     private const string ConfigRepositoryFile = "appliance.toml";

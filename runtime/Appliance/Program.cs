@@ -15,6 +15,7 @@ root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(InitConfigCommand.Create());
+root.Subcommands.Add(ReadCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

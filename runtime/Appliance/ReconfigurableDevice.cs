@@ -26,6 +26,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     private readonly StatusFile _status;
     private readonly long _startedTicks = Environment.TickCount64;
     private List<SensorBinding> _sensors = [];
+    private List<Appliance.Drivers.Sampling.SamplingStats> _sensorStats = [];
     private DevicePipeline? _pipeline;
     private UplinkClient? _uplink;
     private ApplianceConfig? _config;
@@ -61,11 +62,12 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
 
         // Build what can be built before touching the running device: a sensor that does not open fails the apply here.
         var sensors = new List<SensorBinding>();
+        var stats = new List<Appliance.Drivers.Sampling.SamplingStats>();
         try
         {
             foreach (var s in config.Sensors)
             {
-                sensors.Add(DeviceHost.CreateSensor(s, null));
+                sensors.Add(DeviceHost.CreateSensor(s, null, stats, _logger));
             }
         }
         catch
@@ -123,6 +125,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         }
 
         _sensors = sensors;
+        _sensorStats = stats;
         _config = config;
         _ackedAtApply = _uplink!.Counters.Acknowledged;
         _revision = bundle.Revision;
@@ -229,6 +232,28 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
                 writer.WriteNumber("alerts", c.Alerts);
                 writer.WriteString("execution_provider", p.ExecutionProvider);
             }
+
+            // Per bus sensor: configured and measured rate, jitter p50/p99 (µs), faults and health (drivers/Sampling).
+            writer.WriteStartArray("sensors");
+            foreach (var stats in device._sensorStats)
+            {
+                var x = stats.Snapshot();
+                writer.WriteStartObject();
+                writer.WriteString("name", x.Sensor);
+                writer.WriteString("chip", x.Chip);
+                writer.WriteNumber("rate_hz", x.ConfiguredRateHz);
+                writer.WriteNumber("measured_rate_hz", double.IsFinite(x.MeasuredRateHz) ? x.MeasuredRateHz : 0);
+                writer.WriteNumber("jitter_p50_us", double.IsFinite(x.JitterP50Us) ? x.JitterP50Us : 0);
+                writer.WriteNumber("jitter_p99_us", double.IsFinite(x.JitterP99Us) ? x.JitterP99Us : 0);
+                writer.WriteNumber("samples", x.Samples);
+                writer.WriteNumber("faults", x.Faults);
+                writer.WriteNumber("retries", x.Retries);
+                writer.WriteNumber("missed_deadlines", x.MissedDeadlines);
+                writer.WriteString("health", x.Health.ToString().ToLowerInvariant());
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
         }
     }
 

@@ -25,7 +25,7 @@ public sealed partial class ShutdownTests
         PublishedBinary.Git(repo, "add", "appliance.toml");
         PublishedBinary.Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config");
 
-        using var device = new RunningProcess("run", "--repo", repo, "--state", Path.Combine(root, "state"));
+        using var device = new RunningProcess("run", "--repo", repo, "--state", Path.Combine(root, "state"), "--insecure-skip-verify");
         Thread.Sleep(TimeSpan.FromSeconds(5));
         Assert.False(device.HasExited, device.Stderr);
         Assert.Equal(0, device.Terminate(TimeSpan.FromSeconds(20)));

@@ -26,15 +26,18 @@ public sealed record DeviceSettings(string Id);
 
 /// <summary>One <c>[[sensor]]</c> table.</summary>
 /// <param name="Name">Unique sensor name.</param>
-/// <param name="Chip">The chip: <c>bme280</c> (more chips come with the drivers issue), or <c>replay</c> for a recorded CSV.</param>
-/// <param name="Bus">The bus: <c>emulated:bme280</c>, <c>i2c:N</c>, or <c>replay:PATH</c>.</param>
+/// <param name="Chip">The chip: <c>bme280</c>, <c>ads1115</c> (I2C), <c>mcp3008</c>, <c>adxl345</c> (SPI), <c>pulse</c> (a GPIO pulse counter), or <c>replay</c> for a recorded CSV.</param>
+/// <param name="Bus">The bus: <c>i2c:N</c>, <c>spi:B.C</c>, <c>gpio:N</c>, <c>emulated:CHIP</c>, or <c>replay:PATH</c> (see <see cref="Appliance.Drivers.Buses.BusSpec"/>).</param>
 /// <param name="Address">The I2C address (BME280: 0x76 or 0x77).</param>
 /// <param name="RateHz">The sampling rate in hertz, 0.1 to 10000.</param>
 /// <param name="Fault">For emulated chips, an injected fault (<c>fault = "heater:8s+4s"</c>: a +15 °C heater fault starting 8 s after start, for 4 s); null for none.</param>
-public sealed record SensorSettings(string Name, string Chip, string Bus, int Address, double RateHz, FaultSettings? Fault);
+/// <param name="Line">The GPIO line of a <c>pulse</c> sensor on <c>gpio:N</c> (<c>line = 17</c>); -1 for other sensors.</param>
+/// <param name="Channels">The ADC inputs to read (<c>channels = "ain0,ain0-ain1"</c> for an ADS1115, <c>"0,1,7"</c> for an MCP3008); empty for the chip's default.</param>
+public sealed record SensorSettings(string Name, string Chip, string Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null);
 
 /// <summary>A fault injected into an emulated chip, relative to the device's start.</summary>
-/// <param name="Kind">The fault: <c>heater</c> (a step of the chip's temperature).</param>
+/// <param name="Kind">The fault: <c>heater</c> (a step of an emulated BME280's temperature), or a bus fault of an emulated chip:
+/// <c>nack</c>, <c>timeout</c>, <c>stuck</c>, <c>chipid</c> (a wrong chip id), <c>bitflip</c>.</param>
 /// <param name="Start">When it begins, after start.</param>
 /// <param name="Length">How long it lasts.</param>
 public sealed record FaultSettings(string Kind, TimeSpan Start, TimeSpan Length);

@@ -178,7 +178,7 @@ public static partial class ConfigLoader
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in r.TableArray("sensor"))
         {
-            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault"]);
+            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels"]);
             var name = s.String("name", required: true)!;
             if (!names.Add(name))
             {
@@ -186,48 +186,48 @@ public static partial class ConfigLoader
             }
 
             var chip = s.String("chip", required: true)!;
-            if (chip is not ("bme280" or "replay"))
+            if (chip is not ("bme280" or "replay" or "ads1115" or "mcp3008" or "adxl345" or "pulse"))
             {
-                throw s.Error("chip", $"sensor '{name}' chip = '{chip}': unknown chip (expected bme280 or replay)");
+                throw s.Error("chip", $"sensor '{name}' chip = '{chip}': unknown chip (expected bme280, ads1115, mcp3008, adxl345, pulse or replay)");
             }
 
             var bus = s.String("bus", required: true)!;
-            if (!(bus.StartsWith("emulated:", StringComparison.Ordinal) || bus.StartsWith("i2c:", StringComparison.Ordinal) || bus.StartsWith("replay:", StringComparison.Ordinal)))
+            if (!Appliance.Drivers.Buses.BusSpec.TryParse(bus, out var busSpec, out var busError))
             {
-                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': expected emulated:CHIP, i2c:N or replay:PATH");
+                throw s.Error("bus", $"sensor '{name}' {busError}");
             }
 
-            if (bus.StartsWith("emulated:", StringComparison.Ordinal) && bus != "emulated:" + chip)
-            {
-                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': no emulator for that (expected emulated:{chip})");
-            }
-
-            if (bus.StartsWith("i2c:", StringComparison.Ordinal) && !int.TryParse(bus.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            {
-                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': expected i2c:N with N the bus number");
-            }
-
+            SensorBusRules.Check(s, name, chip, busSpec);
             if (checkBuses && BusMissing(bus) is { } missing)
             {
                 throw s.Error("bus", $"sensor '{name}' bus = '{bus}': the bus does not exist on this device ({missing} not found)");
             }
 
-            var address = (int)s.Integer("address", 0x76, 0x03, 0x77);
+            var address = (int)s.Integer("address", chip == "ads1115" ? 0x48 : 0x76, 0x03, 0x77);
             var rate = s.Number("rate_hz", null, 0.1, 10000, $"sensor '{name}' ");
+            SensorBusRules.CheckRate(s, name, chip, rate);
+            var line = (int)s.Integer("line", -1, 0, 1023);
+            var channels = SensorBusRules.Channels(s, name, chip, s.String("channels", required: false));
+            SensorBusRules.CheckLine(s, name, chip, line);
             var faultText = s.String("fault", required: false);
             FaultSettings? fault = null;
             if (faultText is not null)
             {
                 var parts = faultText.Split(':', '+');
-                if (parts.Length != 3 || parts[0] != "heater" || !Config.Duration.TryParse(parts[1], out var start, out _) || !Config.Duration.TryParse(parts[2], out var span, out _))
+                if (parts.Length != 3 || parts[0] is not ("heater" or "nack" or "timeout" or "stuck" or "chipid" or "bitflip") || !Config.Duration.TryParse(parts[1], out var start, out _) || !Config.Duration.TryParse(parts[2], out var span, out _))
                 {
-                    throw s.Error("fault", $"sensor '{name}' fault = '{faultText}': expected heater:START+LENGTH, e.g. heater:8s+4s");
+                    throw s.Error("fault", $"sensor '{name}' fault = '{faultText}': expected KIND:START+LENGTH with KIND heater, nack, timeout, stuck, chipid or bitflip, e.g. heater:8s+4s");
+                }
+
+                if (busSpec.Kind != Appliance.Drivers.Buses.BusKind.Emulated || (parts[0] == "heater" && chip != "bme280"))
+                {
+                    throw s.Error("fault", $"sensor '{name}' fault = '{faultText}': faults are injected into emulated chips only{(parts[0] == "heater" ? " (heater: an emulated bme280)" : string.Empty)}");
                 }
 
                 fault = new FaultSettings(parts[0], start, span);
             }
 
-            sensors.Add(new SensorSettings(name, chip, bus, address, rate, fault));
+            sensors.Add(new SensorSettings(name, chip, bus, address, rate, fault, line, channels));
         }
 
         if (sensors.Count == 0)
@@ -317,6 +317,18 @@ public static partial class ConfigLoader
         if (bus.StartsWith("i2c:", StringComparison.Ordinal))
         {
             var dev = "/dev/i2c-" + bus[4..];
+            return File.Exists(dev) ? null : dev;
+        }
+
+        if (bus.StartsWith("spi:", StringComparison.Ordinal))
+        {
+            var dev = "/dev/spidev" + bus[4..];
+            return File.Exists(dev) ? null : dev;
+        }
+
+        if (bus.StartsWith("gpio:", StringComparison.Ordinal))
+        {
+            var dev = "/dev/gpiochip" + bus[5..];
             return File.Exists(dev) ? null : dev;
         }
 

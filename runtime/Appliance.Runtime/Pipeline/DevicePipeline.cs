@@ -126,6 +126,27 @@ public sealed class DevicePipeline : IDisposable
         long firstSampleNs = long.MinValue;
         try
         {
+            if (!s.Binding.IsReplay && source is Appliance.Drivers.Sampling.SensorSupervisor supervised)
+            {
+                // Live bus sensors: the drivers' scheduler (absolute deadlines, FIFO batches, retries, degraded marking, rate and
+                // jitter in supervised.Stats).
+                var loop = new Appliance.Drivers.Sampling.SamplingLoop(supervised, s.Binding.RateHz);
+                Appliance.Drivers.Sampling.SampleHandler handler = (ts, v) =>
+                {
+                    Interlocked.Increment(ref _samplesRead);
+                    s.Ring.TryWrite(ts, v);
+                };
+                long failed = 0;
+                while (loop.RunOnce(handler, token))
+                {
+                    long now = supervised.Stats.FailedSamples;
+                    Interlocked.Add(ref _sampleFaults, now - failed);
+                    failed = now;
+                }
+
+                return;
+            }
+
             while (!token.IsCancellationRequested)
             {
                 if (!s.Binding.IsReplay)

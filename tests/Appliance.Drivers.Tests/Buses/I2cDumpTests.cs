@@ -55,6 +55,36 @@ public sealed class I2cDumpTests
     }
 
     [Fact]
+    public void ToJson_ReadingFromDatasheetDump_PrintsTheIssueValues()
+    {
+        // What `appliance read bme280 --i2cdump F --json` prints for this dump: the worked example's 25.08 °C, 100653.27 Pa and
+        // 54.29 %RH (BST-BMP280-DS001 3.12 double formulas with unrounded t_fine; BST-BME280-DS002 8.1), 2 decimals each.
+        using var emulator = Bme280Emulator.FromI2cDump(new StringReader(Dump(DatasheetImage())), "bme280.dump");
+
+        string json = Bme280Sensor.ReadOnce(emulator).ToJson();
+
+        Assert.Equal("{\"temperature_c\":25.08,\"pressure_pa\":100653.27,\"humidity_pct\":54.29}", json);
+    }
+
+    [Fact]
+    public void Parse_SampleDumpFile_IsTheDatasheetImage()
+    {
+        // drivers/.../Chips/Bme280/samples/datasheet-example.i2cdump (used by the published-binary test of `appliance read`)
+        // must hold the same registers as DatasheetImage(), so the CLI check and this suite check the same values.
+        string file = FindUp(Path.Combine("drivers", "Appliance.Drivers", "Chips", "Bme280", "samples", "datasheet-example.i2cdump"));
+
+        I2cDump dump = I2cDump.Parse(file);
+
+        Assert.Equal(DatasheetImage(), dump.Registers.ToArray());
+    }
+
+    [Fact]
+    public void ToJson_NaNChannel_IsNull()
+    {
+        Assert.Equal("{\"temperature_c\":-3.50,\"pressure_pa\":null,\"humidity_pct\":0.00}", new Bme280Reading(-3.5, double.NaN, 0).ToJson());
+    }
+
+    [Fact]
     public void Parse_DatasheetImage_RoundTripsCalibration()
     {
         I2cDump dump = I2cDump.Parse(new StringReader(Dump(DatasheetImage())), "bme280.dump");
@@ -110,5 +140,20 @@ public sealed class I2cDumpTests
     public void FromI2cDump_MissingFile_ThrowsFileNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => Bme280Emulator.FromI2cDump(Path.Combine(Path.GetTempPath(), "no-such-bme280.dump")));
+    }
+
+    private static string FindUp(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        Assert.Fail($"{relative} not found above {AppContext.BaseDirectory}");
+        return string.Empty;
     }
 }

@@ -20,7 +20,7 @@ namespace Appliance.Drivers.Chips.Bme280;
 /// </summary>
 /// <remarks>
 /// Bus faults can be injected: NACK for the next N transfers (<see cref="InjectNack"/>), a wrong chip id (<see cref="InjectChipId"/>),
-/// data registers that stop updating (<see cref="InjectStuckData"/>) and a flipped bit on reads of one register (<see cref="InjectBitFlip"/>).
+/// data registers that stop updating (<see cref="InjectStuckData"/>), transfers that time out (<see cref="InjectTimeout"/>) and a flipped bit on reads of one register (<see cref="InjectBitFlip"/>).
 /// Every call of <see cref="Read"/>, <see cref="ReadByte"/>, <see cref="Write"/>, <see cref="WriteByte"/> or <see cref="WriteRead"/> is one
 /// transfer. Writes to read-only registers are ignored, as on the chip. The emulator is thread-safe; transfers are serialised.
 /// </remarks>
@@ -56,6 +56,9 @@ public sealed class Bme280Emulator : I2cDevice
     private long _imUpdateUntil;
 
     private int _nackRemaining;
+    private int _timeoutRemaining;
+    private string? _faultName;
+    private TimeSpan _timeoutDelay;
     private int _chipId = ChipId;
     private bool _stuck;
     private byte _flipRegister;
@@ -78,6 +81,7 @@ public sealed class Bme280Emulator : I2cDevice
         _signal = signal ?? throw new ArgumentNullException(nameof(signal));
         _clock = clock ?? TimeProvider.System;
         _settings = new I2cConnectionSettings(1, address);
+        Faults = new EmulatedBusFaults(_clock) { FlipRegister = (byte)Bme280Register.TempMsb };
         (calibration ?? Bme280Calibration.DatasheetExample).WriteTo(_registers);
         _registers[(int)Bme280Register.ChipId] = ChipId;
         ResetRegisters();
@@ -87,6 +91,7 @@ public sealed class Bme280Emulator : I2cDevice
     {
         _clock = clock;
         _settings = new I2cConnectionSettings(1, DefaultI2cAddress);
+        Faults = new EmulatedBusFaults(_clock) { FlipRegister = (byte)Bme280Register.TempMsb };
         dump.Registers.CopyTo(_registers);
         _readable = dump.Readable.ToArray();
 
@@ -103,6 +108,10 @@ public sealed class Bme280Emulator : I2cDevice
 
     /// <inheritdoc/>
     public override I2cConnectionSettings ConnectionSettings => _settings;
+
+    /// <summary>Scheduled or lasting bus faults (the same model as the other emulators), consulted on every transfer in addition to
+    /// the <c>Inject*</c> methods; its bit flip defaults to temp_msb (0xFA).</summary>
+    public EmulatedBusFaults Faults { get; }
 
     /// <summary>Transfers so far (including those answered with a NACK).</summary>
     public long TransferCount => Interlocked.Read(ref _transferCount);
@@ -175,6 +184,25 @@ public sealed class Bme280Emulator : I2cDevice
         {
             Advance(_clock.GetTimestamp()); // settle a conversion that ended before the fault
             _nackRemaining = transfers;
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="transfers"/> transfers hang for <paramref name="delay"/> on the clock, then throw
+    /// <see cref="IOException"/>, as an I2C adapter's timeout (ETIMEDOUT) does when a slave holds SCL low.
+    /// </summary>
+    /// <param name="transfers">How many transfers time out; 0 clears the fault.</param>
+    /// <param name="delay">How long each hangs.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="transfers"/> or <paramref name="delay"/> is negative.</exception>
+    public void InjectTimeout(int transfers, TimeSpan delay)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(transfers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        lock (_gate)
+        {
+            Advance(_clock.GetTimestamp());
+            _timeoutRemaining = transfers;
+            _timeoutDelay = delay;
         }
     }
 
@@ -266,11 +294,19 @@ public sealed class Bme280Emulator : I2cDevice
     private void BeginTransfer()
     {
         _transferCount++;
+        Faults.BeginTransfer(_faultName ??= $"BME280 emulator at 0x{_settings.DeviceAddress:x2}");
         if (_nackRemaining > 0)
         {
             _nackRemaining--;
             _nackCount++;
             throw new IOException($"BME280 emulator at 0x{_settings.DeviceAddress:x2}: NACK (injected fault; {_nackRemaining} more transfers will fail).");
+        }
+
+        if (_timeoutRemaining > 0)
+        {
+            _timeoutRemaining--;
+            Sampling.ClockDelay.Wait(_clock, _timeoutDelay);
+            throw new IOException($"BME280 emulator at 0x{_settings.DeviceAddress:x2}: transfer timed out after {_timeoutDelay.TotalMilliseconds:F0} ms (injected fault).");
         }
 
         Advance(_clock.GetTimestamp());
@@ -312,11 +348,12 @@ public sealed class Bme280Emulator : I2cDevice
         long now = _clock.GetTimestamp();
         byte value = address switch
         {
-            (byte)Bme280Register.ChipId => (byte)_chipId,
+            (byte)Bme280Register.ChipId => Faults.ChipId((byte)_chipId),
             (byte)Bme280Register.Reset => 0x00,
             (byte)Bme280Register.Status => (byte)((IsMeasuring(now) ? 0x08 : 0x00) | (now < _imUpdateUntil ? 0x01 : 0x00)),
             _ => _registers[address],
         };
+        value = Faults.Read(address, value);
         return address == _flipRegister ? (byte)(value ^ _flipMask) : value;
     }
 
@@ -423,7 +460,7 @@ public sealed class Bme280Emulator : I2cDevice
 
     private void Commit(Bme280RawSample sample)
     {
-        if (_stuck)
+        if (_stuck || Faults.IsStuck())
         {
             return; // a stuck chip keeps its data
         }

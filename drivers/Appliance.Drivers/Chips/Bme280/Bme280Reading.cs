@@ -1,7 +1,24 @@
+using System.Globalization;
+
 namespace Appliance.Drivers.Chips.Bme280;
 
 /// <summary>One compensated BME280 reading, in SI-style units (NaN for a channel whose oversampling is "skipped").</summary>
 /// <param name="TemperatureC">Temperature in °C.</param>
 /// <param name="PressurePa">Pressure in Pa.</param>
 /// <param name="HumidityPct">Relative humidity in %RH (0..100).</param>
-public readonly record struct Bme280Reading(double TemperatureC, double PressurePa, double HumidityPct);
+public readonly record struct Bme280Reading(double TemperatureC, double PressurePa, double HumidityPct)
+{
+    /// <summary>
+    /// The reading as one JSON object, <c>{"temperature_c":25.08,"pressure_pa":100653.27,"humidity_pct":54.29}</c> (what
+    /// <c>appliance read bme280 --json</c> prints): each value rounded half away from zero to 2 decimals — the datasheet's
+    /// temperature resolution (BST-BME280-DS002 4.2.3: 0.01 °C) and finer than its pressure and humidity noise (table 1:
+    /// 0.2 Pa, 0.02 %RH at the highest oversampling); a NaN channel is <c>null</c>.
+    /// </summary>
+    /// <returns>The JSON text, invariant culture, no spaces.</returns>
+    public string ToJson() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{{\"temperature_c\":{Number(TemperatureC)},\"pressure_pa\":{Number(PressurePa)},\"humidity_pct\":{Number(HumidityPct)}}}");
+
+    private static string Number(double value) =>
+        double.IsFinite(value) ? Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture) : "null";
+}

@@ -24,10 +24,13 @@ namespace Appliance.Drivers.Chips.Bme280;
 /// injected clock, and allocates a result object per call.</para>
 /// <para>An <see cref="IOException"/> from the bus makes <see cref="Read"/> return <see cref="SampleStatus.Fault"/>, counts it in
 /// <see cref="FaultCount"/> and keeps its message in <see cref="LastFault"/>; the next <see cref="Read"/> tries again (and
-/// re-opens the driver if opening failed). The sensor owns <c>device</c> and disposes it.</para>
+/// re-opens the driver if opening failed). Every <see cref="Read"/> checks the chip id before it trusts the data registers, so a
+/// chip that was reset, replaced or answers with another id is never read as if it were a BME280.
+/// A reading outside the datasheet's operating range (table 1: −40..85 °C, 300..1100 hPa) is a fault too: no compensation
+/// error or bit flip in a data register goes on as a plausible value. The sensor owns <c>device</c> and disposes it.</para>
 /// <para>Not thread-safe: one sampling loop per bus reads it.</para>
 /// </remarks>
-public sealed class Bme280Sensor : ISampleSource
+public sealed class Bme280Sensor : IBusSensor
 {
     /// <summary>The BME280 chip id at register 0xD0 (BST-BME280-DS002 5.4.1).</summary>
     public const byte ExpectedChipId = 0x60;
@@ -36,7 +39,7 @@ public sealed class Bme280Sensor : ISampleSource
 
     private readonly I2cDevice _device;
     private readonly TimeProvider _clock;
-    private readonly Sampling _oversampling;
+    private readonly Iot.Device.Bmxx80.Sampling _oversampling;
     private readonly bool _ownsDevice;
     private readonly ManualResetEventSlim _elapsed = new(false);
     private readonly ITimer _timer;
@@ -44,6 +47,7 @@ public sealed class Bme280Sensor : ISampleSource
     private Iot.Device.Bmxx80.Bme280? _driver;
     private TimeSpan _conversionBudget;
     private long _faultCount;
+    private bool _verifyChipId;
     private bool _disposed;
 
     /// <summary>Creates the sensor; the bus is not touched until <see cref="Open"/> or the first <see cref="Read"/>.</summary>
@@ -51,15 +55,15 @@ public sealed class Bme280Sensor : ISampleSource
     /// <param name="device">The chip's I2C device; the sensor owns and disposes it.</param>
     /// <param name="clock">Clock for timestamps and for waiting on conversions; <see cref="TimeProvider.System"/> when null.
     /// Its timers must fire (a test clock fires them by moving its time forward).</param>
-    /// <param name="oversampling">Oversampling for all three channels (BST-BME280-DS002 3.4-3.6); <see cref="Sampling.Skipped"/> disables them.</param>
+    /// <param name="oversampling">Oversampling for all three channels (BST-BME280-DS002 3.4-3.6); <see cref="Iot.Device.Bmxx80.Sampling.Skipped"/> disables them.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="device"/> is null.</exception>
-    public Bme280Sensor(string name, I2cDevice device, TimeProvider? clock = null, Sampling oversampling = Sampling.UltraLowPower)
+    public Bme280Sensor(string name, I2cDevice device, TimeProvider? clock = null, Iot.Device.Bmxx80.Sampling oversampling = Iot.Device.Bmxx80.Sampling.UltraLowPower)
         : this(name, device, clock, oversampling, ownsDevice: true)
     {
     }
 
-    private Bme280Sensor(string name, I2cDevice device, TimeProvider? clock, Sampling oversampling, bool ownsDevice)
+    private Bme280Sensor(string name, I2cDevice device, TimeProvider? clock, Iot.Device.Bmxx80.Sampling oversampling, bool ownsDevice)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         _device = device ?? throw new ArgumentNullException(nameof(device));
@@ -78,6 +82,9 @@ public sealed class Bme280Sensor : ISampleSource
     /// <inheritdoc/>
     public IReadOnlyList<string> Channels => ChannelNames;
 
+    /// <inheritdoc/>
+    public string Chip => "bme280";
+
     /// <summary>Reads that failed on the bus (<see cref="SampleStatus.Fault"/>).</summary>
     public long FaultCount => Interlocked.Read(ref _faultCount);
 
@@ -93,7 +100,7 @@ public sealed class Bme280Sensor : ISampleSource
     /// <exception cref="IOException">The bus failed, or the conversion did not finish in time.</exception>
     public static Bme280Reading ReadOnce(I2cDevice device)
     {
-        using var sensor = new Bme280Sensor("bme280", device, TimeProvider.System, Sampling.UltraLowPower, ownsDevice: false);
+        using var sensor = new Bme280Sensor("bme280", device, TimeProvider.System, Iot.Device.Bmxx80.Sampling.UltraLowPower, ownsDevice: false);
         sensor.Open();
         sensor.Sample(out Bme280Reading reading);
         return reading;
@@ -109,7 +116,7 @@ public sealed class Bme280Sensor : ISampleSource
     public void Open()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_driver is not null)
+        if (_driver is not null && !_verifyChipId)
         {
             return;
         }
@@ -127,6 +134,12 @@ public sealed class Bme280Sensor : ISampleSource
             };
             throw new InvalidDataException(
                 $"sensor '{Name}': chip id at register 0xD0 is 0x{chipId:x2}{what}; expected 0x60 for a BME280 (BST-BME280-DS002 5.4.1). Refusing to read it.");
+        }
+
+        _verifyChipId = false;
+        if (_driver is not null)
+        {
+            return;
         }
 
         var driver = new Iot.Device.Bmxx80.Bme280(_device);
@@ -150,8 +163,15 @@ public sealed class Bme280Sensor : ISampleSource
 
         try
         {
+            _verifyChipId = true; // one 2-byte transfer per sample: a chip that now answers with another id is never read
             Open();
             timestampNs = Sample(out Bme280Reading reading);
+            if (!(reading.TemperatureC is >= -40 and <= 85) || !(reading.PressurePa is >= 30_000 and <= 110_000))
+            {
+                throw new IOException(
+                    $"sensor '{Name}': implausible reading {reading.TemperatureC:F2} °C, {reading.PressurePa:F0} Pa (outside the operating range −40..85 °C, 300..1100 hPa of BST-BME280-DS002 table 1): corrupted data.");
+            }
+
             values[0] = (float)reading.TemperatureC;
             values[1] = (float)reading.PressurePa;
             values[2] = (float)reading.HumidityPct;
@@ -161,6 +181,7 @@ public sealed class Bme280Sensor : ISampleSource
         {
             Interlocked.Increment(ref _faultCount);
             LastFault = e.Message;
+            _verifyChipId = true;
             values[..ChannelNames.Count].Fill(float.NaN);
             timestampNs = UnixNs(_clock.GetUtcNow());
             return SampleStatus.Fault;

@@ -1,0 +1,108 @@
+using Appliance.Drivers.Sources;
+
+namespace Appliance.Drivers.Sampling;
+
+/// <summary>
+/// One sensor's sampling loop: waits for the <see cref="SamplingScheduler"/>'s next instant, reads through the
+/// <see cref="SensorSupervisor"/> (retries, degraded marking), and hands every sample to a <see cref="SampleHandler"/>.
+/// A sensor with a FIFO (<see cref="IBatchSampleSource"/>) is woken once per half FIFO — at min(rate, ODR / (MaxBatch / 2)) Hz —
+/// and delivers the whole batch, each sample with its own timestamp.
+/// </summary>
+/// <remarks>Allocation-free per sample: buffers are allocated once. One thread runs one loop; a slow or failing sensor delays only
+/// its own loop (the supervisor bounds that delay).</remarks>
+public sealed class SamplingLoop
+{
+    private readonly SensorSupervisor _sensor;
+    private readonly TimeProvider _clock;
+    private readonly float[] _values;
+    private readonly long[] _timestamps;
+
+    /// <summary>Creates the loop.</summary>
+    /// <param name="sensor">The supervised sensor.</param>
+    /// <param name="rateHz">The configured sample rate, Hz.</param>
+    /// <param name="clock">The monotonic clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="sensor"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rateHz"/> is not positive.</exception>
+    public SamplingLoop(SensorSupervisor sensor, double rateHz, TimeProvider? clock = null)
+    {
+        _sensor = sensor ?? throw new ArgumentNullException(nameof(sensor));
+        _clock = clock ?? TimeProvider.System;
+        int channels = sensor.Channels.Count;
+        double wakeRate = rateHz;
+        if (sensor.Batch is { } batch)
+        {
+            wakeRate = Math.Min(rateHz, batch.OutputDataRateHz / Math.Max(1, batch.MaxBatch / 2));
+            _values = new float[batch.MaxBatch * channels];
+            _timestamps = new long[batch.MaxBatch];
+        }
+        else
+        {
+            _values = new float[channels];
+            _timestamps = new long[1];
+        }
+
+        Scheduler = new SamplingScheduler(wakeRate, _clock, sensor.Stats);
+
+        // Retries must fit in half a wake-up period (at most 50 ms), so a failing read never pushes the loop off its schedule.
+        sensor.RetryBudget = TimeSpan.FromSeconds(Math.Min(0.05, 0.5 / wakeRate));
+    }
+
+    /// <summary>The loop's scheduler.</summary>
+    public SamplingScheduler Scheduler { get; }
+
+    /// <summary>The sensor's statistics.</summary>
+    public SamplingStats Stats => _sensor.Stats;
+
+    /// <summary>Runs until <paramref name="token"/> is cancelled or the source ends.</summary>
+    /// <param name="handler">Receives each sample.</param>
+    /// <param name="token">Stops the loop.</param>
+    public void Run(SampleHandler handler, CancellationToken token)
+    {
+        while (RunOnce(handler, token))
+        {
+        }
+    }
+
+    /// <summary>Waits for the next instant, reads, and delivers what was read.</summary>
+    /// <param name="handler">Receives each sample.</param>
+    /// <param name="token">Stops the wait.</param>
+    /// <returns>False when cancelled or when the source ended.</returns>
+    public bool RunOnce(SampleHandler handler, CancellationToken token)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!Scheduler.WaitNext(token))
+        {
+            return false;
+        }
+
+        int channels = _sensor.Channels.Count;
+        if (_sensor.IsBatched)
+        {
+            if (_sensor.ReadBatch(_values, _timestamps, out int count) == SampleStatus.Ok && count > 0)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    handler(_timestamps[i], _values.AsSpan(i * channels, channels));
+                }
+
+                _sensor.Stats.RecordDelivery(_clock.GetTimestamp(), count);
+            }
+
+            return true;
+        }
+
+        SampleStatus status = _sensor.Read(_values, out long timestampNs);
+        if (status == SampleStatus.EndOfStream)
+        {
+            return false;
+        }
+
+        if (status == SampleStatus.Ok)
+        {
+            handler(timestampNs, _values);
+            _sensor.Stats.RecordDelivery(_clock.GetTimestamp(), 1);
+        }
+
+        return true;
+    }
+}
