@@ -277,7 +277,9 @@ public sealed class Reconciler : IDisposable
     /// <summary>Refuses <paramref name="tip"/> when it is older than <paramref name="applied"/> (the running revision, or at boot the pinned last known good one).</summary>
     private void CheckNotOlder(string tip, string? applied)
     {
-        if (applied is null || applied == ConfigBundle.BakedIn || !_repo.Contains(applied) || _options.AllowDowngrade)
+        // The same revision is no downgrade: after a restart the branch tip usually is the pinned last known good one
+        // (libgit2's descendant check counts a commit as its own ancestor, which refused it and fell back to the baked-in config).
+        if (applied is null || applied == ConfigBundle.BakedIn || tip == applied || !_repo.Contains(applied) || _options.AllowDowngrade)
         {
             return;
         }

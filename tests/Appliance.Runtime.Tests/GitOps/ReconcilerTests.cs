@@ -265,6 +265,21 @@ public sealed class ReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_RestartOnUnchangedBranch_ReappliesSameRevision()
+    {
+        // A device restarted (crash, power cut, kill -9) while the branch still points at the applied revision: the same
+        // commit is no downgrade and must be applied again, not refused in favour of the baked-in configuration.
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        await StartAsync();
+
+        var (r, target) = await StartAsync();
+
+        Assert.Equal((ConfigState.Applied, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Equal(v1, target.Running!.Revision);
+        Assert.Null(r.ConfigError);
+    }
+
+    [Fact]
     public async Task StartAsync_OfflineWithNoRevision_BootsFromBakedIn()
     {
         Directory.Delete(_ws.Bare, recursive: true);
