@@ -182,7 +182,7 @@ internal sealed class DeviceHost : IDisposable
 
         // Not opened here: the first read opens it (chip id check), and a chip that is missing, wrong or failing is counted,
         // logged, marked degraded and probed by the supervisor, so one bad sensor never stops the device or the other sensors.
-        var policy = new Appliance.Drivers.Sampling.RetryPolicy(StuckAfter: s.Chip switch { "bme280" => 20, "adxl345" => 50, _ => 0 });
+        var policy = new Appliance.Drivers.Sampling.RetryPolicy(StuckAfter: s.StuckAfter);
         var supervised = new Appliance.Drivers.Sampling.SensorSupervisor(sensor, s.RateHz, policy, logger: logger);
         stats.Add(supervised.Stats);
         return new SensorBinding(supervised, s.RateHz, IsReplay: false);

@@ -33,7 +33,9 @@ public sealed record DeviceSettings(string Id);
 /// <param name="Fault">For emulated chips, an injected fault (<c>fault = "heater:8s+4s"</c>: a +15 °C heater fault starting 8 s after start, for 4 s); null for none.</param>
 /// <param name="Line">The GPIO line of a <c>pulse</c> sensor on <c>gpio:N</c> (<c>line = 17</c>); -1 for other sensors.</param>
 /// <param name="Channels">The ADC inputs to read (<c>channels = "ain0,ain0-ain1"</c> for an ADS1115, <c>"0,1,7"</c> for an MCP3008); empty for the chip's default.</param>
-public sealed record SensorSettings(string Name, string Chip, string Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null);
+/// <param name="StuckAfter">That many bit-identical consecutive samples count as a stuck chip (a fault); 0 (the default) turns
+/// the check off: a quiet, well-regulated signal (or a static register image) legitimately repeats.</param>
+public sealed record SensorSettings(string Name, string Chip, string Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0);
 
 /// <summary>A fault injected into an emulated chip, relative to the device's start.</summary>
 /// <param name="Kind">The fault: <c>heater</c> (a step of an emulated BME280's temperature), or a bus fault of an emulated chip:

@@ -178,7 +178,7 @@ public static partial class ConfigLoader
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in r.TableArray("sensor"))
         {
-            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels"]);
+            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after"]);
             var name = s.String("name", required: true)!;
             if (!names.Add(name))
             {
@@ -227,7 +227,8 @@ public static partial class ConfigLoader
                 fault = new FaultSettings(parts[0], start, span);
             }
 
-            sensors.Add(new SensorSettings(name, chip, bus, address, rate, fault, line, channels));
+            var stuckAfter = (int)s.Integer("stuck_after", 0, 0, 1_000_000);
+            sensors.Add(new SensorSettings(name, chip, bus, address, rate, fault, line, channels, stuckAfter));
         }
 
         if (sensors.Count == 0)

@@ -51,6 +51,12 @@ public sealed class JournalOutbox : IOutbox, IDisposable
     private long _mergeFloor; // records at or below it may be at the collector: never merged
     private long _mergedDeleted;
     private long _dropped;
+
+    // Dropped records that may already have been handed to the socket (at or below the merge floor when dropped): if one
+    // is acknowledged after all, it was delivered, and it is taken back out of the dropped count, so that
+    // produced = stored + merged + dropped holds exactly. Bounded; not persisted (a restart forgets it).
+    private readonly HashSet<long> _droppedMaybeSent = [];
+    private const int DroppedMaybeSentLimit = 1 << 20;
     private long _deletedThrough;
     private long _compactions;
     private long _fsyncs;
@@ -252,6 +258,12 @@ public sealed class JournalOutbox : IOutbox, IDisposable
     {
         lock (_gate)
         {
+            if (_droppedMaybeSent.Remove(sequence))
+            {
+                _dropped--;
+                return false;
+            }
+
             if (_disposed || sequence <= _acked || sequence > _highestWritten || !_done.Add(sequence))
             {
                 return false;
@@ -578,6 +590,10 @@ public sealed class JournalOutbox : IOutbox, IDisposable
             if (seq > _acked && _done.Add(seq))
             {
                 dropped++;
+                if (seq <= _mergeFloor && _droppedMaybeSent.Count < DroppedMaybeSentLimit)
+                {
+                    _droppedMaybeSent.Add(seq);
+                }
             }
         }
 
