@@ -18,8 +18,7 @@ namespace Appliance.Runtime.Cloud;
 /// "Native AOT and trimming"), with the basic types only (text, int8, int4, float8).</remarks>
 public sealed class PostgresStore : ICollectorStore, IDisposable
 {
-    private const string FeatureColumns =
-        "count, nan_count, min, max, mean, m2, m3, m4, sum_of_squares, first, last, zero_crossings";
+    private const string FeatureColumns = StoreRows.FeatureColumns;
 
     private const string FeatureTypes =
         "count BIGINT, nan_count BIGINT, min DOUBLE PRECISION, max DOUBLE PRECISION, mean DOUBLE PRECISION, m2 DOUBLE PRECISION, m3 DOUBLE PRECISION, m4 DOUBLE PRECISION, sum_of_squares DOUBLE PRECISION, first DOUBLE PRECISION, last DOUBLE PRECISION, zero_crossings BIGINT";
@@ -150,7 +149,7 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
                     Alert a => Command(tx, $"INSERT INTO alerts (device_id, seq, sensor, channel, time_ns, score, threshold, severity, detector, {FeatureColumns}, received_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) ON CONFLICT DO NOTHING",
                         e.DeviceId, e.Sequence, a.Sensor, a.Channel, a.TimeNs, a.Score, a.Threshold, (long)a.Severity, a.Detector).AddFeatures(a.Features).Add(receivedNs),
                     Heartbeat h => Command(tx, "INSERT INTO heartbeats (device_id, seq, uptime_ms, execution_provider, config_revision, counters, received_ns) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                        e.DeviceId, e.Sequence, h.UptimeMs, h.ExecutionProvider, h.ConfigRevision, FormatCounters(h.Counters), receivedNs),
+                        e.DeviceId, e.Sequence, h.UptimeMs, h.ExecutionProvider, h.ConfigRevision, StoreRows.FormatCounters(h.Counters), receivedNs),
                     _ => throw new ArgumentException(
                         $"collector store: {e.MessageType} from '{e.DeviceId}' sequence {e.Sequence} is not device data (expected summary, alert or heartbeat)",
                         nameof(batch)),
@@ -220,22 +219,7 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
             var rows = new List<StoredSummary>();
             while (r.Read())
             {
-                var f = new WindowFeatures
-                {
-                    Count = r.GetInt64(6),
-                    NanCount = r.GetInt64(7),
-                    Min = r.GetDouble(8),
-                    Max = r.GetDouble(9),
-                    Mean = r.GetDouble(10),
-                    M2 = r.GetDouble(11),
-                    M3 = r.GetDouble(12),
-                    M4 = r.GetDouble(13),
-                    SumOfSquares = r.GetDouble(14),
-                    First = r.GetDouble(15),
-                    Last = r.GetDouble(16),
-                    ZeroCrossings = r.GetInt64(17),
-                };
-                rows.Add(new StoredSummary(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), f));
+                rows.Add(StoreRows.Summary(r));
             }
 
             return rows;
@@ -253,9 +237,7 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
             var rows = new List<DeviceRecord>();
             while (r.Read())
             {
-                rows.Add(new DeviceRecord(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3),
-                    r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? "" : r.GetString(5), r.IsDBNull(6) ? "" : r.GetString(6),
-                    r.GetInt64(7), r.GetInt64(8)));
+                rows.Add(StoreRows.Device(r));
             }
 
             return rows;
@@ -291,18 +273,6 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"PostgresStore({_display})";
-
-    private static string FormatCounters(IReadOnlyDictionary<int, long> counters)
-    {
-        var sb = new StringBuilder();
-        foreach (KeyValuePair<int, long> kv in counters.OrderBy(kv => kv.Key))
-        {
-            sb.Append(sb.Length == 0 ? "" : ",").Append(kv.Key.ToString(CultureInfo.InvariantCulture))
-                .Append('=').Append(kv.Value.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return sb.ToString();
-    }
 
     private NpgsqlCommand Command(NpgsqlTransaction? tx, string sql, params object[] args)
     {

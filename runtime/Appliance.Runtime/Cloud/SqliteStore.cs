@@ -19,8 +19,7 @@ namespace Appliance.Runtime.Cloud;
 /// </remarks>
 public sealed class SqliteStore : ICollectorStore, IDisposable
 {
-    private const string FeatureColumns =
-        "count, nan_count, min, max, mean, m2, m3, m4, sum_of_squares, first, last, zero_crossings";
+    private const string FeatureColumns = StoreRows.FeatureColumns;
 
     private const string Schema = $"""
         CREATE TABLE IF NOT EXISTS devices (
@@ -153,7 +152,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
                         .With("@time", a.TimeNs).With("@score", a.Score).With("@threshold", a.Threshold)
                         .With("@severity", (long)a.Severity).With("@detector", a.Detector).WithFeatures(a.Features),
                     Heartbeat h => Bind(heartbeat, e, receivedNs).With("@uptime", h.UptimeMs).With("@provider", h.ExecutionProvider)
-                        .With("@revision", h.ConfigRevision).With("@counters", FormatCounters(h.Counters)),
+                        .With("@revision", h.ConfigRevision).With("@counters", StoreRows.FormatCounters(h.Counters)),
                     _ => throw new ArgumentException(
                         $"collector store: {e.MessageType} from '{e.DeviceId}' sequence {e.Sequence} is not device data (expected summary, alert or heartbeat)",
                         nameof(batch)),
@@ -208,22 +207,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
             var rows = new List<StoredSummary>();
             while (r.Read())
             {
-                var f = new WindowFeatures
-                {
-                    Count = r.GetInt64(6),
-                    NanCount = r.GetInt64(7),
-                    Min = Real(r, 8),
-                    Max = Real(r, 9),
-                    Mean = Real(r, 10),
-                    M2 = Real(r, 11),
-                    M3 = Real(r, 12),
-                    M4 = Real(r, 13),
-                    SumOfSquares = Real(r, 14),
-                    First = Real(r, 15),
-                    Last = Real(r, 16),
-                    ZeroCrossings = r.GetInt64(17),
-                };
-                rows.Add(new StoredSummary(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), f));
+                rows.Add(StoreRows.Summary(r));
             }
 
             return rows;
@@ -242,9 +226,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
             var rows = new List<DeviceRecord>();
             while (r.Read())
             {
-                rows.Add(new DeviceRecord(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3),
-                    r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? "" : r.GetString(5), r.IsDBNull(6) ? "" : r.GetString(6),
-                    r.GetInt64(7), r.GetInt64(8)));
+                rows.Add(StoreRows.Device(r));
             }
 
             return rows;
@@ -276,20 +258,6 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         using SqliteDataReader r = q.ExecuteReader();
         r.Read();
         return new CollectorStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4));
-    }
-
-    private static double Real(SqliteDataReader r, int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
-
-    private static string FormatCounters(IReadOnlyDictionary<int, long> counters)
-    {
-        var sb = new StringBuilder();
-        foreach (KeyValuePair<int, long> kv in counters.OrderBy(kv => kv.Key))
-        {
-            sb.Append(sb.Length == 0 ? "" : ",").Append(kv.Key.ToString(CultureInfo.InvariantCulture))
-                .Append('=').Append(kv.Value.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return sb.ToString();
     }
 
     private static SqliteCommand Bind(SqliteCommand command, in Envelope e, long receivedNs) =>

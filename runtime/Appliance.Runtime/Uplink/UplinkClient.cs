@@ -150,6 +150,19 @@ public sealed class UplinkClient : IDisposable
         }
     }
 
+    /// <summary>Encodes one body under the next sequence into the outbox (one writer at a time) and wakes the sender.</summary>
+    /// <remarks>The envelope factory is a static lambda: cached by the compiler, so this allocates no delegate per call.</remarks>
+    private long Enqueue<T>(T body, Func<string, long, T, Envelope> envelope)
+    {
+        lock (_appendGate)
+        {
+            long seq = _outbox.HighestWritten + 1;
+            _encodeBuffer.ResetWrittenCount();
+            WireCodec.Encode(envelope(_options.DeviceId, seq, body), _encodeBuffer);
+            return Append(seq);
+        }
+    }
+
     /// <summary>Encodes a summary into the outbox and wakes the sender. Thread-safe.</summary>
     /// <param name="s">The summary.</param>
     /// <returns>Its sequence.</returns>
@@ -157,13 +170,7 @@ public sealed class UplinkClient : IDisposable
     public long Enqueue(Summary s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        lock (_appendGate)
-        {
-            long seq = _outbox.HighestWritten + 1;
-            _encodeBuffer.ResetWrittenCount();
-            WireCodec.Encode(Envelope.Create(_options.DeviceId, seq, s), _encodeBuffer);
-            return Append(seq);
-        }
+        return Enqueue(s, static (device, seq, body) => Envelope.Create(device, seq, body));
     }
 
     /// <summary>Encodes an alert into the outbox and wakes the sender. Thread-safe.</summary>
@@ -173,13 +180,7 @@ public sealed class UplinkClient : IDisposable
     public long Enqueue(Alert a)
     {
         ArgumentNullException.ThrowIfNull(a);
-        lock (_appendGate)
-        {
-            long seq = _outbox.HighestWritten + 1;
-            _encodeBuffer.ResetWrittenCount();
-            WireCodec.Encode(Envelope.Create(_options.DeviceId, seq, a), _encodeBuffer);
-            return Append(seq);
-        }
+        return Enqueue(a, static (device, seq, body) => Envelope.Create(device, seq, body));
     }
 
     /// <summary>Encodes a heartbeat into the outbox and wakes the sender. Thread-safe.</summary>
@@ -189,13 +190,7 @@ public sealed class UplinkClient : IDisposable
     public long Enqueue(Heartbeat h)
     {
         ArgumentNullException.ThrowIfNull(h);
-        lock (_appendGate)
-        {
-            long seq = _outbox.HighestWritten + 1;
-            _encodeBuffer.ResetWrittenCount();
-            WireCodec.Encode(Envelope.Create(_options.DeviceId, seq, h), _encodeBuffer);
-            return Append(seq);
-        }
+        return Enqueue(h, static (device, seq, body) => Envelope.Create(device, seq, body));
     }
 
     /// <summary>Waits until everything enqueued before the call is acknowledged.</summary>

@@ -1,0 +1,60 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Appliance.Kernels.Statistics;
+
+namespace Appliance.Runtime.Cloud;
+
+/// <summary>
+/// The row layout both collector stores share (<see cref="SqliteStore"/>, <see cref="PostgresStore"/>): the feature
+/// columns of a summary, how a summary and a device row are read back, and how heartbeat counters are written.
+/// </summary>
+internal static class StoreRows
+{
+    /// <summary>The feature columns of the summaries and alerts tables, in <see cref="WindowFeatures"/> order.</summary>
+    public const string FeatureColumns =
+        "count, nan_count, min, max, mean, m2, m3, m4, sum_of_squares, first, last, zero_crossings";
+
+    /// <summary>Reads a row of <c>device_id, seq, sensor, channel, window_start_ns, window_end_ns, FEATURES</c>.
+    /// A NULL feature (SQLite has no NaN) reads as NaN.</summary>
+    public static StoredSummary Summary(DbDataReader r)
+    {
+        var f = new WindowFeatures
+        {
+            Count = r.GetInt64(6),
+            NanCount = r.GetInt64(7),
+            Min = Real(r, 8),
+            Max = Real(r, 9),
+            Mean = Real(r, 10),
+            M2 = Real(r, 11),
+            M3 = Real(r, 12),
+            M4 = Real(r, 13),
+            SumOfSquares = Real(r, 14),
+            First = Real(r, 15),
+            Last = Real(r, 16),
+            ZeroCrossings = r.GetInt64(17),
+        };
+        return new StoredSummary(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), f);
+    }
+
+    /// <summary>Reads a row of <see cref="SqliteStore.DevicesSql"/>.</summary>
+    public static DeviceRecord Device(DbDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3),
+            r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? "" : r.GetString(5), r.IsDBNull(6) ? "" : r.GetString(6),
+            r.GetInt64(7), r.GetInt64(8));
+
+    /// <summary>Heartbeat counters as <c>id=value,...</c> in ascending id order.</summary>
+    public static string FormatCounters(IReadOnlyDictionary<int, long> counters)
+    {
+        var sb = new StringBuilder();
+        foreach (KeyValuePair<int, long> kv in counters.OrderBy(kv => kv.Key))
+        {
+            sb.Append(sb.Length == 0 ? "" : ",").Append(kv.Key.ToString(CultureInfo.InvariantCulture))
+                .Append('=').Append(kv.Value.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return sb.ToString();
+    }
+
+    private static double Real(DbDataReader r, int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
+}
