@@ -129,7 +129,10 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _config = config;
         _ackedAtApply = _uplink!.Counters.Acknowledged;
         _revision = bundle.Revision;
-        _pipeline = new DevicePipeline(config, sensors, _uplink, _options, _logger);
+        var options = boundary is { } start
+            ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
+            : _options;
+        _pipeline = new DevicePipeline(config, sensors, _uplink, options, _logger);
         _pipeline.Start();
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.

@@ -35,6 +35,7 @@ public sealed class DevicePipeline : IDisposable
     private long _windows;
     private long _alerts;
     private long _inferenceRuns;
+    private long _skippedBeforeStart;
     private int _replaysRunning;
 
     /// <summary>Creates the pipeline; nothing runs until <see cref="Start"/>.</summary>
@@ -70,7 +71,7 @@ public sealed class DevicePipeline : IDisposable
         Interlocked.Read(ref _windows),
         Interlocked.Read(ref _alerts),
         Interlocked.Read(ref _inferenceRuns),
-        _streams.Sum(s => s.Window.LateSamples));
+        _streams.Sum(s => s.Window.LateSamples) + Interlocked.Read(ref _skippedBeforeStart));
 
     /// <summary>Starts the sampling loops and the worker.</summary>
     public void Start()
@@ -226,6 +227,12 @@ public sealed class DevicePipeline : IDisposable
                 while (s.Ring.TryRead(out var ts, values))
                 {
                     idle = false;
+                    if (ts < _options.NotBeforeNs)
+                    {
+                        Interlocked.Increment(ref _skippedBeforeStart);
+                        continue;
+                    }
+
                     if (s.Window.Add(ts, values, s.Closed, out var start, out var end))
                     {
                         OnWindowClosed(s, start, end);

@@ -7,5 +7,5 @@ namespace Appliance.Runtime.Pipeline;
 /// <param name="WindowsSummarised">Channel windows closed and handed to the outbox as summaries.</param>
 /// <param name="Alerts">Alerts raised.</param>
 /// <param name="InferenceRuns">ONNX batches scored.</param>
-/// <param name="LateSamples">Out-of-order samples dropped by the windows.</param>
+/// <param name="LateSamples">Out-of-order samples dropped by the windows, and samples stamped before the pipeline's start (<see cref="PipelineOptions.NotBeforeNs"/>).</param>
 public readonly record struct PipelineCounters(long SamplesRead, long SampleFaults, long Overruns, long WindowsSummarised, long Alerts, long InferenceRuns, long LateSamples);

@@ -14,4 +14,11 @@ public sealed class PipelineOptions
 
     /// <summary>Windows whose features train the ONNX scorer's normalisation before it starts scoring.</summary>
     public int ScorerTrainingWindows { get; init; } = 5;
+
+    /// <summary>
+    /// Samples stamped before this instant (Unix ns) are skipped and counted as late: a pipeline that takes over from
+    /// another at a window boundary must not produce a window the previous one already closed (timers can fire a little
+    /// early). <see cref="long.MinValue"/> (the default) takes every sample.
+    /// </summary>
+    public long NotBeforeNs { get; init; } = long.MinValue;
 }
