@@ -214,7 +214,8 @@ public static partial class ConfigLoader
             if (faultText is not null)
             {
                 var parts = faultText.Split(':', '+');
-                if (parts.Length != 3 || parts[0] is not ("heater" or "nack" or "timeout" or "stuck" or "chipid" or "bitflip") || !Config.Duration.TryParse(parts[1], out var start, out _) || !Config.Duration.TryParse(parts[2], out var span, out _))
+                var start = TimeSpan.Zero; // START may be zero ("chipid:0s+1h": faulty from the first read); LENGTH may not
+                if (parts.Length != 3 || parts[0] is not ("heater" or "nack" or "timeout" or "stuck" or "chipid" or "bitflip") || !(parts[1].TrimStart('0') is "s" or "ms" or "m" or "h" or "d" || Config.Duration.TryParse(parts[1], out start, out _)) || !Config.Duration.TryParse(parts[2], out var span, out _))
                 {
                     throw s.Error("fault", $"sensor '{name}' fault = '{faultText}': expected KIND:START+LENGTH with KIND heater, nack, timeout, stuck, chipid or bitflip, e.g. heater:8s+4s");
                 }
