@@ -39,7 +39,7 @@ public sealed class AlarmPanel : IDisposable
         }
     }
 
-    /// <summary>Adds an output; the panel owns it from now on (and disposes it).</summary>
+    /// <summary>Adds an output and drives its line inactive; the panel owns it from now on (and disposes it).</summary>
     /// <param name="output">The output (its line starts inactive).</param>
     /// <param name="sensors">The sensors whose alerts raise it; empty for every sensor.</param>
     /// <param name="hold">How long it stays raised after the latest alert; positive.</param>
@@ -58,7 +58,15 @@ public sealed class AlarmPanel : IDisposable
                 throw new ArgumentException($"alarm '{output.Name}' is on the panel already (alarm names must be unique).", nameof(output));
             }
 
-            _entries.Add(new Entry(output, [.. sensors], (long)(hold.TotalSeconds * _clock.TimestampFrequency)));
+            // Request the line at its inactive level now, so that a relay is known to be off before any alert (an active-low
+            // board on an unrequested line may sit energised); a failure is counted and retried by Tick.
+            var entry = new Entry(output, [.. sensors], (long)(hold.TotalSeconds * _clock.TimestampFrequency));
+            if (!output.Clear())
+            {
+                entry.LastRetry = _clock.GetTimestamp();
+            }
+
+            _entries.Add(entry);
         }
     }
 
