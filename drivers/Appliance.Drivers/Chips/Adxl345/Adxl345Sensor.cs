@@ -186,6 +186,22 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         }
     }
 
+    /// <summary>Reads one sample (from the FIFO, see <see cref="Read"/>) as UnitsNet quantities.</summary>
+    /// <param name="x">Acceleration along x.</param>
+    /// <param name="y">Acceleration along y.</param>
+    /// <param name="z">Acceleration along z.</param>
+    /// <returns>False on a bus fault or when no sample arrived (counted in <see cref="FaultCount"/>).</returns>
+    /// <exception cref="InvalidDataException">DEVID is not 0xE5.</exception>
+    public bool TryReadAcceleration(out Acceleration x, out Acceleration y, out Acceleration z)
+    {
+        Span<float> values = stackalloc float[3];
+        bool ok = Read(values, out _) == SampleStatus.Ok;
+        x = ok ? Acceleration.FromMetersPerSecondSquared(values[0]) : default;
+        y = ok ? Acceleration.FromMetersPerSecondSquared(values[1]) : default;
+        z = ok ? Acceleration.FromMetersPerSecondSquared(values[2]) : default;
+        return ok;
+    }
+
     /// <summary>Reads one sample: the oldest not yet handed out from the last FIFO batch, or a new batch. Waits up to two
     /// output-data-rate periods on the clock for a sample when the FIFO is empty.</summary>
     /// <param name="values">Receives x, y, z in m/s².</param>

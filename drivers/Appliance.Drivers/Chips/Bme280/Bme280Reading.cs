@@ -1,4 +1,5 @@
 using System.Globalization;
+using UnitsNet;
 
 namespace Appliance.Drivers.Chips.Bme280;
 
@@ -8,6 +9,15 @@ namespace Appliance.Drivers.Chips.Bme280;
 /// <param name="HumidityPct">Relative humidity in %RH (0..100).</param>
 public readonly record struct Bme280Reading(double TemperatureC, double PressurePa, double HumidityPct)
 {
+    /// <summary>The temperature as a UnitsNet quantity (from <see cref="TemperatureC"/>, degrees Celsius).</summary>
+    public Temperature Temperature => Temperature.FromDegreesCelsius(TemperatureC);
+
+    /// <summary>The pressure as a UnitsNet quantity (from <see cref="PressurePa"/>, pascals).</summary>
+    public Pressure Pressure => Pressure.FromPascals(PressurePa);
+
+    /// <summary>The relative humidity as a UnitsNet quantity (from <see cref="HumidityPct"/>, percent).</summary>
+    public RelativeHumidity Humidity => RelativeHumidity.FromPercent(HumidityPct);
+
     /// <summary>
     /// The reading as one JSON object, <c>{"temperature_c":25.08,"pressure_pa":100653.27,"humidity_pct":54.29}</c> (what
     /// <c>appliance read bme280 --json</c> prints): each value rounded half away from zero to 2 decimals — the datasheet's

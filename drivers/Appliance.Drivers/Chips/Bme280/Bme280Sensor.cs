@@ -150,6 +150,19 @@ public sealed class Bme280Sensor : IBusSensor
         _driver = driver;
     }
 
+    /// <summary>Reads one new measurement (forced mode, chip id checked) as UnitsNet quantities
+    /// (<see cref="Bme280Reading.Temperature"/>, <see cref="Bme280Reading.Pressure"/>, <see cref="Bme280Reading.Humidity"/>).</summary>
+    /// <param name="reading">The reading, when it succeeded.</param>
+    /// <returns>False on a bus fault or implausible data (counted in <see cref="FaultCount"/>, message in <see cref="LastFault"/>).</returns>
+    /// <exception cref="InvalidDataException">The chip id is not 0x60 (see <see cref="Open"/>).</exception>
+    public bool TryRead(out Bme280Reading reading)
+    {
+        Span<float> values = stackalloc float[3];
+        bool ok = Read(values, out _) == SampleStatus.Ok;
+        reading = ok ? new Bme280Reading(values[0], values[1], values[2]) : default;
+        return ok;
+    }
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="values"/> has fewer than 3 elements.</exception>
     /// <exception cref="InvalidDataException">The chip id is not 0x60 (see <see cref="Open"/>).</exception>

@@ -2,6 +2,7 @@ using System.Collections.ObjectModel;
 using System.Device.Spi;
 using Appliance.Drivers.Chips.Ads1115;
 using Appliance.Drivers.Sources;
+using UnitsNet;
 
 namespace Appliance.Drivers.Chips.Mcp3008;
 
@@ -102,6 +103,21 @@ public sealed class Mcp3008Sensor : IBusSensor
         }
 
         _driver = driver;
+    }
+
+    /// <summary>Reads every configured input with a new conversion each and returns one of them as a UnitsNet quantity.</summary>
+    /// <param name="channel">Index into the configured inputs (0 for the first).</param>
+    /// <param name="voltage">The voltage, when the read succeeded.</param>
+    /// <returns>False on a bus fault (counted in <see cref="FaultCount"/>).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channel"/> is not an index of the configured inputs.</exception>
+    public bool TryReadVoltage(int channel, out ElectricPotential voltage)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(channel);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(channel, _inputs.Length);
+        Span<float> values = stackalloc float[_inputs.Length];
+        bool ok = Read(values, out _) == SampleStatus.Ok;
+        voltage = ok ? ElectricPotential.FromVolts(values[channel]) : default;
+        return ok;
     }
 
     /// <inheritdoc/>
