@@ -67,8 +67,9 @@ public sealed class AlarmPipelineTests(AlarmPipelineRun run) : IClassFixture<Ala
         using var doc = JsonDocument.Parse(run.StatusJson);
         var entry = doc.RootElement.GetProperty("alarms").EnumerateArray().Single(e => e.GetProperty("name").GetString() == "siren");
         Assert.True(entry.GetProperty("raised").GetBoolean());
-        Assert.Equal(siren.Faults, entry.GetProperty("faults").GetInt64());
-        Assert.Equal(siren.LastFault, entry.GetProperty("last_fault").GetString());
+        Assert.False(entry.GetProperty("in_sync").GetBoolean());
+        Assert.True(entry.GetProperty("faults").GetInt64() >= 1); // written a moment after the snapshot: a retry may have failed since
+        Assert.Contains("siren", entry.GetProperty("last_fault").GetString(), StringComparison.Ordinal);
 
         // Sampling went on at 20 Hz through the failing writes (0.5 s at least between the two counts), and never stopped.
         Assert.True(run.SamplesWhileSirenFailing - run.SamplesAtFirstAlert >= 5, log);
@@ -78,7 +79,7 @@ public sealed class AlarmPipelineTests(AlarmPipelineRun run) : IClassFixture<Ala
         Assert.Contains(run.Events, e => e.What == "siren" && e.Level == PinValue.High);
         var final = run.Final.Single(a => a.Name == "siren");
         Assert.True(final.InSync && !final.Raised, log);
-        Assert.Equal(siren.Faults, final.Faults);
+        Assert.True(final.Faults >= siren.Faults, log); // a retry tick may fail between the snapshot and the chip's recovery
     }
 
     private string Describe() => string.Join("; ", run.Events.Select(e => $"{e.At.TotalMilliseconds:F0} ms {e.What} {e.Level}"));
