@@ -75,6 +75,7 @@ DB=$WORK/collector.db
 OVL=$WORK/overlay
 mkdir -p "$OVL/etc/appliance" "$OVL/usr/bin" "$OVL/usr/share/appliance"
 install -m 0755 image/test/scenario.sh "$OVL/etc/appliance/scenario.sh"
+case ",$SENSORS," in *,alarm,*) echo ALARM=1 > "$OVL/etc/appliance/scenario.env" ;; esac
 gcc -static -O2 -o "$OVL/usr/bin/busprobe" image/test/busprobe.c || fail busprobe-build "gcc -static image/test/busprobe.c failed"
 image/make-seed-repo.sh "$OVL/usr/share/appliance/test-config.git" "tcp://10.0.2.2:$PORT" image-test "$SENSORS"
 (cd "$OVL" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | zstd -q -f -o "$WORK/overlay.cpio.zst"
@@ -198,19 +199,82 @@ check poweroff-appliance-exit '[ "$(g "appliance stopped with status 0 ")" -ge 1
 check poweroff-appliance-flushed '[ "$(g "outbox fully acknowledged: True")" -ge 1 ]' "the appliance stopped on SIGTERM with its outbox fully acknowledged"
 check poweroff-clean '[ "$QEMU_RC" -eq 0 ] && [ "$(g "reboot: Power down")" -ge 1 ]' "qemu exit status $QEMU_RC, console: $(grep -o 'reboot: Power down' "$CONSOLE" | head -1)"
 
-# Optional sensors, once their drivers land (IMAGE_SENSORS=bme280,mcp3008,pulse,alarm).
+# MCP3008 on /dev/spidev0.0 (IMAGE_SENSORS ... mcp3008): board.sh sets the codes CH0..CH7 = 0,128,256,512,768,1023,100,900
+# and config/sensors.d/mcp3008.toml reads channels 1,4,5,7 (ch1_v, ...). Expected volts = code * V_REF / 1024 (Microchip
+# DS21295D equation 4-1; V_REF = 3.3 V, Mcp3008Sensor's: the configuration has no vref key), computed here with bc. The
+# module answers fixed codes, so every sample of a window outside the step is exactly that value: min, mean and max are
+# checked (tolerance 1e-5 V, far below one LSB of 3.2 mV; float32 on the wire is within 3e-7 V).
 case ",$SENSORS," in *,mcp3008,*)
-  # board.sh sets CH0..CH7 = 0,128,256,512,768,1023,100,900; the channel names are the MCP3008 driver's (adjust).
   m=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='adc';")
-  check mcp3008-summaries '[ "${m:-0}" -gt 0 ]' "$m ADC channel summaries stored" ;;
+  check mcp3008-summaries '[ "${m:-0}" -ge 40 ]' "${m:-0} MCP3008 channel summaries stored (at least 40 expected: 4 channels x 10+ windows)"
+  for pair in 1:128 4:768 5:1023 7:900; do
+    ch=${pair%%:*}; code=${pair#*:}
+    v=$(echo "$code * 3.3 / 1024" | bc -l)
+    total=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='adc' AND channel='ch${ch}_v' AND count > 0 AND $NOSTEP;")
+    bad=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='adc' AND channel='ch${ch}_v' AND count > 0 AND $NOSTEP
+             AND NOT (abs(mean - $v) < 1e-5 AND abs(min - $v) < 1e-5 AND abs(max - $v) < 1e-5);")
+    mm=$(q "SELECT printf('%.6f', min(min)) || '..' || printf('%.6f', max(max)) FROM summaries WHERE device_id='image-test' AND sensor='adc' AND channel='ch${ch}_v' AND $NOSTEP;")
+    check "mcp3008-ch$ch" '[ "${total:-0}" -ge 10 ] && [ "${bad:-1}" -eq 0 ]' \
+      "ch${ch}_v (code $code): $total windows, samples $mm V, all $(printf '%.6f' "$v") V = $code * 3.3 / 1024"
+  done
+  if [ -n "$STEP_ON" ] && [ -n "$STEP_OFF" ]; then
+    v=$(echo "640 * 3.3 / 1024" | bc -l)
+    full=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='adc' AND channel='ch1_v'
+              AND window_start_ns >= $(( STEP_ON + 1 ))000000000 AND window_end_ns <= $(( STEP_OFF - 1 ))000000000
+              AND abs(mean - $v) < 1e-5;")
+    check mcp3008-step-value '[ "${full:-0}" -ge 1 ]' "${full:-0} windows inside the step read ch1_v $(printf '%.4f' "$v") V (code 128 -> 640 in the scenario)"
+  fi
+  nan=$(q "SELECT coalesce(sum(nan_count), -1) FROM summaries WHERE device_id='image-test' AND sensor='adc';")
+  avgc=$(q "SELECT printf('%.2f', avg(count)) FROM summaries WHERE device_id='image-test' AND sensor='adc' AND count > 0;")
+  check mcp3008-no-faults '[ "${nan:--1}" -eq 0 ]' "NaN (faulted) samples in MCP3008 windows: ${nan:-none stored}; mean samples per window ${avgc:-none} at rate_hz 10" ;;
 esac
+# Pulse counter on gpiochip0 line 0 (IMAGE_SENSORS ... pulse): appliance_sim's generator runs at pulse_hz = 50 (board.sh).
+# frequency_hz = rising edges since the previous read / time since it (PulseCounterSensor), read 4 times a second; over a
+# 1 s window the edges of consecutive reads add up, so a window's mean is the edges of about 1 s: 50 Hz within +-1 edge
+# at either end of the window plus read jitter, the stated tolerance of +-2 Hz (4 %) per window. Over the whole run the
+# edges/s the appliance saw equal the generator's own count (pulse_count, read by the scenario) within 2 %.
 case ",$SENSORS," in *,pulse,*)
-  p=$(q "SELECT printf('%.2f', avg(mean)) FROM summaries WHERE device_id='image-test' AND sensor='tach';")
-  check pulse-rate 'awk -v p="${p:-0}" "BEGIN{exit !(p > 45 && p < 55)}"' "pulse counter mean ${p:-none} edges/s, generator 50 Hz" ;;
+  pw=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='tach' AND channel='frequency_hz' AND count > 0;")
+  pbad=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='tach' AND channel='frequency_hz' AND count > 0 AND abs(mean - 50) > 2;")
+  prange=$(q "SELECT printf('%.2f', min(mean)) || '..' || printf('%.2f', max(mean)) FROM summaries WHERE device_id='image-test' AND sensor='tach' AND channel='frequency_hz' AND count > 0;")
+  pavg=$(q "SELECT printf('%.3f', sum(mean * count) / sum(count)) FROM summaries WHERE device_id='image-test' AND sensor='tach' AND channel='frequency_hz' AND count > 0;")
+  check pulse-rate '[ "${pw:-0}" -ge 10 ] && [ "${pbad:-1}" -eq 0 ]' "frequency_hz: $pw windows, window means $prange Hz, all within 50 +- 2 Hz (pulse_hz 50); ${pbad:-?} outside"
+  # the generator's real rate, from its own count at the scenario's start and end (guest uptime)
+  gen=$(sed -n 's/.*scenario: pulse generator \([0-9]*\) edges at uptime \([0-9.]*\).*/\1 \2/p' "$CONSOLE" | tr -d '\r' | awk 'NR == 1 {c = $1; t = $2} END {if (NR >= 2 && $2 > t) printf "%.3f", ($1 - c) / ($2 - t)}')
+  check pulse-generator-count 'awk -v a="${pavg:-0}" -v g="${gen:-0}" "BEGIN{exit !(g > 0 && a > 0.98 * g && a < 1.02 * g)}"' \
+    "appliance ${pavg:-none} edges/s over the run, generator's own count ${gen:-?} edges/s (pulse_count; nominal 50)"
+  pnan=$(q "SELECT coalesce(sum(nan_count), -1) FROM summaries WHERE device_id='image-test' AND sensor='tach';")
+  check pulse-no-faults '[ "${pnan:--1}" -eq 0 ]' "NaN (faulted) samples in pulse counter windows: ${pnan:-none stored}" ;;
 esac
+# Alarm output (IMAGE_SENSORS ... alarm; the [[alarm]] table of the alarm branch): alerts of "env" drive gpiochip0 line 4
+# high (bit 4 of appliance_sim's gpio_out, polled by the scenario every 0.1 s) and it clears `hold` = 5 s after the last
+# alert. Times: the scenario's guest UTC (adjtimex, us) against the alerts' time_ns (the end of the alerting window).
 case ",$SENSORS," in *,alarm,*)
-  go=$(sed -n 's/.*scenario: gpio_out during the step \([0-9]*\).*/\1/p' "$CONSOLE" | head -1)
-  check alarm-output '[ -n "$go" ] && [ $(( go & 16 )) -ne 0 ]' "gpio_out during the step: ${go:-?} (line 4 = bit 4 must be 1)" ;;
+  before=$(sed -n 's/.*scenario: alarm line 4 before the step: \([01]\).*/\1/p' "$CONSOLE" | head -1)
+  check alarm-low-before '[ "${before:-x}" = 0 ]' "line 4 before the step: ${before:-not reported} (no alert yet: must be 0)"
+  RAISE=$(sed -n 's/.*scenario: alarm line 4 high at unix \([0-9.]*\) .*/\1/p' "$CONSOLE" | head -1)
+  CLEAR=$(sed -n 's/.*scenario: alarm line 4 low at unix \([0-9.]*\) .*/\1/p' "$CONSOLE" | head -1)
+  if [ -n "$RAISE" ]; then
+    a1=$(q "SELECT min(time_ns) FROM alerts WHERE device_id='image-test' AND sensor='env' AND time_ns >= $(( ${STEP_ON:-0} - 1 ))000000000;")
+    # raised at the alerting window's close: before the next window closes (1 s) plus the 0.1 s poll and TCG slack (0.5 s)
+    lag=$(echo "$RAISE - ${a1:-0} / 1000000000" | bc -l)
+    check alarm-raised '[ -n "$a1" ] && awk -v l="$lag" "BEGIN{exit !(l > -0.2 && l < 1.5)}"' \
+      "line 4 high $(printf '%.2f' "$lag") s after the end of the first alerting window (must be within that window's close: < 1.5 s)"
+  else
+    fail alarm-raised "line 4 never went high during the step ($(grep -a -o 'scenario: alarm line 4 not high[^\r]*' "$CONSOLE" | head -1))"
+  fi
+  if [ -n "$CLEAR" ]; then
+    al=$(q "SELECT max(time_ns) FROM alerts WHERE device_id='image-test' AND sensor='env' AND time_ns <= ${CLEAR%.*}999999999;")
+    held=$(echo "$CLEAR - ${al:-0} / 1000000000" | bc -l)
+    # hold = 5 s: cleared at the first window close at least 5 s after the last alert: 5 s .. 6 s, + poll and TCG slack
+    check alarm-cleared '[ -n "$al" ] && awk -v h="$held" "BEGIN{exit !(h > 4.8 && h < 6.8)}"' \
+      "line 4 low again $(printf '%.2f' "$held") s after the last alert (hold = 5 s)"
+  else
+    fail alarm-cleared "line 4 did not go low again after the step"
+  fi
+  st=$(sed -n 's/.*scenario: status alarms \(.*\)/\1/p' "$CONSOLE" | tr -d '\r' | head -1)
+  check alarm-status 'echo "$st" | grep -q "\"name\": *\"relay\"" && echo "$st" | grep -Eq "\"raises\": *[1-9]" && echo "$st" | grep -Eq "\"faults\": *0[,}]"' \
+    "status.json alarms: ${st:-missing}" ;;
 esac
 
 # Figures
