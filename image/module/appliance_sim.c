@@ -15,7 +15,8 @@
  *        The register file is filled by the test through i2cset (calibration, chip id, raw data).
  *   GPIO gpio_chip "appliance-sim", 8 lines. Inputs read bit n of `gpio_in` (writable through
  *        /sys/module/appliance_sim/parameters/gpio_in); lines 0 and 1 carry a pulse generator instead when `pulse_hz`
- *        > 0 (the same 50 % duty square wave on both, rising edges counted once in `pulse_count`), so the appliance's
+ *        > 0 (the same 50 % duty square wave on both, exact on the guest clock: edges a late timer missed are caught
+ *        up; rising edges counted once in `pulse_count`), so the appliance's
  *        pulse counter (line 0) and a bus probe (line 1) can watch it at the same time. Lines driven as outputs show
  *        in `gpio_out` (bit n). Lines 0 and 1 raise edge interrupts, so the GPIO character device's edge events work.
  *   SPI  controller number `spi_bus` (default 0) with one device on chip select 0 bound to spidev
@@ -81,6 +82,9 @@ struct sim {
 	unsigned int irq_type[SIM_NGPIO];
 	bool pulse_level;
 	struct hrtimer pulse_timer;
+	unsigned int pulse_hz_now; /* the rate the train runs at, since pulse_t0 */
+	ktime_t pulse_t0;
+	u64 pulse_toggles; /* toggles since pulse_t0 */
 	/* SPI */
 	struct spi_controller *ctlr;
 	struct spi_device *spi;
@@ -236,19 +240,43 @@ static const struct irq_chip sim_irq_chip = {
 	GPIOCHIP_IRQ_RESOURCE_HELPERS,
 };
 
+/*
+ * The pulse train is exact on the guest's monotonic clock: toggle k (k = 1, 2, ...) is due at t0 + k / (2 * pulse_hz),
+ * t0 being the moment pulse_hz was set. A timer that fires late (an emulated CPU on a loaded host stalls for tens of
+ * milliseconds) does not drop the edges that fell due meanwhile: it emits them one by one, SIM_PULSE_CATCHUP_NS apart,
+ * so that the GPIO character device's interrupt thread takes each as its own event, until the train is back on time.
+ * More than one second behind, the backlog is dropped (not counted in pulse_count) and the train restarts from now.
+ */
+#define SIM_PULSE_CATCHUP_NS (2 * NSEC_PER_MSEC)
+
 static enum hrtimer_restart sim_pulse_tick(struct hrtimer *t)
 {
 	struct sim *s = container_of(t, struct sim, pulse_timer);
 	unsigned int hz = READ_ONCE(pulse_hz);
+	ktime_t now = ktime_get();
+	u64 due;
 	bool level;
 	unsigned int type, line;
 
+	if (hz != s->pulse_hz_now) {
+		/* (re)start the train; the level carries on */
+		s->pulse_hz_now = hz;
+		s->pulse_t0 = now;
+		s->pulse_toggles = 0;
+	}
 	if (hz == 0) {
-		hrtimer_forward_now(t, ms_to_ktime(100));
+		hrtimer_set_expires(t, ktime_add_ms(now, 100));
 		return HRTIMER_RESTART;
+	}
+	due = div64_u64((u64)ktime_to_ns(ktime_sub(now, s->pulse_t0)) * 2 * hz, NSEC_PER_SEC);
+	if (due > s->pulse_toggles + 2 * (u64)hz) {
+		s->pulse_t0 = now;
+		s->pulse_toggles = 0;
+		due = 0;
 	}
 	level = !s->pulse_level;
 	WRITE_ONCE(s->pulse_level, level);
+	s->pulse_toggles++;
 	if (level)
 		WRITE_ONCE(pulse_count, pulse_count + 1);
 	for (line = 0; line < SIM_NGPIO; line++) {
@@ -259,8 +287,11 @@ static enum hrtimer_restart sim_pulse_tick(struct hrtimer *t)
 		    ((level && (type & IRQ_TYPE_EDGE_RISING)) || (!level && (type & IRQ_TYPE_EDGE_FALLING))))
 			generic_handle_domain_irq(s->chip.irq.domain, line);
 	}
-	/* two edges per period */
-	hrtimer_forward_now(t, ns_to_ktime(div_u64(NSEC_PER_SEC, 2 * (u64)hz)));
+	if (s->pulse_toggles < due)
+		hrtimer_set_expires(t, ktime_add_ns(now, SIM_PULSE_CATCHUP_NS)); /* behind: catch up */
+	else
+		hrtimer_set_expires(t, ktime_add_ns(s->pulse_t0,
+						    div64_u64((s->pulse_toggles + 1) * NSEC_PER_SEC, 2 * (u64)hz)));
 	return HRTIMER_RESTART;
 }
 
