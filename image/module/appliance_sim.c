@@ -243,11 +243,12 @@ static const struct irq_chip sim_irq_chip = {
 /*
  * The pulse train is exact on the guest's monotonic clock: toggle k (k = 1, 2, ...) is due at t0 + k / (2 * pulse_hz),
  * t0 being the moment pulse_hz was set. A timer that fires late (an emulated CPU on a loaded host stalls for tens of
- * milliseconds) does not drop the edges that fell due meanwhile: it emits them one by one, SIM_PULSE_CATCHUP_NS apart,
- * so that the GPIO character device's interrupt thread takes each as its own event, until the train is back on time.
- * More than one second behind, the backlog is dropped (not counted in pulse_count) and the train restarts from now.
+ * milliseconds) does not drop the edges that fell due meanwhile: it emits them one by one, SIM_PULSE_CATCHUP_NS apart
+ * (so that the GPIO character device's interrupt thread, which reads the level to tell a rising from a falling edge
+ * when both are requested, sees each), until the train is back on time. More than one second behind, the backlog is
+ * dropped (not counted in pulse_count) and the train restarts from now.
  */
-#define SIM_PULSE_CATCHUP_NS (2 * NSEC_PER_MSEC)
+#define SIM_PULSE_CATCHUP_NS (10 * NSEC_PER_MSEC)
 
 static enum hrtimer_restart sim_pulse_tick(struct hrtimer *t)
 {
