@@ -44,11 +44,14 @@ internal sealed class DeviceHost : IDisposable
             }),
             Outbox,
             logging.CreateLogger<UplinkClient>());
-        Pipeline = new DevicePipeline(config, _sensors, Uplink, options, _logger);
+        // Alarm outputs ([[alarm]]): raised by the pipeline as an alerting window closes, cleared by the panel's timer after hold.
+        Alarms = AlarmSettings.OpenPanel(config.Alarms, new SensorFactory(), logging.CreateLogger("alarm"));
+        Pipeline = new DevicePipeline(config, _sensors, Uplink, options, _logger, Alarms);
         if (stateDirectory is not null)
         {
             Status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
             Status.Add(new UplinkStatusSection((JournalOutbox)Outbox, Uplink));
+            Status.Add(new AlarmStatusSection(() => Alarms));
         }
         ConfigRevision = configRevision;
     }
@@ -69,9 +72,13 @@ internal sealed class DeviceHost : IDisposable
 
     public DevicePipeline Pipeline { get; }
 
+    /// <summary>The alarm outputs of <c>[[alarm]]</c> (empty when none is configured).</summary>
+    public Appliance.Drivers.Chips.Gpio.AlarmPanel Alarms { get; }
+
     public void Start()
     {
         Uplink.Start();
+        Alarms.Start(AlarmTick);
         Pipeline.Start();
         Status?.Start();
     }
@@ -89,6 +96,7 @@ internal sealed class DeviceHost : IDisposable
         Pipeline.Dispose();
         Uplink.Dispose();
         Status?.Dispose();
+        Alarms.Dispose();
         (Outbox as IDisposable)?.Dispose();
         foreach (var s in _sensors)
         {
@@ -187,6 +195,9 @@ internal sealed class DeviceHost : IDisposable
         stats.Add(supervised.Stats);
         return new SensorBinding(supervised, s.RateHz, IsReplay: false);
     }
+
+    /// <summary>How often alarm holds are checked (a hold ends within this of its time) and failed alarm writes retried.</summary>
+    internal static readonly TimeSpan AlarmTick = TimeSpan.FromMilliseconds(50);
 
     private const string ConfigRepositoryFile = "appliance.toml";
 }

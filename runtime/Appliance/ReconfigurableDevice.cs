@@ -28,6 +28,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     private List<SensorBinding> _sensors = [];
     private List<Appliance.Drivers.Sampling.SamplingStats> _sensorStats = [];
     private DevicePipeline? _pipeline;
+    private Appliance.Drivers.Chips.Gpio.AlarmPanel? _alarms;
     private UplinkClient? _uplink;
     private ApplianceConfig? _config;
     private bool _uplinkRebuilt;
@@ -43,6 +44,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _outbox = new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         _status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
         _status.Add(new DeviceStatusSection(this));
+        _status.Add(new AlarmStatusSection(() => _alarms));
         _status.Start();
     }
 
@@ -78,6 +80,27 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             }
 
             throw;
+        }
+
+        // Alarm outputs: kept as they are (a raised alarm stays raised through its hold) when the revision leaves [[alarm]]
+        // unchanged; otherwise the new ones are opened here and the old ones released (driven inactive) when the old pipeline stops.
+        var keepAlarms = _alarms is not null && SameAlarms(_config?.Alarms, config.Alarms);
+        Appliance.Drivers.Chips.Gpio.AlarmPanel? newAlarms = null;
+        if (!keepAlarms)
+        {
+            try
+            {
+                newAlarms = AlarmSettings.OpenPanel(config.Alarms, new Appliance.Drivers.Sources.SensorFactory(), _logging.CreateLogger("alarm"));
+            }
+            catch
+            {
+                foreach (var s in sensors)
+                {
+                    s.Source.Dispose();
+                }
+
+                throw;
+            }
         }
 
         var old = _pipeline;
@@ -124,6 +147,13 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             await Task.Delay(b - DateTimeOffset.UtcNow, CancellationToken.None);
         }
 
+        if (!keepAlarms)
+        {
+            _alarms?.Dispose();
+            _alarms = newAlarms;
+            _alarms!.Start(DeviceHost.AlarmTick);
+        }
+
         _sensors = sensors;
         _sensorStats = stats;
         _config = config;
@@ -132,7 +162,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         var options = boundary is { } start
             ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
             : _options;
-        _pipeline = new DevicePipeline(config, sensors, _uplink, options, _logger);
+        _pipeline = new DevicePipeline(config, sensors, _uplink, options, _logger, _alarms);
         _pipeline.Start();
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
@@ -190,6 +220,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _status.WriteNow();
         _status.Dispose();
         _pipeline?.Dispose();
+        _alarms?.Dispose();
         _uplink?.Dispose();
         _outbox.Dispose();
         foreach (var s in _sensors)
@@ -279,6 +310,13 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         }
 
         return DateTimeOffset.UnixEpoch.AddTicks(next);
+    }
+
+    private static bool SameAlarms(IReadOnlyList<AlarmSettings>? a, IReadOnlyList<AlarmSettings>? b)
+    {
+        a ??= [];
+        b ??= [];
+        return a.Count == b.Count && a.Zip(b).All(p => p.First.SameAs(p.Second));
     }
 
     private void OnCommand(Command command)

@@ -28,6 +28,8 @@ public sealed class SensorFactory
 {
     private readonly TimeProvider _clock;
     private readonly Dictionary<string, EmulatedBusFaults> _emulators = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EmulatedGpioDriver> _alarmChips = new(StringComparer.Ordinal);
+    private readonly List<(string Sensor, BusFaultKind Kind, TimeSpan Start, TimeSpan Length)> _faults = [];
 
     /// <summary>Creates a factory.</summary>
     /// <param name="clock">The clock of the sensors and emulators; <see cref="TimeProvider.System"/> when null.</param>
@@ -35,6 +37,75 @@ public sealed class SensorFactory
 
     /// <summary>The fault sets of the emulated chips opened so far, by sensor name.</summary>
     public IReadOnlyDictionary<string, EmulatedBusFaults> Emulators => _emulators;
+
+    /// <summary>The emulated GPIO chips of the alarm outputs opened so far (<see cref="CreateAlarm"/>), by alarm name: their
+    /// <see cref="EmulatedGpioDriver.OutputLevel"/> shows what a relay on the line would do, their faults can be scheduled.</summary>
+    public IReadOnlyDictionary<string, EmulatedGpioDriver> AlarmChips => _alarmChips;
+
+    /// <summary>
+    /// Schedules a bus fault in the emulated chip of <paramref name="sensor"/>, from <paramref name="start"/> after the chip is
+    /// created (or after now, if it exists already) for <paramref name="length"/>: what <c>fault = "KIND:START+LENGTH"</c> says.
+    /// Sensors on real buses ignore it.
+    /// </summary>
+    /// <param name="sensor">The sensor's name.</param>
+    /// <param name="kind">The fault.</param>
+    /// <param name="start">Delay before it begins; zero or more.</param>
+    /// <param name="length">How long it lasts; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="start"/> is negative or <paramref name="length"/> is not positive.</exception>
+    public void ScheduleFault(string sensor, BusFaultKind kind, TimeSpan start, TimeSpan length)
+    {
+        ArgumentNullException.ThrowIfNull(sensor);
+        ArgumentOutOfRangeException.ThrowIfLessThan(start, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(length, TimeSpan.Zero);
+        if (_emulators.TryGetValue(sensor, out EmulatedBusFaults? faults))
+        {
+            faults.Schedule(kind, start, length);
+        }
+        else
+        {
+            _faults.Add((sensor, kind, start, length));
+        }
+    }
+
+    /// <summary>
+    /// Opens an alarm output (<c>[[alarm]]</c>): a GPIO line on <c>/dev/gpiochipN</c> through libgpiod for <c>gpio:N</c>, or on an
+    /// in-process <see cref="EmulatedGpioDriver"/> for <c>emulated:gpio</c> (kept in <see cref="AlarmChips"/>). The line itself is
+    /// requested at the first write.
+    /// </summary>
+    /// <param name="name">The alarm's name.</param>
+    /// <param name="bus"><c>gpio:N</c> or <c>emulated:gpio</c>.</param>
+    /// <param name="line">The line offset on the chip; 0 or more.</param>
+    /// <param name="activeLow">True for an active-low relay board (raised = low level).</param>
+    /// <param name="logger">Log for write faults; none when null.</param>
+    /// <returns>The output, owning its GPIO controller.</returns>
+    /// <exception cref="ArgumentException">The bus is not a GPIO chip, or the line is negative; the message names the alarm.</exception>
+    /// <exception cref="IOException">The GPIO chip could not be opened.</exception>
+    public AlarmOutput CreateAlarm(string name, BusSpec bus, int line, bool activeLow, Microsoft.Extensions.Logging.ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (line < 0)
+        {
+            throw new ArgumentException($"alarm '{name}': line = {line}: expected the GPIO line offset on the chip (0 or more).", nameof(line));
+        }
+
+        GpioController controller;
+        if (bus.Kind == BusKind.Emulated && bus.Target == "gpio")
+        {
+            var chip = new EmulatedGpioDriver(new WaveformSignal(), Math.Max(54, line + 1), _clock);
+            _alarmChips[name] = chip;
+            controller = new GpioController(chip);
+        }
+        else if (bus.Kind == BusKind.Gpio)
+        {
+            controller = new GpioController(new LibGpiodDriver(bus.Bus));
+        }
+        else
+        {
+            throw new ArgumentException($"alarm '{name}': bus = '{bus}' is not a GPIO chip (expected gpio:N for /dev/gpiochipN, or emulated:gpio).", nameof(bus));
+        }
+
+        return new AlarmOutput(name, controller, line, activeLow, logger);
+    }
 
     /// <summary>Opens the sensor (without touching the chip: call <see cref="IBusSensor.Open"/> to check it).</summary>
     /// <param name="sensor">The sensor's description.</param>
@@ -47,6 +118,22 @@ public sealed class SensorFactory
     public IBusSensor Create(SensorDescriptor sensor, IBme280Signal? bme280Signal = null)
     {
         ArgumentNullException.ThrowIfNull(sensor);
+        IBusSensor created = CreateSensor(sensor, bme280Signal);
+        if (_emulators.TryGetValue(sensor.Name, out EmulatedBusFaults? faults))
+        {
+            foreach ((_, BusFaultKind kind, TimeSpan start, TimeSpan length) in _faults.Where(f => f.Sensor == sensor.Name))
+            {
+                faults.Schedule(kind, start, length);
+            }
+
+            _faults.RemoveAll(f => f.Sensor == sensor.Name);
+        }
+
+        return created;
+    }
+
+    private IBusSensor CreateSensor(SensorDescriptor sensor, IBme280Signal? bme280Signal)
+    {
         BusSpec bus = sensor.Bus;
         bool emulated = bus.Kind == BusKind.Emulated;
         if (emulated && bus.Target != sensor.Chip)

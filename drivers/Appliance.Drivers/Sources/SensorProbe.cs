@@ -39,11 +39,22 @@ public static class SensorProbe
             opened.Open();
             float[] values = new float[opened.Channels.Count];
             SampleStatus status = opened.Read(values, out _);
+            string id = sensor.Chip switch
+            {
+                "bme280" => "chip id 0x60 ok; ",
+                "adxl345" => "DEVID 0xE5 ok; ",
+                _ => string.Empty,
+            };
             return status == SampleStatus.Ok
-                ? new SensorProbeResult(sensor.Name, sensor.Chip, bus, true, $"answers; read {string.Join(", ", opened.Channels.Select((c, i) => $"{c}={values[i]:G5}"))}")
+                ? new SensorProbeResult(sensor.Name, sensor.Chip, bus, true, $"answers; {id}read {string.Join(", ", opened.Channels.Select((c, i) => $"{c}={values[i]:G5}"))}")
                 : new SensorProbeResult(sensor.Name, sensor.Chip, bus, false, opened.LastFault ?? "read failed");
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException
+        catch (InvalidDataException e)
+        {
+            // The drivers' refusal of another chip (Bme280Sensor, Adxl345Sensor): the message gives the id read and the one expected.
+            return new SensorProbeResult(sensor.Name, sensor.Chip, bus, false, $"wrong chip id: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
             or PlatformNotSupportedException or DllNotFoundException or InvalidOperationException or EntryPointNotFoundException)
         {
             return new SensorProbeResult(sensor.Name, sensor.Chip, bus, false, $"{e.GetType().Name}: {e.Message}");

@@ -11,6 +11,7 @@ namespace Appliance.Runtime.Config;
 /// <param name="Inference">The <c>[inference]</c> table.</param>
 /// <param name="Uplink">The <c>[uplink]</c> table.</param>
 /// <param name="GitOps">The <c>[gitops]</c> table.</param>
+/// <param name="Alarms">The <c>[[alarm]]</c> tables (GPIO outputs raised by alerts), in file order, names unique; null or empty for none.</param>
 public sealed record ApplianceConfig(
     DeviceSettings Device,
     IReadOnlyList<SensorSettings> Sensors,
@@ -18,7 +19,8 @@ public sealed record ApplianceConfig(
     DetectorSettings Detector,
     InferenceSettings Inference,
     UplinkSettings Uplink,
-    GitOpsSettings GitOps);
+    GitOpsSettings GitOps,
+    IReadOnlyList<AlarmSettings>? Alarms = null);
 
 /// <summary>The <c>[device]</c> table.</summary>
 /// <param name="Id">The device id: 1 to 64 characters of letters, digits, '-', '_' and '.'.</param>

@@ -15,7 +15,7 @@ public static partial class ConfigLoader
     /// <summary>Largest configuration file accepted, in bytes.</summary>
     public const int MaxBytes = 1 << 20;
 
-    private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops"];
+    private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops", "alarm"];
 
     /// <summary>Parses and validates <paramref name="text"/>, read from <paramref name="source"/> (a path used in errors).</summary>
     /// <exception cref="ConfigException">The text is not valid TOML, or a key is missing, unknown, of the wrong type or out of range.</exception>
@@ -125,7 +125,7 @@ public static partial class ConfigLoader
         foreach (var kv in over)
         {
             origins.TryGet(over, kv.Key, out var at);
-            if (kv.Value is TomlTableArray sensors && kv.Key == "sensor" && root.TryGetValue("sensor", out var existing) && existing is TomlTableArray rootSensors)
+            if (kv.Value is TomlTableArray sensors && kv.Key is "sensor" or "alarm" && root.TryGetValue(kv.Key, out var existing) && existing is TomlTableArray rootSensors)
             {
                 foreach (var s in sensors)
                 {
@@ -214,7 +214,8 @@ public static partial class ConfigLoader
             if (faultText is not null)
             {
                 var parts = faultText.Split(':', '+');
-                if (parts.Length != 3 || parts[0] is not ("heater" or "nack" or "timeout" or "stuck" or "chipid" or "bitflip") || !Config.Duration.TryParse(parts[1], out var start, out _) || !Config.Duration.TryParse(parts[2], out var span, out _))
+                var start = TimeSpan.Zero; // START may be zero ("chipid:0s+1h": faulty from the first read); LENGTH may not
+                if (parts.Length != 3 || parts[0] is not ("heater" or "nack" or "timeout" or "stuck" or "chipid" or "bitflip") || !(parts[1].TrimStart('0') is "s" or "ms" or "m" or "h" or "d" || Config.Duration.TryParse(parts[1], out start, out _)) || !Config.Duration.TryParse(parts[2], out var span, out _))
                 {
                     throw s.Error("fault", $"sensor '{name}' fault = '{faultText}': expected KIND:START+LENGTH with KIND heater, nack, timeout, stuck, chipid or bitflip, e.g. heater:8s+4s");
                 }
@@ -308,8 +309,9 @@ public static partial class ConfigLoader
         }
 
         var gitops = new GitOpsSettings(branchName, interval, grace);
+        var alarms = AlarmSettings.ReadAll(r, sensors, checkBuses ? BusMissing : null);
 
-        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops);
+        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms);
     }
 
     /// <summary>Why <paramref name="bus"/> is absent on this machine (the missing path), or null when it is present or not a device bus.</summary>

@@ -11,7 +11,8 @@ public static class DefaultConfig
 
     /// <summary>
     /// The default <c>appliance.toml</c>: one emulated BME280 sampled at 10 Hz, 1 s tumbling windows, an EWMA z-score
-    /// detector, ONNX scoring on the CPU, and an injected heater fault (+15 °C from 8 s for 4 s) so that an alert appears.
+    /// detector, ONNX scoring on the CPU, an injected heater fault (+15 °C from 8 s for 4 s) so that an alert appears, and an
+    /// alarm lamp on an emulated GPIO line that the alert raises (cleared 3 s after the latest alert).
     /// </summary>
     public const string Toml = """
         # Appliance configuration (https://toml.io/en/v1.0.0). The device reads this file from its git repository.
@@ -30,6 +31,19 @@ public static class DefaultConfig
         rate_hz = 10
         # Emulated chips only: a heater fault of +15 °C starting 8 s after start, lasting 4 s.
         fault = "heater:8s+4s"
+
+        [[alarm]]
+        # A GPIO output that the device raises itself when an alert fires (a relay or a lamp), without the cloud.
+        # emulated:gpio = an in-process emulated GPIO chip; gpio:0 = /dev/gpiochip0 on a board.
+        name = "lamp"
+        bus = "emulated:gpio"
+        line = 17
+        # Alerts from these sensors raise it (absent or empty: any sensor).
+        sensors = ["env"]
+        # "high", or "low" for active-low relay boards.
+        active = "high"
+        # Stays raised this long after the latest alert, then clears.
+        hold = "3s"
 
         [window]
         # Tumbling windows by time.

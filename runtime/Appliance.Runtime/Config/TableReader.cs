@@ -186,6 +186,31 @@ internal readonly struct TableReader
         return result;
     }
 
+    /// <summary>Whether the table has <paramref name="key"/>.</summary>
+    public bool Has(string key) => _table is not null && _table.ContainsKey(key);
+
+    /// <summary>An array of strings (<c>key = ["a", "b"]</c>), or null when the key is absent.</summary>
+    public IReadOnlyList<string>? StringArray(string key)
+    {
+        if (!TryGet(key, false, out var v))
+        {
+            return null;
+        }
+
+        if (v is not TomlArray array)
+        {
+            throw Error(key, $"{Show(v)} is not an array (expected [\"a\", \"b\", ...])");
+        }
+
+        var result = new string[array.Count];
+        for (var i = 0; i < array.Count; i++)
+        {
+            result[i] = array[i] as string ?? throw Error(key, $"item {i + 1} is not a string (expected a quoted string)");
+        }
+
+        return result;
+    }
+
     public TimeSpan? Duration(string key, bool required)
     {
         var text = String(key, required);

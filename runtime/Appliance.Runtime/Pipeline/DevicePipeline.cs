@@ -26,6 +26,7 @@ public sealed class DevicePipeline : IDisposable
     private readonly UplinkClient _uplink;
     private readonly PipelineOptions _options;
     private readonly ILogger _logger;
+    private readonly Appliance.Drivers.Chips.Gpio.AlarmPanel? _alarms;
     private readonly SensorStream[] _streams;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Thread> _threads = [];
@@ -44,8 +45,10 @@ public sealed class DevicePipeline : IDisposable
     /// <param name="uplink">The started uplink client.</param>
     /// <param name="options">Pacing and reporting.</param>
     /// <param name="logger">The log.</param>
-    public DevicePipeline(ApplianceConfig config, IReadOnlyList<SensorBinding> sensors, UplinkClient uplink, PipelineOptions options, ILogger logger)
+    /// <param name="alarms">The alarm outputs (<c>[[alarm]]</c>) that alerts raise locally, as the window that fired closes; none when null.</param>
+    public DevicePipeline(ApplianceConfig config, IReadOnlyList<SensorBinding> sensors, UplinkClient uplink, PipelineOptions options, ILogger logger, Appliance.Drivers.Chips.Gpio.AlarmPanel? alarms = null)
     {
+        _alarms = alarms;
         _config = config;
         _uplink = uplink;
         _options = options;
@@ -292,6 +295,7 @@ public sealed class DevicePipeline : IDisposable
                     Features = f,
                 });
                 Interlocked.Increment(ref _alerts);
+                _alarms?.OnAlert(source.Name);
                 line?.Append(CultureInfo.InvariantCulture, $" ALERT({(d.Critical ? "critical" : "warning")})");
                 Log.AlertRaised(_logger, source.Name, channel, d.Score, d.Threshold);
             }

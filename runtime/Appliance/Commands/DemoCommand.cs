@@ -118,6 +118,11 @@ internal static class DemoCommand
         var windows = counters.WindowsSummarised;
         Console.WriteLine($"demo: {counters.SamplesRead} samples, {counters.SampleFaults} faults, {counters.InferenceRuns} ONNX runs on {device.Pipeline.ExecutionProvider}, " +
             $"{windows / Math.Max(elapsed.TotalSeconds, 1e-3):F1} summaries/s over {elapsed.TotalSeconds:F1} s, outbox fully acknowledged: {(acked ? "yes" : "no")}");
+        foreach (var alarm in device.Alarms.Snapshot())
+        {
+            Console.WriteLine($"demo: alarm {alarm.Name} raised {alarm.Raises} times, cleared {alarm.Clears} times, {alarm.Faults} write faults");
+        }
+
         Console.WriteLine($"demo: {windows} windows summarised, {stats.Summaries} summaries stored, {stats.Alerts} alerts");
         return acked && stats.Summaries == windows && windows > 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }

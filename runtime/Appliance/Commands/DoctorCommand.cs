@@ -1,28 +1,41 @@
 using System.CommandLine;
 using System.Runtime.Intrinsics;
+using Appliance.Drivers.Buses;
+using Appliance.Drivers.Sources;
 using Appliance.Kernels.Statistics;
+using Appliance.Runtime.Config;
 using Appliance.Runtime.Inference;
 
 namespace Appliance.Commands;
 
 /// <summary>
-/// <c>appliance doctor</c>: what this machine offers the appliance: the Linux bus character devices present, the SIMD
-/// widths the kernels can use, ONNX Runtime's execution providers (and whether CUDA actually loads), and libgit2's features.
-/// Absent hardware is reported as "not present", never as a crash.
+/// <c>appliance doctor [--config FILE]</c>: what this machine offers the appliance: the Linux bus character devices present, for
+/// each configured sensor (from FILE, or the embedded default) whether it answers with the right chip id, the SIMD widths the
+/// kernels can use, ONNX Runtime's execution providers (and whether CUDA actually loads), and libgit2's features.
+/// Absent hardware is reported as "not present", never as a crash. Exit code 0 when every configured sensor answers, 1 when
+/// one does not, 2 for a configuration that cannot be read.
 /// </summary>
 internal static class DoctorCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("doctor", "Report buses, SIMD widths, ONNX execution providers and libgit2");
-        cmd.SetAction(_ => Run());
+        var config = new Option<FileInfo?>("--config") { Description = "An appliance.toml whose sensors are probed (default: the embedded default configuration)" };
+        var cmd = new Command("doctor", "Report buses, configured sensors, SIMD widths, ONNX execution providers and libgit2") { config };
+        cmd.SetAction((p, _) => Cli.Guard(() => Task.FromResult(Run(p.GetValue(config)))));
         return cmd;
     }
 
-    private static int Run()
+    private static int Run(FileInfo? configFile)
     {
+        // Read the configuration first: a bad file is bad input (exit 2) before anything is printed.
+        ApplianceConfig config = configFile is null
+            ? ConfigLoader.Parse(DefaultConfig.Toml, "(embedded default) appliance.toml")
+            : ConfigLoader.Parse(ReadConfig(configFile), configFile.FullName);
+
         Console.WriteLine($"appliance {System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(DoctorCommand).Assembly)?.InformationalVersion} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}");
-        Console.WriteLine($"buses: i2c {List("/dev", "i2c-*")}; spi {List("/dev", "spidev*")}; gpio {List("/dev", "gpiochip*")}");
+        var buses = BusInventory.List();
+        Console.WriteLine($"buses: i2c {List(buses, BusKind.I2c)}; spi {List(buses, BusKind.Spi)}; gpio {List(buses, BusKind.Gpio)}");
+        var answering = ProbeSensors(config, configFile?.FullName ?? "the embedded default configuration");
         Console.WriteLine($"simd: Vector128 {Accelerated(Vector128.IsHardwareAccelerated)}, Vector256 {Accelerated(Vector256.IsHardwareAccelerated)}, Vector512 {Accelerated(Vector512.IsHardwareAccelerated)}; kernels use {WindowStatistics.VectorWidthBits}-bit vectors");
         try
         {
@@ -45,14 +58,65 @@ internal static class DoctorCommand
             Console.WriteLine($"libgit2: not usable: {e.Message}");
         }
 
-        return ExitCodes.Ok;
+        return answering ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>
+    /// Prints one line per configured sensor: <c>sensor NAME (CHIP on BUS): answers; read ...</c> or
+    /// <c>sensor NAME (CHIP on BUS): DOES NOT ANSWER: why</c> (a wrong chip id names the id read and the one expected). Emulated chips
+    /// get their configured bus faults (<c>fault = "chipid:0s+1m"</c>) as they would in <c>appliance run</c>; replayed sensors are
+    /// files, not buses, and are skipped. Returns whether every probed sensor answered.
+    /// </summary>
+    private static bool ProbeSensors(ApplianceConfig config, string from)
+    {
+        var factory = new SensorFactory();
+        var descriptors = new List<SensorDescriptor>();
+        foreach (var s in config.Sensors)
+        {
+            if (s.Chip == "replay")
+            {
+                Console.WriteLine($"sensor {s.Name} (replay of {s.Bus[("replay:".Length)..]}): a recording, not a bus; not probed");
+                continue;
+            }
+
+            descriptors.Add(new SensorDescriptor(s.Name, s.Chip, BusSpec.Parse(s.Bus), s.Address, s.Line, s.Channels ?? [], s.RateHz));
+            if (s.Fault is { } fault && EmulatedBusFaults.TryParseKind(fault.Kind, out var kind))
+            {
+                factory.ScheduleFault(s.Name, kind, fault.Start, fault.Length);
+            }
+        }
+
+        Console.WriteLine($"sensors: {descriptors.Count} on buses in {from}");
+        var all = true;
+        foreach (var r in SensorProbe.Probe(descriptors, factory))
+        {
+            all &= r.Answers;
+            Console.WriteLine($"sensor {r.Sensor} ({r.Chip} on {r.Bus}): {(r.Answers ? string.Empty : "DOES NOT ANSWER: ")}{r.Detail}");
+        }
+
+        foreach (var a in config.Alarms ?? [])
+        {
+            Console.WriteLine($"alarm {a.Name} (output on {a.Bus} line {a.Line}, active {(a.ActiveLow ? "low" : "high")}, hold {a.Hold.TotalSeconds:G} s): raised by alerts of {(a.Sensors.Count == 0 ? "any sensor" : string.Join(", ", a.Sensors))}");
+        }
+
+        return all;
+    }
+
+    private static string ReadConfig(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"{file.FullName}: file not found (expected an appliance.toml)");
+        }
+
+        return File.ReadAllText(file.FullName);
     }
 
     private static string Accelerated(bool yes) => yes ? "yes" : "no";
 
-    private static string List(string dir, string pattern)
+    private static string List(IReadOnlyList<BusSpec> buses, BusKind kind)
     {
-        var found = Directory.Exists(dir) ? Directory.GetFileSystemEntries(dir, pattern) : [];
-        return found.Length == 0 ? "not present" : string.Join(" ", found.Order(StringComparer.Ordinal));
+        var found = buses.Where(b => b.Kind == kind).Select(b => b.DevicePath!).ToList();
+        return found.Count == 0 ? "not present" : string.Join(" ", found);
     }
 }

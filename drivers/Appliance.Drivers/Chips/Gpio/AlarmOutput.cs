@@ -9,7 +9,7 @@ namespace Appliance.Drivers.Chips.Gpio;
 /// the line starts inactive.
 /// </summary>
 /// <remarks>
-/// A failed write (<see cref="IOException"/> from the GPIO character device) is counted in <see cref="FaultCount"/>, kept in
+/// A failed write (<see cref="IOException"/> from the GPIO character device, a refused line request) is counted in <see cref="FaultCount"/>, kept in
 /// <see cref="LastFault"/> and retried at the next <see cref="Raise"/>/<see cref="Clear"/>: the wanted state is remembered and
 /// <see cref="Refresh"/> writes it again (a sampling loop can call it periodically). Thread-safe.
 /// </remarks>
@@ -25,6 +25,7 @@ public sealed partial class AlarmOutput : IDisposable
     private bool _opened;
     private long _faultCount;
     private long _raises;
+    private long _clears;
 
     /// <summary>Creates the output; the line is requested at the first write.</summary>
     /// <param name="name">The output's name, as in configuration.</param>
@@ -76,6 +77,9 @@ public sealed partial class AlarmOutput : IDisposable
     /// <summary>Times the alarm was raised (from off to on).</summary>
     public long RaiseCount => Interlocked.Read(ref _raises);
 
+    /// <summary>Times the alarm was cleared (from on to off).</summary>
+    public long ClearCount => Interlocked.Read(ref _clears);
+
     /// <summary>Writes that failed.</summary>
     public long FaultCount => Interlocked.Read(ref _faultCount);
 
@@ -123,6 +127,10 @@ public sealed partial class AlarmOutput : IDisposable
             {
                 Interlocked.Increment(ref _raises);
             }
+            else if (!on && _wanted)
+            {
+                Interlocked.Increment(ref _clears);
+            }
 
             _written = _written && _wanted == on;
             _wanted = on;
@@ -144,8 +152,10 @@ public sealed partial class AlarmOutput : IDisposable
             _written = true;
             return true;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
+            // IOException: a failed GPIO ioctl; UnauthorizedAccessException: no permission on /dev/gpiochipN; InvalidOperationException:
+            // libgpiod refused the line request (the line is held by another consumer).
             Interlocked.Increment(ref _faultCount);
             LastFault = $"alarm '{Name}': {e.Message}";
             _written = false;

@@ -75,6 +75,46 @@ public sealed class Bme280SensorTests
     }
 
     [Fact]
+    public void ReadFrom_CalibrationWordsReadBigEndian_GiveAbsurd187CWhereLittleEndianGives22_7C()
+    {
+        // The issue's regression ("the same bytes read big-endian give an absurd temperature near 187 °C; read correctly they
+        // give about 22.7 °C"). No public register dump with exactly these figures was found, so the bytes were SOLVED FOR
+        // (a search over chip-like trimming words with the 8.1 double formula): dig_T1..T3 = 27414, 26494, 50, in the range of
+        // real chips (a BME280 dump posted on the Bosch Sensortec community forum, 2019-09, has 28268, 26231, 50; dig_T3 = 50 =
+        // 32 00 is common, and its big-endian reading 0x3200 = 12800 is what makes the result absurd). Stored LSB first at
+        // 0x88..0x8D (BST-BME280-DS002 table 16): 16 6B 7E 67 32 00. adc_T = 510488 (0xFA..0xFC = 7C A1 80).
+        // 8.1 by hand: little-endian 22.69996 °C; big-endian dig_T1..T3 = 5739, 32359, 12800 give 187.0059 °C.
+        var image = new byte[256];
+        ReadOnlySpan<byte> bytes = [0x16, 0x6B, 0x7E, 0x67, 0x32, 0x00];
+        Bme280Calibration.DatasheetExample.WriteTo(image); // pressure and humidity words of the datasheet example
+        bytes.CopyTo(image.AsSpan(0x88));
+        const int AdcT = (0x7C << 12) | (0xA1 << 4) | (0x80 >> 4);
+        Assert.Equal(510488, AdcT);
+
+        Bme280Calibration parsed = Bme280Calibration.ReadFrom(image);
+        var byteSwapped = parsed with
+        {
+            DigT1 = BinaryPrimitives.ReadUInt16BigEndian(bytes),
+            DigT2 = BinaryPrimitives.ReadInt16BigEndian(bytes[2..]),
+            DigT3 = BinaryPrimitives.ReadInt16BigEndian(bytes[4..]),
+        };
+
+        Assert.Equal((ushort)27414, parsed.DigT1);
+        Assert.Equal((short)26494, parsed.DigT2);
+        Assert.Equal((short)50, parsed.DigT3);
+        Assert.InRange(Bme280Compensation.Temperature(AdcT, parsed, out _), 22.6, 22.8);
+        Assert.InRange(Bme280Compensation.Temperature(AdcT, byteSwapped, out _), 186, 188);
+
+        // The same image through the emulator and the real driver (Iot.Device.Bindings parses the block itself): 22.7 °C.
+        var clock = SimulatedClock.AtNabEpoch();
+        var emulator = new Bme280Emulator(new Bme280FixedSignal(new Bme280RawSample(AdcT, DatasheetExample.AdcP, DatasheetExample.AdcH)), parsed, clock);
+        using var sensor = new Bme280Sensor("env", emulator, clock);
+        Span<float> values = stackalloc float[3];
+        Assert.Equal(SampleStatus.Ok, sensor.Read(values, out _));
+        Assert.InRange(values[0], 22.6f, 22.8f);
+    }
+
+    [Fact]
     public void Read_SignalChangesBetweenReads_ReturnsNewConversionNeverPrevious()
     {
         // BST-BME280-DS002 3.3.3 and 5.4.4: in forced mode the data registers change only when the conversion ends
