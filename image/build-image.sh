@@ -7,7 +7,7 @@
 #
 # Environment: IMAGE_KERNEL_ABI (e.g. 6.1.0-56; default: the one linux-image-amd64 depends on),
 # IMAGE_COLLECTOR (default tcp://10.0.2.2:5556), IMAGE_DEVICE_ID (default image-1),
-# IMAGE_SENSORS (comma list of image/config/sensors.d/*.toml, default bme280,mcp3008,pulse; add alarm for the [[alarm]] output), IMAGE_OUT (default out/image).
+# IMAGE_SENSORS (comma list of image/config/sensors.d/*.toml, default bme280,mcp3008,pulse,alarm), IMAGE_OUT (default out/image).
 # Needs root for apt-get (otherwise it names the packages to install). The arm64 path is in image/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -121,7 +121,7 @@ depmod -b "$STAGE" "$KVER"
 
 # The seed configuration repository (bare), one commit on main.
 COLLECTOR=${IMAGE_COLLECTOR:-tcp://10.0.2.2:5556}
-SENSORS=${IMAGE_SENSORS:-bme280,mcp3008,pulse}
+SENSORS=${IMAGE_SENSORS:-bme280,mcp3008,pulse,alarm}
 image/make-seed-repo.sh "$STAGE/usr/share/appliance/config.git" "$COLLECTOR" "${IMAGE_DEVICE_ID:-image-1}" "$SENSORS"
 
 mkdir -p "$OUT"

@@ -67,7 +67,8 @@ if [ "$ALARM" = 1 ] && [ -n "$raised" ]; then
   else
     say "alarm line 4 still high 20 s after the step off"
   fi
-  # The device's own account of it (STATE/status.json, key "alarms"), on one line.
+  # The device's own account of it (STATE/status.json, key "alarms", rewritten every second), on one line.
+  sleep 2
   say "status alarms $(tr -d '\n' < /var/lib/appliance/status.json 2>/dev/null | sed -n 's/.*"alarms" *: *\(\[[^]]*\]\).*/\1/p' | tr -s ' ')"
 fi
 sleep 3
