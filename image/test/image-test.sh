@@ -273,18 +273,20 @@ case ",$SENSORS," in *,alarm,*)
   CLEAR=$(sed -n 's/.*scenario: alarm line 4 low at unix \([0-9.]*\) .*/\1/p' "$CONSOLE" | head -1)
   if [ -n "$RAISE" ]; then
     a1=$(q "SELECT min(time_ns) FROM alerts WHERE device_id='image-test' AND sensor='env' AND time_ns >= $(( ${STEP_ON:-0} - 1 ))000000000;")
-    # raised at the alerting window's close: before the next window closes (1 s) plus the 0.1 s poll and TCG slack (0.5 s)
+    # raised as the alerting window closes (AlarmPanel.OnAlert on the pipeline thread): the close comes after the window's end
+    # by the pipeline's delay (up to about 1 s under TCG on a loaded host), then the 0.1 s poll: < 2 s
     lag=$(echo "$RAISE - ${a1:-0} / 1000000000" | bc -l)
-    check alarm-raised '[ -n "$a1" ] && awk -v l="$lag" "BEGIN{exit !(l > -0.2 && l < 1.5)}"' \
-      "line 4 high $(printf '%.2f' "$lag") s after the end of the first alerting window (must be within that window's close: < 1.5 s)"
+    check alarm-raised '[ -n "$a1" ] && awk -v l="$lag" "BEGIN{exit !(l > -0.2 && l < 2.0)}"' \
+      "line 4 high $(printf '%.2f' "$lag") s after the end of the first alerting window (raised as that window closes: under TCG its close comes up to about 1 s late, so < 2 s)"
   else
     fail alarm-raised "line 4 never went high during the step ($(grep -a -o 'scenario: alarm line 4 not high[^\r]*' "$CONSOLE" | head -1))"
   fi
   if [ -n "$CLEAR" ]; then
     al=$(q "SELECT max(time_ns) FROM alerts WHERE device_id='image-test' AND sensor='env' AND time_ns <= ${CLEAR%.*}999999999;")
     held=$(echo "$CLEAR - ${al:-0} / 1000000000" | bc -l)
-    # hold = 5 s: cleared at the first window close at least 5 s after the last alert: 5 s .. 6 s, + poll and TCG slack
-    check alarm-cleared '[ -n "$al" ] && awk -v h="$held" "BEGIN{exit !(h > 4.8 && h < 6.8)}"' \
+    # hold = 5 s from the last alert's window close (so at least 5 s after its window's end), + the close's delay, the 50 ms
+    # alarm tick and the 0.1 s poll: 4.8 s (poll rounding) .. 7 s
+    check alarm-cleared '[ -n "$al" ] && awk -v h="$held" "BEGIN{exit !(h > 4.8 && h < 7.0)}"' \
       "line 4 low again $(printf '%.2f' "$held") s after the last alert (hold = 5 s)"
   else
     fail alarm-cleared "line 4 did not go low again after the step"
