@@ -283,7 +283,7 @@ case ",$SENSORS," in *,alarm,*)
     check alarm-raised '[ -n "$a1" ] && awk -v l="$lag" "BEGIN{exit !(l > -0.2 && l < 2.0)}"' \
       "line 4 high $(printf '%.2f' "$lag") s after the end of the first alerting window (raised as that window closes: under TCG its close comes up to about 1 s late, so < 2 s)"
   else
-    fail alarm-raised "line 4 never went high during the step ($(grep -a -o 'scenario: alarm line 4 not high[^\r]*' "$CONSOLE" | head -1))"
+    fail alarm-raised "line 4 never went high during the step ($(sed -n 's/.*scenario: \(alarm line 4 not high.*\)/\1/p' "$CONSOLE" | tr -d '\r' | head -1))"
   fi
   if [ -n "$CLEAR" ]; then
     al=$(q "SELECT max(time_ns) FROM alerts WHERE device_id='image-test' AND sensor='env' AND time_ns <= ${CLEAR%.*}999999999;")
@@ -298,9 +298,9 @@ case ",$SENSORS," in *,alarm,*)
   st=$(sed -n 's/.*scenario: status alarms \(.*\)/\1/p' "$CONSOLE" | tr -d '\r' | head -1)
   # Crash while raised (scenario's second step, 29.03 degC): line 4 was high at the kill -9; the restarted process has no
   # alert behind it and must drive the line inactive (AlarmPanel's first tick writes the wanted level, inactive, to a line
-  # not yet in sync) once it is up: within 15 s of the restart (the process's start-up under TCG takes 5-11 s).
+  # not yet in sync) once it is up: within 20 s of the restart (the process's start-up under TCG took 5.7-10.8 s at load 17-35).
   atk=$(sed -n 's/.*scenario: alarm line 4 before the kill: \([01]\).*/\1/p' "$CONSOLE" | head -1)
-  aar=$(grep -a -o 'scenario: alarm line 4 after the restart: [^\r]*' "$CONSOLE" | head -1 | sed 's/^scenario: alarm line 4 after the restart: //')
+  aar=$(sed -n 's/.*scenario: alarm line 4 after the restart: //p' "$CONSOLE" | tr -d '\r' | head -1)
   check alarm-after-crash '[ "$atk" = 1 ] && echo "$aar" | grep -q "^low"' "line 4 at the kill -9: ${atk:-?} (raised by a second step); after the restart: ${aar:-not reported}"
   # STATE/status.json "alarms" (the alarm branch's AlarmStatusSection), read by the scenario after the clear
   check alarm-status 'echo "$st" | grep -q "\"name\": *\"relay\"" && echo "$st" | grep -Eq "\"raises\": *[1-9]" && echo "$st" | grep -Eq "\"clears\": *[1-9]" \

@@ -101,11 +101,11 @@ done
 say "restarted as pid $now at unix $(date +%s)"
 if [ "$step2" = 1 ]; then
   r=$(up)
-  while [ "$(line4)" = 1 ] && [ "$(echo "$(up) - $r < 15" | bc)" = 1 ]; do sleep 0.2; done
+  while [ "$(line4)" = 1 ] && [ "$(echo "$(up) - $r < 20" | bc)" = 1 ]; do sleep 0.2; done
   if [ "$(line4)" = 0 ]; then
     say "alarm line 4 after the restart: low $(echo "$(up) - $r" | bc) s after it"
   else
-    say "alarm line 4 after the restart: still high 15 s after it"
+    say "alarm line 4 after the restart: still high 20 s after it"
   fi
   sleep "$(echo "$RUN2 - ($(up) - $r)" | bc | sed 's/^-.*/0/')"
 else
