@@ -7,7 +7,7 @@
 #
 # Environment: IMAGE_KERNEL_ABI (e.g. 6.1.0-56; default: the one linux-image-amd64 depends on),
 # IMAGE_COLLECTOR (default tcp://10.0.2.2:5556), IMAGE_DEVICE_ID (default image-1),
-# IMAGE_SENSORS (comma list of image/config/sensors.d/*.toml, default bme280), IMAGE_OUT (default out/image).
+# IMAGE_SENSORS (comma list of image/config/sensors.d/*.toml, default bme280,mcp3008,pulse,alarm), IMAGE_OUT (default out/image).
 # Needs root for apt-get (otherwise it names the packages to install). The arm64 path is in image/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,7 @@ command -v zstd >/dev/null || need+=(zstd)
 command -v git >/dev/null || need+=(git)
 command -v make >/dev/null || need+=(make)
 command -v gcc >/dev/null || need+=(gcc)
+ldconfig -p | grep 'libgpiod\.so\.2 .*x86-64' >/dev/null || need+=(libgpiod2) # (no grep -q: ldconfig's SIGPIPE would fail the pipe)
 ABI=${IMAGE_KERNEL_ABI:-}
 if [ -z "$ABI" ]; then
   ABI=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -1 || true)
@@ -87,10 +88,12 @@ done
 [ -e "$STAGE/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$STAGE/lib64/"
 # Loaded with dlopen, so ldd does not list them: libgit2 loads OpenSSL 3 for https remotes at initialisation (and
 # crashes without it: seen as SIGSEGV in `appliance run` on the first image), .NET's System.Net.Security too.
-for so in libssl.so.3 libcrypto.so.3; do
+# libgpiod 1.6 (soname libgpiod.so.2, Debian's libgpiod2) is System.Device.Gpio's LibGpiodDriver for /dev/gpiochipN
+# (pulse counters, alarm outputs); without it a gpio:N sensor fails with "Libgpiod driver not installed".
+for so in libssl.so.3 libcrypto.so.3 libgpiod.so.2; do
   # (no early exit in awk: ldconfig would get SIGPIPE, and pipefail would end the script without a word)
   lib=$(ldconfig -p | awk -v n="$so" '$1 == n && /x86-64/ && !found {print $NF; found = 1}')
-  [ -n "$lib" ] || die "$so not found on the build machine (apt-get install libssl3)"
+  [ -n "$lib" ] || die "$so not found on the build machine (apt-get install libssl3 libgpiod2)"
   mkdir -p "$STAGE$(dirname "$lib")"; cp -L "$lib" "$STAGE$lib"
 done
 # CA certificates for https configuration remotes.
@@ -118,7 +121,7 @@ depmod -b "$STAGE" "$KVER"
 
 # The seed configuration repository (bare), one commit on main.
 COLLECTOR=${IMAGE_COLLECTOR:-tcp://10.0.2.2:5556}
-SENSORS=${IMAGE_SENSORS:-bme280}
+SENSORS=${IMAGE_SENSORS:-bme280,mcp3008,pulse,alarm}
 image/make-seed-repo.sh "$STAGE/usr/share/appliance/config.git" "$COLLECTOR" "${IMAGE_DEVICE_ID:-image-1}" "$SENSORS"
 
 mkdir -p "$OUT"

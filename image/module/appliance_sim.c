@@ -14,9 +14,11 @@
  *        (5.4.2): it clears ctrl_hum, ctrl_meas and config (0xF2, 0xF4, 0xF5, reset values 0x00 in table 18).
  *        The register file is filled by the test through i2cset (calibration, chip id, raw data).
  *   GPIO gpio_chip "appliance-sim", 8 lines. Inputs read bit n of `gpio_in` (writable through
- *        /sys/module/appliance_sim/parameters/gpio_in); line 0 is a pulse generator instead when `pulse_hz` > 0
- *        (50 % duty, rising edges counted in `pulse_count`). Lines driven as outputs show in `gpio_out` (bit n).
- *        Line 0 raises edge interrupts, so the GPIO character device's edge events work on it.
+ *        /sys/module/appliance_sim/parameters/gpio_in); lines 0 and 1 carry a pulse generator instead when `pulse_hz`
+ *        > 0 (the same 50 % duty square wave on both, exact on the guest clock: edges a late timer missed are caught
+ *        up; rising edges counted once in `pulse_count`), so the appliance's
+ *        pulse counter (line 0) and a bus probe (line 1) can watch it at the same time. Lines driven as outputs show
+ *        in `gpio_out` (bit n). Lines 0 and 1 raise edge interrupts, so the GPIO character device's edge events work.
  *   SPI  controller number `spi_bus` (default 0) with one device on chip select 0 bound to spidev
  *        (/dev/spidev0.0). It answers like a Microchip MCP3008 10-bit ADC (DS21295D section 5.0 and figure 6-1):
  *        in a 3-byte transfer the start bit is bit 0 of byte 0, byte 1 bits 7..4 are SGL/DIFF, D2, D1, D0, and
@@ -35,7 +37,7 @@
 #include <linux/spinlock.h>
 
 #define SIM_NGPIO 8
-#define SIM_PULSE_LINE 0
+#define SIM_PULSE_LINES 0x3 /* lines 0 and 1 */
 
 static int i2c_bus;
 module_param(i2c_bus, int, 0444);
@@ -57,10 +59,10 @@ module_param(gpio_out, uint, 0444);
 MODULE_PARM_DESC(gpio_out, "Output levels driven by users, bit n = line n (read only)");
 static unsigned int pulse_hz;
 module_param(pulse_hz, uint, 0644);
-MODULE_PARM_DESC(pulse_hz, "Pulse frequency on line 0 in Hz, 0 = off (line 0 then reads gpio_in bit 0)");
+MODULE_PARM_DESC(pulse_hz, "Pulse frequency on lines 0 and 1 in Hz, 0 = off (they then read gpio_in bits 0, 1)");
 static unsigned long pulse_count;
 module_param(pulse_count, ulong, 0444);
-MODULE_PARM_DESC(pulse_count, "Rising edges generated on line 0 since load (read only)");
+MODULE_PARM_DESC(pulse_count, "Rising edges generated on lines 0 and 1 since load (read only)");
 static unsigned long spi_transfers;
 module_param(spi_transfers, ulong, 0444);
 MODULE_PARM_DESC(spi_transfers, "MCP3008 conversions answered (read only)");
@@ -80,6 +82,9 @@ struct sim {
 	unsigned int irq_type[SIM_NGPIO];
 	bool pulse_level;
 	struct hrtimer pulse_timer;
+	unsigned int pulse_hz_now; /* the rate the train runs at, since pulse_t0 */
+	ktime_t pulse_t0;
+	u64 pulse_toggles; /* toggles since pulse_t0 */
 	/* SPI */
 	struct spi_controller *ctlr;
 	struct spi_device *spi;
@@ -160,7 +165,7 @@ static int sim_gpio_get(struct gpio_chip *gc, unsigned int offset)
 
 	if (test_bit(offset, &s->out_dir))
 		return !!(READ_ONCE(gpio_out) & BIT(offset));
-	if (offset == SIM_PULSE_LINE && READ_ONCE(pulse_hz) > 0)
+	if ((BIT(offset) & SIM_PULSE_LINES) && READ_ONCE(pulse_hz) > 0)
 		return READ_ONCE(s->pulse_level);
 	return !!(READ_ONCE(gpio_in) & BIT(offset));
 }
@@ -235,27 +240,59 @@ static const struct irq_chip sim_irq_chip = {
 	GPIOCHIP_IRQ_RESOURCE_HELPERS,
 };
 
+/*
+ * The pulse train is exact on the guest's monotonic clock: toggle k (k = 1, 2, ...) is due at t0 + k / (2 * pulse_hz),
+ * t0 being the moment pulse_hz was set. A timer that fires late (an emulated CPU on a loaded host stalls for tens of
+ * milliseconds) does not drop the edges that fell due meanwhile: it emits them one by one, SIM_PULSE_CATCHUP_NS apart
+ * (so that the GPIO character device's interrupt thread, which reads the level to tell a rising from a falling edge
+ * when both are requested, sees each), until the train is back on time. More than one second behind, the backlog is
+ * dropped (not counted in pulse_count) and the train restarts from now.
+ */
+#define SIM_PULSE_CATCHUP_NS (10 * NSEC_PER_MSEC)
+
 static enum hrtimer_restart sim_pulse_tick(struct hrtimer *t)
 {
 	struct sim *s = container_of(t, struct sim, pulse_timer);
 	unsigned int hz = READ_ONCE(pulse_hz);
+	ktime_t now = ktime_get();
+	u64 due;
 	bool level;
-	unsigned int type;
+	unsigned int type, line;
 
+	if (hz != s->pulse_hz_now) {
+		/* (re)start the train; the level carries on */
+		s->pulse_hz_now = hz;
+		s->pulse_t0 = now;
+		s->pulse_toggles = 0;
+	}
 	if (hz == 0) {
-		hrtimer_forward_now(t, ms_to_ktime(100));
+		hrtimer_set_expires(t, ktime_add_ms(now, 100));
 		return HRTIMER_RESTART;
+	}
+	due = div64_u64((u64)ktime_to_ns(ktime_sub(now, s->pulse_t0)) * 2 * hz, NSEC_PER_SEC);
+	if (due > s->pulse_toggles + 2 * (u64)hz) {
+		s->pulse_t0 = now;
+		s->pulse_toggles = 0;
+		due = 0;
 	}
 	level = !s->pulse_level;
 	WRITE_ONCE(s->pulse_level, level);
+	s->pulse_toggles++;
 	if (level)
 		WRITE_ONCE(pulse_count, pulse_count + 1);
-	type = s->irq_type[SIM_PULSE_LINE];
-	if (test_bit(SIM_PULSE_LINE, &s->irq_enabled) && !test_bit(SIM_PULSE_LINE, &s->out_dir) &&
-	    ((level && (type & IRQ_TYPE_EDGE_RISING)) || (!level && (type & IRQ_TYPE_EDGE_FALLING))))
-		generic_handle_domain_irq(s->chip.irq.domain, SIM_PULSE_LINE);
-	/* two edges per period */
-	hrtimer_forward_now(t, ns_to_ktime(div_u64(NSEC_PER_SEC, 2 * (u64)hz)));
+	for (line = 0; line < SIM_NGPIO; line++) {
+		if (!(BIT(line) & SIM_PULSE_LINES))
+			continue;
+		type = s->irq_type[line];
+		if (test_bit(line, &s->irq_enabled) && !test_bit(line, &s->out_dir) &&
+		    ((level && (type & IRQ_TYPE_EDGE_RISING)) || (!level && (type & IRQ_TYPE_EDGE_FALLING))))
+			generic_handle_domain_irq(s->chip.irq.domain, line);
+	}
+	if (s->pulse_toggles < due)
+		hrtimer_set_expires(t, ktime_add_ns(now, SIM_PULSE_CATCHUP_NS)); /* behind: catch up */
+	else
+		hrtimer_set_expires(t, ktime_add_ns(s->pulse_t0,
+						    div64_u64((s->pulse_toggles + 1) * NSEC_PER_SEC, 2 * (u64)hz)));
 	return HRTIMER_RESTART;
 }
 

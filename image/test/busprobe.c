@@ -5,7 +5,7 @@
  *   SPI  /dev/spidevB.0: MCP3008 single-ended and differential conversions (DS21295D figure 6-1 frame, table 5-2)
  *        equal the codes in /sys/module/appliance_sim/parameters/adc;
  *   GPIO /dev/gpiochipN (label "appliance-sim"), GPIO v2 uAPI (linux/gpio.h): an output line driven to 1 and 0 shows
- *        in the module's gpio_out; an input line follows gpio_in; rising-edge events on line 0 over 2 s match the
+ *        in the module's gpio_out; an input line follows gpio_in; rising-edge events on line 1 over 2 s match the
  *        pulse generator's frequency (pulse_hz) and its own count (pulse_count).
  * Prints one line per check, "busprobe: PASS name: detail" or "busprobe: FAIL name: detail"; exit status = failures.
  * Built static (gcc -static) so it needs nothing in the image.
@@ -221,9 +221,9 @@ static void probe_gpio(void)
 		check(0, "gpio-input", "line 2 as input: %s", strerror(errno));
 	}
 
-	/* edges: line 0, rising, 2 s */
-	fd = request_line(chip, 0, GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_EDGE_RISING, 0);
-	check(fd >= 0, "gpio-edge-request", "line 0 rising edges: %s", fd >= 0 ? "granted" : strerror(errno));
+	/* edges: line 1 (the generator's second line: line 0 is the appliance's pulse counter), rising, 2 s */
+	fd = request_line(chip, 1, GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_EDGE_RISING, 0);
+	check(fd >= 0, "gpio-edge-request", "line 1 rising edges: %s", fd >= 0 ? "granted" : strerror(errno));
 	if (fd >= 0) {
 		long hz = read_param("pulse_hz", 0), c0 = read_param("pulse_count", 0), c1;
 		long events = 0;
