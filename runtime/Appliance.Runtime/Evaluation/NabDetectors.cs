@@ -18,7 +18,7 @@ public static class NabDetectors
     public const string Default = "relative-entropy:holdoff=150+windowed-gaussian:holdoff=600,level=0.999999";
 
     /// <summary>Names of the single detectors, for help and error messages.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["windowed-gaussian", "relative-entropy", "ewma-tail", "cusum"];
+    public static IReadOnlyList<string> Names { get; } = ["windowed-gaussian", "relative-entropy", "ewma-tail", "cusum", "context-novelty"];
 
     /// <summary>
     /// Creates a detector for one series from a specification: <c>NAME[:key=value,...]</c>, several joined by <c>+</c>
@@ -78,6 +78,7 @@ public static class NabDetectors
             "windowed-gaussian" => new WindowedGaussianDetector((int)Arg("window", 6400), (int)Arg("step", 100)),
             "relative-entropy" => new RelativeEntropyDetector(min, max, bins: (int)Arg("bins", 5), window: (int)Arg("window", 52), threshold: ChiSquare99((int)Arg("bins", 5) - 1), frequent: (int)Arg("frequent", 1)),
             "ewma-tail" => new EwmaTailDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30)),
+            "context-novelty" => new ContextNoveltyDetector(min, max, (int)Arg("low", 2), (int)Arg("high", 5), (int)Arg("order", 2), (int)Arg("frequent", 1), (int)Arg("rest", 0), Arg("restlevel", 1.0), (int)Arg("table", 18)),
             "cusum" => new CusumDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30), Arg("k", 0.5), Arg("h", 5.0)),
             _ => throw new ArgumentException($"--detector {spec}: unknown detector '{name}' (expected one of {string.Join(", ", Names)})"),
         };
