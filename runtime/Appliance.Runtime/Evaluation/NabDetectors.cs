@@ -30,7 +30,7 @@ public static class NabDetectors
     /// <param name="spec">The specification.</param>
     /// <param name="series">The series it will see (its range, for the range-based detector).</param>
     /// <exception cref="ArgumentException">Unknown name or key, or a value that is not a number (the message says which).</exception>
-    public static ISampleDetector Create(string spec, NabSeries series) => Create(spec, series.Values.Min(), series.Values.Max());
+    public static ISampleDetector Create(string spec, NabSeries series) => Create(spec, series.Values.Min(), series.Values.Max(), series.ProbationaryLength);
 
     /// <summary>
     /// Creates a detector from a specification (see <see cref="Create(string, NabSeries)"/>) for a channel whose values are
@@ -41,12 +41,31 @@ public static class NabDetectors
     /// <param name="min">Smallest expected value.</param>
     /// <param name="max">Largest expected value.</param>
     /// <exception cref="ArgumentException">Unknown name or key, or a value that is not a number.</exception>
-    public static ISampleDetector Create(string spec, double min, double max)
+    public static ISampleDetector Create(string spec, double min, double max) => Create(spec, min, max, probationary: 0);
+
+    /// <summary>
+    /// Creates a detector from a specification (see <see cref="Create(string, NabSeries)"/>) for a channel whose values are
+    /// expected in [<paramref name="min"/>, <paramref name="max"/>], told the length of its learning (probationary)
+    /// period in samples, which <c>|holdfrac=F</c> scales (NAB tells its detectors the same: numenta/NAB
+    /// <c>nab/detectors/base.py</c>, <c>probationaryPeriod</c>).
+    /// </summary>
+    /// <param name="spec">The specification.</param>
+    /// <param name="min">Smallest expected value.</param>
+    /// <param name="max">Largest expected value.</param>
+    /// <param name="probationary">Samples of the learning period (NAB: min(⌊0.15 n⌋, 750)); 0 when unknown.</param>
+    /// <exception cref="ArgumentException">Unknown name or key, or a value that is not a number.</exception>
+    public static ISampleDetector Create(string spec, double min, double max, int probationary)
     {
+        var bar = spec.LastIndexOf('|');
+        if (bar >= 0)
+        {
+            return WholeHoldOff(spec, Create(spec[..bar], min, max, probationary), spec[(bar + 1)..], probationary);
+        }
+
         var parts = spec.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length > 1)
         {
-            return new MaxDetector([.. parts.Select(p => Create(p, min, max))]);
+            return new MaxDetector([.. parts.Select(p => Create(p, min, max, probationary))]);
         }
 
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
@@ -66,7 +85,7 @@ public static class NabDetectors
             }
         }
 
-        var used = new HashSet<string>(StringComparer.Ordinal) { "holdoff", "level" };
+        var used = new HashSet<string>(StringComparer.Ordinal) { "holdoff", "level", "floor", "alarm", "likelihood", "lshort", "lwarmup" };
         double Arg(string key, double fallback)
         {
             used.Add(key);
@@ -87,9 +106,54 @@ public static class NabDetectors
             throw new ArgumentException($"--detector {spec}: '{unknown}' is not a setting of {name}");
         }
 
+        if (args.TryGetValue("likelihood", out var likelihoodWindow))
+        {
+            detector = new AnomalyLikelihoodDetector(detector, (int)likelihoodWindow, args.TryGetValue("lshort", out var lshort) ? (int)lshort : 10, args.TryGetValue("lwarmup", out var lwarmup) ? (int)lwarmup : 388);
+        }
+
+        if (args.TryGetValue("floor", out var floor))
+        {
+            detector = new FloorDetector(detector, floor);
+        }
+
+        if (args.TryGetValue("alarm", out var alarm))
+        {
+            detector = new FloorDetector(detector, alarm, binary: true);
+        }
+
         return args.TryGetValue("holdoff", out var holdoff) && holdoff >= 1
             ? new HoldOffDetector(detector, args.TryGetValue("level", out var level) ? level : 1.0, (int)holdoff)
             : detector;
+    }
+
+    // "ENSEMBLE|holdoff=N,level=L": one hold-off over the ensemble's maximum (after any member's alarm, all are quiet).
+    private static HoldOffDetector WholeHoldOff(string spec, ISampleDetector inner, string settings, int probationary)
+    {
+        var holdoff = 0.0;
+        var level = 1.0;
+        foreach (var kv in settings.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = kv.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 1 || !double.TryParse(kv[(eq + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                throw new ArgumentException($"--detector {spec}: '{kv}': expected key=number");
+            }
+
+            switch (kv[..eq])
+            {
+                case "holdoff": holdoff = v; break;
+                case "level": level = v; break;
+                case "holdfrac": holdoff = Math.Round(v * probationary); break;
+                default: throw new ArgumentException($"--detector {spec}: '{kv[..eq]}' after '|' is not holdoff, holdfrac or level");
+            }
+        }
+
+        if (holdoff < 1)
+        {
+            throw new ArgumentException($"--detector {spec}: after '|' expected holdoff=N (N ≥ 1)");
+        }
+
+        return new HoldOffDetector(inner, level, (int)holdoff);
     }
 
     // Upper 1% points of χ² with 1..9 degrees of freedom (scipy.stats.chi2.isf(0.01, k); Abramowitz & Stegun Table 26.8).
