@@ -36,6 +36,10 @@ public sealed class ContextNoveltyDetector : ISampleDetector
     private readonly byte[] _table;
     private readonly ulong _mask;
     private readonly int[] _history;
+    private readonly bool _delta;
+    private readonly double _alpha;
+    private double _smoothed;
+    private double _previous;
     private long _n;
     private long _lastAlarm = NoAlarm;
 
@@ -49,9 +53,16 @@ public sealed class ContextNoveltyDetector : ISampleDetector
     /// <param name="rest">Samples after a raw score ≥ level whose reported score is 0 (0: none).</param>
     /// <param name="level">Raw score that starts the rest period.</param>
     /// <param name="tableBits">log2 of the number of counters (10–26).</param>
+    /// <param name="delta">Quantise the change from the previous (smoothed) value, over [−(max − min), max − min], instead
+    /// of the value itself.</param>
+    /// <param name="smooth">Quantise an exponential moving average of the values with α = 2/(smooth + 1) (the EWMA with
+    /// the centre of mass of a smooth-sample boxcar; NIST/SEMATECH e-Handbook §6.3.2.4) instead of the raw value; 1: raw.</param>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
-    public ContextNoveltyDetector(double min, double max, int lowBits = 2, int highBits = 5, int order = 2, int frequent = 1, int rest = 0, double level = 1.0, int tableBits = 18)
+    public ContextNoveltyDetector(double min, double max, int lowBits = 2, int highBits = 5, int order = 2, int frequent = 1, int rest = 0, double level = 1.0, int tableBits = 18, bool delta = false, int smooth = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(smooth, 1);
+        _delta = delta;
+        _alpha = 2.0 / (smooth + 1.0);
         ArgumentOutOfRangeException.ThrowIfLessThan(lowBits, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(highBits, 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(highBits, lowBits);
@@ -91,7 +102,19 @@ public sealed class ContextNoveltyDetector : ISampleDetector
             return 0.0;
         }
 
-        var unit = _span > 0 ? (value - _min) / _span : 0.0;
+        _smoothed = _n == 0 ? value : _smoothed + (_alpha * (value - _smoothed));
+        var x = _smoothed;
+        double unit;
+        if (_delta)
+        {
+            unit = _span > 0 ? 0.5 + ((_n == 0 ? 0.0 : x - _previous) / (2.0 * _span)) : 0.5;
+        }
+        else
+        {
+            unit = _span > 0 ? (x - _min) / _span : 0.0;
+        }
+
+        _previous = x;
         var novel = 0;
         var width = _order + 1;
         for (var r = 0; r < _resolutions; r++)
@@ -156,6 +179,8 @@ public sealed class ContextNoveltyDetector : ISampleDetector
         Array.Clear(_table);
         Array.Clear(_history);
         _n = 0;
+        _smoothed = 0.0;
+        _previous = 0.0;
         _lastAlarm = NoAlarm;
     }
 

@@ -18,7 +18,7 @@ public static class NabDetectors
     public const string Default = "relative-entropy:holdoff=150+windowed-gaussian:holdoff=600,level=0.999999";
 
     /// <summary>Names of the single detectors, for help and error messages.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["windowed-gaussian", "relative-entropy", "ewma-tail", "cusum", "context-novelty"];
+    public static IReadOnlyList<string> Names { get; } = ["windowed-gaussian", "relative-entropy", "ewma-tail", "cusum", "context-novelty", "spatial-range"];
 
     /// <summary>
     /// Creates a detector for one series from a specification: <c>NAME[:key=value,...]</c>, several joined by <c>+</c>
@@ -97,7 +97,8 @@ public static class NabDetectors
             "windowed-gaussian" => new WindowedGaussianDetector((int)Arg("window", 6400), (int)Arg("step", 100)),
             "relative-entropy" => new RelativeEntropyDetector(min, max, bins: (int)Arg("bins", 5), window: (int)Arg("window", 52), threshold: ChiSquare99((int)Arg("bins", 5) - 1), frequent: (int)Arg("frequent", 1)),
             "ewma-tail" => new EwmaTailDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30)),
-            "context-novelty" => new ContextNoveltyDetector(min, max, (int)Arg("low", 2), (int)Arg("high", 5), (int)Arg("order", 2), (int)Arg("frequent", 1), (int)Arg("rest", 0), Arg("restlevel", 1.0), (int)Arg("table", 18)),
+            "context-novelty" => new ContextNoveltyDetector(min, max, (int)Arg("low", 2), (int)Arg("high", 5), (int)Arg("order", 2), (int)Arg("frequent", 1), (int)Arg("rest", 0), Arg("restlevel", 1.0), (int)Arg("table", 18), Arg("delta", 0) != 0, (int)Arg("smooth", 1)),
+            "spatial-range" => new SpatialRangeDetector(Arg("tolerance", 0.05)),
             "cusum" => new CusumDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30), Arg("k", 0.5), Arg("h", 5.0)),
             _ => throw new ArgumentException($"--detector {spec}: unknown detector '{name}' (expected one of {string.Join(", ", Names)})"),
         };
@@ -127,9 +128,10 @@ public static class NabDetectors
     }
 
     // "ENSEMBLE|holdoff=N,level=L": one hold-off over the ensemble's maximum (after any member's alarm, all are quiet).
-    private static HoldOffDetector WholeHoldOff(string spec, ISampleDetector inner, string settings, int probationary)
+    private static ISampleDetector WholeHoldOff(string spec, ISampleDetector inner, string settings, int probationary)
     {
         var holdoff = 0.0;
+        var rest = 0.0;
         var level = 1.0;
         foreach (var kv in settings.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
@@ -144,16 +146,23 @@ public static class NabDetectors
                 case "holdoff": holdoff = v; break;
                 case "level": level = v; break;
                 case "holdfrac": holdoff = Math.Round(v * probationary); break;
-                default: throw new ArgumentException($"--detector {spec}: '{kv[..eq]}' after '|' is not holdoff, holdfrac or level");
+                case "rest": rest = v; break;
+                case "restfrac": rest = Math.Round(v * probationary); break;
+                default: throw new ArgumentException($"--detector {spec}: '{kv[..eq]}' after '|' is not holdoff, holdfrac, rest, restfrac or level");
             }
         }
 
-        if (holdoff < 1)
+        if (holdoff < 1 && rest < 1)
         {
-            throw new ArgumentException($"--detector {spec}: after '|' expected holdoff=N (N ≥ 1)");
+            throw new ArgumentException($"--detector {spec}: after '|' expected holdoff=N, holdfrac=F, rest=N or restfrac=F (a period of at least 1 sample)");
         }
 
-        return new HoldOffDetector(inner, level, (int)holdoff);
+        if (rest >= 1)
+        {
+            inner = new RestPeriodDetector(inner, level, (int)rest);
+        }
+
+        return holdoff >= 1 ? new HoldOffDetector(inner, level, (int)holdoff) : inner;
     }
 
     // Upper 1% points of χ² with 1..9 degrees of freedom (scipy.stats.chi2.isf(0.01, k); Abramowitz & Stegun Table 26.8).
