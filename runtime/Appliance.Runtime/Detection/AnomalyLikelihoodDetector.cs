@@ -4,8 +4,8 @@ namespace Appliance.Runtime.Detection;
 /// Anomaly likelihood over another detector's raw scores (Ahmad, Lavin, Purdy &amp; Agha 2017, "Unsupervised real-time
 /// anomaly detection for streaming data", Neurocomputing 262, §4.2, eqs. 5–7; nupic <c>anomaly_likelihood.py</c>): the
 /// raw scores' short-term mean μ̃ (last W′ samples) is compared with the mean μ and standard deviation σ of those short-term
-/// means over a long window of W samples, L = 1 − Q((μ̃ − μ)/σ) (two-sided as nupic's <c>tailProbability</c>, which
-/// reflects values below the mean). As in nupic (<c>estimateNormal</c> with the lower-bound check) μ is at least 0.03
+/// means over a long window of W samples, L = 1 − Q((μ̃ − μ)/σ) (eq. 6 of the paper: one-sided, so raw scores below
+/// their usual level give L &lt; ½; nupic's <c>tailProbability</c> reflects them instead). As in nupic (<c>estimateNormal</c> with the lower-bound check) μ is at least 0.03
 /// and σ² at least 0.0003, so a detector that has been silent does not turn every small score into an alarm. Until
 /// <c>warmup</c> samples have been seen L is 0.5. This turns a raw score whose usual level differs from series to
 /// series (a novelty share, a prediction error) into a probability-like score that one threshold fits everywhere.
@@ -69,7 +69,8 @@ public sealed class AnomalyLikelihoodDetector : ISampleDetector
             var variance = Math.Max((_longSquares / filled) - (mu * mu), 0.0);
             mu = Math.Max(mu, MinMean);
             variance = Math.Max(variance, MinVariance);
-            likelihood = NormalTail.TailScore(mean, mu, Math.Sqrt(variance));
+            // 1 − Q(z) = 1 − ½·erfc(z/√2) (A&S 26.2.29).
+            likelihood = 1.0 - (0.5 * NormalTail.Erfc((mean - mu) / Math.Sqrt(variance) * 0.7071067811865476));
         }
 
         var l = (int)(_n % _long.Length);
