@@ -44,7 +44,7 @@ public static class NabDetectors
     /// <see cref="FloorDetector"/>), <c>alarm=A</c> (1 at scores ≥ A, else 0), then <c>holdoff, level</c>
     /// (<see cref="HoldOffDetector"/>: after a score ≥ level, report 0 for holdoff samples). A trailing
     /// <c>|holdoff=N</c>, <c>|holdfrac=F</c> (F × the probationary length), <c>|rest=N</c> or <c>|restfrac=F</c>
-    /// (<see cref="RestPeriodDetector"/>) with <c>level=L</c> applies to the whole ensemble before it.
+    /// (<see cref="HoldOffDetector"/> restarted by every alarm: CAD OSE's rest period) with <c>level=L</c> applies to the whole ensemble before it.
     /// Example: <c>relative-entropy:window=26+windowed-gaussian:holdoff=300,level=0.9999|holdfrac=0.2,level=1</c>.
     /// </summary>
     /// <param name="spec">The specification.</param>
@@ -149,7 +149,7 @@ public static class NabDetectors
     }
 
     // "ENSEMBLE|holdoff=N,level=L": one hold-off over the ensemble's maximum (after any member's alarm, all are quiet).
-    private static ISampleDetector WholeHoldOff(string spec, ISampleDetector inner, string settings, int probationary)
+    private static HoldOffDetector WholeHoldOff(string spec, ISampleDetector inner, string settings, int probationary)
     {
         var holdoff = 0.0;
         var rest = 0.0;
@@ -180,12 +180,8 @@ public static class NabDetectors
                 : $"--detector {spec}: after '|' expected holdoff=N, holdfrac=F, rest=N or restfrac=F (a period of at least 1 sample)");
         }
 
-        if (rest >= 1)
-        {
-            inner = new RestPeriodDetector(inner, level, (int)rest);
-        }
-
-        return holdoff >= 1 ? new HoldOffDetector(inner, level, (int)holdoff) : inner;
+        var rested = rest >= 1 ? new HoldOffDetector(inner, level, (int)rest, restartOnAlarm: true) : null;
+        return holdoff >= 1 ? new HoldOffDetector(rested ?? inner, level, (int)holdoff) : rested!;
     }
 
     // Upper 1% points of χ² with 1..9 degrees of freedom (scipy.stats.chi2.isf(0.01, k); Abramowitz & Stegun Table 26.8).

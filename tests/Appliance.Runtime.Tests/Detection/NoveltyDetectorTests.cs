@@ -77,7 +77,7 @@ public sealed class NoveltyDetectorTests
     public void RestPeriod_RawAlarmDuringRest_ExtendsIt()
     {
         double[] raw = [1, 0, 1, 0, 0, 1, 0, 0, 0, 1];
-        var rest = new RestPeriodDetector(new ScriptedDetector(), level: 1, samples: 3);
+        var rest = new HoldOffDetector(new ScriptedDetector(), level: 1, samples: 3, restartOnAlarm: true);
         var holdOff = new HoldOffDetector(new ScriptedDetector(), level: 1, samples: 3);
         Assert.Equal([1.0, 0, 0, 0, 0, 0, 0, 0, 0, 1], raw.Select(rest.Update).ToArray());
         Assert.Equal([1.0, 0, 0, 0, 0, 1, 0, 0, 0, 1], raw.Select(holdOff.Update).ToArray());
