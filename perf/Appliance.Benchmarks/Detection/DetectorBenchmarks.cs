@@ -1,4 +1,5 @@
 using Appliance.Runtime.Detection;
+using Appliance.Runtime.Evaluation;
 using BenchmarkDotNet.Attributes;
 
 namespace Appliance.Benchmarks.Detection;
@@ -16,6 +17,10 @@ public class DetectorBenchmarks
     private RelativeEntropyDetector _entropy = null!;
     private EwmaTailDetector _ewma = null!;
     private CusumDetector _cusum = null!;
+    private ContextNoveltyDetector _level = null!;
+    private ContextNoveltyDetector _contexts = null!;
+    private SpatialRangeDetector _spatial = null!;
+    private ISampleDetector _default = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -30,8 +35,15 @@ public class DetectorBenchmarks
         _entropy = new RelativeEntropyDetector(10, 30);
         _ewma = new EwmaTailDetector();
         _cusum = new CusumDetector();
+        _level = new ContextNoveltyDetector(10, 30, lowBits: 5, highBits: 5, order: 0, smooth: 2);
+        _contexts = new ContextNoveltyDetector(10, 30);
+        _spatial = new SpatialRangeDetector();
+        _default = NabDetectors.Create(NabDetectors.Default, 10, 30, probationary: 750);
         foreach (var v in _values)
         {
+            _level.Update(v);
+            _contexts.Update(v);
+            _default.Update(v);
             // Warm the state so that the measured loop is the steady state (windows full, hypotheses present).
             _gaussian.Update(v);
             _entropy.Update(v);
@@ -49,6 +61,18 @@ public class DetectorBenchmarks
 
     [Benchmark(OperationsPerInvoke = N, Description = "relative-entropy (W 52, 5 bins)")]
     public double Entropy() => Loop(_entropy);
+
+    [Benchmark(OperationsPerInvoke = N, Description = "context-novelty (order 0, 5 bits, smooth 2)")]
+    public double Level() => Loop(_level);
+
+    [Benchmark(OperationsPerInvoke = N, Description = "context-novelty (order 2, 2..5 bits)")]
+    public double Contexts() => Loop(_contexts);
+
+    [Benchmark(OperationsPerInvoke = N, Description = "spatial-range (5%)")]
+    public double Spatial() => Loop(_spatial);
+
+    [Benchmark(OperationsPerInvoke = N, Description = "eval nab default ensemble")]
+    public double Default() => Loop(_default);
 
     private double Loop(ISampleDetector d)
     {

