@@ -424,14 +424,14 @@ public static class WindowStatistics
                     TFloat xk1 = TLanes.Select(ok1, x1, kf);
                     mn = TLanes.Min(mn, TLanes.Min(xk0, xk1));
                     mx = TLanes.Max(mx, TLanes.Max(xk0, xk1));
-                    // Bit j of a mask is sample i + j; the pair (i-1+j, i+j) is a crossing when both are numbers and
-                    // their signs differ (x < 0 is false for NaN and -0).
-                    ulong okBits = TLanes.Bits(ok0) | (TLanes.Bits(ok1) << w);
-                    ulong negativeBits = TLanes.NegativeBits(x0) | (TLanes.NegativeBits(x1) << w);
-                    count += BitOperations.PopCount(okBits);
-                    cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-                    prevOk = okBits >> (step - 1);
-                    prevNegative = negativeBits >> (step - 1);
+                    CountLanes(
+                        TLanes.Bits(ok0) | (TLanes.Bits(ok1) << w),
+                        TLanes.NegativeBits(x0) | (TLanes.NegativeBits(x1) << w),
+                        step,
+                        ref count,
+                        ref cross,
+                        ref prevOk,
+                        ref prevNegative);
                     AddTerms<TLanes, TFloat, TDouble>(xk0, TLanes.And(x0, ok0), sf, ref a1, ref a2, ref a3, ref a4, ref aq);
                     AddTerms<TLanes, TFloat, TDouble>(xk1, TLanes.And(x1, ok1), sf, ref b1, ref b2, ref b3, ref b4, ref bq);
                 }
@@ -499,14 +499,7 @@ public static class WindowStatistics
             TFloat xk = TLanes.Select(ok, x, kf);
             mn = TLanes.Min(mn, xk);
             mx = TLanes.Max(mx, xk);
-            // Bit j of a mask is lane j; the pair (i-1+j, i+j) is a crossing when both are numbers and their signs
-            // differ (x < 0 is false for NaN and -0).
-            ulong okBits = TLanes.Bits(ok);
-            ulong negativeBits = TLanes.NegativeBits(x);
-            count += BitOperations.PopCount(okBits);
-            cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-            prevOk = okBits >> (w - 1);
-            prevNegative = negativeBits >> (w - 1);
+            CountLanes(TLanes.Bits(ok), TLanes.NegativeBits(x), w, ref count, ref cross, ref prevOk, ref prevNegative);
             (TDouble xlo, TDouble xhi) = TLanes.Widen(xk);
             (TDouble zlo, TDouble zhi) = TLanes.Widen(TLanes.And(x, ok));
             Add<TLanes, TFloat, TDouble>(TLanes.Subtract(xlo, kd), zlo, ref s1, ref s2, ref s3, ref s4, ref sq);
@@ -549,14 +542,7 @@ public static class WindowStatistics
             TDouble xk = TLanes.Select(ok, x, kv);
             mn = TLanes.Min(mn, xk);
             mx = TLanes.Max(mx, xk);
-            // Bit j of a mask is lane j; the pair (i-1+j, i+j) is a crossing when both are numbers and their signs
-            // differ (x < 0 is false for NaN and -0).
-            ulong okBits = TLanes.Bits(ok);
-            ulong negativeBits = TLanes.NegativeBits(x);
-            count += BitOperations.PopCount(okBits);
-            cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-            prevOk = okBits >> (w - 1);
-            prevNegative = negativeBits >> (w - 1);
+            CountLanes(TLanes.Bits(ok), TLanes.NegativeBits(x), w, ref count, ref cross, ref prevOk, ref prevNegative);
             Add<TLanes, TFloat, TDouble>(TLanes.Subtract(xk, kd), TLanes.And(x, ok), ref s1, ref s2, ref s3, ref s4, ref sq);
         }
 
@@ -568,6 +554,21 @@ public static class WindowStatistics
         }
 
         return i;
+    }
+
+    /// <summary>
+    /// Counts the numbers and the zero crossings of <paramref name="lanes"/> consecutive samples from their bit masks: bit
+    /// j of <paramref name="okBits"/> is set when sample j is a number, of <paramref name="negativeBits"/> when it is
+    /// below zero (false for NaN and -0). The pair (j-1, j) is a crossing when both are numbers and their signs differ;
+    /// for j = 0 the previous call's last sample (<paramref name="prevOk"/>, <paramref name="prevNegative"/>) is j-1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CountLanes(ulong okBits, ulong negativeBits, int lanes, ref long count, ref long cross, ref ulong prevOk, ref ulong prevNegative)
+    {
+        count += BitOperations.PopCount(okBits);
+        cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
+        prevOk = okBits >> (lanes - 1);
+        prevNegative = negativeBits >> (lanes - 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
