@@ -147,9 +147,9 @@ public static class WindowStatistics
             ShiftedSums start = s;
             i = vectorWidthBits switch
             {
-                512 => Accumulate512(samples, i, (float)k, shift, ref s),
-                256 => Accumulate256(samples, i, (float)k, shift, ref s),
-                _ => Accumulate128(samples, i, (float)k, shift, ref s),
+                512 => AccumulateFloat<VectorLanes512, Vector512<float>, Vector512<double>>(samples, i, (float)k, shift, ref s),
+                256 => AccumulateFloat<VectorLanes256, Vector256<float>, Vector256<double>>(samples, i, (float)k, shift, ref s),
+                _ => AccumulateFloat<VectorLanes128, Vector128<float>, Vector128<double>>(samples, i, (float)k, shift, ref s),
             };
             if (!FitsFloatLanes(in s, shift))
             {
@@ -158,9 +158,9 @@ public static class WindowStatistics
                 s = start;
                 i = vectorWidthBits switch
                 {
-                    512 => AccumulateWidened512(samples, first + 1, (float)k, shift, ref s),
-                    256 => AccumulateWidened256(samples, first + 1, (float)k, shift, ref s),
-                    _ => AccumulateWidened128(samples, first + 1, (float)k, shift, ref s),
+                    512 => AccumulateWidened<VectorLanes512, Vector512<float>, Vector512<double>>(samples, first + 1, (float)k, shift, ref s),
+                    256 => AccumulateWidened<VectorLanes256, Vector256<float>, Vector256<double>>(samples, first + 1, (float)k, shift, ref s),
+                    _ => AccumulateWidened<VectorLanes128, Vector128<float>, Vector128<double>>(samples, first + 1, (float)k, shift, ref s),
                 };
             }
         }
@@ -188,15 +188,15 @@ public static class WindowStatistics
         int i = first + 1;
         if (vectorWidthBits == 512)
         {
-            i = Accumulate512(samples, i, k, shift, ref s);
+            i = AccumulateDouble<VectorLanes512, Vector512<float>, Vector512<double>>(samples, i, k, shift, ref s);
         }
         else if (vectorWidthBits == 256)
         {
-            i = Accumulate256(samples, i, k, shift, ref s);
+            i = AccumulateDouble<VectorLanes256, Vector256<float>, Vector256<double>>(samples, i, k, shift, ref s);
         }
         else if (vectorWidthBits == 128)
         {
-            i = Accumulate128(samples, i, k, shift, ref s);
+            i = AccumulateDouble<VectorLanes128, Vector128<float>, Vector128<double>>(samples, i, k, shift, ref s);
         }
 
         s.AddScalar(samples, i, shift);
@@ -333,7 +333,8 @@ public static class WindowStatistics
     /// </summary>
     internal const int FloatTermsPerLane = 64;
 
-    // The vector loops below share one shape. For each vector x = samples[i .. i+W):
+    // The vector loops below are written once, generic over an operator struct (IVectorLanes: VectorLanes128/256/512)
+    // that the compiler specialises per width. For each vector x = samples[i .. i+W):
     //   ok = (x == x)              lanes that are numbers (NaN != NaN, IEEE 754 §5.11)
     //   xk = ok ? x : K            NaN lanes replaced by the first sample, so d = xk - K = 0 and Min/Max are unchanged
     //   x & ok                     NaN lanes replaced by +0 for Σx²
@@ -342,588 +343,247 @@ public static class WindowStatistics
     // Double input: in double lanes. Float input: in float lanes for FloatTermsPerLane vectors, then the float lane sums
     // are widened and added to double lane sums. Widening every sample to double made the float pass compute-bound
     // (4.4e9 samples/s, about 17 GB/s, under the read bandwidth on a 2-core AVX-512 box); in float lanes, two vectors per
-    // step, it does half the vector operations: about 23 GB/s with Vector512 there, above the 17-19 GB/s single-core read
-    // bandwidth; with Vector256 about 10-12 GB/s, bound by operations per byte (appliance bench kernels).
+    // step, it does half the vector operations.
+    // Float input takes each block first without the NaN masks (no compare, select or AND per vector: sensor windows
+    // rarely hold a NaN); a NaN in the block shows as a NaN in the block's Σd, and the block is then redone with the
+    // masks. The masked and unmasked passes add the same values in the same lanes in the same order (a NaN-free lane has
+    // xk = x and x & ok = x), so the result does not depend on which pass ran.
     // Aggregation cannot realign the input: that would change which lanes each sum sees and so how rounding compounds.
 
-    private static int Accumulate512(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
+    private static int AccumulateFloat<TLanes, TFloat, TDouble>(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
+        where TLanes : struct, IVectorLanes<TFloat, TDouble>
+        where TFloat : struct
+        where TDouble : struct
     {
-        // Two vectors per step (v0, v1) with their own float accumulators: the adds and FMAs of one step do not wait on
-        // each other, which halves the loop-carried latency (each accumulator chain has one FMA per step).
-        const int W = 16;
+        // Two vectors per step (x0, x1) with their own float accumulators: the adds and FMAs of one step do not wait on
+        // each other, which halves the loop-carried latency (each accumulator chain has one FMA per step). Min and Max
+        // take the two vectors' lane-wise min/max first, so they need one register each.
+        int w = TLanes.FloatCount;
+        int step = 2 * w;
         int start = i;
-        if (samples.Length - i < 2 * W)
+        if (samples.Length - i < step)
         {
             return i;
         }
 
         ref float r = ref MemoryMarshal.GetReference(samples);
-        Vector512<float> kf = Vector512.Create(k);
-        Vector512<float> sf = Vector512.Create((float)shift);
-        Vector512<float> mn0 = kf, mx0 = kf, mn1 = kf, mx1 = kf;
+        TFloat kf = TLanes.Create(k);
+        TFloat sf = TLanes.Create((float)shift);
+        TFloat mn = kf, mx = kf;
         long count = 0, cross = 0;
         ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
-        Vector512<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        int block = FloatTermsPerLane * 2 * W;
-        while (samples.Length - i >= 2 * W)
+        ulong stepBits = step == 64 ? ulong.MaxValue : (1UL << step) - 1;
+        TDouble s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
+        int block = FloatTermsPerLane * step;
+        while (samples.Length - i >= step)
         {
-            int end = Math.Min(samples.Length - (2 * W), i + block - (2 * W));
-            Vector512<float> a1 = default, a2 = default, a3 = default, a4 = default, aq = default;
-            Vector512<float> b1 = default, b2 = default, b3 = default, b4 = default, bq = default;
-            for (; i <= end; i += 2 * W)
+            int blockStart = i;
+            int end = Math.Min(samples.Length - step, i + block - step);
+            TFloat mnStart = mn, mxStart = mx;
+            long crossStart = cross;
+            // After a NaN the pair (NaN, next) is no crossing: take the next sample's own sign as the previous one.
+            ulong prevNeg = prevOk != 0 ? prevNegative : (samples[i] < 0 ? 1UL : 0UL);
+            TFloat a1 = default, a2 = default, a3 = default, a4 = default, aq = default;
+            TFloat b1 = default, b2 = default, b3 = default, b4 = default, bq = default;
+            for (; i <= end; i += step)
             {
-                Vector512<float> x0 = Vector512.LoadUnsafe(ref r, (nuint)i);
-                Vector512<float> x1 = Vector512.LoadUnsafe(ref r, (nuint)(i + W));
-                Vector512<float> ok0 = Vector512.Equals(x0, x0);
-                Vector512<float> ok1 = Vector512.Equals(x1, x1);
-                Vector512<float> xk0 = Vector512.ConditionalSelect(ok0, x0, kf);
-                Vector512<float> xk1 = Vector512.ConditionalSelect(ok1, x1, kf);
-                mn0 = Vector512.MinNative(mn0, xk0);
-                mx0 = Vector512.MaxNative(mx0, xk0);
-                mn1 = Vector512.MinNative(mn1, xk1);
-                mx1 = Vector512.MaxNative(mx1, xk1);
-                // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j of the
-                // 2W samples; the pair (i-1+j, i+j) is a crossing when both are numbers and their signs differ
-                // (x < 0 is false for NaN and -0).
-                ulong okBits = ok0.ExtractMostSignificantBits() | ((ulong)ok1.ExtractMostSignificantBits() << W);
-                ulong negativeBits = Vector512.LessThan(x0, Vector512<float>.Zero).ExtractMostSignificantBits()
-                    | ((ulong)Vector512.LessThan(x1, Vector512<float>.Zero).ExtractMostSignificantBits() << W);
-                count += BitOperations.PopCount(okBits);
-                cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-                prevOk = okBits >> ((2 * W) - 1);
-                prevNegative = negativeBits >> ((2 * W) - 1);
-                Vector512<float> d0 = xk0 - sf;
-                Vector512<float> d1 = xk1 - sf;
-                Vector512<float> e0 = d0 * d0;
-                Vector512<float> e1 = d1 * d1;
-                Vector512<float> z0 = x0 & ok0;
-                Vector512<float> z1 = x1 & ok1;
-                a1 += d0;
-                b1 += d1;
-                a2 += e0;
-                b2 += e1;
-                a3 = Vector512.MultiplyAddEstimate(e0, d0, a3);
-                b3 = Vector512.MultiplyAddEstimate(e1, d1, b3);
-                a4 = Vector512.MultiplyAddEstimate(e0, e0, a4);
-                b4 = Vector512.MultiplyAddEstimate(e1, e1, b4);
-                aq = Vector512.MultiplyAddEstimate(z0, z0, aq);
-                bq = Vector512.MultiplyAddEstimate(z1, z1, bq);
+                TFloat x0 = TLanes.Load(ref r, (nuint)i);
+                TFloat x1 = TLanes.Load(ref r, (nuint)(i + w));
+                mn = TLanes.Min(mn, TLanes.Min(x0, x1));
+                mx = TLanes.Max(mx, TLanes.Max(x0, x1));
+                // Bit j of neg is sample i + j; the pair (i-1+j, i+j) is a crossing when their signs differ.
+                ulong neg = TLanes.NegativeBits(x0) | (TLanes.NegativeBits(x1) << w);
+                cross += BitOperations.PopCount((neg ^ ((neg << 1) | prevNeg)) & stepBits);
+                prevNeg = neg >> (step - 1);
+                AddTerms<TLanes, TFloat, TDouble>(x0, x0, sf, ref a1, ref a2, ref a3, ref a4, ref aq);
+                AddTerms<TLanes, TFloat, TDouble>(x1, x1, sf, ref b1, ref b2, ref b3, ref b4, ref bq);
+            }
+
+            if (TLanes.AllNumbers(TLanes.Add(a1, b1)))
+            {
+                count += i - blockStart;
+                prevOk = 1;
+                prevNegative = prevNeg;
+            }
+            else
+            {
+                // A NaN sample (or +inf and -inf in one lane): redo the block with the masks, from its start state.
+                i = blockStart;
+                mn = mnStart;
+                mx = mxStart;
+                cross = crossStart;
+                a1 = a2 = a3 = a4 = aq = default;
+                b1 = b2 = b3 = b4 = bq = default;
+                for (; i <= end; i += step)
+                {
+                    TFloat x0 = TLanes.Load(ref r, (nuint)i);
+                    TFloat x1 = TLanes.Load(ref r, (nuint)(i + w));
+                    TFloat ok0 = TLanes.IsNumber(x0);
+                    TFloat ok1 = TLanes.IsNumber(x1);
+                    TFloat xk0 = TLanes.Select(ok0, x0, kf);
+                    TFloat xk1 = TLanes.Select(ok1, x1, kf);
+                    mn = TLanes.Min(mn, TLanes.Min(xk0, xk1));
+                    mx = TLanes.Max(mx, TLanes.Max(xk0, xk1));
+                    CountLanes(
+                        TLanes.Bits(ok0) | (TLanes.Bits(ok1) << w),
+                        TLanes.NegativeBits(x0) | (TLanes.NegativeBits(x1) << w),
+                        step,
+                        ref count,
+                        ref cross,
+                        ref prevOk,
+                        ref prevNegative);
+                    AddTerms<TLanes, TFloat, TDouble>(xk0, TLanes.And(x0, ok0), sf, ref a1, ref a2, ref a3, ref a4, ref aq);
+                    AddTerms<TLanes, TFloat, TDouble>(xk1, TLanes.And(x1, ok1), sf, ref b1, ref b2, ref b3, ref b4, ref bq);
+                }
             }
 
             // Fold the block's float lane sums into the double lane sums (at most FloatTermsPerLane terms per float lane).
-            s1 += WidenSum(a1) + WidenSum(b1);
-            s2 += WidenSum(a2) + WidenSum(b2);
-            s3 += WidenSum(a3) + WidenSum(b3);
-            s4 += WidenSum(a4) + WidenSum(b4);
-            sq += WidenSum(aq) + WidenSum(bq);
+            s1 = TLanes.Add(s1, TLanes.Add(TLanes.WidenSum(a1), TLanes.WidenSum(b1)));
+            s2 = TLanes.Add(s2, TLanes.Add(TLanes.WidenSum(a2), TLanes.WidenSum(b2)));
+            s3 = TLanes.Add(s3, TLanes.Add(TLanes.WidenSum(a3), TLanes.WidenSum(b3)));
+            s4 = TLanes.Add(s4, TLanes.Add(TLanes.WidenSum(a4), TLanes.WidenSum(b4)));
+            sq = TLanes.Add(sq, TLanes.Add(TLanes.WidenSum(aq), TLanes.WidenSum(bq)));
         }
 
-        Fold(ref s, i - start, count, cross, Vector512.Sum(s1), Vector512.Sum(s2), Vector512.Sum(s3), Vector512.Sum(s4), Vector512.Sum(sq));
-        Vector512<float> mn = Vector512.MinNative(mn0, mn1);
-        Vector512<float> mx = Vector512.MaxNative(mx0, mx1);
-        for (int j = 0; j < W; j++)
+        Fold(ref s, i - start, count, cross, TLanes.Sum(s1), TLanes.Sum(s2), TLanes.Sum(s3), TLanes.Sum(s4), TLanes.Sum(sq));
+        for (int j = 0; j < w; j++)
         {
-            s.Min = Math.Min(s.Min, mn[j]);
-            s.Max = Math.Max(s.Max, mx[j]);
+            s.Min = Math.Min(s.Min, TLanes.Lane(mn, j));
+            s.Max = Math.Max(s.Max, TLanes.Lane(mx, j));
         }
 
         return i;
     }
 
+    /// <summary>One vector's float-lane terms: d = xk - K; S1 += d, S2 += d², S3 += d²·d, S4 += d²·d², Σx² += z².</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> WidenSum(Vector512<float> a)
+    private static void AddTerms<TLanes, TFloat, TDouble>(
+        TFloat xk, TFloat z, TFloat shift, ref TFloat s1, ref TFloat s2, ref TFloat s3, ref TFloat s4, ref TFloat sq)
+        where TLanes : struct, IVectorLanes<TFloat, TDouble>
+        where TFloat : struct
+        where TDouble : struct
     {
-        (Vector512<double> lo, Vector512<double> hi) = Vector512.Widen(a);
-        return lo + hi;
+        TFloat d = TLanes.Subtract(xk, shift);
+        TFloat d2 = TLanes.Multiply(d, d);
+        s1 = TLanes.Add(s1, d);
+        s2 = TLanes.Add(s2, d2);
+        s3 = TLanes.MultiplyAdd(d2, d, s3);
+        s4 = TLanes.MultiplyAdd(d2, d2, s4);
+        sq = TLanes.MultiplyAdd(z, z, sq);
     }
 
-    private static int Accumulate256(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
+    /// <summary>The float pass with every sample widened to double (see <see cref="FitsFloatLanes"/>).</summary>
+    private static int AccumulateWidened<TLanes, TFloat, TDouble>(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
+        where TLanes : struct, IVectorLanes<TFloat, TDouble>
+        where TFloat : struct
+        where TDouble : struct
     {
-        // Two vectors per step (v0, v1) with their own float accumulators: the adds and FMAs of one step do not wait on
-        // each other, which halves the loop-carried latency (each accumulator chain has one FMA per step).
-        const int W = 8;
+        int w = TLanes.FloatCount;
         int start = i;
-        if (samples.Length - i < 2 * W)
+        if (samples.Length - i < w)
         {
             return i;
         }
 
         ref float r = ref MemoryMarshal.GetReference(samples);
-        Vector256<float> kf = Vector256.Create(k);
-        Vector256<float> sf = Vector256.Create((float)shift);
-        Vector256<float> mn0 = kf, mx0 = kf, mn1 = kf, mx1 = kf;
+        TFloat kf = TLanes.Create(k);
+        TDouble kd = TLanes.Create(shift);
+        TFloat mn = kf, mx = kf;
         long count = 0, cross = 0;
         ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
-        Vector256<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        int block = FloatTermsPerLane * 2 * W;
-        while (samples.Length - i >= 2 * W)
+        TDouble s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
+        for (; i <= samples.Length - w; i += w)
         {
-            int end = Math.Min(samples.Length - (2 * W), i + block - (2 * W));
-            Vector256<float> a1 = default, a2 = default, a3 = default, a4 = default, aq = default;
-            Vector256<float> b1 = default, b2 = default, b3 = default, b4 = default, bq = default;
-            for (; i <= end; i += 2 * W)
-            {
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref r, (nuint)i);
-                Vector256<float> x1 = Vector256.LoadUnsafe(ref r, (nuint)(i + W));
-                Vector256<float> ok0 = Vector256.Equals(x0, x0);
-                Vector256<float> ok1 = Vector256.Equals(x1, x1);
-                Vector256<float> xk0 = Vector256.ConditionalSelect(ok0, x0, kf);
-                Vector256<float> xk1 = Vector256.ConditionalSelect(ok1, x1, kf);
-                mn0 = Vector256.MinNative(mn0, xk0);
-                mx0 = Vector256.MaxNative(mx0, xk0);
-                mn1 = Vector256.MinNative(mn1, xk1);
-                mx1 = Vector256.MaxNative(mx1, xk1);
-                // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j of the
-                // 2W samples; the pair (i-1+j, i+j) is a crossing when both are numbers and their signs differ
-                // (x < 0 is false for NaN and -0).
-                ulong okBits = ok0.ExtractMostSignificantBits() | ((ulong)ok1.ExtractMostSignificantBits() << W);
-                ulong negativeBits = Vector256.LessThan(x0, Vector256<float>.Zero).ExtractMostSignificantBits()
-                    | ((ulong)Vector256.LessThan(x1, Vector256<float>.Zero).ExtractMostSignificantBits() << W);
-                count += BitOperations.PopCount(okBits);
-                cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-                prevOk = okBits >> ((2 * W) - 1);
-                prevNegative = negativeBits >> ((2 * W) - 1);
-                Vector256<float> d0 = xk0 - sf;
-                Vector256<float> d1 = xk1 - sf;
-                Vector256<float> e0 = d0 * d0;
-                Vector256<float> e1 = d1 * d1;
-                Vector256<float> z0 = x0 & ok0;
-                Vector256<float> z1 = x1 & ok1;
-                a1 += d0;
-                b1 += d1;
-                a2 += e0;
-                b2 += e1;
-                a3 = Vector256.MultiplyAddEstimate(e0, d0, a3);
-                b3 = Vector256.MultiplyAddEstimate(e1, d1, b3);
-                a4 = Vector256.MultiplyAddEstimate(e0, e0, a4);
-                b4 = Vector256.MultiplyAddEstimate(e1, e1, b4);
-                aq = Vector256.MultiplyAddEstimate(z0, z0, aq);
-                bq = Vector256.MultiplyAddEstimate(z1, z1, bq);
-            }
-
-            // Fold the block's float lane sums into the double lane sums (at most FloatTermsPerLane terms per float lane).
-            s1 += WidenSum(a1) + WidenSum(b1);
-            s2 += WidenSum(a2) + WidenSum(b2);
-            s3 += WidenSum(a3) + WidenSum(b3);
-            s4 += WidenSum(a4) + WidenSum(b4);
-            sq += WidenSum(aq) + WidenSum(bq);
+            TFloat x = TLanes.Load(ref r, (nuint)i);
+            TFloat ok = TLanes.IsNumber(x);
+            TFloat xk = TLanes.Select(ok, x, kf);
+            mn = TLanes.Min(mn, xk);
+            mx = TLanes.Max(mx, xk);
+            CountLanes(TLanes.Bits(ok), TLanes.NegativeBits(x), w, ref count, ref cross, ref prevOk, ref prevNegative);
+            (TDouble xlo, TDouble xhi) = TLanes.Widen(xk);
+            (TDouble zlo, TDouble zhi) = TLanes.Widen(TLanes.And(x, ok));
+            Add<TLanes, TFloat, TDouble>(TLanes.Subtract(xlo, kd), zlo, ref s1, ref s2, ref s3, ref s4, ref sq);
+            Add<TLanes, TFloat, TDouble>(TLanes.Subtract(xhi, kd), zhi, ref s1, ref s2, ref s3, ref s4, ref sq);
         }
 
-        Fold(ref s, i - start, count, cross, Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(sq));
-        Vector256<float> mn = Vector256.MinNative(mn0, mn1);
-        Vector256<float> mx = Vector256.MaxNative(mx0, mx1);
-        for (int j = 0; j < W; j++)
+        Fold(ref s, i - start, count, cross, TLanes.Sum(s1), TLanes.Sum(s2), TLanes.Sum(s3), TLanes.Sum(s4), TLanes.Sum(sq));
+        for (int j = 0; j < w; j++)
         {
-            s.Min = Math.Min(s.Min, mn[j]);
-            s.Max = Math.Max(s.Max, mx[j]);
+            s.Min = Math.Min(s.Min, TLanes.Lane(mn, j));
+            s.Max = Math.Max(s.Max, TLanes.Lane(mx, j));
         }
 
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> WidenSum(Vector256<float> a)
+    private static int AccumulateDouble<TLanes, TFloat, TDouble>(ReadOnlySpan<double> samples, int i, double k, double shift, ref ShiftedSums s)
+        where TLanes : struct, IVectorLanes<TFloat, TDouble>
+        where TFloat : struct
+        where TDouble : struct
     {
-        (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(a);
-        return lo + hi;
-    }
-
-    private static int Accumulate128(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
-    {
-        // Two vectors per step (v0, v1) with their own float accumulators: the adds and FMAs of one step do not wait on
-        // each other, which halves the loop-carried latency (each accumulator chain has one FMA per step).
-        const int W = 4;
+        int w = TLanes.DoubleCount;
         int start = i;
-        if (samples.Length - i < 2 * W)
-        {
-            return i;
-        }
-
-        ref float r = ref MemoryMarshal.GetReference(samples);
-        Vector128<float> kf = Vector128.Create(k);
-        Vector128<float> sf = Vector128.Create((float)shift);
-        Vector128<float> mn0 = kf, mx0 = kf, mn1 = kf, mx1 = kf;
-        long count = 0, cross = 0;
-        ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
-        Vector128<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        int block = FloatTermsPerLane * 2 * W;
-        while (samples.Length - i >= 2 * W)
-        {
-            int end = Math.Min(samples.Length - (2 * W), i + block - (2 * W));
-            Vector128<float> a1 = default, a2 = default, a3 = default, a4 = default, aq = default;
-            Vector128<float> b1 = default, b2 = default, b3 = default, b4 = default, bq = default;
-            for (; i <= end; i += 2 * W)
-            {
-                Vector128<float> x0 = Vector128.LoadUnsafe(ref r, (nuint)i);
-                Vector128<float> x1 = Vector128.LoadUnsafe(ref r, (nuint)(i + W));
-                Vector128<float> ok0 = Vector128.Equals(x0, x0);
-                Vector128<float> ok1 = Vector128.Equals(x1, x1);
-                Vector128<float> xk0 = Vector128.ConditionalSelect(ok0, x0, kf);
-                Vector128<float> xk1 = Vector128.ConditionalSelect(ok1, x1, kf);
-                mn0 = Vector128.MinNative(mn0, xk0);
-                mx0 = Vector128.MaxNative(mx0, xk0);
-                mn1 = Vector128.MinNative(mn1, xk1);
-                mx1 = Vector128.MaxNative(mx1, xk1);
-                // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j of the
-                // 2W samples; the pair (i-1+j, i+j) is a crossing when both are numbers and their signs differ
-                // (x < 0 is false for NaN and -0).
-                ulong okBits = ok0.ExtractMostSignificantBits() | ((ulong)ok1.ExtractMostSignificantBits() << W);
-                ulong negativeBits = Vector128.LessThan(x0, Vector128<float>.Zero).ExtractMostSignificantBits()
-                    | ((ulong)Vector128.LessThan(x1, Vector128<float>.Zero).ExtractMostSignificantBits() << W);
-                count += BitOperations.PopCount(okBits);
-                cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-                prevOk = okBits >> ((2 * W) - 1);
-                prevNegative = negativeBits >> ((2 * W) - 1);
-                Vector128<float> d0 = xk0 - sf;
-                Vector128<float> d1 = xk1 - sf;
-                Vector128<float> e0 = d0 * d0;
-                Vector128<float> e1 = d1 * d1;
-                Vector128<float> z0 = x0 & ok0;
-                Vector128<float> z1 = x1 & ok1;
-                a1 += d0;
-                b1 += d1;
-                a2 += e0;
-                b2 += e1;
-                a3 = Vector128.MultiplyAddEstimate(e0, d0, a3);
-                b3 = Vector128.MultiplyAddEstimate(e1, d1, b3);
-                a4 = Vector128.MultiplyAddEstimate(e0, e0, a4);
-                b4 = Vector128.MultiplyAddEstimate(e1, e1, b4);
-                aq = Vector128.MultiplyAddEstimate(z0, z0, aq);
-                bq = Vector128.MultiplyAddEstimate(z1, z1, bq);
-            }
-
-            // Fold the block's float lane sums into the double lane sums (at most FloatTermsPerLane terms per float lane).
-            s1 += WidenSum(a1) + WidenSum(b1);
-            s2 += WidenSum(a2) + WidenSum(b2);
-            s3 += WidenSum(a3) + WidenSum(b3);
-            s4 += WidenSum(a4) + WidenSum(b4);
-            sq += WidenSum(aq) + WidenSum(bq);
-        }
-
-        Fold(ref s, i - start, count, cross, Vector128.Sum(s1), Vector128.Sum(s2), Vector128.Sum(s3), Vector128.Sum(s4), Vector128.Sum(sq));
-        Vector128<float> mn = Vector128.MinNative(mn0, mn1);
-        Vector128<float> mx = Vector128.MaxNative(mx0, mx1);
-        for (int j = 0; j < W; j++)
-        {
-            s.Min = Math.Min(s.Min, mn[j]);
-            s.Max = Math.Max(s.Max, mx[j]);
-        }
-
-        return i;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> WidenSum(Vector128<float> a)
-    {
-        (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(a);
-        return lo + hi;
-    }
-
-    private static int AccumulateWidened512(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
-    {
-        int start = i;
-        if (samples.Length - i < Vector512<float>.Count)
-        {
-            return i;
-        }
-
-        ref float r = ref MemoryMarshal.GetReference(samples);
-        Vector512<float> kf = Vector512.Create(k);
-        Vector512<double> kd = Vector512.Create(shift);
-        Vector512<float> mn = kf, mx = kf;
-        long count = 0, cross = 0;
-        ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
-        Vector512<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        for (; i <= samples.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-        {
-            Vector512<float> x = Vector512.LoadUnsafe(ref r, (nuint)i);
-            Vector512<float> ok = Vector512.Equals(x, x);
-            Vector512<float> xk = Vector512.ConditionalSelect(ok, x, kf);
-            mn = Vector512.MinNative(mn, xk);
-            mx = Vector512.MaxNative(mx, xk);
-            // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j; the pair
-            // (i-1+j, i+j) is a crossing when both are numbers and their signs differ (x < 0 is false for NaN and -0).
-            ulong okBits = ok.ExtractMostSignificantBits();
-            ulong negativeBits = Vector512.LessThan(x, Vector512<float>.Zero).ExtractMostSignificantBits();
-            count += BitOperations.PopCount(okBits);
-            cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-            prevOk = okBits >> (Vector512<float>.Count - 1);
-            prevNegative = negativeBits >> (Vector512<float>.Count - 1);
-            (Vector512<double> xlo, Vector512<double> xhi) = Vector512.Widen(xk);
-            (Vector512<double> zlo, Vector512<double> zhi) = Vector512.Widen(x & ok);
-            Add(xlo - kd, zlo, ref s1, ref s2, ref s3, ref s4, ref sq);
-            Add(xhi - kd, zhi, ref s1, ref s2, ref s3, ref s4, ref sq);
-        }
-
-        Fold(ref s, i - start, count, cross, Vector512.Sum(s1), Vector512.Sum(s2), Vector512.Sum(s3), Vector512.Sum(s4), Vector512.Sum(sq));
-        for (int j = 0; j < Vector512<float>.Count; j++)
-        {
-            s.Min = Math.Min(s.Min, mn[j]);
-            s.Max = Math.Max(s.Max, mx[j]);
-        }
-
-        return i;
-    }
-
-    private static int AccumulateWidened256(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
-    {
-        int start = i;
-        if (samples.Length - i < Vector256<float>.Count)
-        {
-            return i;
-        }
-
-        ref float r = ref MemoryMarshal.GetReference(samples);
-        Vector256<float> kf = Vector256.Create(k);
-        Vector256<double> kd = Vector256.Create(shift);
-        Vector256<float> mn = kf, mx = kf;
-        long count = 0, cross = 0;
-        ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
-        Vector256<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        for (; i <= samples.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            Vector256<float> x = Vector256.LoadUnsafe(ref r, (nuint)i);
-            Vector256<float> ok = Vector256.Equals(x, x);
-            Vector256<float> xk = Vector256.ConditionalSelect(ok, x, kf);
-            mn = Vector256.MinNative(mn, xk);
-            mx = Vector256.MaxNative(mx, xk);
-            // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j; the pair
-            // (i-1+j, i+j) is a crossing when both are numbers and their signs differ (x < 0 is false for NaN and -0).
-            ulong okBits = ok.ExtractMostSignificantBits();
-            ulong negativeBits = Vector256.LessThan(x, Vector256<float>.Zero).ExtractMostSignificantBits();
-            count += BitOperations.PopCount(okBits);
-            cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-            prevOk = okBits >> (Vector256<float>.Count - 1);
-            prevNegative = negativeBits >> (Vector256<float>.Count - 1);
-            (Vector256<double> xlo, Vector256<double> xhi) = Vector256.Widen(xk);
-            (Vector256<double> zlo, Vector256<double> zhi) = Vector256.Widen(x & ok);
-            Add(xlo - kd, zlo, ref s1, ref s2, ref s3, ref s4, ref sq);
-            Add(xhi - kd, zhi, ref s1, ref s2, ref s3, ref s4, ref sq);
-        }
-
-        Fold(ref s, i - start, count, cross, Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(sq));
-        for (int j = 0; j < Vector256<float>.Count; j++)
-        {
-            s.Min = Math.Min(s.Min, mn[j]);
-            s.Max = Math.Max(s.Max, mx[j]);
-        }
-
-        return i;
-    }
-
-    private static int AccumulateWidened128(ReadOnlySpan<float> samples, int i, float k, double shift, ref ShiftedSums s)
-    {
-        int start = i;
-        if (samples.Length - i < Vector128<float>.Count)
-        {
-            return i;
-        }
-
-        ref float r = ref MemoryMarshal.GetReference(samples);
-        Vector128<float> kf = Vector128.Create(k);
-        Vector128<double> kd = Vector128.Create(shift);
-        Vector128<float> mn = kf, mx = kf;
-        long count = 0, cross = 0;
-        ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
-        Vector128<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        for (; i <= samples.Length - Vector128<float>.Count; i += Vector128<float>.Count)
-        {
-            Vector128<float> x = Vector128.LoadUnsafe(ref r, (nuint)i);
-            Vector128<float> ok = Vector128.Equals(x, x);
-            Vector128<float> xk = Vector128.ConditionalSelect(ok, x, kf);
-            mn = Vector128.MinNative(mn, xk);
-            mx = Vector128.MaxNative(mx, xk);
-            // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j; the pair
-            // (i-1+j, i+j) is a crossing when both are numbers and their signs differ (x < 0 is false for NaN and -0).
-            ulong okBits = ok.ExtractMostSignificantBits();
-            ulong negativeBits = Vector128.LessThan(x, Vector128<float>.Zero).ExtractMostSignificantBits();
-            count += BitOperations.PopCount(okBits);
-            cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-            prevOk = okBits >> (Vector128<float>.Count - 1);
-            prevNegative = negativeBits >> (Vector128<float>.Count - 1);
-            (Vector128<double> xlo, Vector128<double> xhi) = Vector128.Widen(xk);
-            (Vector128<double> zlo, Vector128<double> zhi) = Vector128.Widen(x & ok);
-            Add(xlo - kd, zlo, ref s1, ref s2, ref s3, ref s4, ref sq);
-            Add(xhi - kd, zhi, ref s1, ref s2, ref s3, ref s4, ref sq);
-        }
-
-        Fold(ref s, i - start, count, cross, Vector128.Sum(s1), Vector128.Sum(s2), Vector128.Sum(s3), Vector128.Sum(s4), Vector128.Sum(sq));
-        for (int j = 0; j < Vector128<float>.Count; j++)
-        {
-            s.Min = Math.Min(s.Min, mn[j]);
-            s.Max = Math.Max(s.Max, mx[j]);
-        }
-
-        return i;
-    }
-
-
-    private static int Accumulate512(ReadOnlySpan<double> samples, int i, double k, double shift, ref ShiftedSums s)
-    {
-        int start = i;
-        if (samples.Length - i < Vector512<double>.Count)
+        if (samples.Length - i < w)
         {
             return i;
         }
 
         ref double r = ref MemoryMarshal.GetReference(samples);
-        Vector512<double> kv = Vector512.Create(k);
-        Vector512<double> kd = Vector512.Create(shift);
-        Vector512<double> mn = kv, mx = kv;
+        TDouble kv = TLanes.Create(k);
+        TDouble kd = TLanes.Create(shift);
+        TDouble mn = kv, mx = kv;
         long count = 0, cross = 0;
         ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
-        Vector512<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        for (; i <= samples.Length - Vector512<double>.Count; i += Vector512<double>.Count)
+        TDouble s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
+        for (; i <= samples.Length - w; i += w)
         {
-            Vector512<double> x = Vector512.LoadUnsafe(ref r, (nuint)i);
-            Vector512<double> ok = Vector512.Equals(x, x);
-            Vector512<double> xk = Vector512.ConditionalSelect(ok, x, kv);
-            mn = Vector512.MinNative(mn, xk);
-            mx = Vector512.MaxNative(mx, xk);
-            // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j; the pair
-            // (i-1+j, i+j) is a crossing when both are numbers and their signs differ (x < 0 is false for NaN and -0).
-            ulong okBits = ok.ExtractMostSignificantBits();
-            ulong negativeBits = Vector512.LessThan(x, Vector512<double>.Zero).ExtractMostSignificantBits();
-            count += BitOperations.PopCount(okBits);
-            cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-            prevOk = okBits >> (Vector512<double>.Count - 1);
-            prevNegative = negativeBits >> (Vector512<double>.Count - 1);
-            Add(xk - kd, x & ok, ref s1, ref s2, ref s3, ref s4, ref sq);
+            TDouble x = TLanes.Load(ref r, (nuint)i);
+            TDouble ok = TLanes.IsNumber(x);
+            TDouble xk = TLanes.Select(ok, x, kv);
+            mn = TLanes.Min(mn, xk);
+            mx = TLanes.Max(mx, xk);
+            CountLanes(TLanes.Bits(ok), TLanes.NegativeBits(x), w, ref count, ref cross, ref prevOk, ref prevNegative);
+            Add<TLanes, TFloat, TDouble>(TLanes.Subtract(xk, kd), TLanes.And(x, ok), ref s1, ref s2, ref s3, ref s4, ref sq);
         }
 
-        Fold(ref s, i - start, count, cross, Vector512.Sum(s1), Vector512.Sum(s2), Vector512.Sum(s3), Vector512.Sum(s4), Vector512.Sum(sq));
-        for (int j = 0; j < Vector512<double>.Count; j++)
+        Fold(ref s, i - start, count, cross, TLanes.Sum(s1), TLanes.Sum(s2), TLanes.Sum(s3), TLanes.Sum(s4), TLanes.Sum(sq));
+        for (int j = 0; j < w; j++)
         {
-            s.Min = Math.Min(s.Min, mn[j]);
-            s.Max = Math.Max(s.Max, mx[j]);
+            s.Min = Math.Min(s.Min, TLanes.Lane(mn, j));
+            s.Max = Math.Max(s.Max, TLanes.Lane(mx, j));
         }
 
         return i;
     }
 
-    private static int Accumulate256(ReadOnlySpan<double> samples, int i, double k, double shift, ref ShiftedSums s)
+    /// <summary>
+    /// Counts the numbers and the zero crossings of <paramref name="lanes"/> consecutive samples from their bit masks: bit
+    /// j of <paramref name="okBits"/> is set when sample j is a number, of <paramref name="negativeBits"/> when it is
+    /// below zero (false for NaN and -0). The pair (j-1, j) is a crossing when both are numbers and their signs differ;
+    /// for j = 0 the previous call's last sample (<paramref name="prevOk"/>, <paramref name="prevNegative"/>) is j-1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CountLanes(ulong okBits, ulong negativeBits, int lanes, ref long count, ref long cross, ref ulong prevOk, ref ulong prevNegative)
     {
-        int start = i;
-        if (samples.Length - i < Vector256<double>.Count)
-        {
-            return i;
-        }
-
-        ref double r = ref MemoryMarshal.GetReference(samples);
-        Vector256<double> kv = Vector256.Create(k);
-        Vector256<double> kd = Vector256.Create(shift);
-        Vector256<double> mn = kv, mx = kv;
-        long count = 0, cross = 0;
-        ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
-        Vector256<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        for (; i <= samples.Length - Vector256<double>.Count; i += Vector256<double>.Count)
-        {
-            Vector256<double> x = Vector256.LoadUnsafe(ref r, (nuint)i);
-            Vector256<double> ok = Vector256.Equals(x, x);
-            Vector256<double> xk = Vector256.ConditionalSelect(ok, x, kv);
-            mn = Vector256.MinNative(mn, xk);
-            mx = Vector256.MaxNative(mx, xk);
-            // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j; the pair
-            // (i-1+j, i+j) is a crossing when both are numbers and their signs differ (x < 0 is false for NaN and -0).
-            ulong okBits = ok.ExtractMostSignificantBits();
-            ulong negativeBits = Vector256.LessThan(x, Vector256<double>.Zero).ExtractMostSignificantBits();
-            count += BitOperations.PopCount(okBits);
-            cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-            prevOk = okBits >> (Vector256<double>.Count - 1);
-            prevNegative = negativeBits >> (Vector256<double>.Count - 1);
-            Add(xk - kd, x & ok, ref s1, ref s2, ref s3, ref s4, ref sq);
-        }
-
-        Fold(ref s, i - start, count, cross, Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(sq));
-        for (int j = 0; j < Vector256<double>.Count; j++)
-        {
-            s.Min = Math.Min(s.Min, mn[j]);
-            s.Max = Math.Max(s.Max, mx[j]);
-        }
-
-        return i;
-    }
-
-    private static int Accumulate128(ReadOnlySpan<double> samples, int i, double k, double shift, ref ShiftedSums s)
-    {
-        int start = i;
-        if (samples.Length - i < Vector128<double>.Count)
-        {
-            return i;
-        }
-
-        ref double r = ref MemoryMarshal.GetReference(samples);
-        Vector128<double> kv = Vector128.Create(k);
-        Vector128<double> kd = Vector128.Create(shift);
-        Vector128<double> mn = kv, mx = kv;
-        long count = 0, cross = 0;
-        ulong prevOk = 1, prevNegative = samples[i - 1] < 0 ? 1UL : 0UL; // samples[i - 1] is the first number
-        Vector128<double> s1 = default, s2 = default, s3 = default, s4 = default, sq = default;
-        for (; i <= samples.Length - Vector128<double>.Count; i += Vector128<double>.Count)
-        {
-            Vector128<double> x = Vector128.LoadUnsafe(ref r, (nuint)i);
-            Vector128<double> ok = Vector128.Equals(x, x);
-            Vector128<double> xk = Vector128.ConditionalSelect(ok, x, kv);
-            mn = Vector128.MinNative(mn, xk);
-            mx = Vector128.MaxNative(mx, xk);
-            // Counts and crossings in general registers, off the vector ports: bit j of a mask is lane j; the pair
-            // (i-1+j, i+j) is a crossing when both are numbers and their signs differ (x < 0 is false for NaN and -0).
-            ulong okBits = ok.ExtractMostSignificantBits();
-            ulong negativeBits = Vector128.LessThan(x, Vector128<double>.Zero).ExtractMostSignificantBits();
-            count += BitOperations.PopCount(okBits);
-            cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
-            prevOk = okBits >> (Vector128<double>.Count - 1);
-            prevNegative = negativeBits >> (Vector128<double>.Count - 1);
-            Add(xk - kd, x & ok, ref s1, ref s2, ref s3, ref s4, ref sq);
-        }
-
-        Fold(ref s, i - start, count, cross, Vector128.Sum(s1), Vector128.Sum(s2), Vector128.Sum(s3), Vector128.Sum(s4), Vector128.Sum(sq));
-        for (int j = 0; j < Vector128<double>.Count; j++)
-        {
-            s.Min = Math.Min(s.Min, mn[j]);
-            s.Max = Math.Max(s.Max, mx[j]);
-        }
-
-        return i;
+        count += BitOperations.PopCount(okBits);
+        cross += BitOperations.PopCount((negativeBits ^ ((negativeBits << 1) | prevNegative)) & okBits & ((okBits << 1) | prevOk));
+        prevOk = okBits >> (lanes - 1);
+        prevNegative = negativeBits >> (lanes - 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(
-        Vector512<double> d, Vector512<double> x,
-        ref Vector512<double> s1, ref Vector512<double> s2, ref Vector512<double> s3, ref Vector512<double> s4, ref Vector512<double> sq)
+    private static void Add<TLanes, TFloat, TDouble>(
+        TDouble d, TDouble x, ref TDouble s1, ref TDouble s2, ref TDouble s3, ref TDouble s4, ref TDouble sq)
+        where TLanes : struct, IVectorLanes<TFloat, TDouble>
+        where TFloat : struct
+        where TDouble : struct
     {
-        Vector512<double> d2 = d * d;
-        s1 += d;
-        s2 += d2;
-        s3 = Vector512.MultiplyAddEstimate(d2, d, s3);
-        s4 = Vector512.MultiplyAddEstimate(d2, d2, s4);
-        sq = Vector512.MultiplyAddEstimate(x, x, sq);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(
-        Vector256<double> d, Vector256<double> x,
-        ref Vector256<double> s1, ref Vector256<double> s2, ref Vector256<double> s3, ref Vector256<double> s4, ref Vector256<double> sq)
-    {
-        Vector256<double> d2 = d * d;
-        s1 += d;
-        s2 += d2;
-        s3 = Vector256.MultiplyAddEstimate(d2, d, s3);
-        s4 = Vector256.MultiplyAddEstimate(d2, d2, s4);
-        sq = Vector256.MultiplyAddEstimate(x, x, sq);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(
-        Vector128<double> d, Vector128<double> x,
-        ref Vector128<double> s1, ref Vector128<double> s2, ref Vector128<double> s3, ref Vector128<double> s4, ref Vector128<double> sq)
-    {
-        Vector128<double> d2 = d * d;
-        s1 += d;
-        s2 += d2;
-        s3 = Vector128.MultiplyAddEstimate(d2, d, s3);
-        s4 = Vector128.MultiplyAddEstimate(d2, d2, s4);
-        sq = Vector128.MultiplyAddEstimate(x, x, sq);
+        TDouble d2 = TLanes.Multiply(d, d);
+        s1 = TLanes.Add(s1, d);
+        s2 = TLanes.Add(s2, d2);
+        s3 = TLanes.MultiplyAdd(d2, d, s3);
+        s4 = TLanes.MultiplyAdd(d2, d2, s4);
+        sq = TLanes.MultiplyAdd(x, x, sq);
     }
 
     private static void Fold(ref ShiftedSums s, int samples, long numbers, long crossings, double s1, double s2, double s3, double s4, double sq)

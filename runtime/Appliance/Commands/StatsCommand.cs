@@ -1,8 +1,12 @@
 using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 using Appliance.Kernels.Statistics;
 
 namespace Appliance.Commands;
@@ -53,14 +57,14 @@ internal static class StatsCommand
             throw new FileNotFoundException($"{file.FullName}: file not found");
         }
 
-        double[] values = ReadColumn(file.FullName, column);
+        ArraySegment<double> values = ReadColumn(file.FullName, column);
         using var stdout = Console.OpenStandardOutput();
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         using var w = new Utf8JsonWriter(buffer);
         int windows = 0;
-        for (int start = 0; start < values.Length; start += window)
+        for (int start = 0; start < values.Count; start += window)
         {
-            int rows = Math.Min(window, values.Length - start);
+            int rows = Math.Min(window, values.Count - start);
             WindowFeatures f = WindowStatistics.Compute(values.AsSpan(start, rows));
             if (json)
             {
@@ -131,10 +135,43 @@ internal static class StatsCommand
     }
 
     /// <summary>Reads one column of the CSV as doubles, missing fields as NaN; throws <see cref="FormatException"/> naming file, line and column.</summary>
-    private static double[] ReadColumn(string path, string column)
+    /// <remarks>The file is memory-mapped read-only and parsed in place (no copy into a buffer, no per-row string or list
+    /// growth), into one uninitialised array of at most one value per line.</remarks>
+    private static ArraySegment<double> ReadColumn(string path, string column)
     {
-        byte[] text = File.ReadAllBytes(path);
-        ReadOnlySpan<byte> rest = text;
+        long size = new FileInfo(path).Length;
+        if (size > int.MaxValue)
+        {
+            throw new FormatException($"{path}: {size} bytes: expected a CSV file under 2 GiB");
+        }
+
+        if (size == 0)
+        {
+            return ParseColumn([], path, column);
+        }
+
+        using var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        using var view = map.CreateViewAccessor(0, size, MemoryMappedFileAccess.Read);
+        SafeMemoryMappedViewHandle handle = view.SafeMemoryMappedViewHandle;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            // The view's first byte, as a managed reference to unmanaged memory that stays mapped until the view is disposed.
+            ref byte first = ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), handle.DangerousGetHandle() + (nint)view.PointerOffset);
+            return ParseColumn(MemoryMarshal.CreateReadOnlySpan(ref first, (int)size), path, column);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    private static ArraySegment<double> ParseColumn(ReadOnlySpan<byte> rest, string path, string column)
+    {
         if (rest.StartsWith("\xEF\xBB\xBF"u8))
         {
             rest = rest[3..];
@@ -143,9 +180,10 @@ internal static class StatsCommand
         int lineNo = 1;
         ReadOnlySpan<byte> header = NextLine(ref rest);
         int index = -1, fields = 0;
+        byte[] name = Encoding.UTF8.GetBytes(column);
         foreach (Range r in new FieldEnumerator(header))
         {
-            if (Unquote(header[r]).SequenceEqual(Encoding.UTF8.GetBytes(column)))
+            if (Unquote(header[r]).SequenceEqual(name))
             {
                 index = fields;
             }
@@ -158,7 +196,9 @@ internal static class StatsCommand
             throw new FormatException($"{path}:1: no column '{column}' in the header (columns: {Encoding.UTF8.GetString(header)})");
         }
 
-        var values = new List<double>(text.Length / 16);
+        // At most one value per remaining line (a last line without its newline included).
+        double[] values = GC.AllocateUninitializedArray<double>(rest.Count((byte)'\n') + 1);
+        int count = 0;
         while (!rest.IsEmpty)
         {
             lineNo++;
@@ -174,7 +214,7 @@ internal static class StatsCommand
             {
                 if (f++ == index)
                 {
-                    values.Add(Parse(Unquote(line[r]), path, lineNo, column));
+                    values[count++] = Parse(Unquote(line[r]), path, lineNo, column);
                     found = true;
                     break;
                 }
@@ -186,7 +226,7 @@ internal static class StatsCommand
             }
         }
 
-        return values.ToArray();
+        return new ArraySegment<double>(values, 0, count);
     }
 
     private static double Parse(ReadOnlySpan<byte> field, string path, int lineNo, string column)

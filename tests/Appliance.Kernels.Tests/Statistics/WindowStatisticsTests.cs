@@ -74,6 +74,39 @@ public class WindowStatisticsTests
     }
 
     [Fact]
+    public void ComputeFloat_RareNaNAtBlockEdges_MatchesTextbookTwoPass()
+    {
+        // The float pass takes each block of FloatTermsPerLane steps without the NaN masks and redoes a block that holds
+        // a NaN with them; a NaN on a block's first or last sample, or a run of NaNs across a block boundary, tests the
+        // crossing carry between an unmasked and a masked block in both directions. Signs alternate in runs, so
+        // crossings are many. Reference: the textbook two-pass mean/moments and the adjacent sign-change count.
+        var rng = new Random(4242);
+        int n = 40_000;
+        var xs = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            xs[i] = (((i / 3) % 2 == 0) ? 1.0 : -1.0) * (0.5 + rng.NextDouble());
+        }
+
+        foreach (int w in Widths.Available().Where(w => w != 0))
+        {
+            int step = 2 * w / 32;
+            int block = WindowStatistics.FloatTermsPerLane * step;
+            double[] ys = (double[])xs.Clone();
+            // Block b starts at 1 + b·block (the pass starts after the first sample).
+            ys[1 + (2 * block)] = double.NaN;            // first sample of block 2
+            ys[(4 * block)] = double.NaN;                // last sample of block 3
+            ys[1 + (6 * block) - 1] = double.NaN;        // a run across the boundary of blocks 5 and 6
+            ys[1 + (6 * block)] = double.NaN;
+            ys[1 + (6 * block) + 1] = double.NaN;
+            ys[1 + (9 * block) + 5] = double.NaN;        // inside block 9
+            float[] fs = ToFloat(ys);
+            TextbookReference.AssertMatchesFloatKernel(Widen(fs), WindowStatistics.Compute(fs, w), w, $"float rare NaN width={w}");
+            TextbookReference.AssertMatches(ys, WindowStatistics.Compute(ys, w), $"double rare NaN width={w}");
+        }
+    }
+
+    [Fact]
     public void Compute_AllNaN_CountZeroAndNaNMean()
     {
         var xs = new float[37];
