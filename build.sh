@@ -40,11 +40,7 @@ publish() {
   need_packages
   say "build.sh: publishing Native AOT binary to out/appliance"
   local log; log=$(mktemp)
-  # Start-up (appliance stats, bench and every short CLI call): IlcDehydrate=false stores the image's pointer-bearing data
-  # ready-made instead of rehydrating it at every start, and a non-PIE executable needs no load-time relocation of it, so
-  # pages are only mapped, not written (--version: 39 -> ~15 ms CPU). Cost: a 27 MB instead of 24 MB binary, and the
-  # executable itself is not address-randomised (libraries and heaps still are).
-  if ! dotnet publish runtime/Appliance/Appliance.csproj -c Release -o out -nodeReuse:false -v:q -clp:NoSummary -p:IlcDehydrate=false -p:PositionIndependentExecutable=false >"$log" 2>&1; then
+  if ! dotnet publish runtime/Appliance/Appliance.csproj -c Release -o out -nodeReuse:false -v:q -clp:NoSummary >"$log" 2>&1; then
     cat "$log" >&2; rm -f "$log"; exit 1
   fi
   # Third-party trim/AOT warnings are listed in docs/aot-warnings.md; one naming our own assemblies fails the build.
