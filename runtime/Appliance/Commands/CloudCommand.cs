@@ -85,7 +85,7 @@ internal static class CloudCommand
     {
         var db = DbOption();
         var json = JsonOption();
-        var cmd = new Command("devices", "The fleet: each device's last message, last heartbeat, configuration revision and counts") { db, json };
+        var cmd = new Command("devices", "The fleet: each device's last message, last heartbeat, configuration revision and state, health (degraded sensors, rates, jitter, counters) and counts") { db, json };
         cmd.SetAction((p, _) => Cli.Guard(() =>
         {
             using var store = (IDisposable)OpenExisting(p.GetValue(db)!);
@@ -107,6 +107,11 @@ internal static class CloudCommand
                         w.WriteString("config_revision", d.ConfigRevision);
                         w.WriteNumber("summaries", d.Summaries);
                         w.WriteNumber("alerts", d.Alerts);
+                        w.WriteString("config_state", d.ConfigState);
+
+                        // The latest heartbeat's health as the collector stored it (keys on DeviceRecord.Health); {} when none.
+                        w.WritePropertyName("health");
+                        w.WriteRawValue(d.Health.Length == 0 ? "{}" : d.Health, skipInputValidation: false);
                         w.WriteEndObject();
                     }
 
@@ -118,7 +123,11 @@ internal static class CloudCommand
                 foreach (var d in devices)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{d.DeviceId}  last seen {Time(d.LastSeenNs)}  seq {d.LastSequence}  summaries {d.Summaries}  alerts {d.Alerts}  config {d.ConfigRevision}  provider {d.ExecutionProvider}  heartbeat {(d.HeartbeatNs == 0 ? "never" : Time(d.HeartbeatNs))}"));
+                        $"{d.DeviceId}  last seen {Time(d.LastSeenNs)}  seq {d.LastSequence}  summaries {d.Summaries}  alerts {d.Alerts}  config {d.ConfigRevision}{(d.ConfigState.Length == 0 ? "" : " (" + d.ConfigState + ")")}  provider {d.ExecutionProvider}  heartbeat {(d.HeartbeatNs == 0 ? "never" : Time(d.HeartbeatNs))}"));
+                    if (d.Health.Length > 0)
+                    {
+                        Console.WriteLine("  health " + d.Health);
+                    }
                 }
             }
 
