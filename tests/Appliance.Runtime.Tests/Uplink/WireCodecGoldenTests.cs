@@ -129,13 +129,66 @@ public sealed class WireCodecGoldenTests
     {
         string expected =
             "95 02 03 a4 64657631 09"
-            + "94"                  // body fixarray(4)
+            + "99"                  // body fixarray(9)
             + "cd 03e8"             // uptime 1000 as uint16
             + "a3 435055"           // "CPU"
             + "a3 616263"           // "abc"
-            + "82 01 05 02 cd012c"; // fixmap(2) {1: 5, 2: 300}, keys ascending although inserted 2 then 1
+            + "82 01 05 02 cd012c"  // fixmap(2) {1: 5, 2: 300}, keys ascending although inserted 2 then 1
+            + "a0 a0 a0 a0"         // config_state, config_error, model_id, model_rejection: empty fixstr
+            + "90";                 // sensors: empty fixarray
 
         Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 9, SampleHeartbeat)));
+    }
+
+    [Fact]
+    public void Encode_HeartbeatWithDegradedSensor_MatchesGoldenBytes()
+    {
+        var h = new Heartbeat
+        {
+            UptimeMs = 1000, ExecutionProvider = "CPU", ConfigRevision = "abc", ConfigState = "applied",
+            Counters = new Dictionary<int, long> { [(int)HeartbeatCounter.Retransmits] = 3 },
+            Sensors = [new SensorReport { Name = "env", Health = "degraded", Reason = "nack", Faults = 12, RateHz = 99.5, JitterP50Us = 120.25 }],
+        };
+        string expected =
+            "95 02 03 a4 64657631 09 99 cd03e8 a3435055 a3616263"
+            + "81 07 03"                   // fixmap(1) {7 (retransmits): 3}
+            + "a7 6170706c696564"          // "applied"
+            + "a0 a0 a0"                   // no config error, no model id, no model rejection
+            + "91 97"                      // one sensor, fixarray(7)
+            + "a3 656e76"                  // "env"
+            + "a8 6465677261646564"        // "degraded"
+            + "a4 6e61636b 0c"             // "nack", 12 faults
+            + "ca 42c70000"                // 99.5 = 1.1000111b x 2^6: exponent 133 = 0x85 -> 0x42C70000 (binary32)
+            + "ca 42f08000"                // 120.25 = 1.11100001b x 2^6 -> 0x42F08000
+            + "ca 00000000";               // 0.0
+
+        Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 9, h)));
+    }
+
+    [Fact]
+    public void TryDecode_SchemaOneHeartbeatGoldenBytes_ReadsWithEmptyHealth()
+    {
+        // The previous build's heartbeat: 4 items, no health.
+        string v1 = "95 01 03 a4 64657631 09 94 cd03e8 a3435055 a3616263 82 01 05 02 cd012c";
+
+        Assert.True(WireCodec.TryDecode(Hex(v1), out Envelope e, out string? error), error);
+
+        var h = Assert.IsType<Heartbeat>(e.Body);
+        Assert.Equal(1000, h.UptimeMs);
+        Assert.Equal("abc", h.ConfigRevision);
+        Assert.Equal(300, h.Counters[2]);
+        Assert.Equal("", h.ConfigState);
+        Assert.Empty(h.Sensors);
+    }
+
+    [Fact]
+    public void TryDecode_SchemaTwoHeartbeatMissingHealthItems_ReturnsFalse()
+    {
+        // Schema 2 promises 9 items; a 4-item body under version 2 is malformed, not silently empty.
+        string hex = "95 02 03 a4 64657631 09 94 cd03e8 a3435055 a3616263 80";
+
+        Assert.False(WireCodec.TryDecode(Hex(hex), out _, out string? error));
+        Assert.Contains("at least 9", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -68,6 +68,13 @@ public sealed class WireCodecRoundTripTests
         {
             UptimeMs = 86_400_000, ExecutionProvider = "CUDAExecutionProvider", ConfigRevision = "3f2a9c1",
             Counters = new Dictionary<int, long> { [7] = -1, [1] = long.MaxValue, [300] = 0 },
+            ConfigState = "rejected", ConfigError = "appliance.toml:8: sensor 'env' rate_hz = 0: must be between 0.1 and 10000",
+            ModelId = "m-1", ModelRejection = "hash mismatch",
+            Sensors =
+            [
+                new SensorReport { Name = "env", Health = "ok", RateHz = 10, JitterP50Us = 99, JitterP99Us = 197 },
+                new SensorReport { Name = "adc", Health = "degraded", Reason = "I2C NACK at 0x48", Faults = 40, RateHz = 0 },
+            ],
         };
 
         var back = (Heartbeat)RoundTrip(Envelope.Create("dev1", 4, h)).Body;
@@ -76,6 +83,11 @@ public sealed class WireCodecRoundTripTests
         Assert.Equal(h.ExecutionProvider, back.ExecutionProvider);
         Assert.Equal(h.ConfigRevision, back.ConfigRevision);
         Assert.Equal(h.Counters.OrderBy(k => k.Key), back.Counters.OrderBy(k => k.Key));
+        Assert.Equal(h.ConfigState, back.ConfigState);
+        Assert.Equal(h.ConfigError, back.ConfigError);
+        Assert.Equal(h.ModelId, back.ModelId);
+        Assert.Equal(h.ModelRejection, back.ModelRejection);
+        Assert.Equal(h.Sensors, back.Sensors); // records: value equality; 10, 99, 197 and 0 are exact in binary32
     }
 
     [Fact]
