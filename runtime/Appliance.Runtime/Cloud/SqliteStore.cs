@@ -7,8 +7,8 @@ using Microsoft.Data.Sqlite;
 namespace Appliance.Runtime.Cloud;
 
 /// <summary>
-/// A <see cref="ICollectorStore"/> in one SQLite file (WAL mode, <c>synchronous=FULL</c> so a commit
-/// survives power loss before its acknowledgement is sent). Plain SQL through Microsoft.Data.Sqlite, no ORM.
+/// A <see cref="ICollectorStore"/> in one SQLite file (WAL mode, <c>synchronous=FULL</c> by default so a commit
+/// survives power loss before its acknowledgement is sent; <see cref="SqliteSynchronous.Normal"/> on request). Plain SQL through Microsoft.Data.Sqlite, no ORM.
 /// </summary>
 /// <remarks>
 /// Tables: <c>devices</c> (last seen, last sequence, last heartbeat's uptime/provider/revision),
@@ -73,10 +73,19 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         SQLitePCL.Batteries_V2.Init();
     }
 
-    /// <summary>Opens (creating if needed) the store file and its schema.</summary>
+    /// <summary>Opens (creating if needed) the store file and its schema, with <c>synchronous=FULL</c>.</summary>
     /// <param name="path">Path of the SQLite file; its directory must exist.</param>
     /// <exception cref="SqliteException">The file cannot be opened or is not a SQLite database (message names the path).</exception>
     public SqliteStore(string path)
+        : this(path, SqliteSynchronous.Full)
+    {
+    }
+
+    /// <summary>Opens (creating if needed) the store file and its schema.</summary>
+    /// <param name="path">Path of the SQLite file; its directory must exist.</param>
+    /// <param name="synchronous">FULL (fsync per commit, survives power loss) or NORMAL (survives a process crash only); see <see cref="SqliteSynchronous"/>.</param>
+    /// <exception cref="SqliteException">The file cannot be opened or is not a SQLite database (message names the path).</exception>
+    public SqliteStore(string path, SqliteSynchronous synchronous)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = path;
@@ -89,7 +98,9 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         try
         {
             _connection.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+            Execute(synchronous == SqliteSynchronous.Normal
+                ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
             Execute(Schema);
 
             // Files created before the fleet table carried health (schema 1 collectors) gain the two columns.
