@@ -258,6 +258,32 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes one device's rows (summaries, alerts, heartbeats, its fleet row) in one transaction, so a demo device whose
+    /// sequences start again at 1 is stored rather than rejected as duplicates of an earlier run. Other devices are untouched.
+    /// </summary>
+    /// <param name="deviceId">The device to forget.</param>
+    /// <returns>Rows deleted over all tables.</returns>
+    /// <exception cref="NpgsqlException">The server failed the statement.</exception>
+    public long ForgetDevice(string deviceId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using NpgsqlTransaction tx = _connection.BeginTransaction();
+            long deleted = 0;
+            foreach (string table in (ReadOnlySpan<string>)["summaries", "alerts", "heartbeats", "devices"])
+            {
+                using NpgsqlCommand delete = Command(tx, $"DELETE FROM {table} WHERE device_id = $1", deviceId);
+                deleted += delete.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+            return deleted;
+        }
+    }
+
     /// <summary>Closes the connection.</summary>
     public void Dispose()
     {
