@@ -120,7 +120,8 @@ internal static class StoreRows
         _ => "c" + id.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static double Finite(double v) => double.IsFinite(v) ? v : 0;
+    // Rates and jitter arrive as float32: 3 decimals (1 ns of jitter, 1 mHz of rate) print them without float32 noise digits.
+    private static double Finite(double v) => double.IsFinite(v) ? Math.Round(v, 3) : 0;
 
     /// <summary>Heartbeat counters as <c>id=value,...</c> in ascending id order.</summary>
     public static string FormatCounters(IReadOnlyDictionary<int, long> counters)
