@@ -22,7 +22,7 @@ public sealed class DeviceHeartbeatTests : IDisposable
     [Fact]
     public void Create_JournalSensorsAndRejectedConfig_CarriesEachFigure()
     {
-        using var journal = new JournalOutbox(new JournalOptions { Directory = _dir, BudgetBytes = 1 << 20 });
+        using var journal = new JournalOutbox(new JournalOptions { Directory = _dir, BudgetBytes = 4 << 20 });
         for (int i = 0; i < 3; i++)
         {
             journal.Append(new byte[] { 1, 2, 3 });
@@ -48,7 +48,7 @@ public sealed class DeviceHeartbeatTests : IDisposable
         Assert.Equal("", h.ModelId); // the pipeline exposes no model id yet
         Assert.Equal(3, h.Counters[(int)HeartbeatCounter.SeqWritten]);
         Assert.Equal(1, h.Counters[(int)HeartbeatCounter.SeqAcked]);
-        Assert.Equal(1 << 20, h.Counters[(int)HeartbeatCounter.JournalBudgetBytes]);
+        Assert.Equal(4 << 20, h.Counters[(int)HeartbeatCounter.JournalBudgetBytes]);
         Assert.True(h.Counters[(int)HeartbeatCounter.JournalBytes] > 0);
         Assert.Equal(9, h.Counters[(int)HeartbeatCounter.WindowsSummarised]);
         Assert.False(h.Counters.ContainsKey((int)HeartbeatCounter.Retransmits)); // no uplink given

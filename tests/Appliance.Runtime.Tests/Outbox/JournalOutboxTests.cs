@@ -251,7 +251,7 @@ public sealed class JournalOutboxTests : IDisposable
     }
 
     [Fact]
-    public void Sync_ConcurrentWithAppends_DurableNeverPassesWrittenAndEveryRecordReadsBack()
+    public async Task Sync_ConcurrentWithAppends_DurableNeverPassesWrittenAndEveryRecordReadsBack()
     {
         // Group commit runs its fsyncs outside the journal lock: appends continue meanwhile, and HighestDurable may only
         // rise to the sequence taken before the flush.
@@ -271,7 +271,7 @@ public sealed class JournalOutboxTests : IDisposable
             violated |= journal.HighestDurable > journal.HighestWritten;
         }
 
-        appender.GetAwaiter().GetResult();
+        await appender;
         journal.Sync();
 
         Assert.False(violated);
