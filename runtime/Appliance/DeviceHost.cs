@@ -36,12 +36,15 @@ internal sealed class DeviceHost : IDisposable
             ? new MemoryOutbox(1 << 16, TimeSpan.FromSeconds(5))
             : new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         Uplink = new UplinkClient(
-            UplinkOptionsFor(config, () => new Runtime.Uplink.Wire.Heartbeat
-            {
-                UptimeMs = (long)(DateTime.UtcNow - _started).TotalMilliseconds,
-                ExecutionProvider = Pipeline?.ExecutionProvider ?? "",
-                ConfigRevision = configRevision,
-            }),
+            UplinkOptionsFor(config, () => Runtime.Health.DeviceHeartbeat.Create(
+                (long)(DateTime.UtcNow - _started).TotalMilliseconds,
+                Pipeline?.ExecutionProvider ?? "",
+                configRevision,
+                null,
+                Outbox as JournalOutbox,
+                Uplink,
+                Pipeline?.Counters,
+                _stats)),
             Outbox,
             logging.CreateLogger<UplinkClient>());
         // Alarm outputs ([[alarm]]): raised by the pipeline as an alerting window closes, cleared by the panel's timer after hold.

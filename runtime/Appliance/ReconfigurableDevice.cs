@@ -169,12 +169,15 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _uplink.Enqueue(CurrentHeartbeat());
     }
 
-    private Heartbeat CurrentHeartbeat() => new()
-    {
-        UptimeMs = Environment.TickCount64 - _startedTicks,
-        ExecutionProvider = _pipeline?.ExecutionProvider ?? "none",
-        ConfigRevision = _revision,
-    };
+    private Heartbeat CurrentHeartbeat() => DeviceHeartbeat.Create(
+        Environment.TickCount64 - _startedTicks,
+        _pipeline?.ExecutionProvider ?? "none",
+        _revision,
+        GitOpsStatus?.Invoke(),
+        _outbox,
+        _uplink,
+        _pipeline?.Counters,
+        _sensorStats);
 
     public async Task<HealthReport> CheckHealthAsync(TimeSpan grace, CancellationToken token)
     {

@@ -26,7 +26,10 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
     private const string Schema = $"""
         CREATE TABLE IF NOT EXISTS devices (
             device_id TEXT PRIMARY KEY, last_seen_ns BIGINT NOT NULL, last_sequence BIGINT NOT NULL,
-            last_heartbeat_seq BIGINT, heartbeat_ns BIGINT, uptime_ms BIGINT, execution_provider TEXT, config_revision TEXT);
+            last_heartbeat_seq BIGINT, heartbeat_ns BIGINT, uptime_ms BIGINT, execution_provider TEXT, config_revision TEXT,
+            config_state TEXT, health TEXT);
+        ALTER TABLE devices ADD COLUMN IF NOT EXISTS config_state TEXT;
+        ALTER TABLE devices ADD COLUMN IF NOT EXISTS health TEXT;
         CREATE TABLE IF NOT EXISTS summaries (
             device_id TEXT NOT NULL, seq BIGINT NOT NULL, sensor TEXT NOT NULL, channel TEXT NOT NULL,
             window_start_ns BIGINT NOT NULL, window_end_ns BIGINT NOT NULL, {FeatureTypes}, received_ns BIGINT NOT NULL,
@@ -69,7 +72,7 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
             {
                 Execute(Schema);
             }
-            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateColumn)
             {
                 Execute(Schema); // another collector created the tables between our IF NOT EXISTS checks
             }
@@ -170,8 +173,8 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
                 stored++;
                 if (e.Body is Heartbeat hb)
                 {
-                    using NpgsqlCommand update = Command(tx, "UPDATE devices SET last_heartbeat_seq = $2, heartbeat_ns = $3, uptime_ms = $4, execution_provider = $5, config_revision = $6 WHERE device_id = $1 AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < $2)",
-                        e.DeviceId, e.Sequence, receivedNs, hb.UptimeMs, hb.ExecutionProvider, hb.ConfigRevision);
+                    using NpgsqlCommand update = Command(tx, "UPDATE devices SET last_heartbeat_seq = $2, heartbeat_ns = $3, uptime_ms = $4, execution_provider = $5, config_revision = $6, config_state = $7, health = $8 WHERE device_id = $1 AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < $2)",
+                        e.DeviceId, e.Sequence, receivedNs, hb.UptimeMs, hb.ExecutionProvider, hb.ConfigRevision, hb.ConfigState, StoreRows.HealthJson(hb));
                     update.ExecuteNonQuery();
                 }
             }
@@ -252,6 +255,32 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             Execute("DROP TABLE IF EXISTS devices, summaries, alerts, heartbeats, counters;");
             Execute(Schema);
+        }
+    }
+
+    /// <summary>
+    /// Deletes one device's rows (summaries, alerts, heartbeats, its fleet row) in one transaction, so a demo device whose
+    /// sequences start again at 1 is stored rather than rejected as duplicates of an earlier run. Other devices are untouched.
+    /// </summary>
+    /// <param name="deviceId">The device to forget.</param>
+    /// <returns>Rows deleted over all tables.</returns>
+    /// <exception cref="NpgsqlException">The server failed the statement.</exception>
+    public long ForgetDevice(string deviceId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using NpgsqlTransaction tx = _connection.BeginTransaction();
+            long deleted = 0;
+            foreach (string table in (ReadOnlySpan<string>)["summaries", "alerts", "heartbeats", "devices"])
+            {
+                using NpgsqlCommand delete = Command(tx, $"DELETE FROM {table} WHERE device_id = $1", deviceId);
+                deleted += delete.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+            return deleted;
         }
     }
 

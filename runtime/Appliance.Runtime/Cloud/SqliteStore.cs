@@ -7,8 +7,8 @@ using Microsoft.Data.Sqlite;
 namespace Appliance.Runtime.Cloud;
 
 /// <summary>
-/// A <see cref="ICollectorStore"/> in one SQLite file (WAL mode, <c>synchronous=FULL</c> so a commit
-/// survives power loss before its acknowledgement is sent). Plain SQL through Microsoft.Data.Sqlite, no ORM.
+/// A <see cref="ICollectorStore"/> in one SQLite file (WAL mode, <c>synchronous=FULL</c> by default so a commit
+/// survives power loss before its acknowledgement is sent; <see cref="SqliteSynchronous.Normal"/> on request). Plain SQL through Microsoft.Data.Sqlite, no ORM.
 /// </summary>
 /// <remarks>
 /// Tables: <c>devices</c> (last seen, last sequence, last heartbeat's uptime/provider/revision),
@@ -24,7 +24,8 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
     private const string Schema = $"""
         CREATE TABLE IF NOT EXISTS devices (
             device_id TEXT PRIMARY KEY, last_seen_ns INTEGER NOT NULL, last_sequence INTEGER NOT NULL,
-            last_heartbeat_seq INTEGER, heartbeat_ns INTEGER, uptime_ms INTEGER, execution_provider TEXT, config_revision TEXT);
+            last_heartbeat_seq INTEGER, heartbeat_ns INTEGER, uptime_ms INTEGER, execution_provider TEXT, config_revision TEXT,
+            config_state TEXT, health TEXT);
         CREATE TABLE IF NOT EXISTS summaries (
             device_id TEXT NOT NULL, seq INTEGER NOT NULL, sensor TEXT NOT NULL, channel TEXT NOT NULL,
             window_start_ns INTEGER NOT NULL, window_end_ns INTEGER NOT NULL,
@@ -56,7 +57,8 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
     internal const string DevicesSql = """
         SELECT d.device_id, d.last_seen_ns, d.last_sequence, d.heartbeat_ns, d.uptime_ms, d.execution_provider, d.config_revision,
                (SELECT count(*) FROM summaries s WHERE s.device_id = d.device_id),
-               (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id)
+               (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id),
+               d.config_state, d.health
         FROM devices d ORDER BY d.device_id;
         """;
 
@@ -71,10 +73,19 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         SQLitePCL.Batteries_V2.Init();
     }
 
-    /// <summary>Opens (creating if needed) the store file and its schema.</summary>
+    /// <summary>Opens (creating if needed) the store file and its schema, with <c>synchronous=FULL</c>.</summary>
     /// <param name="path">Path of the SQLite file; its directory must exist.</param>
     /// <exception cref="SqliteException">The file cannot be opened or is not a SQLite database (message names the path).</exception>
     public SqliteStore(string path)
+        : this(path, SqliteSynchronous.Full)
+    {
+    }
+
+    /// <summary>Opens (creating if needed) the store file and its schema.</summary>
+    /// <param name="path">Path of the SQLite file; its directory must exist.</param>
+    /// <param name="synchronous">FULL (fsync per commit, survives power loss) or NORMAL (survives a process crash only); see <see cref="SqliteSynchronous"/>.</param>
+    /// <exception cref="SqliteException">The file cannot be opened or is not a SQLite database (message names the path).</exception>
+    public SqliteStore(string path, SqliteSynchronous synchronous)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = path;
@@ -87,8 +98,16 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         try
         {
             _connection.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+            Execute(synchronous == SqliteSynchronous.Normal
+                ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
             Execute(Schema);
+
+            // Files created before the fleet table carried health (schema 1 collectors) gain the two columns.
+            if (!HasColumn("devices", "health"))
+            {
+                Execute("ALTER TABLE devices ADD COLUMN config_state TEXT; ALTER TABLE devices ADD COLUMN health TEXT;");
+            }
         }
         catch (SqliteException ex)
         {
@@ -138,7 +157,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
             using SqliteCommand alert = Prepare(tx, $"INSERT OR IGNORE INTO alerts (device_id, seq, sensor, channel, time_ns, score, threshold, severity, detector, {FeatureColumns}, received_ns) VALUES (@d, @s, @sensor, @channel, @time, @score, @threshold, @severity, @detector, @c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8, @c9, @c10, @c11, @t)");
             using SqliteCommand heartbeat = Prepare(tx, "INSERT OR IGNORE INTO heartbeats (device_id, seq, uptime_ms, execution_provider, config_revision, counters, received_ns) VALUES (@d, @s, @uptime, @provider, @revision, @counters, @t)");
             using SqliteCommand device = Prepare(tx, "INSERT INTO devices (device_id, last_seen_ns, last_sequence) VALUES (@d, @t, @s) ON CONFLICT (device_id) DO UPDATE SET last_seen_ns = excluded.last_seen_ns, last_sequence = max(last_sequence, excluded.last_sequence)");
-            using SqliteCommand deviceHeartbeat = Prepare(tx, "UPDATE devices SET last_heartbeat_seq = @s, heartbeat_ns = @t, uptime_ms = @uptime, execution_provider = @provider, config_revision = @revision WHERE device_id = @d AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < @s)");
+            using SqliteCommand deviceHeartbeat = Prepare(tx, "UPDATE devices SET last_heartbeat_seq = @s, heartbeat_ns = @t, uptime_ms = @uptime, execution_provider = @provider, config_revision = @revision, config_state = @state, health = @health WHERE device_id = @d AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < @s)");
 
             int stored = 0;
             int duplicates = 0;
@@ -169,7 +188,8 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
                 if (e.Body is Heartbeat hb)
                 {
                     Bind(deviceHeartbeat, e, receivedNs).With("@uptime", hb.UptimeMs).With("@provider", hb.ExecutionProvider)
-                        .With("@revision", hb.ConfigRevision).ExecuteNonQuery();
+                        .With("@revision", hb.ConfigRevision).With("@state", hb.ConfigState)
+                        .With("@health", StoreRows.HealthJson(hb)).ExecuteNonQuery();
                 }
             }
 
@@ -269,6 +289,14 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         command.Transaction = tx;
         command.CommandText = sql;
         return command;
+    }
+
+    private bool HasColumn(string table, string column)
+    {
+        using SqliteCommand q = _connection.CreateCommand();
+        q.CommandText = "SELECT count(*) FROM pragma_table_info(@t) WHERE name = @c";
+        q.With("@t", table).With("@c", column);
+        return (long)q.ExecuteScalar()! > 0;
     }
 
     private void Execute(string sql)

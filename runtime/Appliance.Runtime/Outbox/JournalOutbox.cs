@@ -5,6 +5,7 @@ using Appliance.Kernels.Statistics;
 using Appliance.Runtime.Uplink.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Win32.SafeHandles;
 
 namespace Appliance.Runtime.Outbox;
 
@@ -32,8 +33,14 @@ namespace Appliance.Runtime.Outbox;
 /// </remarks>
 public sealed class JournalOutbox : IOutbox, IDisposable
 {
-    private const long SentMarkStep = 1024;
+    // The sent mark is persisted ahead of what was read for sending, so a restarted journal never merges a record an earlier
+    // run may have sent. Each step costs a checkpoint write (fsync + rename) on the send path; 8192 keeps that to one per
+    // 8192 records sent (1024 cost journaled throughput a fifth in `bench uplink`), at the price of a more conservative
+    // merge floor after a restart.
+    private const long SentMarkStep = 8192;
     private readonly object _gate = new();
+    private readonly object _syncGate = new();
+    private readonly List<(JournalSegment Segment, SafeFileHandle Handle, long Length)> _syncing = [];
     private readonly JournalOptions _options;
     private readonly ILogger _logger;
     private readonly string _checkpointPath;
@@ -191,13 +198,71 @@ public sealed class JournalOutbox : IOutbox, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Group commit without stalling producers: the dirty segments and the highest written sequence are taken under the
+    /// journal lock, the fsyncs (<see cref="RandomAccess.FlushToDisk"/>) run outside it, so appends and acknowledgements go
+    /// on while the disk flushes; <see cref="HighestDurable"/> then rises to the sequence taken, never past it. A segment
+    /// stays dirty until its flush has returned (and only if nothing was appended to it meanwhile), so a concurrent
+    /// lock-held sync never skips it; a failed fsync leaves <see cref="HighestDurable"/> where it was. One round at a time.
+    /// </remarks>
     public void Sync()
     {
-        lock (_gate)
+        lock (_syncGate)
         {
-            if (!_disposed)
+            long target;
+            _syncing.Clear();
+            lock (_gate)
             {
-                SyncLocked();
+                if (_disposed || _highestWritten <= _highestDurable)
+                {
+                    return;
+                }
+
+                target = _highestWritten;
+                foreach (JournalSegment s in _segments)
+                {
+                    if (s.Dirty)
+                    {
+                        bool added = false;
+                        s.Handle.DangerousAddRef(ref added); // the segment may be deleted or closed while we flush
+                        _syncing.Add((s, s.Handle, s.Length));
+                    }
+                }
+            }
+
+            int flushed = 0;
+            try
+            {
+                foreach ((JournalSegment _, SafeFileHandle handle, long _) in _syncing)
+                {
+                    RandomAccess.FlushToDisk(handle);
+                    flushed++;
+                }
+            }
+            finally
+            {
+                foreach ((JournalSegment _, SafeFileHandle handle, long _) in _syncing)
+                {
+                    handle.DangerousRelease();
+                }
+
+                lock (_gate)
+                {
+                    _fsyncs += flushed;
+                }
+            }
+
+            lock (_gate)
+            {
+                foreach ((JournalSegment seg, SafeFileHandle _, long length) in _syncing)
+                {
+                    if (seg.Length == length)
+                    {
+                        seg.Dirty = false;
+                    }
+                }
+
+                _highestDurable = Math.Max(_highestDurable, target);
             }
         }
     }

@@ -49,6 +49,7 @@ public sealed class UplinkClient : IDisposable
 
     private long _sent;
     private long _acknowledged;
+    private long _lastAckTimestamp;
     private long _retransmits;
     private long _malformed;
     private long _commands;
@@ -99,6 +100,12 @@ public sealed class UplinkClient : IDisposable
     /// <summary>Raised on the uplink thread for each command received; keep handlers short.
     /// A handler's exception is logged and counted in <see cref="UplinkCounters.CommandHandlerFaults"/>.</summary>
     public event Action<Command>? CommandReceived;
+
+    /// <summary>
+    /// <see cref="Stopwatch.GetTimestamp"/> on the uplink thread when the latest acknowledgement that advanced the outbox
+    /// arrived (0 before any): the moment "stored and acknowledged" is known on the device, before any waiter is woken.
+    /// </summary>
+    public long LastAcknowledgedTimestamp => Interlocked.Read(ref _lastAckTimestamp);
 
     /// <summary>A snapshot of the counters.</summary>
     public UplinkCounters Counters => new(
@@ -477,6 +484,7 @@ public sealed class UplinkClient : IDisposable
         if (progress)
         {
             _lastProgressTicks = Stopwatch.GetTimestamp();
+            Interlocked.Exchange(ref _lastAckTimestamp, _lastProgressTicks);
             TaskCompletionSource done;
             lock (_progressGate)
             {

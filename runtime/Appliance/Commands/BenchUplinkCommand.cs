@@ -23,8 +23,10 @@ namespace Appliance.Commands;
 /// <item><c>summaries_per_s</c>: N summaries enqueued at once into the disk journal (fsync per batch), sent, stored in a
 /// SQLite (or PostgreSQL) collector and acknowledged; <c>memory_summaries_per_s</c>: the same through the memory outbox;
 /// <c>journaled_over_memory</c> = their ratio.</item>
-/// <item><c>latency_p50_ms</c>, <c>latency_p99_ms</c>: one summary at a time, from enqueue (window close) to acknowledgement
-/// (stored and acknowledged), over 300 rounds after 20 warm-up rounds.</item>
+/// <item><c>latency_p50_ms</c>, <c>latency_p99_ms</c>: one summary at a time, from enqueue (window close) to the uplink thread's
+/// receipt of its acknowledgement (stored and acknowledged), over 300 rounds after 20 warm-up rounds, with the journal (fsync per batch) and SQLite FULL;
+/// <c>latency_store_normal_*</c>: the same with SQLite synchronous=NORMAL; <c>latency_no_fsync_*</c>: memory outbox and NORMAL
+/// (the transport and store without any fsync); <c>fsync_p50_ms</c>, <c>fsync_p99_ms</c>: the disk's fsync of a 200-byte append.</item>
 /// </list>
 /// </summary>
 internal static class BenchUplinkCommand
@@ -80,7 +82,13 @@ internal static class BenchUplinkCommand
         {
             double journaled = await Throughput(root, db, count, journal: true);
             double memory = await Throughput(root, db, count, journal: false);
-            (double p50, double p99) = await Latency(root, db);
+            (double p50, double p99) = await Latency(root, db, journal: true, SqliteSynchronous.Full, "latency");
+
+            // Where the time goes: the same rounds with no fsync on either side (memory outbox, SQLite synchronous=NORMAL),
+            // with the device journal's fsync but a NORMAL store, and the disk's own fsync of a 200-byte append.
+            (double bareP50, double bareP99) = await Latency(root, db, journal: false, SqliteSynchronous.Normal, "latency-bare");
+            (double normalP50, double normalP99) = await Latency(root, db, journal: true, SqliteSynchronous.Normal, "latency-normal");
+            (double fsyncP50, double fsyncP99) = FsyncTimes(root);
             if (json)
             {
                 using var stdout = Console.OpenStandardOutput();
@@ -97,6 +105,12 @@ internal static class BenchUplinkCommand
                     w.WriteNumber("journaled_over_memory", Math.Round(journaled / memory, 3));
                     w.WriteNumber("latency_p50_ms", Math.Round(p50, 3));
                     w.WriteNumber("latency_p99_ms", Math.Round(p99, 3));
+                    w.WriteNumber("latency_store_normal_p50_ms", Math.Round(normalP50, 3));
+                    w.WriteNumber("latency_store_normal_p99_ms", Math.Round(normalP99, 3));
+                    w.WriteNumber("latency_no_fsync_p50_ms", Math.Round(bareP50, 3));
+                    w.WriteNumber("latency_no_fsync_p99_ms", Math.Round(bareP99, 3));
+                    w.WriteNumber("fsync_p50_ms", Math.Round(fsyncP50, 3));
+                    w.WriteNumber("fsync_p99_ms", Math.Round(fsyncP99, 3));
                     w.WriteEndObject();
                 }
 
@@ -106,7 +120,9 @@ internal static class BenchUplinkCommand
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bytes per second of 8 sensors at 100 Hz: {summaryBytes} as summaries, {rawJsonBytes} as raw JSON (ratio {(double)summaryBytes / rawJsonBytes:F4}), {summaryJsonBytes} as summary JSON (ratio {(double)summaryBytes / summaryJsonBytes:F3})"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"throughput: {journaled:F0} summaries/s journaled (fsync per batch), {memory:F0} in memory, ratio {journaled / memory:F2}"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"window close to stored and acknowledged: p50 {p50:F3} ms, p99 {p99:F3} ms"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"window close to stored and acknowledged: p50 {p50:F3} ms, p99 {p99:F3} ms (journal fsync + SQLite FULL)"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  with SQLite synchronous=NORMAL: p50 {normalP50:F3} ms, p99 {normalP99:F3} ms; with no fsync on either side: p50 {bareP50:F3} ms, p99 {bareP99:F3} ms"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  one fsync of a 200-byte append on this disk: p50 {fsyncP50:F3} ms, p99 {fsyncP99:F3} ms"));
             }
 
             return ExitCodes.Ok;
@@ -149,7 +165,7 @@ internal static class BenchUplinkCommand
         return ms.Length;
     }
 
-    private static (ICollectorStore Store, Collector Collector) StartCollector(string root, string? db, string name)
+    private static (ICollectorStore Store, Collector Collector) StartCollector(string root, string? db, string name, SqliteSynchronous synchronous = SqliteSynchronous.Full)
     {
         ICollectorStore store;
         if (db is not null && PostgresStore.IsUrl(db))
@@ -160,7 +176,7 @@ internal static class BenchUplinkCommand
         }
         else
         {
-            store = new SqliteStore(db ?? Path.Combine(root, name + ".db"));
+            store = new SqliteStore(db is null ? Path.Combine(root, name + ".db") : db, synchronous);
         }
 
         var collector = new Collector("tcp://127.0.0.1:0", store);
@@ -203,10 +219,32 @@ internal static class BenchUplinkCommand
         }
     }
 
-    private static async Task<(double P50, double P99)> Latency(string root, string? db)
+    /// <summary>fsync (RandomAccess.FlushToDisk) of a 200-byte append, 200 times, in the bench directory: the disk's floor for
+    /// one durable step; p50 and p99 in ms.</summary>
+    private static (double P50, double P99) FsyncTimes(string root)
     {
-        (ICollectorStore store, Collector collector) = StartCollector(root, db, "latency");
-        IOutbox outbox = Outbox(root, "latency", journal: true);
+        string path = Path.Combine(root, "fsync-probe");
+        using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite);
+        byte[] record = new byte[200];
+        var ms = new List<double>(200);
+        long offset = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            RandomAccess.Write(handle, record, offset);
+            offset += record.Length;
+            long start = Stopwatch.GetTimestamp();
+            RandomAccess.FlushToDisk(handle);
+            ms.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        ms.Sort();
+        return (ms[(int)(0.50 * (ms.Count - 1))], ms[(int)Math.Ceiling(0.99 * (ms.Count - 1))]);
+    }
+
+    private static async Task<(double P50, double P99)> Latency(string root, string? db, bool journal, SqliteSynchronous synchronous, string name)
+    {
+        (ICollectorStore store, Collector collector) = StartCollector(root, db, name, synchronous);
+        IOutbox outbox = Outbox(root, name, journal);
         try
         {
             using var client = new UplinkClient(new UplinkOptions { Endpoint = $"tcp://127.0.0.1:{collector.Port}", DeviceId = "bench" }, outbox);
@@ -224,7 +262,8 @@ internal static class BenchUplinkCommand
 
                 if (i >= 20)
                 {
-                    ms.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    // Up to the uplink thread's receipt of the ack (not the thread-pool wake-up of this waiter).
+                    ms.Add(Stopwatch.GetElapsedTime(start, client.LastAcknowledgedTimestamp).TotalMilliseconds);
                 }
             }
 

@@ -21,8 +21,13 @@ internal static class CloudCommand
         var db = new Option<string>("--db") { Description = "The SQLite database file, or a postgresql://user:password@host:port/database URL" };
         var curve = new Option<FileInfo?>("--curve-secret-file") { Description = "File holding the collector's CURVE secret key (Z85, 40 characters); plaintext without it" };
         var allow = new Option<FileInfo?>("--curve-allow") { Description = "Device allow-list: lines 'Z85_PUBLIC_KEY DEVICE_ID' (DEVICE_ID * for any); needs --curve-secret-file" };
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), token)));
+        var synchronous = new Option<string>("--synchronous")
+        {
+            Description = "SQLite commit durability: full (fsync per commit, survives power loss; default) or normal (survives a collector crash, not a power loss)",
+            DefaultValueFactory = _ => "full",
+        };
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Stats());
@@ -31,6 +36,17 @@ internal static class CloudCommand
 
     /// <summary>Opens the store named by <paramref name="db"/>: PostgreSQL for a URL, SQLite otherwise.</summary>
     public static ICollectorStore OpenStore(string db) => PostgresStore.IsUrl(db) ? new PostgresStore(db) : new SqliteStore(db);
+
+    /// <summary>Opens the store named by <paramref name="db"/>; a SQLite file with the given commit durability.</summary>
+    public static ICollectorStore OpenStore(string db, SqliteSynchronous synchronous) =>
+        PostgresStore.IsUrl(db) ? new PostgresStore(db) : new SqliteStore(db, synchronous);
+
+    private static SqliteSynchronous Synchronous(string? value) => value switch
+    {
+        "full" => SqliteSynchronous.Full,
+        "normal" => SqliteSynchronous.Normal,
+        _ => throw new ArgumentException($"--synchronous {value}: expected full or normal"),
+    };
 
     private static string Required(string? db) =>
         string.IsNullOrWhiteSpace(db) ? throw new ArgumentException("--db: missing (expected a SQLite file or a postgresql:// URL)") : db;
@@ -85,7 +101,7 @@ internal static class CloudCommand
     {
         var db = DbOption();
         var json = JsonOption();
-        var cmd = new Command("devices", "The fleet: each device's last message, last heartbeat, configuration revision and counts") { db, json };
+        var cmd = new Command("devices", "The fleet: each device's last message, last heartbeat, configuration revision and state, health (degraded sensors, rates, jitter, counters) and counts") { db, json };
         cmd.SetAction((p, _) => Cli.Guard(() =>
         {
             using var store = (IDisposable)OpenExisting(p.GetValue(db)!);
@@ -107,6 +123,11 @@ internal static class CloudCommand
                         w.WriteString("config_revision", d.ConfigRevision);
                         w.WriteNumber("summaries", d.Summaries);
                         w.WriteNumber("alerts", d.Alerts);
+                        w.WriteString("config_state", d.ConfigState);
+
+                        // The latest heartbeat's health as the collector stored it (keys on DeviceRecord.Health); {} when none.
+                        w.WritePropertyName("health");
+                        w.WriteRawValue(d.Health.Length == 0 ? "{}" : d.Health, skipInputValidation: false);
                         w.WriteEndObject();
                     }
 
@@ -118,7 +139,11 @@ internal static class CloudCommand
                 foreach (var d in devices)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{d.DeviceId}  last seen {Time(d.LastSeenNs)}  seq {d.LastSequence}  summaries {d.Summaries}  alerts {d.Alerts}  config {d.ConfigRevision}  provider {d.ExecutionProvider}  heartbeat {(d.HeartbeatNs == 0 ? "never" : Time(d.HeartbeatNs))}"));
+                        $"{d.DeviceId}  last seen {Time(d.LastSeenNs)}  seq {d.LastSequence}  summaries {d.Summaries}  alerts {d.Alerts}  config {d.ConfigRevision}{(d.ConfigState.Length == 0 ? "" : " (" + d.ConfigState + ")")}  provider {d.ExecutionProvider}  heartbeat {(d.HeartbeatNs == 0 ? "never" : Time(d.HeartbeatNs))}"));
+                    if (d.Health.Length > 0)
+                    {
+                        Console.WriteLine("  health " + d.Health);
+                    }
                 }
             }
 
@@ -249,7 +274,7 @@ internal static class CloudCommand
         return allowed;
     }
 
-    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, CancellationToken token)
+    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, CancellationToken token)
     {
         var allowed = ReadAllowList(allowFile);
         if (allowed is not null && curveSecretFile is null)
@@ -271,7 +296,7 @@ internal static class CloudCommand
         var log = logging.CreateLogger("cloud");
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
-        var store = OpenStore(db);
+        var store = OpenStore(db, synchronous);
         try
         {
             using var collector = new Collector(listen, store, logging.CreateLogger<Collector>(), curveSecret, allowed);

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Commands;
 
 /// <summary>
-/// <c>appliance demo [--replay CSV] [--speed max|N] [--duration T] [--window T]</c>: a collector and a device on loopback.
+/// <c>appliance demo [--replay CSV] [--speed max|N] [--duration T] [--window T] [--db postgresql://USER@HOST/DB]</c>: a collector and
+/// a device on loopback; the collector stores into STATE/cloud.db (SQLite), or into PostgreSQL through <see cref="PostgresStore"/>.
 /// The device's configuration comes from a git repository the demo writes (the embedded default), through the same
 /// reconciler read path as <c>appliance run</c>. The last line is
 /// <c>demo: N windows summarised, M summaries stored, A alerts</c>.
@@ -24,13 +25,19 @@ internal static class DemoCommand
         var duration = new Option<string>("--duration") { Description = "How long a live demo runs (e.g. 20s, 2m)", DefaultValueFactory = _ => "20s" };
         var window = new Option<string?>("--window") { Description = "Tumbling window length for a replay (default 3h); a live demo uses its configuration's" };
         var state = new Option<DirectoryInfo?>("--state") { Description = "Folder for the demo's repository, device state and database (default: a new temporary folder)" };
-        var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), token)));
+        var db = new Option<string?>("--db") { Description = "Store into PostgreSQL at a postgresql://USER[:PASSWORD]@HOST[:PORT]/DB URL instead of STATE/cloud.db (the demo device's earlier rows there are deleted first)" };
+        var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state, db };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), p.GetValue(db), token)));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(FileInfo? replay, string speedText, string durationText, string? windowText, DirectoryInfo? stateDir, CancellationToken token)
+    private static async Task<int> RunAsync(FileInfo? replay, string speedText, string durationText, string? windowText, DirectoryInfo? stateDir, string? dbUrl, CancellationToken token)
     {
+        if (dbUrl is not null && !PostgresStore.IsUrl(dbUrl))
+        {
+            throw new ArgumentException($"--db {dbUrl}: expected a postgresql://USER@HOST[:PORT]/DB URL (the SQLite demo store is STATE/cloud.db)");
+        }
+
         if (!Duration.TryParse(durationText, out var duration, out var error))
         {
             throw new ArgumentException($"--duration: {error}");
@@ -61,7 +68,8 @@ internal static class DemoCommand
         var dbPath = Path.Combine(root, "cloud.db");
         File.Delete(dbPath);
 
-        using var store = new SqliteStore(dbPath);
+        using var storeOwner = (IDisposable)(dbUrl is null ? new SqliteStore(dbPath) : new PostgresStore(dbUrl));
+        var store = (ICollectorStore)storeOwner;
         using var collector = new Collector("tcp://127.0.0.1:0", store, logging.CreateLogger<Collector>());
         collector.Start();
         var endpoint = $"tcp://127.0.0.1:{collector.Port}";
@@ -88,7 +96,12 @@ internal static class DemoCommand
 
         var revision = new ConfigRepository(repoPath, deviceState).Pull("main");
         var config = ConfigLoader.Parse(revision.Text, revision.Path);
-        Console.WriteLine($"demo: collector on {endpoint}, database {dbPath}");
+        if (store is PostgresStore pg)
+        {
+            pg.ForgetDevice(config.Device.Id); // its sequences start again at 1: earlier runs' rows would make them duplicates
+        }
+
+        Console.WriteLine($"demo: collector on {endpoint}, database {(dbUrl is null ? dbPath : store.ToString())}");
         Console.WriteLine($"demo: device {config.Device.Id} at config revision {revision.Commit[..12]}, {config.Sensors.Count} sensor(s), {config.Window.Length.TotalSeconds:G} s windows" +
             (replay is null ? $", running for {duration.TotalSeconds:G} s" : $", replaying {replay.Name} at speed {speedText}"));
 
@@ -114,7 +127,9 @@ internal static class DemoCommand
         var acked = await device.StopAsync(TimeSpan.FromSeconds(30));
         var elapsed = clock.Elapsed;
         var counters = device.Pipeline.Counters;
-        var stats = store.GetStats();
+        // This device's rows (a shared PostgreSQL database may hold other devices').
+        var mine = store.GetDevices().FirstOrDefault(d => d.DeviceId == config.Device.Id);
+        var stats = new { Summaries = mine?.Summaries ?? 0, Alerts = mine?.Alerts ?? 0 };
         var windows = counters.WindowsSummarised;
         Console.WriteLine($"demo: {counters.SamplesRead} samples, {counters.SampleFaults} faults, {counters.InferenceRuns} ONNX runs on {device.Pipeline.ExecutionProvider}, " +
             $"{windows / Math.Max(elapsed.TotalSeconds, 1e-3):F1} summaries/s over {elapsed.TotalSeconds:F1} s, outbox fully acknowledged: {(acked ? "yes" : "no")}");

@@ -69,4 +69,65 @@ public sealed class SqliteStoreTests
         Assert.Equal(3, store.GetSummaries(null, 0, 10).Count(r => r.DeviceId == "dev1"));
         Assert.Single(store.GetSummaries(null, 0, 1));
     }
+
+    [Fact]
+    public void GetDevices_HeartbeatWithDegradedSensor_FleetRowCarriesStateAndHealth()
+    {
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        var h = new Heartbeat
+        {
+            UptimeMs = 5, ExecutionProvider = "CPUExecutionProvider", ConfigRevision = "r2", ConfigState = "rolled_back",
+            ConfigError = "health check failed: sensors do not answer",
+            Counters = new Dictionary<int, long> { [(int)HeartbeatCounter.SeqWritten] = 41, [(int)HeartbeatCounter.SeqAcked] = 40, [99] = 1 },
+            Sensors =
+            [
+                new SensorReport { Name = "env", Health = "ok", RateHz = 10, JitterP50Us = 99, JitterP99Us = 197 },
+                new SensorReport { Name = "adc", Health = "degraded", Reason = "NACK", Faults = 7 },
+            ],
+        };
+
+        store.Store([Envelope.Create("dev1", 1, h)], 0, 1);
+        store.Store([Envelope.Create("dev1", 2, WireSamples.SampleSummary())], 0, 2);
+
+        DeviceRecord d = Assert.Single(store.GetDevices());
+        Assert.Equal("rolled_back", d.ConfigState);
+        using var health = System.Text.Json.JsonDocument.Parse(d.Health);
+        var root = health.RootElement;
+        Assert.Equal("health check failed: sensors do not answer", root.GetProperty("config_error").GetString());
+        Assert.Equal("", root.GetProperty("model_id").GetString()); // nothing exposes a model id yet
+        var degraded = Assert.Single(root.GetProperty("degraded").EnumerateArray());
+        Assert.Equal("adc", degraded.GetProperty("name").GetString());
+        Assert.Equal("NACK", degraded.GetProperty("reason").GetString());
+        Assert.Equal(7, degraded.GetProperty("faults").GetInt64());
+        Assert.Equal(197, root.GetProperty("sensors")[0].GetProperty("jitter_p99_us").GetDouble());
+        Assert.Equal(41, root.GetProperty("counters").GetProperty("seq_written").GetInt64());
+        Assert.Equal(40, root.GetProperty("counters").GetProperty("seq_acked").GetInt64());
+        Assert.Equal(1, root.GetProperty("counters").GetProperty("c99").GetInt64()); // an id this build does not name
+    }
+
+    [Fact]
+    public void Open_FileOfPreviousSchemaWithoutHealthColumns_AddsThemAndKeepsRows()
+    {
+        using var db = new TempDatabase();
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + db.Path + ";Pooling=False"))
+        {
+            old.Open();
+            using var c = old.CreateCommand();
+            c.CommandText = """
+                CREATE TABLE devices (device_id TEXT PRIMARY KEY, last_seen_ns INTEGER NOT NULL, last_sequence INTEGER NOT NULL,
+                    last_heartbeat_seq INTEGER, heartbeat_ns INTEGER, uptime_ms INTEGER, execution_provider TEXT, config_revision TEXT);
+                INSERT INTO devices (device_id, last_seen_ns, last_sequence) VALUES ('old', 1, 9);
+                """;
+            c.ExecuteNonQuery();
+        }
+
+        using var store = new SqliteStore(db.Path);
+        store.Store([Envelope.Create("dev1", 1, WireSamples.SampleHeartbeat)], 0, 1);
+
+        IReadOnlyList<DeviceRecord> devices = store.GetDevices();
+        Assert.Equal(["dev1", "old"], devices.Select(d => d.DeviceId));
+        Assert.Equal("", devices[1].Health);
+        Assert.StartsWith("{\"config_state\":\"\"", devices[0].Health, StringComparison.Ordinal);
+    }
 }

@@ -249,4 +249,36 @@ public sealed class JournalOutboxTests : IDisposable
         Assert.Equal(dropped, r.Counters.Dropped);
         Assert.Equal(written + 1, r.Append(SummaryFrame(written + 1, 1)));
     }
+
+    [Fact]
+    public async Task Sync_ConcurrentWithAppends_DurableNeverPassesWrittenAndEveryRecordReadsBack()
+    {
+        // Group commit runs its fsyncs outside the journal lock: appends continue meanwhile, and HighestDurable may only
+        // rise to the sequence taken before the flush.
+        using JournalOutbox journal = Open(segment: 64 * 1024);
+        const int n = 3000;
+        bool violated = false;
+        var appender = Task.Run(() =>
+        {
+            for (int i = 1; i <= n; i++)
+            {
+                journal.Append(BitConverter.GetBytes(i));
+            }
+        });
+        while (!appender.IsCompleted)
+        {
+            journal.Sync();
+            violated |= journal.HighestDurable > journal.HighestWritten;
+        }
+
+        await appender;
+        journal.Sync();
+
+        Assert.False(violated);
+        Assert.Equal(n, journal.HighestDurable);
+        var records = new List<(long Seq, byte[] Record)>();
+        journal.ReadFrom(1, n, records);
+        Assert.Equal(Enumerable.Range(1, n).Select(i => (long)i), records.Select(r => r.Seq));
+        Assert.All(records, r => Assert.Equal(r.Seq, BitConverter.ToInt32(r.Record)));
+    }
 }

@@ -7,12 +7,27 @@ namespace Appliance.Runtime.Tests.Uplink;
 /// Pins the exact bytes of each message type. Every expected byte is derived by hand from the MessagePack
 /// spec (https://github.com/msgpack/msgpack/blob/master/spec.md): fixarray 0x90|n, positive fixint 0x00-0x7f,
 /// fixstr 0xa0|len, str8 0xd9 len, uint16 0xcd, uint64 0xcf (big-endian), float64 0xcb (IEEE 754 big-endian),
-/// fixmap 0x80|n. Float bit patterns from IEEE 754-2008 binary64 (e.g. 1.5 = 0x3FF8000000000000).
+/// fixmap 0x80|n, float32 0xca (IEEE 754 binary32 big-endian). Float bit patterns from IEEE 754-2008 binary64
+/// (e.g. 1.5 = 0x3FF8000000000000) and binary32 (sign, 8-bit exponent biased by 127, 23-bit fraction: 1.5 = 0x3FC00000).
 /// </summary>
 public sealed class WireCodecGoldenTests
 {
-    // The 12-item features array for WireSamples.Features.
+    // Schema 2: the 12-item features array for WireSamples.Features, floats as float32 (each value is exact in binary32).
     private const string FeaturesHex =
+        "9c" + "03" + "00"           // fixarray(12), count 3, nan_count 0
+        + "ca3f800000"               // min 1.0    = 2^0:  exponent 127 = 0x7f -> 0 01111111 000.. = 0x3F800000
+        + "ca40000000"               // max 2.0    = 2^1:  exponent 128        -> 0x40000000
+        + "ca3fc00000"               // mean 1.5   = 1.1b x 2^0                -> 0x3FC00000
+        + "ca3f000000"               // m2 0.5     = 2^-1: exponent 126        -> 0x3F000000
+        + "ca00000000"               // m3 0.0                                 -> 0x00000000
+        + "ca3e000000"               // m4 0.125   = 2^-3: exponent 124        -> 0x3E000000
+        + "ca40e80000"               // sum of squares 7.25 = 1.1101b x 2^2: exponent 129, fraction 1101 -> 0x40E80000
+        + "ca3f800000"               // first 1.0
+        + "ca40000000"               // last 2.0
+        + "00";                      // zero crossings 0
+
+    // Schema 1 (float64 everywhere), kept to pin that this build still reads journals and devices of the previous version.
+    private const string FeaturesHexV1 =
         "9c" + "03" + "00"           // fixarray(12), count 3, nan_count 0
         + "cb3ff0000000000000"       // min 1.0
         + "cb4000000000000000"       // max 2.0
@@ -25,16 +40,26 @@ public sealed class WireCodecGoldenTests
         + "cb4000000000000000"       // last 2.0
         + "00";                      // zero crossings 0
 
+    // A schema 1 summary exactly as the previous build wrote it (window end, not length; float64 features).
+    private const string SummaryV1Hex =
+        "95 01 01 a4 64657631 07"                    // fixarray(5), schema 1, type 1, fixstr "dev1", seq 7
+        + "95"                                       // body fixarray(5)
+        + "a8 626d653238302d30"                      // "bme280-0"
+        + "a8 7072657373757265"                      // "pressure"
+        + "cf 17979cfe362a0000"                      // uint64 1.7e18
+        + "cf 17979cfe71c4ca00"                      // uint64 1.7e18 + 1e9 (window end)
+        + FeaturesHexV1;
+
     [Fact]
     public void Encode_Summary_MatchesGoldenBytes()
     {
         string expected =
-            "95 01 01 a4 64657631 07"                // fixarray(5), schema 1, type 1, fixstr "dev1", seq 7
+            "95 02 01 a4 64657631 07"                // fixarray(5), schema 2, type 1, fixstr "dev1", seq 7
             + "95"                                   // body fixarray(5)
             + "a8 626d653238302d30"                  // "bme280-0"
             + "a8 7072657373757265"                  // "pressure"
-            + "cf 17979cfe362a0000"                  // uint64 1.7e18
-            + "cf 17979cfe71c4ca00"                  // uint64 1.7e18 + 1e9
+            + "cf 17979cfe362a0000"                  // uint64 1.7e18 (window start)
+            + "ce 3b9aca00"                          // uint32 1e9 = 0x3B9ACA00 (window length)
             + FeaturesHex;
 
         byte[] frame = WireCodec.Encode(Envelope.Create("dev1", 7, SampleSummary()));
@@ -45,10 +70,48 @@ public sealed class WireCodecGoldenTests
     }
 
     [Fact]
+    public void TryDecode_SchemaOneSummaryGoldenBytes_ReadsEndAndFloat64Features()
+    {
+        Assert.True(WireCodec.TryDecode(Hex(SummaryV1Hex), out Envelope e, out string? error), error);
+
+        Assert.Equal(1, e.SchemaVersion);
+        var s = Assert.IsType<Summary>(e.Body);
+        Assert.Equal(StartNs, s.WindowStartNs);
+        Assert.Equal(StartNs + 1_000_000_000, s.WindowEndNs);
+        Assert.Equal(Features, s.Features);
+    }
+
+    [Fact]
+    public void TryDecode_SchemaOneSummaryWithNewerTrailingItems_SkipsThem()
+    {
+        // fixarray(5) -> fixarray(7) with two unknown trailing items (nil, "x") after the body, as a newer writer might add.
+        string hex = "97" + SummaryV1Hex.Replace(" ", "", StringComparison.Ordinal)[2..] + "c0 a178";
+
+        Assert.True(WireCodec.TryDecode(Hex(hex), out Envelope e, out string? error), error);
+        Assert.Equal(StartNs + 1_000_000_000, ((Summary)e.Body).WindowEndNs);
+    }
+
+    [Fact]
+    public void Encode_FeatureOutsideFloat32Range_WritesFloat64()
+    {
+        // 1e300 overflows binary32 (max 3.4028235e38), 1e-40 is subnormal in binary32: both keep 0xcb + 8 bytes.
+        Summary s = SampleSummary();
+        byte[] frame = WireCodec.Encode(Envelope.Create("dev1", 7, new Summary
+        {
+            Sensor = s.Sensor, Channel = s.Channel, WindowStartNs = s.WindowStartNs, WindowEndNs = s.WindowEndNs,
+            Features = Features with { M4 = 1e300, M3 = 1e-40 },
+        }));
+
+        // 1e300 = 0x7E37E43C8800759C (IEEE 754 binary64), 1e-40 = 0x37A16C262777579C.
+        string hex = Convert.ToHexStringLower(frame);
+        Assert.Contains("cb37a16c262777579c" + "cb7e37e43c8800759c", hex, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Encode_Alert_MatchesGoldenBytes()
     {
         string expected =
-            "95 01 02 a4 64657631 08"
+            "95 02 02 a4 64657631 08"
             + "98"                                   // body fixarray(8)
             + "a8 626d653238302d30 a8 7072657373757265"
             + "cf 17979cfe71c4ca00"                  // time_ns
@@ -65,20 +128,73 @@ public sealed class WireCodecGoldenTests
     public void Encode_Heartbeat_MatchesGoldenBytesWithSortedCounters()
     {
         string expected =
-            "95 01 03 a4 64657631 09"
-            + "94"                  // body fixarray(4)
+            "95 02 03 a4 64657631 09"
+            + "99"                  // body fixarray(9)
             + "cd 03e8"             // uptime 1000 as uint16
             + "a3 435055"           // "CPU"
             + "a3 616263"           // "abc"
-            + "82 01 05 02 cd012c"; // fixmap(2) {1: 5, 2: 300}, keys ascending although inserted 2 then 1
+            + "82 01 05 02 cd012c"  // fixmap(2) {1: 5, 2: 300}, keys ascending although inserted 2 then 1
+            + "a0 a0 a0 a0"         // config_state, config_error, model_id, model_rejection: empty fixstr
+            + "90";                 // sensors: empty fixarray
 
         Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 9, SampleHeartbeat)));
     }
 
     [Fact]
+    public void Encode_HeartbeatWithDegradedSensor_MatchesGoldenBytes()
+    {
+        var h = new Heartbeat
+        {
+            UptimeMs = 1000, ExecutionProvider = "CPU", ConfigRevision = "abc", ConfigState = "applied",
+            Counters = new Dictionary<int, long> { [(int)HeartbeatCounter.Retransmits] = 3 },
+            Sensors = [new SensorReport { Name = "env", Health = "degraded", Reason = "nack", Faults = 12, RateHz = 99.5, JitterP50Us = 120.25 }],
+        };
+        string expected =
+            "95 02 03 a4 64657631 09 99 cd03e8 a3435055 a3616263"
+            + "81 07 03"                   // fixmap(1) {7 (retransmits): 3}
+            + "a7 6170706c696564"          // "applied"
+            + "a0 a0 a0"                   // no config error, no model id, no model rejection
+            + "91 97"                      // one sensor, fixarray(7)
+            + "a3 656e76"                  // "env"
+            + "a8 6465677261646564"        // "degraded"
+            + "a4 6e61636b 0c"             // "nack", 12 faults
+            + "ca 42c70000"                // 99.5 = 1.1000111b x 2^6: exponent 133 = 0x85 -> 0x42C70000 (binary32)
+            + "ca 42f08000"                // 120.25 = 1.11100001b x 2^6 -> 0x42F08000
+            + "ca 00000000";               // 0.0
+
+        Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 9, h)));
+    }
+
+    [Fact]
+    public void TryDecode_SchemaOneHeartbeatGoldenBytes_ReadsWithEmptyHealth()
+    {
+        // The previous build's heartbeat: 4 items, no health.
+        string v1 = "95 01 03 a4 64657631 09 94 cd03e8 a3435055 a3616263 82 01 05 02 cd012c";
+
+        Assert.True(WireCodec.TryDecode(Hex(v1), out Envelope e, out string? error), error);
+
+        var h = Assert.IsType<Heartbeat>(e.Body);
+        Assert.Equal(1000, h.UptimeMs);
+        Assert.Equal("abc", h.ConfigRevision);
+        Assert.Equal(300, h.Counters[2]);
+        Assert.Equal("", h.ConfigState);
+        Assert.Empty(h.Sensors);
+    }
+
+    [Fact]
+    public void TryDecode_SchemaTwoHeartbeatMissingHealthItems_ReturnsFalse()
+    {
+        // Schema 2 promises 9 items; a 4-item body under version 2 is malformed, not silently empty.
+        string hex = "95 02 03 a4 64657631 09 94 cd03e8 a3435055 a3616263 80";
+
+        Assert.False(WireCodec.TryDecode(Hex(hex), out _, out string? error));
+        Assert.Contains("at least 9", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Encode_Ack_MatchesGoldenBytes()
     {
-        string expected = "95 01 04 a4 64657631 01" + "91 93 01 02 cd012c"; // body [[1, 2, 300]]
+        string expected = "95 02 04 a4 64657631 01" + "91 93 01 02 cd012c"; // body [[1, 2, 300]]
 
         Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 1, new Ack { Sequences = [1, 2, 300] })));
     }
@@ -86,7 +202,7 @@ public sealed class WireCodecGoldenTests
     [Fact]
     public void Encode_Command_MatchesGoldenBytes()
     {
-        string expected = "95 01 05 a4 64657631 02" + "92 01 91 a4 6d61696e"; // body [1 (PullConfig), ["main"]]
+        string expected = "95 02 05 a4 64657631 02" + "92 01 91 a4 6d61696e"; // body [1 (PullConfig), ["main"]]
 
         Assert.Equal(
             Hex(expected),
@@ -110,7 +226,7 @@ public sealed class WireCodecGoldenTests
     {
         byte[] frame = WireCodec.Encode(Envelope.Create("d", 70_000, new Ack()));
 
-        // Spec: uint32 = 0xce then 4 bytes big-endian; 70000 = 0x00011170. Layout: 95 01 04 a1 64 ce ...
+        // Spec: uint32 = 0xce then 4 bytes big-endian; 70000 = 0x00011170. Layout: 95 02 04 a1 64 ce ...
         Assert.Equal(Hex("ce 00011170"), frame[5..10]);
     }
 }

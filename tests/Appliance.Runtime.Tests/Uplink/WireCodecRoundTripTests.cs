@@ -21,7 +21,7 @@ public sealed class WireCodecRoundTripTests
     {
         var s = new Summary
         {
-            Sensor = "bme280-0", Channel = "pressure", WindowStartNs = -5, WindowEndNs = long.MaxValue,
+            Sensor = "bme280-0", Channel = "pressure", WindowStartNs = 0, WindowEndNs = long.MaxValue,
             Features = Features with { Min = 100653.27, Max = double.PositiveInfinity, Mean = double.NaN, NanCount = 17, ZeroCrossings = 4_000_000_000 },
         };
 
@@ -31,7 +31,19 @@ public sealed class WireCodecRoundTripTests
         Assert.Equal(s.Channel, back.Channel);
         Assert.Equal(s.WindowStartNs, back.WindowStartNs);
         Assert.Equal(s.WindowEndNs, back.WindowEndNs);
-        Assert.Equal(s.Features, back.Features); // struct equality: bit-exact doubles, NaN == NaN field-wise
+        // Schema 2 narrows 100653.27 to binary32: the nearest float is 100653.2734375 (ulp 2^-7 at 2^16..2^17,
+        // IEEE 754 binary32), within a relative 2^-24 of the double; every other feature here is exact in binary32.
+        Assert.Equal(s.Features with { Min = 100653.2734375 }, back.Features); // struct equality, NaN == NaN field-wise
+        Assert.True(Math.Abs(back.Features.Min - 100653.27) <= 100653.27 * Math.Pow(2, -24));
+    }
+
+    [Fact]
+    public void Encode_SummaryWindowLengthOverflowingInt64_Throws()
+    {
+        var s = new Summary { Sensor = "a", Channel = "b", WindowStartNs = -5, WindowEndNs = long.MaxValue, Features = Features };
+
+        var ex = Assert.Throws<ArgumentException>(() => WireCodec.Encode(Envelope.Create("dev1", 1, s)));
+        Assert.Contains("window", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -56,6 +68,13 @@ public sealed class WireCodecRoundTripTests
         {
             UptimeMs = 86_400_000, ExecutionProvider = "CUDAExecutionProvider", ConfigRevision = "3f2a9c1",
             Counters = new Dictionary<int, long> { [7] = -1, [1] = long.MaxValue, [300] = 0 },
+            ConfigState = "rejected", ConfigError = "appliance.toml:8: sensor 'env' rate_hz = 0: must be between 0.1 and 10000",
+            ModelId = "m-1", ModelRejection = "hash mismatch",
+            Sensors =
+            [
+                new SensorReport { Name = "env", Health = "ok", RateHz = 10, JitterP50Us = 99, JitterP99Us = 197 },
+                new SensorReport { Name = "adc", Health = "degraded", Reason = "I2C NACK at 0x48", Faults = 40, RateHz = 0 },
+            ],
         };
 
         var back = (Heartbeat)RoundTrip(Envelope.Create("dev1", 4, h)).Body;
@@ -64,6 +83,11 @@ public sealed class WireCodecRoundTripTests
         Assert.Equal(h.ExecutionProvider, back.ExecutionProvider);
         Assert.Equal(h.ConfigRevision, back.ConfigRevision);
         Assert.Equal(h.Counters.OrderBy(k => k.Key), back.Counters.OrderBy(k => k.Key));
+        Assert.Equal(h.ConfigState, back.ConfigState);
+        Assert.Equal(h.ConfigError, back.ConfigError);
+        Assert.Equal(h.ModelId, back.ModelId);
+        Assert.Equal(h.ModelRejection, back.ModelRejection);
+        Assert.Equal(h.Sensors, back.Sensors); // records: value equality; 10, 99, 197 and 0 are exact in binary32
     }
 
     [Fact]
@@ -88,7 +112,7 @@ public sealed class WireCodecRoundTripTests
     }
 
     [Theory]
-    [InlineData("95 02 04 a4 64657631 01 91 90", "schema_version 2")]          // version 2 not readable
+    [InlineData("95 03 04 a4 64657631 01 91 90", "schema_version 3")]          // version 3 not readable
     [InlineData("95 01 09 a4 64657631 01 91 90", "message_type 9")]            // unknown type
     [InlineData("95 01 04 a4 64657631 00 91 90", "sequence 0")]                // sequences are 1-based
     [InlineData("95 01 04 a0 01 91 90", "device_id is empty")]

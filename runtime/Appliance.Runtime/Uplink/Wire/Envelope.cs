@@ -7,15 +7,16 @@ namespace Appliance.Runtime.Uplink.Wire;
 /// Wire layout (MessagePack, spec: https://github.com/msgpack/msgpack/blob/master/spec.md):
 /// <code>
 /// byte 0      0x95               fixarray of 5 items (a newer writer may send more; readers skip them)
-/// item [0]    schema_version     positive fixint, 0x01 for this contract
+/// item [0]    schema_version     positive fixint, 0x02 for this contract (0x01 still read)
 /// item [1]    message_type       positive fixint, MessageType (0x01 summary .. 0x05 command)
 /// item [2]    device_id          str: fixstr 0xa0|len (len &lt; 32), str8 0xd9 len, str16 0xda len16
 /// item [3]    sequence           uint: fixint 0x00-0x7f, uint8 0xcc, uint16 0xcd, uint32 0xce, uint64 0xcf
 /// item [4]    body               array, layout per message type (see Summary, Alert, Heartbeat, Ack, Command)
 ///
-/// e.g. 95 01 01 a4 'd' 'e' 'v' '1' 07 95 ...   = schema 1, Summary, "dev1", sequence 7, 5-item body
+/// e.g. 95 02 01 a4 'd' 'e' 'v' '1' 07 95 ...   = schema 2, Summary, "dev1", sequence 7, 5-item body
 /// </code>
-/// Integers are written in their shortest MessagePack form, floats always as float64 (0xcb), so a value
+/// Integers are written in their shortest MessagePack form, window features as float32 (0xca) where float32
+/// holds them and float64 (0xcb) otherwise (see WindowFeaturesFormatter), other floats as float64, so a value
 /// has exactly one encoding and golden-byte tests are meaningful. Later additions (CURVE keys, journal
 /// epochs) go in new trailing envelope items or new message types; the first five items never change.
 /// </remarks>

@@ -12,9 +12,10 @@ namespace Appliance.Runtime.Uplink.Wire;
 /// [0] sensor          str
 /// [1] channel         str
 /// [2] window_start_ns int   UTC Unix nanoseconds, inclusive
-/// [3] window_end_ns   int   UTC Unix nanoseconds, exclusive
-/// [4] features        array (see WindowFeaturesFormatter: 12 items)
+/// [3] window_length_ns int  nanoseconds, end - start (schema 1: window_end_ns, UTC Unix nanoseconds, exclusive)
+/// [4] features        array (see WindowFeaturesFormatter: 12 items, float32 where float32 holds the value)
 /// </code>
+/// Timestamps stay integer nanoseconds (shortest MessagePack int form); only the float features narrow.
 /// </remarks>
 public sealed class Summary
 {
@@ -30,6 +31,6 @@ public sealed class Summary
     /// <summary>End of the window, exclusive, in UTC Unix nanoseconds.</summary>
     public long WindowEndNs { get; init; }
 
-    /// <summary>The window's features, copied field by field onto the wire as float64/integers.</summary>
+    /// <summary>The window's features, copied field by field onto the wire as float32 (float64 out of float32's range) and integers.</summary>
     public WindowFeatures Features { get; init; }
 }

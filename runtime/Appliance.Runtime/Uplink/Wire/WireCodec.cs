@@ -13,8 +13,14 @@ namespace Appliance.Runtime.Uplink.Wire;
 /// </summary>
 public static class WireCodec
 {
-    /// <summary>The schema version this build writes and the only one it reads.</summary>
-    public const byte SchemaVersion = 1;
+    /// <summary>
+    /// The schema version this build writes. 2: float features as float32 where float32 holds them, summary
+    /// window as start + length; heartbeat with health items [4..]. 1: float64 everywhere, summary window as start + end.
+    /// </summary>
+    public const byte SchemaVersion = 2;
+
+    /// <summary>The oldest schema version this build still reads (journals written before an upgrade drain as version 1).</summary>
+    public const byte OldestReadableSchemaVersion = 1;
 
     /// <summary>Largest frame accepted or produced, in bytes (256 KiB; a summary is about 150 bytes).</summary>
     public const int MaxFrameBytes = 256 * 1024;
@@ -94,7 +100,7 @@ public static class WireCodec
     /// <param name="frame">The frame bytes as received.</param>
     /// <param name="e">The envelope when true; default otherwise.</param>
     /// <param name="error">Why decoding failed (size, version, type, truncation, nesting), or null on success.</param>
-    /// <returns>True when the frame is a complete, well-formed envelope of this schema version.</returns>
+    /// <returns>True when the frame is a complete, well-formed envelope of a schema version this build reads.</returns>
     public static bool TryDecode(ReadOnlyMemory<byte> frame, out Envelope e, out string? error)
     {
         e = default;

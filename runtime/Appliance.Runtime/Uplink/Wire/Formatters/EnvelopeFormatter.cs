@@ -35,10 +35,10 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
         options.Security.DepthStep(ref reader);
         int count = WireReading.ReadArrayHeader(ref reader, Fields, "envelope");
         long version = WireReading.ReadInteger(ref reader, "envelope.schema_version");
-        if (version != WireCodec.SchemaVersion)
+        if (version < WireCodec.OldestReadableSchemaVersion || version > WireCodec.SchemaVersion)
         {
             throw new MessagePackSerializationException(
-                $"envelope.schema_version {version}, this build reads only {WireCodec.SchemaVersion}");
+                $"envelope.schema_version {version}, this build reads {WireCodec.OldestReadableSchemaVersion}..{WireCodec.SchemaVersion}");
         }
 
         long type = WireReading.ReadInteger(ref reader, "envelope.message_type");
@@ -57,9 +57,9 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
         IFormatterResolver r = options.Resolver;
         object body = type switch
         {
-            (long)MessageType.Summary => r.GetFormatterWithVerify<Summary>().Deserialize(ref reader, options),
+            (long)MessageType.Summary => SummaryFormatter.Deserialize(ref reader, options, version),
             (long)MessageType.Alert => r.GetFormatterWithVerify<Alert>().Deserialize(ref reader, options),
-            (long)MessageType.Heartbeat => r.GetFormatterWithVerify<Heartbeat>().Deserialize(ref reader, options),
+            (long)MessageType.Heartbeat => HeartbeatFormatter.Deserialize(ref reader, options, version),
             (long)MessageType.Ack => r.GetFormatterWithVerify<Ack>().Deserialize(ref reader, options),
             (long)MessageType.Command => r.GetFormatterWithVerify<Command>().Deserialize(ref reader, options),
             _ => throw new MessagePackSerializationException($"envelope.message_type {type} is unknown (expected 1..5)"),
