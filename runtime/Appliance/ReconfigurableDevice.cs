@@ -133,6 +133,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
             : _options;
         _pipeline = new DevicePipeline(config, sensors, _uplink, options, _logger);
+        _pipeline.UseModels(bundle.Models);
         _pipeline.Start();
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.

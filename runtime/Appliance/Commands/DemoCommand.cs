@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Commands;
 
 /// <summary>
-/// <c>appliance demo [--replay CSV] [--speed max|N] [--duration T] [--window T]</c>: a collector and a device on loopback.
+/// <c>appliance demo [--replay CSV] [--speed max|N] [--duration T] [--window T] [--model DIR]</c>: a collector and a device on loopback.
 /// The device's configuration comes from a git repository the demo writes (the embedded default), through the same
 /// reconciler read path as <c>appliance run</c>. The last line is
 /// <c>demo: N windows summarised, M summaries stored, A alerts</c>.
@@ -24,12 +24,13 @@ internal static class DemoCommand
         var duration = new Option<string>("--duration") { Description = "How long a live demo runs (e.g. 20s, 2m)", DefaultValueFactory = _ => "20s" };
         var window = new Option<string?>("--window") { Description = "Tumbling window length for a replay (default 3h); a live demo uses its configuration's" };
         var state = new Option<DirectoryInfo?>("--state") { Description = "Folder for the demo's repository, device state and database (default: a new temporary folder)" };
-        var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), token)));
+        var model = new Option<DirectoryInfo?>("--model") { Description = "A model folder written by appliance train (model.onnx, selftest.json): every sensor's detector becomes onnx, scored by this model" };
+        var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state, model };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), token, p.GetValue(model))));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(FileInfo? replay, string speedText, string durationText, string? windowText, DirectoryInfo? stateDir, CancellationToken token)
+    private static async Task<int> RunAsync(FileInfo? replay, string speedText, string durationText, string? windowText, DirectoryInfo? stateDir, CancellationToken token, DirectoryInfo? modelDir = null)
     {
         if (!Duration.TryParse(durationText, out var duration, out var error))
         {
@@ -73,6 +74,11 @@ internal static class DemoCommand
             toml = DefaultConfig.ReplayToml(endpoint, replay.FullName, windowLength);
         }
 
+        if (modelDir is not null)
+        {
+            toml = WithModel(toml, modelDir);
+        }
+
         var repoPath = Path.Combine(root, "config-repo");
         if (Directory.Exists(repoPath))
         {
@@ -95,6 +101,19 @@ internal static class DemoCommand
         var options = new PipelineOptions { ReplaySpeed = speed, LiveLine = Console.WriteLine };
         var clock = Stopwatch.StartNew();
         using var device = new DeviceHost(config, revision.Commit, options, logging, replay?.FullName, deviceState);
+        if (modelDir is not null)
+        {
+            // The trainer's bundle, checked as a hot-swapped model is: it loads, takes the window features it names, and
+            // reproduces its self-test; a refused model is a bad input.
+            var test = Runtime.Inference.ModelSelfTest.Load(Path.Combine(modelDir.FullName, Runtime.Inference.ModelSelfTest.FileName));
+            if (!device.Pipeline.StageModel(modelDir.FullName, File.ReadAllBytes(Path.Combine(modelDir.FullName, "model.onnx")), test))
+            {
+                throw new ArgumentException($"--model: {device.Pipeline.LastModelRejection}");
+            }
+
+            Console.WriteLine($"demo: model {modelDir.FullName} scores every window (detector onnx)");
+        }
+
         device.Start();
         if (replay is null)
         {
@@ -120,5 +139,32 @@ internal static class DemoCommand
             $"{windows / Math.Max(elapsed.TotalSeconds, 1e-3):F1} summaries/s over {elapsed.TotalSeconds:F1} s, outbox fully acknowledged: {(acked ? "yes" : "no")}");
         Console.WriteLine($"demo: {windows} windows summarised, {stats.Summaries} summaries stored, {stats.Alerts} alerts");
         return acked && stats.Summaries == windows && windows > 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>The demo's configuration with the ONNX detector on every sensor and <c>[inference] model</c> naming the bundle.</summary>
+    private static string WithModel(string toml, DirectoryInfo modelDir)
+    {
+        if (!File.Exists(Path.Combine(modelDir.FullName, "model.onnx")))
+        {
+            throw new FileNotFoundException($"{modelDir.FullName}: no model.onnx (expected a folder written by appliance train)");
+        }
+
+        var name = new string([.. modelDir.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]).TrimStart('.');
+        var lines = new List<string>();
+        foreach (var line in toml.Split('\n'))
+        {
+            lines.Add(line);
+            var t = line.Trim();
+            if (t == "[[sensor]]")
+            {
+                lines.Add("detector = \"onnx\"");
+            }
+            else if (t == "[inference]")
+            {
+                lines.Add($"model = \"{(name.Length == 0 ? "trained" : name)}\"");
+            }
+        }
+
+        return string.Join('\n', lines);
     }
 }
