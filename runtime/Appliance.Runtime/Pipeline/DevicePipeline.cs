@@ -325,7 +325,9 @@ public sealed class DevicePipeline : IDisposable
             var idle = true;
             foreach (var s in _streams)
             {
-                while (s.Ring.TryRead(out var ts, values))
+                // A sensor whose window waits for the batch is not read further: its next window must not close (and its
+                // samples stay in its ring) until the batch that holds this one is scored.
+                while (!s.Pending && s.Ring.TryRead(out var ts, values))
                 {
                     idle = false;
                     if (ts < _options.NotBeforeNs)
@@ -358,16 +360,49 @@ public sealed class DevicePipeline : IDisposable
                 return;
             }
 
-            if (_pendingCount > 0 && Stopwatch.GetElapsedTime(_pendingSince) >= _batchGrace)
+            if (_pendingCount > 0 && BatchReady())
             {
                 FlushBatch();
             }
 
             if (idle)
             {
-                _streams[0].Ring.WaitForData(TimeSpan.FromMilliseconds(20));
+                WaitTarget().Ring.WaitForData(TimeSpan.FromMilliseconds(_pendingCount > 0 ? 2 : 20));
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the pending batch can be scored without the sensors that have no window in it: each of those has ended
+    /// (its ring empty), or is live and <see cref="BatchGrace"/> has passed. A replay is waited for however long it takes
+    /// (it is not real time), so replays with the same timestamps always share a batch.
+    /// </summary>
+    private bool BatchReady()
+    {
+        var graceOver = Stopwatch.GetElapsedTime(_pendingSince) >= _batchGrace;
+        foreach (var s in _streams)
+        {
+            if (!s.Pending && !(s.Ended && s.Ring.Count == 0) && (s.Binding.IsReplay || !graceOver))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The ring to wait on when idle: the first sensor that is still expected to close a window.</summary>
+    private SensorStream WaitTarget()
+    {
+        foreach (var s in _streams)
+        {
+            if (!s.Pending && !s.Ended)
+            {
+                return s;
+            }
+        }
+
+        return _streams[0];
     }
 
     /// <summary>A sensor's window closed: it joins the pending batch (scored with the other sensors' windows in one run).</summary>
