@@ -179,7 +179,7 @@ public sealed class Reconciler : IDisposable
             // features, a positive threshold, finite scores), so that a bad model rejects the revision and the running one stays.
             var package = models.FirstOrDefault(m => m.Name == modelName)
                 ?? throw new ConfigException(ConfigRepository.ConfigFile, 0, $"[inference] model = \"{modelName}\": no folder models/{modelName}/ in this revision");
-            using var check = new Inference.HotSwapScorer(1, Inference.GpuPolicy.Off);
+            using var check = new Inference.HotSwapScorer(package.Streams, Inference.GpuPolicy.Off);
             if (!check.Stage($"models/{modelName}", package.Onnx, null))
             {
                 throw new ConfigException($"models/{modelName}/{ModelPackage.ModelFile}", 0, $"refused: {check.LastRejection!.Reason}");
