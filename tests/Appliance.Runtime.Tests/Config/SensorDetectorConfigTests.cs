@@ -52,7 +52,7 @@ public sealed class SensorDetectorConfigTests
     // Lines: 1 [device], 2 id, 3 [[sensor]], 4 name, 5 chip, 6 bus, 7 rate_hz, 8 the first extra key, 9 the second.
     [Theory]
     [InlineData("detector = \"isolation-forest\"", 8, "detector", "unknown detector (expected one of: ewma-z, onnx, windowed-gaussian")]
-    [InlineData("detector = \"cusum:q=3\"", 8, "detector", "'q' is not a setting of cusum")]
+    [InlineData("detector = \"cusum:q=3\"", 8, "detector", "[sensor] detector: sensor 's' detector = 'cusum:q=3': 'q' is not a setting of cusum")]
     [InlineData("detector = \"relative-entropy\"", 8, "detector", "needs detector_range = [min, max]")]
     [InlineData("detector = \"cusum\"\ndetector_threshold = 4", 9, "detector_threshold", "expected a threshold in (0, 1]")]
     [InlineData("detector = \"windowed-gaussian\"\ndetector_range = [5, 1]", 9, "detector_range", "min < max")]
