@@ -37,7 +37,7 @@ public sealed partial class TrainedModelDemoTests
             }
 
             (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(120), "demo", "--replay", csv, "--speed", "max", "--window", "3h", "--model", model, "--state", Path.Combine(dir, "demo"));
-            var final = FinalLine().Match(stdout);
+            var final = NabReplayTests.FinalLine().Match(stdout);
             Assert.True(final.Success && code == 0, $"{stdout}\n{stderr}");
             Assert.Equal(final.Groups[1].Value, final.Groups[2].Value); // every window stored
             Assert.Contains("detector onnx", stdout, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public sealed partial class TrainedModelDemoTests
             var alerts = alertLines.Select(m => DateTime.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal).AddHours(3)).ToList();
             using var labels = JsonDocument.Parse(System.IO.File.ReadAllText(Path.Combine(data, "nab", "labels", "combined_windows.json")));
             var labelled = labels.RootElement.GetProperty(File).EnumerateArray()
-                .Select(w => (Start: ParseNab(w[0].GetString()!), End: ParseNab(w[1].GetString()!)))
+                .Select(w => (Start: NabReplayTests.ParseNab(w[0].GetString()!), End: NabReplayTests.ParseNab(w[1].GetString()!)))
                 .ToList();
             var hit = labelled.Count(w => alerts.Any(a => a >= w.Start && a <= w.End.AddHours(12)));
             Assert.True(hit >= 2, $"alerts at {string.Join(", ", alerts.Select(a => a.ToString("u", CultureInfo.InvariantCulture)))} cover {hit} of the 4 labelled windows");
@@ -62,14 +62,8 @@ public sealed partial class TrainedModelDemoTests
         }
     }
 
-    private static DateTime ParseNab(string s) =>
-        DateTime.ParseExact(s, "yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-
     [GeneratedRegex(@"^train: (\d+) features, .* ORT vs C# max relative difference (\S+);", RegexOptions.Multiline)]
     private static partial Regex TrainLine();
-
-    [GeneratedRegex(@"demo: (\d+) windows summarised, (\d+) summaries stored, (\d+) alerts")]
-    private static partial Regex FinalLine();
 
     [GeneratedRegex(@"^window (\S+) replay:.*ALERT\((?:warning|critical), (\S+)\)", RegexOptions.Multiline)]
     private static partial Regex AlertLine();

@@ -7,20 +7,7 @@ namespace Appliance.Runtime.Tests.Config;
 // file, the line and the key (the README's configuration reference).
 public sealed class SensorDetectorConfigTests
 {
-    private const string Tail = """
-
-        [window]
-        length = "1s"
-
-        [uplink]
-        endpoint = "tcp://127.0.0.1:5556"
-
-        [gitops]
-        branch = "main"
-        interval = "30s"
-        """;
-
-    private static ApplianceConfig Parse(string body) => ConfigLoader.Parse("[device]\nid = \"d\"\n" + body + Tail, "appliance.toml");
+    private static ApplianceConfig Parse(string body) => ConfigLoader.Parse("[device]\nid = \"d\"\n" + body + SensorConfigTests.Tail, "appliance.toml");
 
     private static string Sensor(string name, string extra) => $"[[sensor]]\nname = \"{name}\"\nchip = \"bme280\"\nbus = \"emulated:bme280\"\nrate_hz = 10\n{extra}\n";
 
