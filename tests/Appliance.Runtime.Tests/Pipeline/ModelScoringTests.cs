@@ -139,6 +139,36 @@ public sealed class ModelScoringTests : IDisposable
         }
     }
 
+    // A model that passes its checks but overflows on live data: window means of 1e20 give z² ≈ 1e40, beyond float32's
+    // largest value (3.4e38, IEEE 754 binary32), so the score is +∞. Such batches are counted as faults and their windows
+    // left unscored (no alert from a meaningless score), and the model keeps scoring the windows it can.
+    [Fact]
+    public async Task Replay_ModelOverflowsOnSomeWindows_CountedAsFaultsWindowsUnscored()
+    {
+        var path = Path.Combine(_dir, "huge.csv");
+        var sb = new StringBuilder("timestamp,value\n");
+        for (var i = 0; i < 12 * 4; i++)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{T0.AddMinutes(5 * i):yyyy-MM-dd HH:mm:ss},{(i >= 24 ? "1e20" : "1")}\n");
+        }
+
+        File.WriteAllText(path, sb.ToString());
+        var (pipeline, uplink) = Build(Toml(path, null, "onnx"), path);
+        using (uplink)
+        using (pipeline)
+        {
+            Assert.True(pipeline.StageModel("overflow", StandardScoreModel.Fit([[0f, 1f], [1f, 2f]], 1, 2).ToOnnx()));
+            pipeline.Start();
+            await pipeline.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Equal(4, pipeline.Counters.WindowsSummarised);
+            Assert.Equal(2, pipeline.ScoredWindows);
+            Assert.Equal(2, pipeline.InferenceFaults);
+            Assert.Equal(0, pipeline.Counters.Alerts);
+            Assert.Equal("overflow", pipeline.ActiveModel);
+        }
+    }
+
     [Fact]
     public void Constructor_GpuRequiredWithoutCuda_CleanErrorElseStarts()
     {
