@@ -235,6 +235,8 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
                 writer.WriteNumber("windows_summarised", c.WindowsSummarised);
                 writer.WriteNumber("alerts", c.Alerts);
                 writer.WriteString("execution_provider", p.ExecutionProvider);
+                writer.WriteString("active_model", p.ActiveModel);
+                writer.WriteString("last_model_rejection", p.LastModelRejection);
             }
 
             // Per bus sensor: configured and measured rate, jitter p50/p99 (µs), faults and health (drivers/Sampling).
