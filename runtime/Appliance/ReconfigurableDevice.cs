@@ -163,6 +163,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
             : _options;
         _pipeline = new DevicePipeline(config, sensors, _uplink, options, _logger, _alarms);
+        _pipeline.UseModels(bundle.Models);
         _pipeline.Start();
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
@@ -268,6 +269,8 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
                 writer.WriteNumber("windows_summarised", c.WindowsSummarised);
                 writer.WriteNumber("alerts", c.Alerts);
                 writer.WriteString("execution_provider", p.ExecutionProvider);
+                writer.WriteString("active_model", p.ActiveModel);
+                writer.WriteString("last_model_rejection", p.LastModelRejection);
             }
 
             // Per bus sensor: configured and measured rate, jitter p50/p99 (µs), faults and health (drivers/Sampling).

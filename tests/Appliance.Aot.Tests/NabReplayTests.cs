@@ -50,11 +50,11 @@ public sealed partial class NabReplayTests
         Assert.True(hit >= 3, $"alerts at {string.Join(", ", alerts.Select(a => a.ToString("u", CultureInfo.InvariantCulture)))} cover {hit} of the 4 labelled windows");
     }
 
-    private static DateTime ParseNab(string s) =>
+    internal static DateTime ParseNab(string s) =>
         DateTime.ParseExact(s, "yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 
     [GeneratedRegex(@"demo: (\d+) windows summarised, (\d+) summaries stored, (\d+) alerts")]
-    private static partial Regex FinalLine();
+    internal static partial Regex FinalLine();
 
     [GeneratedRegex(@"^window (\S+) replay:.*ALERT", RegexOptions.Multiline)]
     private static partial Regex AlertLine();

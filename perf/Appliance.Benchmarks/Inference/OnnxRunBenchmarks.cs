@@ -11,7 +11,8 @@ namespace Appliance.Benchmarks.Inference;
 
 /// <summary>
 /// One <c>Run</c> of the trainer's PCA reconstruction model (8 features, N symbolic) on CPU at batch 1, 16 and 256:
-/// our <see cref="OnnxScorer"/> (copy in, RunWithBinding over pinned OrtValues, NaN check, copy out) against a bare ORT
+/// our <see cref="OnnxScorer"/> (copy in, RunWithBinding over pinned OrtValues, NaN check, copy out) and the pipeline's
+/// <see cref="HotSwapScorer"/> over it (the staged-model check before each batch) against a bare ORT
 /// loop on the same model and preallocated OrtValues, bound once (the floor) and passed by name per call. Allocated bytes per Run come from [MemoryDiagnoser]
 /// (target 0); p50 / p95 / p99 latency from the per-invocation statistics; throughput = batch / mean.
 /// </summary>
@@ -32,6 +33,7 @@ public class OnnxRunBenchmarks
     private float[] _features = [];
     private float[] _scores = [];
     private OrtIoBinding _binding = null!;
+    private HotSwapScorer _hotSwap = null!;
 
     /// <summary>Rows (sensor windows) per Run.</summary>
     [Params(1, 16, 256)]
@@ -42,8 +44,15 @@ public class OnnxRunBenchmarks
     {
         var rng = new Random(42);
         var rows = Enumerable.Range(0, 500).Select(_ => Enumerable.Range(0, F).Select(_ => (float)rng.NextDouble()).ToArray()).ToList();
-        var model = PcaReconstructionModel.Fit(rows, components: 3).ToOnnx();
+        // Named as 8 window features so that the pipeline's HotSwapScorer takes it (ONNX metadata appliance.features).
+        var model = PcaReconstructionModel.Fit(rows, components: 3).ToOnnx(new Dictionary<string, string> { [OnnxScorer.FeaturesKey] = string.Join(",", WindowFeatureColumns.Names.Take(F)) });
         _scorer = new OnnxScorer(model, Batch, F, GpuPolicy.Off);
+        _hotSwap = new HotSwapScorer(Batch, GpuPolicy.Off);
+        if (!_hotSwap.Stage("bench", model, null) || !_hotSwap.TrySwap())
+        {
+            throw new InvalidOperationException($"model refused: {_hotSwap.LastRejection}");
+        }
+
         _features = rows.Take(Batch).SelectMany(r => r).ToArray();
         if (_features.Length < Batch * F)
         {
@@ -72,6 +81,7 @@ public class OnnxRunBenchmarks
     public void Cleanup()
     {
         _scorer.Dispose();
+        _hotSwap.Dispose();
         _binding.Dispose();
         _in.Dispose();
         _out.Dispose();
@@ -87,6 +97,9 @@ public class OnnxRunBenchmarks
 
     [Benchmark(Description = "OnnxScorer.Run (copy in/out, NaN check)")]
     public void Wrapper() => _scorer.Run(_features, _scores);
+
+    [Benchmark(Description = "HotSwapScorer.Run (the pipeline's path: swap check + OnnxScorer.Run)")]
+    public void HotSwap() => _hotSwap.Run(_features, _scores);
 
     /// <summary>Adds p50, p95 and p99 of the per-operation times.</summary>
     private sealed class LatencyConfig : ManualConfig

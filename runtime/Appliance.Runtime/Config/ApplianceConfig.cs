@@ -37,7 +37,9 @@ public sealed record DeviceSettings(string Id);
 /// <param name="Channels">The ADC inputs to read (<c>channels = "ain0,ain0-ain1"</c> for an ADS1115, <c>"0,1,7"</c> for an MCP3008); empty for the chip's default.</param>
 /// <param name="StuckAfter">That many bit-identical consecutive samples count as a stuck chip (a fault); 0 (the default) turns
 /// the check off: a quiet, well-regulated signal (or a static register image) legitimately repeats.</param>
-public sealed record SensorSettings(string Name, string Chip, string Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0);
+/// <param name="Detector">The sensor's own detector (<c>detector</c>, <c>detector_threshold</c>, <c>detector_cooldown</c>,
+/// <c>detector_range</c>); null to use the global <c>[detector]</c> table.</param>
+public sealed record SensorSettings(string Name, string Chip, string Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0, SensorDetectorSettings? Detector = null);
 
 /// <summary>A fault injected into an emulated chip, relative to the device's start.</summary>
 /// <param name="Kind">The fault: <c>heater</c> (a step of an emulated BME280's temperature), or a bus fault of an emulated chip:
@@ -61,7 +63,9 @@ public sealed record DetectorSettings(string Kind, double Alpha, double Threshol
 /// <summary>The <c>[inference]</c> table.</summary>
 /// <param name="Enabled">Whether window features are scored by the ONNX model.</param>
 /// <param name="Gpu"><c>auto</c> (CUDA when present, else CPU), <c>off</c> (CPU) or <c>required</c> (fail at start without CUDA).</param>
-public sealed record InferenceSettings(bool Enabled, string Gpu);
+/// <param name="Model">The model folder under <c>models/</c> of the configuration repository that scores the windows
+/// (<c>model = "pump"</c>); null to fit a per-stream standard-score model on the device from its first windows.</param>
+public sealed record InferenceSettings(bool Enabled, string Gpu, string? Model = null);
 
 /// <summary>The <c>[uplink]</c> table.</summary>
 /// <param name="Endpoint">The collector's ZeroMQ endpoint, <c>tcp://host:port</c>.</param>

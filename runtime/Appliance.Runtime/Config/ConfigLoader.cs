@@ -178,7 +178,7 @@ public static partial class ConfigLoader
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in r.TableArray("sensor"))
         {
-            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after"]);
+            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after", "detector", "detector_threshold", "detector_cooldown", "detector_range"]);
             var name = s.String("name", required: true)!;
             if (!names.Add(name))
             {
@@ -229,7 +229,7 @@ public static partial class ConfigLoader
             }
 
             var stuckAfter = (int)s.Integer("stuck_after", 0, 0, 1_000_000);
-            sensors.Add(new SensorSettings(name, chip, bus, address, rate, fault, line, channels, stuckAfter));
+            sensors.Add(new SensorSettings(name, chip, bus, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name)));
         }
 
         if (sensors.Count == 0)
@@ -257,14 +257,15 @@ public static partial class ConfigLoader
             (int)det.Integer("cooldown", 5, 0, 1_000_000));
 
         var inf = r.Table("inference", required: false);
-        inf.RejectUnknown(["enabled", "gpu"]);
+        inf.RejectUnknown(["enabled", "gpu", "model"]);
         var gpu = inf.String("gpu", required: false) ?? "auto";
         if (gpu is not ("auto" or "off" or "required"))
         {
             throw inf.Error("gpu", $"'{gpu}' is not a GPU policy (expected auto, off or required)");
         }
 
-        var inference = new InferenceSettings(inf.Boolean("enabled", true), gpu);
+        var inference = new InferenceSettings(inf.Boolean("enabled", true), gpu, ModelName(inf));
+        CheckOnnxSensors(r, sensors, inference);
 
         var up = r.Table("uplink");
         up.RejectUnknown(["endpoint", "curve_server_key", "curve_secret_key_file", "allow_plaintext"]);
@@ -314,6 +315,95 @@ public static partial class ConfigLoader
         return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms);
     }
 
+    /// <summary>
+    /// A sensor's own detector (<c>detector</c>, <c>detector_threshold</c>, <c>detector_cooldown</c>, <c>detector_range</c>),
+    /// built once here so that a bad specification is refused with its file and line; null when the sensor has none.
+    /// </summary>
+    private static SensorDetectorSettings? SensorDetector(TableReader s, string name)
+    {
+        var spec = s.String("detector", required: false);
+        if (spec is null)
+        {
+            foreach (var key in new[] { "detector_threshold", "detector_cooldown", "detector_range" })
+            {
+                if (s.Has(key))
+                {
+                    throw s.Error(key, $"sensor '{name}' {key} without detector (name the detector: {string.Join(", ", Detection.WindowDetectors.Kinds)})");
+                }
+            }
+
+            return null;
+        }
+
+        double? threshold = s.Has("detector_threshold") ? s.Number("detector_threshold", null, 1e-12, 1e12, $"sensor '{name}' ") : null;
+        int? cooldown = s.Has("detector_cooldown") ? (int)s.Integer("detector_cooldown", 1, 1, 1_000_000) : null;
+        double min = double.NaN, max = double.NaN;
+        if (s.Has("detector_range"))
+        {
+            var range = s.FloatArray("detector_range");
+            if (range.Length != 2 || !(range[0] < range[1]))
+            {
+                throw s.Error("detector_range", $"sensor '{name}' detector_range: expected [min, max] with min < max");
+            }
+
+            (min, max) = (range[0], range[1]);
+        }
+
+        var settings = new SensorDetectorSettings(spec, threshold, cooldown, min, max);
+        if (!Detection.WindowDetectors.Kinds.Contains(settings.Kind))
+        {
+            throw s.Error("detector", $"sensor '{name}' detector = '{spec}': unknown detector (expected one of: {string.Join(", ", Detection.WindowDetectors.Kinds)})");
+        }
+
+        if (threshold is { } t && settings.Kind is not ("ewma-z" or "onnx") && t > 1)
+        {
+            throw s.Error("detector_threshold", $"sensor '{name}' detector_threshold = {t.ToString(CultureInfo.InvariantCulture)}: {settings.Kind} scores lie in [0, 1] (expected a threshold in (0, 1])");
+        }
+
+        try
+        {
+            _ = Detection.WindowDetectors.Create(settings, new DetectorSettings("ewma-z", 0.1, 4, 0, 1));
+        }
+        catch (ArgumentException e)
+        {
+            throw s.Error("detector", $"sensor '{name}' detector = '{spec}': {e.Message.Replace("--detector " + spec + ": ", string.Empty, StringComparison.Ordinal)}");
+        }
+
+        return settings;
+    }
+
+    /// <summary><c>[inference] model</c>: a folder name under <c>models/</c> of the configuration repository (<c>"pump"</c> or <c>"models/pump"</c>).</summary>
+    private static string? ModelName(TableReader inf)
+    {
+        var text = inf.String("model", required: false);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var name = text.StartsWith("models/", StringComparison.Ordinal) ? text["models/".Length..].TrimEnd('/') : text;
+        if (!ModelFolder().IsMatch(name))
+        {
+            throw inf.Error("model", $"'{text}' is not a model folder name (expected NAME or models/NAME: letters, digits, '-', '_' or '.', the folder holding model.onnx)");
+        }
+
+        return name;
+    }
+
+    /// <summary>A sensor with <c>detector = "onnx"</c> needs inference on and a model.</summary>
+    private static void CheckOnnxSensors(TableReader root, List<SensorSettings> sensors, InferenceSettings inference)
+    {
+        var i = 0;
+        foreach (var s in root.TableArray("sensor"))
+        {
+            var settings = sensors[i++];
+            if (settings.Detector?.Kind == "onnx" && (!inference.Enabled || inference.Model is null))
+            {
+                throw s.Error("detector", $"sensor '{settings.Name}' detector = 'onnx' needs [inference] enabled = true and model = \"NAME\" (a folder under models/)");
+            }
+        }
+    }
+
     /// <summary>Why <paramref name="bus"/> is absent on this machine (the missing path), or null when it is present or not a device bus.</summary>
     private static string? BusMissing(string bus)
     {
@@ -349,6 +439,9 @@ public static partial class ConfigLoader
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex DeviceId();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex ModelFolder();
 
     [GeneratedRegex(@"^[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$")]
     private static partial Regex Z85Key();

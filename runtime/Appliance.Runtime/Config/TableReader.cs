@@ -108,6 +108,9 @@ internal readonly struct TableReader
         return list;
     }
 
+    /// <summary>Whether <paramref name="key"/> is set in this table.</summary>
+    public bool Has(string key) => _table is not null && _table.ContainsKey(key);
+
     public string? String(string key, bool required)
     {
         if (!TryGet(key, required, out var v))

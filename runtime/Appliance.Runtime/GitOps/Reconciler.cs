@@ -173,6 +173,19 @@ public sealed class Reconciler : IDisposable
         }
 
         var models = _repo.List(commit, "models", folders: true).Select(name => ModelPackage.Load(_repo, commit, name)).ToList();
+        if (config.Inference.Model is { } modelName)
+        {
+            // The model the pipeline will load must be in this revision and pass the pipeline's own checks (known window
+            // features, a positive threshold, finite scores), so that a bad model rejects the revision and the running one stays.
+            var package = models.FirstOrDefault(m => m.Name == modelName)
+                ?? throw new ConfigException(ConfigRepository.ConfigFile, 0, $"[inference] model = \"{modelName}\": no folder models/{modelName}/ in this revision");
+            using var check = new Inference.HotSwapScorer(package.Streams, Inference.GpuPolicy.Off);
+            if (!check.Stage($"models/{modelName}", package.Onnx, null))
+            {
+                throw new ConfigException($"models/{modelName}/{ModelPackage.ModelFile}", 0, $"refused: {check.LastRejection!.Reason}");
+            }
+        }
+
         return new ConfigBundle(commit, config, models, signer);
     }
 

@@ -16,7 +16,8 @@ internal static class OnnxGraphWriter
     /// <summary>TensorProto.DataType.FLOAT.</summary>
     public const int Float = 1;
 
-    public static byte[] Model(string producer, long opset, byte[] graph) => Message(o =>
+    /// <summary>A ModelProto; <paramref name="metadata"/> becomes ModelProto.metadata_props (field 14, StringStringEntryProto {key=1, value=2}).</summary>
+    public static byte[] Model(string producer, long opset, byte[] graph, IReadOnlyDictionary<string, string>? metadata = null) => Message(o =>
     {
         o.WriteTag(1, WireFormat.WireType.Varint);
         o.WriteInt64(8); // ir_version 8 (ONNX 1.10+)
@@ -32,6 +33,16 @@ internal static class OnnxGraphWriter
             p.WriteTag(2, WireFormat.WireType.Varint);
             p.WriteInt64(opset);
         })));
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            Field(o, 14, Message(e =>
+            {
+                e.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                e.WriteString(key);
+                e.WriteTag(2, WireFormat.WireType.LengthDelimited);
+                e.WriteString(value);
+            }));
+        }
     });
 
     public static byte[] Graph(string name, IEnumerable<byte[]> nodes, IEnumerable<byte[]> initializers, IEnumerable<byte[]> inputs, IEnumerable<byte[]> outputs) => Message(o =>

@@ -62,6 +62,7 @@ public sealed class OnnxScorer : IDisposable
             throw new InferenceException($"model does not load: {FirstLine(e.Message)}", e);
         }
 
+        Metadata = new Dictionary<string, string>(_session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal);
         _inputNames = [.. _session.InputMetadata.Keys];
         _outputNames = [.. _session.OutputMetadata.Keys];
         var inShape = _session.InputMetadata[_inputNames[0]].Dimensions;
@@ -85,6 +86,16 @@ public sealed class OnnxScorer : IDisposable
         _binding.BindInput(_inputNames[0], _inputValue);
         _binding.BindOutput(_outputNames[0], _outputValue);
     }
+
+    /// <summary>ONNX metadata key (ModelProto.metadata_props) naming the model's input columns, comma-separated, in order
+    /// (names of <see cref="WindowFeatureColumns"/>, for example <c>mean,std,min,max</c>).</summary>
+    public const string FeaturesKey = "appliance.features";
+
+    /// <summary>ONNX metadata key holding the score at or above which a window is anomalous (invariant-culture number).</summary>
+    public const string ThresholdKey = "appliance.threshold";
+
+    /// <summary>The model's ONNX metadata (ModelProto.metadata_props), for example <see cref="FeaturesKey"/> and <see cref="ThresholdKey"/>.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>S: rows per batch.</summary>
     public int Streams { get; }
@@ -140,6 +151,24 @@ public sealed class OnnxScorer : IDisposable
         }
 
         output.CopyTo(scores);
+    }
+
+    /// <summary>Reads a model's ONNX metadata (ModelProto.metadata_props) without preparing it for a batch shape.</summary>
+    /// <param name="model">The ONNX ModelProto.</param>
+    /// <exception cref="InferenceException">The model does not load.</exception>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(byte[] model)
+    {
+        _ = OrtEnvironment.Instance;
+        try
+        {
+            using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+            using var session = new InferenceSession(model, options);
+            return new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceException($"model does not load: {FirstLine(e.Message)}", e);
+        }
     }
 
     /// <summary>The execution providers this ONNX Runtime build offers (for <c>appliance doctor</c>).</summary>

@@ -14,13 +14,21 @@ namespace Appliance.Runtime.Pipeline;
 
 /// <summary>
 /// The device side from sample to outbox: one sampling loop per source writes into its <see cref="SampleRing"/>;
-/// one worker drains the rings into <see cref="TumblingWindow"/>s, runs the fused kernel when a window closes, feeds each
-/// channel's <see cref="IDetector"/>, scores the sensor's windows in one ONNX <c>Run</c>, and enqueues summaries and
-/// alerts on the <see cref="UplinkClient"/> (which owns the outbox and the socket).
+/// one worker drains the rings into <see cref="TumblingWindow"/>s, runs the fused kernel when a window closes, scores the
+/// windows of all sensors that close together in one ONNX <c>Run</c> (one row per channel, through a
+/// <see cref="HotSwapScorer"/> whose model can be replaced between batches), feeds each channel's <see cref="IDetector"/>,
+/// and enqueues summaries and alerts on the <see cref="UplinkClient"/> (which owns the outbox and the socket).
 /// </summary>
+/// <remarks>
+/// Batching: a closed window waits until every sensor has closed one (windows are aligned to multiples of their length,
+/// so sensors with the same window length close together), until a sensor closes a second window, or at most
+/// <see cref="BatchGrace"/>; then the pending windows are scored in one <c>Run</c> of the fixed <c>[S, F]</c> batch
+/// (S = all channels of all sensors; rows of sensors without a pending window are scored and ignored) and handed on in
+/// sensor order. Without inference, each window is handed on as it closes.
+/// </remarks>
 public sealed class DevicePipeline : IDisposable
 {
-    private const int Features = 2; // [mean, std] per channel stream
+    private const int FittedFeatures = 2; // the on-device model's [mean, std] per channel stream
 
     private readonly ApplianceConfig _config;
     private readonly UplinkClient _uplink;
@@ -38,6 +46,16 @@ public sealed class DevicePipeline : IDisposable
     private long _inferenceRuns;
     private long _skippedBeforeStart;
     private int _replaysRunning;
+    private readonly HotSwapScorer? _scorer;
+    private readonly int _batchStreams;
+    private readonly TimeSpan _batchGrace;
+    private float[] _batchInput = [];
+    private readonly float[] _batchScores;
+    private int _pendingCount;
+    private long _pendingSince;
+    private long _scoredWindows;
+    private long _inferenceFaults;
+    private volatile string? _lastRejection;
 
     /// <summary>Creates the pipeline; nothing runs until <see cref="Start"/>.</summary>
     /// <param name="config">The configuration snapshot (windows, detector, inference).</param>
@@ -54,17 +72,104 @@ public sealed class DevicePipeline : IDisposable
         _options = options;
         _logger = logger;
         _streams = new SensorStream[sensors.Count];
+        var offset = 0;
         for (var i = 0; i < sensors.Count; i++)
         {
-            _streams[i] = new SensorStream(sensors[i], config);
+            _streams[i] = new SensorStream(sensors[i], config, config.Sensors.FirstOrDefault(x => x.Name == sensors[i].Source.Name)?.Detector, offset);
+            offset += _streams[i].Channels;
         }
+
+        _batchStreams = offset;
+        _batchScores = new float[offset];
+        var slowest = sensors.Where(b => !b.IsReplay).Select(b => 1.5 / b.RateHz).DefaultIfEmpty(0).Max();
+        _batchGrace = TimeSpan.FromSeconds(Math.Clamp(slowest, 0.02, 0.5));
+        if (config.Inference.Enabled && offset > 0)
+        {
+            var policy = Policy(config);
+            if (policy == GpuPolicy.Required)
+            {
+                // gpu = "required": refuse to start now, with the reason, rather than when the first model loads.
+                using var probe = new OnnxScorer(StandardScoreModel.Fit([[0f, 1f]], 1, FittedFeatures).ToOnnx(), 1, FittedFeatures, policy);
+            }
+
+            _scorer = new HotSwapScorer(offset, policy, r => _lastRejection = $"{r.Source}: {r.Reason}");
+        }
+    }
+
+    /// <summary>How long a closed window waits for the other sensors' windows before its batch is scored without them:
+    /// 1.5 sample periods of the slowest live sensor, between 20 ms and 500 ms.</summary>
+    public TimeSpan BatchGrace => _batchGrace;
+
+    /// <summary>The model that scores windows now (<c>models/NAME</c>, a bundle directory, or <c>on-device:standard-score</c>), or <c>none</c>. For the heartbeat.</summary>
+    public string ActiveModel => _scorer?.ActiveSource is { Length: > 0 } id ? id : "none";
+
+    /// <summary>The last refused model and why (<c>SOURCE: REASON</c>), or null when none was refused. For the heartbeat.</summary>
+    public string? LastModelRejection => _lastRejection;
+
+    /// <summary>Models swapped in since start.</summary>
+    public int ModelSwaps => _scorer?.Swaps ?? 0;
+
+    /// <summary>Channel windows that received a model score.</summary>
+    public long ScoredWindows => Interlocked.Read(ref _scoredWindows);
+
+    /// <summary>Batches whose run failed (the model raised an error or produced NaN from finite features); their windows went unscored.</summary>
+    public long InferenceFaults => Interlocked.Read(ref _inferenceFaults);
+
+    /// <summary>Called on the pipeline thread for every channel window a model scored: (sensor, channel, window start in Unix ns,
+    /// score, model id). Set before <see cref="Start"/>; may be null.</summary>
+    public Action<string, string, long, double, string>? WindowScored { get; set; }
+
+    /// <summary>
+    /// Loads <paramref name="onnx"/> beside the active model and checks it (<see cref="HotSwapScorer.Stage(string, byte[], ModelSelfTest?)"/>):
+    /// it must take this pipeline's batch (S rows of the window features named in its metadata) and score finite. It takes
+    /// over at the next batch, so every window is scored by exactly one model. Any thread.
+    /// </summary>
+    /// <param name="id">The model's name in status and errors (for example <c>models/pump</c>).</param>
+    /// <param name="onnx">The ONNX ModelProto.</param>
+    /// <param name="selfTest">The model's bundled self-test, or null.</param>
+    /// <returns>True when staged; false when refused (the previous model stays; see <see cref="LastModelRejection"/>).</returns>
+    public bool StageModel(string id, byte[] onnx, ModelSelfTest? selfTest = null)
+    {
+        if (_scorer is null)
+        {
+            _lastRejection = $"{id}: [inference] is disabled";
+            return false;
+        }
+
+        var staged = _scorer.Stage(id, onnx, selfTest);
+        if (!staged)
+        {
+            Log.ModelRejected(_logger, id, _scorer.LastRejection!.Reason);
+        }
+
+        return staged;
+    }
+
+    /// <summary>Stages the model <c>[inference] model</c> names from a revision's verified model folders (before or after <see cref="Start"/>).</summary>
+    /// <param name="models">The revision's models (<see cref="Appliance.Runtime.GitOps.ConfigBundle.Models"/>).</param>
+    /// <returns>True when staged; false when none is configured, it is missing, or it was refused.</returns>
+    public bool UseModels(IReadOnlyList<Appliance.Runtime.GitOps.ModelPackage> models)
+    {
+        if (_config.Inference.Model is not { } name)
+        {
+            return false;
+        }
+
+        var package = models.FirstOrDefault(m => m.Name == name);
+        if (package is null)
+        {
+            _lastRejection = $"models/{name}: [inference] model names a folder that is not in the revision";
+            return false;
+        }
+
+        return StageModel("models/" + name, package.Onnx);
     }
 
     /// <summary>Completes when every replayed source has ended and its last window has been summarised; never for live sources.</summary>
     public Task Completion => _completion.Task;
 
-    /// <summary>The execution provider of the ONNX scorer once it has been trained (<c>CPU</c>, <c>CUDA</c>), or <c>none</c>.</summary>
-    public string ExecutionProvider { get; private set; } = "none";
+    /// <summary>The execution provider of the active model's session (<c>CPU</c>, <c>CUDA</c>), or <c>none</c> before a model is active.</summary>
+    public string ExecutionProvider => _scorer?.ExecutionProvider ?? "none";
 
     /// <summary>A snapshot of the counters.</summary>
     public PipelineCounters Counters => new(
@@ -111,11 +216,7 @@ public sealed class DevicePipeline : IDisposable
     public void Dispose()
     {
         Stop();
-        foreach (var s in _streams)
-        {
-            s.Scorer?.Dispose();
-        }
-
+        _scorer?.Dispose();
         _stop.Dispose();
     }
 
@@ -227,7 +328,9 @@ public sealed class DevicePipeline : IDisposable
             var idle = true;
             foreach (var s in _streams)
             {
-                while (s.Ring.TryRead(out var ts, values))
+                // A sensor whose window waits for the batch is not read further: its next window must not close (and its
+                // samples stay in its ring) until the batch that holds this one is scored.
+                while (!s.Pending && s.Ring.TryRead(out var ts, values))
                 {
                     idle = false;
                     if (ts < _options.NotBeforeNs)
@@ -255,32 +358,232 @@ public sealed class DevicePipeline : IDisposable
                     }
                 }
 
+                FlushBatch();
                 _completion.TrySetResult();
                 return;
             }
 
+            if (_pendingCount > 0 && BatchReady())
+            {
+                FlushBatch();
+            }
+
             if (idle)
             {
-                _streams[0].Ring.WaitForData(TimeSpan.FromMilliseconds(20));
+                WaitTarget().Ring.WaitForData(TimeSpan.FromMilliseconds(_pendingCount > 0 ? 2 : 20));
             }
         }
     }
 
+    /// <summary>
+    /// Whether the pending batch can be scored without the sensors that have no window in it: each of those has ended
+    /// (its ring empty), or is live and <see cref="BatchGrace"/> has passed. A replay is waited for however long it takes
+    /// (it is not real time), so replays with the same timestamps always share a batch.
+    /// </summary>
+    private bool BatchReady()
+    {
+        var graceOver = Stopwatch.GetElapsedTime(_pendingSince) >= _batchGrace;
+        foreach (var s in _streams)
+        {
+            if (!s.Pending && !(s.Ended && s.Ring.Count == 0) && (s.Binding.IsReplay || !graceOver))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The ring to wait on when idle: the first sensor that is still expected to close a window.</summary>
+    private SensorStream WaitTarget()
+    {
+        foreach (var s in _streams)
+        {
+            if (!s.Pending && !s.Ended)
+            {
+                return s;
+            }
+        }
+
+        return _streams[0];
+    }
+
+    /// <summary>A sensor's window closed: it joins the pending batch (scored with the other sensors' windows in one run).</summary>
     private void OnWindowClosed(SensorStream s, long startNs, long endNs)
     {
+        if (s.Pending)
+        {
+            FlushBatch(); // a sensor's second window: score the first one's batch before this one joins the next
+        }
+
+        s.Closed.AsSpan().CopyTo(s.PendingFeatures);
+        s.PendingStart = startNs;
+        s.PendingEnd = endNs;
+        s.Pending = true;
+        if (_pendingCount++ == 0)
+        {
+            _pendingSince = Stopwatch.GetTimestamp();
+        }
+
+        if (_scorer is null || _pendingCount == _streams.Length)
+        {
+            FlushBatch();
+        }
+    }
+
+    /// <summary>Scores the pending windows in one run, then hands each on (summaries, detectors, alerts) in sensor order.</summary>
+    private void FlushBatch()
+    {
+        if (_pendingCount == 0)
+        {
+            return;
+        }
+
+        var scored = ScoreBatch();
+        foreach (var s in _streams)
+        {
+            if (s.Pending)
+            {
+                s.Pending = false;
+                Emit(s, scored);
+            }
+        }
+
+        _pendingCount = 0;
+    }
+
+    /// <summary>
+    /// One ONNX run over the pending windows. Without a configured model, the first <see cref="PipelineOptions.ScorerTrainingWindows"/>
+    /// windows of every stream fit the on-device standard-score model first (a diagonal Gaussian per channel).
+    /// </summary>
+    /// <returns>The model that scored the batch, or null when none did (scores are then NaN).</returns>
+    private ScoringModel? ScoreBatch()
+    {
+        _batchScores.AsSpan().Fill(float.NaN);
+        if (_scorer is null)
+        {
+            return null;
+        }
+
+        if (!_scorer.HasModel && _config.Inference.Model is null && !_fitStaged)
+        {
+            FitOnDevice();
+        }
+
+        if (_scorer.TrySwap())
+        {
+            var m = _scorer.Active!;
+            _batchInput = new float[_batchStreams * m.Scorer.Features]; // once per model, not per batch
+            Log.ScorerReady(_logger, m.Id, m.Scorer.ExecutionProvider, m.Scorer.FallbackReason ?? "-");
+        }
+
+        var model = _scorer.Active;
+        if (model is null)
+        {
+            return null;
+        }
+
+        var f = model.Scorer.Features;
+        foreach (var s in _streams)
+        {
+            if (!s.Pending)
+            {
+                continue;
+            }
+
+            for (var c = 0; c < s.Channels; c++)
+            {
+                var row = _batchInput.AsSpan((s.Offset + c) * f, f);
+                for (var j = 0; j < f; j++)
+                {
+                    row[j] = WindowFeatureColumns.Value(s.PendingFeatures[c], model.Columns[j]);
+                }
+            }
+        }
+
+        try
+        {
+            _scorer.Run(_batchInput, _batchScores);
+            Interlocked.Increment(ref _inferenceRuns);
+            return model;
+        }
+        catch (InferenceException e)
+        {
+            _batchScores.AsSpan().Fill(float.NaN);
+            Interlocked.Increment(ref _inferenceFaults);
+            Log.InferenceFailed(_logger, model.Id, e.Message);
+            return null;
+        }
+    }
+
+    private bool _fitStaged;
+
+    private void FitOnDevice()
+    {
+        foreach (var s in _streams)
+        {
+            if (s.Pending)
+            {
+                var row = new float[s.Channels * FittedFeatures];
+                for (var c = 0; c < s.Channels; c++)
+                {
+                    row[c * FittedFeatures] = WindowFeatureColumns.Value(s.PendingFeatures[c], 1);
+                    row[(c * FittedFeatures) + 1] = WindowFeatureColumns.Value(s.PendingFeatures[c], 2);
+                }
+
+                s.Training.Add(row);
+            }
+        }
+
+        var n = _options.ScorerTrainingWindows;
+        if (_streams.Any(s => s.Training.Count < n))
+        {
+            return;
+        }
+
+        var rows = new List<float[]>(n);
+        for (var r = 0; r < n; r++)
+        {
+            rows.Add([.. _streams.SelectMany(s => s.Training[r])]);
+        }
+
+        var fitted = StandardScoreModel.Fit(rows, _batchStreams, FittedFeatures);
+        _fitStaged = StageModel("on-device:standard-score", fitted.ToOnnx());
+        foreach (var s in _streams)
+        {
+            s.Training.Clear();
+        }
+    }
+
+    private void Emit(SensorStream s, ScoringModel? model)
+    {
         var source = s.Binding.Source;
+        long startNs = s.PendingStart, endNs = s.PendingEnd;
         var line = _options.LiveLine is null ? null : new StringBuilder();
         line?.Append(CultureInfo.InvariantCulture, $"window {DateTimeOffset.FromUnixTimeMilliseconds(startNs / 1_000_000):yyyy-MM-ddTHH:mm:ss.fffZ} {source.Name}:");
 
-        var score = Score(s);
+        double? max = null;
         for (var c = 0; c < s.Channels; c++)
         {
-            ref readonly var f = ref s.Closed[c];
+            ref readonly var f = ref s.PendingFeatures[c];
             var channel = source.Channels[c];
             _uplink.Enqueue(new Summary { Sensor = source.Name, Channel = channel, WindowStartNs = startNs, WindowEndNs = endNs, Features = f });
             Interlocked.Increment(ref _windows);
+            var score = _batchScores[s.Offset + c];
+            if (model is not null && float.IsFinite(score))
+            {
+                Interlocked.Increment(ref _scoredWindows);
+                max = Math.Max(max ?? double.MinValue, score);
+                WindowScored?.Invoke(source.Name, channel, startNs, score, model.Id);
+            }
+
+            if (s.Detectors[c] is OnnxDetector onnx)
+            {
+                onnx.SetScore(model is null ? double.NaN : score, model?.Threshold);
+            }
+
             var d = s.Detectors[c].Observe(f);
-            line?.Append(CultureInfo.InvariantCulture, $" {channel} n={f.Count} mean={f.Mean:G6} z={d.Score:F2}");
+            line?.Append(CultureInfo.InvariantCulture, $" {channel} n={f.Count} mean={f.Mean:G6} {(s.Detectors[c] is EwmaZScoreDetector ? "z" : "score")}={d.Score:G4}");
             if (d.Fired)
             {
                 _uplink.Enqueue(new Alert
@@ -296,12 +599,12 @@ public sealed class DevicePipeline : IDisposable
                 });
                 Interlocked.Increment(ref _alerts);
                 _alarms?.OnAlert(source.Name);
-                line?.Append(CultureInfo.InvariantCulture, $" ALERT({(d.Critical ? "critical" : "warning")})");
+                line?.Append(CultureInfo.InvariantCulture, $" ALERT({(d.Critical ? "critical" : "warning")}, {s.Detectors[c].Name})");
                 Log.AlertRaised(_logger, source.Name, channel, d.Score, d.Threshold);
             }
         }
 
-        if (score is { } sc)
+        if (max is { } sc)
         {
             line?.Append(CultureInfo.InvariantCulture, $" | onnx score={sc:G4}");
         }
@@ -312,71 +615,38 @@ public sealed class DevicePipeline : IDisposable
         }
     }
 
-    /// <summary>
-    /// Scores the sensor's closed windows in one ONNX run. The first windows train the normalisation (a diagonal Gaussian
-    /// per channel); then the model is exported to ONNX, loaded once, and every later window is scored by ONNX Runtime.
-    /// Returns the largest channel score, or null while training or when inference is off.
-    /// </summary>
-    private double? Score(SensorStream s)
-    {
-        if (!_config.Inference.Enabled)
-        {
-            return null;
-        }
-
-        for (var c = 0; c < s.Channels; c++)
-        {
-            s.Row[(c * Features) + 0] = (float)s.Closed[c].Mean;
-            s.Row[(c * Features) + 1] = s.Closed[c].Count > 1 ? (float)Math.Sqrt(s.Closed[c].M2 / (s.Closed[c].Count - 1)) : 0f;
-        }
-
-        if (s.Scorer is null)
-        {
-            s.Training.Add((float[])s.Row.Clone());
-            if (s.Training.Count < _options.ScorerTrainingWindows)
-            {
-                return null;
-            }
-
-            var model = StandardScoreModel.Fit(s.Training, s.Channels, Features);
-            var policy = _config.Inference.Gpu switch { "off" => GpuPolicy.Off, "required" => GpuPolicy.Required, _ => GpuPolicy.Auto };
-            s.Scorer = new OnnxScorer(model.ToOnnx(), s.Channels, Features, policy);
-            ExecutionProvider = s.Scorer.ExecutionProvider;
-            Log.ScorerReady(_logger, s.Binding.Source.Name, s.Scorer.ExecutionProvider, s.Scorer.FallbackReason ?? "-");
-            s.Training.Clear();
-        }
-
-        s.Scorer.Run(s.Row, s.Scores);
-        Interlocked.Increment(ref _inferenceRuns);
-        var max = 0f;
-        foreach (var v in s.Scores)
-        {
-            max = Math.Max(max, v);
-        }
-
-        return max;
-    }
+    private static GpuPolicy Policy(ApplianceConfig config) =>
+        config.Inference.Gpu switch { "off" => GpuPolicy.Off, "required" => GpuPolicy.Required, _ => GpuPolicy.Auto };
 
     private sealed class SensorStream
     {
-        public SensorStream(SensorBinding binding, ApplianceConfig config)
+        public SensorStream(SensorBinding binding, ApplianceConfig config, SensorDetectorSettings? detector, int offset)
         {
+            Offset = offset;
             Binding = binding;
             Channels = binding.Source.Channels.Count;
             var perWindow = binding.IsReplay ? 1 << 16 : (int)Math.Ceiling(binding.RateHz * config.Window.Length.TotalSeconds * 2) + 16;
             Ring = new SampleRing(Math.Max(perWindow, 1024), Channels);
             Window = new TumblingWindow(Channels, config.Window.Length, perWindow);
             Closed = new WindowFeatures[Channels];
+            PendingFeatures = new WindowFeatures[Channels];
             Detectors = new IDetector[Channels];
             for (var c = 0; c < Channels; c++)
             {
-                var d = config.Detector;
-                Detectors[c] = new EwmaZScoreDetector(d.Alpha, d.Threshold, d.Warmup, d.Cooldown);
+                Detectors[c] = WindowDetectors.Create(detector, config.Detector);
             }
-
-            Row = new float[Channels * Features];
-            Scores = new float[Channels];
         }
+
+        /// <summary>The batch row of this sensor's first channel.</summary>
+        public int Offset { get; }
+
+        public WindowFeatures[] PendingFeatures { get; }
+
+        public bool Pending { get; set; }
+
+        public long PendingStart { get; set; }
+
+        public long PendingEnd { get; set; }
 
         public SensorBinding Binding { get; }
 
@@ -390,13 +660,7 @@ public sealed class DevicePipeline : IDisposable
 
         public IDetector[] Detectors { get; }
 
-        public float[] Row { get; }
-
-        public float[] Scores { get; }
-
         public List<float[]> Training { get; } = [];
-
-        public OnnxScorer? Scorer { get; set; }
 
         public volatile bool Ended;
     }

@@ -220,7 +220,8 @@ public sealed class PcaReconstructionModel
     }
 
     /// <summary>Serialises the model as an ONNX ModelProto (IR 8, opset 13), input <c>features[N,F]</c>, output <c>score[N,1]</c>.</summary>
-    public byte[] ToOnnx()
+    /// <param name="metadata">ModelProto.metadata_props to write (for example the feature names and threshold); may be null.</param>
+    public byte[] ToOnnx(IReadOnlyDictionary<string, string>? metadata = null)
     {
         long f = Features, k = Components;
         var ones = new double[Features];
@@ -247,6 +248,6 @@ public sealed class PcaReconstructionModel
             ],
             [OnnxGraphWriter.FloatValueInfo(StandardScoreModel.InputName, [(null, "N"), (f, null)])],
             [OnnxGraphWriter.FloatValueInfo(StandardScoreModel.OutputName, [(null, "N"), (1, null)])]);
-        return OnnxGraphWriter.Model("appliance-train", 13, graph);
+        return OnnxGraphWriter.Model("appliance-train", 13, graph, metadata);
     }
 }

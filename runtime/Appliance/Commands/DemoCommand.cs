@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Commands;
 
 /// <summary>
-/// <c>appliance demo [--replay CSV] [--speed max|N] [--duration T] [--window T] [--db postgresql://USER@HOST/DB]</c>: a collector and
+/// <c>appliance demo [--replay CSV] [--speed max|N] [--duration T] [--window T] [--db postgresql://USER@HOST/DB] [--model DIR]</c>: a collector and
 /// a device on loopback; the collector stores into STATE/cloud.db (SQLite), or into PostgreSQL through <see cref="PostgresStore"/>.
 /// The device's configuration comes from a git repository the demo writes (the embedded default), through the same
 /// reconciler read path as <c>appliance run</c>. The last line is
@@ -26,12 +26,13 @@ internal static class DemoCommand
         var window = new Option<string?>("--window") { Description = "Tumbling window length for a replay (default 3h); a live demo uses its configuration's" };
         var state = new Option<DirectoryInfo?>("--state") { Description = "Folder for the demo's repository, device state and database (default: a new temporary folder)" };
         var db = new Option<string?>("--db") { Description = "Store into PostgreSQL at a postgresql://USER[:PASSWORD]@HOST[:PORT]/DB URL instead of STATE/cloud.db (the demo device's earlier rows there are deleted first)" };
-        var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state, db };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), p.GetValue(db), token)));
+        var model = new Option<DirectoryInfo?>("--model") { Description = "A model folder written by appliance train (model.onnx, selftest.json): every sensor's detector becomes onnx, scored by this model" };
+        var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state, db, model };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), p.GetValue(db), token, p.GetValue(model))));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(FileInfo? replay, string speedText, string durationText, string? windowText, DirectoryInfo? stateDir, string? dbUrl, CancellationToken token)
+    private static async Task<int> RunAsync(FileInfo? replay, string speedText, string durationText, string? windowText, DirectoryInfo? stateDir, string? dbUrl, CancellationToken token, DirectoryInfo? modelDir = null)
     {
         if (dbUrl is not null && !PostgresStore.IsUrl(dbUrl))
         {
@@ -81,6 +82,11 @@ internal static class DemoCommand
             toml = DefaultConfig.ReplayToml(endpoint, replay.FullName, windowLength);
         }
 
+        if (modelDir is not null)
+        {
+            toml = WithModel(toml, modelDir);
+        }
+
         var repoPath = Path.Combine(root, "config-repo");
         if (Directory.Exists(repoPath))
         {
@@ -108,6 +114,19 @@ internal static class DemoCommand
         var options = new PipelineOptions { ReplaySpeed = speed, LiveLine = Console.WriteLine };
         var clock = Stopwatch.StartNew();
         using var device = new DeviceHost(config, revision.Commit, options, logging, replay?.FullName, deviceState);
+        if (modelDir is not null)
+        {
+            // The trainer's bundle, checked as a hot-swapped model is: it loads, takes the window features it names, and
+            // reproduces its self-test; a refused model is a bad input.
+            var test = Runtime.Inference.ModelSelfTest.Load(Path.Combine(modelDir.FullName, Runtime.Inference.ModelSelfTest.FileName));
+            if (!device.Pipeline.StageModel(modelDir.FullName, File.ReadAllBytes(Path.Combine(modelDir.FullName, "model.onnx")), test))
+            {
+                throw new ArgumentException($"--model: {device.Pipeline.LastModelRejection}");
+            }
+
+            Console.WriteLine($"demo: model {modelDir.FullName} scores every window (detector onnx)");
+        }
+
         device.Start();
         if (replay is null)
         {
@@ -140,5 +159,32 @@ internal static class DemoCommand
 
         Console.WriteLine($"demo: {windows} windows summarised, {stats.Summaries} summaries stored, {stats.Alerts} alerts");
         return acked && stats.Summaries == windows && windows > 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>The demo's configuration with the ONNX detector on every sensor and <c>[inference] model</c> naming the bundle.</summary>
+    private static string WithModel(string toml, DirectoryInfo modelDir)
+    {
+        if (!File.Exists(Path.Combine(modelDir.FullName, "model.onnx")))
+        {
+            throw new FileNotFoundException($"{modelDir.FullName}: no model.onnx (expected a folder written by appliance train)");
+        }
+
+        var name = new string([.. modelDir.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]).TrimStart('.');
+        var lines = new List<string>();
+        foreach (var line in toml.Split('\n'))
+        {
+            lines.Add(line);
+            var t = line.Trim();
+            if (t == "[[sensor]]")
+            {
+                lines.Add("detector = \"onnx\"");
+            }
+            else if (t == "[inference]")
+            {
+                lines.Add($"model = \"{(name.Length == 0 ? "trained" : name)}\"");
+            }
+        }
+
+        return string.Join('\n', lines);
     }
 }

@@ -4,7 +4,7 @@ using Appliance.Runtime.Training;
 namespace Appliance.Commands;
 
 /// <summary>
-/// <c>appliance train --input DATA --out DIR [--components K] [--explained F] [--held-out F] [--quantile Q]</c>: fits a
+/// <c>appliance train --input DATA --out DIR [--components K] [--explained F] [--held-out F] [--quantile Q] [--window T] [--features LIST]</c>: fits a
 /// PCA reconstruction model (linear autoencoder, normalisation in the graph) on a features CSV, chooses the threshold on
 /// held-out normal rows and writes model.onnx, selftest.json and model-card.md (<see cref="ModelTrainer"/>).
 /// Prints one summary line; exit 2 on bad input.
@@ -19,10 +19,19 @@ internal static class TrainCommand
         var explained = new Option<double>("--explained") { Description = "Variance fraction to explain when --components is 0", DefaultValueFactory = _ => 0.95 };
         var heldOut = new Option<double>("--held-out") { Description = "Fraction of rows (the last ones) held out to choose the threshold", DefaultValueFactory = _ => 0.2 };
         var quantile = new Option<double>("--quantile") { Description = "Quantile of held-out scores used as the threshold", DefaultValueFactory = _ => 0.999 };
-        var cmd = new Command("train", "Fit a window-feature model and write an ONNX model bundle") { input, output, components, explained, heldOut, quantile };
+        var window = new Option<string?>("--window") { Description = "The input is a recorded timestamp,value series: cut it into tumbling windows of this length (e.g. 3h), as the device does" };
+        var features = new Option<string?>("--features") { Description = "Feature columns, comma-separated (window features: mean,std,min,max,rms,...; default: every column, or mean,std,min,max with --window)" };
+        var cmd = new Command("train", "Fit a window-feature model and write an ONNX model bundle") { input, output, components, explained, heldOut, quantile, window, features };
         cmd.SetAction((p, _) => Cli.Guard(() =>
         {
-            var r = ModelTrainer.Train(p.GetValue(input)!, p.GetValue(output)!, p.GetValue(components), p.GetValue(explained), p.GetValue(heldOut), p.GetValue(quantile));
+            TimeSpan? length = null;
+            if (p.GetValue(window) is { } text)
+            {
+                length = Runtime.Config.Duration.TryParse(text, out var span, out var error) ? span : throw new ArgumentException($"--window: {error}");
+            }
+
+            var names = p.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var r = ModelTrainer.Train(p.GetValue(input)!, p.GetValue(output)!, p.GetValue(components), p.GetValue(explained), p.GetValue(heldOut), p.GetValue(quantile), length, names);
             Console.WriteLine($"train: {r.FeatureNames.Count} features, {r.TrainingRows} rows fitted, {r.HeldOutRows} held out; {r.Components} components ({r.ExplainedVariance:P1} variance); threshold {r.Threshold:G6}; ORT vs C# max relative difference {r.MaxRelativeDifference:E2}; wrote {r.OutputDirectory}/model.onnx");
             return Task.FromResult(ExitCodes.Ok);
         }));

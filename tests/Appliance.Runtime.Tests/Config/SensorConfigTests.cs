@@ -6,7 +6,7 @@ namespace Appliance.Runtime.Tests.Config;
 // bus fault kinds for emulated chips). Every refusal names the file, the line and the key.
 public sealed class SensorConfigTests
 {
-    private const string Tail = """
+    internal const string Tail = """
 
         [window]
         length = "1s"

@@ -385,6 +385,52 @@ public sealed class ReconcilerTests : IDisposable
         Assert.Contains("the self-test fails", r.ConfigError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReconcileOnce_InferenceModelInRevision_AppliedWithIt()
+    {
+        _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, target) = await StartAsync();
+        var files = Model("standard");
+        files["appliance.toml"] = Toml(10, extra: "detector = \"onnx\"\n[inference]\nmodel = \"standard\"\n");
+        var v2 = _ws.Commit(_key, files);
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Applied, v2), (r.ConfigState, r.ConfigRevision));
+        Assert.Equal("standard", target.Running!.Config.Inference.Model);
+    }
+
+    [Fact]
+    public async Task ReconcileOnce_InferenceModelNotInRevision_Rejected()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        _ws.Commit(_key, "appliance.toml", Toml(10, extra: "[inference]\nmodel = \"pump\"\n"));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.Equal("appliance.toml: [inference] model = \"pump\": no folder models/pump/ in this revision", r.ConfigError);
+    }
+
+    // A model whose metadata names an input the device does not compute passes its own self-test but not the pipeline's
+    // check: the revision is refused, so the running revision (and its model) stays.
+    [Fact]
+    public async Task ReconcileOnce_InferenceModelWithUnknownFeature_Rejected()
+    {
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        var csv = Path.Combine(_ws.Work, "..", "features.csv");
+        File.WriteAllLines(csv, ["mean,slope", .. Enumerable.Range(0, 40).Select(i => string.Create(CultureInfo.InvariantCulture, $"{20 + (i % 5)},{(i % 3) * 0.1}"))]);
+        Appliance.Runtime.Training.ModelTrainer.Train(csv, Path.Combine(_ws.Work, "models", "pump"), components: 1);
+        _ws.Commit(_key, "appliance.toml", Toml(10, extra: "[inference]\nmodel = \"pump\"\n"));
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.StartsWith("models/pump/model.onnx: refused: feature 'slope' is not a window feature", r.ConfigError, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// A model folder: the z-score model of <see cref="StandardScoreModel"/> exported to ONNX, a self-test whose expected
     /// outputs come from the model's managed reference (<see cref="StandardScoreModel.Score"/>), and a SHA-256 manifest.

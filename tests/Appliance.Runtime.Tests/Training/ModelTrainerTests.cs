@@ -79,6 +79,62 @@ public sealed class ModelTrainerTests : IDisposable
         }
     }
 
+    // A recorded series cut into the device's hour windows: hour h holds 12 samples base + a·k (k = 0..11), base = h mod 5,
+    // a = 0.1 + 0.05·(h mod 3). Its features follow from the arithmetic series: mean = base + 5.5a, min = base,
+    // max = base + 11a, sample standard deviation = a·√13 (the sample variance of 0..11 is n(n+1)/12 = 13).
+    [Fact]
+    public void Train_SeriesWindows_DeviceFeaturesAndARepositoryReadyFolder()
+    {
+        var path = Path.Combine(_dir, "series.csv");
+        var sb = new StringBuilder("timestamp,value\n");
+        var t0 = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var h = 0; h < 100; h++)
+        {
+            for (var k = 0; k < 12; k++)
+            {
+                var v = (h % 5) + ((0.1 + (0.05 * (h % 3))) * k);
+                sb.AppendLine(CultureInfo.InvariantCulture, $"{t0.AddHours(h).AddMinutes(5 * k):yyyy-MM-dd HH:mm:ss},{v:R}");
+            }
+        }
+
+        File.WriteAllText(path, sb.ToString());
+        var out_ = Path.Combine(_dir, "pump");
+        var report = ModelTrainer.Train(path, out_, components: 2, window: TimeSpan.FromHours(1));
+
+        Assert.Equal(["mean", "std", "min", "max"], report.FeatureNames);
+        Assert.Equal(80, report.TrainingRows);
+        Assert.Equal(20, report.HeldOutRows);
+        var test = ModelSelfTest.Load(Path.Combine(out_, ModelSelfTest.FileName));
+        const double a = 0.2; // hour 80, the first held out: base 0, a = 0.1 + 0.05·2
+        Assert.Equal(5.5 * a, test.Input[0], 1e-5);
+        Assert.Equal(a * Math.Sqrt(13), test.Input[1], 1e-5);
+        Assert.Equal(0, test.Input[2], 1e-5);
+        Assert.Equal(11 * a, test.Input[3], 1e-5);
+
+        // The model states its features and threshold; the folder passes the configuration repository's check as it is.
+        var onnx = File.ReadAllBytes(Path.Combine(out_, "model.onnx"));
+        var metadata = OnnxScorer.ReadMetadata(onnx);
+        Assert.Equal("mean,std,min,max", metadata[OnnxScorer.FeaturesKey]);
+        Assert.Equal(report.Threshold, double.Parse(metadata[OnnxScorer.ThresholdKey], CultureInfo.InvariantCulture));
+        var package = Appliance.Runtime.GitOps.ModelPackage.SelfTest("pump", onnx, File.ReadAllText(Path.Combine(out_, "selftest.toml")), "models/pump/selftest.toml");
+        Assert.Equal((16, 4), (package.Streams, package.Features));
+        var sums = File.ReadAllLines(Path.Combine(out_, "SHA256SUMS"));
+        Assert.Equal(["model-card.md", "model.onnx", "selftest.json", "selftest.toml"], sums.Select(l => l[66..]));
+        foreach (var line in sums)
+        {
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(out_, line[66..])))), line[..64]);
+        }
+    }
+
+    [Fact]
+    public void Train_UnknownFeatureName_RefusedNamingTheKnownOnes()
+    {
+        var path = Path.Combine(_dir, "s.csv");
+        File.WriteAllText(path, "timestamp,value\n2024-01-01 00:00:00,1\n");
+        var e = Assert.Throws<ArgumentException>(() => ModelTrainer.Train(path, Path.Combine(_dir, "o"), window: TimeSpan.FromHours(1), features: ["mean", "slope"]));
+        Assert.Contains("--features: feature 'slope' is not a window feature (expected one of: count, mean, std", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Train_NonNumericCell_NamesFileLineAndColumn()
     {
