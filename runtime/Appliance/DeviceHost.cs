@@ -44,7 +44,9 @@ internal sealed class DeviceHost : IDisposable
                 Outbox as JournalOutbox,
                 Uplink,
                 Pipeline?.Counters,
-                _stats)),
+                _stats,
+                Pipeline?.ActiveModel ?? "",
+                Pipeline?.LastModelRejection ?? "")),
             Outbox,
             logging.CreateLogger<UplinkClient>());
         // Alarm outputs ([[alarm]]): raised by the pipeline as an alerting window closes, cleared by the panel's timer after hold.

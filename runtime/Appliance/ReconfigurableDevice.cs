@@ -178,7 +178,9 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _outbox,
         _uplink,
         _pipeline?.Counters,
-        _sensorStats);
+        _sensorStats,
+        _pipeline?.ActiveModel ?? "",
+        _pipeline?.LastModelRejection ?? "");
 
     public async Task<HealthReport> CheckHealthAsync(TimeSpan grace, CancellationToken token)
     {
