@@ -9,6 +9,13 @@ namespace Appliance.Drivers.Tests.Chips.Gpio;
 
 public sealed class GpioTests
 {
+    // A counter on line 0 of an emulated chip carrying a square wave of hz (the wave starts at phase 0: rising edges at whole cycles).
+    private static PulseCounterSensor Tach(SimulatedClock clock, WaveformSignal signal, double hz, TimeSpan? minimumGate = null)
+    {
+        signal.Set(0, hz);
+        return new PulseCounterSensor("tach", new GpioController(new EmulatedGpioDriver(signal, clock: clock)), 0, clock, minimumGate);
+    }
+
     [Fact]
     public void Read_120HzPulseTrainForOneSecond_Reports120Hz()
     {
@@ -73,9 +80,7 @@ public sealed class GpioTests
         // four readings of the first second together count its 10 edges. Before the fix the first read opened the line and
         // measured over 0 s: 0 Hz.
         var clock = SimulatedClock.AtNabEpoch();
-        var signal = new WaveformSignal();
-        signal.Set(0, 10);
-        var counter = new PulseCounterSensor("tach", new GpioController(new EmulatedGpioDriver(signal, clock: clock)), 0, clock, PulseCounterSensor.MinimumGateFor(4));
+        var counter = Tach(clock, new WaveformSignal(), 10, PulseCounterSensor.MinimumGateFor(4));
         using var supervisor = new SensorSupervisor(counter, 4, clock: clock);
         var loop = new SamplingLoop(supervisor, 4, clock);
         var rates = new List<float>();
@@ -99,8 +104,7 @@ public sealed class GpioTests
         // 250 ms after the first, holds 2.5 cycles (edges at 1.1 s and 1.2 s) over 0.25 s: 8 Hz.
         var clock = SimulatedClock.AtNabEpoch();
         var signal = new WaveformSignal();
-        signal.Set(0, 10);
-        using var counter = new PulseCounterSensor("tach", new GpioController(new EmulatedGpioDriver(signal, clock: clock)), 0, clock, TimeSpan.FromMilliseconds(125));
+        using var counter = Tach(clock, signal, 10, TimeSpan.FromMilliseconds(125));
         Span<float> values = stackalloc float[2];
         counter.Open();
 
@@ -124,8 +128,7 @@ public sealed class GpioTests
         // 40 Hz x 0.1 s = 4 edges -> 40 Hz; reads before it has elapsed (50 ms in) still report the previous gate's 10 Hz.
         var clock = SimulatedClock.AtNabEpoch();
         var signal = new WaveformSignal();
-        signal.Set(0, 10);
-        using var counter = new PulseCounterSensor("tach", new GpioController(new EmulatedGpioDriver(signal, clock: clock)), 0, clock, TimeSpan.FromMilliseconds(100));
+        using var counter = Tach(clock, signal, 10, TimeSpan.FromMilliseconds(100));
         Span<float> values = stackalloc float[2];
         counter.Open();
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -147,9 +150,7 @@ public sealed class GpioTests
     {
         // No gate has elapsed yet: there is no rate to report (a count over 0 s is undefined), so NaN, not 0 Hz.
         var clock = SimulatedClock.AtNabEpoch();
-        var signal = new WaveformSignal();
-        signal.Set(0, 10);
-        using var counter = new PulseCounterSensor("tach", new GpioController(new EmulatedGpioDriver(signal, clock: clock)), 0, clock);
+        using var counter = Tach(clock, new WaveformSignal(), 10);
         Span<float> values = stackalloc float[2];
         counter.Open();
 
