@@ -193,7 +193,8 @@ internal sealed class DeviceHost : IDisposable
             faults.Schedule(kind, fault.Start, fault.Length);
         }
 
-        // Not opened here: the first read opens it (chip id check), and a chip that is missing, wrong or failing is counted,
+        // Not opened here: the sampling loop opens it as it starts, one period before the first read (chip id check; a pulse
+        // counter's first gate), and a read opens it again after a failed open; a chip that is missing, wrong or failing is counted,
         // logged, marked degraded and probed by the supervisor, so one bad sensor never stops the device or the other sensors.
         var policy = new Appliance.Drivers.Sampling.RetryPolicy(StuckAfter: s.StuckAfter);
         var supervised = new Appliance.Drivers.Sampling.SensorSupervisor(sensor, s.RateHz, policy, logger: logger);

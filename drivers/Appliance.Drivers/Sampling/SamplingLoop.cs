@@ -6,7 +6,9 @@ namespace Appliance.Drivers.Sampling;
 /// One sensor's sampling loop: waits for the <see cref="SamplingScheduler"/>'s next instant, reads through the
 /// <see cref="SensorSupervisor"/> (retries, degraded marking), and hands every sample to a <see cref="SampleHandler"/>.
 /// A sensor with a FIFO (<see cref="IBatchSampleSource"/>) is woken once per half FIFO — at min(rate, ODR / (MaxBatch / 2)) Hz —
-/// and delivers the whole batch, each sample with its own timestamp.
+/// and delivers the whole batch, each sample with its own timestamp. The loop opens its sensor when it starts
+/// (<see cref="SensorSupervisor.Open"/>) and starts the grid there, so the first read comes one period later: a sensor that measures
+/// over time (a pulse counter's gate, a FIFO filling) has a full period behind its first sample.
 /// </summary>
 /// <remarks>Allocation-free per sample: buffers are allocated once. One thread runs one loop; a slow or failing sensor delays only
 /// its own loop (the supervisor bounds that delay).</remarks>
@@ -16,6 +18,7 @@ public sealed class SamplingLoop
     private readonly TimeProvider _clock;
     private readonly float[] _values;
     private readonly long[] _timestamps;
+    private bool _started;
 
     /// <summary>Creates the loop.</summary>
     /// <param name="sensor">The supervised sensor.</param>
@@ -63,13 +66,21 @@ public sealed class SamplingLoop
         }
     }
 
-    /// <summary>Waits for the next instant, reads, and delivers what was read.</summary>
+    /// <summary>Waits for the next instant, reads, and delivers what was read; the first call opens the sensor and starts the grid,
+    /// so its read comes one period after the open.</summary>
     /// <param name="handler">Receives each sample.</param>
     /// <param name="token">Stops the wait.</param>
     /// <returns>False when cancelled or when the source ended.</returns>
     public bool RunOnce(SampleHandler handler, CancellationToken token)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        if (!_started)
+        {
+            _started = true;
+            _sensor.Open();
+            Scheduler.Start();
+        }
+
         if (!Scheduler.WaitNext(token))
         {
             return false;

@@ -41,6 +41,22 @@ public sealed class SamplingScheduler
     /// <summary>The scheduled instant of the latest wake-up, in the clock's timestamp units.</summary>
     public long Scheduled { get; private set; }
 
+    /// <summary>
+    /// Starts the grid now without a wake-up: the first <see cref="WaitNext"/> waits until one period from now (instead of
+    /// returning at once). Used by <see cref="SamplingLoop"/> to open a sensor at the grid's start, one period before its first read.
+    /// Does nothing once the grid has started.
+    /// </summary>
+    public void Start()
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        _next = _clock.GetTimestamp() + PeriodTicks;
+    }
+
     /// <summary>Waits until the next scheduled instant and records how late the wake-up was.</summary>
     /// <param name="token">Stops the wait.</param>
     /// <returns>False when <paramref name="token"/> was cancelled.</returns>

@@ -146,6 +146,31 @@ public sealed partial class SensorSupervisor : ISampleSource
         return SampleStatus.Fault;
     }
 
+    /// <summary>
+    /// Opens a bus sensor (<see cref="IBusSensor.Open"/>) ahead of its first read: called by <see cref="SamplingLoop"/> when it
+    /// starts, so a sensor that measures over time (a pulse counter's gate) measures from here. Does nothing for other sources.
+    /// </summary>
+    /// <returns>True when opened; false on a bus fault or a wrong chip id, which is counted in <see cref="Stats"/> (the first read
+    /// then opens the sensor again, under the retry and degraded policy).</returns>
+    public bool Open()
+    {
+        if (_bus is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            _bus.Open();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            Stats.RecordFault($"sensor '{Name}': open failed: {e.Message}");
+            return false;
+        }
+    }
+
     /// <summary>Reads a FIFO batch from a batched sensor under the same policy (see <see cref="IBatchSampleSource.ReadBatch"/>).</summary>
     /// <param name="values">Receives count × channels values, sample-major.</param>
     /// <param name="timestampsNs">Receives one timestamp per sample.</param>

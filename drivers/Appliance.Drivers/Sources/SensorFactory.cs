@@ -282,7 +282,7 @@ public sealed class SensorFactory
                         controller = new GpioController(new LibGpiodDriver(bus.Bus));
                     }
 
-                    return new PulseCounterSensor(sensor.Name, controller, sensor.Line, _clock);
+                    return new PulseCounterSensor(sensor.Name, controller, sensor.Line, _clock, PulseCounterSensor.MinimumGateFor(sensor.RateHz));
                 }
         }
     }

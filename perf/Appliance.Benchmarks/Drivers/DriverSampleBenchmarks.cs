@@ -65,7 +65,7 @@ public class DriverSampleBenchmarks
         _pulseClock = new EmulatedTime(TimeSpan.Zero);
         var pulses = new WaveformSignal();
         pulses.Set(17, 1000);
-        _pulse = new PulseCounterSensor("flow", new GpioController(new EmulatedGpioDriver(pulses, clock: _pulseClock)), 17, _pulseClock);
+        _pulse = new PulseCounterSensor("flow", new GpioController(new EmulatedGpioDriver(pulses, clock: _pulseClock)), 17, _pulseClock, PulseCounterSensor.MinimumGateFor(1000)); // a gate closes at every read
 
         // The loop on the system clock at 10 MHz: every instant is already due, so no wait happens and the operation is the
         // loop's own cost (scheduler bookkeeping, supervisor, statistics, one read, the handler).
