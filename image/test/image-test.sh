@@ -235,7 +235,7 @@ case ",$SENSORS," in *,mcp3008,*)
   check mcp3008-no-faults '[ "${nan:--1}" -eq 0 ]' "NaN (faulted) samples in MCP3008 windows: ${nan:-none stored}; mean samples per window ${avgc:-none} at rate_hz 10" ;;
 esac
 # Pulse counter on gpiochip0 line 0 (IMAGE_SENSORS ... pulse): appliance_sim's generator runs at pulse_hz (board.sh: 10 Hz),
-# exact on the guest clock (late edges caught up). frequency_hz = rising edges since the previous read / time since it
+# exact on the guest clock (late edges caught up). frequency_hz = rising edges over a gate of at least half a read period / its length
 # (PulseCounterSensor), read 4 times a second. Stated tolerance: over the run the mean of the appliance's readings equals
 # pulse_hz within 3 % (0.2-0.5 % off at host load 15-23, 1.6 % low at load 34, where stalls of the emulated CPU make
 # single reads span 0 to 0.5 s and the mean of per-read rates is no longer the edges over the time); the median 1 s

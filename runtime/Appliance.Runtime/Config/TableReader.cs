@@ -189,9 +189,6 @@ internal readonly struct TableReader
         return result;
     }
 
-    /// <summary>Whether the table has <paramref name="key"/>.</summary>
-    public bool Has(string key) => _table is not null && _table.ContainsKey(key);
-
     /// <summary>An array of strings (<c>key = ["a", "b"]</c>), or null when the key is absent.</summary>
     public IReadOnlyList<string>? StringArray(string key)
     {
