@@ -113,6 +113,8 @@ public sealed class AlarmPipelineRun : IAsyncLifetime
         var last = new PinValue?[3];
         long alerts = 0;
         DateTime? firstAlert = null;
+        TimeSpan? sirenRecoveredAt = null;
+        TimeSpan? stoppedAt = null;
         // Normally done about 8 s in (the break below); the bound only stops a broken run, and is generous because a loaded
         // 2-core machine can stretch the heater fault's after-effects (a second incident as the step ends) past 20 s.
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
@@ -145,10 +147,20 @@ public sealed class AlarmPipelineRun : IAsyncLifetime
                 SamplesWhileSirenFailing = pipeline.Counters.SamplesRead;
                 StatusJson = Json(section);
                 siren.Faults.Set(BusFaultKind.Nack, false);
+                sirenRecoveredAt = clock.Elapsed;
             }
 
-            // Done once every alarm has been raised and cleared again, and the lines have been quiet for a while.
-            if (WhileSirenFailing is not null && panel.Snapshot().All(a => !a.Raised && a.InSync) && _events[^1].At < clock.Elapsed - TimeSpan.FromSeconds(0.5))
+            // The pipeline is stopped well after the heater fault (3.5 s to 5 s) and the siren's recovery, so that no alert can
+            // come later (the EWMA settling after the step can raise a second incident a few windows on); the watch then goes
+            // on until every alarm has cleared after its hold and the lines have been quiet for a while.
+            if (stoppedAt is null && sirenRecoveredAt is { } r && clock.Elapsed > TimeSpan.FromSeconds(8) && clock.Elapsed > r + TimeSpan.FromSeconds(2))
+            {
+                pipeline.Stop();
+                stoppedAt = clock.Elapsed;
+                SamplesAtEnd = pipeline.Counters.SamplesRead;
+            }
+
+            if (stoppedAt is not null && panel.Snapshot().All(a => !a.Raised && a.InSync) && _events[^1].At < clock.Elapsed - TimeSpan.FromSeconds(0.5))
             {
                 break;
             }
@@ -156,9 +168,13 @@ public sealed class AlarmPipelineRun : IAsyncLifetime
             await Task.Delay(5);
         }
 
-        pipeline.Stop();
+        if (stoppedAt is null)
+        {
+            pipeline.Stop();
+            SamplesAtEnd = pipeline.Counters.SamplesRead;
+        }
+
         Final = panel.Snapshot();
-        SamplesAtEnd = pipeline.Counters.SamplesRead;
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
