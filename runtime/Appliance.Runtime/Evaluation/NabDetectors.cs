@@ -42,7 +42,10 @@ public static class NabDetectors
     /// spatial-range <c>tolerance</c>. Any detector: <c>likelihood=W, lshort, lwarmup</c> (its raw score turned into an
     /// anomaly likelihood, <see cref="AnomalyLikelihoodDetector"/>), then <c>floor=F</c> (scores below F read 0,
     /// <see cref="FloorDetector"/>), <c>alarm=A</c> (1 at scores ≥ A, else 0), then <c>holdoff, level</c>
-    /// (<see cref="HoldOffDetector"/>: after a score ≥ level, report 0 for holdoff samples). A trailing
+    /// (<see cref="HoldOffDetector"/>: after a score ≥ level, report 0 for holdoff samples; <c>holdfrac=F</c>: F × the
+    /// probationary length instead; <c>quietfrac=Q</c>: report 0 for the first Q × the probationary length while learning); before the hold-off,
+    /// <c>confirm=K</c> (<see cref="OnDelayDetector"/>: a score ≥ <c>confirmlevel</c>, default any score above 0, counts
+    /// only when another came in the previous K samples). A trailing
     /// <c>|holdoff=N</c>, <c>|holdfrac=F</c> (F × the probationary length), <c>|rest=N</c> or <c>|restfrac=F</c>
     /// (<see cref="HoldOffDetector"/> restarted by every alarm: CAD OSE's rest period) with <c>level=L</c> applies to the whole ensemble before it.
     /// Example: <c>relative-entropy:window=26+windowed-gaussian:holdoff=300,level=0.9999|holdfrac=0.2,level=1</c>.
@@ -106,7 +109,7 @@ public static class NabDetectors
             }
         }
 
-        var used = new HashSet<string>(StringComparer.Ordinal) { "holdoff", "level", "floor", "alarm", "likelihood", "lshort", "lwarmup" };
+        var used = new HashSet<string>(StringComparer.Ordinal) { "holdoff", "holdfrac", "quietfrac", "confirm", "confirmlevel", "level", "floor", "alarm", "likelihood", "lshort", "lwarmup" };
         double Arg(string key, double fallback)
         {
             used.Add(key);
@@ -143,8 +146,26 @@ public static class NabDetectors
             detector = new FloorDetector(detector, alarm, binary: true);
         }
 
-        return args.TryGetValue("holdoff", out var holdoff) && holdoff >= 1
-            ? new HoldOffDetector(detector, args.TryGetValue("level", out var level) ? level : 1.0, (int)holdoff)
+        if (args.TryGetValue("confirm", out var confirm) && confirm >= 1)
+        {
+            detector = new OnDelayDetector(detector, args.TryGetValue("confirmlevel", out var cl) ? cl : double.Epsilon, (int)confirm);
+        }
+
+        var holdoff = args.TryGetValue("holdoff", out var h) ? h : 0.0;
+        var quiet = 0.0;
+        if (args.TryGetValue("holdfrac", out var hf) || args.TryGetValue("quietfrac", out _))
+        {
+            if (probationary <= 0)
+            {
+                throw new ArgumentException($"--detector {spec}: holdfrac/quietfrac need the learning (probationary) period's length, which is not known here; give holdoff=N samples");
+            }
+
+            holdoff = args.ContainsKey("holdfrac") ? Math.Round(hf * probationary) : holdoff;
+            quiet = args.TryGetValue("quietfrac", out var qf) ? Math.Round(qf * probationary) : 0.0;
+        }
+
+        return holdoff >= 1 || quiet >= 1
+            ? new HoldOffDetector(detector, holdoff < 1 ? double.PositiveInfinity : args.TryGetValue("level", out var level) ? level : 1.0, Math.Max(1, (int)holdoff), initial: (int)quiet)
             : detector;
     }
 
