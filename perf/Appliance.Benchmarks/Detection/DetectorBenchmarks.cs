@@ -21,6 +21,7 @@ public class DetectorBenchmarks
     private ContextNoveltyDetector _contexts = null!;
     private SpatialRangeDetector _spatial = null!;
     private ISampleDetector _default = null!;
+    private ISampleDetector _previous = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -39,11 +40,13 @@ public class DetectorBenchmarks
         _contexts = new ContextNoveltyDetector(10, 30);
         _spatial = new SpatialRangeDetector();
         _default = NabDetectors.Create(NabDetectors.Default, 10, 30, probationary: 750);
+        _previous = NabDetectors.Create(NabDetectors.ContextEntropyGaussian, 10, 30, probationary: 750);
         foreach (var v in _values)
         {
             _level.Update(v);
             _contexts.Update(v);
             _default.Update(v);
+            _previous.Update(v);
             // Warm the state so that the measured loop is the steady state (windows full, hypotheses present).
             _gaussian.Update(v);
             _entropy.Update(v);
@@ -73,6 +76,9 @@ public class DetectorBenchmarks
 
     [Benchmark(OperationsPerInvoke = N, Description = "eval nab default ensemble")]
     public double Default() => Loop(_default);
+
+    [Benchmark(OperationsPerInvoke = N, Description = "eval nab previous default (no quiet periods, no confirmation)")]
+    public double Previous() => Loop(_previous);
 
     private double Loop(ISampleDetector d)
     {

@@ -17,6 +17,7 @@ public sealed class HoldOffDetector : ISampleDetector
     private readonly double _level;
     private readonly int _samples;
     private readonly bool _restartOnAlarm;
+    private readonly int _initial;
     private int _left;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
@@ -24,9 +25,14 @@ public sealed class HoldOffDetector : ISampleDetector
     /// <param name="level">Score at or above which the hold-off starts.</param>
     /// <param name="samples">Samples held off after it (≥ 1).</param>
     /// <param name="restartOnAlarm">Inner scores ≥ level during the hold-off restart it (CAD OSE's rest period).</param>
-    /// <exception cref="ArgumentOutOfRangeException">samples &lt; 1.</exception>
-    public HoldOffDetector(ISampleDetector inner, double level, int samples, bool restartOnAlarm = false)
+    /// <param name="initial">Samples held off from the start (the detector learns them but reports 0): a quiet learning
+    /// period; 0: none.</param>
+    /// <exception cref="ArgumentOutOfRangeException">samples &lt; 1 or initial &lt; 0.</exception>
+    public HoldOffDetector(ISampleDetector inner, double level, int samples, bool restartOnAlarm = false, int initial = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(initial);
+        _initial = initial;
+        _left = initial;
         _restartOnAlarm = restartOnAlarm;
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         _inner = inner;
@@ -59,6 +65,6 @@ public sealed class HoldOffDetector : ISampleDetector
     public void Reset()
     {
         _inner.Reset();
-        _left = 0;
+        _left = _initial;
     }
 }
