@@ -59,9 +59,10 @@ public sealed class PcaReconstructionModel
 
     /// <summary>Fits μ, σ and the leading components on <paramref name="rows"/>.</summary>
     /// <param name="rows">Training rows, each F long.</param>
-    /// <param name="components">k in [1, F]; 0 to keep the fewest components that explain ≥ <paramref name="explained"/> of the variance.</param>
+    /// <param name="components">k in [1, F − 1]; 0 to keep the fewest components that explain ≥ <paramref name="explained"/> of the
+    /// variance, at most F − 1 (k = F would leave no residual to score).</param>
     /// <param name="explained">Fraction of variance to explain when <paramref name="components"/> is 0, in (0, 1].</param>
-    /// <exception cref="ArgumentException">Fewer than 2 rows, rows of different lengths, or k out of range.</exception>
+    /// <exception cref="ArgumentException">Fewer than 2 rows, fewer than 2 features, rows of different lengths, or k out of range.</exception>
     public static PcaReconstructionModel Fit(IReadOnlyList<float[]> rows, int components = 0, double explained = 0.95)
     {
         if (rows.Count < 2)
@@ -69,10 +70,17 @@ public sealed class PcaReconstructionModel
             throw new ArgumentException($"at least 2 training rows are required (got {rows.Count})", nameof(rows));
         }
 
+        // k = F would reconstruct every row exactly: the residual, and so every score, would be rounding noise. At least one
+        // dimension is left out, so a reconstruction model needs at least 2 features.
         var f = rows[0].Length;
-        if (components < 0 || components > f)
+        if (f < 2)
         {
-            throw new ArgumentException($"components = {components}: expected 0 (by explained variance) to {f}", nameof(components));
+            throw new ArgumentException($"a reconstruction model needs at least 2 features (got {f}): add features (for example --features mean,std)", nameof(rows));
+        }
+
+        if (components < 0 || components > f - 1)
+        {
+            throw new ArgumentException($"components = {components}: expected 0 (by explained variance) to {f - 1} (F - 1: at least one dimension is left for the residual)", nameof(components));
         }
 
         var mean = new double[f];
@@ -146,8 +154,8 @@ public sealed class PcaReconstructionModel
         {
             var total = values.Sum(v => Math.Max(v, 0));
             var acc = 0.0;
-            components = f;
-            for (var c = 0; c < f; c++)
+            components = f - 1;
+            for (var c = 0; c < f - 1; c++)
             {
                 acc += Math.Max(values[c], 0);
                 if (total <= 0 || acc >= explained * total)

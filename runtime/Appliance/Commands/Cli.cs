@@ -24,8 +24,11 @@ internal static class Cli
             .AddFilter("Microsoft", LogLevel.Warning));
 
     /// <summary>
-    /// Runs <paramref name="body"/>, turning bad input (configuration, repository, file and format errors) into one line
-    /// on standard error and <see cref="ExitCodes.BadInput"/>.
+    /// Runs <paramref name="body"/>, turning bad input (configuration, repository, file, JSON and format errors) into one line
+    /// on standard error and <see cref="ExitCodes.BadInput"/>, and a failing database or file system (a collector store that
+    /// does not answer, a file that is not a database) into one line and <see cref="ExitCodes.Failed"/>. Anything else is a
+    /// defect and keeps its stack trace. A single exception wrapped in an <see cref="AggregateException"/> (parallel work) is
+    /// judged by what it wraps.
     /// </summary>
     public static async Task<int> Guard(Func<Task<int>> body)
     {
@@ -33,12 +36,23 @@ internal static class Cli
         {
             return await body();
         }
-        catch (Exception e) when (e is ConfigException or GitOpsException or FormatException or FileNotFoundException or DirectoryNotFoundException or InferenceException or ArgumentException)
+        catch (Exception e) when (Classify(e) is { } code)
         {
-            Console.Error.WriteLine($"appliance: {e.Message}");
-            return ExitCodes.BadInput;
+            var inner = Unwrap(e);
+            Console.Error.WriteLine(code == ExitCodes.BadInput ? $"appliance: {inner.Message}" : $"appliance: failed: {inner.Message}");
+            return code;
         }
     }
+
+    private static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;
+
+    private static int? Classify(Exception e) => Unwrap(e) switch
+    {
+        ConfigException or GitOpsException or FormatException or InferenceException or ArgumentException
+            or IOException or UnauthorizedAccessException or System.Text.Json.JsonException => ExitCodes.BadInput,
+        System.Data.Common.DbException => ExitCodes.Failed,
+        _ => null,
+    };
 
     /// <summary>A token cancelled by Ctrl-C or SIGTERM, so that a verb can shut down cleanly (flush, acknowledge, close).</summary>
     public static CancellationTokenSource StopOnSignal()

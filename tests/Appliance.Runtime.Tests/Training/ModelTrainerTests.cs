@@ -144,6 +144,20 @@ public sealed class ModelTrainerTests : IDisposable
         Assert.Equal($"{path}:3: column 'b' = 'x': expected a finite number", e.Message);
     }
 
+    // With k = F components the projection V·Vᵀ is the identity (V square and orthonormal), so the reconstruction residual is
+    // zero for every row and a score would be rounding noise (Jolliffe, Principal Component Analysis, 2nd ed., §10.1: the
+    // residual lives in the F − k discarded dimensions). One feature, or k = F, is refused; by explained variance k stops at F − 1.
+    [Fact]
+    public void Fit_OneFeatureOrAllComponents_RefusedAndExplainedVarianceKeepsAResidual()
+    {
+        var one = Enumerable.Range(0, 20).Select(i => new[] { (float)i }).ToList();
+        Assert.Contains("at least 2 features", Assert.Throws<ArgumentException>(() => PcaReconstructionModel.Fit(one)).Message, StringComparison.Ordinal);
+
+        var three = Enumerable.Range(0, 50).Select(i => new[] { i % 7f, i % 5f, i % 3f }).ToList();
+        Assert.Throws<ArgumentException>(() => PcaReconstructionModel.Fit(three, 3));
+        Assert.Equal(2, PcaReconstructionModel.Fit(three, 0, explained: 1.0).Components);
+    }
+
     private static List<float[]> ReadRows(string path, int count) =>
         File.ReadLines(path).Skip(1).Take(count).Select(l => l.Split(',').Skip(1).Select(c => float.Parse(c, CultureInfo.InvariantCulture)).ToArray()).ToList();
 
