@@ -8,7 +8,7 @@ namespace Appliance.Drivers.Chips.Adxl345;
 /// A register-level ADXL345 3-axis accelerometer (Analog Devices ADXL345 data sheet Rev. G) on an emulated 4-wire SPI bus:
 /// <list type="bullet">
 /// <item>frame (figures 37-39): the first byte is R/W̅[7] (1 = read), MB[6] (multi-byte: the address increments), A[5:0];
-/// the following bytes are data; each <see cref="TransferFullDuplex"/> is one chip-select-low frame;</item>
+/// the following bytes are data; each <see cref="EmulatedSpiDevice.TransferFullDuplex"/> is one chip-select-low frame;</item>
 /// <item>DEVID 0x00 = 0xE5; BW_RATE 0x2C (reset 0x0A), output data rate 3200 / 2^(15 − Rate) Hz (table 7: 0xF = 3200 Hz);
 /// POWER_CTL 0x2D Measure[3]; DATA_FORMAT 0x31 FULL_RES[3], Range[1:0] (±2, 4, 8, 16 g);</item>
 /// <item>data 0x32..0x37: X, Y, Z as 16-bit two's complement, LSB first, right-justified; 256 LSB/g (3.9 mg/LSB, table 1) in full
@@ -18,10 +18,10 @@ namespace Appliance.Drivers.Chips.Adxl345;
 /// registers consumes at the end of its frame (the data sheet's extra entry held in the output stage is not modelled); INT_SOURCE Watermark[1] is set while Entries ≥ Samples[4:0], DATA_READY[7] while data is unread.</item>
 /// </list>
 /// Samples are taken at the output data rate on the clock while Measure is set; axis values come from inputs 0, 1, 2 of the
-/// <see cref="IChannelSignal"/>, in g. Faults come from <see cref="Faults"/> (wrong chip id applies to DEVID; a bit flip to the
+/// <see cref="IChannelSignal"/>, in g. Faults come from <see cref="EmulatedSpiDevice.Faults"/> (wrong chip id applies to DEVID; a bit flip to the
 /// register <see cref="EmulatedBusFaults.FlipRegister"/>; a stuck value repeats the last sample). Thread-safe.
 /// </summary>
-public sealed class Adxl345Emulator : SpiDevice
+public sealed class Adxl345Emulator : EmulatedSpiDevice
 {
     /// <summary>The ADXL345 device id at register 0x00 (table 19).</summary>
     public const byte DeviceId = 0xE5;
@@ -32,8 +32,6 @@ public sealed class Adxl345Emulator : SpiDevice
     private readonly object _gate = new();
     private readonly IChannelSignal _signal;
     private readonly TimeProvider _clock;
-    private readonly SpiConnectionSettings _settings;
-    private readonly string _name;
     private readonly byte[] _registers = new byte[64];
     private readonly short[] _fifo = new short[FifoDepth * 3];
     private int _fifoHead;
@@ -49,26 +47,21 @@ public sealed class Adxl345Emulator : SpiDevice
     /// <summary>Creates a powered-up ADXL345 in standby (Measure = 0).</summary>
     /// <param name="signal">Acceleration in g on inputs 0 (x), 1 (y), 2 (z).</param>
     /// <param name="clock">Time for sampling; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="busId">SPI bus number reported in <see cref="ConnectionSettings"/>.</param>
-    /// <param name="chipSelect">Chip select reported in <see cref="ConnectionSettings"/>.</param>
+    /// <param name="busId">SPI bus number reported in <see cref="EmulatedSpiDevice.ConnectionSettings"/>.</param>
+    /// <param name="chipSelect">Chip select reported in <see cref="EmulatedSpiDevice.ConnectionSettings"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="signal"/> is null.</exception>
     public Adxl345Emulator(IChannelSignal signal, TimeProvider? clock = null, int busId = 0, int chipSelect = 0)
+        : base(
+            $"ADXL345 emulator on spi:{busId}.{chipSelect}",
+            new SpiConnectionSettings(busId, chipSelect) { Mode = SpiMode.Mode3, ClockFrequency = 5_000_000 },
+            new EmulatedBusFaults(clock ?? TimeProvider.System) { FlipRegister = (byte)Adxl345Register.DataX0 })
     {
         _signal = signal ?? throw new ArgumentNullException(nameof(signal));
         _clock = clock ?? TimeProvider.System;
-        _settings = new SpiConnectionSettings(busId, chipSelect) { Mode = SpiMode.Mode3, ClockFrequency = 5_000_000 };
-        _name = $"ADXL345 emulator on spi:{busId}.{chipSelect}";
-        Faults = new EmulatedBusFaults(_clock) { FlipRegister = (byte)Adxl345Register.DataX0 };
         _registers[(int)Adxl345Register.DevId] = DeviceId;
         _registers[(int)Adxl345Register.BwRate] = 0x0A;
         _registers[(int)Adxl345Register.IntSource] = 0x02;
     }
-
-    /// <inheritdoc/>
-    public override SpiConnectionSettings ConnectionSettings => _settings;
-
-    /// <summary>The faults this chip injects into its frames.</summary>
-    public EmulatedBusFaults Faults { get; }
 
     /// <summary>Samples taken at the output data rate since Measure was set.</summary>
     public long SamplesTaken
@@ -103,49 +96,8 @@ public sealed class Adxl345Emulator : SpiDevice
     }
 
     /// <inheritdoc/>
-    public override byte ReadByte()
+    protected override void Frame(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
     {
-        Span<byte> one = stackalloc byte[1];
-        Read(one);
-        return one[0];
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="IOException">An injected fault.</exception>
-    public override void Read(Span<byte> buffer)
-    {
-        Span<byte> zeros = buffer.Length <= 64 ? stackalloc byte[buffer.Length] : new byte[buffer.Length];
-        zeros.Clear();
-        TransferFullDuplex(zeros, buffer);
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="IOException">An injected fault.</exception>
-    public override void WriteByte(byte value)
-    {
-        Span<byte> one = [value];
-        Write(one);
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="IOException">An injected fault.</exception>
-    public override void Write(ReadOnlySpan<byte> buffer)
-    {
-        Span<byte> sink = buffer.Length <= 64 ? stackalloc byte[buffer.Length] : new byte[buffer.Length];
-        TransferFullDuplex(buffer, sink);
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The buffers differ in length.</exception>
-    /// <exception cref="IOException">An injected fault.</exception>
-    public override void TransferFullDuplex(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
-    {
-        if (writeBuffer.Length != readBuffer.Length)
-        {
-            throw new ArgumentException($"{_name}: write ({writeBuffer.Length} bytes) and read ({readBuffer.Length} bytes) buffers must have the same length in a full-duplex frame.");
-        }
-
-        Faults.BeginTransfer(_name);
         lock (_gate)
         {
             readBuffer.Clear();

@@ -5,7 +5,7 @@ using Appliance.Drivers.Sources;
 namespace Appliance.Drivers.Chips.Mcp3008;
 
 /// <summary>
-/// A bit-level MCP3008 10-bit ADC (Microchip DS21295D) on an emulated SPI bus. Each <see cref="TransferFullDuplex"/> is one
+/// A bit-level MCP3008 10-bit ADC (Microchip DS21295D) on an emulated SPI bus. Each <see cref="EmulatedSpiDevice.TransferFullDuplex"/> is one
 /// chip-select-low frame, clocked MSB first (mode 0,0):
 /// <list type="bullet">
 /// <item>the first 1 on MOSI is the start bit; the next four bits are SGL/DIFF, D2, D1, D0 (section 5.0, table 5-2);</item>
@@ -16,17 +16,15 @@ namespace Appliance.Drivers.Chips.Mcp3008;
 /// </list>
 /// With 8-bit segments (figure 6-1) a read is the 3-byte frame <c>01 S·D2D1D0·0000 00</c>, answered <c>?? ?????0 B9B8 | B7..B0</c>,
 /// so the value is <c>((b1 &amp; 0x03) &lt;&lt; 8) | b2</c>. Every frame converts anew: there is no stored result to go stale.
-/// Inputs CH0..CH7 are inputs 0..7 of the <see cref="IChannelSignal"/>, in volts. Faults come from <see cref="Faults"/>;
+/// Inputs CH0..CH7 are inputs 0..7 of the <see cref="IChannelSignal"/>, in volts. Faults come from <see cref="EmulatedSpiDevice.Faults"/>;
 /// a bit flip applies to byte <see cref="EmulatedBusFaults.FlipRegister"/> of a frame (byte 1, mask 0x04 is the null bit).
 /// The MCP3008 has no chip id. Thread-safe.
 /// </summary>
-public sealed class Mcp3008Emulator : SpiDevice
+public sealed class Mcp3008Emulator : EmulatedSpiDevice
 {
     private readonly object _gate = new();
     private readonly IChannelSignal _signal;
     private readonly TimeProvider _clock;
-    private readonly SpiConnectionSettings _settings;
-    private readonly string _name;
     private readonly byte[] _lastRequest = new byte[8];
     private int _lastRequestLength;
     private int _lastCode;
@@ -36,32 +34,27 @@ public sealed class Mcp3008Emulator : SpiDevice
     /// <param name="signal">Volts on CH0..CH7 (inputs 0..7).</param>
     /// <param name="referenceVolts">V_REF, volts (3.3 V on a Raspberry Pi hat).</param>
     /// <param name="clock">Time at which inputs are sampled; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="busId">SPI bus number reported in <see cref="ConnectionSettings"/>.</param>
-    /// <param name="chipSelect">Chip select reported in <see cref="ConnectionSettings"/>.</param>
+    /// <param name="busId">SPI bus number reported in <see cref="EmulatedSpiDevice.ConnectionSettings"/>.</param>
+    /// <param name="chipSelect">Chip select reported in <see cref="EmulatedSpiDevice.ConnectionSettings"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="signal"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="referenceVolts"/> is not positive.</exception>
     public Mcp3008Emulator(IChannelSignal signal, double referenceVolts = 3.3, TimeProvider? clock = null, int busId = 0, int chipSelect = 0)
+        : base(
+            $"MCP3008 emulator on spi:{busId}.{chipSelect}",
+            new SpiConnectionSettings(busId, chipSelect) { Mode = SpiMode.Mode0, ClockFrequency = 1_350_000 },
+            new EmulatedBusFaults(clock ?? TimeProvider.System))
     {
         _signal = signal ?? throw new ArgumentNullException(nameof(signal));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(referenceVolts);
         ReferenceVolts = referenceVolts;
         _clock = clock ?? TimeProvider.System;
-        _settings = new SpiConnectionSettings(busId, chipSelect) { Mode = SpiMode.Mode0, ClockFrequency = 1_350_000 };
-        _name = $"MCP3008 emulator on spi:{busId}.{chipSelect}";
-        Faults = new EmulatedBusFaults(_clock);
     }
 
     /// <summary>V_REF, volts.</summary>
     public double ReferenceVolts { get; }
 
-    /// <summary>The faults this chip injects into its frames.</summary>
-    public EmulatedBusFaults Faults { get; }
-
     /// <summary>Conversions performed (frames that carried a start bit and a full channel selection).</summary>
     public long ConversionCount => Interlocked.Read(ref _conversions);
-
-    /// <inheritdoc/>
-    public override SpiConnectionSettings ConnectionSettings => _settings;
 
     /// <summary>The code for an input voltage, equation 4-1: min(1023, floor(1024 · V_IN / V_REF)), 0 for V_IN ≤ 0.</summary>
     /// <param name="volts">V_IN, volts.</param>
@@ -83,49 +76,8 @@ public sealed class Mcp3008Emulator : SpiDevice
     }
 
     /// <inheritdoc/>
-    public override byte ReadByte()
+    protected override void Frame(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
     {
-        Span<byte> one = stackalloc byte[1];
-        Read(one);
-        return one[0];
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="IOException">An injected NACK or timeout (on SPI: the controller reports a failed transfer).</exception>
-    public override void Read(Span<byte> buffer)
-    {
-        Span<byte> zeros = buffer.Length <= 64 ? stackalloc byte[buffer.Length] : new byte[buffer.Length];
-        zeros.Clear();
-        TransferFullDuplex(zeros, buffer);
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="IOException">An injected fault.</exception>
-    public override void WriteByte(byte value)
-    {
-        Span<byte> one = [value];
-        Write(one);
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="IOException">An injected fault.</exception>
-    public override void Write(ReadOnlySpan<byte> buffer)
-    {
-        Span<byte> sink = buffer.Length <= 64 ? stackalloc byte[buffer.Length] : new byte[buffer.Length];
-        TransferFullDuplex(buffer, sink);
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The buffers differ in length.</exception>
-    /// <exception cref="IOException">An injected fault.</exception>
-    public override void TransferFullDuplex(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
-    {
-        if (writeBuffer.Length != readBuffer.Length)
-        {
-            throw new ArgumentException($"{_name}: write ({writeBuffer.Length} bytes) and read ({readBuffer.Length} bytes) buffers must have the same length in a full-duplex frame.");
-        }
-
-        Faults.BeginTransfer(_name);
         lock (_gate)
         {
             _lastRequestLength = writeBuffer.Length;
