@@ -5,9 +5,9 @@ namespace Appliance.Runtime.Cloud;
 /// <summary>
 /// Where the <see cref="Collector"/> keeps what devices send. Idempotent by (device id, sequence): storing
 /// a message twice stores it once and reports a duplicate. Called from the collector's one thread; the
-/// query methods may be called from any thread.
+/// query methods may be called from any thread. Disposing closes the store's connection.
 /// </summary>
-public interface ICollectorStore
+public interface ICollectorStore : IDisposable
 {
     /// <summary>
     /// Stores a batch in one transaction; when it returns, the batch is durable and may be acknowledged.

@@ -215,7 +215,7 @@ internal static class BenchUplinkCommand
         {
             collector.Dispose();
             (outbox as IDisposable)?.Dispose();
-            ((IDisposable)store).Dispose();
+            store.Dispose();
         }
     }
 
@@ -274,7 +274,7 @@ internal static class BenchUplinkCommand
         {
             collector.Dispose();
             (outbox as IDisposable)?.Dispose();
-            ((IDisposable)store).Dispose();
+            store.Dispose();
         }
     }
 }

@@ -72,8 +72,8 @@ internal static class CloudCommand
         var cmd = new Command("stats", "Totals of the collector store") { db, json };
         cmd.SetAction((p, _) => Cli.Guard(() =>
         {
-            using var store = (IDisposable)OpenExisting(p.GetValue(db)!);
-            var s = ((ICollectorStore)store).GetStats();
+            using var store = OpenExisting(p.GetValue(db)!);
+            var s = store.GetStats();
             if (p.GetValue(json))
             {
                 WriteJson(w =>
@@ -104,8 +104,8 @@ internal static class CloudCommand
         var cmd = new Command("devices", "The fleet: each device's last message, last heartbeat, configuration revision and state, health (degraded sensors, rates, jitter, counters) and counts") { db, json };
         cmd.SetAction((p, _) => Cli.Guard(() =>
         {
-            using var store = (IDisposable)OpenExisting(p.GetValue(db)!);
-            var devices = ((ICollectorStore)store).GetDevices();
+            using var store = OpenExisting(p.GetValue(db)!);
+            var devices = store.GetDevices();
             if (p.GetValue(json))
             {
                 WriteJson(w =>
@@ -178,8 +178,8 @@ internal static class CloudCommand
                 throw new ArgumentException($"--limit {p.GetValue(limit)}: expected at least 1");
             }
 
-            using var store = (IDisposable)OpenExisting(p.GetValue(db)!);
-            var rows = ((ICollectorStore)store).GetSummaries(p.GetValue(device), sinceNs, p.GetValue(limit));
+            using var store = OpenExisting(p.GetValue(db)!);
+            var rows = store.GetSummaries(p.GetValue(device), sinceNs, p.GetValue(limit));
             if (p.GetValue(json))
             {
                 WriteJson(w =>
@@ -317,7 +317,7 @@ internal static class CloudCommand
         }
         finally
         {
-            ((IDisposable)store).Dispose();
+            store.Dispose();
         }
     }
 }

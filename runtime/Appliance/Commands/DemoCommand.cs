@@ -69,8 +69,7 @@ internal static class DemoCommand
         var dbPath = Path.Combine(root, "cloud.db");
         File.Delete(dbPath);
 
-        using var storeOwner = (IDisposable)(dbUrl is null ? new SqliteStore(dbPath) : new PostgresStore(dbUrl));
-        var store = (ICollectorStore)storeOwner;
+        using ICollectorStore store = dbUrl is null ? new SqliteStore(dbPath) : new PostgresStore(dbUrl);
         using var collector = new Collector("tcp://127.0.0.1:0", store, logging.CreateLogger<Collector>());
         collector.Start();
         var endpoint = $"tcp://127.0.0.1:{collector.Port}";

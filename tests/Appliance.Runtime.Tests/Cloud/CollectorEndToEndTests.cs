@@ -116,6 +116,11 @@ public sealed class CollectorEndToEndTests
             inner.GetSummaries(deviceId, sinceNs, limit);
 
         public IReadOnlyList<DeviceRecord> GetDevices() => inner.GetDevices();
+
+        public void Dispose()
+        {
+            // The inner store belongs to the test, which disposes it.
+        }
     }
 
     [Fact]
