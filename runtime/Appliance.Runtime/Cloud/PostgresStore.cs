@@ -219,13 +219,7 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
             q.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sinceNs });
             q.Parameters.Add(new NpgsqlParameter<long> { TypedValue = limit });
             using NpgsqlDataReader r = q.ExecuteReader();
-            var rows = new List<StoredSummary>();
-            while (r.Read())
-            {
-                rows.Add(StoreRows.Summary(r));
-            }
-
-            return rows;
+            return StoreRows.All(r, StoreRows.Summary);
         }
     }
 
@@ -237,13 +231,7 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             using NpgsqlCommand q = Command(null, SqliteStore.DevicesSql);
             using NpgsqlDataReader r = q.ExecuteReader();
-            var rows = new List<DeviceRecord>();
-            while (r.Read())
-            {
-                rows.Add(StoreRows.Device(r));
-            }
-
-            return rows;
+            return StoreRows.All(r, StoreRows.Device);
         }
     }
 

@@ -224,13 +224,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
             q.CommandText = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {FeatureColumns} FROM summaries WHERE (@d IS NULL OR device_id = @d) AND window_start_ns >= @since ORDER BY window_start_ns, device_id, seq LIMIT @limit";
             q.With("@d", (object?)deviceId ?? DBNull.Value).With("@since", sinceNs).With("@limit", (long)limit);
             using SqliteDataReader r = q.ExecuteReader();
-            var rows = new List<StoredSummary>();
-            while (r.Read())
-            {
-                rows.Add(StoreRows.Summary(r));
-            }
-
-            return rows;
+            return StoreRows.All(r, StoreRows.Summary);
         }
     }
 
@@ -243,13 +237,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
             using SqliteCommand q = _connection.CreateCommand();
             q.CommandText = DevicesSql;
             using SqliteDataReader r = q.ExecuteReader();
-            var rows = new List<DeviceRecord>();
-            while (r.Read())
-            {
-                rows.Add(StoreRows.Device(r));
-            }
-
-            return rows;
+            return StoreRows.All(r, StoreRows.Device);
         }
     }
 

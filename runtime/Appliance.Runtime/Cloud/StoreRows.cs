@@ -18,6 +18,18 @@ internal static class StoreRows
     public const string FeatureColumns =
         "count, nan_count, min, max, mean, m2, m3, m4, sum_of_squares, first, last, zero_crossings";
 
+    /// <summary>Reads every row of <paramref name="r"/> through <paramref name="row"/> (<see cref="Summary"/>, <see cref="Device"/>).</summary>
+    public static List<T> All<T>(DbDataReader r, Func<DbDataReader, T> row)
+    {
+        var rows = new List<T>();
+        while (r.Read())
+        {
+            rows.Add(row(r));
+        }
+
+        return rows;
+    }
+
     /// <summary>Reads a row of <c>device_id, seq, sensor, channel, window_start_ns, window_end_ns, FEATURES</c>.
     /// A NULL feature (SQLite has no NaN) reads as NaN.</summary>
     public static StoredSummary Summary(DbDataReader r)
