@@ -100,6 +100,45 @@ public sealed class StatsCommandTests
         Assert.Contains("'temperature'", stderr);
     }
 
+    [Fact]
+    public void Stats_QuotedFieldsWithCommas_ReadLikeRfc4180()
+    {
+        // RFC 4180 §2.6: a comma inside double quotes does not split. The rows take the quoted path where a quote comes
+        // before the wanted field ends (rows 1 and 3) and the unquoted fast path otherwise (row 2). Values 2.5, 3.5, 4.5:
+        // count 3, mean 3.5, min 2.5, max 4.5, std (n-1) 1.0.
+        string csv = Path.Combine(Path.GetTempPath(), $"appliance-quoted-{Environment.ProcessId}.csv");
+        File.WriteAllText(csv, "t,\"v\",note\n1,\"2.5\",a\n2,3.5,\"b,c\"\n\"3,x\",4.5,z\n");
+        try
+        {
+            var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "stats", csv, "--column", "v", "--window", "10", "--json");
+            Assert.True(code == 0, $"appliance stats exited {code}: {stderr}");
+            using var o = JsonDocument.Parse(stdout.Trim());
+            Assert.Equal(3, o.RootElement.GetProperty("count").GetInt64());
+            Assert.Equal(3.5, Get(o.RootElement, "mean"));
+            Assert.Equal(2.5, Get(o.RootElement, "min"));
+            Assert.Equal(4.5, Get(o.RootElement, "max"));
+            Assert.Equal(1.0, Get(o.RootElement, "std"), 12);
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
+    [Fact]
+    public void BenchStats_MachineTemperature_TimesTheWholeFile()
+    {
+        // `bench stats` runs the same path as `stats` in-process: it must see all 22,695 rows and ceil(22695 / 12) = 1892
+        // windows of the NAB file, and report a positive time.
+        var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(60), "bench", "stats", Csv, "--column", "value", "--window", "12", "--rounds", "1", "--json");
+        Assert.True(code == 0, $"appliance bench stats exited {code}: {stderr}");
+        using var o = JsonDocument.Parse(stdout);
+        Assert.Equal(22_695, o.RootElement.GetProperty("rows").GetInt64());
+        Assert.Equal(1892, o.RootElement.GetProperty("windows").GetInt64());
+        Assert.True(o.RootElement.GetProperty("cpu_ms").GetDouble() > 0, stdout);
+        Assert.True(o.RootElement.GetProperty("rows_per_s").GetDouble() > 0, stdout);
+    }
+
     private static void Near(double expected, double actual, double scale, string what) =>
         Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(Math.Abs(expected), scale), $"{what}: {actual:R}, expected {expected:R}");
 }

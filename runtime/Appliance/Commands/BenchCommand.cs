@@ -31,6 +31,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateKernels());
         // ---- lead: other bench subcommands are registered here, one line each, for example:
         bench.Subcommands.Add(BenchUplinkCommand.Create());
+        bench.Subcommands.Add(BenchStatsCommand.Create());
         // ---- end of bench subcommands
         return bench;
     }
@@ -169,7 +170,7 @@ internal static class BenchCommand
     /// scheduler gives to other processes on a shared machine is not counted; on an idle board it equals wall time.
     /// Falls back to the monotonic wall clock where the call fails.
     /// </summary>
-    private static long Now()
+    internal static long Now()
     {
         if (OperatingSystem.IsLinux() && ClockGetTime(ThreadCpuTimeClock, out Timespec t) == 0)
         {
@@ -193,7 +194,7 @@ internal static class BenchCommand
         public long Nanoseconds;
     }
 
-    private static double Median(double[] xs)
+    internal static double Median(double[] xs)
     {
         var sorted = (double[])xs.Clone();
         Array.Sort(sorted);

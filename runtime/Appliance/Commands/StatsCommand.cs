@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 using Appliance.Kernels.Statistics;
+using Appliance.Runtime.Text;
 
 namespace Appliance.Commands;
 
@@ -47,6 +48,22 @@ internal static class StatsCommand
 
     private static int Run(FileInfo file, string column, int window, bool json)
     {
+        using var stdout = Console.OpenStandardOutput();
+        Write(file, column, window, json, stdout);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The whole of <c>appliance stats</c> after start-up: reads and parses the column, runs the fused kernel over each
+    /// tumbling window of <paramref name="window"/> rows and writes the lines to <paramref name="output"/>
+    /// (<c>appliance bench stats</c> times exactly this, in-process).
+    /// </summary>
+    /// <returns>The number of windows written.</returns>
+    /// <exception cref="ArgumentException"><paramref name="window"/> is under 1.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FormatException">The CSV has no such column, or a field is not a number (file:line and column named).</exception>
+    internal static int Write(FileInfo file, string column, int window, bool json, Stream output)
+    {
         if (window < 1)
         {
             throw new ArgumentException($"--window {window}: expected a whole number of rows >= 1");
@@ -58,9 +75,10 @@ internal static class StatsCommand
         }
 
         ArraySegment<double> values = ReadColumn(file.FullName, column);
-        using var stdout = Console.OpenStandardOutput();
+        Stream stdout = output;
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        using var w = new Utf8JsonWriter(buffer);
+        // Validation off: the writer is driven by the fixed code below, which always writes whole, well-formed objects.
+        using var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
         int windows = 0;
         for (int start = 0; start < values.Count; start += window)
         {
@@ -94,7 +112,7 @@ internal static class StatsCommand
 
         stdout.Write(buffer.WrittenSpan);
         stdout.Flush();
-        return ExitCodes.Ok;
+        return windows;
     }
 
     private static void WriteJson(Utf8JsonWriter w, int window, int start, int rows, in WindowFeatures f)
@@ -208,6 +226,12 @@ internal static class StatsCommand
                 continue;
             }
 
+            if (TryFieldWithoutQuotes(line, index, out ReadOnlySpan<byte> plain))
+            {
+                values[count++] = Parse(plain, path, lineNo, column);
+                continue;
+            }
+
             int f = 0;
             bool found = false;
             foreach (Range r in new FieldEnumerator(line))
@@ -229,6 +253,36 @@ internal static class StatsCommand
         return new ArraySegment<double>(values, 0, count);
     }
 
+    /// <summary>
+    /// The common case of a line with no quote before the end of the wanted field: the field found by skipping
+    /// <paramref name="index"/> commas with vectorised searches instead of the byte-by-byte <see cref="FieldEnumerator"/>.
+    /// </summary>
+    /// <returns>False when a quote comes first or the line has too few fields (the caller then takes the general path,
+    /// which also words the error).</returns>
+    private static bool TryFieldWithoutQuotes(ReadOnlySpan<byte> line, int index, out ReadOnlySpan<byte> field)
+    {
+        field = default;
+        for (int k = 0; k < index; k++)
+        {
+            int c = line.IndexOfAny((byte)',', (byte)'"');
+            if (c < 0 || line[c] == (byte)'"')
+            {
+                return false;
+            }
+
+            line = line[(c + 1)..];
+        }
+
+        int end = line.IndexOfAny((byte)',', (byte)'"');
+        if (end >= 0 && line[end] == (byte)'"')
+        {
+            return false;
+        }
+
+        field = end < 0 ? line : line[..end];
+        return true;
+    }
+
     private static double Parse(ReadOnlySpan<byte> field, string path, int lineNo, string column)
     {
         field = field.Trim(" \t"u8);
@@ -237,7 +291,8 @@ internal static class StatsCommand
             return double.NaN;
         }
 
-        if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double x))
+        // Clinger's exact fast path for plain decimals, the BCL's parser for everything else: the same doubles.
+        if (DecimalText.TryParse(field, out double x))
         {
             return x;
         }

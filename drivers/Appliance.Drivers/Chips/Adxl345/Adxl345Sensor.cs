@@ -103,10 +103,12 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
     /// <inheritdoc/>
     public double OutputDataRateHz { get; }
 
-    /// <summary>m/s² for a full-resolution code: code / 256 LSB/g · 9.80665 (data sheet table 1: 3.9 mg/LSB typical).</summary>
+    /// <summary>m/s² for a full-resolution code: code / 256 LSB/g · <see cref="StandardGravity"/> (data sheet table 1: 3.9 mg/LSB typical).</summary>
+    /// <remarks>Plain arithmetic on the per-sample path (one multiply, no UnitsNet unit dispatch);
+    /// <see cref="TryReadAcceleration"/> gives UnitsNet quantities to callers that want them.</remarks>
     /// <param name="code">The 16-bit right-justified two's complement code.</param>
     /// <returns>Acceleration, m/s².</returns>
-    public static double MetersPerSecondSquared(short code) => Acceleration.FromStandardGravity(code / 256.0).MetersPerSecondSquared;
+    public static double MetersPerSecondSquared(short code) => code / 256.0 * StandardGravity;
 
     /// <inheritdoc/>
     /// <exception cref="ObjectDisposedException">The sensor was disposed.</exception>
