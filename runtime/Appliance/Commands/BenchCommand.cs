@@ -32,6 +32,7 @@ internal static class BenchCommand
         // ---- lead: other bench subcommands are registered here, one line each, for example:
         bench.Subcommands.Add(BenchUplinkCommand.Create());
         bench.Subcommands.Add(BenchStatsCommand.Create());
+        bench.Subcommands.Add(BenchInferenceCommand.Create());
         // ---- end of bench subcommands
         return bench;
     }
