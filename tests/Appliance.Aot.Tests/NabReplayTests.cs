@@ -50,6 +50,29 @@ public sealed partial class NabReplayTests
         Assert.True(hit >= 3, $"alerts at {string.Join(", ", alerts.Select(a => a.ToString("u", CultureInfo.InvariantCulture)))} cover {hit} of the 4 labelled windows");
     }
 
+    [Fact]
+    public void DemoReplay_BadRow_ExitCode2AfterStoringTheRowsBeforeIt()
+    {
+        // Rows 2 and 3 are good (one 3 h window), row 4 is not a number: the replay stops there with exit code 2 and a
+        // message naming file and line, and the window of the rows already read is still summarised and stored.
+        string csv = Path.Combine(Path.GetTempPath(), $"appliance-badrow-{Environment.ProcessId}.csv");
+        System.IO.File.WriteAllText(csv, "timestamp,value\n2024-01-01 00:00:00,1.5\n2024-01-01 00:05:00,2.5\n2024-01-01 00:10:00,abc\n2024-01-01 00:15:00,3.5\n");
+        try
+        {
+            var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(120), "demo", "--replay", csv, "--speed", "max", "--window", "3h");
+            Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
+            Assert.Contains($"{csv}:4", stderr);
+            var final = FinalLine().Match(stdout);
+            Assert.True(final.Success, $"no final demo line:\n{stdout}");
+            Assert.Equal("1", final.Groups[1].Value);
+            Assert.Equal("1", final.Groups[2].Value);
+        }
+        finally
+        {
+            System.IO.File.Delete(csv);
+        }
+    }
+
     internal static DateTime ParseNab(string s) =>
         DateTime.ParseExact(s, "yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 

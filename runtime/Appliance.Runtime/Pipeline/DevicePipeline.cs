@@ -100,6 +100,12 @@ public sealed class DevicePipeline : IDisposable
     /// 1.5 sample periods of the slowest live sensor, between 20 ms and 500 ms.</summary>
     public TimeSpan BatchGrace => _batchGrace;
 
+    /// <summary>
+    /// The error that stopped a sample source early (a replayed CSV's bad row, a source that could not be read), as
+    /// "sensor: message"; null while every source runs or ended cleanly. The samples before it were windowed and sent.
+    /// </summary>
+    public string? SourceFailure { get; private set; }
+
     /// <summary>The model that scores windows now (<c>models/NAME</c>, a bundle directory, or <c>on-device:standard-score</c>), or <c>none</c>. For the heartbeat.</summary>
     public string ActiveModel => _scorer?.ActiveSource is { Length: > 0 } id ? id : "none";
 
@@ -307,6 +313,7 @@ public sealed class DevicePipeline : IDisposable
         catch (Exception e) when (e is IOException or FormatException)
         {
             Interlocked.Increment(ref _sampleFaults);
+            SourceFailure = $"{source.Name}: {e.Message}";
             Log.SourceFailed(_logger, source.Name, e.Message);
         }
         finally

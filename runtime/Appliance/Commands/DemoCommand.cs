@@ -157,6 +157,13 @@ internal static class DemoCommand
         }
 
         Console.WriteLine($"demo: {windows} windows summarised, {stats.Summaries} summaries stored, {stats.Alerts} alerts");
+        if (replay is not null && device.Pipeline.SourceFailure is { } failure)
+        {
+            // The rows before the bad one were summarised and stored (above); the replay itself was bad input.
+            Console.Error.WriteLine($"appliance: --replay stopped early: {failure}");
+            return ExitCodes.BadInput;
+        }
+
         return acked && stats.Summaries == windows && windows > 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 

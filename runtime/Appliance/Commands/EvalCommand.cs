@@ -36,6 +36,12 @@ internal static class EvalCommand
             throw new ArgumentException("--thresholds and --threshold: give one or the other");
         }
 
+        if (scoresDir is null)
+        {
+            // Check the specification before loading 58 files: a typo fails at once, with the key named.
+            _ = NabDetectors.Create(detector, min: 0, max: 1, probationary: 100);
+        }
+
         var started = System.Diagnostics.Stopwatch.StartNew();
         var corpus = NabCorpus.Load(dataDir, (done, all) => Progress("loading", done, all));
         double[][] scores;
