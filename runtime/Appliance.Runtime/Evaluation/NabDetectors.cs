@@ -44,14 +44,15 @@ public static class NabDetectors
     public const string EntropyGaussian = "relative-entropy:holdoff=150+windowed-gaussian:holdoff=600,level=0.999999";
 
     /// <summary>Names of the single detectors, for help and error messages.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["windowed-gaussian", "relative-entropy", "ewma-tail", "cusum", "context-novelty", "spatial-range"];
+    public static IReadOnlyList<string> Names { get; } = ["windowed-gaussian", "relative-entropy", "ewma-tail", "cusum", "context-novelty", "spatial-range", "artime"];
 
     /// <summary>
     /// Creates a detector for one series from a specification: <c>NAME[:key=value,...]</c>, several joined by <c>+</c>
     /// for their maximum (<see cref="MaxDetector"/>). Keys: windowed-gaussian <c>window, step</c>; relative-entropy
     /// <c>window, bins, frequent</c>; ewma-tail <c>alpha, warmup</c>; cusum <c>alpha, warmup, k, h</c>; context-novelty
     /// <c>low, high, order, frequent, rest, restlevel, table, delta, smooth</c> (<see cref="ContextNoveltyDetector"/>);
-    /// spatial-range <c>tolerance</c>. Any detector: <c>likelihood=W, lshort, lwarmup</c> (its raw score turned into an
+    /// spatial-range <c>tolerance</c>; artime <c>learn, capacity</c> (<see cref="ArtimeDetector"/>: its learning period in
+    /// samples where the probationary length is not known, the most fuzzy ART categories kept). Any detector: <c>likelihood=W, lshort, lwarmup</c> (its raw score turned into an
     /// anomaly likelihood, <see cref="AnomalyLikelihoodDetector"/>), then <c>floor=F</c> (scores below F read 0,
     /// <see cref="FloorDetector"/>), <c>alarm=A</c> (1 at scores ≥ A, else 0), then <c>holdoff, level</c>
     /// (<see cref="HoldOffDetector"/>: after a score ≥ level, report 0 for holdoff samples; <c>holdfrac=F</c>: F × the
@@ -135,6 +136,7 @@ public static class NabDetectors
             "ewma-tail" => new EwmaTailDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30)),
             "context-novelty" => new ContextNoveltyDetector(min, max, (int)Arg("low", 2), (int)Arg("high", 5), (int)Arg("order", 2), (int)Arg("frequent", 1), (int)Arg("rest", 0), Arg("restlevel", 1.0), (int)Arg("table", 18), Arg("delta", 0) != 0, (int)Arg("smooth", 1)),
             "spatial-range" => new SpatialRangeDetector(Arg("tolerance", 0.05)),
+            "artime" => Artime(spec, min, max, probationary, (int)Arg("learn", 0), (int)Arg("capacity", 1024)),
             "cusum" => new CusumDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30), Arg("k", 0.5), Arg("h", 5.0)),
             _ => throw new ArgumentException($"--detector {spec}: unknown detector '{name}' (expected one of {string.Join(", ", Names)})"),
         };
@@ -215,6 +217,25 @@ public static class NabDetectors
 
         var rested = rest >= 1 ? new HoldOffDetector(inner, level, (int)rest, restartOnAlarm: true) : null;
         return holdoff >= 1 ? new HoldOffDetector(rested ?? inner, level, (int)holdoff) : rested!;
+    }
+
+    // ARTime needs its learning period: the probationary length NAB gives, or learn=N samples where none is known.
+    private static ArtimeDetector Artime(string spec, double min, double max, int probationary, int learn, int capacity)
+    {
+        var samples = learn > 0 ? learn : probationary;
+        if (samples < 4 * ArtimeDetector.Window)
+        {
+            throw new ArgumentException(samples <= 0
+                ? $"--detector {spec}: artime needs its learning period: give learn=N samples (at least {4 * ArtimeDetector.Window})"
+                : $"--detector {spec}: artime learning period {samples} samples: expected at least {4 * ArtimeDetector.Window}");
+        }
+
+        if (capacity < 16)
+        {
+            throw new ArgumentException($"--detector {spec}: artime capacity = {capacity}: expected at least 16 categories");
+        }
+
+        return new ArtimeDetector(min, max, samples, capacity);
     }
 
     // Upper 1% points of χ² with 1..9 degrees of freedom (scipy.stats.chi2.isf(0.01, k); Abramowitz & Stegun Table 26.8).
