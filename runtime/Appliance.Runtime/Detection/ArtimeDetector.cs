@@ -16,7 +16,7 @@ namespace Appliance.Runtime.Detection;
 /// snap to the median, so noise around the typical level reads as that level.</item>
 /// <item>Features: the last W = 8 levels, and their shape: the window shifted to start at 0 and scaled to a maximum of 1,
 /// then its full 3-level orthonormal Haar transform (Mallat 1989, IEEE TPAMI 11(7); layout [a₃, d₃, d₂(2), d₁(4)],
-/// d = (x₂ₖ₋₁ − x₂ₖ)/√2), again shifted and scaled to [0, 1]. 16 features in all.</item>
+/// d = (x₂ₖ − x₂ₖ₋₁)/√2, the sign of Wavelets.jl's <c>WT.haar</c> that ARTime uses), again shifted and scaled to [0, 1]. 16 features in all.</item>
 /// <item>Learning period: the first L = ⌊P / s⌋ feature vectors are kept. At the end of it, the initial vigilance is
 /// found by training a scratch fuzzy ART at ρ = 0.8 on them, the least typical first (ordered by the sum of their cosine
 /// similarities to the others), and taking the mean best resonance over its second half; then the kept vectors are
@@ -205,7 +205,7 @@ public sealed class ArtimeDetector : ISampleDetector
 
     /// <summary>
     /// The full orthonormal Haar transform of 8 values (Mallat 1989, "A theory for multiresolution signal decomposition",
-    /// IEEE TPAMI 11(7), §III): per level, a = (x₂ₖ₋₁ + x₂ₖ)/√2 and d = (x₂ₖ₋₁ − x₂ₖ)/√2 on the previous level's
+    /// IEEE TPAMI 11(7), §III): per level, a = (x₂ₖ₋₁ + x₂ₖ)/√2 and d = (x₂ₖ − x₂ₖ₋₁)/√2 (the sign of JuliaDSP/Wavelets.jl <c>WT.haar</c>) on the previous level's
     /// approximations; output [a₃, d₃, d₂₁, d₂₂, d₁₁, d₁₂, d₁₃, d₁₄].
     /// </summary>
     /// <param name="x">8 values.</param>
@@ -227,7 +227,7 @@ public sealed class ArtimeDetector : ISampleDetector
             for (var k = 0; k < half; k++)
             {
                 next[k] = (approx[2 * k] + approx[(2 * k) + 1]) / Math.Sqrt(2.0);
-                result[half + k] = (approx[2 * k] - approx[(2 * k) + 1]) / Math.Sqrt(2.0);
+                result[half + k] = (approx[(2 * k) + 1] - approx[2 * k]) / Math.Sqrt(2.0);
             }
 
             next[..half].CopyTo(approx);
