@@ -22,6 +22,8 @@ public class DetectorBenchmarks
     private SpatialRangeDetector _spatial = null!;
     private ISampleDetector _default = null!;
     private ISampleDetector _previous = null!;
+    private ISampleDetector _contextEnsemble = null!;
+    private ArtimeDetector _artime = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -41,12 +43,16 @@ public class DetectorBenchmarks
         _spatial = new SpatialRangeDetector();
         _default = NabDetectors.Create(NabDetectors.Default, 10, 30, probationary: 750);
         _previous = NabDetectors.Create(NabDetectors.ContextEntropyGaussian, 10, 30, probationary: 750);
+        _contextEnsemble = NabDetectors.Create(NabDetectors.ContextNoveltyEnsemble, 10, 30, probationary: 750);
+        _artime = new ArtimeDetector(10, 30, probationary: 750);
         foreach (var v in _values)
         {
             _level.Update(v);
             _contexts.Update(v);
             _default.Update(v);
             _previous.Update(v);
+            _contextEnsemble.Update(v);
+            _artime.Update(v);
             // Warm the state so that the measured loop is the steady state (windows full, hypotheses present).
             _gaussian.Update(v);
             _entropy.Update(v);
@@ -77,7 +83,13 @@ public class DetectorBenchmarks
     [Benchmark(OperationsPerInvoke = N, Description = "eval nab default ensemble")]
     public double Default() => Loop(_default);
 
-    [Benchmark(OperationsPerInvoke = N, Description = "eval nab previous default (no quiet periods, no confirmation)")]
+    [Benchmark(OperationsPerInvoke = N, Description = "artime (P 750: stride 7, at most 1024 categories)")]
+    public double Artime() => Loop(_artime);
+
+    [Benchmark(OperationsPerInvoke = N, Description = "eval nab previous default (context-novelty ensemble)")]
+    public double ContextEnsemble() => Loop(_contextEnsemble);
+
+    [Benchmark(OperationsPerInvoke = N, Description = "eval nab older default (no quiet periods, no confirmation)")]
     public double Previous() => Loop(_previous);
 
     private double Loop(ISampleDetector d)

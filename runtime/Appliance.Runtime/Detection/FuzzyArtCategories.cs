@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Appliance.Runtime.Detection;
 
 /// <summary>
@@ -179,12 +181,7 @@ public sealed class FuzzyArtCategories
         for (var j = 0; j < Count; j++)
         {
             var w = _weights.AsSpan(j * _width, _width);
-            double overlap = 0;
-            for (var i = 0; i < _width; i++)
-            {
-                overlap += Math.Min(coded[i], w[i]);
-            }
-
+            var overlap = Overlap(coded, w);
             var norm = _norms[j];
             var t = overlap / (norm == 0 ? 0.001 : norm);
             var energyNorm = w[last] + w[_width - 1];
@@ -240,6 +237,25 @@ public sealed class FuzzyArtCategories
 
         _norms[slot] = sum;
         return best < 0 || resonance < LowerVigilance;
+    }
+
+    // |I ∧ w|: two lanes at a time (Vector128 is hardware-accelerated on every x64 and arm64 target); inputs are never NaN.
+    private static double Overlap(ReadOnlySpan<double> coded, ReadOnlySpan<double> w)
+    {
+        var sum = Vector128<double>.Zero;
+        var i = 0;
+        for (; i + 2 <= coded.Length; i += 2)
+        {
+            sum += Vector128.Min(Vector128.Create(coded.Slice(i, 2)), Vector128.Create(w.Slice(i, 2)));
+        }
+
+        var overlap = sum.GetElement(0) + sum.GetElement(1);
+        for (; i < coded.Length; i++)
+        {
+            overlap += Math.Min(coded[i], w[i]);
+        }
+
+        return overlap;
     }
 
     // The next free slot, or when full the least recently chosen category's (never the uncommitted box in slot 0 while

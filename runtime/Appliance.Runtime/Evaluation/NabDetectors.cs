@@ -245,6 +245,11 @@ public static class NabDetectors
                 : $"--detector {spec}: artime learning period {samples} samples: expected at least {4 * ArtimeDetector.Window}");
         }
 
+        if (!double.IsFinite(min) || !double.IsFinite(max) || max < min)
+        {
+            throw new ArgumentException($"--detector {spec}: artime needs the values' expected range [min, max] (on a device: detector_range); got [{min}, {max}]");
+        }
+
         if (capacity < 16)
         {
             throw new ArgumentException($"--detector {spec}: artime capacity = {capacity}: expected at least 16 categories");

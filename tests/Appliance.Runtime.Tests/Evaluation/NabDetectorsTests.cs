@@ -76,6 +76,21 @@ public sealed class NabDetectorsTests(NabData data) : IClassFixture<NabData>
     }
 
     [Fact]
+    public void Create_ArtimeWithoutRange_AsksForDetectorRange()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NabDetectors.Create("artime:learn=600", double.NaN, double.NaN));
+        Assert.Contains("detector_range", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_ArtimeOnDevice_LearnsForGivenSamples()
+    {
+        var d = Assert.IsType<ArtimeDetector>(NabDetectors.Create("artime:learn=600,capacity=64", 0, 1));
+        Assert.Equal(5, d.Stride); // ARTime: max(1, 600 ÷ 104)
+        Assert.Equal(64, d.Categories.Capacity);
+    }
+
+    [Fact]
     public void Create_EnsembleHoldOff_HoldsEveryMemberQuiet()
     {
         // Over [0, 20] at 3 bits the levels are 0, 4, 7, 0, 6: the novelty member fires at samples 0, 1, 2 and 4, the
