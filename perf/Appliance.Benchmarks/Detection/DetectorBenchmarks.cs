@@ -57,6 +57,9 @@ public class DetectorBenchmarks
             _gaussian.Update(v);
             _entropy.Update(v);
         }
+
+        // ARTime's cost grows with its categories (one presentation costs Count × 32 minimums): say how many it holds.
+        Console.WriteLine($"// artime: {_artime.Categories.Count} of {_artime.Categories.Capacity} categories after {N} samples, stride {_artime.Stride}");
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = N, Description = "ewma-tail")]
