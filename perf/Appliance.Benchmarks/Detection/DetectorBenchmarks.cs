@@ -62,6 +62,9 @@ public class DetectorBenchmarks
         Console.WriteLine($"// artime: {_artime.Categories.Count} of {_artime.Categories.Capacity} categories after {N} samples, stride {_artime.Stride}");
     }
 
+    [GlobalCleanup]
+    public void Cleanup() => Console.WriteLine($"// artime: {_artime.Categories.Count} of {_artime.Categories.Capacity} categories at the end, {_artime.Categories.Replaced} replaced");
+
     [Benchmark(Baseline = true, OperationsPerInvoke = N, Description = "ewma-tail")]
     public double Ewma() => Loop(_ewma);
 
