@@ -37,7 +37,9 @@ namespace Appliance.Runtime.Detection;
 /// Departures: the category set is bounded (<c>capacity</c>, least recently chosen replaced; ARTime's grows without
 /// bound), NaN is neither scored nor learned, values outside [min, max] take the end levels.
 /// Memory: capacity × 32 weights, L × 16 learning-period features, three rings of at most L + 1 values; no allocation
-/// per sample. Cost: one ART presentation (capacity × 32 minimums at most) per s samples.
+/// per sample. Cost: one ART presentation (capacity × 32 minimums at most; 17 µs against 1024 categories in one
+/// <c>DetectorBenchmarks</c> run) per s samples, and once, at the end of the learning period, L²/2 cosine similarities
+/// and L replayed presentations.
 /// </summary>
 public sealed class ArtimeDetector : ISampleDetector
 {
