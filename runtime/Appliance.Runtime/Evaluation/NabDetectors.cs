@@ -29,6 +29,8 @@ public static class NabDetectors
     /// the spatial member: 76.26 / 67.76 / 81.30 (0.15–0.22: 76.1–76.3; 0.3: 73.5; a level of 1e-6, every alarm: 75.5).
     /// Other second members scored lower or the same: relative entropy confirmed within 52 samples 76.24 (76.93 with
     /// the spatial member too), confirmed context novelty 76.05, the confirmed Gaussian tail 73.92 with the spatial member.
+    /// A second hold-off on ARTime alone (<c>artime:holdfrac=0.3,level=0.2</c>, with the shared one at 0.05–0.2) scored
+    /// 77.3–77.5, but 77.15 at 0.25 and 76.47 at 0.35: a peak, not a plateau, so it was not taken.
     /// The detector never sees labels, sees each series once in order, and is told only what NAB tells its detectors
     /// (the file's minimum, maximum and probationary length).
     /// </summary>
