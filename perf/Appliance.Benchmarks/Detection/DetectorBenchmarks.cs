@@ -22,6 +22,11 @@ public class DetectorBenchmarks
     private SpatialRangeDetector _spatial = null!;
     private ISampleDetector _default = null!;
     private ISampleDetector _previous = null!;
+    private ISampleDetector _contextEnsemble = null!;
+    private ArtimeDetector _artime = null!;
+    private const int Probes = 64;
+    private readonly double[] _probes = new double[Probes * 2 * ArtimeDetector.FeatureCount];
+    private FuzzyArtCategories _fullArt = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -41,17 +46,41 @@ public class DetectorBenchmarks
         _spatial = new SpatialRangeDetector();
         _default = NabDetectors.Create(NabDetectors.Default, 10, 30, probationary: 750);
         _previous = NabDetectors.Create(NabDetectors.ContextEntropyGaussian, 10, 30, probationary: 750);
+        _contextEnsemble = NabDetectors.Create(NabDetectors.ContextNoveltyEnsemble, 10, 30, probationary: 750);
+        _artime = new ArtimeDetector(10, 30, probationary: 750);
         foreach (var v in _values)
         {
             _level.Update(v);
             _contexts.Update(v);
             _default.Update(v);
             _previous.Update(v);
+            _contextEnsemble.Update(v);
+            _artime.Update(v);
             // Warm the state so that the measured loop is the steady state (windows full, hypotheses present).
             _gaussian.Update(v);
             _entropy.Update(v);
         }
+
+        // ARTime's worst case: a full category set (1024 random boxes), one presentation per 7 samples at P = 750.
+        _fullArt = new FuzzyArtCategories(ArtimeDetector.FeatureCount, 1024) { LowerVigilance = 1.0, UpperVigilance = 1.0 };
+        var features = new double[ArtimeDetector.FeatureCount];
+        for (var c = 0; c < _fullArt.Capacity; c++)
+        {
+            for (var f = 0; f < features.Length; f++)
+            {
+                features[f] = rng.NextDouble();
+            }
+
+            FuzzyArtCategories.ComplementCode(features, _probes.AsSpan((c % Probes) * 2 * features.Length, 2 * features.Length));
+            _fullArt.Present(_probes.AsSpan((c % Probes) * 2 * features.Length, 2 * features.Length), learn: true, out _, out _);
+        }
+
+        // ARTime's cost grows with its categories (one presentation costs Count × 32 minimums): say how many it holds.
+        Console.WriteLine($"// artime: {_artime.Categories.Count} of {_artime.Categories.Capacity} categories after {N} samples, stride {_artime.Stride}");
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => Console.WriteLine($"// artime: {_artime.Categories.Count} categories at the end; full set {_fullArt.Count} of {_fullArt.Capacity}");
 
     [Benchmark(Baseline = true, OperationsPerInvoke = N, Description = "ewma-tail")]
     public double Ewma() => Loop(_ewma);
@@ -77,7 +106,26 @@ public class DetectorBenchmarks
     [Benchmark(OperationsPerInvoke = N, Description = "eval nab default ensemble")]
     public double Default() => Loop(_default);
 
-    [Benchmark(OperationsPerInvoke = N, Description = "eval nab previous default (no quiet periods, no confirmation)")]
+    [Benchmark(OperationsPerInvoke = N, Description = "artime (P 750: stride 7, at most 1024 categories)")]
+    public double Artime() => Loop(_artime);
+
+    [Benchmark(OperationsPerInvoke = Probes, Description = "fuzzy ART presentation, 1024 categories (per presentation)")]
+    public double FullPresentation()
+    {
+        var acc = 0.0;
+        for (var p = 0; p < Probes; p++)
+        {
+            _fullArt.Present(_probes.AsSpan(p * 2 * ArtimeDetector.FeatureCount, 2 * ArtimeDetector.FeatureCount), learn: false, out var r, out _);
+            acc += r;
+        }
+
+        return acc;
+    }
+
+    [Benchmark(OperationsPerInvoke = N, Description = "eval nab previous default (context-novelty ensemble)")]
+    public double ContextEnsemble() => Loop(_contextEnsemble);
+
+    [Benchmark(OperationsPerInvoke = N, Description = "eval nab older default (no quiet periods, no confirmation)")]
     public double Previous() => Loop(_previous);
 
     private double Loop(ISampleDetector d)
