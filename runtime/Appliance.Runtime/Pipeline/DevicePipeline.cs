@@ -330,7 +330,7 @@ public sealed class DevicePipeline : IDisposable
                 // A sensor whose window waits for the batch is not read further: its next window must not close (and its
                 // samples stay in its ring) until the batch that holds this one is scored. The window takes the samples
                 // where the ring holds them (no copy) and may hold some there, unread, until its window closes.
-                while (!s.Pending && s.Ring.Count > s.Window.Held)
+                while (!s.Pending && s.Window.Unread > 0)
                 {
                     idle = false;
                     if (s.Window.Drain(s.Closed, out var start, out var end))
@@ -342,7 +342,7 @@ public sealed class DevicePipeline : IDisposable
 
             var stopping = _stop.IsCancellationRequested;
             var replaysDone = allReplay && Volatile.Read(ref _replaysRunning) == 0;
-            if ((stopping || replaysDone) && _streams.All(s => s.Ring.Count == s.Window.Held) && (stopping || _streams.All(s => s.Ended)))
+            if ((stopping || replaysDone) && _streams.All(s => s.Window.Unread == 0) && (stopping || _streams.All(s => s.Ended)))
             {
                 foreach (var s in _streams)
                 {
@@ -380,7 +380,7 @@ public sealed class DevicePipeline : IDisposable
         var graceOver = Stopwatch.GetElapsedTime(_pendingSince) >= _batchGrace;
         foreach (var s in _streams)
         {
-            if (!s.Pending && !(s.Ended && s.Ring.Count == 0) && (s.Binding.IsReplay || !graceOver))
+            if (!s.Pending && !(s.Ended && s.Window.Unread == 0) && (s.Binding.IsReplay || !graceOver))
             {
                 return false;
             }

@@ -72,6 +72,10 @@ public sealed class TumblingWindow
     /// ring): the ring holds <see cref="SampleRing.Count"/> − Held samples this window has not looked at yet.</summary>
     public int Held => _held;
 
+    /// <summary>Samples in the ring that this window has not looked at yet (<see cref="SampleRing.Count"/> − <see cref="Held"/>):
+    /// 0 when every sample written so far has been taken into a window or dropped.</summary>
+    public int Unread => _ring.Count - _held;
+
     /// <summary>
     /// Takes the ring's new samples into the open window, up to the first sample at or past its end, which closes it:
     /// the window's features are then written to <paramref name="closed"/> (one per channel) and that sample is left in the
