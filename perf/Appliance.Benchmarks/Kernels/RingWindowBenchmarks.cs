@@ -96,7 +96,7 @@ public class RingWindowBenchmarks
         for (var i = 0; i < SamplesPerOp; i += Batch)
         {
             Write(_afterRing, i);
-            while (_afterRing.Count > _after.Held)
+            while (_after.Unread > 0)
             {
                 if (_after.Drain(_closed, out _, out _))
                 {

@@ -189,7 +189,7 @@ public static class ModelTrainer
 
         void Drain()
         {
-            while (ring.Count > window.Held)
+            while (window.Unread > 0)
             {
                 if (window.Drain(closed, out _, out _))
                 {

@@ -144,7 +144,7 @@ public sealed class TumblingWindowTests
                 Assert.True(ring.TryWrite(timestamps[written], sample));
             }
 
-            while (ring.Count > w.Held)
+            while (w.Unread > 0)
             {
                 if (w.Drain(closed, out var start, out var end))
                 {
@@ -199,9 +199,9 @@ public sealed class TumblingWindowTests
         producer.Start();
         var got = new List<(long Start, WindowFeatures[] Features)>();
         var closed = new WindowFeatures[3];
-        while (producer.IsAlive || ring.Count > w.Held)
+        while (producer.IsAlive || w.Unread > 0)
         {
-            while (ring.Count > w.Held)
+            while (w.Unread > 0)
             {
                 if (w.Drain(closed, out var start, out _))
                 {
