@@ -12,11 +12,12 @@ namespace Appliance.Benchmarks.Kernels;
 /// <list type="bullet">
 /// <item>"producer only": the producer's <c>TryWrite</c> and a bare <c>Advance</c>, the floor under both paths;</item>
 /// <item>"before": the pipeline as it was, <c>TryRead</c> one sample, copy it into per-channel window buffers, run the
-/// fused kernel over the buffers when the window closes (<see cref="CopyingWindow"/>, kept here only as the baseline);</item>
+/// fused kernel over the buffers when the window closes (<see cref="CopyingWindow"/>, kept in perf/ only as the baseline);</item>
 /// <item>"after": <see cref="TumblingWindow.Drain"/>, the fused kernel over the ring's own segments merged into the open
 /// window, no copy.</item>
 /// </list>
-/// Each operation is one sample (<c>OperationsPerInvoke</c>); [MemoryDiagnoser] must show 0 B.
+/// Each operation is one sample (<c>OperationsPerInvoke</c>); [MemoryDiagnoser] must show 0 B. The consumer alone, without
+/// the producer's cost, is <see cref="RingDrainBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class RingWindowBenchmarks
@@ -79,7 +80,7 @@ public class RingWindowBenchmarks
             Write(_beforeRing, i);
             while (_beforeRing.TryRead(out var ts, _values))
             {
-                if (_before.Add(ts, _values, _closed, out _, out _))
+                if (_before.Add(ts, _values, _closed))
                 {
                     windows++;
                 }
@@ -114,62 +115,6 @@ public class RingWindowBenchmarks
         for (var i = from; i < end; i++)
         {
             ring.TryWrite(_next++ * PeriodNs, _data.AsSpan(i * Channels, Channels));
-        }
-    }
-
-    /// <summary>
-    /// The window path the pipeline had before it read the ring in place (TumblingWindow until this change): every sample
-    /// copied into one preallocated buffer per channel, the fused kernel over the buffers when the window closes.
-    /// </summary>
-    private sealed class CopyingWindow(int channels, TimeSpan length, int capacity)
-    {
-        private readonly float[][] _buffers = [.. Enumerable.Range(0, channels).Select(_ => new float[capacity])];
-        private readonly long _lengthNs = length.Ticks * 100;
-        private int _count;
-        private long _startNs = long.MinValue;
-
-        public bool Add(long timestampNs, ReadOnlySpan<float> values, Span<WindowFeatures> closed, out long closedStartNs, out long closedEndNs)
-        {
-            var closedOne = false;
-            closedStartNs = closedEndNs = 0;
-            if (_startNs == long.MinValue)
-            {
-                _startNs = timestampNs - (timestampNs % _lengthNs);
-            }
-            else if (timestampNs >= _startNs + _lengthNs)
-            {
-                closedStartNs = _startNs;
-                closedEndNs = _startNs + _lengthNs;
-                if (_count > 0)
-                {
-                    for (var c = 0; c < _buffers.Length; c++)
-                    {
-                        closed[c] = WindowStatistics.Compute(_buffers[c].AsSpan(0, _count));
-                    }
-
-                    _count = 0;
-                    closedOne = true;
-                }
-
-                _startNs = timestampNs - (timestampNs % _lengthNs);
-            }
-            else if (timestampNs < _startNs)
-            {
-                return false;
-            }
-
-            if (_count == _buffers[0].Length)
-            {
-                return closedOne;
-            }
-
-            for (var c = 0; c < _buffers.Length; c++)
-            {
-                _buffers[c][_count] = values[c];
-            }
-
-            _count++;
-            return closedOne;
         }
     }
 }
