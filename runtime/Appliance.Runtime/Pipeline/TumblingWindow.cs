@@ -95,11 +95,17 @@ public sealed class TumblingWindow
             _ring.TimestampSegments(n, out var t0, out var t1);
             if (_startNs != long.MinValue)
             {
-                // The run of samples inside [max(start, not-before), end): the common case, one vectorised search.
-                _held = IndexOutside(t0, t1, _held, Math.Max(_startNs, _notBeforeNs), _startNs + _lengthNs - 1);
-                if (_held == n)
+                // The run of samples inside [max(start, not-before), end): the common case, one vectorised search. The
+                // range is never empty (the window opened at a sample at or after not-before), but an empty one must not
+                // reach the search, whose unsigned range test would then accept everything.
+                long low = Math.Max(_startNs, _notBeforeNs), high = _startNs + _lengthNs - 1;
+                if (low <= high)
                 {
-                    break;
+                    _held = IndexOutside(t0, t1, _held, low, high);
+                    if (_held == n)
+                    {
+                        break;
+                    }
                 }
             }
 

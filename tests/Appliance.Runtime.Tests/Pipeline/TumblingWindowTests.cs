@@ -68,13 +68,14 @@ public sealed class TumblingWindowTests
     [Fact]
     public void Drain_SamplesBeforeNotBefore_DroppedAndCountedEarly()
     {
-        // A pipeline taking over at 10 s: samples stamped 9.9 s and 9.95 s belong to the previous pipeline's window.
+        // A pipeline taking over at 10.05 s: samples stamped 9.9 s, and 10.02 s inside the window [10 s, 11 s) that the
+        // first accepted sample opens, came before it and are dropped; 10.1 s and 10.2 s are taken.
         var ring = new SampleRing(8, 1);
-        var w = new TumblingWindow(ring, TimeSpan.FromSeconds(1), notBeforeNs: 10 * Second);
+        var w = new TumblingWindow(ring, TimeSpan.FromSeconds(1), notBeforeNs: (10 * Second) + (Second / 20));
         var closed = new WindowFeatures[1];
         ring.TryWrite((10 * Second) - (Second / 10), [50f]);
         ring.TryWrite((10 * Second) + (Second / 10), [1f]);
-        ring.TryWrite((10 * Second) - (Second / 20), [60f]);
+        ring.TryWrite((10 * Second) + (Second / 50), [60f]);
         ring.TryWrite((10 * Second) + (Second / 5), [3f]);
         Assert.False(w.Drain(closed, out _, out _));
         Assert.Equal(2, w.EarlySamples);
