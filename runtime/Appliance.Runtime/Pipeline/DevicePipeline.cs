@@ -14,7 +14,8 @@ namespace Appliance.Runtime.Pipeline;
 
 /// <summary>
 /// The device side from sample to outbox: one sampling loop per source writes into its <see cref="SampleRing"/>;
-/// one worker drains the rings into <see cref="TumblingWindow"/>s, runs the fused kernel when a window closes, scores the
+/// one worker drains the rings into <see cref="TumblingWindow"/>s (the fused kernel runs over the ring's own storage and
+/// merges into each open window: no sample is copied), scores the
 /// windows of all sensors that close together in one ONNX <c>Run</c> (one row per channel, through a
 /// <see cref="HotSwapScorer"/> whose model can be replaced between batches), feeds each channel's <see cref="IDetector"/>,
 /// and enqueues summaries and alerts on the <see cref="UplinkClient"/> (which owns the outbox and the socket).
@@ -44,7 +45,6 @@ public sealed class DevicePipeline : IDisposable
     private long _windows;
     private long _alerts;
     private long _inferenceRuns;
-    private long _skippedBeforeStart;
     private int _replaysRunning;
     private readonly HotSwapScorer? _scorer;
     private readonly int _batchStreams;
@@ -75,7 +75,7 @@ public sealed class DevicePipeline : IDisposable
         var offset = 0;
         for (var i = 0; i < sensors.Count; i++)
         {
-            _streams[i] = new SensorStream(sensors[i], config, config.Sensors.FirstOrDefault(x => x.Name == sensors[i].Source.Name)?.Detector, offset);
+            _streams[i] = new SensorStream(sensors[i], config, config.Sensors.FirstOrDefault(x => x.Name == sensors[i].Source.Name)?.Detector, offset, options.NotBeforeNs);
             offset += _streams[i].Channels;
         }
 
@@ -185,7 +185,7 @@ public sealed class DevicePipeline : IDisposable
         Interlocked.Read(ref _windows),
         Interlocked.Read(ref _alerts),
         Interlocked.Read(ref _inferenceRuns),
-        _streams.Sum(s => s.Window.LateSamples) + Interlocked.Read(ref _skippedBeforeStart));
+        _streams.Sum(s => s.Window.LateSamples + s.Window.EarlySamples));
 
     /// <summary>Starts the sampling loops and the worker.</summary>
     public void Start()
@@ -328,7 +328,6 @@ public sealed class DevicePipeline : IDisposable
 
     private void WorkLoop()
     {
-        var values = new float[_streams.Max(s => s.Channels)];
         var allReplay = _streams.All(s => s.Binding.IsReplay);
         while (true)
         {
@@ -336,17 +335,12 @@ public sealed class DevicePipeline : IDisposable
             foreach (var s in _streams)
             {
                 // A sensor whose window waits for the batch is not read further: its next window must not close (and its
-                // samples stay in its ring) until the batch that holds this one is scored.
-                while (!s.Pending && s.Ring.TryRead(out var ts, values))
+                // samples stay in its ring) until the batch that holds this one is scored. The window takes the samples
+                // where the ring holds them (no copy) and may hold some there, unread, until its window closes.
+                while (!s.Pending && s.Window.Unread > 0)
                 {
                     idle = false;
-                    if (ts < _options.NotBeforeNs)
-                    {
-                        Interlocked.Increment(ref _skippedBeforeStart);
-                        continue;
-                    }
-
-                    if (s.Window.Add(ts, values, s.Closed, out var start, out var end))
+                    if (s.Window.Drain(s.Closed, out var start, out var end))
                     {
                         OnWindowClosed(s, start, end);
                     }
@@ -355,7 +349,7 @@ public sealed class DevicePipeline : IDisposable
 
             var stopping = _stop.IsCancellationRequested;
             var replaysDone = allReplay && Volatile.Read(ref _replaysRunning) == 0;
-            if ((stopping || replaysDone) && _streams.All(s => s.Ring.Count == 0) && (stopping || _streams.All(s => s.Ended)))
+            if ((stopping || replaysDone) && _streams.All(s => s.Window.Unread == 0) && (stopping || _streams.All(s => s.Ended)))
             {
                 foreach (var s in _streams)
                 {
@@ -377,7 +371,8 @@ public sealed class DevicePipeline : IDisposable
 
             if (idle)
             {
-                WaitTarget().Ring.WaitForData(TimeSpan.FromMilliseconds(_pendingCount > 0 ? 2 : 20));
+                var target = WaitTarget();
+                target.Ring.WaitForData(TimeSpan.FromMilliseconds(_pendingCount > 0 ? 2 : 20), target.Window.Held);
             }
         }
     }
@@ -392,7 +387,7 @@ public sealed class DevicePipeline : IDisposable
         var graceOver = Stopwatch.GetElapsedTime(_pendingSince) >= _batchGrace;
         foreach (var s in _streams)
         {
-            if (!s.Pending && !(s.Ended && s.Ring.Count == 0) && (s.Binding.IsReplay || !graceOver))
+            if (!s.Pending && !(s.Ended && s.Window.Unread == 0) && (s.Binding.IsReplay || !graceOver))
             {
                 return false;
             }
@@ -627,14 +622,19 @@ public sealed class DevicePipeline : IDisposable
 
     private sealed class SensorStream
     {
-        public SensorStream(SensorBinding binding, ApplianceConfig config, SensorDetectorSettings? detector, int offset)
+        /// <summary>Seconds of samples a live sensor's ring holds: the worker's longest expected pause (a batch waits at most
+        /// 0.5 s for the other sensors, then one ONNX run) several times over. Independent of the window length: the window
+        /// reads the ring in place and folds it in runs, so it needs no room for a whole window.</summary>
+        private const double LiveRingSeconds = 4.0;
+
+        public SensorStream(SensorBinding binding, ApplianceConfig config, SensorDetectorSettings? detector, int offset, long notBeforeNs)
         {
             Offset = offset;
             Binding = binding;
             Channels = binding.Source.Channels.Count;
-            var perWindow = binding.IsReplay ? 1 << 16 : (int)Math.Ceiling(binding.RateHz * config.Window.Length.TotalSeconds * 2) + 16;
-            Ring = new SampleRing(Math.Max(perWindow, 1024), Channels);
-            Window = new TumblingWindow(Channels, config.Window.Length, perWindow);
+            var capacity = binding.IsReplay ? 1 << 16 : (int)Math.Ceiling(binding.RateHz * LiveRingSeconds);
+            Ring = new SampleRing(Math.Max(capacity, 1024), Channels);
+            Window = new TumblingWindow(Ring, config.Window.Length, notBeforeNs);
             Closed = new WindowFeatures[Channels];
             PendingFeatures = new WindowFeatures[Channels];
             Detectors = new IDetector[Channels];

@@ -10,14 +10,15 @@ namespace Appliance.Runtime.Pipeline;
 /// Layout: one array of timestamps and one block of <see cref="Capacity"/> floats per channel (channel-major), so that
 /// a channel's unread samples lie contiguous in at most two segments (the second after the wrap to slot 0). A consumer
 /// that aggregates takes them with <see cref="Peek"/>, <see cref="TimestampSegments"/> and <see cref="ChannelSegments"/>
-/// as spans over the ring's own storage, feeds the window kernels (for example
-/// <c>Appliance.Kernels.Windows.HoppingWindow.Add</c>) with each segment, and releases them with <see cref="Advance"/>:
-/// nothing is copied. <see cref="TryRead"/> remains for a consumer that wants one sample at a time.
+/// as spans over the ring's own storage, feeds the window kernels with each segment (the device pipeline's
+/// <see cref="TumblingWindow"/>; <c>Appliance.Kernels.Windows.HoppingWindow.Add</c>), and releases them with
+/// <see cref="Advance"/>: nothing is copied. <see cref="TryRead"/> remains for a consumer that wants one sample at a time.
 /// </remarks>
 /// <remarks>
 /// Write order that makes a reader safe: the producer stores the sample's timestamp and values, then publishes the new
 /// tail with a release write (<see cref="Volatile.Write(ref long, long)"/>); the consumer reads the tail with an acquire
-/// read before touching the slots, and publishes its head the same way after it has copied them.
+/// read before touching the slots, and publishes its head the same way after it has used them (copied, or run the kernels
+/// over their segments): the producer never writes a slot between the head and the tail.
 /// A live sampling loop never blocks: when the ring is full, <see cref="TryWrite"/> returns false and the sample is
 /// counted in <see cref="Overruns"/>. A replay, which must lose nothing, waits with <see cref="WaitForSpace"/>.
 /// </remarks>
@@ -95,17 +96,20 @@ public sealed class SampleRing
         }
     }
 
-    /// <summary>Consumer: waits up to <paramref name="timeout"/> for at least one sample.</summary>
-    /// <returns>True when a sample is available.</returns>
-    public bool WaitForData(TimeSpan timeout)
+    /// <summary>Consumer: waits up to <paramref name="timeout"/> for more than <paramref name="unread"/> unread samples.</summary>
+    /// <param name="timeout">The longest wait.</param>
+    /// <param name="unread">Unread samples the consumer has already looked at and holds in the ring (for example
+    /// <see cref="TumblingWindow.Held"/>); 0 waits for any sample.</param>
+    /// <returns>True when a sample beyond those is available.</returns>
+    public bool WaitForData(TimeSpan timeout, int unread = 0)
     {
-        if (Count > 0)
+        if (Count > unread)
         {
             return true;
         }
 
         _written.Reset();
-        return Count > 0 || (_written.Wait(timeout) && Count > 0);
+        return Count > unread || (_written.Wait(timeout) && Count > unread);
     }
 
     /// <summary>Consumer: reads the oldest sample, if any, copying its values into <paramref name="values"/>.</summary>

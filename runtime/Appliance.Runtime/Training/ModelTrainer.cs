@@ -174,7 +174,8 @@ public static class ModelTrainer
         }
 
         using var source = new Appliance.Drivers.Sources.CsvReplaySource("train", path);
-        var window = new TumblingWindow(1, length, 1 << 20);
+        var ring = new SampleRing(1 << 12, 1);
+        var window = new TumblingWindow(ring, length);
         var closed = new Appliance.Kernels.Statistics.WindowFeatures[1];
         var value = new float[1];
         var rows = new List<float[]>();
@@ -186,15 +187,33 @@ public static class ModelTrainer
             }
         }
 
-        Appliance.Drivers.Sources.SampleStatus status;
-        while ((status = source.Read(value, out var ts)) != Appliance.Drivers.Sources.SampleStatus.EndOfStream)
+        void Drain()
         {
-            if (status == Appliance.Drivers.Sources.SampleStatus.Ok && window.Add(ts, value, closed, out _, out _))
+            while (window.Unread > 0)
             {
-                Take();
+                if (window.Drain(closed, out _, out _))
+                {
+                    Take();
+                }
             }
         }
 
+        // Through a ring into the device's own window path, so the trainer's windows are the device's.
+        Appliance.Drivers.Sources.SampleStatus status;
+        while ((status = source.Read(value, out var ts)) != Appliance.Drivers.Sources.SampleStatus.EndOfStream)
+        {
+            if (status == Appliance.Drivers.Sources.SampleStatus.Ok)
+            {
+                if (ring.Count == ring.Capacity)
+                {
+                    Drain();
+                }
+
+                ring.TryWrite(ts, value);
+            }
+        }
+
+        Drain();
         if (window.Flush(closed, out _, out _))
         {
             Take();

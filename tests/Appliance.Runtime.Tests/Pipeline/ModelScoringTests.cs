@@ -90,6 +90,29 @@ public sealed class ModelScoringTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Replay_SensorEndsMidWindow_OtherSensorScoredAlone()
+    {
+        // b ends after 6 hours, its last hour's window still open (its samples held in its ring until the replay ends):
+        // a's later windows must not wait for b. Hours 0-4 pair a's and b's windows in one run each; hours 5-46 are a's
+        // alone; at the end a's hour 47 and b's hour 5 are flushed together: 48 runs for 48 + 6 windows.
+        var a = Series("a.csv", seed: 1, stepAt: -1);
+        var b = Series("b.csv", seed: 2, stepAt: -1, hours: 6);
+        var model = Train(Series("train.csv", seed: 3, stepAt: -1), "m");
+        var (pipeline, uplink) = Build(Toml(a, b, "onnx"), a, b);
+        using (uplink)
+        using (pipeline)
+        {
+            Assert.True(pipeline.StageModel("m", File.ReadAllBytes(Path.Combine(model, "model.onnx"))));
+            pipeline.Start();
+            await pipeline.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Equal(Hours + 6, pipeline.Counters.WindowsSummarised);
+            Assert.Equal(Hours + 6, pipeline.ScoredWindows);
+            Assert.Equal(Hours, pipeline.Counters.InferenceRuns);
+        }
+    }
+
     [Theory]
     [InlineData("garbage", "does not load")]
     [InlineData("unknown-feature", "'slope' is not a window feature")]
