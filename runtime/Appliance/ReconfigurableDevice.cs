@@ -199,6 +199,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         {
             if (!pipeline.StageModel(model))
             {
+                _uplink!.Enqueue(CurrentHeartbeat()); // the refusal goes upstream at once (last model rejection)
                 throw new Appliance.Runtime.Inference.InferenceException($"the running pipeline refused {pipeline.LastModelRejection}; {pipeline.ActiveModel} keeps scoring");
             }
 

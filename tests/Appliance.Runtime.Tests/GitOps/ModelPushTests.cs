@@ -1,0 +1,318 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Appliance.Runtime.Config;
+using Appliance.Runtime.GitOps;
+using Appliance.Runtime.Inference;
+using Appliance.Runtime.Outbox;
+using Appliance.Runtime.Pipeline;
+using Appliance.Runtime.Training;
+using Appliance.Runtime.Uplink.Wire;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Appliance.Runtime.Tests.GitOps;
+
+/// <summary>
+/// A model push end to end: the device of <c>appliance run</c> (<see cref="ReconfigurableDevice"/>, an emulated BME280 sampled
+/// live) follows a real repository through the real <see cref="Reconciler"/>, with signed commits pushed by the git CLI.
+/// Revision A runs model 1; revision B changes only the model's bytes (model 2, both written by <see cref="ModelTrainer"/>);
+/// revision C brings a model the running pipeline refuses. The pipeline must be kept across B (same object, every window
+/// once, consecutive), B's windows scored by model 2 exactly as model 2's own C# computation
+/// (<see cref="PcaReconstructionModel.Score"/>, the reference the trainer checks ONNX Runtime against), and C refused
+/// with model 2 still scoring.
+/// </summary>
+public sealed class ModelPushTests : IDisposable
+{
+    private static readonly long WindowNs = 500 * 1_000_000L;
+    private readonly GitWorkspace _ws = new();
+    private readonly string _key;
+    private readonly string _trust;
+
+    public ModelPushTests()
+    {
+        _key = _ws.Key("operator");
+        _trust = _ws.AllowedSigners(_key);
+    }
+
+    public void Dispose() => _ws.Dispose();
+
+    private static string Toml(string model = "pump") => $$"""
+        [device]
+        id = "pump-7"
+
+        [[sensor]]
+        name = "env"
+        chip = "bme280"
+        bus = "emulated:bme280"
+        rate_hz = 20
+
+        [window]
+        length = "500ms"
+
+        [inference]
+        enabled = true
+        gpu = "off"
+        model = "{{model}}"
+
+        [uplink]
+        endpoint = "tcp://127.0.0.1:1"
+
+        [gitops]
+        branch = "main"
+        interval = "1s"
+
+        """;
+
+    [Fact]
+    public async Task ReconcileOnce_OnlyModelBytesChange_SwappedInPlaceEveryWindowOnceScoredByNewModel()
+    {
+        var model1 = Train("model1", seed: 1, level: 20);
+        var model2 = Train("model2", seed: 2, level: 30);
+        Copy(model1.Dir, "pump");
+        var revA = _ws.Commit(_key, "appliance.toml", Toml());
+
+        var scored = new List<(string Channel, long Start, double Score, string Model)>();
+        var device = new ReconfigurableDevice(NullLoggerFactory.Instance, new PipelineOptions(), _ws.State);
+        DevicePipeline pipeline;
+        string id1, id2;
+        using (var r = new Reconciler(Options(), device, NullLogger.Instance))
+        {
+            try
+            {
+                device.GitOpsStatus = () => r.Status;
+                await r.StartAsync(CancellationToken.None);
+                Assert.Equal((ConfigState.Applied, revA), (r.ConfigState, r.ConfigRevision));
+                pipeline = device.Pipeline!;
+                pipeline.WindowScored = (_, channel, start, score, model) =>
+                {
+                    lock (scored)
+                    {
+                        scored.Add((channel, start, score, model));
+                    }
+                };
+                id1 = Id("pump", model1.Dir);
+                await WaitAsync(() => Count(scored, id1) >= 3 * 3, "model 1 scores three windows");
+                Assert.Equal(id1, await StatusAsync("active_model", id1));
+
+                // B: the same appliance.toml, other model bytes in models/pump.
+                Copy(model2.Dir, "pump");
+                var revB = _ws.Commit(_key, new Dictionary<string, string?>(), "model 2");
+                id2 = Id("pump", model2.Dir);
+                Assert.NotEqual(id1, id2);
+                await r.ReconcileOnceAsync(CancellationToken.None);
+
+                Assert.Equal((ConfigState.Applied, revB, (string?)null), (r.ConfigState, r.ConfigRevision, r.ConfigError));
+                Assert.Same(pipeline, device.Pipeline);
+                Assert.Equal(id2, pipeline.ActiveModel);
+                Assert.Equal(id2, await StatusAsync("active_model", id2));
+                await WaitAsync(() => Count(scored, id2) >= 3 * 3, "model 2 scores three windows");
+
+                // C: a model that passes its own self-test (2 rows) but not the running pipeline's batch of 3 rows
+                // (one per BME280 channel): the apply fails, the reconciler keeps B, model 2 keeps scoring.
+                var bad = BadModelFiles("pump");
+                var revC = _ws.Commit(_key, bad.Files, "model with a fixed batch of 2");
+                var before = Count(scored, id2);
+                await r.ReconcileOnceAsync(CancellationToken.None);
+
+                Assert.Equal((ConfigState.RolledBack, revB, revC), (r.ConfigState, r.ConfigRevision, r.Status.FailedRevision));
+                Assert.Contains("apply failed: the running pipeline refused models/pump@sha256:" + bad.Sha256[..12], r.ConfigError, StringComparison.Ordinal);
+                Assert.StartsWith("models/pump@sha256:" + bad.Sha256[..12] + ": ", pipeline.LastModelRejection, StringComparison.Ordinal);
+                Assert.Same(pipeline, device.Pipeline);
+                Assert.Equal(id2, pipeline.ActiveModel);
+                Assert.StartsWith("models/pump@sha256:" + bad.Sha256[..12], await StatusAsync("last_model_rejection", "models/pump@sha256:" + bad.Sha256[..12]), StringComparison.Ordinal);
+                await WaitAsync(() => Count(scored, id2) >= before + (2 * 3), "model 2 scores on after C");
+            }
+            finally
+            {
+                await device.StopAsync(TimeSpan.Zero);
+                device.Dispose();
+            }
+        }
+
+        var (summaries, heartbeats) = ReadJournal(Path.Combine(_ws.State, "outbox"));
+
+        // Every window of the run, per channel, once and consecutive: the model push neither dropped nor repeated one.
+        foreach (var channel in summaries.Select(s => s.Channel).Distinct())
+        {
+            var starts = summaries.Where(s => s.Channel == channel).Select(s => s.WindowStartNs).ToList();
+            Assert.Equal(starts.Count, starts.Distinct().Count());
+            Assert.All(starts.Zip(starts.Skip(1)), p => Assert.Equal(WindowNs, p.Second - p.First));
+        }
+
+        List<(string Channel, long Start, double Score, string Model)> seen;
+        lock (scored)
+        {
+            seen = [.. scored];
+        }
+
+        // Scored windows: each once, consecutive per channel, model 1 until one batch boundary and model 2 from it, never back.
+        foreach (var channel in seen.Select(s => s.Channel).Distinct())
+        {
+            var mine = seen.Where(s => s.Channel == channel).ToList();
+            Assert.All(mine.Zip(mine.Skip(1)), p => Assert.Equal(WindowNs, p.Second.Start - p.First.Start));
+            var firstCount = mine.TakeWhile(s => s.Model == id1).Count();
+            Assert.InRange(firstCount, 3, mine.Count - 1);
+            Assert.All(mine.Skip(firstCount), s => Assert.Equal(id2, s.Model));
+        }
+
+        // Model 2's windows score as model 2's own C# computation on the features the device sent (within 1e-5 relative,
+        // the trainer's own agreement bound between ONNX Runtime and its C# reference).
+        var columns = WindowFeatureColumns.Resolve(ModelTrainer.DefaultSeriesFeatures);
+        var byWindow = summaries.ToDictionary(s => (s.Channel, s.WindowStartNs));
+        var checkedScores = 0;
+        foreach (var s in seen.Where(s => s.Model == id2))
+        {
+            var f = byWindow[(s.Channel, s.Start)].Features;
+            var row = columns.Select(c => WindowFeatureColumns.Value(f, c)).ToArray();
+            var expected = new float[1];
+            model2.Pca.Score(row, expected);
+            Assert.True(Math.Abs(s.Score - expected[0]) <= 1e-5 * Math.Max(1e-30, Math.Abs(expected[0])), $"{s.Channel} {s.Start}: device {s.Score:R}, model 2 in C# {expected[0]:R}");
+            checkedScores++;
+        }
+
+        Assert.True(checkedScores >= 5 * 3, $"{checkedScores} scores checked");
+
+        // Heartbeats (one at each apply, one when the pushed model scores) name the active model and the last refusal.
+        Assert.Contains(heartbeats, h => h.ModelId == id1);
+        Assert.Contains(heartbeats, h => h.ModelId == id2);
+        Assert.Contains(heartbeats, h => h.ModelId == id2 && h.ModelRejection.StartsWith("models/pump@sha256:", StringComparison.Ordinal));
+    }
+
+    private ReconcilerOptions Options() => new()
+    {
+        Url = _ws.Url,
+        StateDirectory = _ws.State,
+        DeviceId = "pump-7",
+        Verifier = CommitVerifier.Trusting(AllowedSigners.Load(_trust)),
+        BakedInToml = DefaultConfig.Toml,
+    };
+
+    /// <summary>
+    /// Trains a model with <see cref="ModelTrainer"/> on 40 windows' features (mean, std, min, max of a level with noise,
+    /// fixed seed), and fits the same PCA on the same first 30 rows (the trainer's split for 25 % held out) as the reference.
+    /// </summary>
+    private (string Dir, PcaReconstructionModel Pca) Train(string name, int seed, double level)
+    {
+        var rng = new Random(seed);
+        var rows = new List<float[]>();
+        for (var i = 0; i < 40; i++)
+        {
+            var mean = (float)(level + rng.NextDouble());
+            var std = (float)(0.1 + (0.05 * rng.NextDouble()));
+            rows.Add([mean, std, mean - (3 * std) - (float)(0.1 * rng.NextDouble()), mean + (3 * std) + (float)(0.1 * rng.NextDouble())]);
+        }
+
+        var csv = Path.Combine(_ws.Root, name + ".csv");
+        File.WriteAllLines(csv, [string.Join(',', ModelTrainer.DefaultSeriesFeatures), .. rows.Select(r => string.Join(',', r.Select(v => v.ToString("R", CultureInfo.InvariantCulture))))]);
+        var dir = Path.Combine(_ws.Root, name);
+        var report = ModelTrainer.Train(csv, dir, components: 2, heldOut: 0.25);
+        Assert.Equal(30, report.TrainingRows);
+        return (dir, PcaReconstructionModel.Fit(rows.GetRange(0, 30), 2));
+    }
+
+    /// <summary>Replaces <c>models/NAME/</c> of the working tree with a trained bundle (every file, as the trainer's SHA256SUMS lists them).</summary>
+    private void Copy(string bundle, string name)
+    {
+        var folder = Path.Combine(_ws.Work, "models", name);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(bundle))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+    }
+
+    private static string Id(string name, string bundle) =>
+        $"models/{name}@sha256:{Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(bundle, "model.onnx"))))[..12]}";
+
+    /// <summary>
+    /// A model folder whose model has a fixed batch of 2 rows (<see cref="StandardScoreModel"/>, one mean and standard
+    /// deviation per stream) and a self-test of 2 rows it passes (expected outputs from the model's own C# scores).
+    /// </summary>
+    private (Dictionary<string, string?> Files, string Sha256) BadModelFiles(string name)
+    {
+        var folder = Path.Combine(_ws.Work, "models", name);
+        Directory.Delete(folder, recursive: true);
+        Directory.CreateDirectory(folder);
+        var model = StandardScoreModel.Fit([[20, 0.1f, 30, 0.2f], [21, 0.2f, 31, 0.1f], [22, 0.15f, 29, 0.3f]], streams: 2, features: 2);
+        var input = new float[] { 21, 0.12f, 30, 0.2f };
+        var expected = new float[2];
+        model.Score(input, expected);
+        var selfTest = string.Create(CultureInfo.InvariantCulture, $"streams = 2\nfeatures = 2\ntolerance = 1e-4\n\n[[case]]\ninput = [{string.Join(", ", input.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]\nexpected = [{string.Join(", ", expected.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]\n");
+        var onnx = model.ToOnnx();
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(onnx));
+        var sums = $"{hash}  model.onnx\n{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(selfTest)))}  selftest.toml\n";
+        return (new Dictionary<string, string?> { [$"models/{name}/selftest.toml"] = selfTest, [$"models/{name}/SHA256SUMS"] = sums }, hash);
+    }
+
+    private static int Count(List<(string Channel, long Start, double Score, string Model)> scored, string model)
+    {
+        lock (scored)
+        {
+            return scored.Count(s => s.Model == model);
+        }
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Waits (the status file is rewritten every second) until <c>STATE/status.json</c>'s <paramref name="key"/> starts with <paramref name="prefix"/>; returns its value.</summary>
+    private async Task<string?> StatusAsync(string key, string prefix)
+    {
+        var path = Path.Combine(_ws.State, "status.json");
+        string? value = null;
+        await WaitAsync(
+            () =>
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(File.ReadAllText(path));
+                    value = doc.RootElement.TryGetProperty(key, out var v) ? v.GetString() : null;
+                }
+                catch (Exception e) when (e is IOException or JsonException)
+                {
+                    return false;
+                }
+
+                return value?.StartsWith(prefix, StringComparison.Ordinal) == true;
+            },
+            $"status.json {key} starts with {prefix}");
+        return value;
+    }
+
+    private static (List<Summary> Summaries, List<Heartbeat> Heartbeats) ReadJournal(string directory)
+    {
+        using var journal = new JournalOutbox(new JournalOptions { Directory = directory });
+        var records = new List<(long Seq, byte[] Record)>();
+        journal.ReadFrom(1, int.MaxValue, records);
+        var summaries = new List<Summary>();
+        var heartbeats = new List<Heartbeat>();
+        foreach (var (_, record) in records)
+        {
+            Assert.True(WireCodec.TryDecode(record, out var e, out var error), error);
+            switch (e.Body)
+            {
+                case Summary s:
+                    summaries.Add(s);
+                    break;
+                case Heartbeat h:
+                    heartbeats.Add(h);
+                    break;
+            }
+        }
+
+        return (summaries, heartbeats);
+    }
+}
