@@ -230,24 +230,14 @@ public sealed class ModelPushTests : IDisposable
         $"models/{name}@sha256:{Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(bundle, "model.onnx"))))[..12]}";
 
     /// <summary>
-    /// A model folder whose model has a fixed batch of 2 rows (<see cref="StandardScoreModel"/>, one mean and standard
-    /// deviation per stream) and a self-test of 2 rows it passes (expected outputs from the model's own C# scores).
+    /// Replaces <c>models/NAME/</c> with the reconciler tests' model folder: a model with a fixed batch of 2 rows
+    /// (<see cref="StandardScoreModel"/>) and a self-test of 2 rows it passes; returns the files to commit and the model's SHA-256.
     /// </summary>
     private (Dictionary<string, string?> Files, string Sha256) BadModelFiles(string name)
     {
-        var folder = Path.Combine(_ws.Work, "models", name);
-        Directory.Delete(folder, recursive: true);
-        Directory.CreateDirectory(folder);
-        var model = StandardScoreModel.Fit([[20, 0.1f, 30, 0.2f], [21, 0.2f, 31, 0.1f], [22, 0.15f, 29, 0.3f]], streams: 2, features: 2);
-        var input = new float[] { 21, 0.12f, 30, 0.2f };
-        var expected = new float[2];
-        model.Score(input, expected);
-        var selfTest = string.Create(CultureInfo.InvariantCulture, $"streams = 2\nfeatures = 2\ntolerance = 1e-4\n\n[[case]]\ninput = [{string.Join(", ", input.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]\nexpected = [{string.Join(", ", expected.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]\n");
-        var onnx = model.ToOnnx();
-        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(onnx));
-        var sums = $"{hash}  model.onnx\n{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(selfTest)))}  selftest.toml\n";
-        return (new Dictionary<string, string?> { [$"models/{name}/selftest.toml"] = selfTest, [$"models/{name}/SHA256SUMS"] = sums }, hash);
+        Directory.Delete(Path.Combine(_ws.Work, "models", name), recursive: true);
+        var files = ReconcilerTests.Model(_ws, name);
+        return (files, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(_ws.Work, "models", name, "model.onnx")))));
     }
 
     private static int Count(List<(string Channel, long Start, double Score, string Model)> scored, string model)
