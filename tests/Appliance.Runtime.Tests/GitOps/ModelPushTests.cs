@@ -60,6 +60,7 @@ public sealed class ModelPushTests : IDisposable
         [gitops]
         branch = "main"
         interval = "1s"
+        health_grace = "4s"
 
         """;
 
@@ -71,63 +72,43 @@ public sealed class ModelPushTests : IDisposable
         Copy(model1.Dir, "pump");
         var revA = _ws.Commit(_key, "appliance.toml", Toml());
 
-        var scored = new List<(string Channel, long Start, double Score, string Model)>();
-        var device = new ReconfigurableDevice(NullLoggerFactory.Instance, new PipelineOptions(), _ws.State);
-        DevicePipeline pipeline;
-        string id1, id2;
-        using (var r = new Reconciler(Options(), device, NullLogger.Instance))
+        var id1 = Id("pump", model1.Dir);
+        var id2 = Id("pump", model2.Dir);
+        Assert.NotEqual(id1, id2);
+        var seen = await RunDeviceAsync(async (r, device, scored) =>
         {
-            try
-            {
-                device.GitOpsStatus = () => r.Status;
-                await r.StartAsync(CancellationToken.None);
-                Assert.Equal((ConfigState.Applied, revA), (r.ConfigState, r.ConfigRevision));
-                pipeline = device.Pipeline!;
-                pipeline.WindowScored = (_, channel, start, score, model) =>
-                {
-                    lock (scored)
-                    {
-                        scored.Add((channel, start, score, model));
-                    }
-                };
-                id1 = Id("pump", model1.Dir);
-                await WaitAsync(() => Count(scored, id1) >= 3 * 3, "model 1 scores three windows");
-                Assert.Equal(id1, await StatusAsync("active_model", id1));
+            Assert.Equal((ConfigState.Applied, revA), (r.ConfigState, r.ConfigRevision));
+            var pipeline = device.Pipeline!;
+            await WaitAsync(() => Count(scored, id1) >= 3 * 3, "model 1 scores three windows");
+            Assert.Equal(id1, await StatusAsync("active_model", id1));
 
-                // B: the same appliance.toml, other model bytes in models/pump.
-                Copy(model2.Dir, "pump");
-                var revB = _ws.Commit(_key, new Dictionary<string, string?>(), "model 2");
-                id2 = Id("pump", model2.Dir);
-                Assert.NotEqual(id1, id2);
-                await r.ReconcileOnceAsync(CancellationToken.None);
+            // B: the same appliance.toml, other model bytes in models/pump.
+            Copy(model2.Dir, "pump");
+            var revB = _ws.Commit(_key, new Dictionary<string, string?>(), "model 2");
+            await r.ReconcileOnceAsync(CancellationToken.None);
 
-                Assert.Equal((ConfigState.Applied, revB, (string?)null), (r.ConfigState, r.ConfigRevision, r.ConfigError));
-                Assert.Same(pipeline, device.Pipeline);
-                Assert.Equal(id2, pipeline.ActiveModel);
-                Assert.Equal(id2, await StatusAsync("active_model", id2));
-                await WaitAsync(() => Count(scored, id2) >= 3 * 3, "model 2 scores three windows");
+            Assert.Equal((ConfigState.Applied, revB, (string?)null), (r.ConfigState, r.ConfigRevision, r.ConfigError));
+            Assert.Same(pipeline, device.Pipeline);
+            Assert.Equal(id2, pipeline.ActiveModel);
+            Assert.Equal(id2, await StatusAsync("active_model", id2));
+            await WaitAsync(() => Count(scored, id2) >= 3 * 3, "model 2 scores three windows");
 
-                // C: a model that passes its own self-test (2 rows) but not the running pipeline's batch of 3 rows
-                // (one per BME280 channel): the apply fails, the reconciler keeps B, model 2 keeps scoring.
-                var bad = BadModelFiles("pump");
-                var revC = _ws.Commit(_key, bad.Files, "model with a fixed batch of 2");
-                var before = Count(scored, id2);
-                await r.ReconcileOnceAsync(CancellationToken.None);
+            // C: a model that passes its own self-test (2 rows) but not the running pipeline's batch of 3 rows
+            // (one per BME280 channel): the apply fails, the reconciler keeps B, model 2 keeps scoring.
+            var bad = BadModelFiles("pump");
+            var revC = _ws.Commit(_key, bad.Files, "model with a fixed batch of 2");
+            var before = Count(scored, id2);
+            await r.ReconcileOnceAsync(CancellationToken.None);
 
-                Assert.Equal((ConfigState.RolledBack, revB, revC), (r.ConfigState, r.ConfigRevision, r.Status.FailedRevision));
-                Assert.Contains("apply failed: the running pipeline refused models/pump@sha256:" + bad.Sha256[..12], r.ConfigError, StringComparison.Ordinal);
-                Assert.StartsWith("models/pump@sha256:" + bad.Sha256[..12] + ": ", pipeline.LastModelRejection, StringComparison.Ordinal);
-                Assert.Same(pipeline, device.Pipeline);
-                Assert.Equal(id2, pipeline.ActiveModel);
-                Assert.StartsWith("models/pump@sha256:" + bad.Sha256[..12], await StatusAsync("last_model_rejection", "models/pump@sha256:" + bad.Sha256[..12]), StringComparison.Ordinal);
-                await WaitAsync(() => Count(scored, id2) >= before + (2 * 3), "model 2 scores on after C");
-            }
-            finally
-            {
-                await device.StopAsync(TimeSpan.Zero);
-                device.Dispose();
-            }
-        }
+            var badId = "models/pump@sha256:" + bad.Sha256[..12];
+            Assert.Equal((ConfigState.RolledBack, revB, revC), (r.ConfigState, r.ConfigRevision, r.Status.FailedRevision));
+            Assert.Contains("apply failed: the running pipeline refused " + badId, r.ConfigError, StringComparison.Ordinal);
+            Assert.StartsWith(badId + ": ", pipeline.LastModelRejection, StringComparison.Ordinal);
+            Assert.Same(pipeline, device.Pipeline);
+            Assert.Equal(id2, pipeline.ActiveModel);
+            Assert.StartsWith(badId, await StatusAsync("last_model_rejection", badId), StringComparison.Ordinal);
+            await WaitAsync(() => Count(scored, id2) >= before + (2 * 3), "model 2 scores on after C");
+        });
 
         var (summaries, heartbeats) = ReadJournal(Path.Combine(_ws.State, "outbox"));
 
@@ -137,12 +118,6 @@ public sealed class ModelPushTests : IDisposable
             var starts = summaries.Where(s => s.Channel == channel).Select(s => s.WindowStartNs).ToList();
             Assert.Equal(starts.Count, starts.Distinct().Count());
             Assert.All(starts.Zip(starts.Skip(1)), p => Assert.Equal(WindowNs, p.Second - p.First));
-        }
-
-        List<(string Channel, long Start, double Score, string Model)> seen;
-        lock (scored)
-        {
-            seen = [.. scored];
         }
 
         // Scored windows: each once, consecutive per channel, model 1 until one batch boundary and model 2 from it, never back.
@@ -176,6 +151,109 @@ public sealed class ModelPushTests : IDisposable
         Assert.Contains(heartbeats, h => h.ModelId == id1);
         Assert.Contains(heartbeats, h => h.ModelId == id2);
         Assert.Contains(heartbeats, h => h.ModelId == id2 && h.ModelRejection.StartsWith("models/pump@sha256:", StringComparison.Ordinal));
+    }
+
+    // A model that passes every check before it scores (its self-test's pressures of 60 000 score finite) but gives NaN on
+    // the device's own windows (log of a negative number, IEEE 754 §9.2: log(x) is NaN for x < 0): it is swapped in, scores
+    // nothing, and fails the health check; the reconciler rolls back to A, whose model is swapped back into the same pipeline.
+    [Fact]
+    public async Task ReconcileOnce_PushedModelNaNOnLiveWindows_HealthFailsAndPreviousModelSwappedBackInPlace()
+    {
+        var model1 = Train("model1", seed: 1, level: 20);
+        Copy(model1.Dir, "pump");
+        var revA = _ws.Commit(_key, "appliance.toml", Toml());
+        var id1 = Id("pump", model1.Dir);
+        var seen = await RunDeviceAsync(async (r, device, scored) =>
+        {
+            var pipeline = device.Pipeline!;
+            await WaitAsync(() => Count(scored, id1) >= 2 * 3, "model 1 scores two windows");
+            var (files, sha) = NaNOnLiveModelFiles("pump");
+            var revD = _ws.Commit(_key, files, "model that is NaN below 50 000");
+            await r.ReconcileOnceAsync(CancellationToken.None);
+
+            Assert.Equal((ConfigState.RolledBack, revA, revD), (r.ConfigState, r.ConfigRevision, r.Status.FailedRevision));
+            Assert.Contains("health check failed", r.ConfigError, StringComparison.Ordinal);
+            Assert.Contains($"model models/pump@sha256:{sha[..12]} scored no window", r.ConfigError, StringComparison.Ordinal);
+            Assert.Same(pipeline, device.Pipeline);
+            Assert.True(pipeline.InferenceFaults > 0);
+            var before = Count(scored, id1);
+            await WaitAsync(() => Count(scored, id1) >= before + (2 * 3), "model 1 scores again");
+            Assert.Equal(id1, pipeline.ActiveModel);
+        });
+
+        Assert.All(seen, s => Assert.Equal(id1, s.Model)); // the pushed model scored no window
+        var (summaries, _) = ReadJournal(Path.Combine(_ws.State, "outbox"));
+        foreach (var channel in summaries.Select(s => s.Channel).Distinct())
+        {
+            var starts = summaries.Where(s => s.Channel == channel).Select(s => s.WindowStartNs).ToList();
+            Assert.All(starts.Zip(starts.Skip(1)), p => Assert.Equal(WindowNs, p.Second - p.First));
+        }
+    }
+
+    /// <summary>
+    /// Runs the device of <c>appliance run</c> on this repository's branch through the reconciler: starts it (the first
+    /// revision applied), records every window a model scores (channel, window start, score, model id) from then on, runs
+    /// <paramref name="body"/>, stops and disposes the device (its journal stays in the state directory).
+    /// </summary>
+    private async Task<List<(string Channel, long Start, double Score, string Model)>> RunDeviceAsync(
+        Func<Reconciler, ReconfigurableDevice, List<(string Channel, long Start, double Score, string Model)>, Task> body)
+    {
+        var scored = new List<(string Channel, long Start, double Score, string Model)>();
+        var device = new ReconfigurableDevice(NullLoggerFactory.Instance, new PipelineOptions(), _ws.State);
+        using (var r = new Reconciler(Options(), device, NullLogger.Instance))
+        {
+            try
+            {
+                device.GitOpsStatus = () => r.Status;
+                await r.StartAsync(CancellationToken.None);
+                device.Pipeline!.WindowScored = (_, channel, start, score, model) =>
+                {
+                    lock (scored)
+                    {
+                        scored.Add((channel, start, score, model));
+                    }
+                };
+                await body(r, device, scored);
+            }
+            finally
+            {
+                await device.StopAsync(TimeSpan.Zero);
+                device.Dispose();
+            }
+        }
+
+        lock (scored)
+        {
+            return [.. scored];
+        }
+    }
+
+    /// <summary>
+    /// A model folder with <c>score = Σ_f ln(x_f − 50 000)</c> over 2 features (no feature metadata: mean and std): finite for
+    /// its self-test (3 rows of 60 000, each 2·ln(10 000)), NaN for any window of the BME280 (standard deviations are small).
+    /// </summary>
+    private (Dictionary<string, string?> Files, string Sha256) NaNOnLiveModelFiles(string name)
+    {
+        var graph = OnnxGraphWriter.Graph(
+            "log_offset",
+            [
+                OnnxGraphWriter.Node("Sub", "offset", [StandardScoreModel.InputName, "offset"], "shifted"),
+                OnnxGraphWriter.Node("Log", "log", ["shifted"], "logs"),
+                OnnxGraphWriter.Node("MatMul", "sum", ["logs", "ones"], StandardScoreModel.OutputName),
+            ],
+            [OnnxGraphWriter.FloatTensor("offset", [1, 2], [50_000f, 50_000f]), OnnxGraphWriter.FloatTensor("ones", [2, 1], [1f, 1f])],
+            [OnnxGraphWriter.FloatValueInfo(StandardScoreModel.InputName, [(null, "N"), (2, null)])],
+            [OnnxGraphWriter.FloatValueInfo(StandardScoreModel.OutputName, [(null, "N"), (1, null)])]);
+        var onnx = OnnxGraphWriter.Model("appliance-test", 13, graph);
+        var expected = ((float)(2 * Math.Log(10_000))).ToString("R", CultureInfo.InvariantCulture);
+        var selfTest = $"streams = 3\nfeatures = 2\ntolerance = 1e-3\n\n[[case]]\ninput = [60000, 60000, 60000, 60000, 60000, 60000]\nexpected = [{expected}, {expected}, {expected}]\n";
+        var folder = Path.Combine(_ws.Work, "models", name);
+        Directory.Delete(folder, recursive: true);
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(onnx));
+        var sums = $"{sha}  model.onnx\n{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(selfTest)))}  selftest.toml\n";
+        return (new Dictionary<string, string?> { [$"models/{name}/selftest.toml"] = selfTest, [$"models/{name}/SHA256SUMS"] = sums }, sha);
     }
 
     private ReconcilerOptions Options() => new()
