@@ -60,7 +60,7 @@ public sealed class ModelPushTests : IDisposable
         [gitops]
         branch = "main"
         interval = "1s"
-        health_grace = "4s"
+        health_grace = "5s"
 
         """;
 
