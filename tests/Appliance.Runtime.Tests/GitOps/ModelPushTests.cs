@@ -75,7 +75,7 @@ public sealed class ModelPushTests : IDisposable
         var id1 = Id("pump", model1.Dir);
         var id2 = Id("pump", model2.Dir);
         Assert.NotEqual(id1, id2);
-        var seen = await RunDeviceAsync(async (r, device, scored) =>
+        var (seen, samplesRead) = await RunDeviceAsync(async (r, device, scored) =>
         {
             Assert.Equal((ConfigState.Applied, revA), (r.ConfigState, r.ConfigRevision));
             var pipeline = device.Pipeline!;
@@ -112,19 +112,12 @@ public sealed class ModelPushTests : IDisposable
 
         var (summaries, heartbeats) = ReadJournal(Path.Combine(_ws.State, "outbox"));
 
-        // Every window of the run, per channel, once and consecutive: the model push neither dropped nor repeated one.
-        foreach (var channel in summaries.Select(s => s.Channel).Distinct())
-        {
-            var starts = summaries.Where(s => s.Channel == channel).Select(s => s.WindowStartNs).ToList();
-            Assert.Equal(starts.Count, starts.Distinct().Count());
-            Assert.All(starts.Zip(starts.Skip(1)), p => Assert.Equal(WindowNs, p.Second - p.First));
-        }
+        AssertEveryWindowOnce(summaries, seen, samplesRead);
 
-        // Scored windows: each once, consecutive per channel, model 1 until one batch boundary and model 2 from it, never back.
+        // Model 1 until one batch boundary and model 2 from it, never back.
         foreach (var channel in seen.Select(s => s.Channel).Distinct())
         {
             var mine = seen.Where(s => s.Channel == channel).ToList();
-            Assert.All(mine.Zip(mine.Skip(1)), p => Assert.Equal(WindowNs, p.Second.Start - p.First.Start));
             var firstCount = mine.TakeWhile(s => s.Model == id1).Count();
             Assert.InRange(firstCount, 3, mine.Count - 1);
             Assert.All(mine.Skip(firstCount), s => Assert.Equal(id2, s.Model));
@@ -163,7 +156,7 @@ public sealed class ModelPushTests : IDisposable
         Copy(model1.Dir, "pump");
         var revA = _ws.Commit(_key, "appliance.toml", Toml());
         var id1 = Id("pump", model1.Dir);
-        var seen = await RunDeviceAsync(async (r, device, scored) =>
+        var (seen, samplesRead) = await RunDeviceAsync(async (r, device, scored) =>
         {
             var pipeline = device.Pipeline!;
             await WaitAsync(() => Count(scored, id1) >= 2 * 3, "model 1 scores two windows");
@@ -183,10 +176,27 @@ public sealed class ModelPushTests : IDisposable
 
         Assert.All(seen, s => Assert.Equal(id1, s.Model)); // the pushed model scored no window
         var (summaries, _) = ReadJournal(Path.Combine(_ws.State, "outbox"));
+        AssertEveryWindowOnce(summaries, [], samplesRead); // the pushed model's windows went unscored (NaN): summaries only
+    }
+
+    /// <summary>
+    /// No window lost or produced twice: per channel, window starts strictly increase on the 500 ms grid, and the windows'
+    /// sample counts add up to every sample the pipeline read (so a window missing from the grid is one in which the sampling
+    /// loop read nothing, as when a loaded machine delays it past a whole window, never one the pipeline dropped);
+    /// every window summarised since the first recorded score was scored exactly once, in order.
+    /// </summary>
+    private static void AssertEveryWindowOnce(List<Summary> summaries, List<(string Channel, long Start, double Score, string Model)> scored, long samplesRead)
+    {
         foreach (var channel in summaries.Select(s => s.Channel).Distinct())
         {
-            var starts = summaries.Where(s => s.Channel == channel).Select(s => s.WindowStartNs).ToList();
-            Assert.All(starts.Zip(starts.Skip(1)), p => Assert.Equal(WindowNs, p.Second - p.First));
+            var mine = summaries.Where(s => s.Channel == channel).ToList();
+            Assert.All(mine.Zip(mine.Skip(1)), p => Assert.True(p.Second.WindowStartNs > p.First.WindowStartNs && (p.Second.WindowStartNs - p.First.WindowStartNs) % WindowNs == 0, $"{channel}: window {p.Second.WindowStartNs} after {p.First.WindowStartNs}"));
+            Assert.Equal(samplesRead, mine.Sum(s => s.Features.Count));
+            var scoredStarts = scored.Where(s => s.Channel == channel).Select(s => s.Start).ToList();
+            if (scoredStarts.Count > 0)
+            {
+                Assert.Equal(mine.Select(s => s.WindowStartNs).Where(t => t >= scoredStarts[0]), scoredStarts);
+            }
         }
     }
 
@@ -195,10 +205,11 @@ public sealed class ModelPushTests : IDisposable
     /// revision applied), records every window a model scores (channel, window start, score, model id) from then on, runs
     /// <paramref name="body"/>, stops and disposes the device (its journal stays in the state directory).
     /// </summary>
-    private async Task<List<(string Channel, long Start, double Score, string Model)>> RunDeviceAsync(
+    private async Task<(List<(string Channel, long Start, double Score, string Model)> Scored, long SamplesRead)> RunDeviceAsync(
         Func<Reconciler, ReconfigurableDevice, List<(string Channel, long Start, double Score, string Model)>, Task> body)
     {
         var scored = new List<(string Channel, long Start, double Score, string Model)>();
+        var samplesRead = 0L;
         var device = new ReconfigurableDevice(NullLoggerFactory.Instance, new PipelineOptions(), _ws.State);
         using (var r = new Reconciler(Options(), device, NullLogger.Instance))
         {
@@ -218,13 +229,14 @@ public sealed class ModelPushTests : IDisposable
             finally
             {
                 await device.StopAsync(TimeSpan.Zero);
+                samplesRead = device.Pipeline?.Counters.SamplesRead ?? 0;
                 device.Dispose();
             }
         }
 
         lock (scored)
         {
-            return [.. scored];
+            return ([.. scored], samplesRead);
         }
     }
 
