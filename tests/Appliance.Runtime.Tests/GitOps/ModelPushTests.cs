@@ -21,6 +21,7 @@ namespace Appliance.Runtime.Tests.GitOps;
 /// (<see cref="PcaReconstructionModel.Score"/>, the reference the trainer checks ONNX Runtime against), and C refused
 /// with model 2 still scoring.
 /// </summary>
+[Collection(LiveDeviceCollection.Name)]
 public sealed class ModelPushTests : IDisposable
 {
     private static readonly long WindowNs = 500 * 1_000_000L;
@@ -181,8 +182,9 @@ public sealed class ModelPushTests : IDisposable
 
     /// <summary>
     /// No window lost or produced twice: per channel, window starts strictly increase on the 500 ms grid, and the windows'
-    /// sample counts add up to every sample the pipeline read (so a window missing from the grid is one in which the sampling
-    /// loop read nothing, as when a loaded machine delays it past a whole window, never one the pipeline dropped);
+    /// sample counts add up to every sample the pipeline read but for one in flight at stop (so a window missing from the grid is
+    /// one in which the sampling loop read nothing, as when a loaded machine delays it past a whole window, never one the
+    /// pipeline dropped);
     /// every window summarised since the first recorded score was scored exactly once, in order.
     /// </summary>
     private static void AssertEveryWindowOnce(List<Summary> summaries, List<(string Channel, long Start, double Score, string Model)> scored, long samplesRead)
@@ -191,7 +193,7 @@ public sealed class ModelPushTests : IDisposable
         {
             var mine = summaries.Where(s => s.Channel == channel).ToList();
             Assert.All(mine.Zip(mine.Skip(1)), p => Assert.True(p.Second.WindowStartNs > p.First.WindowStartNs && (p.Second.WindowStartNs - p.First.WindowStartNs) % WindowNs == 0, $"{channel}: window {p.Second.WindowStartNs} after {p.First.WindowStartNs}"));
-            Assert.Equal(samplesRead, mine.Sum(s => s.Features.Count));
+            Assert.InRange(samplesRead - mine.Sum(s => s.Features.Count), 0, 1); // a lost 500 ms window at 20 Hz would be ~10
             var scoredStarts = scored.Where(s => s.Channel == channel).Select(s => s.Start).ToList();
             if (scoredStarts.Count > 0)
             {
@@ -229,7 +231,9 @@ public sealed class ModelPushTests : IDisposable
             finally
             {
                 await device.StopAsync(TimeSpan.Zero);
-                samplesRead = device.Pipeline?.Counters.SamplesRead ?? 0;
+                // Samples that are in no window: late ones (counted) and, at most one per sensor, a sample the sampling loop
+                // counted as the worker made its last drain at stop (the worker does not wait for the sampling loops to end).
+                samplesRead = device.Pipeline is { } p ? p.Counters.SamplesRead - p.Counters.LateSamples : 0;
                 device.Dispose();
             }
         }
