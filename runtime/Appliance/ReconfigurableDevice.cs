@@ -15,6 +15,11 @@ namespace Appliance;
 /// stops just before it and closes its last window; the new one starts at it), so no window is lost or produced twice.
 /// The outbox outlives every swap, so sequence numbers continue and unacknowledged summaries are still delivered; the
 /// uplink client is kept, and rebuilt over the same outbox only when <c>[uplink] endpoint</c> or the device id changes.
+/// A revision that changes only the model (<see cref="RevisionChange"/>: same configuration but <c>[inference] model</c>, other
+/// model bytes) is not a rebuild: the running pipeline keeps its open windows, detector state and sampling loops, and loads the
+/// new model beside the old one, runs its self-test and swaps it in between batches (<see cref="DevicePipeline.StageModel(ModelPackage)"/>).
+/// A model the pipeline refuses fails the apply (the reconciler keeps the running revision) and the old model keeps scoring;
+/// the health check passes only once the new model has scored windows.
 /// </summary>
 internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
 {
@@ -34,6 +39,8 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     private bool _uplinkRebuilt;
     private long _ackedAtApply;
     private string _revision = string.Empty;
+    private ConfigBundle? _bundle;
+    private string? _awaitedModel;
 
     /// <summary>Creates the device; its outbox journal lives in <c>STATE/outbox</c> and its status in <c>STATE/status.json</c>.</summary>
     public ReconfigurableDevice(ILoggerFactory logging, PipelineOptions options, string stateDirectory)
@@ -60,6 +67,12 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
 
     public async Task ApplyAsync(ConfigBundle bundle, CancellationToken token)
     {
+        if (_pipeline is not null && _bundle is not null && RevisionChange.Between(_bundle, bundle) is { Kind: not RevisionChangeKind.Rebuild } change)
+        {
+            ApplyInPlace(bundle, change);
+            return;
+        }
+
         var config = bundle.Config;
 
         // Build what can be built before touching the running device: a sensor that does not open fails the apply here.
@@ -84,7 +97,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
 
         // Alarm outputs: kept as they are (a raised alarm stays raised through its hold) when the revision leaves [[alarm]]
         // unchanged; otherwise the new ones are opened here and the old ones released (driven inactive) when the old pipeline stops.
-        var keepAlarms = _alarms is not null && SameAlarms(_config?.Alarms, config.Alarms);
+        var keepAlarms = _alarms is not null && RevisionChange.SameAlarms(_config?.Alarms, config.Alarms);
         Appliance.Drivers.Chips.Gpio.AlarmPanel? newAlarms = null;
         if (!keepAlarms)
         {
@@ -159,6 +172,8 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _config = config;
         _ackedAtApply = _uplink!.Counters.Acknowledged;
         _revision = bundle.Revision;
+        _bundle = bundle;
+        _awaitedModel = null;
         var options = boundary is { } start
             ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
             : _options;
@@ -167,6 +182,40 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _pipeline.Start();
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
+        _uplink.Enqueue(CurrentHeartbeat());
+    }
+
+    /// <summary>
+    /// A revision that the running pipeline can take as it is: for a new model, loads it beside the active one and runs its
+    /// self-test on the pipeline's own session (<see cref="DevicePipeline.StageModel(ModelPackage)"/>); the pipeline swaps it
+    /// in at its next batch. The revision's settings are otherwise those running already.
+    /// </summary>
+    /// <exception cref="Appliance.Runtime.Inference.InferenceException">The pipeline refused the model (does not load, wrong
+    /// shape, self-test fails, NaN); nothing changed and the previous model keeps scoring.</exception>
+    private void ApplyInPlace(ConfigBundle bundle, RevisionChange change)
+    {
+        var pipeline = _pipeline!;
+        if (change.Model is { } model)
+        {
+            if (!pipeline.StageModel(model))
+            {
+                _uplink!.Enqueue(CurrentHeartbeat()); // the refusal goes upstream at once (last model rejection)
+                throw new Appliance.Runtime.Inference.InferenceException($"the running pipeline refused {pipeline.LastModelRejection}; {pipeline.ActiveModel} keeps scoring");
+            }
+
+            _awaitedModel = model.Id;
+            ReconfigurableDeviceLog.ModelStaged(_logger, bundle.Revision, model.Id, pipeline.ActiveModel);
+        }
+        else
+        {
+            _awaitedModel = null;
+            ReconfigurableDeviceLog.RevisionUnchanged(_logger, bundle.Revision);
+        }
+
+        _config = bundle.Config;
+        _bundle = bundle;
+        _revision = bundle.Revision;
+        _ackedAtApply = _uplink!.Counters.Acknowledged;
         _uplink.Enqueue(CurrentHeartbeat());
     }
 
@@ -186,6 +235,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     {
         var deadline = DateTimeOffset.UtcNow + grace;
         var uplinkRequired = _uplinkRebuilt || _ackedAtApply > 0;
+        long? scoredAtSwap = null;
         while (true)
         {
             var c = _pipeline!.Counters;
@@ -197,15 +247,33 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
                 return new HealthReport(false, $"sensors do not answer: {c.SampleFaults} failed reads, {c.SamplesRead} good");
             }
 
-            if (c.SamplesRead > 0 && c.WindowsSummarised > 0 && (!uplinkRequired || acked > 0))
+            // A model swapped in place: healthy once it is active and has scored windows (counted from when it was first seen
+            // active, so that they are its own); a model that only faults or never takes over fails the check.
+            var awaited = _awaitedModel;
+            if (awaited is not null && scoredAtSwap is null && _pipeline.ActiveModel == awaited)
             {
-                return new HealthReport(true, $"{c.SamplesRead} samples, {c.WindowsSummarised} windows, {acked} acknowledged, {c.SampleFaults} faults");
+                scoredAtSwap = _pipeline.ScoredWindows;
+            }
+
+            var modelScores = awaited is null || _pipeline.ScoredWindows > scoredAtSwap;
+            if (c.SamplesRead > 0 && c.WindowsSummarised > 0 && (!uplinkRequired || acked > 0) && modelScores)
+            {
+                if (awaited is not null)
+                {
+                    _awaitedModel = null;
+                    ReconfigurableDeviceLog.ModelSwappedIn(_logger, awaited);
+                    _uplink.Enqueue(CurrentHeartbeat()); // the cloud sees the new active model at once
+                }
+
+                return new HealthReport(true, $"{c.SamplesRead} samples, {c.WindowsSummarised} windows, {acked} acknowledged, {c.SampleFaults} faults{(awaited is null ? "" : $", {awaited} scores")}");
             }
 
             if (DateTimeOffset.UtcNow >= deadline)
             {
                 var missing = c.SamplesRead == 0 ? "no sample read (sensors do not answer)"
                     : c.WindowsSummarised == 0 ? "no window produced"
+                    : !modelScores && scoredAtSwap is null ? $"model {awaited} was not swapped in ({_pipeline.ActiveModel} still scores)"
+                    : !modelScores ? $"model {awaited} scored no window ({_pipeline.InferenceFaults} inference faults)"
                     : "the uplink acknowledged nothing";
                 return new HealthReport(false, missing);
             }
@@ -318,13 +386,6 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         }
 
         return DateTimeOffset.UnixEpoch.AddTicks(next);
-    }
-
-    private static bool SameAlarms(IReadOnlyList<AlarmSettings>? a, IReadOnlyList<AlarmSettings>? b)
-    {
-        a ??= [];
-        b ??= [];
-        return a.Count == b.Count && a.Zip(b).All(p => p.First.SameAs(p.Second));
     }
 
     private void OnCommand(Command command)

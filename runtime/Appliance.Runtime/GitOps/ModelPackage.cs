@@ -18,7 +18,10 @@ namespace Appliance.Runtime.GitOps;
 /// <param name="Onnx">The model's bytes, as hashed.</param>
 /// <param name="Streams">S: rows per batch.</param>
 /// <param name="Features">F: features per row.</param>
-public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Features)
+/// <param name="SelfTestCase">The first case of <c>selftest.toml</c>, which the device's pipeline runs again on its own session
+/// (its execution provider) before it swaps the model in: the file's absolute tolerance is taken relative to
+/// max(1, |expected|) (<see cref="ModelSelfTest"/>), never tighter than the file's; null for none.</param>
+public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Features, ModelSelfTest? SelfTestCase = null)
 {
     /// <summary>The manifest file in each model folder.</summary>
     public const string ManifestFile = "SHA256SUMS";
@@ -28,6 +31,16 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
 
     /// <summary>The self-test file in each model folder.</summary>
     public const string SelfTestFile = "selftest.toml";
+
+    /// <summary>SHA-256 of <see cref="Onnx"/> (FIPS 180-4), 64 lower-case hex digits: what tells two versions of one model folder apart.</summary>
+    public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Onnx));
+
+    /// <summary>
+    /// The model's name in the device's status, heartbeats and errors: <c>models/NAME@sha256:</c> and the first 12 hex digits
+    /// of <see cref="Sha256"/> (the <c>name@sha256:digest</c> form of OCI image references, shortened as git shortens commit
+    /// ids), so that a push of new bytes under the same folder name shows as a new active model.
+    /// </summary>
+    public string Id => $"models/{Name}@sha256:{Sha256[..12]}";
 
     /// <summary>
     /// Reads and verifies <c>models/<paramref name="name"/>/</c> at <paramref name="commit"/>: the manifest lists every
@@ -136,6 +149,7 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
             throw new ConfigException($"models/{name}/{ModelFile}", 0, $"does not load: {e.Message}");
         }
 
+        ModelSelfTest? first = null;
         using (scorer)
         {
             var scores = new float[streams];
@@ -151,6 +165,7 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
                     throw c.Error("input", $"case {n}: expected {streams * features} inputs and {streams} outputs, found {input.Length} and {expected.Length}");
                 }
 
+                first ??= new ModelSelfTest(streams, features, input, expected, tolerance);
                 scorer.Run(input, scores);
                 for (var i = 0; i < streams; i++)
                 {
@@ -162,6 +177,6 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
             }
         }
 
-        return new ModelPackage(name, onnx, streams, features);
+        return new ModelPackage(name, onnx, streams, features, first);
     }
 }

@@ -176,11 +176,11 @@ public sealed class Reconciler : IDisposable
         if (config.Inference.Model is { } modelName)
         {
             // The model the pipeline will load must be in this revision and pass the pipeline's own checks (known window
-            // features, a positive threshold, finite scores), so that a bad model rejects the revision and the running one stays.
+            // features, a positive threshold, its bundled self-test), so that a bad model rejects the revision and the running one stays.
             var package = models.FirstOrDefault(m => m.Name == modelName)
                 ?? throw new ConfigException(ConfigRepository.ConfigFile, 0, $"[inference] model = \"{modelName}\": no folder models/{modelName}/ in this revision");
             using var check = new Inference.HotSwapScorer(package.Streams, Inference.GpuPolicy.Off);
-            if (!check.Stage($"models/{modelName}", package.Onnx, null))
+            if (!check.Stage($"models/{modelName}", package.Onnx, package.SelfTestCase))
             {
                 throw new ConfigException($"models/{modelName}/{ModelPackage.ModelFile}", 0, $"refused: {check.LastRejection!.Reason}");
             }

@@ -24,7 +24,7 @@ public static class DeviceHeartbeat
     /// <param name="uplink">The device's uplink client, or null.</param>
     /// <param name="pipeline">The running pipeline's counters, or null before one runs.</param>
     /// <param name="sensors">Per-sensor sampling statistics.</param>
-    /// <param name="modelId">Active model id (<c>DevicePipeline.ActiveModel</c>: <c>models/NAME</c>, <c>on-device:standard-score</c>, or <c>none</c>); empty when unknown.</param>
+    /// <param name="modelId">Active model id (<c>DevicePipeline.ActiveModel</c>: <c>models/NAME@sha256:HEX12</c>, <c>on-device:standard-score</c>, or <c>none</c>); empty when unknown.</param>
     /// <param name="modelRejection">Why the last offered model was rejected; empty when none was.</param>
     /// <returns>The heartbeat, counters keyed by <see cref="HeartbeatCounter"/>.</returns>
     public static Heartbeat Create(

@@ -106,7 +106,7 @@ public sealed class DevicePipeline : IDisposable
     /// </summary>
     public string? SourceFailure { get; private set; }
 
-    /// <summary>The model that scores windows now (<c>models/NAME</c>, a bundle directory, or <c>on-device:standard-score</c>), or <c>none</c>. For the heartbeat.</summary>
+    /// <summary>The model that scores windows now (<c>models/NAME@sha256:HEX12</c>, a bundle directory, or <c>on-device:standard-score</c>), or <c>none</c>. For the heartbeat.</summary>
     public string ActiveModel => _scorer?.ActiveSource is { Length: > 0 } id ? id : "none";
 
     /// <summary>The last refused model and why (<c>SOURCE: REASON</c>), or null when none was refused. For the heartbeat.</summary>
@@ -168,7 +168,20 @@ public sealed class DevicePipeline : IDisposable
             return false;
         }
 
-        return StageModel("models/" + name, package.Onnx);
+        return StageModel(package);
+    }
+
+    /// <summary>
+    /// Stages a verified model folder of a revision (<see cref="StageModel(string, byte[], ModelSelfTest?)"/> with its
+    /// <see cref="Appliance.Runtime.GitOps.ModelPackage.Id"/>, bytes and bundled self-test, run again on this pipeline's session):
+    /// how a revision that changes only the model swaps it into the running pipeline. Any thread.
+    /// </summary>
+    /// <param name="package">The model (<c>models/NAME/</c> of the revision).</param>
+    /// <returns>True when staged; false when refused (the previous model stays; see <see cref="LastModelRejection"/>).</returns>
+    public bool StageModel(Appliance.Runtime.GitOps.ModelPackage package)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        return StageModel(package.Id, package.Onnx, package.SelfTestCase);
     }
 
     /// <summary>Completes when every replayed source has ended and its last window has been summarised; never for live sources.</summary>

@@ -435,7 +435,10 @@ public sealed class ReconcilerTests : IDisposable
     /// A model folder: the z-score model of <see cref="StandardScoreModel"/> exported to ONNX, a self-test whose expected
     /// outputs come from the model's managed reference (<see cref="StandardScoreModel.Score"/>), and a SHA-256 manifest.
     /// </summary>
-    private Dictionary<string, string?> Model(string name, float expectedOffset = 0)
+    private Dictionary<string, string?> Model(string name, float expectedOffset = 0) => Model(_ws, name, expectedOffset);
+
+    /// <summary>The same model folder in <paramref name="ws"/>'s working tree; its model takes a fixed batch of 2 rows of 2 features.</summary>
+    internal static Dictionary<string, string?> Model(GitWorkspace ws, string name, float expectedOffset = 0)
     {
         var rows = Enumerable.Range(0, 20).Select(i => new float[] { 20 + (i % 5), 1 + (i % 3) * 0.1f, 1000 + i, 2 }).ToList();
         var model = StandardScoreModel.Fit(rows, streams: 2, features: 2);
@@ -444,7 +447,7 @@ public sealed class ReconcilerTests : IDisposable
         model.Score(input, expected);
         var selfTest = string.Create(CultureInfo.InvariantCulture, $"streams = 2\nfeatures = 2\ntolerance = 1e-4\n\n[[case]]\ninput = [{string.Join(", ", input.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]\nexpected = [{string.Join(", ", expected.Select(v => (v + expectedOffset).ToString("R", CultureInfo.InvariantCulture)))}]\n");
         var onnx = model.ToOnnx();
-        var folder = Path.Combine(_ws.Work, "models", name);
+        var folder = Path.Combine(ws.Work, "models", name);
         Directory.CreateDirectory(folder);
         File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
         var sums = $"{Convert.ToHexStringLower(SHA256.HashData(onnx))}  model.onnx\n{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(selfTest)))}  selftest.toml\n";

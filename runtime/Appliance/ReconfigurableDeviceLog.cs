@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Appliance;
+
+/// <summary>Log messages of <see cref="ReconfigurableDevice"/> (event ids 7100-7199, beside the reconciler's 7000-7099).</summary>
+internal static partial class ReconfigurableDeviceLog
+{
+    [LoggerMessage(EventId = 7100, Level = LogLevel.Information, Message = "Config revision {Revision} changes only the model: {Model} loaded and self-tested beside {Active}; it scores from the next batch (pipeline kept)")]
+    public static partial void ModelStaged(ILogger logger, string revision, string model, string active);
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "Config revision {Revision} changes nothing the device runs: pipeline and model kept")]
+    public static partial void RevisionUnchanged(ILogger logger, string revision);
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Information, Message = "Model {Model} scores the windows now (swapped in place)")]
+    public static partial void ModelSwappedIn(ILogger logger, string model);
+}
