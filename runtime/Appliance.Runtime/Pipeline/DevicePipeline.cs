@@ -342,6 +342,7 @@ public sealed class DevicePipeline : IDisposable
     private void WorkLoop()
     {
         var allReplay = _streams.All(s => s.Binding.IsReplay);
+        long stopSeen = 0;
         while (true)
         {
             var idle = true;
@@ -361,8 +362,17 @@ public sealed class DevicePipeline : IDisposable
             }
 
             var stopping = _stop.IsCancellationRequested;
+            if (stopping && stopSeen == 0)
+            {
+                stopSeen = Stopwatch.GetTimestamp();
+            }
+
             var replaysDone = allReplay && Volatile.Read(ref _replaysRunning) == 0;
-            if ((stopping || replaysDone) && _streams.All(s => s.Window.Unread == 0) && (stopping || _streams.All(s => s.Ended)))
+            // On stop, a sampling thread may still be writing the sample it has just read (and counted): wait for the
+            // sampling threads to end, so that every sample counted in SamplesRead reaches a window, but not longer than
+            // a second, in case one is stuck in a bus call.
+            var sourcesDone = _streams.All(s => s.Ended) || (stopping && Stopwatch.GetElapsedTime(stopSeen) > TimeSpan.FromSeconds(1));
+            if ((stopping || replaysDone) && _streams.All(s => s.Window.Unread == 0) && sourcesDone)
             {
                 foreach (var s in _streams)
                 {
