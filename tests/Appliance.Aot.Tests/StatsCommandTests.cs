@@ -125,6 +125,28 @@ public sealed class StatsCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("t,value\n1,2.5\n2,1,000\n", ":3: the row has 3 fields, expected 2 as in the header")] // an unquoted thousands comma
+    [InlineData("t,value\n1,2.5\n2\n", ":3: the row has 1 fields, expected 2 as in the header")]
+    [InlineData("t,value,value\n1,2,3\n", ":1: column 'value' appears more than once in the header")]
+    [InlineData("t,value\n1,1e400\n", ":2: column 'value' = '1e400': out of range")] // beyond binary64's 1.8e308 (IEEE 754)
+    public void Stats_BadRow_ExitCode2NamingFileAndLine(string content, string expected)
+    {
+        string csv = Path.Combine(Path.GetTempPath(), $"appliance-badstats-{Environment.ProcessId}-{content.GetHashCode():x}.csv");
+        File.WriteAllText(csv, content);
+        try
+        {
+            var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "stats", csv, "--column", "value", "--window", "10", "--json");
+            Assert.True(code == 2, $"exit {code}: {stdout} {stderr}");
+            Assert.Contains(csv + expected, stderr, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, stdout); // nothing is written before the whole file has parsed
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
     [Fact]
     public void BenchStats_MachineTemperature_TimesTheWholeFile()
     {

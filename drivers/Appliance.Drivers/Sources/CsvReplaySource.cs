@@ -10,7 +10,9 @@ namespace Appliance.Drivers.Sources;
 /// </summary>
 /// <remarks>
 /// <para>Fields are split on commas; quoted fields are not supported (NAB has none). Blank lines are skipped. An empty value
-/// field is a missing sample and reads as NaN.</para>
+/// field is a missing sample and reads as NaN. Values must be finite in float32 (a magnitude of at most 3.4e38). Rows out of
+/// time order are passed on as they are (NAB's machine_temperature file steps back an hour at line 10151): the window
+/// takes one that falls in the open window, and counts one older than that as late.</para>
 /// <para>Steady-state <see cref="Read"/> allocates nothing: lines are parsed as spans over one reused buffer. Bad input throws
 /// <see cref="FormatException"/> naming <c>path:line</c>, the offending text and what was expected.</para>
 /// <para>Not thread-safe.</para>
@@ -162,9 +164,13 @@ public sealed class CsvReplaySource : ISampleSource
         {
             values[0] = float.NaN;
         }
-        else if (float.TryParse(valueField, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+        else if (float.TryParse(valueField, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && (float.IsFinite(value) || float.IsNaN(value)))
         {
             values[0] = value;
+        }
+        else if (float.IsInfinity(value))
+        {
+            throw new FormatException($"{_path}:{_lineNumber}: '{valueField.ToString()}' is out of range for a float32 sample (expected a finite value of magnitude at most 3.4e38 in column '{_column}').");
         }
         else
         {

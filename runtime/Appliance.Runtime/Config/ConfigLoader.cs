@@ -362,7 +362,9 @@ public static partial class ConfigLoader
 
         try
         {
-            _ = Detection.WindowDetectors.Create(settings, new DetectorSettings("ewma-z", 0.1, 4, 0, 1));
+            // A trial build with valid defaults (alpha 0.1, threshold 4, warm-up 30, cool-down 1): only the sensor's own
+            // specification can fail here.
+            _ = Detection.WindowDetectors.Create(settings, new DetectorSettings("ewma-z", 0.1, 4, 30, 1));
         }
         catch (ArgumentException e)
         {

@@ -91,7 +91,7 @@ public static class DefaultConfig
         rate_hz = 1
 
         [window]
-        length = "{{(long)window.TotalSeconds}}s"
+        length = "{{(long)Math.Round(window.TotalMilliseconds)}}ms"
 
         [detector]
         kind = "ewma-z"

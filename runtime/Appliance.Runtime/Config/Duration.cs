@@ -8,6 +8,9 @@ namespace Appliance.Runtime.Config;
 /// </summary>
 public static class Duration
 {
+    /// <summary>The longest duration accepted, in days (100 years).</summary>
+    public const int MaxDays = 36_500;
+
     /// <summary>Parses <paramref name="text"/>; returns false (and a reason) when it is not a positive duration.</summary>
     public static bool TryParse(string? text, out TimeSpan value, out string error)
     {
@@ -38,6 +41,13 @@ public static class Duration
         if (ms is null || ms <= 0 || ms > TimeSpan.MaxValue.TotalMilliseconds)
         {
             error = $"'{text}' is not a duration (expected a positive number and a unit: ms, s, m, h or d, e.g. 15s)";
+            return false;
+        }
+
+        if (ms > MaxDays * 86400e3)
+        {
+            // Window arithmetic is in Unix nanoseconds (a long holds about 292 years of them).
+            error = $"'{text}' is longer than {MaxDays}d (100 years), the longest duration accepted";
             return false;
         }
 

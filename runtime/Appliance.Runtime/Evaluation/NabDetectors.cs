@@ -144,7 +144,10 @@ public static class NabDetectors
                     throw new ArgumentException($"--detector {spec}: '{kv}': expected key=number");
                 }
 
-                args[kv[..eq]] = v;
+                if (!args.TryAdd(kv[..eq], v))
+                {
+                    throw new ArgumentException($"--detector {spec}: '{kv[..eq]}' is given twice");
+                }
             }
         }
 
@@ -155,25 +158,60 @@ public static class NabDetectors
             return args.TryGetValue(key, out var v) ? v : fallback;
         }
 
-        ISampleDetector detector = name switch
+        // Counts and sizes: whole numbers within bounds that keep memory bounded (a window of 1e10 samples must be refused
+        // here, not end the process in an OutOfMemoryException or an overflow).
+        int Int(string key, int fallback, int lo, int hi)
         {
-            "windowed-gaussian" => new WindowedGaussianDetector((int)Arg("window", 6400), (int)Arg("step", 100)),
-            "relative-entropy" => new RelativeEntropyDetector(min, max, bins: (int)Arg("bins", 5), window: (int)Arg("window", 52), threshold: ChiSquare99((int)Arg("bins", 5) - 1), frequent: (int)Arg("frequent", 1)),
-            "ewma-tail" => new EwmaTailDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30)),
-            "context-novelty" => new ContextNoveltyDetector(min, max, (int)Arg("low", 2), (int)Arg("high", 5), (int)Arg("order", 2), (int)Arg("frequent", 1), (int)Arg("rest", 0), Arg("restlevel", 1.0), (int)Arg("table", 18), Arg("delta", 0) != 0, (int)Arg("smooth", 1)),
-            "spatial-range" => new SpatialRangeDetector(Arg("tolerance", 0.05)),
-            "artime" => CreateArtime(spec, min, max, probationary, (int)Arg("learn", 0), (int)Arg("capacity", 1024)),
-            "cusum" => new CusumDetector(Arg("alpha", 0.005), (int)Arg("warmup", 30), Arg("k", 0.5), Arg("h", 5.0)),
-            _ => throw new ArgumentException($"--detector {spec}: unknown detector '{name}' (expected one of {string.Join(", ", Names)})"),
-        };
+            used.Add(key);
+            if (!args.TryGetValue(key, out var v))
+            {
+                return fallback;
+            }
+
+            if (!(v >= lo && v <= hi) || v != Math.Floor(v))
+            {
+                throw new ArgumentException($"--detector {spec}: {key}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}: expected a whole number from {lo} to {hi}");
+            }
+
+            return (int)v;
+        }
+
+        ISampleDetector detector;
+        try
+        {
+            detector = name switch
+            {
+                "windowed-gaussian" => new WindowedGaussianDetector(Int("window", 6400, 2, MaxSamples), Int("step", 100, 1, MaxSamples)),
+                "relative-entropy" => new RelativeEntropyDetector(min, max, bins: Int("bins", 5, 2, 1000), window: Int("window", 52, 2, MaxSamples), threshold: ChiSquare99(Int("bins", 5, 2, 1000) - 1), frequent: Int("frequent", 1, 1, MaxSamples)),
+                "ewma-tail" => new EwmaTailDetector(Arg("alpha", 0.005), Int("warmup", 30, 0, MaxSamples)),
+                "context-novelty" => new ContextNoveltyDetector(min, max, Int("low", 2, 1, 16), Int("high", 5, 1, 16), Int("order", 2, 0, 8), Int("frequent", 1, 1, MaxSamples), Int("rest", 0, 0, MaxSamples), Arg("restlevel", 1.0), Int("table", 18, 1, 22), Arg("delta", 0) != 0, Int("smooth", 1, 1, MaxSamples)),
+                "spatial-range" => new SpatialRangeDetector(Arg("tolerance", 0.05)),
+                "artime" => CreateArtime(spec, min, max, probationary, Int("learn", 0, 0, MaxSamples), Int("capacity", 1024, 1, 65536)),
+                "cusum" => new CusumDetector(Arg("alpha", 0.005), Int("warmup", 30, 0, MaxSamples), Arg("k", 0.5), Arg("h", 5.0)),
+                _ => throw new ArgumentException($"--detector {spec}: unknown detector '{name}' (expected one of {string.Join(", ", Names)})"),
+            };
+        }
+        catch (ArgumentException e) when (!e.Message.StartsWith("--detector", StringComparison.Ordinal))
+        {
+            // A constructor's own range check: one line, naming the specification.
+            throw new ArgumentException($"--detector {spec}: {OneLine(e)}", e);
+        }
+
         if (args.Keys.FirstOrDefault(k => !used.Contains(k)) is { } unknown)
         {
             throw new ArgumentException($"--detector {spec}: '{unknown}' is not a setting of {name}");
         }
 
-        if (args.TryGetValue("likelihood", out var likelihoodWindow))
+        if (args.ContainsKey("likelihood"))
         {
-            detector = new AnomalyLikelihoodDetector(detector, (int)likelihoodWindow, args.TryGetValue("lshort", out var lshort) ? (int)lshort : 10, args.TryGetValue("lwarmup", out var lwarmup) ? (int)lwarmup : 388);
+            try
+            {
+                detector = new AnomalyLikelihoodDetector(detector, Int("likelihood", 0, 1, MaxSamples), Int("lshort", 10, 1, MaxSamples), Int("lwarmup", 388, 0, MaxSamples));
+            }
+            catch (ArgumentException e) when (!e.Message.StartsWith("--detector", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"--detector {spec}: {OneLine(e)}", e);
+            }
         }
 
         if (args.TryGetValue("floor", out var floor))
@@ -186,12 +224,12 @@ public static class NabDetectors
             detector = new FloorDetector(detector, alarm, binary: true);
         }
 
-        if (args.TryGetValue("confirm", out var confirm) && confirm >= 1)
+        if (Int("confirm", 0, 0, MaxSamples) is var confirm and >= 1)
         {
-            detector = new OnDelayDetector(detector, args.TryGetValue("confirmlevel", out var cl) ? cl : double.Epsilon, (int)confirm);
+            detector = new OnDelayDetector(detector, args.TryGetValue("confirmlevel", out var cl) ? cl : double.Epsilon, confirm);
         }
 
-        var holdoff = args.TryGetValue("holdoff", out var h) ? h : 0.0;
+        double holdoff = Int("holdoff", 0, 0, MaxSamples);
         var quiet = 0.0;
         if (args.TryGetValue("holdfrac", out var hf) || args.TryGetValue("quietfrac", out _))
         {
@@ -207,6 +245,17 @@ public static class NabDetectors
         return holdoff >= 1 || quiet >= 1
             ? new HoldOffDetector(detector, holdoff < 1 ? double.PositiveInfinity : args.TryGetValue("level", out var level) ? level : 1.0, Math.Max(1, (int)holdoff), initial: (int)quiet)
             : detector;
+    }
+
+    /// <summary>Largest count of samples a setting may give (windows, warm-ups, hold-offs): 10^7, about 115 days at 1 Hz.</summary>
+    private const int MaxSamples = 10_000_000;
+
+    /// <summary>An argument exception's message as one line, without the " (Parameter 'x')" and "Actual value was" parts.</summary>
+    private static string OneLine(ArgumentException e)
+    {
+        var line = e.Message.Split('\n')[0].TrimEnd('\r');
+        var parameter = line.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        return parameter > 0 ? line[..parameter] : line;
     }
 
     // "ENSEMBLE|holdoff=N,level=L": one hold-off over the ensemble's maximum (after any member's alarm, all are quiet).
@@ -232,6 +281,11 @@ public static class NabDetectors
                 case "restfrac": rest = Math.Round(v * probationary); break;
                 default: throw new ArgumentException($"--detector {spec}: '{kv[..eq]}' after '|' is not holdoff, holdfrac, rest, restfrac or level");
             }
+        }
+
+        if (!(holdoff <= MaxSamples && rest <= MaxSamples))
+        {
+            throw new ArgumentException($"--detector {spec}: a hold-off or rest of at most {MaxSamples} samples was expected after '|'");
         }
 
         if (holdoff < 1 && rest < 1)

@@ -228,10 +228,14 @@ public sealed class Reconciler : IDisposable
             CheckNotOlder(tip, current?.Revision ?? _repo.LastKnownGood());
             bundle = Load(tip);
         }
-        catch (Exception e) when (e is GitOpsException or ConfigException or FormatException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            Refuse(tip, ConfigState.Rejected, e.Message, current);
-            ReconcilerLog.Rejected(_logger, tip, e.Message);
+            // Expected: GitOpsException, ConfigException, FormatException. Anything else a revision makes validation throw
+            // (a defect to fix, for example an allocation a setting sized) still only refuses that revision: the device
+            // keeps running the one it has.
+            var reason = e is GitOpsException or ConfigException or FormatException ? e.Message : $"revision {Short(tip)} could not be validated: {e.GetType().Name}: {e.Message}";
+            Refuse(tip, ConfigState.Rejected, reason, current);
+            ReconcilerLog.Rejected(_logger, tip, reason);
             return;
         }
 
@@ -329,7 +333,7 @@ public sealed class Reconciler : IDisposable
             {
                 return Load(lkg);
             }
-            catch (Exception e) when (e is GitOpsException or ConfigException or FormatException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 ReconcilerLog.Rejected(_logger, lkg, "last known good revision no longer loads: " + e.Message);
             }

@@ -149,7 +149,7 @@ internal static class DemoCommand
         var mine = store.GetDevices().FirstOrDefault(d => d.DeviceId == config.Device.Id);
         var stats = new { Summaries = mine?.Summaries ?? 0, Alerts = mine?.Alerts ?? 0 };
         var windows = counters.WindowsSummarised;
-        Console.WriteLine($"demo: {counters.SamplesRead} samples, {counters.SampleFaults} faults, {counters.InferenceRuns} ONNX runs on {device.Pipeline.ExecutionProvider}, " +
+        Console.WriteLine($"demo: {counters.SamplesRead} samples, {counters.SampleFaults} faults, {counters.LateSamples} late (dropped: older than the open window), {counters.InferenceRuns} ONNX runs on {device.Pipeline.ExecutionProvider}, " +
             $"{windows / Math.Max(elapsed.TotalSeconds, 1e-3):F1} summaries/s over {elapsed.TotalSeconds:F1} s, outbox fully acknowledged: {(acked ? "yes" : "no")}");
         foreach (var alarm in device.Alarms.Snapshot())
         {

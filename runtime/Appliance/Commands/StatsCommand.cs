@@ -198,12 +198,14 @@ internal static class StatsCommand
         int lineNo = 1;
         ReadOnlySpan<byte> header = NextLine(ref rest);
         int index = -1, fields = 0;
+        bool duplicate = false;
         byte[] name = Encoding.UTF8.GetBytes(column);
         foreach (Range r in new FieldEnumerator(header))
         {
             if (Unquote(header[r]).SequenceEqual(name))
             {
-                index = fields;
+                duplicate |= index >= 0;
+                index = index < 0 ? fields : index;
             }
 
             fields++;
@@ -212,6 +214,11 @@ internal static class StatsCommand
         if (index < 0)
         {
             throw new FormatException($"{path}:1: no column '{column}' in the header (columns: {Encoding.UTF8.GetString(header)})");
+        }
+
+        if (duplicate)
+        {
+            throw new FormatException($"{path}:1: column '{column}' appears more than once in the header (expected one column of that name)");
         }
 
         // At most one value per remaining line (a last line without its newline included).
@@ -226,28 +233,30 @@ internal static class StatsCommand
                 continue;
             }
 
-            if (TryFieldWithoutQuotes(line, index, out ReadOnlySpan<byte> plain))
+            if (TryFieldWithoutQuotes(line, index, fields, out ReadOnlySpan<byte> plain))
             {
                 values[count++] = Parse(plain, path, lineNo, column);
                 continue;
             }
 
+            // A quoted line, or one with the wrong number of fields: field by field, and every row must have as many
+            // fields as the header (RFC 4180 §2.4), so that a value with an unquoted comma is not silently cut.
             int f = 0;
-            bool found = false;
+            Range wanted = default;
             foreach (Range r in new FieldEnumerator(line))
             {
                 if (f++ == index)
                 {
-                    values[count++] = Parse(Unquote(line[r]), path, lineNo, column);
-                    found = true;
-                    break;
+                    wanted = r;
                 }
             }
 
-            if (!found)
+            if (f != fields)
             {
-                throw new FormatException($"{path}:{lineNo}: column '{column}' missing (the row has {f} fields, expected at least {index + 1})");
+                throw new FormatException($"{path}:{lineNo}: the row has {f} fields, expected {fields} as in the header (quote a value that holds a comma)");
             }
+
+            values[count++] = Parse(Unquote(line[wanted]), path, lineNo, column);
         }
 
         return new ArraySegment<double>(values, 0, count);
@@ -259,7 +268,7 @@ internal static class StatsCommand
     /// </summary>
     /// <returns>False when a quote comes first or the line has too few fields (the caller then takes the general path,
     /// which also words the error).</returns>
-    private static bool TryFieldWithoutQuotes(ReadOnlySpan<byte> line, int index, out ReadOnlySpan<byte> field)
+    private static bool TryFieldWithoutQuotes(ReadOnlySpan<byte> line, int index, int fields, out ReadOnlySpan<byte> field)
     {
         field = default;
         for (int k = 0; k < index; k++)
@@ -280,7 +289,14 @@ internal static class StatsCommand
         }
 
         field = end < 0 ? line : line[..end];
-        return true;
+        if (end < 0)
+        {
+            return index + 1 == fields;
+        }
+
+        // The fields after the wanted one: no quote among them, and the header's count in all.
+        ReadOnlySpan<byte> after = line[(end + 1)..];
+        return after.IndexOf((byte)'"') < 0 && index + 2 + after.Count((byte)',') == fields;
     }
 
     private static double Parse(ReadOnlySpan<byte> field, string path, int lineNo, string column)
@@ -294,6 +310,11 @@ internal static class StatsCommand
         // Clinger's exact fast path for plain decimals, the BCL's parser for everything else: the same doubles.
         if (DecimalText.TryParse(field, out double x))
         {
+            if (double.IsInfinity(x))
+            {
+                throw new FormatException($"{path}:{lineNo}: column '{column}' = '{Encoding.UTF8.GetString(field)}': out of range (expected a finite number, magnitude at most 1.8e308)");
+            }
+
             return x;
         }
 

@@ -112,6 +112,20 @@ public sealed class CsvReplaySourceTests : IDisposable
         Assert.Equal($"{path}:3: 'abc' is not a number (expected a decimal value in column 'value').", error.Message);
     }
 
+    [Theory]
+    [InlineData("1e39")] // above float32's largest finite value, 3.4028235e38 (IEEE 754 binary32)
+    [InlineData("-1e400")]
+    [InlineData("Infinity")]
+    public void Read_ValueOutOfFloat32Range_MessageNamesPathLine(string value)
+    {
+        string path = Write("data.csv", $"timestamp,value\n2020-01-01 00:00:00,{value}\n");
+        using var source = new CsvReplaySource("s", path);
+
+        var error = Assert.Throws<FormatException>(() => source.Read(new float[1], out _));
+
+        Assert.StartsWith($"{path}:2: '{value}' is out of range for a float32 sample", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_BadTimestamp_MessageNamesPathLineAndFormats()
     {

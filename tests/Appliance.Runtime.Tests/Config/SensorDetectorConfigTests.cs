@@ -46,6 +46,9 @@ public sealed class SensorDetectorConfigTests
     [InlineData("detector_threshold = 0.9", 8, "detector_threshold", "without detector")]
     [InlineData("detector = \"cusum\"\ndetector_cooldown = 0", 9, "detector_cooldown", "must be between 1 and")]
     [InlineData("detector = \"onnx\"", 8, "detector", "needs [inference] enabled = true and model")]
+    [InlineData("detector = \"windowed-gaussian:window=1e10\"", 8, "detector", "window=10000000000: expected a whole number from 2 to 10000000")]
+    [InlineData("detector = \"artime:learn=600,capacity=1e12\"\ndetector_range = [0, 1]", 8, "detector", "capacity=1000000000000: expected a whole number from 1 to 65536")]
+    [InlineData("detector = \"cusum:k=-1\"", 8, "detector", "CUSUM reference k must be finite")]
     public void Parse_BadDetector_RefusedWithLineAndKey(string extra, int line, string key, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => Parse(Sensor("s", extra)));
@@ -53,6 +56,16 @@ public sealed class SensorDetectorConfigTests
         Assert.Contains($"appliance.toml:{line}", e.Message, StringComparison.Ordinal);
         Assert.Contains(key, e.Message, StringComparison.Ordinal);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_EwmaZOnSensor_Accepted()
+    {
+        // The first kind in the README's detector table: the global [detector] EWMA z-score, chosen per sensor.
+        var config = Parse(Sensor("s", "detector = \"ewma-z\"\ndetector_threshold = 3.5"));
+
+        Assert.Equal("ewma-z", config.Sensors[0].Detector!.Kind);
+        Assert.IsType<EwmaZScoreDetector>(WindowDetectors.Create(config.Sensors[0].Detector, config.Detector));
     }
 
     [Fact]

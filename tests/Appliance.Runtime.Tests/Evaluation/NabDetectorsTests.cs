@@ -115,10 +115,25 @@ public sealed class NabDetectorsTests(NabData data) : IClassFixture<NabData>
     [InlineData("cusum:k=x", "'k=x': expected key=number")]
     [InlineData("cusum|nope=1", "'nope' after '|'")]
     [InlineData("cusum|level=1", "expected holdoff=N")]
+    [InlineData("cusum:k=0.25,k=0.5", "'k' is given twice")]
+    [InlineData("windowed-gaussian:window=1e10", "window=10000000000: expected a whole number from 2 to 10000000")]
+    [InlineData("context-novelty:table=26", "table=26: expected a whole number from 1 to 22")]
+    [InlineData("windowed-gaussian:holdoff=1.5", "holdoff=1.5: expected a whole number")]
+    [InlineData("cusum|holdoff=1e12", "at most 10000000 samples")]
     public void Create_BadSpecification_NamesWhatIsWrong(string spec, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => NabDetectors.Create(spec, data.Corpus.Series[0]));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_ConstructorRangeCheck_OneLineNamingTheSpecification()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NabDetectors.Create("cusum:k=-1", data.Corpus.Series[0]));
+
+        Assert.StartsWith("--detector cusum:k=-1: ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.DoesNotContain("(Parameter", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
