@@ -55,6 +55,14 @@ public sealed partial class TrainedModelDemoTests
                 .ToList();
             var hit = labelled.Count(w => alerts.Any(a => a >= w.Start && a <= w.End.AddHours(12)));
             Assert.True(hit >= 2, $"alerts at {string.Join(", ", alerts.Select(a => a.ToString("u", CultureInfo.InvariantCulture)))} cover {hit} of the 4 labelled windows");
+
+            // The bundle is verified as a pushed model folder is: a file changed after training no longer matches its
+            // SHA-256 line in SHA256SUMS (FIPS 180-4), and the demo refuses the model as bad input.
+            System.IO.File.AppendAllText(Path.Combine(model, "model-card.md"), "\nedited after training\n");
+            (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(60), "demo", "--replay", csv, "--speed", "max", "--window", "3h", "--model", model, "--state", Path.Combine(dir, "demo2"));
+            Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
+            Assert.Contains("SHA256SUMS", stderr, StringComparison.Ordinal);
+            Assert.Contains("model-card.md: SHA-256 is", stderr, StringComparison.Ordinal);
         }
         finally
         {

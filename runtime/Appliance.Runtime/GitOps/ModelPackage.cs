@@ -51,8 +51,44 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
     public static ModelPackage Load(ConfigRepository repo, string commit, string name)
     {
         var folder = $"models/{name}";
+        return Verify(name, folder, file => repo.ReadFile(commit, $"{folder}/{file}", ConfigRepository.MaxModelBytes), repo.List(commit, folder, folders: false));
+    }
+
+    /// <summary>
+    /// Reads and verifies a model bundle in a directory (what <c>appliance train --out DIR</c> writes) exactly as
+    /// <see cref="Load(ConfigRepository, string, string)"/> verifies a repository's model folder: <c>SHA256SUMS</c> lists
+    /// every file and every hash matches, then the model reproduces its <c>selftest.toml</c> in ONNX Runtime (CPU).
+    /// </summary>
+    /// <param name="directory">The bundle directory; its name is the model's name.</param>
+    /// <exception cref="ConfigException">A file is missing, unlisted or too large, a hash differs, or the self-test fails (path and line named).</exception>
+    public static ModelPackage LoadDirectory(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        byte[]? Read(string file)
+        {
+            var path = Path.Combine(full, file);
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            return new FileInfo(path).Length <= ConfigRepository.MaxModelBytes
+                ? File.ReadAllBytes(path)
+                : throw new ConfigException(path, 0, $"larger than {ConfigRepository.MaxModelBytes} bytes, the most a model file may hold");
+        }
+
+        return Verify(Path.GetFileName(full), full, Read, Directory.EnumerateFiles(full).Select(f => Path.GetFileName(f)));
+    }
+
+    /// <summary>The checks of <see cref="Load(ConfigRepository, string, string)"/> over any store of files.</summary>
+    /// <param name="name">The model's name.</param>
+    /// <param name="folder">The folder, as errors name it.</param>
+    /// <param name="read">A file's bytes by name within the folder, or null when it is absent.</param>
+    /// <param name="files">The names of the folder's files.</param>
+    private static ModelPackage Verify(string name, string folder, Func<string, byte[]?> read, IEnumerable<string> files)
+    {
         var manifestPath = $"{folder}/{ManifestFile}";
-        var manifest = repo.ReadFile(commit, manifestPath)
+        var manifest = read(ManifestFile)
             ?? throw new ConfigException(manifestPath, 0, $"model '{name}' has no manifest (expected sha256sum output listing its files)");
         var listed = new Dictionary<string, (string Hash, int Line)>(StringComparer.Ordinal);
         var lines = System.Text.Encoding.UTF8.GetString(manifest).Split('\n');
@@ -72,7 +108,7 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
             listed[line[66..]] = (line[..64].ToLowerInvariant(), i + 1);
         }
 
-        foreach (var file in repo.List(commit, folder, folders: false))
+        foreach (var file in files)
         {
             if (file != ManifestFile && !listed.ContainsKey(file))
             {
@@ -91,7 +127,7 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
         var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (file, (hash, line)) in listed)
         {
-            var bytes = repo.ReadFile(commit, $"{folder}/{file}", ConfigRepository.MaxModelBytes)
+            var bytes = read(file)
                 ?? throw new ConfigException(manifestPath, line, $"{file}: listed but missing from the folder");
             var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (actual != hash)

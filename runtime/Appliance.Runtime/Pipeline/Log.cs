@@ -5,7 +5,7 @@ namespace Appliance.Runtime.Pipeline;
 /// <summary>Source-generated log messages of the pipeline (event ids 1000-1099).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Warning, Message = "Sensor {Sensor} alert on {Channel}: score {Score:F2} over threshold {Threshold}")]
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Warning, Message = "Sensor {Sensor} alert on {Channel}: score {Score:F2} reached threshold {Threshold} in magnitude")]
     public static partial void AlertRaised(ILogger logger, string sensor, string channel, double score, double threshold);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "ONNX model {Model} scores the windows on execution provider {Provider} (CUDA fallback reason: {Reason})")]

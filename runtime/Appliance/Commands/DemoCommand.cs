@@ -115,8 +115,10 @@ internal static class DemoCommand
         using var device = new DeviceHost(config, revision.Commit, options, logging, replay?.FullName, deviceState);
         if (modelDir is not null)
         {
-            // The trainer's bundle, checked as a hot-swapped model is: it loads, takes the window features it names, and
-            // reproduces its self-test; a refused model is a bad input.
+            // The trainer's bundle, checked as the device checks a pushed model folder (SHA256SUMS lists every file and
+            // every hash matches; selftest.toml reproduces), then as a hot-swapped model is: it loads, takes the window
+            // features it names, and reproduces its self-test. A refused model is a bad input.
+            _ = Runtime.GitOps.ModelPackage.LoadDirectory(modelDir.FullName);
             var test = Runtime.Inference.ModelSelfTest.Load(Path.Combine(modelDir.FullName, Runtime.Inference.ModelSelfTest.FileName));
             if (!device.Pipeline.StageModel(modelDir.FullName, File.ReadAllBytes(Path.Combine(modelDir.FullName, "model.onnx")), test))
             {
