@@ -73,6 +73,23 @@ public sealed partial class NabReplayTests
         }
     }
 
+    [Fact]
+    public void DemoReplay_HeaderOnly_ExitCode2SayingNoRows()
+    {
+        string csv = Path.Combine(Path.GetTempPath(), $"appliance-header-only-{Environment.ProcessId}.csv");
+        System.IO.File.WriteAllText(csv, "timestamp,value\n");
+        try
+        {
+            var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(120), "demo", "--replay", csv, "--speed", "max");
+            Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
+            Assert.Contains($"--replay {csv}: no data rows", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            System.IO.File.Delete(csv);
+        }
+    }
+
     internal static DateTime ParseNab(string s) =>
         DateTime.ParseExact(s, "yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 

@@ -70,6 +70,17 @@ public sealed partial class TrainedModelDemoTests
         }
     }
 
+    [Theory]
+    [InlineData("--explained", "2", "--explained 2: expected a variance fraction in (0, 1]")]
+    [InlineData("--features", "mean,mean,std", "--features: 'mean' is named twice")]
+    public void Train_BadOption_ExitCode2NamingIt(string option, string value, string expected)
+    {
+        var csv = Path.Combine(PublishedBinary.SharedData, "nab", "data", File);
+        var (code, _, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(60), "train", "--input", csv, "--out", Path.Combine(Path.GetTempPath(), $"appliance-train-bad-{Environment.ProcessId}"), "--window", "3h", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"^train: (\d+) features, .* ORT vs C# max relative difference (\S+);", RegexOptions.Multiline)]
     private static partial Regex TrainLine();
 

@@ -159,6 +159,12 @@ internal static class DemoCommand
         }
 
         Console.WriteLine($"demo: {windows} windows summarised, {stats.Summaries} summaries stored, {stats.Alerts} alerts");
+        if (replay is not null && device.Pipeline.SourceFailure is null && counters.SamplesRead == 0)
+        {
+            Console.Error.WriteLine($"appliance: --replay {replay.FullName}: no data rows (expected rows after the header, such as '2024-01-01 00:00:00,1.5')");
+            return ExitCodes.BadInput;
+        }
+
         if (replay is not null && device.Pipeline.SourceFailure is { } failure)
         {
             // The rows before the bad one were summarised and stored (above); the replay itself was bad input.

@@ -31,6 +31,16 @@ internal static class TrainCommand
             }
 
             var names = p.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (names?.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw new ArgumentException($"--features: '{twice.Key}' is named twice (expected each feature once)");
+            }
+
+            if (!(p.GetValue(explained) is > 0 and <= 1))
+            {
+                throw new ArgumentException($"--explained {p.GetValue(explained).ToString(System.Globalization.CultureInfo.InvariantCulture)}: expected a variance fraction in (0, 1]");
+            }
+
             var r = ModelTrainer.Train(p.GetValue(input)!, p.GetValue(output)!, p.GetValue(components), p.GetValue(explained), p.GetValue(heldOut), p.GetValue(quantile), length, names);
             Console.WriteLine($"train: {r.FeatureNames.Count} features, {r.TrainingRows} rows fitted, {r.HeldOutRows} held out; {r.Components} components ({r.ExplainedVariance:P1} variance); threshold {r.Threshold:G6}; ORT vs C# max relative difference {r.MaxRelativeDifference:E2}; wrote {r.OutputDirectory}/model.onnx");
             return Task.FromResult(ExitCodes.Ok);
