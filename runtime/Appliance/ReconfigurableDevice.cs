@@ -320,14 +320,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             {
                 writer.WriteString("config_revision", g.ConfigRevision);
                 writer.WriteString("config_state", g.StateName);
-                if (g.ConfigError is null)
-                {
-                    writer.WriteNull("config_error");
-                }
-                else
-                {
-                    writer.WriteString("config_error", g.ConfigError);
-                }
+                writer.WriteString("config_error", g.ConfigError); // JSON null when there is none
             }
 
             if (device._pipeline is { } p)

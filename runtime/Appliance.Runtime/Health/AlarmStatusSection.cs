@@ -25,14 +25,7 @@ public sealed class AlarmStatusSection(Func<AlarmPanel?> panel) : IStatusSection
             writer.WriteNumber("raises", a.Raises);
             writer.WriteNumber("clears", a.Clears);
             writer.WriteNumber("faults", a.Faults);
-            if (a.LastFault is null)
-            {
-                writer.WriteNull("last_fault");
-            }
-            else
-            {
-                writer.WriteString("last_fault", a.LastFault);
-            }
+            writer.WriteString("last_fault", a.LastFault); // JSON null when there was none
 
             writer.WriteBoolean("in_sync", a.InSync);
             writer.WriteEndObject();

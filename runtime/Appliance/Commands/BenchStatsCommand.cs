@@ -43,9 +43,8 @@ internal static class BenchStatsCommand
             throw new ArgumentException($"--rounds {rounds}: expected 1 to 10000");
         }
 
-        // Warm-up, and the row count (the rows of the last window are in its "rows" field; counting lines is enough here).
-        int windows = StatsCommand.Write(file, column, window, json: true, Stream.Null);
-        long rows = CountRows(file);
+        // Warm-up, and the counts of windows and data rows.
+        (int windows, int rows) = StatsCommand.Write(file, column, window, json: true, Stream.Null);
         var cpu = new double[rounds];
         var wall = new double[rounds];
         for (int r = 0; r < rounds; r++)
@@ -88,20 +87,5 @@ internal static class BenchStatsCommand
         }
 
         return ExitCodes.Ok;
-    }
-
-    /// <summary>Data rows: non-empty lines after the header.</summary>
-    private static long CountRows(FileInfo file)
-    {
-        long rows = -1;
-        foreach (string line in File.ReadLines(file.FullName))
-        {
-            if (line.Length > 0)
-            {
-                rows++;
-            }
-        }
-
-        return Math.Max(rows, 0);
     }
 }

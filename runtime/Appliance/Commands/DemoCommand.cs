@@ -116,11 +116,10 @@ internal static class DemoCommand
         if (modelDir is not null)
         {
             // The trainer's bundle, checked as the device checks a pushed model folder (SHA256SUMS lists every file and
-            // every hash matches; selftest.toml reproduces), then as a hot-swapped model is: it loads, takes the window
-            // features it names, and reproduces its self-test. A refused model is a bad input.
-            _ = Runtime.GitOps.ModelPackage.LoadDirectory(modelDir.FullName);
-            var test = Runtime.Inference.ModelSelfTest.Load(Path.Combine(modelDir.FullName, Runtime.Inference.ModelSelfTest.FileName));
-            if (!device.Pipeline.StageModel(modelDir.FullName, File.ReadAllBytes(Path.Combine(modelDir.FullName, "model.onnx")), test))
+            // every hash matches; selftest.toml reproduces), then staged as a pushed model is: the verified bytes, with
+            // the first self-test case run again on the pipeline's own session. A refused model is a bad input.
+            var package = Runtime.GitOps.ModelPackage.LoadDirectory(modelDir.FullName);
+            if (!device.Pipeline.StageModel(modelDir.FullName, package.Onnx, package.SelfTestCase))
             {
                 throw new ArgumentException($"--model: {device.Pipeline.LastModelRejection}");
             }

@@ -58,11 +58,11 @@ internal static class StatsCommand
     /// tumbling window of <paramref name="window"/> rows and writes the lines to <paramref name="output"/>
     /// (<c>appliance bench stats</c> times exactly this, in-process).
     /// </summary>
-    /// <returns>The number of windows written.</returns>
+    /// <returns>The numbers of windows written and of data rows read.</returns>
     /// <exception cref="ArgumentException"><paramref name="window"/> is under 1.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="FormatException">The CSV has no such column, or a field is not a number (file:line and column named).</exception>
-    internal static int Write(FileInfo file, string column, int window, bool json, Stream output)
+    internal static (int Windows, int Rows) Write(FileInfo file, string column, int window, bool json, Stream output)
     {
         if (window < 1)
         {
@@ -112,7 +112,7 @@ internal static class StatsCommand
 
         stdout.Write(buffer.WrittenSpan);
         stdout.Flush();
-        return windows;
+        return (windows, values.Count);
     }
 
     private static void WriteJson(Utf8JsonWriter w, int window, int start, int rows, in WindowFeatures f)
