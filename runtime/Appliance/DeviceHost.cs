@@ -2,11 +2,11 @@ using System.Device.I2c;
 using System.Globalization;
 using Appliance.Drivers.Chips.Bme280;
 using Appliance.Drivers.Sources;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.Health;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Pipeline;
-using Appliance.Runtime.Uplink;
+using Appliance.Contracts.Config;
+using Appliance.Device.Health;
+using Appliance.Device.Outbox;
+using Appliance.Device.Pipeline;
+using Appliance.Device.Uplink;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance;
@@ -36,7 +36,7 @@ internal sealed class DeviceHost : IDisposable
             ? new MemoryOutbox(1 << 16, TimeSpan.FromSeconds(5))
             : new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         Uplink = new UplinkClient(
-            UplinkOptionsFor(config, () => Runtime.Health.DeviceHeartbeat.Create(
+            UplinkOptionsFor(config, () => Device.Health.DeviceHeartbeat.Create(
                 (long)(DateTime.UtcNow - _started).TotalMilliseconds,
                 Pipeline?.ExecutionProvider ?? "",
                 configRevision,
@@ -114,7 +114,7 @@ internal sealed class DeviceHost : IDisposable
     /// configured (the secret key is read from the device's own file, named by <c>[uplink] curve_secret_key_file</c>).
     /// </summary>
     /// <exception cref="ConfigException">The secret key file cannot be read or does not hold a 40-character Z85 key.</exception>
-    internal static UplinkOptions UplinkOptionsFor(ApplianceConfig config, Func<Runtime.Uplink.Wire.Heartbeat> heartbeat)
+    internal static UplinkOptions UplinkOptionsFor(ApplianceConfig config, Func<Contracts.Wire.Heartbeat> heartbeat)
     {
         string? secret = null;
         if (config.Uplink.CurveSecretKeyFile is { } file)

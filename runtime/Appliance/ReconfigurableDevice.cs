@@ -1,10 +1,12 @@
-using Appliance.Runtime.Config;
-using Appliance.Runtime.GitOps;
-using Appliance.Runtime.Health;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Pipeline;
-using Appliance.Runtime.Uplink;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Contracts.Inference;
+using Appliance.Kernels.Windows;
+using Appliance.Contracts.Config;
+using Appliance.Device.GitOps;
+using Appliance.Device.Health;
+using Appliance.Device.Outbox;
+using Appliance.Device.Pipeline;
+using Appliance.Device.Uplink;
+using Appliance.Contracts.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance;
@@ -190,7 +192,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     /// self-test on the pipeline's own session (<see cref="DevicePipeline.StageModel(ModelPackage)"/>); the pipeline swaps it
     /// in at its next batch. The revision's settings are otherwise those running already.
     /// </summary>
-    /// <exception cref="Appliance.Runtime.Inference.InferenceException">The pipeline refused the model (does not load, wrong
+    /// <exception cref="Appliance.Contracts.Inference.InferenceException">The pipeline refused the model (does not load, wrong
     /// shape, self-test fails, NaN); nothing changed and the previous model keeps scoring.</exception>
     private void ApplyInPlace(ConfigBundle bundle, RevisionChange change)
     {
@@ -200,7 +202,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             if (!pipeline.StageModel(model))
             {
                 _uplink!.Enqueue(CurrentHeartbeat()); // the refusal goes upstream at once (last model rejection)
-                throw new Appliance.Runtime.Inference.InferenceException($"the running pipeline refused {pipeline.LastModelRejection}; {pipeline.ActiveModel} keeps scoring");
+                throw new Appliance.Contracts.Inference.InferenceException($"the running pipeline refused {pipeline.LastModelRejection}; {pipeline.ActiveModel} keeps scoring");
             }
 
             _awaitedModel = model.Id;

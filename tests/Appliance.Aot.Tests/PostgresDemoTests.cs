@@ -39,7 +39,7 @@ public sealed partial class PostgresDemoTests(ITestOutputHelper output)
             var (devCode, devices, devErr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "cloud", "devices", "--db", url, "--json");
             Assert.True(devCode == 0, devErr);
             using var doc = JsonDocument.Parse(devices);
-            // "demo-1": the embedded default configuration's [device] id (runtime/Appliance.Runtime/Config/DefaultConfig.cs).
+            // "demo-1": the embedded default configuration's [device] id (runtime/Appliance.Contracts/Config/DefaultConfig.cs).
             JsonElement demo = doc.RootElement.EnumerateArray().Single(d => d.GetProperty("device").GetString() == "demo-1");
             Assert.Equal(stored, demo.GetProperty("summaries").GetInt64());
             Assert.True(demo.GetProperty("heartbeat_ns").GetInt64() > 0, devices);

@@ -44,7 +44,7 @@ public sealed partial class ShutdownTests
     /// <summary>The embedded default configuration, as `appliance demo` uses it, read from the source so the test follows it.</summary>
     private static string DefaultToml()
     {
-        var source = File.ReadAllText(Path.Combine(PublishedBinary.RepositoryRoot, "runtime", "Appliance.Runtime", "Config", "DefaultConfig.cs"));
+        var source = File.ReadAllText(Path.Combine(PublishedBinary.RepositoryRoot, "runtime", "Appliance.Contracts", "Config", "DefaultConfig.cs"));
         var m = Regex.Match(source, "public const string Toml = \"\"\"\\n(.*?)\\n\\s*\"\"\";", RegexOptions.Singleline);
         Assert.True(m.Success, "DefaultConfig.Toml not found");
         return string.Join('\n', m.Groups[1].Value.Split('\n').Select(l => l.Length >= 8 ? l[8..] : l.TrimStart()));

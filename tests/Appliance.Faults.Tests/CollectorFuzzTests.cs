@@ -1,5 +1,6 @@
-using Appliance.Runtime.Cloud;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
+using Appliance.Contracts.Wire;
 using NetMQ;
 using NetMQ.Sockets;
 

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Cloud;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Uplink;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
+using Appliance.Device.Outbox;
+using Appliance.Device.Uplink;
+using Appliance.Contracts.Wire;
 
 namespace Appliance.Faults.Tests;
 

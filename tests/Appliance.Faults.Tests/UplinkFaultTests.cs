@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using Appliance.Runtime.Cloud;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Appliance.Faults.Tests;

@@ -1,5 +1,5 @@
-using Appliance.Runtime.Detection;
-using Appliance.Runtime.Evaluation;
+using Appliance.Detection;
+using Appliance.Evaluation;
 using BenchmarkDotNet.Attributes;
 
 namespace Appliance.Benchmarks.Detection;
@@ -44,9 +44,9 @@ public class DetectorBenchmarks
         _level = new ContextNoveltyDetector(10, 30, lowBits: 5, highBits: 5, order: 0, smooth: 2);
         _contexts = new ContextNoveltyDetector(10, 30);
         _spatial = new SpatialRangeDetector();
-        _default = NabDetectors.Create(NabDetectors.Default, 10, 30, probationary: 750);
-        _previous = NabDetectors.Create(NabDetectors.ContextEntropyGaussian, 10, 30, probationary: 750);
-        _contextEnsemble = NabDetectors.Create(NabDetectors.ContextNoveltyEnsemble, 10, 30, probationary: 750);
+        _default = DetectorSpec.Create(DetectorSpec.Default, 10, 30, probationary: 750);
+        _previous = DetectorSpec.Create(DetectorSpec.ContextEntropyGaussian, 10, 30, probationary: 750);
+        _contextEnsemble = DetectorSpec.Create(DetectorSpec.ContextNoveltyEnsemble, 10, 30, probationary: 750);
         _artime = new ArtimeDetector(10, 30, probationary: 750);
         foreach (var v in _values)
         {

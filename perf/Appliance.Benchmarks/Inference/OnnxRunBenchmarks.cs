@@ -1,5 +1,5 @@
-using Appliance.Runtime.Inference;
-using Appliance.Runtime.Training;
+using Appliance.Contracts.Inference;
+using Appliance.Cloud.Training;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;

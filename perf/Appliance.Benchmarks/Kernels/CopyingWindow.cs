@@ -1,3 +1,4 @@
+using Appliance.Kernels.Windows;
 using Appliance.Kernels.Statistics;
 
 namespace Appliance.Benchmarks.Kernels;

@@ -1,4 +1,4 @@
-using Appliance.Runtime.Outbox;
+using Appliance.Device.Outbox;
 using BenchmarkDotNet.Attributes;
 
 namespace Appliance.Benchmarks.Uplink;

@@ -1,6 +1,6 @@
 using System.Buffers;
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Contracts.Wire;
 using BenchmarkDotNet.Attributes;
 
 namespace Appliance.Benchmarks.Uplink;

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Appliance.Runtime.Inference;
-using Appliance.Runtime.Training;
+using Appliance.Contracts.Inference;
+using Appliance.Cloud.Training;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Appliance.Commands;

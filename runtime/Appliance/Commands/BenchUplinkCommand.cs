@@ -4,10 +4,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Cloud;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Uplink;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
+using Appliance.Device.Outbox;
+using Appliance.Device.Uplink;
+using Appliance.Contracts.Wire;
 using Command = System.CommandLine.Command;
 
 namespace Appliance.Commands;

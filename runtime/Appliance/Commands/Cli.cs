@@ -1,6 +1,6 @@
-using Appliance.Runtime.Config;
-using Appliance.Runtime.GitOps;
-using Appliance.Runtime.Inference;
+using Appliance.Contracts.Config;
+using Appliance.Device.GitOps;
+using Appliance.Contracts.Inference;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Commands;

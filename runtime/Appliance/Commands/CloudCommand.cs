@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Appliance.Runtime.Cloud;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Commands;

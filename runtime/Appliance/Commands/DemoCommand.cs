@@ -1,10 +1,12 @@
+using Appliance.Contracts.Inference;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Appliance.Runtime.Cloud;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.GitOps;
-using Appliance.Runtime.Pipeline;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
+using Appliance.Contracts.Config;
+using Appliance.Device.GitOps;
+using Appliance.Device.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Commands;
@@ -118,7 +120,7 @@ internal static class DemoCommand
             // The trainer's bundle, checked as the device checks a pushed model folder (SHA256SUMS lists every file and
             // every hash matches; selftest.toml reproduces), then staged as a pushed model is: the verified bytes, with
             // the first self-test case run again on the pipeline's own session. A refused model is a bad input.
-            var package = Runtime.GitOps.ModelPackage.LoadDirectory(modelDir.FullName);
+            var package = Contracts.Inference.ModelPackage.LoadDirectory(modelDir.FullName);
             if (!device.Pipeline.StageModel(modelDir.FullName, package.Onnx, package.SelfTestCase))
             {
                 throw new ArgumentException($"--model: {device.Pipeline.LastModelRejection}");

@@ -3,8 +3,8 @@ using System.Runtime.Intrinsics;
 using Appliance.Drivers.Buses;
 using Appliance.Drivers.Sources;
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.Inference;
+using Appliance.Contracts.Config;
+using Appliance.Contracts.Inference;
 
 namespace Appliance.Commands;
 

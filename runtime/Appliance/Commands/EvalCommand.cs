@@ -1,7 +1,8 @@
+using Appliance.Detection;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Appliance.Runtime.Evaluation;
+using Appliance.Evaluation;
 
 namespace Appliance.Commands;
 
@@ -19,7 +20,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "The NAB corpus directory (data/, labels/, config/)", Required = true };
-        var detector = new Option<string>("--detector") { Description = $"Detector name: ours ({string.Join(", ", NabDetectors.Names)}) or, with --scores, the published detector's file prefix", DefaultValueFactory = _ => NabDetectors.Default };
+        var detector = new Option<string>("--detector") { Description = $"Detector name: ours ({string.Join(", ", DetectorSpec.Names)}) or, with --scores, the published detector's file prefix", DefaultValueFactory = _ => DetectorSpec.Default };
         var scores = new Option<string?>("--scores") { Description = "Score a published detector's results directory (<category>/<NAME>_<file>.csv) instead of running ours" };
         var thresholds = new Option<string?>("--thresholds") { Description = "NAB thresholds.json: use the detector's threshold per profile instead of optimising" };
         var threshold = new Option<double?>("--threshold") { Description = "One threshold for every profile instead of optimising" };
@@ -39,7 +40,7 @@ internal static class EvalCommand
         if (scoresDir is null)
         {
             // Check the specification before loading 58 files: a typo fails at once, with the key named.
-            _ = NabDetectors.Create(detector, min: 0, max: 1, probationary: 100);
+            _ = DetectorSpec.Create(detector, min: 0, max: 1, probationary: 100);
         }
 
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -52,7 +53,7 @@ internal static class EvalCommand
         }
         else
         {
-            scores = NabDetectors.Run(corpus, detector, (done, all) => Progress($"running {detector} on", done, all));
+            scores = NabRun.Run(corpus, detector, (done, all) => Progress($"running {detector} on", done, all));
         }
 
         IReadOnlyDictionary<string, double>? fixedThresholds = null;

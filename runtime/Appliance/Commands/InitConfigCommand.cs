@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Appliance.Runtime.GitOps;
+using Appliance.Device.GitOps;
 
 namespace Appliance.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.GitOps;
-using Appliance.Runtime.Pipeline;
+using Appliance.Contracts.Config;
+using Appliance.Device.GitOps;
+using Appliance.Device.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Commands;

@@ -1,13 +1,14 @@
 using System.CommandLine;
 using Appliance.Drivers.Chips.Bme280;
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Cloud;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.GitOps;
-using Appliance.Runtime.Inference;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Uplink;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
+using Appliance.Contracts.Config;
+using Appliance.Device.GitOps;
+using Appliance.Contracts.Inference;
+using Appliance.Device.Outbox;
+using Appliance.Device.Uplink;
+using Appliance.Contracts.Wire;
 using Command = System.CommandLine.Command;
 
 namespace Appliance.Commands;

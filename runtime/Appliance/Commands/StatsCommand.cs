@@ -8,7 +8,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Text;
+using Appliance.Contracts.Text;
 
 namespace Appliance.Commands;
 

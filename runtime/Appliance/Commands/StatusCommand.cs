@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Appliance.Runtime.Health;
+using Appliance.Device.Health;
 
 namespace Appliance.Commands;
 

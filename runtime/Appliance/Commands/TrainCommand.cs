@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Appliance.Runtime.Training;
+using Appliance.Cloud.Training;
 
 namespace Appliance.Commands;
 
@@ -27,7 +27,7 @@ internal static class TrainCommand
             TimeSpan? length = null;
             if (p.GetValue(window) is { } text)
             {
-                length = Runtime.Config.Duration.TryParse(text, out var span, out var error) ? span : throw new ArgumentException($"--window: {error}");
+                length = Contracts.Config.Duration.TryParse(text, out var span, out var error) ? span : throw new ArgumentException($"--window: {error}");
             }
 
             var names = p.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

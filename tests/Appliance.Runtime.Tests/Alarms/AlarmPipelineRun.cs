@@ -4,10 +4,10 @@ using Appliance.Drivers.Buses;
 using Appliance.Drivers.Chips.Gpio;
 using Appliance.Drivers.Sampling;
 using Appliance.Drivers.Sources;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Pipeline;
-using Appliance.Runtime.Uplink;
+using Appliance.Contracts.Config;
+using Appliance.Device.Outbox;
+using Appliance.Device.Pipeline;
+using Appliance.Device.Uplink;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Runtime.Tests.Alarms;
@@ -104,7 +104,7 @@ public sealed class AlarmPipelineRun : IAsyncLifetime
         siren.Faults.Set(BusFaultKind.Nack, true);
         using var uplink = new UplinkClient(new UplinkOptions { Endpoint = config.Uplink.Endpoint, DeviceId = config.Device.Id }, new MemoryOutbox(1 << 14, TimeSpan.FromSeconds(5)));
         using var pipeline = new DevicePipeline(config, [new SensorBinding(supervised, s.RateHz, IsReplay: false)], uplink, new PipelineOptions(), NullLogger.Instance, panel);
-        var section = new Appliance.Runtime.Health.AlarmStatusSection(() => panel);
+        var section = new Appliance.Device.Health.AlarmStatusSection(() => panel);
 
         panel.Start(TimeSpan.FromMilliseconds(20));
         pipeline.Start();
@@ -179,7 +179,7 @@ public sealed class AlarmPipelineRun : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static string Json(Appliance.Runtime.Health.IStatusSection section)
+    private static string Json(Appliance.Device.Health.IStatusSection section)
     {
         using var buffer = new MemoryStream();
         using (var w = new System.Text.Json.Utf8JsonWriter(buffer))

@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using Appliance.Runtime.Cloud;
-using Appliance.Runtime.Outbox;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
+using Appliance.Device.Outbox;
 using Appliance.Runtime.Tests.Uplink;
-using Appliance.Runtime.Uplink;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Device.Uplink;
+using Appliance.Contracts.Wire;
 using Microsoft.Data.Sqlite;
 using NetMQ;
 using NetMQ.Sockets;

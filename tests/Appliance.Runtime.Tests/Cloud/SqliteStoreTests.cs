@@ -1,7 +1,8 @@
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Cloud;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
 using Appliance.Runtime.Tests.Uplink;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Contracts.Wire;
 
 namespace Appliance.Runtime.Tests.Cloud;
 

@@ -1,4 +1,4 @@
-using Appliance.Runtime.Config;
+using Appliance.Contracts.Config;
 
 namespace Appliance.Runtime.Tests.Config;
 

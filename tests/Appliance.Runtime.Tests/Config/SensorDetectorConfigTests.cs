@@ -1,5 +1,5 @@
-using Appliance.Runtime.Config;
-using Appliance.Runtime.Detection;
+using Appliance.Contracts.Config;
+using Appliance.Detection;
 
 namespace Appliance.Runtime.Tests.Config;
 

@@ -1,5 +1,5 @@
-using Appliance.Runtime.Detection;
-using Appliance.Runtime.Evaluation;
+using Appliance.Detection;
+using Appliance.Evaluation;
 
 namespace Appliance.Runtime.Tests.Detection;
 
@@ -42,7 +42,7 @@ public sealed class AlarmDelayTests
     {
         // quietfrac=0.5 of a 4-sample probationary period: the first 2 samples read 0. At 3 bits over [0, 8] the levels
         // are 0, 4, 6, 2: each is new, so the novelty member scores 1 from the third sample on.
-        var d = NabDetectors.Create("context-novelty:order=0,low=3,high=3,quietfrac=0.5", 0, 8, probationary: 4);
+        var d = DetectorSpec.Create("context-novelty:order=0,low=3,high=3,quietfrac=0.5", 0, 8, probationary: 4);
         double[] values = [0, 4, 6, 2];
         Assert.Equal([0.0, 0, 1, 1], values.Select(d.Update).ToArray());
     }
@@ -50,7 +50,7 @@ public sealed class AlarmDelayTests
     [Fact]
     public void Create_HoldFracWithoutProbationary_ThrowsNamingTheKey()
     {
-        var e = Assert.Throws<ArgumentException>(() => NabDetectors.Create("windowed-gaussian:holdfrac=0.5", 0, 1));
+        var e = Assert.Throws<ArgumentException>(() => DetectorSpec.Create("windowed-gaussian:holdfrac=0.5", 0, 1));
         Assert.Contains("holdfrac", e.Message, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,4 @@
-using Appliance.Runtime.Detection;
+using Appliance.Detection;
 
 namespace Appliance.Runtime.Tests.Detection;
 

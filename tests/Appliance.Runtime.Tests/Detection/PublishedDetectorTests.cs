@@ -1,5 +1,5 @@
-using Appliance.Runtime.Detection;
-using Appliance.Runtime.Evaluation;
+using Appliance.Detection;
+using Appliance.Evaluation;
 using Appliance.Runtime.Tests.Evaluation;
 
 namespace Appliance.Runtime.Tests.Detection;

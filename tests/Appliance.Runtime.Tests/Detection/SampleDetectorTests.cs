@@ -1,5 +1,5 @@
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Detection;
+using Appliance.Detection;
 
 namespace Appliance.Runtime.Tests.Detection;
 

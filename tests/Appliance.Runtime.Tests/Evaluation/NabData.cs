@@ -1,4 +1,4 @@
-using Appliance.Runtime.Evaluation;
+using Appliance.Evaluation;
 
 namespace Appliance.Runtime.Tests.Evaluation;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Appliance.Runtime.Evaluation;
+using Appliance.Evaluation;
 
 namespace Appliance.Runtime.Tests.Evaluation;
 

@@ -1,4 +1,4 @@
-using Appliance.Runtime.GitOps;
+using Appliance.Device.GitOps;
 
 namespace Appliance.Runtime.Tests.GitOps;
 

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.GitOps;
-using Appliance.Runtime.Inference;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Pipeline;
-using Appliance.Runtime.Training;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Contracts.Config;
+using Appliance.Device.GitOps;
+using Appliance.Contracts.Inference;
+using Appliance.Device.Outbox;
+using Appliance.Device.Pipeline;
+using Appliance.Cloud.Training;
+using Appliance.Contracts.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Runtime.Tests.GitOps;

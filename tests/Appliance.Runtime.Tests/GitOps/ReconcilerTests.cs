@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.GitOps;
-using Appliance.Runtime.Inference;
+using Appliance.Contracts.Config;
+using Appliance.Device.GitOps;
+using Appliance.Contracts.Inference;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Runtime.Tests.GitOps;
@@ -422,7 +422,7 @@ public sealed class ReconcilerTests : IDisposable
         var (r, _) = await StartAsync();
         var csv = Path.Combine(_ws.Work, "..", "features.csv");
         File.WriteAllLines(csv, ["mean,slope", .. Enumerable.Range(0, 40).Select(i => string.Create(CultureInfo.InvariantCulture, $"{20 + (i % 5)},{(i % 3) * 0.1}"))]);
-        Appliance.Runtime.Training.ModelTrainer.Train(csv, Path.Combine(_ws.Work, "models", "pump"), components: 1);
+        Appliance.Cloud.Training.ModelTrainer.Train(csv, Path.Combine(_ws.Work, "models", "pump"), components: 1);
         _ws.Commit(_key, "appliance.toml", Toml(10, extra: "[inference]\nmodel = \"pump\"\n"));
 
         await r.ReconcileOnceAsync(CancellationToken.None);

@@ -1,6 +1,7 @@
+using Appliance.Contracts.Inference;
 using System.Security.Cryptography;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.GitOps;
+using Appliance.Contracts.Config;
+using Appliance.Device.GitOps;
 
 namespace Appliance.Runtime.Tests.GitOps;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Appliance.Runtime.GitOps;
+using Appliance.Device.GitOps;
 
 namespace Appliance.Runtime.Tests.GitOps;
 

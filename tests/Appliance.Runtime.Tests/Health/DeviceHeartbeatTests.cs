@@ -1,9 +1,9 @@
 using Appliance.Drivers.Sampling;
-using Appliance.Runtime.GitOps;
-using Appliance.Runtime.Health;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Pipeline;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Device.GitOps;
+using Appliance.Device.Health;
+using Appliance.Device.Outbox;
+using Appliance.Device.Pipeline;
+using Appliance.Contracts.Wire;
 
 namespace Appliance.Runtime.Tests.Health;
 

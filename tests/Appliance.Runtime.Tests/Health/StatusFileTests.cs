@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Appliance.Runtime.Health;
-using Appliance.Runtime.Outbox;
+using Appliance.Device.Health;
+using Appliance.Device.Outbox;
 using Appliance.Runtime.Tests.Uplink;
-using Appliance.Runtime.Uplink;
+using Appliance.Device.Uplink;
 
 namespace Appliance.Runtime.Tests.Health;
 

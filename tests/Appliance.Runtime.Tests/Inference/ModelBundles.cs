@@ -1,4 +1,4 @@
-using Appliance.Runtime.Inference;
+using Appliance.Contracts.Inference;
 
 namespace Appliance.Runtime.Tests.Inference;
 

@@ -1,8 +1,8 @@
 using System.IO.Hashing;
 using System.Text;
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Device.Outbox;
+using Appliance.Contracts.Wire;
 
 namespace Appliance.Runtime.Tests.Outbox;
 

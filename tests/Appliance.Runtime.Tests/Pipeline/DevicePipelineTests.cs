@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using Appliance.Drivers.Sources;
-using Appliance.Runtime.Cloud;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Pipeline;
-using Appliance.Runtime.Uplink;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
+using Appliance.Contracts.Config;
+using Appliance.Device.Outbox;
+using Appliance.Device.Pipeline;
+using Appliance.Device.Uplink;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Runtime.Tests.Pipeline;

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
 using Appliance.Drivers.Sources;
-using Appliance.Runtime.Config;
-using Appliance.Runtime.Inference;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Pipeline;
-using Appliance.Runtime.Training;
-using Appliance.Runtime.Uplink;
+using Appliance.Contracts.Config;
+using Appliance.Contracts.Inference;
+using Appliance.Device.Outbox;
+using Appliance.Device.Pipeline;
+using Appliance.Cloud.Training;
+using Appliance.Device.Uplink;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Runtime.Tests.Pipeline;

@@ -1,6 +1,6 @@
 using Appliance.Kernels.Statistics;
 using Appliance.Kernels.Windows;
-using Appliance.Runtime.Pipeline;
+using Appliance.Device.Pipeline;
 
 namespace Appliance.Runtime.Tests.Pipeline;
 

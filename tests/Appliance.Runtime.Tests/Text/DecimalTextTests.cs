@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Appliance.Runtime.Text;
+using Appliance.Contracts.Text;
 using Xunit;
 
 namespace Appliance.Runtime.Tests.Text;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Appliance.Runtime.Inference;
-using Appliance.Runtime.Training;
+using Appliance.Contracts.Inference;
+using Appliance.Cloud.Training;
 
 namespace Appliance.Runtime.Tests.Training;
 
@@ -116,7 +116,7 @@ public sealed class ModelTrainerTests : IDisposable
         var metadata = OnnxScorer.ReadMetadata(onnx);
         Assert.Equal("mean,std,min,max", metadata[OnnxScorer.FeaturesKey]);
         Assert.Equal(report.Threshold, double.Parse(metadata[OnnxScorer.ThresholdKey], CultureInfo.InvariantCulture));
-        var package = Appliance.Runtime.GitOps.ModelPackage.SelfTest("pump", onnx, File.ReadAllText(Path.Combine(out_, "selftest.toml")), "models/pump/selftest.toml");
+        var package = Appliance.Contracts.Inference.ModelPackage.SelfTest("pump", onnx, File.ReadAllText(Path.Combine(out_, "selftest.toml")), "models/pump/selftest.toml");
         Assert.Equal((16, 4), (package.Streams, package.Features));
         var sums = File.ReadAllLines(Path.Combine(out_, "SHA256SUMS"));
         Assert.Equal(["model-card.md", "model.onnx", "selftest.json", "selftest.toml"], sums.Select(l => l[66..]));

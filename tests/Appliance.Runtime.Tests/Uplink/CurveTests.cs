@@ -1,8 +1,9 @@
-using Appliance.Runtime.Cloud;
-using Appliance.Runtime.Outbox;
+using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
+using Appliance.Device.Outbox;
 using Appliance.Runtime.Tests.Cloud;
-using Appliance.Runtime.Uplink;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Device.Uplink;
+using Appliance.Contracts.Wire;
 using NetMQ;
 
 namespace Appliance.Runtime.Tests.Uplink;

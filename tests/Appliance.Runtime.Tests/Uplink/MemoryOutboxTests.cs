@@ -1,4 +1,4 @@
-using Appliance.Runtime.Outbox;
+using Appliance.Device.Outbox;
 
 namespace Appliance.Runtime.Tests.Uplink;
 

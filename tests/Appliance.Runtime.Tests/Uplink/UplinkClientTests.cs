@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Appliance.Runtime.Outbox;
-using Appliance.Runtime.Uplink;
+using Appliance.Device.Outbox;
+using Appliance.Device.Uplink;
 
 namespace Appliance.Runtime.Tests.Uplink;
 
@@ -62,8 +62,8 @@ public sealed class UplinkClientTests
         Assert.True(SpinWait.SpinUntil(() => outbox.HighestWritten >= 2, TimeSpan.FromSeconds(10)));
         var into = new List<(long Seq, byte[] Record)>();
         outbox.ReadFrom(1, 1, into);
-        Assert.True(Appliance.Runtime.Uplink.Wire.WireCodec.TryDecode(into[0].Record, out var e, out _));
-        Assert.Equal(Appliance.Runtime.Uplink.Wire.MessageType.Heartbeat, e.MessageType);
+        Assert.True(Appliance.Contracts.Wire.WireCodec.TryDecode(into[0].Record, out var e, out _));
+        Assert.Equal(Appliance.Contracts.Wire.MessageType.Heartbeat, e.MessageType);
         Assert.Equal(1, e.Sequence);
         Assert.Equal(0, client.Counters.HeartbeatFaults);
     }

@@ -1,4 +1,4 @@
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Contracts.Wire;
 using static Appliance.Runtime.Tests.Uplink.WireSamples;
 
 namespace Appliance.Runtime.Tests.Uplink;

@@ -1,5 +1,5 @@
 using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Uplink.Wire;
+using Appliance.Contracts.Wire;
 
 namespace Appliance.Runtime.Tests.Uplink;
 

@@ -1,0 +1,389 @@
+using Appliance.Cloud.Storage;
+using System.Globalization;
+using Appliance.Contracts.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace Appliance.Cloud.Ingest;
+
+/// <summary>
+/// Cloud side of the uplink: a ZeroMQ ROUTER socket that receives device envelopes, stores them in
+/// batches and acknowledges each stored (or already stored) sequence AFTER the store's commit returns.
+/// </summary>
+/// <remarks>
+/// Frames in: [routing id, envelope] (a DEALER peer sends one frame; ROUTER prefixes the routing id).
+/// Frames out: [routing id, ack or command envelope]. Anything else is counted in
+/// <see cref="CollectorCounters.Malformed"/> and dropped; the collector never throws on input. An Ack with no
+/// sequences from a device is a link ping and is answered at once with an empty Ack (the device's dead-peer check). A batch is
+/// everything readable at once, up to 1024 messages. The socket is owned by one poller thread.
+/// </remarks>
+public sealed class Collector : IDisposable
+{
+    private const int BatchLimit = 1024;
+    private readonly string _endpoint;
+    private readonly ICollectorStore _store;
+    private readonly ILogger _logger;
+    private readonly RouterSocket _socket;
+    private readonly NetMQQueue<(string DeviceId, Command Command)> _commands;
+    private readonly NetMQPoller _poller;
+    private readonly List<Envelope> _batch = new(BatchLimit);
+    private readonly List<byte[]> _batchRoutes = new(BatchLimit);
+    private readonly Dictionary<string, byte[]> _routes = new(StringComparer.Ordinal);
+    private Thread? _thread;
+    private bool _disposed;
+    private long _pendingMalformed;
+    private long _outSequence;
+
+    private long _received;
+    private long _stored;
+    private long _duplicates;
+    private long _malformed;
+    private long _acksSent;
+    private long _storeFaults;
+    private long _undeliverable;
+    private long _commandsSent;
+    private long _pings;
+    private long _refused;
+    private readonly byte[]? _serverSecret;
+    private readonly Dictionary<string, string>? _allowed;
+    private readonly Dictionary<string, string> _authenticated = new(StringComparer.Ordinal); // route (hex) → device id
+
+    /// <summary>Creates the collector; nothing binds until <see cref="Start"/>.</summary>
+    /// <param name="listenEndpoint">ZeroMQ TCP endpoint to bind, e.g. <c>tcp://0.0.0.0:5555</c>; port 0 binds a free port.</param>
+    /// <param name="store">Where messages go; not disposed by the collector.</param>
+    /// <param name="logger">Logger, or null for none.</param>
+    /// <exception cref="ArgumentException"><paramref name="listenEndpoint"/> is not <c>tcp://host:port</c>.</exception>
+    /// <param name="curveSecretKey">The collector's CURVE secret key (Z85, 40 characters; its public key is pinned on the
+    /// devices), or null for plaintext. With a key every connection must complete the CurveZMQ handshake (RFC 26).</param>
+    /// <param name="allowedDevices">With <paramref name="curveSecretKey"/>: the device allow-list, public key (Z85) → the
+    /// device id it may send as ("*" for any). A connection's data is accepted only after its ping carried a valid
+    /// <see cref="DeviceProof"/> for a listed key; everything else is refused (counted, not acknowledged). Null: any
+    /// device that completes the CURVE handshake is accepted.</param>
+    public Collector(string listenEndpoint, ICollectorStore store, ILogger? logger = null, string? curveSecretKey = null, IReadOnlyDictionary<string, string>? allowedDevices = null)
+    {
+        ArgumentNullException.ThrowIfNull(listenEndpoint);
+        ArgumentNullException.ThrowIfNull(store);
+        int colon = listenEndpoint.LastIndexOf(':');
+        if (!listenEndpoint.StartsWith("tcp://", StringComparison.Ordinal) || colon <= "tcp://".Length
+            || !int.TryParse(listenEndpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
+        {
+            throw new ArgumentException($"collector listen endpoint '{listenEndpoint}' is not a ZeroMQ endpoint (expected tcp://host:port)", nameof(listenEndpoint));
+        }
+
+        _endpoint = listenEndpoint;
+        _store = store;
+        _logger = logger ?? NullLogger.Instance;
+        _socket = new RouterSocket();
+        _socket.Options.Linger = TimeSpan.Zero;
+        _socket.Options.RouterMandatory = true; // an unroutable ack raises instead of vanishing, so it is counted
+        _socket.Options.ReceiveHighWatermark = 16 * BatchLimit;
+        if (curveSecretKey is not null)
+        {
+            var certificate = NetMQCertificate.CreateFromSecretKey(curveSecretKey);
+            _socket.Options.CurveServer = true;
+            _socket.Options.CurveCertificate = certificate;
+            _serverSecret = certificate.SecretKey;
+        }
+
+        if (allowedDevices is not null)
+        {
+            if (_serverSecret is null)
+            {
+                throw new ArgumentException("collector device allow-list given without a CURVE secret key (expected both)", nameof(allowedDevices));
+            }
+
+            _allowed = allowedDevices.ToDictionary(kv => DeviceProof.KeyId(kv.Key), kv => kv.Value, StringComparer.Ordinal);
+        }
+
+        _socket.ReceiveReady += OnReceiveReady;
+        _commands = new NetMQQueue<(string DeviceId, Command Command)>();
+        _commands.ReceiveReady += OnCommand;
+        _poller = [_socket, _commands];
+    }
+
+    /// <summary>The bound TCP port; 0 before <see cref="Start"/>.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>A snapshot of the counters.</summary>
+    public CollectorCounters Counters => new(
+        Interlocked.Read(ref _received),
+        Interlocked.Read(ref _stored),
+        Interlocked.Read(ref _duplicates),
+        Interlocked.Read(ref _malformed),
+        Interlocked.Read(ref _acksSent),
+        Interlocked.Read(ref _storeFaults),
+        Interlocked.Read(ref _undeliverable),
+        Interlocked.Read(ref _commandsSent),
+        Interlocked.Read(ref _pings),
+        Interlocked.Read(ref _refused));
+
+    /// <summary>Binds the socket and starts the collector thread.</summary>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    /// <exception cref="NetMQException">The endpoint cannot be bound, e.g. <see cref="AddressAlreadyInUseException"/>
+    /// when the port stays in use for 2 s.</exception>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("collector already started");
+        }
+
+        if (_endpoint.EndsWith(":0", StringComparison.Ordinal))
+        {
+            Port = _socket.BindRandomPort(_endpoint[..^2]);
+        }
+        else
+        {
+            BindFixedPort();
+            string bound = _socket.Options.LastEndpoint ?? _endpoint;
+            Port = int.Parse(bound.AsSpan(bound.LastIndexOf(':') + 1), CultureInfo.InvariantCulture);
+        }
+
+        CollectorLog.Listening(_logger, _endpoint, Port);
+        _thread = new Thread(_poller.Run) { IsBackground = true, Name = "collector" };
+        _thread.Start();
+
+        // NetMQPoller.Stop/StopAsync throw unless the poller runs; Dispose must be safe right after Start.
+        if (!SpinWait.SpinUntil(() => _poller.IsRunning, TimeSpan.FromSeconds(5)))
+        {
+            throw new InvalidOperationException("collector poller thread did not start within 5 s");
+        }
+    }
+
+    /// <summary>Queues a command to a device; sent from the collector thread to the device's last known connection.
+    /// A device never seen, or gone, is counted in <see cref="CollectorCounters.Undeliverable"/>. Thread-safe.</summary>
+    /// <param name="deviceId">Device addressed.</param>
+    /// <param name="command">The command.</param>
+    public void SendCommand(string deviceId, Command command)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        ArgumentNullException.ThrowIfNull(command);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _commands.Enqueue((deviceId, command));
+    }
+
+    /// <summary>Stops the collector thread and closes the socket without lingering; returns within about a second.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_thread is not null)
+        {
+            // StopAsync + a bounded Join rather than Stop(), which waits without a timeout.
+            if (_poller.IsRunning)
+            {
+                _poller.StopAsync();
+            }
+
+            _thread.Join(TimeSpan.FromSeconds(1.5));
+        }
+
+        _poller.Dispose();
+        _socket.Dispose();
+        _commands.Dispose();
+    }
+
+    /// <summary>
+    /// Binds the configured port. NetMQ closes a disposed socket's listener on its I/O thread shortly after
+    /// Dispose returns, so a collector restarted in the same process may find the port still held for a few
+    /// milliseconds: retry for up to 2 s, then let the <see cref="AddressAlreadyInUseException"/> through.
+    /// </summary>
+    private void BindFixedPort()
+    {
+        long deadline = Environment.TickCount64 + 2000;
+        while (true)
+        {
+            try
+            {
+                _socket.Bind(_endpoint);
+                return;
+            }
+            catch (AddressAlreadyInUseException) when (Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+
+    private static long UnixNowNs() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+
+    private void Drop(int length, string reason)
+    {
+        Interlocked.Increment(ref _malformed);
+        _pendingMalformed++;
+        CollectorLog.Malformed(_logger, length, reason);
+    }
+
+    private void OnReceiveReady(object? sender, NetMQSocketEventArgs e)
+    {
+        _batch.Clear();
+        _batchRoutes.Clear();
+        for (int i = 0; i < BatchLimit && e.Socket.TryReceiveFrameBytes(out byte[]? route, out bool more); i++)
+        {
+            if (!more)
+            {
+                Drop(0, "message with no payload frame");
+                continue;
+            }
+
+            byte[] frame = e.Socket.ReceiveFrameBytes(out more); // the rest of a multi-part message is already queued
+            if (more)
+            {
+                while (more && e.Socket.TryReceiveFrameBytes(out _, out more))
+                {
+                }
+
+                Drop(frame.Length, "more than one payload frame (expected [envelope])");
+                continue;
+            }
+
+            if (!WireCodec.TryDecode(frame, out Envelope env, out string? error))
+            {
+                Drop(frame.Length, error!);
+                continue;
+            }
+
+            if (_allowed is not null && !Authenticated(route, env, frame.Length))
+            {
+                continue;
+            }
+
+            if (env.Body is Ack { Sequences.Count: 0 })
+            {
+                // A link ping (Paranoid Pirate heartbeat): answer with an empty Ack at once; nothing is stored.
+                Interlocked.Increment(ref _pings);
+                _routes[env.DeviceId] = route;
+                Send(route, env.DeviceId, Envelope.Create(env.DeviceId, ++_outSequence, new Ack { Sequences = [] }));
+                continue;
+            }
+
+            if (env.MessageType is not (MessageType.Summary or MessageType.Alert or MessageType.Heartbeat))
+            {
+                Drop(frame.Length, $"{env.MessageType} from device '{env.DeviceId}' (devices send summaries, alerts, heartbeats)");
+                continue;
+            }
+
+            Interlocked.Increment(ref _received);
+            _batch.Add(env);
+            _batchRoutes.Add(route);
+        }
+
+        StoreAndAcknowledge();
+    }
+
+    /// <summary>Allow-list check: a ping with a valid proof authenticates its connection for its device id; data is
+    /// accepted only on an authenticated connection and only for that device id.</summary>
+    private bool Authenticated(byte[] route, in Envelope env, int length)
+    {
+        string routeKey = Convert.ToHexString(route);
+        if (env.Body is Ack { Sequences.Count: 0, Proof: { } proof } && DeviceProof.Verify(proof, env.DeviceId, _serverSecret!, _allowed!))
+        {
+            _authenticated[routeKey] = env.DeviceId;
+            return true;
+        }
+
+        if (_authenticated.TryGetValue(routeKey, out string? id) && id == env.DeviceId)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _refused);
+        CollectorLog.Refused(_logger, env.DeviceId, length);
+        return false;
+    }
+
+    private void StoreAndAcknowledge()
+    {
+        if (_batch.Count == 0 && _pendingMalformed == 0)
+        {
+            return;
+        }
+
+        StoreBatchResult result;
+        try
+        {
+            result = _store.Store(_batch, _pendingMalformed, UnixNowNs());
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Not acknowledged: every device resends after its ResendAfter, and the store stays idempotent.
+            Interlocked.Increment(ref _storeFaults);
+            CollectorLog.StoreFailed(_logger, ex, _batch.Count);
+            return;
+        }
+
+        _pendingMalformed = 0;
+        Interlocked.Add(ref _stored, result.Stored);
+        Interlocked.Add(ref _duplicates, result.Duplicates);
+
+        // Acknowledge after the commit above: one Ack per device, listing its sequences in this batch.
+        var perDevice = new Dictionary<string, (byte[] Route, List<long> Sequences)>(StringComparer.Ordinal);
+        for (int i = 0; i < _batch.Count; i++)
+        {
+            Envelope env = _batch[i];
+            if (!perDevice.TryGetValue(env.DeviceId, out var entry))
+            {
+                entry = (_batchRoutes[i], new List<long>());
+                perDevice[env.DeviceId] = entry;
+            }
+
+            entry.Sequences.Add(env.Sequence);
+            _routes[env.DeviceId] = _batchRoutes[i];
+        }
+
+        foreach ((string deviceId, (byte[] route, List<long> sequences)) in perDevice)
+        {
+            if (Send(route, deviceId, Envelope.Create(deviceId, ++_outSequence, new Ack { Sequences = sequences })))
+            {
+                Interlocked.Increment(ref _acksSent);
+            }
+        }
+    }
+
+    private void OnCommand(object? sender, NetMQQueueEventArgs<(string DeviceId, Command Command)> e)
+    {
+        while (e.Queue.TryDequeue(out var item, TimeSpan.Zero))
+        {
+            if (!_routes.TryGetValue(item.DeviceId, out byte[]? route))
+            {
+                Interlocked.Increment(ref _undeliverable);
+                CollectorLog.Undeliverable(_logger, item.DeviceId, "device not seen since the collector started");
+                continue;
+            }
+
+            if (Send(route, item.DeviceId, Envelope.Create(item.DeviceId, ++_outSequence, item.Command)))
+            {
+                Interlocked.Increment(ref _commandsSent);
+            }
+        }
+    }
+
+    private bool Send(byte[] route, string deviceId, in Envelope envelope)
+    {
+        byte[] frame = WireCodec.Encode(envelope);
+        try
+        {
+            if (_socket.TrySendFrame(TimeSpan.Zero, route, more: true) && _socket.TrySendFrame(TimeSpan.Zero, frame))
+            {
+                return true;
+            }
+
+            Interlocked.Increment(ref _undeliverable);
+            CollectorLog.Undeliverable(_logger, deviceId, "send queue full");
+            return false;
+        }
+        catch (HostUnreachableException)
+        {
+            Interlocked.Increment(ref _undeliverable);
+            CollectorLog.Undeliverable(_logger, deviceId, "connection gone");
+            return false;
+        }
+    }
+}

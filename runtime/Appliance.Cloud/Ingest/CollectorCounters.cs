@@ -1,0 +1,25 @@
+using Appliance.Cloud.Storage;
+namespace Appliance.Cloud.Ingest;
+
+/// <summary>A snapshot of a <see cref="Collector"/>'s counters, totals since it started.</summary>
+/// <param name="Received">Well-formed device messages received.</param>
+/// <param name="Stored">Messages newly stored.</param>
+/// <param name="Duplicates">Messages already stored (acknowledged again, not stored twice).</param>
+/// <param name="Malformed">Frames dropped: undecodable, oversized, wrong schema version, wrong frame count, or not device data.</param>
+/// <param name="AcksSent">Acknowledgement messages sent.</param>
+/// <param name="StoreFaults">Batches the store failed to commit (not acknowledged; devices resend them).</param>
+/// <param name="Undeliverable">Acknowledgements or commands the socket could not route (peer gone).</param>
+/// <param name="CommandsSent">Commands sent to devices.</param>
+/// <param name="Pings">Link pings answered.</param>
+/// <param name="Refused">Frames refused by the device allow-list (no valid key proof on the connection).</param>
+public readonly record struct CollectorCounters(
+    long Received,
+    long Stored,
+    long Duplicates,
+    long Malformed,
+    long AcksSent,
+    long StoreFaults,
+    long Undeliverable,
+    long CommandsSent,
+    long Pings = 0,
+    long Refused = 0);

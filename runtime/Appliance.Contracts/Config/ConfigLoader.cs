@@ -1,0 +1,460 @@
+using Appliance.Detection;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Tomlyn;
+using Tomlyn.Model;
+using Tomlyn.Serialization;
+
+namespace Appliance.Contracts.Config;
+
+/// <summary>
+/// Reads <c>appliance.toml</c> (TOML 1.0, https://toml.io/en/v1.0.0) into a validated <see cref="ApplianceConfig"/>.
+/// Unknown tables and keys, wrong types and out-of-range values are errors that name the file, line and key.
+/// </summary>
+public static partial class ConfigLoader
+{
+    /// <summary>Largest configuration file accepted, in bytes.</summary>
+    public const int MaxBytes = 1 << 20;
+
+    private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops", "alarm"];
+
+    /// <summary>Parses and validates <paramref name="text"/>, read from <paramref name="source"/> (a path used in errors).</summary>
+    /// <exception cref="ConfigException">The text is not valid TOML, or a key is missing, unknown, of the wrong type or out of range.</exception>
+    public static ApplianceConfig Parse(string text, string source) => Parse(text, source, null, null, checkBuses: false);
+
+    /// <summary>
+    /// Parses <paramref name="rootText"/> (the repository's <c>appliance.toml</c>), merges the device's override file
+    /// <paramref name="overrideText"/> (<c>devices/ID.toml</c>) over it, and validates the result as a whole.
+    /// Merge rules: a key of a table in the override replaces the root's key; a <c>[[sensor]]</c> in the override whose
+    /// <c>name</c> matches a root sensor replaces that sensor's keys, any other is added. Errors name the file and line
+    /// that wrote the offending key.
+    /// </summary>
+    /// <param name="rootText">The root file's text.</param>
+    /// <param name="rootSource">The root file's path in errors.</param>
+    /// <param name="overrideText">The override's text, or null for none.</param>
+    /// <param name="overrideSource">The override's path in errors.</param>
+    /// <param name="checkBuses">True to refuse buses absent on this machine (<c>i2c:N</c> without <c>/dev/i2c-N</c>, <c>replay:PATH</c> without the file).</param>
+    /// <exception cref="ConfigException">Either file is not valid TOML, or the merged configuration is invalid.</exception>
+    public static ApplianceConfig Parse(string rootText, string rootSource, string? overrideText, string? overrideSource, bool checkBuses)
+    {
+        var origins = new KeyOrigins();
+        var root = Document(rootText, rootSource, origins);
+        if (overrideText is not null)
+        {
+            Merge(root, Document(overrideText, overrideSource ?? "override.toml", origins), origins, overrideSource ?? "override.toml");
+        }
+
+        return Validate(root, rootSource, origins, checkBuses);
+    }
+
+    private static TomlTable Document(string text, string source, KeyOrigins origins)
+    {
+        if (text.Length > MaxBytes)
+        {
+            throw new ConfigException(source, 0, $"file is {text.Length} bytes: larger than the {MaxBytes} bytes a configuration may have");
+        }
+
+        var metadata = new TomlMetadataStore();
+        TomlTable root;
+        try
+        {
+            var options = new TomlSerializerOptions { SourceName = source, MetadataStore = metadata, MaxDepth = 16 };
+            root = TomlSerializer.Deserialize(text, TomlModelTypes.Table(options))
+                ?? throw new ConfigException(source, 0, "empty document");
+        }
+        catch (TomlException e)
+        {
+            // Tomlyn's message starts with "source(line,column) : error : ..."; keep it whole after our prefix.
+            var m = TomlPosition().Match(e.Message);
+            var line = m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            var reason = m.Success ? e.Message[(m.Index + m.Length)..].Trim() : e.Message;
+            throw new ConfigException(source, line, "invalid TOML: " + reason);
+        }
+
+        origins.Record(source, root, metadata);
+        CheckArrayTablesTogether(text, source, root);
+        return root;
+    }
+
+    /// <summary>
+    /// Tomlyn 2.10 (document model) keeps only the last run of an array of tables that is interrupted by another table
+    /// (<c>[[sensor]] ... [window] ... [[sensor]]</c>, valid TOML 1.0), silently dropping the first run. Refuse that layout
+    /// with its line rather than lose a sensor: count the header lines and compare.
+    /// </summary>
+    private static void CheckArrayTablesTogether(string text, string source, TomlTable root)
+    {
+        var lines = text.Split('\n');
+        foreach (var kv in root)
+        {
+            if (kv.Value is not TomlTableArray array)
+            {
+                continue;
+            }
+
+            var headers = new List<(int Line, bool AfterOther)>();
+            var other = false;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var t = lines[i].Trim();
+                if (!t.StartsWith('['))
+                {
+                    continue;
+                }
+
+                var header = ArrayHeader().Match(t);
+                if (header.Success && header.Groups[1].Value == kv.Key)
+                {
+                    headers.Add((i + 1, other && headers.Count > 0));
+                    other = false;
+                }
+                else if (!(header.Success && header.Groups[1].Value.StartsWith(kv.Key + ".", StringComparison.Ordinal)))
+                {
+                    other = true;
+                }
+            }
+
+            if (headers.Count > array.Count)
+            {
+                var line = headers.FirstOrDefault(h => h.AfterOther).Line;
+                throw new ConfigException(source, line, $"[[{kv.Key}]]: write the [[{kv.Key}]] tables one after another (another table comes between them)");
+            }
+        }
+    }
+
+    private static void Merge(TomlTable root, TomlTable over, KeyOrigins origins, string source)
+    {
+        foreach (var kv in over)
+        {
+            origins.TryGet(over, kv.Key, out var at);
+            if (kv.Value is TomlTableArray sensors && kv.Key is "sensor" or "alarm" && root.TryGetValue(kv.Key, out var existing) && existing is TomlTableArray rootSensors)
+            {
+                foreach (var s in sensors)
+                {
+                    var target = rootSensors.FirstOrDefault(r => r.TryGetValue("name", out var n) && s.TryGetValue("name", out var m) && Equals(n, m));
+                    if (target is null)
+                    {
+                        rootSensors.Add(s);
+                        continue;
+                    }
+
+                    foreach (var field in s)
+                    {
+                        origins.TryGet(s, field.Key, out var fieldAt);
+                        target[field.Key] = field.Value;
+                        origins.Set(target, field.Key, fieldAt);
+                    }
+                }
+            }
+            else if (kv.Value is TomlTable table && root.TryGetValue(kv.Key, out var current) && current is TomlTable rootTable)
+            {
+                foreach (var field in table)
+                {
+                    origins.TryGet(table, field.Key, out var fieldAt);
+                    rootTable[field.Key] = field.Value;
+                    origins.Set(rootTable, field.Key, fieldAt);
+                }
+            }
+            else
+            {
+                root[kv.Key] = kv.Value;
+                origins.Set(root, kv.Key, at == default ? (source, 0) : at);
+            }
+        }
+    }
+
+    private static ApplianceConfig Validate(TomlTable root, string source, KeyOrigins origins, bool checkBuses)
+    {
+        var r = new TableReader(source, root, origins, string.Empty);
+        r.RejectUnknown(s_tables);
+
+        var device = r.Table("device");
+        device.RejectUnknown(["id"]);
+        var id = device.String("id", required: true)!;
+        if (!DeviceId().IsMatch(id))
+        {
+            throw device.Error("id", $"'{id}' is not a device id (expected 1 to 64 letters, digits, '-', '_' or '.')");
+        }
+
+        var sensors = new List<SensorSettings>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in r.TableArray("sensor"))
+        {
+            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after", "detector", "detector_threshold", "detector_cooldown", "detector_range"]);
+            var name = s.String("name", required: true)!;
+            if (!names.Add(name))
+            {
+                throw s.Error("name", $"sensor '{name}' is defined twice (sensor names must be unique)");
+            }
+
+            var chip = s.String("chip", required: true)!;
+            if (chip is not ("bme280" or "replay" or "ads1115" or "mcp3008" or "adxl345" or "pulse"))
+            {
+                throw s.Error("chip", $"sensor '{name}' chip = '{chip}': unknown chip (expected bme280, ads1115, mcp3008, adxl345, pulse or replay)");
+            }
+
+            var bus = s.String("bus", required: true)!;
+            if (!Appliance.Drivers.Buses.BusSpec.TryParse(bus, out var busSpec, out var busError))
+            {
+                throw s.Error("bus", $"sensor '{name}' {busError}");
+            }
+
+            SensorBusRules.Check(s, name, chip, busSpec);
+            if (checkBuses && BusMissing(bus) is { } missing)
+            {
+                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': the bus does not exist on this device ({missing} not found)");
+            }
+
+            var address = (int)s.Integer("address", chip == "ads1115" ? 0x48 : 0x76, 0x03, 0x77);
+            var rate = s.Number("rate_hz", null, 0.1, 10000, $"sensor '{name}' ");
+            SensorBusRules.CheckRate(s, name, chip, rate);
+            var line = (int)s.Integer("line", -1, 0, 1023);
+            var channels = SensorBusRules.Channels(s, name, chip, s.String("channels", required: false));
+            SensorBusRules.CheckLine(s, name, chip, line);
+            var faultText = s.String("fault", required: false);
+            FaultSettings? fault = null;
+            if (faultText is not null)
+            {
+                var parts = faultText.Split(':', '+');
+                var start = TimeSpan.Zero; // START may be zero ("chipid:0s+1h": faulty from the first read); LENGTH may not
+                if (parts.Length != 3 || parts[0] is not ("heater" or "nack" or "timeout" or "stuck" or "chipid" or "bitflip") || !(parts[1].TrimStart('0') is "s" or "ms" or "m" or "h" or "d" || Config.Duration.TryParse(parts[1], out start, out _)) || !Config.Duration.TryParse(parts[2], out var span, out _))
+                {
+                    throw s.Error("fault", $"sensor '{name}' fault = '{faultText}': expected KIND:START+LENGTH with KIND heater, nack, timeout, stuck, chipid or bitflip, e.g. heater:8s+4s");
+                }
+
+                if (busSpec.Kind != Appliance.Drivers.Buses.BusKind.Emulated || (parts[0] == "heater" && chip != "bme280"))
+                {
+                    throw s.Error("fault", $"sensor '{name}' fault = '{faultText}': faults are injected into emulated chips only{(parts[0] == "heater" ? " (heater: an emulated bme280)" : string.Empty)}");
+                }
+
+                fault = new FaultSettings(parts[0], start, span);
+            }
+
+            var stuckAfter = (int)s.Integer("stuck_after", 0, 0, 1_000_000);
+            sensors.Add(new SensorSettings(name, chip, bus, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name)));
+        }
+
+        if (sensors.Count == 0)
+        {
+            throw new ConfigException(source, 0, "[[sensor]]: at least one sensor is required");
+        }
+
+        var window = r.Table("window");
+        window.RejectUnknown(["length"]);
+        var length = window.Duration("length", required: true)!.Value;
+
+        var det = r.Table("detector", required: false);
+        det.RejectUnknown(["kind", "alpha", "threshold", "warmup", "cooldown"]);
+        var kind = det.String("kind", required: false) ?? "ewma-z";
+        if (kind != "ewma-z")
+        {
+            throw det.Error("kind", $"'{kind}' is not a detector (expected ewma-z)");
+        }
+
+        var detector = new DetectorSettings(
+            kind,
+            det.Number("alpha", 0.1, 1e-6, 1),
+            det.Number("threshold", 4, 0.1, 1000),
+            (int)det.Integer("warmup", 10, 0, 1_000_000),
+            (int)det.Integer("cooldown", 5, 0, 1_000_000));
+
+        var inf = r.Table("inference", required: false);
+        inf.RejectUnknown(["enabled", "gpu", "model"]);
+        var gpu = inf.String("gpu", required: false) ?? "auto";
+        if (gpu is not ("auto" or "off" or "required"))
+        {
+            throw inf.Error("gpu", $"'{gpu}' is not a GPU policy (expected auto, off or required)");
+        }
+
+        var inference = new InferenceSettings(inf.Boolean("enabled", true), gpu, ModelName(inf));
+        CheckOnnxSensors(r, sensors, inference);
+
+        var up = r.Table("uplink");
+        up.RejectUnknown(["endpoint", "curve_server_key", "curve_secret_key_file", "allow_plaintext"]);
+        var endpoint = up.String("endpoint", required: true)!;
+        if (!Endpoint().IsMatch(endpoint))
+        {
+            throw up.Error("endpoint", $"'{endpoint}' is not a ZeroMQ endpoint (expected tcp://host:port)");
+        }
+
+        var serverKey = up.String("curve_server_key", required: false);
+        if (serverKey is not null && !Z85Key().IsMatch(serverKey))
+        {
+            throw up.Error("curve_server_key", $"'{serverKey}' is not a CURVE public key (expected 40 Z85 characters, as zmq_curve_keypair prints)");
+        }
+
+        var secretFile = up.String("curve_secret_key_file", required: false);
+        if ((serverKey is null) != (secretFile is null))
+        {
+            throw up.Error(serverKey is null ? "curve_secret_key_file" : "curve_server_key", "curve_server_key and curve_secret_key_file go together (CURVE needs the collector's public key and this device's secret key)");
+        }
+
+        var uplinkSettings = new UplinkSettings(endpoint, serverKey, secretFile, up.Boolean("allow_plaintext", false));
+
+        var git = r.Table("gitops");
+        git.RejectUnknown(["branch", "interval", "health_grace"]);
+        var branchName = git.String("branch", required: true)!;
+        if (!BranchName().IsMatch(branchName) || branchName.Contains("..", StringComparison.Ordinal))
+        {
+            throw git.Error("branch", $"'{branchName}' is not a branch name (expected letters, digits, '/', '-', '_' or '.')");
+        }
+
+        var interval = git.Duration("interval", required: true)!.Value;
+        if (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromDays(1))
+        {
+            throw git.Error("interval", $"{git.String("interval", required: true)}: must be between 1s and 1d");
+        }
+
+        var grace = git.Duration("health_grace", required: false);
+        if (grace is { } g && (g < TimeSpan.FromSeconds(1) || g > TimeSpan.FromHours(1)))
+        {
+            throw git.Error("health_grace", $"{git.String("health_grace", required: false)}: must be between 1s and 1h");
+        }
+
+        var gitops = new GitOpsSettings(branchName, interval, grace);
+        var alarms = AlarmSettings.ReadAll(r, sensors, checkBuses ? BusMissing : null);
+
+        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms);
+    }
+
+    /// <summary>
+    /// A sensor's own detector (<c>detector</c>, <c>detector_threshold</c>, <c>detector_cooldown</c>, <c>detector_range</c>),
+    /// built once here so that a bad specification is refused with its file and line; null when the sensor has none.
+    /// </summary>
+    private static SensorDetectorSettings? SensorDetector(TableReader s, string name)
+    {
+        var spec = s.String("detector", required: false);
+        if (spec is null)
+        {
+            foreach (var key in new[] { "detector_threshold", "detector_cooldown", "detector_range" })
+            {
+                if (s.Has(key))
+                {
+                    throw s.Error(key, $"sensor '{name}' {key} without detector (name the detector: {string.Join(", ", WindowDetectors.Kinds)})");
+                }
+            }
+
+            return null;
+        }
+
+        double? threshold = s.Has("detector_threshold") ? s.Number("detector_threshold", null, 1e-12, 1e12, $"sensor '{name}' ") : null;
+        int? cooldown = s.Has("detector_cooldown") ? (int)s.Integer("detector_cooldown", 1, 1, 1_000_000) : null;
+        double min = double.NaN, max = double.NaN;
+        if (s.Has("detector_range"))
+        {
+            var range = s.FloatArray("detector_range");
+            if (range.Length != 2 || !(range[0] < range[1]))
+            {
+                throw s.Error("detector_range", $"sensor '{name}' detector_range: expected [min, max] with min < max");
+            }
+
+            (min, max) = (range[0], range[1]);
+        }
+
+        var settings = new SensorDetectorSettings(spec, threshold, cooldown, min, max);
+        if (!WindowDetectors.Kinds.Contains(settings.Kind))
+        {
+            throw s.Error("detector", $"sensor '{name}' detector = '{spec}': unknown detector (expected one of: {string.Join(", ", WindowDetectors.Kinds)})");
+        }
+
+        if (threshold is { } t && settings.Kind is not ("ewma-z" or "onnx") && t > 1)
+        {
+            throw s.Error("detector_threshold", $"sensor '{name}' detector_threshold = {t.ToString(CultureInfo.InvariantCulture)}: {settings.Kind} scores lie in [0, 1] (expected a threshold in (0, 1])");
+        }
+
+        try
+        {
+            // A trial build with valid defaults (alpha 0.1, threshold 4, warm-up 30, cool-down 1): only the sensor's own
+            // specification can fail here.
+            _ = WindowDetectors.Create(settings, new DetectorSettings("ewma-z", 0.1, 4, 30, 1));
+        }
+        catch (ArgumentException e)
+        {
+            throw s.Error("detector", $"sensor '{name}' detector = '{spec}': {e.Message.Replace("--detector " + spec + ": ", string.Empty, StringComparison.Ordinal)}");
+        }
+
+        return settings;
+    }
+
+    /// <summary><c>[inference] model</c>: a folder name under <c>models/</c> of the configuration repository (<c>"pump"</c> or <c>"models/pump"</c>).</summary>
+    private static string? ModelName(TableReader inf)
+    {
+        var text = inf.String("model", required: false);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var name = text.StartsWith("models/", StringComparison.Ordinal) ? text["models/".Length..].TrimEnd('/') : text;
+        if (!ModelFolder().IsMatch(name))
+        {
+            throw inf.Error("model", $"'{text}' is not a model folder name (expected NAME or models/NAME: letters, digits, '-', '_' or '.', the folder holding model.onnx)");
+        }
+
+        return name;
+    }
+
+    /// <summary>A sensor with <c>detector = "onnx"</c> needs inference on and a model.</summary>
+    private static void CheckOnnxSensors(TableReader root, List<SensorSettings> sensors, InferenceSettings inference)
+    {
+        var i = 0;
+        foreach (var s in root.TableArray("sensor"))
+        {
+            var settings = sensors[i++];
+            if (settings.Detector?.Kind == "onnx" && (!inference.Enabled || inference.Model is null))
+            {
+                throw s.Error("detector", $"sensor '{settings.Name}' detector = 'onnx' needs [inference] enabled = true and model = \"NAME\" (a folder under models/)");
+            }
+        }
+    }
+
+    /// <summary>Why <paramref name="bus"/> is absent on this machine (the missing path), or null when it is present or not a device bus.</summary>
+    private static string? BusMissing(string bus)
+    {
+        if (bus.StartsWith("i2c:", StringComparison.Ordinal))
+        {
+            var dev = "/dev/i2c-" + bus[4..];
+            return File.Exists(dev) ? null : dev;
+        }
+
+        if (bus.StartsWith("spi:", StringComparison.Ordinal))
+        {
+            var dev = "/dev/spidev" + bus[4..];
+            return File.Exists(dev) ? null : dev;
+        }
+
+        if (bus.StartsWith("gpio:", StringComparison.Ordinal))
+        {
+            var dev = "/dev/gpiochip" + bus[5..];
+            return File.Exists(dev) ? null : dev;
+        }
+
+        if (bus.StartsWith("replay:", StringComparison.Ordinal))
+        {
+            var path = bus["replay:".Length..];
+            return File.Exists(path) ? null : path;
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9/._-]{0,199}$")]
+    private static partial Regex BranchName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex DeviceId();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex ModelFolder();
+
+    [GeneratedRegex(@"^[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$")]
+    private static partial Regex Z85Key();
+
+    [GeneratedRegex(@"^tcp://(\*|[A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$")]
+    private static partial Regex Endpoint();
+
+    [GeneratedRegex(@"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]")]
+    private static partial Regex ArrayHeader();
+
+    [GeneratedRegex(@"^[^(]*\((\d+),\d+\)\s*:\s*error\s*:")]
+    private static partial Regex TomlPosition();
+}

@@ -1,0 +1,25 @@
+namespace Appliance.Contracts.Wire;
+
+/// <summary>
+/// Collector to device (<see cref="MessageType.Ack"/>): the device sequences the collector has committed
+/// to its store (or had already stored: a duplicate is acknowledged again).
+/// </summary>
+/// <remarks>
+/// Choice: a plain list of acknowledged sequences, not a cumulative high-water mark. The collector only
+/// knows what it committed in this batch, not whether earlier sequences of that device reached it; the
+/// device's outbox derives its own high-water mark from the individual acknowledgements.
+/// Body layout (MessagePack array; a reader skips items past the first):
+/// <code>
+/// [0] sequences  array of uint   device sequences stored, in the order received
+/// [1] proof      bin (optional)  only in a device's link ping (empty sequences): <see cref="DeviceProof"/>
+/// </code>
+/// The envelope's device id is the device acknowledged; its sequence is the collector's own counter.
+/// </remarks>
+public sealed class Ack
+{
+    /// <summary>Device sequences (1-based) now durably stored by the collector.</summary>
+    public IReadOnlyList<long> Sequences { get; init; } = [];
+
+    /// <summary>A device's proof of its CURVE key (<see cref="DeviceProof"/>), sent in its link ping; null otherwise.</summary>
+    public byte[]? Proof { get; init; }
+}

@@ -1,0 +1,58 @@
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace Appliance.Contracts.Wire.Formatters;
+
+/// <summary><see cref="Ack"/> body: array of 1 item, the array of acknowledged sequences (layout on <see cref="Ack"/>).</summary>
+internal sealed class AckFormatter : IMessagePackFormatter<Ack>
+{
+    private const int Fields = 1;
+
+    public void Serialize(ref MessagePackWriter writer, Ack value, MessagePackSerializerOptions options)
+    {
+        writer.WriteArrayHeader(value.Proof is null ? Fields : Fields + 1);
+        writer.WriteArrayHeader(value.Sequences.Count);
+        for (int i = 0; i < value.Sequences.Count; i++)
+        {
+            writer.Write(value.Sequences[i]);
+        }
+
+        if (value.Proof is not null)
+        {
+            writer.Write(value.Proof);
+        }
+    }
+
+    public Ack Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        options.Security.DepthStep(ref reader);
+        int count = WireReading.ReadArrayHeader(ref reader, Fields, "ack");
+        options.Security.DepthStep(ref reader);
+        int n = WireReading.ReadArrayHeader(ref reader, 0, "ack.sequences");
+        var sequences = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            long seq = WireReading.ReadInteger(ref reader, "ack.sequences item");
+            if (seq < 1)
+            {
+                throw new MessagePackSerializationException($"ack.sequences[{i}] = {seq}, expected a 1-based sequence");
+            }
+
+            sequences[i] = seq;
+        }
+
+        reader.Depth--;
+        byte[]? proof = null;
+        int extra = count - Fields;
+        if (extra > 0 && reader.NextMessagePackType == MessagePackType.Binary)
+        {
+            System.Buffers.ReadOnlySequence<byte>? bytes = reader.ReadBytes();
+            proof = bytes.HasValue ? System.Buffers.BuffersExtensions.ToArray(bytes.Value) : null;
+            extra--;
+        }
+
+        WireReading.SkipItems(ref reader, extra, options); // a newer writer's other items are skipped
+        reader.Depth--;
+        return new Ack { Sequences = sequences, Proof = proof };
+    }
+}

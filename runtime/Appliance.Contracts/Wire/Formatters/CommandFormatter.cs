@@ -1,0 +1,45 @@
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace Appliance.Contracts.Wire.Formatters;
+
+/// <summary><see cref="Command"/> body: array of 2 items, kind and string arguments (layout on <see cref="Command"/>).</summary>
+internal sealed class CommandFormatter : IMessagePackFormatter<Command>
+{
+    private const int Fields = 2;
+
+    public void Serialize(ref MessagePackWriter writer, Command value, MessagePackSerializerOptions options)
+    {
+        writer.WriteArrayHeader(Fields);
+        writer.Write((ushort)value.Kind);
+        writer.WriteArrayHeader(value.Arguments.Count);
+        for (int i = 0; i < value.Arguments.Count; i++)
+        {
+            writer.Write(value.Arguments[i]);
+        }
+    }
+
+    public Command Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        options.Security.DepthStep(ref reader);
+        int count = WireReading.ReadArrayHeader(ref reader, Fields, "command");
+        long kind = WireReading.ReadInteger(ref reader, "command.kind");
+        if (kind is < 0 or > ushort.MaxValue)
+        {
+            throw new MessagePackSerializationException($"command.kind {kind}, expected 0..{ushort.MaxValue}");
+        }
+
+        options.Security.DepthStep(ref reader);
+        int n = WireReading.ReadArrayHeader(ref reader, 0, "command.arguments");
+        var arguments = new string[n];
+        for (int i = 0; i < n; i++)
+        {
+            arguments[i] = WireReading.ReadRequiredString(ref reader, "command.arguments item");
+        }
+
+        reader.Depth--;
+        WireReading.SkipItems(ref reader, count - Fields, options);
+        reader.Depth--;
+        return new Command { Kind = (CommandKind)kind, Arguments = arguments };
+    }
+}

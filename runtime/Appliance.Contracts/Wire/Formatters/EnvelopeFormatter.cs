@@ -1,0 +1,71 @@
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace Appliance.Contracts.Wire.Formatters;
+
+/// <summary><see cref="Envelope"/>: fixarray of 5 items, the body dispatched on the message type (layout on <see cref="Envelope"/>).</summary>
+internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
+{
+    private const int Fields = 5;
+
+    public void Serialize(ref MessagePackWriter writer, Envelope value, MessagePackSerializerOptions options)
+    {
+        writer.WriteArrayHeader(Fields);
+        writer.Write(value.SchemaVersion);
+        writer.Write((byte)value.MessageType);
+        writer.Write(value.DeviceId);
+        writer.Write(value.Sequence);
+        IFormatterResolver r = options.Resolver;
+        switch (value.MessageType, value.Body)
+        {
+            case (MessageType.Summary, Summary s): r.GetFormatterWithVerify<Summary>().Serialize(ref writer, s, options); break;
+            case (MessageType.Alert, Alert a): r.GetFormatterWithVerify<Alert>().Serialize(ref writer, a, options); break;
+            case (MessageType.Heartbeat, Heartbeat h): r.GetFormatterWithVerify<Heartbeat>().Serialize(ref writer, h, options); break;
+            case (MessageType.Ack, Ack k): r.GetFormatterWithVerify<Ack>().Serialize(ref writer, k, options); break;
+            case (MessageType.Command, Command c): r.GetFormatterWithVerify<Command>().Serialize(ref writer, c, options); break;
+            default:
+                throw new ArgumentException(
+                    $"envelope type {value.MessageType} with a body of type {value.Body?.GetType().Name ?? "null"} (expected the matching body class)",
+                    nameof(value));
+        }
+    }
+
+    public Envelope Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        options.Security.DepthStep(ref reader);
+        int count = WireReading.ReadArrayHeader(ref reader, Fields, "envelope");
+        long version = WireReading.ReadInteger(ref reader, "envelope.schema_version");
+        if (version < WireCodec.OldestReadableSchemaVersion || version > WireCodec.SchemaVersion)
+        {
+            throw new MessagePackSerializationException(
+                $"envelope.schema_version {version}, this build reads {WireCodec.OldestReadableSchemaVersion}..{WireCodec.SchemaVersion}");
+        }
+
+        long type = WireReading.ReadInteger(ref reader, "envelope.message_type");
+        string deviceId = WireReading.ReadRequiredString(ref reader, "envelope.device_id");
+        if (deviceId.Length == 0)
+        {
+            throw new MessagePackSerializationException("envelope.device_id is empty");
+        }
+
+        long sequence = WireReading.ReadInteger(ref reader, "envelope.sequence");
+        if (sequence < 1)
+        {
+            throw new MessagePackSerializationException($"envelope.sequence {sequence}, expected 1-based");
+        }
+
+        IFormatterResolver r = options.Resolver;
+        object body = type switch
+        {
+            (long)MessageType.Summary => SummaryFormatter.Deserialize(ref reader, options, version),
+            (long)MessageType.Alert => r.GetFormatterWithVerify<Alert>().Deserialize(ref reader, options),
+            (long)MessageType.Heartbeat => HeartbeatFormatter.Deserialize(ref reader, options, version),
+            (long)MessageType.Ack => r.GetFormatterWithVerify<Ack>().Deserialize(ref reader, options),
+            (long)MessageType.Command => r.GetFormatterWithVerify<Command>().Deserialize(ref reader, options),
+            _ => throw new MessagePackSerializationException($"envelope.message_type {type} is unknown (expected 1..5)"),
+        };
+        WireReading.SkipItems(ref reader, count - Fields, options);
+        reader.Depth--;
+        return new Envelope((byte)version, (MessageType)type, deviceId, sequence, body);
+    }
+}

@@ -1,0 +1,131 @@
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace Appliance.Contracts.Wire.Formatters;
+
+/// <summary><see cref="Heartbeat"/> body: positional array of 9 items, 4 in schema 1 (layout on <see cref="Heartbeat"/>).</summary>
+internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
+{
+    private const int FieldsV1 = 4;
+    private const int Fields = 9;
+    private const int SensorFields = 7;
+
+    public void Serialize(ref MessagePackWriter writer, Heartbeat value, MessagePackSerializerOptions options)
+    {
+        writer.WriteArrayHeader(Fields);
+        writer.Write(value.UptimeMs);
+        writer.Write(value.ExecutionProvider);
+        writer.Write(value.ConfigRevision);
+
+        // Ascending key order: one encoding per value, whatever the dictionary's enumeration order.
+        int[] keys = new int[value.Counters.Count];
+        int k = 0;
+        foreach (int key in value.Counters.Keys)
+        {
+            keys[k++] = key;
+        }
+
+        Array.Sort(keys);
+        writer.WriteMapHeader(keys.Length);
+        foreach (int key in keys)
+        {
+            writer.Write(key);
+            writer.Write(value.Counters[key]);
+        }
+
+        writer.Write(value.ConfigState);
+        writer.Write(value.ConfigError);
+        writer.Write(value.ModelId);
+        writer.Write(value.ModelRejection);
+        writer.WriteArrayHeader(value.Sensors.Count);
+        foreach (SensorReport s in value.Sensors)
+        {
+            writer.WriteArrayHeader(SensorFields);
+            writer.Write(s.Name);
+            writer.Write(s.Health);
+            writer.Write(s.Reason);
+            writer.Write(s.Faults);
+            WindowFeaturesFormatter.WriteFeature(ref writer, s.RateHz);
+            WindowFeaturesFormatter.WriteFeature(ref writer, s.JitterP50Us);
+            WindowFeaturesFormatter.WriteFeature(ref writer, s.JitterP99Us);
+        }
+    }
+
+    public Heartbeat Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+        Deserialize(ref reader, options, WireCodec.SchemaVersion);
+
+    /// <summary>Reads a heartbeat body written under <paramref name="schemaVersion"/> (1: four items; 2: nine).</summary>
+    internal static Heartbeat Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options, long schemaVersion)
+    {
+        options.Security.DepthStep(ref reader);
+        int minimum = schemaVersion == 1 ? FieldsV1 : Fields;
+        int count = WireReading.ReadArrayHeader(ref reader, minimum, "heartbeat");
+        long uptime = WireReading.ReadInteger(ref reader, "heartbeat.uptime_ms");
+        string provider = WireReading.ReadRequiredString(ref reader, "heartbeat.execution_provider");
+        string revision = WireReading.ReadRequiredString(ref reader, "heartbeat.config_revision");
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            throw new MessagePackSerializationException($"heartbeat.counters: found {reader.NextMessagePackType}, expected a map");
+        }
+
+        options.Security.DepthStep(ref reader);
+        int n = reader.ReadMapHeader();
+        var counters = new Dictionary<int, long>(Math.Min(n, 64));
+        for (int i = 0; i < n; i++)
+        {
+            long key = WireReading.ReadInteger(ref reader, "heartbeat.counters key");
+            if (key is < int.MinValue or > int.MaxValue)
+            {
+                throw new MessagePackSerializationException($"heartbeat.counters key {key} does not fit a 32-bit counter id");
+            }
+
+            long v = WireReading.ReadInteger(ref reader, "heartbeat.counters value");
+            if (!counters.TryAdd((int)key, v))
+            {
+                throw new MessagePackSerializationException($"heartbeat.counters: key {key} appears twice");
+            }
+        }
+
+        reader.Depth--;
+        if (minimum == FieldsV1)
+        {
+            WireReading.SkipItems(ref reader, count - FieldsV1, options);
+            reader.Depth--;
+            return new Heartbeat { UptimeMs = uptime, ExecutionProvider = provider, ConfigRevision = revision, Counters = counters };
+        }
+
+        string state = WireReading.ReadRequiredString(ref reader, "heartbeat.config_state");
+        string configError = WireReading.ReadRequiredString(ref reader, "heartbeat.config_error");
+        string modelId = WireReading.ReadRequiredString(ref reader, "heartbeat.model_id");
+        string modelRejection = WireReading.ReadRequiredString(ref reader, "heartbeat.model_rejection");
+        options.Security.DepthStep(ref reader);
+        int n2 = WireReading.ReadArrayHeader(ref reader, 0, "heartbeat.sensors");
+        var sensors = new List<SensorReport>(Math.Min(n2, 64));
+        for (int i = 0; i < n2; i++)
+        {
+            options.Security.DepthStep(ref reader);
+            int fields = WireReading.ReadArrayHeader(ref reader, SensorFields, "heartbeat.sensors[]");
+            sensors.Add(new SensorReport
+            {
+                Name = WireReading.ReadRequiredString(ref reader, "heartbeat.sensors[].name"),
+                Health = WireReading.ReadRequiredString(ref reader, "heartbeat.sensors[].health"),
+                Reason = WireReading.ReadRequiredString(ref reader, "heartbeat.sensors[].reason"),
+                Faults = WireReading.ReadInteger(ref reader, "heartbeat.sensors[].faults"),
+                RateHz = WireReading.ReadFloat(ref reader, "heartbeat.sensors[].rate_hz"),
+                JitterP50Us = WireReading.ReadFloat(ref reader, "heartbeat.sensors[].jitter_p50_us"),
+                JitterP99Us = WireReading.ReadFloat(ref reader, "heartbeat.sensors[].jitter_p99_us"),
+            });
+            WireReading.SkipItems(ref reader, fields - SensorFields, options);
+            reader.Depth--;
+        }
+
+        reader.Depth--;
+        WireReading.SkipItems(ref reader, count - Fields, options);
+        reader.Depth--;
+        return new Heartbeat
+        {
+            UptimeMs = uptime, ExecutionProvider = provider, ConfigRevision = revision, Counters = counters,
+            ConfigState = state, ConfigError = configError, ModelId = modelId, ModelRejection = modelRejection, Sensors = sensors,
+        };
+    }
+}

@@ -1,0 +1,41 @@
+namespace Appliance.Contracts.Wire;
+
+/// <summary>
+/// Ids of the counters in <see cref="Heartbeat.Counters"/> (the map's integer keys). Values are part of the wire contract and
+/// never change meaning; a collector names an id it does not know <c>c&lt;id&gt;</c>.
+/// </summary>
+public enum HeartbeatCounter
+{
+    /// <summary>Highest sequence written to the outbox.</summary>
+    SeqWritten = 1,
+
+    /// <summary>Highest sequence acknowledged contiguously by the collector.</summary>
+    SeqAcked = 2,
+
+    /// <summary>Journal size on disk, bytes.</summary>
+    JournalBytes = 3,
+
+    /// <summary>Journal disk budget, bytes.</summary>
+    JournalBudgetBytes = 4,
+
+    /// <summary>Summaries merged into coarser ones under budget pressure.</summary>
+    Merged = 5,
+
+    /// <summary>Records dropped (oldest first) beyond merging.</summary>
+    Dropped = 6,
+
+    /// <summary>Messages sent again after a reconnect or an ack timeout.</summary>
+    Retransmits = 7,
+
+    /// <summary>Samples read by the pipeline.</summary>
+    SamplesRead = 8,
+
+    /// <summary>Failed sample reads seen by the pipeline.</summary>
+    SampleFaults = 9,
+
+    /// <summary>Windows summarised.</summary>
+    WindowsSummarised = 10,
+
+    /// <summary>Alerts raised.</summary>
+    Alerts = 11,
+}

@@ -1,0 +1,36 @@
+using Appliance.Kernels.Statistics;
+
+namespace Appliance.Contracts.Wire;
+
+/// <summary>
+/// The features of one window of one sensor channel, as sent to the collector
+/// (<see cref="MessageType.Summary"/>).
+/// </summary>
+/// <remarks>
+/// Body layout (MessagePack array, positional; a reader skips items past the fifth):
+/// <code>
+/// [0] sensor          str
+/// [1] channel         str
+/// [2] window_start_ns int   UTC Unix nanoseconds, inclusive
+/// [3] window_length_ns int  nanoseconds, end - start (schema 1: window_end_ns, UTC Unix nanoseconds, exclusive)
+/// [4] features        array (see WindowFeaturesFormatter: 12 items, float32 where float32 holds the value)
+/// </code>
+/// Timestamps stay integer nanoseconds (shortest MessagePack int form); only the float features narrow.
+/// </remarks>
+public sealed class Summary
+{
+    /// <summary>Sensor name as configured (e.g. <c>bme280-0</c>).</summary>
+    public string Sensor { get; init; } = "";
+
+    /// <summary>Channel of the sensor (e.g. <c>pressure</c>).</summary>
+    public string Channel { get; init; } = "";
+
+    /// <summary>Start of the window, inclusive, in UTC Unix nanoseconds.</summary>
+    public long WindowStartNs { get; init; }
+
+    /// <summary>End of the window, exclusive, in UTC Unix nanoseconds.</summary>
+    public long WindowEndNs { get; init; }
+
+    /// <summary>The window's features, copied field by field onto the wire as float32 (float64 out of float32's range) and integers.</summary>
+    public WindowFeatures Features { get; init; }
+}

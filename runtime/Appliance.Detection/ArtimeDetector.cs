@@ -1,0 +1,580 @@
+namespace Appliance.Detection;
+
+/// <summary>
+/// ARTime: anomaly detection by adaptive resonance over short windows of a downsampled, normalised series. The method is
+/// Mark Hampton's ARTime (2021; github.com/markNZed/ARTimeNAB.jl, AGPL-3; NAB scoreboard 74.85 / 65.15 / 80.36 in
+/// numenta/NAB <c>results/final_results.json</c>), re-implemented here in C# from a reading of that code (no code is
+/// copied); its learning core is fuzzy ART (Carpenter, Grossberg &amp; Rosen 1991, Neural Networks 4(6), 759–771) with dual
+/// vigilance (<see cref="FuzzyArtCategories"/>). Per series it is told only what NAB tells its detectors: the value range
+/// [min, max] and the probationary length P (numenta/NAB <c>nab/detectors/base.py</c>).
+/// <list type="number">
+/// <item>Downsampling: P is made even; a stride s = max(1, ⌊P / (W·13)⌋) (W = 8, the window) cuts the series into blocks of
+/// s samples. Each block yields one value: its extreme (max or min) farthest from a running mean m ← (m + block mean)/2,
+/// or the block mean when that extreme is within 10 % of the mean (a spike must stand out).</item>
+/// <item>Quantisation: the value is normalised to [0, 1] over [min, max] and rounded to one of 81 levels (k/80, ties to
+/// even); values within 0.075 of a running median level (a histogram median moved at most one occupied level per step)
+/// snap to the median, so noise around the typical level reads as that level.</item>
+/// <item>Features: the last W = 8 levels, and their shape: the window shifted to start at 0 and scaled to a maximum of 1,
+/// then its full 3-level orthonormal Haar transform (Mallat 1989, IEEE TPAMI 11(7); layout [a₃, d₃, d₂(2), d₁(4)],
+/// d = (x₂ₖ − x₂ₖ₋₁)/√2, the sign of Wavelets.jl's <c>WT.haar</c> that ARTime uses), again shifted and scaled to [0, 1]. 16 features in all.</item>
+/// <item>Learning period: the first L = ⌊P / s⌋ feature vectors are kept. At the end of it, the initial vigilance is
+/// found by training a scratch fuzzy ART at ρ = 0.8 on them, the least typical first (ordered by the sum of their cosine
+/// similarities to the others), and taking the mean best resonance over its second half; then the kept vectors are
+/// replayed through the detector's own ART with ρ_lb = ρ_ub = that value. Scores in the learning period are 0.</item>
+/// <item>Detection: a vector that founds a new cluster (best resonance R* &lt; ρ_lb) is an anomaly unless masked: masking
+/// lasts 12 steps (1.5 W) after an anomaly and, after any new cluster or vigilance update, until 12 steps pass without a
+/// new cluster; a masked novelty still counts when R* falls below 0.9 (within 12 steps of the last anomaly) or 0.7
+/// (otherwise) of the last anomaly's resonance. The score is the confidence
+/// 0.35·(ρ_ub − R)/(1 − R) + 0.65·(ρ_lb − R)/(1 − R) + 1.5·(1 − E) capped at 1, R = min(R*, 0.999), E the best
+/// category's energy, rounded to 6 decimals; it is reported at the last sample of the block.</item>
+/// <item>Vigilance adaptation, every L/2 steps and 12 steps after an anomaly: ρ_ub ← min(0.97, mean of all R*); ρ_lb moves
+/// 19 % of the way up to the smallest R* of the last L/2 + 1 steps when that is higher, else down by half the mean
+/// shortfall ρ_ub − R* (shortfalls above 0.05 over the last L + 1 steps, each capped at 0.37, at least 0.01), not below
+/// the mean resonance of past anomalies; ρ_lb ≤ ρ_ub.</item>
+/// </list>
+/// Every constant (8, 13, 80 levels, 0.075, 10 %, 0.8, 12, 0.9/0.7, the confidence weights, 0.97, 19 %, 0.05, 0.37,
+/// 0.01) is ARTime's, and like the NAB leaders' parameters they were chosen by its author on NAB itself.
+/// Departures: the category set is bounded (<c>capacity</c>, least recently chosen replaced; ARTime's grows without
+/// bound), NaN is neither scored nor learned, values outside [min, max] take the end levels.
+/// Memory: capacity × 32 weights, L × 16 learning-period features, three rings of at most L + 1 values; no allocation
+/// per sample. Cost: one ART presentation (capacity × 32 minimums at most; 17 µs against 1024 categories in one
+/// <c>DetectorBenchmarks</c> run) per s samples, and once, at the end of the learning period, L²/2 cosine similarities
+/// and L replayed presentations.
+/// </summary>
+public sealed class ArtimeDetector : ISampleDetector
+{
+    /// <summary>Samples in a feature window (ARTime <c>window</c>).</summary>
+    public const int Window = 8;
+
+    /// <summary>Feature vector length: the window's levels and their Haar shape.</summary>
+    public const int FeatureCount = 2 * Window;
+
+    private const int WindowsPerLearning = 13;
+    private const int Levels = 80;
+    private const double Snap = 0.075;
+    private const double InitialVigilance = 0.8;
+    private const int Mask = Window * 3 / 2;
+    private const double UpperCap = 0.97;
+
+    private readonly double _min;
+    private readonly double _span;
+    private readonly int _stride;
+    private readonly int _learning;
+    private readonly FuzzyArtCategories _art;
+    private readonly double[] _kept;
+    private readonly double[] _features = new double[FeatureCount];
+    private readonly double[] _coded = new double[2 * FeatureCount];
+    private readonly double[] _shape = new double[Window];
+    private readonly double[] _haar = new double[Window];
+    private readonly double[] _levels = new double[Window];
+    private readonly long[] _histogram = new long[Levels + 1];
+    private readonly double[] _recent;
+    private readonly double[] _shortfall;
+    private readonly double[] _typicality;
+    private readonly double[] _typicalityKeys;
+    private readonly int[] _order;
+    private readonly FuzzyArtCategories _scratch;
+
+    // Downsampling block.
+    private int _inBlock;
+    private double _blockSum;
+    private double _blockMin;
+    private double _blockMax;
+    private double _runningMean;
+
+    // Running median of the levels.
+    private int _median;
+    private long _below;
+    private long _above;
+
+    // Detection state (step = downsampled index, from 1).
+    private long _step;
+    private long _lastAnomaly;
+    private double _lastAnomalyResonance;
+    private double _anomalyLowest;
+    private long _lastVigilanceUpdate;
+    private bool _maskAfterCluster;
+    private long _stepsWithoutCluster;
+    private double _resonanceSum;
+    private double _anomalyResonanceSum;
+    private long _anomalies;
+    private int _recentAt;
+    private int _shortfallAt;
+
+    /// <summary>Creates the detector for one channel.</summary>
+    /// <param name="min">Smallest expected value (NAB: the file's minimum).</param>
+    /// <param name="max">Largest expected value (NAB: the file's maximum); equal to min: every value reads level 0.</param>
+    /// <param name="probationary">P, samples of the learning period (NAB: min(⌊0.15 n⌋, 750)); at least 32.</param>
+    /// <param name="capacity">Most fuzzy ART categories kept (≥ 16).</param>
+    /// <exception cref="ArgumentOutOfRangeException">min/max not finite or max &lt; min, probationary &lt; 32, capacity &lt; 16.</exception>
+    public ArtimeDetector(double min, double max, int probationary, int capacity = 1024)
+    {
+        if (!double.IsFinite(min) || !double.IsFinite(max) || max < min)
+        {
+            throw new ArgumentOutOfRangeException(nameof(max), max, $"expected finite min ≤ max (min {min})");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(probationary, 4 * Window);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 16);
+        _min = min;
+        _span = max - min;
+        var even = probationary - (probationary % 2);
+        _stride = Math.Max(1, even / (Window * WindowsPerLearning));
+        _learning = even / _stride;
+        _art = new FuzzyArtCategories(FeatureCount, capacity);
+        _kept = new double[_learning * FeatureCount];
+        _recent = new double[(_learning / 2) + 1];
+        _shortfall = new double[_learning + 1];
+        var full = _learning - (Window - 1);
+        _typicality = new double[full];
+        _typicalityKeys = new double[full];
+        _order = new int[full];
+        _scratch = new FuzzyArtCategories(FeatureCount, full + 1);
+        Reset();
+    }
+
+    /// <inheritdoc/>
+    public string Name => "artime";
+
+    /// <summary>Samples per downsampled step (s).</summary>
+    public int Stride => _stride;
+
+    /// <summary>Downsampled steps of the learning period (L).</summary>
+    public int LearningSteps => _learning;
+
+    /// <summary>The fuzzy ART categories (for inspection: count, replacements, vigilances).</summary>
+    public FuzzyArtCategories Categories => _art;
+
+    /// <inheritdoc/>
+    public double Update(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            return 0.0;
+        }
+
+        if (_inBlock == 0)
+        {
+            _blockMin = value;
+            _blockMax = value;
+            _blockSum = 0.0;
+        }
+
+        _blockSum += value;
+        _blockMin = Math.Min(_blockMin, value);
+        _blockMax = Math.Max(_blockMax, value);
+        if (++_inBlock < _stride)
+        {
+            return 0.0;
+        }
+
+        _inBlock = 0;
+        _step++;
+        var level = Quantise(Downsample());
+        ShiftIn(_levels, level);
+        Extract();
+        return _step <= _learning ? Keep() : Detect(_features, _step);
+    }
+
+    /// <inheritdoc/>
+    public void Reset()
+    {
+        _art.Clear();
+        _art.LowerVigilance = 0.0;
+        _art.UpperVigilance = 0.0;
+        _inBlock = 0;
+        _runningMean = 0.0;
+        Array.Clear(_histogram);
+        Array.Clear(_levels);
+        _median = 0;
+        _below = 0;
+        _above = 0;
+        _step = 0;
+        _lastAnomaly = 0;
+        _lastAnomalyResonance = 0.0;
+        _anomalyLowest = 0.0;
+        _lastVigilanceUpdate = 0;
+        _maskAfterCluster = false;
+        _stepsWithoutCluster = 0;
+        _resonanceSum = 0.0;
+        _anomalyResonanceSum = 0.0;
+        _anomalies = 0;
+        Array.Fill(_recent, 1.0);
+        Array.Clear(_shortfall);
+        _recentAt = 0;
+        _shortfallAt = 0;
+    }
+
+    /// <summary>
+    /// The full orthonormal Haar transform of 8 values (Mallat 1989, "A theory for multiresolution signal decomposition",
+    /// IEEE TPAMI 11(7), §III): per level, a = (x₂ₖ₋₁ + x₂ₖ)/√2 and d = (x₂ₖ − x₂ₖ₋₁)/√2 (the sign of JuliaDSP/Wavelets.jl <c>WT.haar</c>) on the previous level's
+    /// approximations; output [a₃, d₃, d₂₁, d₂₂, d₁₁, d₁₂, d₁₃, d₁₄].
+    /// </summary>
+    /// <param name="x">8 values.</param>
+    /// <param name="result">Receives the 8 coefficients.</param>
+    /// <exception cref="ArgumentException">Either span is not 8 long.</exception>
+    public static void Haar(ReadOnlySpan<double> x, Span<double> result)
+    {
+        if (x.Length != Window || result.Length != Window)
+        {
+            throw new ArgumentException($"expected {Window} values in and out", nameof(x));
+        }
+
+        Span<double> approx = stackalloc double[Window];
+        Span<double> next = stackalloc double[Window / 2];
+        x.CopyTo(approx);
+        for (var n = Window; n > 1; n /= 2)
+        {
+            var half = n / 2;
+            for (var k = 0; k < half; k++)
+            {
+                next[k] = (approx[2 * k] + approx[(2 * k) + 1]) / Math.Sqrt(2.0);
+                result[half + k] = (approx[(2 * k) + 1] - approx[2 * k]) / Math.Sqrt(2.0);
+            }
+
+            next[..half].CopyTo(approx);
+        }
+
+        result[0] = approx[0];
+    }
+
+    // The block's representative value: the extreme farther from the running mean, unless within 10 % of the mean.
+    private double Downsample()
+    {
+        var mean = _blockSum / _stride;
+        _runningMean = _step == 1 ? mean : (_runningMean + mean) / 2;
+        var ds = Math.Abs(_blockMax - _runningMean) < Math.Abs(_blockMin - _runningMean) ? _blockMin : _blockMax;
+        return Math.Abs(ds - mean) < 0.1 * mean ? mean : ds;
+    }
+
+    // Level k/80 of the normalised value, snapped to the running median level when within 0.075 of it.
+    private double Quantise(double ds)
+    {
+        var normalised = ds - _min;
+        if (_span != 0)
+        {
+            normalised /= _span;
+        }
+
+        var level = (int)Math.Clamp(Math.Round(normalised * Levels, MidpointRounding.ToEven), 0, Levels);
+        _histogram[level]++;
+        if (_step == 1)
+        {
+            _median = level;
+        }
+
+        if (level < _median)
+        {
+            _below++;
+        }
+        else if (level > _median)
+        {
+            _above++;
+        }
+
+        // At most one occupied level per step towards the half count (not an exact running median; ARTime's choice).
+        var half = _step / 2;
+        if (_above > half)
+        {
+            _below += _histogram[_median];
+            do
+            {
+                _median++;
+            }
+            while (_histogram[_median] == 0);
+            _above -= _histogram[_median];
+        }
+        else if (_below > half)
+        {
+            _above += _histogram[_median];
+            do
+            {
+                _median--;
+            }
+            while (_histogram[_median] == 0);
+            _below -= _histogram[_median];
+        }
+
+        var quantised = (double)level / Levels;
+        var median = (double)_median / Levels;
+        return Math.Abs(quantised - median) < Snap ? median : quantised;
+    }
+
+    // The 16 features of the current window: [Haar shape (8), levels (8)]; zeros until the window is full.
+    private void Extract()
+    {
+        if (_step < Window)
+        {
+            Array.Clear(_features);
+            return;
+        }
+
+        ScaleToUnit(_levels, _shape);
+        Haar(_shape, _haar);
+        ScaleToUnit(_haar, _features.AsSpan(0, Window));
+        _levels.CopyTo(_features, Window);
+    }
+
+    private static void ScaleToUnit(ReadOnlySpan<double> x, Span<double> result)
+    {
+        var lo = double.PositiveInfinity;
+        foreach (var v in x)
+        {
+            lo = Math.Min(lo, v);
+        }
+
+        var hi = double.NegativeInfinity;
+        for (var i = 0; i < x.Length; i++)
+        {
+            result[i] = x[i] - lo;
+            hi = Math.Max(hi, result[i]);
+        }
+
+        if (hi != 0)
+        {
+            for (var i = 0; i < x.Length; i++)
+            {
+                result[i] /= hi;
+            }
+        }
+    }
+
+    private static void ShiftIn(double[] ring, double value)
+    {
+        Array.Copy(ring, 1, ring, 0, ring.Length - 1);
+        ring[^1] = value;
+    }
+
+    // Learning period: keep the features; at its last step set the vigilance and replay them.
+    private double Keep()
+    {
+        _features.CopyTo(_kept, (int)(_step - 1) * FeatureCount);
+        if (_step < _learning)
+        {
+            return 0.0;
+        }
+
+        var rho = InitialVigilanceOf();
+        _art.Clear();
+        _art.LowerVigilance = rho;
+        _art.UpperVigilance = rho;
+        for (var k = 1; k <= _learning; k++)
+        {
+            _ = Detect(_kept.AsSpan((k - 1) * FeatureCount, FeatureCount), k);
+        }
+
+        return 0.0;
+    }
+
+    // The mean best resonance of a scratch ART (ρ = 0.8) trained on the full windows of the learning period, least
+    // typical first, over its second half.
+    private double InitialVigilanceOf()
+    {
+        var first = Window - 1;
+        var n = _order.Length;
+        var typicality = _typicality;
+        Array.Fill(typicality, 1.0); // similarity with itself
+        for (var i = 0; i < n; i++)
+        {
+            var a = _kept.AsSpan((first + i) * FeatureCount, FeatureCount);
+            for (var j = 0; j < i; j++)
+            {
+                var s = Cosine(a, _kept.AsSpan((first + j) * FeatureCount, FeatureCount));
+                typicality[i] += s;
+                typicality[j] += s;
+            }
+        }
+
+        var order = _order;
+        for (var i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+
+        typicality.CopyTo(_typicalityKeys, 0);
+        Array.Sort(_typicalityKeys, order);
+        StableTies(typicality, order);
+
+        var scratch = _scratch;
+        scratch.Clear();
+        scratch.LowerVigilance = InitialVigilance;
+        scratch.UpperVigilance = InitialVigilance;
+        scratch.AddUncommitted();
+        var coded = _coded;
+        var from = _learning / 2; // 1-based position in the presented sequence
+        double sum = 0;
+        var count = 0;
+        for (var k = 1; k <= n; k++)
+        {
+            var resonance = 0.0;
+            if (k > 1)
+            {
+                FuzzyArtCategories.ComplementCode(_kept.AsSpan((first + order[k - 1]) * FeatureCount, FeatureCount), coded);
+                _ = scratch.Present(coded, learn: true, out resonance, out _);
+            }
+
+            if (k >= from)
+            {
+                sum += resonance;
+                count++;
+            }
+        }
+
+        return count == 0 ? InitialVigilance : sum / count;
+    }
+
+    // Array.Sort is not stable: within runs of equal keys, restore ascending original index.
+    private static void StableTies(double[] keys, int[] order)
+    {
+        var start = 0;
+        while (start < order.Length)
+        {
+            var end = start + 1;
+            while (end < order.Length && keys[order[end]] == keys[order[start]])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(order, start, end - start);
+            }
+
+            start = end;
+        }
+    }
+
+    // ARTime's similarity of two feature vectors: the cosine, or 1 − |other| when one is all zeros.
+    private static double Cosine(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+
+        na = Math.Sqrt(na);
+        nb = Math.Sqrt(nb);
+        return na == 0 ? 1 - nb : nb == 0 ? 1 - na : dot / (na * nb);
+    }
+
+    private double Detect(ReadOnlySpan<double> features, long step)
+    {
+        var sinceAnomaly = step - _lastAnomaly;
+        var adaptAfterAnomaly = sinceAnomaly == Mask;
+        var adaptForTrend = step - _lastVigilanceUpdate >= _learning / 2;
+        var maskAfterAnomaly = sinceAnomaly <= Mask;
+        if (step > _learning + Mask && _maskAfterCluster && _stepsWithoutCluster >= Mask)
+        {
+            _maskAfterCluster = false;
+        }
+
+        double resonance, energy;
+        bool newCluster;
+        if (_art.Count == 0)
+        {
+            // The first presentation only founds the uncommitted box (ARTime: it is not measured; resonance 0).
+            _art.AddUncommitted();
+            resonance = 0.0;
+            energy = 0.0;
+            newCluster = true;
+        }
+        else
+        {
+            FuzzyArtCategories.ComplementCode(features, _coded);
+            var learn = step >= Window;
+            newCluster = _art.Present(_coded, learn, out resonance, out energy) || !learn;
+        }
+
+        _stepsWithoutCluster = newCluster ? 0 : _stepsWithoutCluster + 1;
+        _resonanceSum += resonance;
+        _recent[_recentAt] = resonance;
+        _recentAt = (_recentAt + 1) % _recent.Length;
+        _shortfall[_shortfallAt] = _art.UpperVigilance - resonance;
+        _shortfallAt = (_shortfallAt + 1) % _shortfall.Length;
+        if (sinceAnomaly < Mask && _anomalies > 0 && resonance < _anomalyLowest)
+        {
+            // An anomaly's recorded resonance is the lowest seen while it is masked (the confidence keeps the first).
+            _anomalyResonanceSum += resonance - _anomalyLowest;
+            _anomalyLowest = resonance;
+        }
+
+        var masked = _maskAfterCluster || maskAfterAnomaly;
+        var belowLast = resonance < _lastAnomalyResonance * (maskAfterAnomaly ? 0.90 : 0.70);
+        var score = 0.0;
+        if (step > _learning && newCluster && (!masked || belowLast))
+        {
+            score = Confidence(resonance, energy);
+            _anomalies++;
+            _anomalyResonanceSum += resonance;
+            _lastAnomalyResonance = resonance;
+            _anomalyLowest = resonance;
+            _lastAnomaly = step;
+        }
+
+        _maskAfterCluster |= newCluster;
+        if (step > _learning && (adaptAfterAnomaly || adaptForTrend))
+        {
+            Adapt(step);
+        }
+
+        return score;
+    }
+
+    private double Confidence(double resonance, double energy)
+    {
+        var r = Math.Min(0.999, resonance);
+        var upper = ((1 - r) - (1 - _art.UpperVigilance)) / (1 - r);
+        var lower = ((1 - r) - (1 - _art.LowerVigilance)) / (1 - r);
+        var s = Math.Min(1.0, (upper * 0.35) + (lower * 0.65) + ((1.0 - energy) * 1.5));
+        return Math.Round(s, 6, MidpointRounding.ToEven);
+    }
+
+    private void Adapt(long step)
+    {
+        var lowestRecent = double.PositiveInfinity;
+        foreach (var r in _recent)
+        {
+            lowestRecent = Math.Min(lowestRecent, r);
+        }
+
+        var upper = Math.Min(UpperCap, _resonanceSum / step);
+        var lower = _art.LowerVigilance;
+        if (lower <= lowestRecent)
+        {
+            lower += (lowestRecent - lower) * 0.19;
+        }
+        else
+        {
+            var decrease = 0.0;
+            if (step > 2L * _learning)
+            {
+                double sum = 0;
+                var count = 0;
+                foreach (var d in _shortfall)
+                {
+                    if (d > 0.05)
+                    {
+                        sum += Math.Min(0.37, d);
+                        count++;
+                    }
+                }
+
+                decrease = count > 0 ? sum / count : 0.0;
+            }
+
+            lower -= Math.Max(0.01, decrease) / 2;
+            if (_anomalies > 0)
+            {
+                lower = Math.Max(_anomalyResonanceSum / _anomalies, lower);
+            }
+        }
+
+        _art.LowerVigilance = Math.Min(upper, lower);
+        _art.UpperVigilance = upper;
+        _lastVigilanceUpdate = step;
+        _maskAfterCluster = true;
+    }
+}

@@ -1,0 +1,409 @@
+using Appliance.Contracts.Inference;
+using System.Text;
+using System.Text.Json;
+using Appliance.Contracts.Config;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Device.GitOps;
+
+/// <summary>
+/// The GitOps loop of one device: fetches its configuration repository every <c>[gitops] interval</c> (and at once on
+/// <see cref="PullNow"/>, the cloud's "pull now" command), and when the followed branch has moved: refuses a downgrade
+/// (unless allowed), verifies the commit's SSH signature against the device's allowed signers, reads and validates the
+/// whole revision (<c>appliance.toml</c>, <c>devices/ID.toml</c>, <c>models/*</c>), applies it through
+/// <see cref="IConfigTarget"/>, and health-checks it within a grace period; a failed apply or health check rolls the
+/// device back to the last known good revision, which is pinned in the clone (<c>refs/appliance/lkg</c>).
+/// Failed fetches back off exponentially (interval × 2^failures, ±10 % jitter, capped), never a tight loop.
+/// The state is exposed as <see cref="ConfigRevision"/>, <see cref="ConfigState"/>, <see cref="ConfigError"/> and written
+/// to <c>STATE/gitops-status.json</c> at every change.
+/// </summary>
+public sealed class Reconciler : IDisposable
+{
+    /// <summary>The status file in the state directory.</summary>
+    public const string StatusFile = "gitops-status.json";
+
+    private static readonly Encoding s_strictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
+    private readonly ReconcilerOptions _options;
+    private readonly IConfigTarget _target;
+    private readonly ILogger _logger;
+    private readonly ConfigRepository _repo;
+    private readonly SemaphoreSlim _pullNow = new(0, 1);
+    private volatile GitOpsStatus _status = new(string.Empty, ConfigState.Pending, null, null, null, 0);
+    private ConfigBundle? _applied;
+    private string? _refused;
+    private string? _refusal;
+    private string _branch;
+
+    /// <summary>Creates the reconciler; nothing is fetched until <see cref="StartAsync"/>.</summary>
+    /// <exception cref="GitOpsException">The URL's scheme is not supported.</exception>
+    public Reconciler(ReconcilerOptions options, IConfigTarget target, ILogger logger)
+    {
+        _options = options;
+        _target = target;
+        _logger = logger;
+        _branch = options.Branch;
+        _repo = new ConfigRepository(options.Url, options.StateDirectory);
+        Directory.CreateDirectory(options.StateDirectory);
+    }
+
+    /// <summary>The applied revision: a commit id, <see cref="ConfigBundle.BakedIn"/>, or empty before the first apply.</summary>
+    public string ConfigRevision => _status.ConfigRevision;
+
+    /// <summary>applied, rejected, rolled back or pending.</summary>
+    public ConfigState ConfigState => _status.ConfigState;
+
+    /// <summary>The last error (for an invalid revision, <c>file:line: ...</c>), or null.</summary>
+    public string? ConfigError => _status.ConfigError;
+
+    /// <summary>The whole state at once.</summary>
+    public GitOpsStatus Status => _status;
+
+    /// <summary>The bundle that runs now, or null before the first apply.</summary>
+    public ConfigBundle? Applied => Volatile.Read(ref _applied);
+
+    /// <summary>The path of the status file.</summary>
+    public string StatusPath => Path.Combine(_options.StateDirectory, StatusFile);
+
+    /// <summary>Asks for a fetch now (the cloud's <c>PullConfig</c> command); safe from any thread, coalesced.</summary>
+    public void PullNow()
+    {
+        ReconcilerLog.PullRequested(_logger);
+        try
+        {
+            _pullNow.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A pull is already requested.
+        }
+    }
+
+    /// <summary>
+    /// Boots the device: fetches once and applies the branch tip when it is valid; otherwise (offline, or the tip is
+    /// refused) applies the last known good revision from the clone, or with none the configuration baked into the image.
+    /// </summary>
+    public async Task StartAsync(CancellationToken token)
+    {
+        string? fetchError = null;
+        try
+        {
+            _repo.Fetch();
+            Publish(_status with { LastFetch = DateTimeOffset.UtcNow });
+            await ConsiderTipAsync(token);
+        }
+        catch (GitOpsException e) when (e.Failure != GitOpsFailure.UnsupportedScheme)
+        {
+            fetchError = e.Message;
+            Publish(_status with { ConfigError = e.Message, ConsecutiveFetchFailures = 1 });
+        }
+
+        if (Applied is null)
+        {
+            var fallback = LoadFallback();
+            ReconcilerLog.Offline(_logger, fallback.Revision, fetchError ?? _refusal ?? "no usable revision at the branch tip");
+            await _target.ApplyAsync(fallback, token);
+            Volatile.Write(ref _applied, fallback);
+            Publish(_status with
+            {
+                ConfigRevision = fallback.Revision,
+                ConfigState = _refused is null ? ConfigState.Applied : _status.ConfigState,
+                ConfigError = _refusal ?? fetchError,
+            });
+        }
+    }
+
+    /// <summary>Runs the loop until <paramref name="token"/> is cancelled; never throws except on cancellation.</summary>
+    public async Task RunAsync(CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            await WaitAsync(NextDelay(), token);
+            await ReconcileOnceAsync(token);
+        }
+    }
+
+    /// <summary>One fetch and, when the branch moved, one verify/validate/apply/health-check; errors are recorded, not thrown.</summary>
+    public async Task ReconcileOnceAsync(CancellationToken token)
+    {
+        try
+        {
+            _repo.Fetch();
+            Publish(_status with { LastFetch = DateTimeOffset.UtcNow, ConsecutiveFetchFailures = 0, ConfigError = _refusal });
+        }
+        catch (GitOpsException e)
+        {
+            var failures = _status.ConsecutiveFetchFailures + 1;
+            Publish(_status with { ConsecutiveFetchFailures = failures, ConfigError = e.Message });
+            ReconcilerLog.FetchFailed(_logger, _options.Url, e.Failure, failures, e.Message, NextDelay());
+            return;
+        }
+
+        try
+        {
+            await ConsiderTipAsync(token);
+        }
+        catch (GitOpsException e)
+        {
+            Publish(_status with { ConfigError = e.Message });
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _pullNow.Dispose();
+
+    /// <summary>Reads, verifies and validates <paramref name="commit"/> as a whole.</summary>
+    /// <exception cref="GitOpsException">Unsigned or untrusted, or a file too large.</exception>
+    /// <exception cref="ConfigException">Invalid configuration or model (file:line named).</exception>
+    public ConfigBundle Load(string commit)
+    {
+        var signer = _options.Verifier.Verify(_repo, commit);
+        if (_options.Verifier.SkipsVerification)
+        {
+            ReconcilerLog.VerificationSkipped(_logger, commit, _options.Url);
+        }
+
+        var rootText = Text(commit, ConfigRepository.ConfigFile)
+            ?? throw new ConfigException(ConfigRepository.ConfigFile, 0, "missing: the repository root must hold appliance.toml");
+        var deviceId = _options.DeviceId ?? ConfigLoader.Parse(rootText, ConfigRepository.ConfigFile).Device.Id;
+        var overridePath = $"devices/{deviceId}.toml";
+        var overrideText = Text(commit, overridePath);
+        var config = ConfigLoader.Parse(rootText, ConfigRepository.ConfigFile, overrideText, overridePath, _options.CheckBuses);
+        if (_options.DeviceId is not null)
+        {
+            config = config with { Device = new DeviceSettings(_options.DeviceId) };
+        }
+
+        var models = _repo.List(commit, "models", folders: true).Select(name => _repo.LoadModel(commit, name)).ToList();
+        if (config.Inference.Model is { } modelName)
+        {
+            // The model the pipeline will load must be in this revision and pass the pipeline's own checks (known window
+            // features, a positive threshold, its bundled self-test), so that a bad model rejects the revision and the running one stays.
+            var package = models.FirstOrDefault(m => m.Name == modelName)
+                ?? throw new ConfigException(ConfigRepository.ConfigFile, 0, $"[inference] model = \"{modelName}\": no folder models/{modelName}/ in this revision");
+            using var check = new HotSwapScorer(package.Streams, GpuPolicy.Off);
+            if (!check.Stage($"models/{modelName}", package.Onnx, package.SelfTestCase))
+            {
+                throw new ConfigException($"models/{modelName}/{ModelPackage.ModelFile}", 0, $"refused: {check.LastRejection!.Reason}");
+            }
+        }
+
+        return new ConfigBundle(commit, config, models, signer);
+    }
+
+    private string? Text(string commit, string path)
+    {
+        var bytes = _repo.ReadFile(commit, path);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return s_strictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ConfigException(path, 0, "not UTF-8 text (TOML files are UTF-8)");
+        }
+    }
+
+    private async Task ConsiderTipAsync(CancellationToken token)
+    {
+        var tip = _repo.Tip(_branch)
+            ?? throw new GitOpsException(GitOpsFailure.NotFound, $"{_options.Url}: branch '{_branch}' not found");
+        var current = Applied;
+        if (tip == current?.Revision || tip == _refused)
+        {
+            if (_options.Verifier.SkipsVerification)
+            {
+                ReconcilerLog.VerificationSkipped(_logger, tip, _options.Url);
+            }
+
+            return;
+        }
+
+        ConfigBundle bundle;
+        try
+        {
+            CheckNotOlder(tip, current?.Revision ?? _repo.LastKnownGood());
+            bundle = Load(tip);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Expected: GitOpsException, ConfigException, FormatException. Anything else a revision makes validation throw
+            // (a defect to fix, for example an allocation a setting sized) still only refuses that revision: the device
+            // keeps running the one it has.
+            var reason = e is GitOpsException or ConfigException or FormatException ? e.Message : $"revision {Short(tip)} could not be validated: {e.GetType().Name}: {e.Message}";
+            Refuse(tip, ConfigState.Rejected, reason, current);
+            ReconcilerLog.Rejected(_logger, tip, reason);
+            return;
+        }
+
+        Publish(_status with { ConfigState = ConfigState.Pending });
+        string? failure = null;
+        try
+        {
+            await _target.ApplyAsync(bundle, token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failure = $"revision {Short(tip)}: apply failed: {e.Message}";
+        }
+
+        if (failure is null)
+        {
+            var grace = bundle.Config.GitOps.HealthGrace ?? TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(10).Ticks, 3 * bundle.Config.Window.Length.Ticks));
+            var health = await _target.CheckHealthAsync(grace, token);
+
+            // At boot, the last known good revision is kept even when unhealthy now (a collector outage, say): it was
+            // healthy before, and the only thing older is the image's demo configuration.
+            if (health.Healthy || (current is null && tip == _repo.LastKnownGood()))
+            {
+                Volatile.Write(ref _applied, bundle);
+                _refused = null;
+                _refusal = null;
+                _repo.PinLastKnownGood(tip);
+                if (bundle.Config.GitOps.Branch != _branch)
+                {
+                    _branch = bundle.Config.GitOps.Branch;
+                }
+
+                Publish(_status with { ConfigRevision = tip, ConfigState = ConfigState.Applied, ConfigError = null, FailedRevision = null });
+                ReconcilerLog.Applied(_logger, tip, bundle.Signer, health.Reason);
+                return;
+            }
+
+            failure = $"revision {Short(tip)}: health check failed within {grace.TotalSeconds:0.#} s: {health.Reason}";
+            var back = current ?? LoadFallback();
+            await _target.ApplyAsync(back, token);
+            Volatile.Write(ref _applied, back);
+            current = back;
+        }
+
+        current ??= LoadFallback();
+        if (Applied is null)
+        {
+            await _target.ApplyAsync(current, token);
+            Volatile.Write(ref _applied, current);
+        }
+
+        Refuse(tip, ConfigState.RolledBack, failure, current);
+        ReconcilerLog.RolledBack(_logger, tip, failure, current.Revision);
+    }
+
+    /// <summary>Refuses <paramref name="tip"/> when it is older than <paramref name="applied"/> (the running revision, or at boot the pinned last known good one).</summary>
+    private void CheckNotOlder(string tip, string? applied)
+    {
+        // The same revision is no downgrade: after a restart the branch tip usually is the pinned last known good one
+        // (libgit2's descendant check counts a commit as its own ancestor, which refused it and fell back to the baked-in config).
+        if (applied is null || applied == ConfigBundle.BakedIn || tip == applied || !_repo.Contains(applied) || _options.AllowDowngrade)
+        {
+            return;
+        }
+
+        if (_repo.IsAncestor(tip, applied))
+        {
+            throw new GitOpsException(GitOpsFailure.Downgrade, $"branch '{_branch}' points at {Short(tip)}, an ancestor of the applied {Short(applied)}: downgrade refused (run with --allow-downgrade to accept)");
+        }
+
+        if (!_repo.IsAncestor(applied, tip))
+        {
+            if (_repo.CommitTime(tip) < _repo.CommitTime(applied))
+            {
+                throw new GitOpsException(GitOpsFailure.Downgrade, $"branch '{_branch}' was rewritten to {Short(tip)}, committed before the applied {Short(applied)}: downgrade refused (run with --allow-downgrade to accept)");
+            }
+
+            ReconcilerLog.HistoryRewritten(_logger, _branch, tip);
+        }
+    }
+
+    private void Refuse(string tip, ConfigState state, string reason, ConfigBundle? current)
+    {
+        _refused = tip;
+        _refusal = reason;
+        Publish(_status with { ConfigRevision = current?.Revision ?? _status.ConfigRevision, ConfigState = state, ConfigError = reason, FailedRevision = tip });
+    }
+
+    private ConfigBundle LoadFallback()
+    {
+        var lkg = _repo.LastKnownGood();
+        if (lkg is not null && lkg != _refused)
+        {
+            try
+            {
+                return Load(lkg);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                ReconcilerLog.Rejected(_logger, lkg, "last known good revision no longer loads: " + e.Message);
+            }
+        }
+
+        var config = ConfigLoader.Parse(_options.BakedInToml, "baked-in appliance.toml");
+        if (_options.DeviceId is not null)
+        {
+            config = config with { Device = new DeviceSettings(_options.DeviceId) };
+        }
+
+        return new ConfigBundle(ConfigBundle.BakedIn, config, [], "baked into the image");
+    }
+
+    private TimeSpan NextDelay()
+    {
+        var interval = Applied?.Config.GitOps.Interval ?? TimeSpan.FromSeconds(30);
+        var failures = _status.ConsecutiveFetchFailures;
+        if (failures == 0)
+        {
+            return interval;
+        }
+
+        var cap = interval > _options.MaxBackoff ? interval : _options.MaxBackoff;
+        var backoff = interval * Math.Pow(2, Math.Min(failures, 20));
+        var jitter = 0.9 + (Random.Shared.NextDouble() * 0.2);
+        return (backoff < cap ? backoff : cap) * jitter;
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken token)
+    {
+        try
+        {
+            await _pullNow.WaitAsync(delay, token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw;
+        }
+    }
+
+    private void Publish(GitOpsStatus status)
+    {
+        _status = status;
+        var path = StatusPath;
+        try
+        {
+            var tmp = path + ".tmp";
+            using (var stream = File.Create(tmp))
+            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                w.WriteStartObject();
+                w.WriteString("config_revision", status.ConfigRevision);
+                w.WriteString("config_state", status.StateName);
+                w.WriteString("config_error", status.ConfigError);
+                w.WriteString("failed_revision", status.FailedRevision);
+                w.WriteString("last_fetch", status.LastFetch?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteNumber("fetch_failures", status.ConsecutiveFetchFailures);
+                w.WriteString("updated", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+            }
+
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            ReconcilerLog.StatusWriteFailed(_logger, path, e.Message);
+        }
+    }
+
+    private static string Short(string revision) => revision.Length > 12 ? revision[..12] : revision;
+}

@@ -1,0 +1,88 @@
+using Appliance.Contracts.Inference;
+using Appliance.Contracts.Config;
+
+namespace Appliance.Device.GitOps;
+
+/// <summary>
+/// What a new revision changes for a device that runs another one: a pipeline rebuild, only the model, or nothing.
+/// The parsed configurations are compared with <c>[inference] model</c> left out, and the models by the SHA-256 of their
+/// bytes (<see cref="ModelPackage.Sha256"/>); a model update is one only when both revisions name a model (a revision
+/// that turns the on-device fitted model on or off rebuilds).
+/// </summary>
+/// <param name="Kind">Rebuild, model only, or none.</param>
+/// <param name="Model">For <see cref="RevisionChangeKind.ModelOnly"/>, the new revision's model (verified, self-tested by
+/// the reconciler); otherwise null.</param>
+public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model)
+{
+    private static readonly IReadOnlyList<SensorSettings> s_noSensors = [];
+
+    /// <summary>Classifies the step from <paramref name="running"/> to <paramref name="next"/>.</summary>
+    /// <param name="running">The revision the device runs.</param>
+    /// <param name="next">The revision to apply (validated whole by the reconciler).</param>
+    /// <returns>The change; <see cref="RevisionChangeKind.Rebuild"/> whenever anything but the model differs.</returns>
+    public static RevisionChange Between(ConfigBundle running, ConfigBundle next)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        ArgumentNullException.ThrowIfNull(next);
+        var rebuild = new RevisionChange(RevisionChangeKind.Rebuild, null);
+        if (!SameExceptModel(running.Config, next.Config))
+        {
+            return rebuild;
+        }
+
+        var before = ConfiguredModel(running);
+        var after = ConfiguredModel(next);
+        if (running.Config.Inference.Model is null && next.Config.Inference.Model is null)
+        {
+            return new RevisionChange(RevisionChangeKind.None, null);
+        }
+
+        if (before is null || after is null || !next.Config.Inference.Enabled)
+        {
+            return rebuild;
+        }
+
+        return before.Sha256 == after.Sha256 && before.Name == after.Name
+            ? new RevisionChange(RevisionChangeKind.None, null)
+            : new RevisionChange(RevisionChangeKind.ModelOnly, after);
+    }
+
+    /// <summary>
+    /// Whether two configurations are equal in everything but <c>[inference] model</c>. Record equality compares every
+    /// scalar setting (also ones added later); the lists (sensors and their channels, alarms and their sensors) are compared
+    /// element by element. A list setting added later compares by reference, so unequal: such revisions rebuild, the safe side.
+    /// </summary>
+    /// <param name="a">One configuration.</param>
+    /// <param name="b">The other.</param>
+    /// <returns>True when only the model may differ.</returns>
+    public static bool SameExceptModel(ApplianceConfig a, ApplianceConfig b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return Stripped(a) == Stripped(b)
+            && a.Sensors.Count == b.Sensors.Count
+            && a.Sensors.Zip(b.Sensors).All(p => SameSensor(p.First, p.Second))
+            && SameAlarms(a.Alarms, b.Alarms);
+    }
+
+    /// <summary>Whether two <c>[[alarm]]</c> lists drive the same lines the same way, in order (<see cref="AlarmSettings.SameAs"/>); null is empty.</summary>
+    /// <param name="a">One list, or null.</param>
+    /// <param name="b">The other, or null.</param>
+    /// <returns>True when the two are interchangeable.</returns>
+    public static bool SameAlarms(IReadOnlyList<AlarmSettings>? a, IReadOnlyList<AlarmSettings>? b)
+    {
+        a ??= [];
+        b ??= [];
+        return a.Count == b.Count && a.Zip(b).All(p => p.First.SameAs(p.Second));
+    }
+
+    private static ApplianceConfig Stripped(ApplianceConfig c) =>
+        c with { Sensors = s_noSensors, Alarms = null, Inference = c.Inference with { Model = null } };
+
+    private static bool SameSensor(SensorSettings a, SensorSettings b) =>
+        a with { Channels = null } == b with { Channels = null }
+        && (a.Channels ?? []).SequenceEqual(b.Channels ?? [], StringComparer.Ordinal);
+
+    private static ModelPackage? ConfiguredModel(ConfigBundle bundle) =>
+        bundle.Config.Inference.Model is { } name ? bundle.Models.FirstOrDefault(m => m.Name == name) : null;
+}

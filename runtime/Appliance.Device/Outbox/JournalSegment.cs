@@ -1,0 +1,86 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Appliance.Device.Outbox;
+
+/// <summary>One segment file of a <see cref="JournalOutbox"/> and the in-memory index of its records (journal-internal).</summary>
+/// <remarks>
+/// File layout (little-endian), source of the framing: the log format of LevelDB/RocksDB (length, CRC, payload) with
+/// CRC-32C (Castagnoli, RFC 3720 §12.1):
+/// <code>
+/// header, 32 bytes:  "AJNL" | u32 version=1 | u64 first_seq | u32 merged | u32 level | u32 reserved | u32 crc32c(bytes 0..27)
+/// record, 16+n:      u32 n | u32 crc32c(seq LE ‖ payload) | u64 seq | payload (n bytes: one wire envelope)
+/// </code>
+/// Sequences increase along a file; a missing sequence was merged away (counted in the header's <c>merged</c>) or
+/// never written. The file is named <c>seg-{first_seq:D20}.log</c>.
+/// </remarks>
+internal sealed class JournalSegment : IDisposable
+{
+    public const int HeaderBytes = 32;
+    public const int RecordHeaderBytes = 16;
+    public const uint Magic = 0x4C4E4A41; // "AJNL" little-endian
+    public const uint Version = 1;
+
+    public JournalSegment(string path, long firstSeq, FileStream stream)
+    {
+        Path = path;
+        FirstSeq = firstSeq;
+        Stream = stream;
+    }
+
+    public string Path { get; }
+
+    public long FirstSeq { get; }
+
+    public FileStream Stream { get; private set; }
+
+    public SafeFileHandle Handle => Stream.SafeFileHandle;
+
+    /// <summary>Bytes in the file (header + intact records).</summary>
+    public long Length { get; set; }
+
+    /// <summary>Records absorbed into merged summaries in this file over its life.</summary>
+    public int Merged { get; set; }
+
+    /// <summary>Times the file was rewritten by merging.</summary>
+    public int Level { get; set; }
+
+    /// <summary>True once merging found nothing left to merge here.</summary>
+    public bool Incompressible { get; set; }
+
+    /// <summary>True when appended bytes are not yet fsynced.</summary>
+    public bool Dirty { get; set; }
+
+    /// <summary>(sequence, payload offset, payload length) of each record, ascending.</summary>
+    public List<(long Seq, long Offset, int Length)> Records { get; } = [];
+
+    public static string FileName(long firstSeq) => $"seg-{firstSeq:D20}.log";
+
+    /// <summary>Replaces the open file after a rewrite was renamed over it.</summary>
+    public void Reopen(FileStream stream)
+    {
+        Stream.Dispose();
+        Stream = stream;
+    }
+
+    /// <summary>Index of the first record with sequence ≥ <paramref name="seq"/>; Records.Count when none.</summary>
+    public int FindFirstAtOrAfter(long seq)
+    {
+        int lo = 0, hi = Records.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (Records[mid].Seq < seq)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    public void Dispose() => Stream.Dispose();
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Appliance.Evaluation;
+
+/// <summary>
+/// The Numenta Anomaly Benchmark corpus on disk (numenta/NAB layout): <c>data/&lt;category&gt;/&lt;name&gt;.csv</c>
+/// (<c>timestamp,value</c>, timestamps <c>yyyy-MM-dd HH:mm:ss</c>), <c>labels/combined_windows.json</c> (windows per file)
+/// and <c>config/profiles.json</c> (cost matrices).
+/// </summary>
+public sealed class NabCorpus
+{
+    private const string RowTimeFormat = "yyyy-MM-dd HH:mm:ss";
+
+    private NabCorpus(string root, IReadOnlyList<NabSeries> series, IReadOnlyList<NabProfile> profiles, int labelledWindows)
+    {
+        Root = root;
+        Series = series;
+        Profiles = profiles;
+        LabelledWindows = labelledWindows;
+    }
+
+    /// <summary>The corpus directory.</summary>
+    public string Root { get; }
+
+    /// <summary>The series, in the order of <c>combined_windows.json</c>.</summary>
+    public IReadOnlyList<NabSeries> Series { get; }
+
+    /// <summary>The profiles of <c>config/profiles.json</c>.</summary>
+    public IReadOnlyList<NabProfile> Profiles { get; }
+
+    /// <summary>Number of labelled windows in all files: NAB's "tpCount", the perfect detector's number of detections.</summary>
+    public int LabelledWindows { get; }
+
+    /// <summary>Loads the corpus under <paramref name="root"/>.</summary>
+    /// <param name="root">Directory holding <c>data/</c>, <c>labels/</c> and <c>config/</c>.</param>
+    /// <param name="progress">Called after each file with (files read, files in all); may be null.</param>
+    /// <exception cref="DirectoryNotFoundException">root or root/data is missing.</exception>
+    /// <exception cref="FileNotFoundException">A labels, profiles or data file is missing.</exception>
+    /// <exception cref="FormatException">A file is malformed (the message names file, line and what was expected).</exception>
+    public static NabCorpus Load(string root, Action<int, int>? progress = null)
+    {
+        if (!Directory.Exists(Path.Combine(root, "data")))
+        {
+            throw new DirectoryNotFoundException($"{root}: not a NAB corpus (expected {Path.Combine(root, "data")}/<category>/<name>.csv)");
+        }
+
+        var profiles = NabProfile.Load(Path.Combine(root, "config", "profiles.json"));
+        var labelsPath = Path.Combine(root, "labels", "combined_windows.json");
+        using var labels = NabJson.Parse(labelsPath);
+        var entries = new List<(string Path, (DateTime, DateTime)[] Limits)>();
+        foreach (var file in labels.RootElement.EnumerateObject())
+        {
+            if (file.Value.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException($"{labelsPath}: \"{file.Name}\": expected an array of [start, end] pairs");
+            }
+
+            var limits = new List<(DateTime, DateTime)>();
+            foreach (var pair in file.Value.EnumerateArray())
+            {
+                if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2)
+                {
+                    throw new FormatException($"{labelsPath}: \"{file.Name}\": expected [start, end] timestamps");
+                }
+
+                limits.Add((LabelTime(labelsPath, file.Name, pair[0]), LabelTime(labelsPath, file.Name, pair[1])));
+            }
+
+            entries.Add((file.Name, [.. limits]));
+        }
+
+        var series = new NabSeries[entries.Count];
+        var done = 0;
+        Parallel.For(0, entries.Count, i =>
+        {
+            var (rel, limits) = entries[i];
+            var (times, values) = ReadCsv(Path.Combine(root, "data", rel), "value");
+            series[i] = new NabSeries(rel, times, values, ToWindows(rel, times, limits));
+            progress?.Invoke(Interlocked.Increment(ref done), entries.Count);
+        });
+        return new NabCorpus(root, series, profiles, entries.Sum(e => e.Limits.Length));
+    }
+
+    /// <summary>
+    /// Reads a detector's published per-row scores for every series: <c>RESULTS/&lt;category&gt;/&lt;detector&gt;_&lt;name&gt;.csv</c>
+    /// with a header naming an <c>anomaly_score</c> column (NAB results layout).
+    /// </summary>
+    /// <param name="resultsDir">The detector's results directory (for example <c>nab/results/windowedGaussian</c>).</param>
+    /// <param name="detector">The detector's name, the file-name prefix.</param>
+    /// <returns>One score array per series, in <see cref="Series"/> order.</returns>
+    /// <exception cref="FileNotFoundException">A series has no score file.</exception>
+    /// <exception cref="FormatException">A score file is malformed or its row count or timestamps differ from the data file.</exception>
+    public double[][] ReadScores(string resultsDir, string detector)
+    {
+        var scores = new double[Series.Count][];
+        Parallel.For(0, Series.Count, i =>
+        {
+            var s = Series[i];
+            var category = Path.GetDirectoryName(s.RelativePath) ?? string.Empty;
+            var path = Path.Combine(resultsDir, category, detector + "_" + Path.GetFileName(s.RelativePath));
+            var (times, values) = ReadCsv(path, "anomaly_score");
+            if (times.Length != s.Length)
+            {
+                throw new FormatException($"{path}: {times.Length} rows, but {s.RelativePath} has {s.Length}");
+            }
+
+            for (var r = 0; r < times.Length; r++)
+            {
+                if (times[r] != s.Timestamps[r])
+                {
+                    throw new FormatException($"{path}:{r + 2}: timestamp {times[r]:yyyy-MM-dd HH:mm:ss} differs from the data file's {s.Timestamps[r]:yyyy-MM-dd HH:mm:ss}");
+                }
+            }
+
+            scores[i] = values;
+        });
+        return scores;
+    }
+
+    /// <summary>Reads a <c>timestamp,...</c> CSV, returning the timestamps and the column named <paramref name="column"/>.</summary>
+    internal static (DateTime[] Times, double[] Values) ReadCsv(string path, string column)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: file not found", path);
+        }
+
+        var times = new List<DateTime>(4096);
+        var values = new List<double>(4096);
+        using var reader = new StreamReader(path);
+        var header = reader.ReadLine() ?? throw new FormatException($"{path}:1: empty file (expected a header 'timestamp,{column}')");
+        var names = header.Split(',');
+        var col = Array.IndexOf(names, column);
+        if (names[0] != "timestamp" || col < 1)
+        {
+            throw new FormatException($"{path}:1: header '{header}': expected 'timestamp' first and a '{column}' column");
+        }
+
+        var lineNo = 1;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNo++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var span = line.AsSpan();
+            var comma = span.IndexOf(',');
+            if (comma < 0 || !DateTime.TryParseExact(span[..comma], RowTimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
+            {
+                throw new FormatException($"{path}:{lineNo}: expected a timestamp 'yyyy-MM-dd HH:mm:ss' before the first comma");
+            }
+
+            var rest = span[(comma + 1)..];
+            for (var c = 1; c < col; c++)
+            {
+                var next = rest.IndexOf(',');
+                if (next < 0)
+                {
+                    throw new FormatException($"{path}:{lineNo}: expected {names.Length} columns");
+                }
+
+                rest = rest[(next + 1)..];
+            }
+
+            var end = rest.IndexOf(',');
+            var field = end < 0 ? rest : rest[..end];
+            if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+            {
+                throw new FormatException($"{path}:{lineNo}: {column} '{field}': expected a number");
+            }
+
+            times.Add(t);
+            values.Add(v);
+        }
+
+        return ([.. times], [.. values]);
+    }
+
+    private static DateTime LabelTime(string path, string file, JsonElement e)
+    {
+        var s = e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        return s is not null && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+            ? t
+            : throw new FormatException($"{path}: \"{file}\": window limit {e}: expected a timestamp 'yyyy-MM-dd HH:mm:ss.ffffff'");
+    }
+
+    // scorer.Window: the rows with t1 <= timestamp <= t2, from the first such row to the last. The published files are
+    // not strictly ordered (realAdExchange/exchange-2_cpm_results.csv repeats a timestamp; realKnownCause/
+    // machine_temperature_system_failure.csv steps back at row 10151), so rows are taken in file order, as NAB does.
+    private static NabWindow[] ToWindows(string rel, DateTime[] times, (DateTime Start, DateTime End)[] limits)
+    {
+        var windows = new NabWindow[limits.Length];
+        for (var w = 0; w < limits.Length; w++)
+        {
+            var start = Array.FindIndex(times, t => t >= limits[w].Start);
+            var end = Array.FindLastIndex(times, t => t <= limits[w].End);
+            if (start < 0 || start > end || (w > 0 && start <= windows[w - 1].End))
+            {
+                throw new FormatException($"labels/combined_windows.json: \"{rel}\" window {w} [{limits[w].Start:O}, {limits[w].End:O}] holds no rows or overlaps the previous window");
+            }
+
+            windows[w] = new NabWindow(start, end);
+        }
+
+        return windows;
+    }
+}

@@ -1,9 +1,0 @@
-namespace Appliance.Runtime.Cloud;
-
-/// <summary>Totals held by a collector store (what <c>appliance cloud stats</c> prints).</summary>
-/// <param name="Devices">Distinct devices ever seen.</param>
-/// <param name="Summaries">Stored summaries.</param>
-/// <param name="Alerts">Stored alerts.</param>
-/// <param name="DuplicatesRejected">Messages received again after being stored (acknowledged, not stored twice).</param>
-/// <param name="MalformedDropped">Frames dropped because they failed to decode.</param>
-public readonly record struct CollectorStats(long Devices, long Summaries, long Alerts, long DuplicatesRejected, long MalformedDropped);

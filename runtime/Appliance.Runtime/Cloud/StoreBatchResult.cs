@@ -1,6 +1,0 @@
-namespace Appliance.Runtime.Cloud;
-
-/// <summary>What one <see cref="ICollectorStore.Store"/> call committed.</summary>
-/// <param name="Stored">Messages newly inserted.</param>
-/// <param name="Duplicates">Messages whose (device id, sequence) was already stored, so not inserted again.</param>
-public readonly record struct StoreBatchResult(int Stored, int Duplicates);
