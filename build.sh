@@ -6,6 +6,7 @@
 #   ./build.sh bench      BenchmarkDotNet suites in perf/ (long; not part of test)
 #   ./build.sh image      publish, then build the device image (kernel + initramfs) into out/image/
 #   ./build.sh image-test publish, build the image and boot it under qemu against emulated kernel buses (~5 min)
+#   ./build.sh device-only  publish the device-only binary (no cloud side, no offline tools) to out/device/appliance
 #   ./build.sh clean
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -53,6 +54,25 @@ publish() {
   ls -l out/appliance >&2
 }
 
+# The device-only flavour: Appliance.Cloud and Appliance.Evaluation (collector, stores, training, NAB) left out, built in
+# its own obj-device/ and bin-device/ trees so that it never disturbs the full build's incremental state.
+device_only() {
+  need_dotnet
+  need_packages
+  say "build.sh: publishing the device-only Native AOT binary to out/device/appliance"
+  local log; log=$(mktemp)
+  if ! dotnet publish runtime/Appliance/Appliance.csproj -c Release -o out/device -p:ApplianceFlavor=device \
+      -p:BaseIntermediateOutputPath=obj-device/ -p:BaseOutputPath=bin-device/ -nodeReuse:false -v:q -clp:NoSummary >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; exit 1
+  fi
+  rm -f "$log" out/device/*.xml out/device/*.pdb
+  local rsp; rsp=$(ls runtime/Appliance/obj-device/Release/net10.0/linux-x64/native/appliance.ilc.rsp)
+  if grep -E "Appliance\.(Cloud|Evaluation)\.dll|Npgsql\.dll|Microsoft\.Data\.Sqlite\.dll" "$rsp" >&2; then
+    say "build.sh: the device-only binary references cloud assemblies (above)"; exit 1
+  fi
+  say "build.sh: device-only binary: $(stat -c %s out/device/appliance) bytes; full binary: $(stat -c %s out/appliance 2>/dev/null || echo 'not built') bytes; ILC inputs without Appliance.Cloud, Appliance.Evaluation, Npgsql, SQLite"
+}
+
 run_tests() {
   publish
   local results="$ROOT/out/test-results"
@@ -97,7 +117,8 @@ case "$cmd" in
   test) run_tests ;;
   image) publish; image/build-image.sh ;;
   image-test) publish; image/test/image-test.sh ;;
+  device-only) device_only ;;
   bench) need_dotnet; dotnet run -c Release --project perf/Appliance.Benchmarks -- "$@" ;;
   clean) rm -rf out; find . -name bin -o -name obj -type d -prune -exec rm -rf {} + ;;
-  *) say "usage: ./build.sh [publish|demo|test|bench|image|image-test|clean]"; exit 2 ;;
+  *) say "usage: ./build.sh [publish|demo|test|bench|image|image-test|device-only|clean]"; exit 2 ;;
 esac

@@ -5,15 +5,19 @@ using Appliance.Commands;
 // run (device), cloud (collector), demo (both on loopback), doctor, and the offline tools that later issues add.
 var root = new RootCommand("Appliance: an edge runtime from sensor bus to cloud uplink, configured by git.");
 root.Subcommands.Add(RunCommand.Create());
+#if !DEVICE_ONLY
 root.Subcommands.Add(CloudCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+#endif
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(SelfTestCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+#if !DEVICE_ONLY
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+#endif
 root.Subcommands.Add(InitConfigCommand.Create());
 root.Subcommands.Add(ReadCommand.Create());
 

@@ -30,9 +30,11 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measure the kernels (and other parts) inside this binary; figures are ratios measured in one run");
         bench.Subcommands.Add(CreateKernels());
         // ---- lead: other bench subcommands are registered here, one line each, for example:
+#if !DEVICE_ONLY
         bench.Subcommands.Add(BenchUplinkCommand.Create());
-        bench.Subcommands.Add(BenchStatsCommand.Create());
         bench.Subcommands.Add(BenchInferenceCommand.Create());
+#endif
+        bench.Subcommands.Add(BenchStatsCommand.Create());
         // ---- end of bench subcommands
         return bench;
     }

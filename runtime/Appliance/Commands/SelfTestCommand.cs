@@ -1,14 +1,18 @@
 using System.CommandLine;
 using Appliance.Drivers.Chips.Bme280;
 using Appliance.Kernels.Statistics;
+#if !DEVICE_ONLY
 using Appliance.Cloud.Ingest;
 using Appliance.Cloud.Storage;
+#endif
 using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
 using Appliance.Contracts.Inference;
 using Appliance.Device.Outbox;
 using Appliance.Device.Uplink;
 using Appliance.Contracts.Wire;
+using NetMQ;
+using NetMQ.Sockets;
 using Command = System.CommandLine.Command;
 
 namespace Appliance.Commands;
@@ -79,7 +83,12 @@ internal static class SelfTestCommand
                     ? $"{r.TemperatureC:F2} °C, {r.PressurePa:F2} Pa, {r.HumidityPct:F2} %RH"
                     : throw new InvalidDataException($"read {r}");
             });
+#if DEVICE_ONLY
+            failures += Check("netmq", NetMqRoundTrip);
+            await Task.CompletedTask;
+#else
             failures += await CheckAsync("netmq+sqlite", () => UplinkRoundTrip(Path.Combine(dir, "cloud.db")));
+#endif
         }
         finally
         {
@@ -139,6 +148,26 @@ internal static class SelfTestCommand
         _ => throw new ArgumentException("not a device message", nameof(body)),
     };
 
+#if DEVICE_ONLY
+    // A device-only build has no collector: one encoded summary over a DEALER to a bare ROUTER, decoded on arrival.
+    private static string NetMqRoundTrip()
+    {
+        using var router = new RouterSocket();
+        var port = router.BindRandomPort("tcp://127.0.0.1");
+        using var dealer = new DealerSocket($">tcp://127.0.0.1:{port}");
+        var f = WindowStatistics.Compute([20f, 21f, 22f]);
+        dealer.SendFrame(WireCodec.Encode(EnvelopeFor(new Summary { Sensor = "env", Channel = "temperature_c", WindowStartNs = 1, WindowEndNs = 2, Features = f }, 1)));
+        NetMQMessage? message = null;
+        if (!router.TryReceiveMultipartMessage(TimeSpan.FromSeconds(10), ref message) || message.FrameCount < 2)
+        {
+            throw new TimeoutException("no frame within 10 s");
+        }
+
+        return WireCodec.TryDecode(message[message.FrameCount - 1].ToByteArray(), out var back, out var error) && back.Body is Summary { Sensor: "env" }
+            ? "a summary sent over DEALER/ROUTER and decoded"
+            : throw new InvalidDataException($"decoded differently: {error}");
+    }
+#else
     private static async Task<string> UplinkRoundTrip(string db)
     {
         using var store = new SqliteStore(db);
@@ -161,6 +190,7 @@ internal static class SelfTestCommand
         var stats = store.GetStats();
         return stats.Summaries == 10 ? $"10 summaries sent over DEALER/ROUTER, stored in SQLite and acknowledged" : throw new InvalidDataException($"stored {stats.Summaries} of 10");
     }
+#endif
 
     private static int Check(string name, Func<string> check) => CheckAsync(name, () => Task.FromResult(check())).GetAwaiter().GetResult();
 
