@@ -119,52 +119,45 @@ internal static class OnnxGraphWriter
     public static byte[] DoubleTensor(string name, long[] dims, ReadOnlySpan<double> values)
     {
         var copy = values.ToArray();
-        return Message(o =>
+        return Tensor(name, dims, Double, 10, copy.Length * sizeof(double), o =>
         {
-            foreach (var d in dims)
-            {
-                o.WriteTag(1, WireFormat.WireType.Varint);
-                o.WriteInt64(d);
-            }
-
-            o.WriteTag(2, WireFormat.WireType.Varint);
-            o.WriteInt32(Double);
-            o.WriteTag(10, WireFormat.WireType.LengthDelimited);
-            o.WriteLength(copy.Length * sizeof(double));
             foreach (var v in copy)
             {
                 o.WriteDouble(v);
             }
-
-            o.WriteTag(8, WireFormat.WireType.LengthDelimited);
-            o.WriteString(name);
         });
     }
 
+    /// <summary>A float tensor initializer (TensorProto.float_data = 4, packed).</summary>
     public static byte[] FloatTensor(string name, long[] dims, ReadOnlySpan<float> values)
     {
         var copy = values.ToArray();
-        return Message(o =>
+        return Tensor(name, dims, Float, 4, copy.Length * sizeof(float), o =>
         {
-            foreach (var d in dims)
-            {
-                o.WriteTag(1, WireFormat.WireType.Varint);
-                o.WriteInt64(d);
-            }
-
-            o.WriteTag(2, WireFormat.WireType.Varint);
-            o.WriteInt32(Float);
-            o.WriteTag(4, WireFormat.WireType.LengthDelimited); // packed repeated float
-            o.WriteLength(copy.Length * sizeof(float));
             foreach (var v in copy)
             {
                 o.WriteFloat(v);
             }
-
-            o.WriteTag(8, WireFormat.WireType.LengthDelimited);
-            o.WriteString(name);
         });
     }
+
+    // TensorProto (onnx.proto3): dims = 1, data_type = 2, the packed data field, name = 8.
+    private static byte[] Tensor(string name, long[] dims, int dataType, int dataField, int dataBytes, Action<CodedOutputStream> writeData) => Message(o =>
+    {
+        foreach (var d in dims)
+        {
+            o.WriteTag(1, WireFormat.WireType.Varint);
+            o.WriteInt64(d);
+        }
+
+        o.WriteTag(2, WireFormat.WireType.Varint);
+        o.WriteInt32(dataType);
+        o.WriteTag(dataField, WireFormat.WireType.LengthDelimited);
+        o.WriteLength(dataBytes);
+        writeData(o);
+        o.WriteTag(8, WireFormat.WireType.LengthDelimited);
+        o.WriteString(name);
+    });
 
     /// <summary>A float tensor value info; a dimension given as null is symbolic (<c>dim_param</c>).</summary>
     public static byte[] FloatValueInfo(string name, (long? Value, string? Param)[] dims) => Message(o =>
