@@ -5,24 +5,26 @@
 #   ./build.sh test       publish, run every test project and the image's boot test; last line: "N passed, N failed, N skipped"
 #   ./build.sh bench      BenchmarkDotNet suites in perf/ (long; not part of test)
 #   ./build.sh image      publish, then build the device image (kernel + initramfs) into out/image/
-#   ./build.sh image-test publish, build the image and boot it under qemu against emulated kernel buses (~3-4 min)
+#   ./build.sh image-test publish, build the image and boot it under qemu against emulated kernel buses (~2 min more)
 #   ./build.sh with-pg CMD [ARGS...]  run CMD with APPLIANCE_TEST_PG set to a throwaway PostgreSQL server (as test does)
 #   ./build.sh clean
 #
-# Packages: each command checks for the Debian packages it needs (dpkg-query) and calls apt-get only when one is missing:
-# as root it runs `apt-get update` once and installs them (--no-install-recommends); otherwise it prints one line naming
-# them and exits 2. publish/demo: clang (or gcc), zlib1g-dev, git. image/image-test add qemu-system-x86, busybox-static,
-# kmod, cpio, zstd, xz-utils, bc, sqlite3, make, gcc, libc6-dev, iproute2, libssl3, libgpiod2 and the headers of the
-# Debian kernel the image boots (linux-headers-<abi>-amd64; <abi> from linux-image-amd64 or IMAGE_KERNEL_ABI). test adds
-# python3-pandas, postgresql (unless APPLIANCE_TEST_PG is given) and chromium, prometheus, qemu-user, qemu-system-arm and
-# ffmpeg; with IMAGE_TEST=0 it skips the image's packages and its boot test.
+# Packages: each command checks for the Debian packages it needs (dpkg-query) and calls apt-get only when one is
+# missing: as root it runs `apt-get update` once and installs them (--no-install-recommends); otherwise it prints one
+# line naming them and exits 2. publish/demo: clang (or gcc), zlib1g-dev, git. image/image-test add qemu-system-x86,
+# busybox-static, kmod, cpio, zstd, xz-utils, bc, sqlite3, make, gcc, libc6-dev, iproute2, libssl3, libgpiod2 and the
+# headers of the Debian kernel the image boots (linux-headers-<abi>-amd64; <abi> from linux-image-amd64 or
+# IMAGE_KERNEL_ABI). test adds clang (gcc alone is not enough), python3-pandas, postgresql (unless APPLIANCE_TEST_PG
+# is given) and chromium, prometheus, qemu-user, qemu-system-arm and ffmpeg; with IMAGE_TEST=0 it skips the image's
+# packages and its boot test.
 #
 # PostgreSQL: when APPLIANCE_TEST_PG is not set, test (and with-pg) start a throwaway server with Debian's binaries
 # (/usr/lib/postgresql/<newest>/bin initdb and pg_ctl, run as the postgres user when root, as the caller otherwise) in a
-# mktemp directory: it listens on 127.0.0.1 only, on a free port (never 5432, so a system cluster is left alone), with
-# role appliance (password appliance, scram-sha-256) owning database appliance_test; APPLIANCE_TEST_PG is exported as
-# postgresql://appliance:appliance@127.0.0.1:PORT/appliance_test. The server is stopped and its directory deleted when
-# build.sh exits (trap EXIT, also on failure or Ctrl-C). A given APPLIANCE_TEST_PG is used as it is.
+# mktemp directory (under /tmp when root): it listens on 127.0.0.1 only, on a free port (never 5432, so a system
+# cluster is left alone), with role appliance (password appliance, scram-sha-256) owning database appliance_test;
+# APPLIANCE_TEST_PG is exported as postgresql://appliance:appliance@127.0.0.1:PORT/appliance_test. The server is stopped
+# and its directory deleted when build.sh exits (trap EXIT, also on failure or Ctrl-C). A given APPLIANCE_TEST_PG is
+# used as it is.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -128,7 +130,9 @@ pg_up() {
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
   [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] ||
     { say "build.sh: PostgreSQL's server binaries are missing (/usr/lib/postgresql/*/bin): apt-get install postgresql, or set APPLIANCE_TEST_PG"; exit 2; }
-  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/appliance-pg.XXXXXX")
+  local base=${TMPDIR:-/tmp}
+  [ "$(id -u)" != 0 ] || base=/tmp # the server's user must reach its directory (a root TMPDIR may be under /root)
+  PG_DIR=$(mktemp -d "$base/appliance-pg.XXXXXX")
   trap pg_down EXIT
   trap 'exit 130' INT TERM
   if [ "$(id -u)" = 0 ]; then # initdb and postgres refuse to run as root
