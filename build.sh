@@ -2,12 +2,30 @@
 # Appliance build entry point. Works on a fresh Debian 12 machine with the .NET 10 SDK:
 #   ./build.sh            publish the Native AOT binary to out/appliance
 #   ./build.sh demo [...] publish, then run `appliance demo` (arguments are passed on)
-#   ./build.sh test       publish, run every test project; last line: "N passed, N failed, N skipped"
+#   ./build.sh test       publish, run every test project and the image's boot test; last line: "N passed, N failed, N skipped"
 #   ./build.sh bench      BenchmarkDotNet suites in perf/ (long; not part of test)
 #   ./build.sh image      publish, then build the device image (kernel + initramfs) into out/image/
-#   ./build.sh image-test publish, build the image and boot it under qemu against emulated kernel buses (~5 min)
+#   ./build.sh image-test publish, build the image and boot it under qemu against emulated kernel buses (~2 min more)
 #   ./build.sh device-only  publish the device-only binary (no cloud side, no offline tools) to out/device/appliance
+#   ./build.sh with-pg CMD [ARGS...]  run CMD with APPLIANCE_TEST_PG set to a throwaway PostgreSQL server (as test does)
 #   ./build.sh clean
+#
+# Packages: each command checks for the Debian packages it needs (dpkg-query) and calls apt-get only when one is
+# missing: as root it runs `apt-get update` once and installs them (--no-install-recommends); otherwise it prints one
+# line naming them and exits 2. publish/demo: clang (or gcc), zlib1g-dev, git. image/image-test add qemu-system-x86,
+# busybox-static, kmod, cpio, zstd, xz-utils, bc, sqlite3, make, gcc, libc6-dev, iproute2, libssl3, libgpiod2 and the
+# headers of the Debian kernel the image boots (linux-headers-<abi>-amd64; <abi> from linux-image-amd64 or
+# IMAGE_KERNEL_ABI). test adds clang (gcc alone is not enough), python3-pandas, postgresql (unless APPLIANCE_TEST_PG
+# is given) and chromium, prometheus, qemu-user, qemu-system-arm and ffmpeg; with IMAGE_TEST=0 it skips the image's
+# packages and its boot test.
+#
+# PostgreSQL: when APPLIANCE_TEST_PG is not set, test (and with-pg) start a throwaway server with Debian's binaries
+# (/usr/lib/postgresql/<newest>/bin initdb and pg_ctl, run as the postgres user when root, as the caller otherwise) in a
+# mktemp directory (under /tmp when root): it listens on 127.0.0.1 only, on a free port (never 5432, so a system
+# cluster is left alone), with role appliance (password appliance, scram-sha-256) owning database appliance_test;
+# APPLIANCE_TEST_PG is exported as postgresql://appliance:appliance@127.0.0.1:PORT/appliance_test. The server is stopped
+# and its directory deleted when build.sh exits (trap EXIT, also on failure or Ctrl-C). A given APPLIANCE_TEST_PG is
+# used as it is.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -15,22 +33,70 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 say() { printf '%s\n' "$*" >&2; }
 
-# Native AOT links with clang (or gcc) and needs zlib's headers; tests use git.
-need_packages() {
-  local missing=()
-  command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || missing+=(clang)
-  dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
-  command -v git >/dev/null 2>&1 || missing+=(git)
+# Debian packages. ensure_packages NAME... installs those not installed (one apt-get update and one apt-get install, as
+# root) or names them and exits 2. A name "a|b" is satisfied by either package (the first is installed).
+APT_UPDATED=0
+apt_update_once() {
+  [ "$APT_UPDATED" = 1 ] && return 0
+  APT_UPDATED=1
+  apt-get update -qq >/dev/null || say "build.sh: apt-get update failed; installing from the package lists as they are"
+}
+
+installed_packages() { # the names of installed packages among the arguments, one a line
+  dpkg-query -W -f='${db:Status-Status} ${Package}\n' "$@" 2>/dev/null | sed -n 's/^installed //p' || true
+}
+
+ensure_packages() {
+  local have want missing=() alt ok p
+  have=$(installed_packages $(tr '|' ' ' <<<"$*"))
+  for want in "$@"; do
+    ok=0
+    IFS='|' read -ra alt <<<"$want"
+    for p in "${alt[@]}"; do grep -qxF "$p" <<<"$have" && { ok=1; break; }; done
+    [ "$ok" = 1 ] || missing+=("${alt[0]}")
+  done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "build.sh: installing ${missing[*]} with apt-get"
-    apt-get update -qq >/dev/null
+    local t0=$SECONDS
+    apt_update_once
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    say "build.sh: installed ${#missing[@]} packages in $((SECONDS - t0)) s"
   else
-    say "build.sh: missing packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}"
+    say "build.sh: missing packages: ${missing[*]}. Install them with: sudo apt-get install --no-install-recommends ${missing[*]}"
     exit 2
   fi
 }
+
+# The headers package of the Debian kernel the image boots (image/build-image.sh builds appliance_sim.ko against it):
+# sets KERNEL_HEADERS=linux-headers-<abi>-amd64.
+kernel_abi() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -1 || true; }
+kernel_headers_package() {
+  local abi=${IMAGE_KERNEL_ABI:-}
+  if [ -z "$abi" ]; then
+    abi=$(kernel_abi)
+    if [ -z "$abi" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      apt_update_once # a fresh machine has no package lists yet
+      abi=$(kernel_abi)
+    fi
+    [ -n "$abi" ] || { say "build.sh: cannot find the image's kernel ABI (apt-cache depends linux-image-amd64): run apt-get update, or set IMAGE_KERNEL_ABI, e.g. 6.1.0-57"; exit 2; }
+  fi
+  KERNEL_HEADERS=linux-headers-$abi-amd64
+}
+
+# Native AOT links with clang (or gcc) and needs zlib's headers; tests use git.
+PUBLISH_PACKAGES=("clang|gcc" zlib1g-dev git)
+# The image and its boot test under qemu (image/build-image.sh, image/test/image-test.sh).
+image_packages() {
+  kernel_headers_package
+  IMAGE_PACKAGES=(qemu-system-x86 busybox-static kmod cpio zstd xz-utils bc sqlite3 make gcc libc6-dev iproute2 libssl3 libgpiod2
+    "$KERNEL_HEADERS")
+}
+# The test projects (python3-pandas: perf/scripts/stats_vs_pandas.py), and tools later work needs: chromium, prometheus
+# (promtool), qemu-user and qemu-system-arm (arm64), ffmpeg.
+TEST_PACKAGES=(clang zlib1g-dev git python3-pandas chromium prometheus qemu-user qemu-system-arm ffmpeg)
+
+need_packages() { ensure_packages "${PUBLISH_PACKAGES[@]}"; }
 
 need_dotnet() {
   command -v dotnet >/dev/null 2>&1 || { say "build.sh: the .NET 10 SDK is required (dotnet not on PATH)"; exit 2; }
@@ -73,8 +139,65 @@ device_only() {
   say "build.sh: device-only binary: $(stat -c %s out/device/appliance) bytes; full binary: $(stat -c %s out/appliance 2>/dev/null || echo 'not built') bytes; ILC inputs without Appliance.Cloud, Appliance.Evaluation, Npgsql, SQLite"
 }
 
+# A throwaway PostgreSQL server for the tests (see the header): pg_up starts it and exports APPLIANCE_TEST_PG, pg_down
+# (trap EXIT) stops it and deletes its directory. Does nothing when APPLIANCE_TEST_PG is already set.
+PG_DIR= PG_BIN= PG_AS=()
+pg_up() {
+  if [ -n "${APPLIANCE_TEST_PG:-}" ]; then
+    say "build.sh: PostgreSQL tests use the given APPLIANCE_TEST_PG"
+    return 0
+  fi
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] ||
+    { say "build.sh: PostgreSQL's server binaries are missing (/usr/lib/postgresql/*/bin): apt-get install postgresql, or set APPLIANCE_TEST_PG"; exit 2; }
+  local base=${TMPDIR:-/tmp}
+  [ "$(id -u)" != 0 ] || base=/tmp # the server's user must reach its directory (a root TMPDIR may be under /root)
+  PG_DIR=$(mktemp -d "$base/appliance-pg.XXXXXX")
+  trap pg_down EXIT
+  trap 'exit 130' INT TERM
+  if [ "$(id -u)" = 0 ]; then # initdb and postgres refuse to run as root
+    local user=postgres; id -u postgres >/dev/null 2>&1 || user=nobody
+    chown "$user": "$PG_DIR"
+    PG_AS=(runuser -u "$user" --)
+  fi
+  # Local connections (the socket, in this 0700 directory: only its owner and root reach it) are trusted; TCP needs the password.
+  if ! "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -E UTF8 --locale=C --auth-local=trust \
+      --auth-host=scram-sha-256 >"$PG_DIR/initdb.log" 2>&1; then
+    cat "$PG_DIR/initdb.log" >&2; say "build.sh: initdb failed"; exit 1
+  fi
+  local port= try
+  for try in 1 2 3 4 5 6 7 8 9 10; do
+    port=$((20000 + RANDOM % 40000))
+    ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && continue
+    if "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 -s \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DIR" start >/dev/null 2>&1; then
+      break
+    fi
+    port= # (the port was taken meanwhile, or the server failed: its log says which)
+  done
+  [ -n "$port" ] || { cat "$PG_DIR/server.log" >&2 2>/dev/null; say "build.sh: the throwaway PostgreSQL server did not start"; exit 1; }
+  "${PG_AS[@]}" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$port" -U postgres -d postgres \
+    -c "CREATE ROLE appliance LOGIN PASSWORD 'appliance'" -c "CREATE DATABASE appliance_test OWNER appliance" >&2
+  export APPLIANCE_TEST_PG="postgresql://appliance:appliance@127.0.0.1:$port/appliance_test"
+  say "build.sh: throwaway PostgreSQL $("$PG_BIN/postgres" -V | sed -n 's/.*(PostgreSQL) \([0-9.]*\).*/\1/p') at $APPLIANCE_TEST_PG (data in $PG_DIR, removed at exit)"
+}
+
+pg_down() {
+  [ -n "$PG_DIR" ] || return 0
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 -s stop >/dev/null 2>&1 ||
+    "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -s stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+  say "build.sh: throwaway PostgreSQL stopped and $PG_DIR removed"
+  PG_DIR=
+}
+
 run_tests() {
+  local wanted=("${TEST_PACKAGES[@]}")
+  [ -n "${APPLIANCE_TEST_PG:-}" ] || wanted+=(postgresql)
+  if [ "${IMAGE_TEST:-1}" != 0 ]; then image_packages; wanted+=("${IMAGE_PACKAGES[@]}"); fi
+  ensure_packages "${wanted[@]}"
   publish
+  pg_up
   local results="$ROOT/out/test-results"
   rm -rf "$results"; mkdir -p "$results"
   local status=0
@@ -86,6 +209,7 @@ run_tests() {
       --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
       --results-directory "$results" 1>&2 || status=1
   done
+  pg_down
   # Sum the TRX counters of every project.
   local passed=0 failed=0 skipped=0 f line
   for f in "$results"/*.trx; do
@@ -95,14 +219,16 @@ run_tests() {
     x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line"); failed=$((failed + ${x:-0}))
     s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line"); skipped=$((skipped + ${s:-0}))
   done
-  # The image's boot test under qemu (image/test/image-test.sh); its assertions count as tests. IMAGE_TEST=0 skips it.
+  # The image's boot test under qemu (image/test/image-test.sh); its assertions count as tests (a check it could not
+  # measure on a starved guest is counted as skipped). IMAGE_TEST=0 skips it.
   if [ "${IMAGE_TEST:-1}" != 0 ]; then
     say "build.sh: testing the device image under qemu (image/test/image-test.sh)"
     image/test/image-test.sh > "$results/image-test.log" 2>&1 || status=1
     cat "$results/image-test.log" >&2
-    line=$(grep -o 'image-test: [0-9]* passed, [0-9]* failed' "$results/image-test.log" | tail -1 || true)
+    line=$(grep -oE 'image-test: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$results/image-test.log" | tail -1 || true)
     p=$(sed -n 's/image-test: \([0-9]*\) passed.*/\1/p' <<<"$line"); passed=$((passed + ${p:-0}))
-    x=$(sed -n 's/.* \([0-9]*\) failed/\1/p' <<<"$line"); failed=$((failed + ${x:-1}))
+    x=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$line"); failed=$((failed + ${x:-1}))
+    s=$(sed -n 's/.* \([0-9]*\) skipped/\1/p' <<<"$line"); skipped=$((skipped + ${s:-0}))
   fi
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   echo "$passed passed, $failed failed, $skipped skipped"
@@ -115,10 +241,13 @@ case "$cmd" in
   publish|build) publish ;;
   demo) publish; exec "$ROOT/out/appliance" demo "$@" ;;
   test) run_tests ;;
-  image) publish; image/build-image.sh ;;
-  image-test) publish; image/test/image-test.sh ;;
+  image) image_packages; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; publish; image/build-image.sh ;;
+  image-test) image_packages; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; publish; image/test/image-test.sh ;;
   device-only) device_only ;;
+  with-pg) [ $# -gt 0 ] || { say "usage: ./build.sh with-pg COMMAND [ARGS...]"; exit 2; }
+    [ -n "${APPLIANCE_TEST_PG:-}" ] || ensure_packages postgresql
+    pg_up; rc=0; "$@" || rc=$?; exit $rc ;;
   bench) need_dotnet; dotnet run -c Release --project perf/Appliance.Benchmarks -- "$@" ;;
   clean) rm -rf out; find . -name bin -o -name obj -type d -prune -exec rm -rf {} + ;;
-  *) say "usage: ./build.sh [publish|demo|test|bench|image|image-test|device-only|clean]"; exit 2 ;;
+  *) say "usage: ./build.sh [publish|demo|test|bench|image|image-test|device-only|with-pg CMD...|clean]"; exit 2 ;;
 esac

@@ -12,9 +12,12 @@
 #   poweroff    the scenario's end stops the appliance with SIGTERM (outbox fully acknowledged) and powers off
 #               cleanly (qemu exits 0 after "reboot: Power down").
 #   mcp3008     the ADC on /dev/spidev0.0: volts = code * 3.3 / 1024 for the codes appliance_sim answers (DS21295D 4-1);
-#   pulse       the pulse counter on gpiochip0 line 0: edges/s = the generator's pulse_hz within 1 %;
+#   pulse       the pulse counter on gpiochip0 line 0: edges counted per second of guest time = the generator's pulse_hz
+#               within 3 %, over the windows whose reads came on time (see pulse-rate below);
 #   alarm       the alert on the step drives gpiochip0 line 4 high ([[alarm]] relay), and it clears after hold.
-# Prints "image-test: PASS|FAIL name: detail" per assertion, then "image-test: N passed, M failed" and the figures;
+# Timing is asserted against the guest's own clock (window bounds, the sampler's and the generator's counts), so that a
+# loaded host, which starves the emulated CPU, cannot fail a check that measures a rate.
+# Prints "image-test: PASS|FAIL|SKIP name: detail" per assertion, then "image-test: N passed, M failed[, K skipped]" and the figures;
 # exit status 0 only when nothing failed. Needs root for apt-get (qemu-system-x86, busybox-static, sqlite3, ...).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,13 +27,14 @@ WORK=$ROOT/out/image-test
 rm -rf "$WORK"; mkdir -p "$WORK"
 CACHE=$ROOT/out/image-cache
 SENSORS=${IMAGE_SENSORS:-bme280,mcp3008,pulse,alarm}
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 say() { printf 'image-test: %s\n' "$*"; }
 pass() { passed=$((passed + 1)); say "PASS $1: $2"; }
 fail() { failed=$((failed + 1)); say "FAIL $1: $2"; }
+skip() { skipped=$((skipped + 1)); say "SKIP $1: $2"; } # could not be measured on this run (says why); counted neither way
 check() { if eval "$2"; then pass "$1" "$3"; else fail "$1" "$3"; fi; }
 finish() {
-  say "$passed passed, $failed failed"
+  say "$passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
   exit $?
 }
@@ -160,11 +164,26 @@ else
 fi
 nan=$(q "SELECT coalesce(sum(nan_count), -1) FROM summaries WHERE device_id='image-test' AND sensor='env';")
 check bme280-no-faults '[ "${nan:--1}" -eq 0 ]' "NaN (faulted) samples in BME280 windows: ${nan:-none stored}"
-# Sample rate: the mean samples per 1 s window is rate_hz = 10 within 20 %. Single windows vary more under TCG on a
-# loaded host (4..15 seen at load 28: the sampler catches up), so only the mean is asserted; the spread is reported.
+# Sample rate, on the guest's clock. The sampler keeps a 10 Hz grid on the guest's monotonic clock and, when a wake-up
+# comes more than a period late, skips the instants it missed (counted in status.json "missed_deadlines") instead of
+# bursting. Under TCG on a loaded host the emulated CPU is starved, instants are missed, and the samples per window
+# drop (5.85 a window with qemu stopped half the time): host load, not a wrong rate. So two things are asserted that
+# host load does not change: (1) the grid ran at rate_hz: the sampler's own account of the restarted process
+# (status.json, read by the scenario before power-off) gives samples + missed instants per second of guest time between
+# its first and last sample, = rate_hz within 5 %: measured_rate_hz (samples delivered per second over that span)
+# * (samples - 1 + missed) / (samples - 1) (10.04 at host load 27-31, 10.08 at 40, 10.39 with qemu stopped half of the
+# time: misses before the first sample); (2) no window holds more than rate_hz + 1 samples (a late sample may land in
+# the next window, never more: the sampler never bursts). The mean samples per window is reported, not asserted.
 cnt=$(q "SELECT min(count) || '..' || max(count) FROM summaries WHERE device_id='image-test' AND sensor='env';")
 avgc=$(q "SELECT printf('%.2f', avg(count)) FROM summaries WHERE device_id='image-test' AND sensor='env' AND count > 0;")
-check bme280-rate 'awk -v a="${avgc:-0}" "BEGIN{exit !(a >= 8 && a <= 12)}"' "mean samples per 1 s window at rate_hz 10: ${avgc:-none} (range $cnt)"
+maxc=$(q "SELECT max(count) FROM summaries WHERE device_id='image-test' AND sensor='env';")
+est=$(sed -n 's/.*scenario: status sensors .*\({ "name": "env"[^}]*}\).*/\1/p' "$CONSOLE" | tr -d '\r' | head -1)
+emr=$(sed -n 's/.*"measured_rate_hz": *\([0-9.]*\).*/\1/p' <<<"$est")
+esm=$(sed -n 's/.*"samples": *\([0-9]*\).*/\1/p' <<<"$est")
+emiss=$(sed -n 's/.*"missed_deadlines": *\([0-9]*\).*/\1/p' <<<"$est")
+grid=$(awk -v r="${emr:-0}" -v n="${esm:-0}" -v m="${emiss:-0}" 'BEGIN {if (n > 1 && r > 0) printf "%.3f", r * (n - 1 + m) / (n - 1)}')
+check bme280-rate '[ -n "$grid" ] && awk -v g="$grid" "BEGIN{exit !(g > 9.5 && g < 10.5)}" && [ "${maxc:-99}" -le 11 ]' \
+  "sampling grid at rate_hz 10 on the guest clock: ${grid:-not reported} instants/s (${esm:-?} samples + ${emiss:-?} missed by the restarted process, status.json); samples per 1 s window ${cnt:-none} (at most 11), mean ${avgc:-none}"
 
 # buses (busprobe inside the guest)
 while IFS= read -r line; do
@@ -235,13 +254,28 @@ case ",$SENSORS," in *,mcp3008,*)
   check mcp3008-no-faults '[ "${nan:--1}" -eq 0 ]' "NaN (faulted) samples in MCP3008 windows: ${nan:-none stored}; mean samples per window ${avgc:-none} at rate_hz 10" ;;
 esac
 # Pulse counter on gpiochip0 line 0 (IMAGE_SENSORS ... pulse): appliance_sim's generator runs at pulse_hz (board.sh: 10 Hz),
-# exact on the guest clock (late edges caught up). frequency_hz = rising edges over a gate of at least half a read period / its length
-# (PulseCounterSensor), read 4 times a second. Stated tolerance: over the run the mean of the appliance's readings equals
-# pulse_hz within 3 % (0.2-0.5 % off at host load 15-23, 1.6 % low at load 34, where stalls of the emulated CPU make
-# single reads span 0 to 0.5 s and the mean of per-read rates is no longer the edges over the time); the median 1 s
-# window is pulse_hz +- 1 Hz (one edge at either end of a window). Single windows are reported, not
-# asserted: a stall of the emulated CPU moves edges from one window into the next. Each process's first 3 s are left
-# out (see below and image/README.md, "Found").
+# exact on the guest clock (late edges caught up). PulseCounterSensor reads 4 times a second (config/sensors.d/pulse.toml):
+# each reading is the rising edges counted in its gate (from the previous read to this one, at least half a read period)
+# over the gate's length on the guest's monotonic clock. Each process's first 3 s are left out (see below and
+# image/README.md, "Found").
+#
+# pulse-rate: the edges the appliance counted per second of guest time. The summaries hold each window's readings as
+# count, mean, min, max, not the edges or the gates, so a window's edges are known only where its gates were equal:
+# then its mean is (edges counted in that second) / 1 s. Where the host starves the emulated CPU, reads come late and
+# gates are unequal (a read after a stall closes a long gate before the edges due in the stall are delivered; the next,
+# short gate gets them): the mean of all readings is then no longer edges over time, though no edge is lost. Averaging
+# them, as this check did, read 9.656 at host load 16 (-3.4 %) and 10.239 with qemu stopped half of the time.
+# So the check takes the windows whose reads came on time, judged by the readings themselves: at pulse_hz / rate_hz =
+# 2.5 edges a gate, a correct count over an on-time gate is 2 or 3 edges (8 or 12 Hz); a window qualifies when it has its
+# 4 reads and every reading is within a quarter edge of that (7..13 Hz: gates within about 10 % of the period). Their
+# mean must be pulse_hz within 3 % (an edge in 33; the error left is edges moving between a qualifying window and a late
+# neighbour, one at a time). Host load only makes fewer windows qualify: 44 of 52 at host load 27-31 (9.994; all readings
+# 10.058), 37 of 47 at load 40 (9.845; all readings 9.917), none with qemu stopped half of the time. A miscount still
+# fails: a lost edge turns a 3-edge gate into 8 Hz (the window stays and reads 9) or a 2-edge gate into 4 Hz; doubled
+# edges read 16 or 24 Hz, so no window qualifies. Fewer than 10 qualifying windows fail the check, unless the guest's
+# own account says its reads were late (status.json of the restarted process: the tach loop's wake-up jitter p99 at
+# least a tenth of its period, or missed deadlines): then it is reported as skipped, counted neither way (pulse-windows,
+# the median window, still catches a gross miscount). pulse-generator shows that the train itself ran at pulse_hz.
 case ",$SENSORS," in *,pulse,*)
   HZ=$(sed -n 's/.*board: MCP3008 codes .*, pulse generator \([0-9]*\) Hz.*/\1/p' "$CONSOLE" | head -1)
   # the generator's real rate, from its own count at the scenario's start and end (guest uptime): the precondition
@@ -259,8 +293,23 @@ case ",$SENSORS," in *,pulse,*)
   done
   pw=$(q "SELECT count(*) FROM summaries WHERE $TW;")
   pavg=$(q "SELECT printf('%.3f', sum(mean * count) / sum(count)) FROM summaries WHERE $TW;")
-  check pulse-rate '[ "${pw:-0}" -ge 10 ] && awk -v a="${pavg:-0}" -v h="$HZ" "BEGIN{exit !(a > 0.97 * h && a < 1.03 * h)}"' \
-    "frequency_hz over the run (${pw:-0} windows): ${pavg:-none} edges/s, pulse_hz $HZ (tolerance 3 %)"
+  # on-time windows (above): reads per 1 s window = the tach's rate_hz; the band from the edges a gate can hold
+  PR=$(sed -n 's/^rate_hz *= *\([0-9]*\).*/\1/p' image/config/sensors.d/pulse.toml | head -1); PR=${PR:-4}
+  read -r PLO PHI < <(awk -v h="$HZ" -v r="$PR" 'BEGIN {e = h / r; lo = int(e); hi = (e == lo) ? lo : lo + 1; printf "%g %g\n", (lo - 0.25) * r, (hi + 0.25) * r}')
+  OT="$TW AND count = $PR AND min >= $PLO AND max <= $PHI"
+  ow=$(q "SELECT count(*) FROM summaries WHERE $OT;")
+  orate=$(q "SELECT printf('%.3f', avg(mean)) FROM summaries WHERE $OT;"); [ "${ow:-0}" -gt 0 ] || orate=
+  # the tach loop's own account of its wake-ups (second process; status.json via the scenario, guest clock)
+  tst=$(sed -n 's/.*scenario: status sensors .*\({ "name": "tach"[^}]*}\).*/\1/p' "$CONSOLE" | tr -d '\r' | head -1)
+  tp99=$(sed -n 's/.*"jitter_p99_us": *\([0-9.]*\).*/\1/p' <<<"$tst"); tmiss=$(sed -n 's/.*"missed_deadlines": *\([0-9]*\).*/\1/p' <<<"$tst")
+  pdetail="edges counted per second of guest time over the ${ow:-0} of ${pw:-0} windows with on-time reads ($PR readings in $PLO..$PHI Hz): ${orate:-none}, pulse_hz $HZ (tolerance 3 %); the mean of all readings ${pavg:-none}"
+  if [ "${ow:-0}" -ge 10 ]; then
+    check pulse-rate 'awk -v a="${orate:-0}" -v h="$HZ" "BEGIN{exit !(h > 0 && a > 0.97 * h && a < 1.03 * h)}"' "$pdetail"
+  elif awk -v j="${tp99:-0}" -v m="${tmiss:-0}" -v r="$PR" 'BEGIN {exit !(j >= 100000 / r || m > 0)}'; then
+    skip pulse-rate "$pdetail: fewer than 10 windows to measure, and the tach loop reports late reads (jitter p99 ${tp99:-?} us, ${tmiss:-?} missed deadlines): the host starved the guest"
+  else
+    fail pulse-rate "$pdetail: fewer than 10 windows with on-time reads, although the tach loop reports none late (jitter p99 ${tp99:-?} us, ${tmiss:-?} missed deadlines): the readings are wrong"
+  fi
   pmed=$(q "SELECT printf('%.2f', mean) FROM summaries WHERE $TW ORDER BY mean LIMIT 1 OFFSET (SELECT count(*) / 2 FROM summaries WHERE $TW);")
   prange=$(q "SELECT printf('%.2f', min(mean)) || '..' || printf('%.2f', max(mean)) FROM summaries WHERE $TW;")
   pin=$(q "SELECT count(*) FROM summaries WHERE $TW AND abs(mean - $HZ) <= 1;")

@@ -112,4 +112,7 @@ else
   sleep "$RUN2"
 fi
 pulses
+# The sampling loops' own account (STATE/status.json "sensors": samples read and deadlines missed per sensor, counted on
+# the guest's clock since this process started), for image-test.sh's rate checks; with the file's pid and write time.
+say "status sensors pid $(sed -n 's/^ *"pid": *\([0-9]*\).*/\1/p' /var/lib/appliance/status.json 2>/dev/null | head -1) written_unix_ms $(sed -n 's/^ *"written_unix_ms": *\([0-9]*\).*/\1/p' /var/lib/appliance/status.json 2>/dev/null | head -1) $(tr -d '\n' < /var/lib/appliance/status.json 2>/dev/null | sed -n 's/.*"sensors" *: *\(\[[^]]*\]\).*/\1/p' | tr -s ' ')"
 say "done at unix $(date +%s)"
