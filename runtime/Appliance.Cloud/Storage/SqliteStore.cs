@@ -22,6 +22,8 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
     private readonly string _path;
+    private readonly bool _readOnly;
+    private int _commits;
     private bool _disposed;
 
     static SqliteStore()
@@ -42,6 +44,8 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
     /// <param name="path">Path of the SQLite file; its directory must exist.</param>
     /// <param name="synchronous">FULL (fsync per commit, survives power loss) or NORMAL (survives a process crash only); see <see cref="SqliteSynchronous"/>.</param>
     /// <exception cref="SqliteException">The file cannot be opened or is not a SQLite database (message names the path).</exception>
+    /// <exception cref="DirectoryNotFoundException">The file's directory does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file or its directory is read-only.</exception>
     public SqliteStore(string path, SqliteSynchronous synchronous)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -55,9 +59,12 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         try
         {
             _connection.Open();
+
+            // journal_size_limit: after a checkpoint resets the write-ahead log it is truncated to this size, so a log
+            // that grew while a reader held a snapshot shrinks once readers let go (https://www.sqlite.org/pragma.html).
             Execute(synchronous == SqliteSynchronous.Normal
-                ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+                ? $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};"
+                : $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};");
             Execute(Sql.Schema);
 
             // Files created before the fleet table carried health (schema 1 collectors) gain the columns added since.
@@ -72,7 +79,141 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         catch (SqliteException ex)
         {
             _connection.Dispose();
-            throw new SqliteException($"collector store '{path}': {ex.Message}", ex.SqliteErrorCode);
+            throw Explain(path, ex);
+        }
+    }
+
+    private SqliteStore(string path, SqliteConnection readOnlyConnection)
+    {
+        _path = path;
+        _connection = readOnlyConnection;
+        _readOnly = true;
+    }
+
+    /// <summary>Size the write-ahead log is truncated to after a checkpoint (<c>PRAGMA journal_size_limit</c>): 64 MiB.</summary>
+    public const long WalLimitBytes = 64L * 1024 * 1024;
+
+    /// <summary>Commits between two <c>wal_checkpoint(TRUNCATE)</c> attempts.</summary>
+    public const int CheckpointEveryCommits = 256;
+
+    /// <summary>Size of the write-ahead log file now, in bytes (0 when none).</summary>
+    public long WalBytes
+    {
+        get
+        {
+            var wal = new FileInfo(_path + "-wal");
+            return wal.Exists ? wal.Length : 0;
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing store file for queries only (<c>appliance cloud devices|summaries|stats</c>): nothing is created
+    /// or written, so a read-only file or directory can be queried; <see cref="Store"/> throws.
+    /// </summary>
+    /// <param name="path">Path of the SQLite file.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="SqliteException">The file is not a collector store (message names the path).</exception>
+    public static SqliteStore OpenReadOnly(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"collector store '{path}' does not exist", path);
+        }
+
+        SqliteConnection connection = OpenReadOnlyConnection(path);
+        try
+        {
+            StoreStatements.Stats(connection, Sql); // a file that is not a collector store fails here, naming the path
+            return new SqliteStore(path, connection);
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw new SqliteException($"collector store '{path}': {ex.Message} (expected a file written by SqliteStore)", ex.SqliteErrorCode);
+        }
+    }
+
+    /// <summary>
+    /// A read-only connection. A WAL file needs its <c>-shm</c> index, which SQLite creates beside it; where the directory is
+    /// read-only too, the file is opened as immutable (https://www.sqlite.org/uri.html#uriimmutable; a collector that is not
+    /// running has checkpointed its log into the file on close).
+    /// </summary>
+    private static SqliteConnection OpenReadOnlyConnection(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            using var probe = connection.CreateCommand();
+            probe.CommandText = "SELECT count(*) FROM sqlite_master";
+            probe.ExecuteScalar();
+            return connection;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 14 or 8 or 10)
+        {
+            connection.Dispose();
+            string uri = "file:" + Uri.EscapeDataString(Path.GetFullPath(path)).Replace("%2F", "/", StringComparison.Ordinal) + "?immutable=1";
+            var immutable = new SqliteConnection($"Data Source={uri};Mode=ReadOnly;Pooling=False");
+            immutable.Open();
+            return immutable;
+        }
+    }
+
+    /// <summary>Turns SQLite's "unable to open" (error 14) and "readonly" (8) into what is wrong with the path.</summary>
+    private static Exception Explain(string path, SqliteException ex)
+    {
+        string full = Path.GetFullPath(path);
+        string? dir = Path.GetDirectoryName(full);
+        if (dir is not null && !Directory.Exists(dir))
+        {
+            return new DirectoryNotFoundException($"collector store '{path}': directory '{dir}' does not exist (expected an existing directory for the database file)");
+        }
+
+        if (ex.SqliteErrorCode is 8 or 14 && (!Writable(full) || (dir is not null && !Writable(dir))))
+        {
+            return new UnauthorizedAccessException($"collector store '{path}': read-only (the collector needs write access to the file and its directory, for the write-ahead log); SQLite error {ex.SqliteErrorCode}");
+        }
+
+        if (ex.SqliteErrorCode == 14 && Directory.Exists(full))
+        {
+            return new IOException($"collector store '{path}': is a directory (expected a database file)");
+        }
+
+        return new SqliteException($"collector store '{path}': {ex.Message}", ex.SqliteErrorCode);
+    }
+
+    private static bool Writable(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            try
+            {
+                string probe = Path.Combine(path, ".appliance-write-probe-" + Environment.ProcessId);
+                File.WriteAllBytes(probe, []);
+                File.Delete(probe);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        if (!File.Exists(path))
+        {
+            return true;
+        }
+
+        try
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -112,9 +253,26 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using SqliteTransaction tx = _connection.BeginTransaction();
-            StoreBatchResult result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs);
-            tx.Commit();
+            if (_readOnly)
+            {
+                throw new InvalidOperationException($"collector store '{_path}' was opened read-only (for queries)");
+            }
+
+            StoreBatchResult result;
+            using (SqliteTransaction tx = _connection.BeginTransaction())
+            {
+                result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs);
+                tx.Commit();
+            }
+
+            if (++_commits % CheckpointEveryCommits == 0)
+            {
+                // Bounded write-ahead log: the automatic checkpoint (1000 pages) cannot reset the log while a reader holds a
+                // snapshot, so it grows; TRUNCATE resets it to zero bytes as soon as no reader needs it (SQLITE_BUSY, a no-op, before).
+                // busy_timeout 0 around it: never wait for a reader on the collector's thread.
+                Execute("PRAGMA busy_timeout=0; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout=5000;");
+            }
+
             return result;
         }
     }

@@ -72,7 +72,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         client.Start();
         for (int i = 0; i < 150; i++)
         {
-            client.Enqueue(WireSamples.SampleSummary(i * 1_000_000_000L));
+            client.Enqueue(WireSamples.SampleSummary(WireSamples.StartNs + (i * 1_000_000_000L)));
         }
 
         client.Enqueue(WireSamples.SampleAlert);
@@ -81,7 +81,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         a.Dispose();
 
         // Collector B on the same port and database: the same envelopes stored again by a second collector are duplicates.
-        var replay = Enumerable.Range(1, 10).Select(i => Envelope.Create("pg-dev", i, WireSamples.SampleSummary((i - 1) * 1_000_000_000L))).ToList();
+        var replay = Enumerable.Range(1, 10).Select(i => Envelope.Create("pg-dev", i, WireSamples.SampleSummary(WireSamples.StartNs + ((i - 1) * 1_000_000_000L)))).ToList();
         StoreBatchResult again = storeB.Store(replay, malformedDropped: 2, receivedNs: 1);
         Assert.Equal(0, again.Stored);
         Assert.Equal(10, again.Duplicates);
