@@ -17,7 +17,8 @@ namespace Appliance.Cloud.Ingest;
 /// Frames out: [routing id, ack or command envelope]. Anything else is counted in
 /// <see cref="CollectorCounters.Malformed"/> and dropped; the collector never throws on input. An Ack with no
 /// sequences from a device is a link ping and is answered at once with an empty Ack (the device's dead-peer check). A batch is
-/// everything readable at once, up to 1024 messages. The socket is owned by one poller thread.
+/// everything readable at once, up to 1024 messages. The socket is owned by one poller thread. Every decoded frame is checked
+/// against <see cref="WireLimits"/> first; bounds, quarantine, bounded routes and rate-limited warnings: docs/uplink.md.
 /// </remarks>
 public sealed class Collector : IDisposable
 {
@@ -77,7 +78,7 @@ public sealed class Collector : IDisposable
     {
         ArgumentNullException.ThrowIfNull(listenEndpoint);
         ArgumentNullException.ThrowIfNull(store);
-        ParseEndpoint(listenEndpoint);
+        CollectorEndpoint.Parse(listenEndpoint);
 
         _endpoint = listenEndpoint;
         _store = store;
@@ -108,33 +109,6 @@ public sealed class Collector : IDisposable
         _commands = new NetMQQueue<(string DeviceId, Command Command)>();
         _commands.ReceiveReady += OnCommand;
         _poller = [_socket, _commands];
-    }
-
-    /// <summary>Checks a listen endpoint without binding it.</summary>
-    /// <param name="listenEndpoint">E.g. <c>tcp://127.0.0.1:5556</c>.</param>
-    /// <returns>The host part and the port (0: any free port).</returns>
-    /// <exception cref="ArgumentException">Not <c>tcp://host:port</c> with a port of 0 to 65535.</exception>
-    public static (string Host, int Port) ParseEndpoint(string listenEndpoint)
-    {
-        ArgumentNullException.ThrowIfNull(listenEndpoint);
-        int colon = listenEndpoint.LastIndexOf(':');
-        if (!listenEndpoint.StartsWith("tcp://", StringComparison.Ordinal) || colon <= "tcp://".Length
-            || !int.TryParse(listenEndpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
-        {
-            throw new ArgumentException($"collector listen endpoint '{listenEndpoint}' is not a ZeroMQ endpoint (expected tcp://host:port)", nameof(listenEndpoint));
-        }
-
-        return (listenEndpoint["tcp://".Length..colon], port);
-    }
-
-    /// <summary>True when the endpoint's host is a loopback address (127.0.0.0/8, <c>localhost</c>, <c>[::1]</c>), reachable
-    /// only from this machine.</summary>
-    /// <param name="listenEndpoint">A valid endpoint (<see cref="ParseEndpoint"/>).</param>
-    /// <returns>Whether only local peers can connect.</returns>
-    public static bool IsLoopback(string listenEndpoint)
-    {
-        string host = ParseEndpoint(listenEndpoint).Host.Trim('[', ']');
-        return host == "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 
     /// <summary>The bound TCP port; 0 before <see cref="Start"/>.</summary>

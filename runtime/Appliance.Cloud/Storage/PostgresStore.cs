@@ -119,6 +119,16 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
     }
 
     /// <inheritdoc />
+    public void RecordIdentities(bool authenticated)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            StoreStatements.RecordIdentities(_connection, Sql, authenticated);
+        }
+    }
+
+    /// <inheritdoc />
     public CollectorStats GetStats()
     {
         lock (_gate)

@@ -278,6 +278,16 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
     }
 
     /// <inheritdoc />
+    public void RecordIdentities(bool authenticated)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            StoreStatements.RecordIdentities(_connection, Sql, authenticated);
+        }
+    }
+
+    /// <inheritdoc />
     public CollectorStats GetStats()
     {
         lock (_gate)

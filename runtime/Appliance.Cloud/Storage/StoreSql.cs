@@ -89,6 +89,7 @@ internal sealed class StoreSql
         UpsertDevice = $"INSERT INTO devices (device_id, last_seen_ns, last_sequence) VALUES ({P(1)}, {P(2)}, {P(3)}) ON CONFLICT (device_id) DO UPDATE SET last_seen_ns = {g}(devices.last_seen_ns, excluded.last_seen_ns), last_sequence = {g}(devices.last_sequence, excluded.last_sequence)";
         UpdateDeviceHeartbeat = $"UPDATE devices SET last_heartbeat_seq = {P(2)}, heartbeat_ns = {P(3)}, uptime_ms = {P(4)}, execution_provider = {P(5)}, config_revision = {P(6)}, config_state = {P(7)}, health = {P(8)} WHERE device_id = {P(1)} AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < {P(2)})";
         AddCounters = $"UPDATE counters SET value = value + CASE name WHEN 'duplicates_rejected' THEN {P(1)} WHEN 'malformed_dropped' THEN {P(2)} ELSE 0 END";
+        SetCounter = $"INSERT INTO counters (name, value) VALUES ({P(1)}, {P(2)}) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
         Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRows.FeatureColumns} FROM summaries WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND window_start_ns >= {P(2)} ORDER BY window_start_ns, device_id, seq LIMIT {P(3)}";
     }
 
@@ -120,14 +121,21 @@ internal sealed class StoreSql
     /// <summary>Parameters: duplicates, malformed frames; added to the persisted counters.</summary>
     public string AddCounters { get; }
 
+    /// <summary>Parameters: counter name, value; sets it (creating the row).</summary>
+    public string SetCounter { get; }
+
     /// <summary>Parameters: device id (text or NULL for all), since (UTC Unix ns), limit.</summary>
     public string Summaries { get; }
 
-    /// <summary>Totals: devices, summaries, alerts, duplicates_rejected, malformed_dropped.</summary>
+    /// <summary>Counter set to 1 when the last collector started on the store accepted unauthenticated device identities.</summary>
+    public const string UnauthenticatedCounter = "identities_unauthenticated";
+
+    /// <summary>Totals: devices, summaries, alerts, duplicates_rejected, malformed_dropped, identities_unauthenticated (NULL: never set).</summary>
     public static string Stats => """
         SELECT (SELECT count(*) FROM devices), (SELECT count(*) FROM summaries), (SELECT count(*) FROM alerts),
                (SELECT value FROM counters WHERE name = 'duplicates_rejected'),
-               (SELECT value FROM counters WHERE name = 'malformed_dropped')
+               (SELECT value FROM counters WHERE name = 'malformed_dropped'),
+               (SELECT value FROM counters WHERE name = 'identities_unauthenticated')
         """;
 
     /// <summary>The fleet, ordered by id: read by <see cref="StoreRows.Device"/>.</summary>

@@ -66,7 +66,14 @@ internal static class StoreStatements
         using DbCommand q = Command(connection, null, sql, StoreSql.Stats, 0);
         using DbDataReader r = q.ExecuteReader();
         r.Read();
-        return new CollectorStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4));
+        return new CollectorStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), !r.IsDBNull(5) && r.GetInt64(5) != 0);
+    }
+
+    /// <summary>Records whether device identities are authenticated (<see cref="StoreSql.UnauthenticatedCounter"/>).</summary>
+    public static void RecordIdentities(DbConnection connection, StoreSql sql, bool authenticated)
+    {
+        using DbCommand c = Command(connection, null, sql, sql.SetCounter, 2);
+        Set(c, StoreSql.UnauthenticatedCounter, authenticated ? 0L : 1L).ExecuteNonQuery();
     }
 
     /// <summary>Reads summaries (<see cref="StoreSql.Summaries"/>).</summary>

@@ -94,12 +94,14 @@ internal static class CloudCommand
                     w.WriteNumber("alerts", s.Alerts);
                     w.WriteNumber("duplicates_rejected", s.DuplicatesRejected);
                     w.WriteNumber("malformed_dropped", s.MalformedDropped);
+                    w.WriteBoolean("identities_unauthenticated", s.IdentitiesUnauthenticated);
                     w.WriteEndObject();
                 });
             }
             else
             {
-                Console.WriteLine($"devices {s.Devices}, summaries {s.Summaries}, alerts {s.Alerts}, duplicates rejected {s.DuplicatesRejected}, malformed dropped {s.MalformedDropped}");
+                Console.WriteLine($"devices {s.Devices}, summaries {s.Summaries}, alerts {s.Alerts}, duplicates rejected {s.DuplicatesRejected}, malformed dropped {s.MalformedDropped}"
+                    + (s.IdentitiesUnauthenticated ? "; device identities unauthenticated (no CURVE allow-list: any peer can send as any device)" : ""));
             }
 
             return Task.FromResult(ExitCodes.Ok);
@@ -289,14 +291,14 @@ internal static class CloudCommand
         // Every argument is checked before anything is created (a bad --listen leaves no database file behind).
         try
         {
-            Collector.ParseEndpoint(listen);
+            CollectorEndpoint.Parse(listen);
         }
         catch (ArgumentException)
         {
             throw new ArgumentException($"--listen {listen}: expected tcp://host:port (e.g. tcp://127.0.0.1:5556)");
         }
 
-        bool loopback = Collector.IsLoopback(listen);
+        bool loopback = CollectorEndpoint.IsLoopback(listen);
         if (!loopback && allowFile is null && !allowUnauthenticated)
         {
             throw new ArgumentException($"--listen {listen}: not a loopback address, so device identities must be authenticated: give --curve-secret-file and --curve-allow, or --allow-unauthenticated to accept any peer as any device");
@@ -343,6 +345,7 @@ internal static class CloudCommand
             }
 
             log.LogInformation("Collector listening on {Endpoint} (port {Port}, {Security}), storing into {Db}", listen, collector.Port, curveSecret is null ? "plaintext" : "CURVE", store);
+            store.RecordIdentities(authenticated: allowed is not null);
             if (allowed is null)
             {
                 log.LogWarning("Device identities are unauthenticated ({Security}{Where}): any peer that reaches {Endpoint} can send as any device id; give --curve-secret-file and --curve-allow to bind each connection to one device",

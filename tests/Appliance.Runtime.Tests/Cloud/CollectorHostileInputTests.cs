@@ -283,6 +283,79 @@ public sealed class CollectorHostileInputTests
         Assert.False(File.Exists(db.Path + "-wal") && new FileInfo(db.Path + "-wal").Length > 0);
     }
 
+    [Fact]
+    public async Task Collector_CurveAllowList_SpoofedSequencesOfAnotherDeviceRefusedAndItsRealDataStored()
+    {
+        // The attack of the issue: a peer sends the victim's future sequences first, so that the victim's real messages
+        // would be rejected as duplicates. Under a CURVE allow-list the peer, holding a listed key for its own id, is refused.
+        var server = new NetMQCertificate();
+        var attackerKey = new NetMQCertificate();
+        var victimKey = new NetMQCertificate();
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        using var collector = new Collector("tcp://127.0.0.1:0", store, null, server.SecretKeyZ85,
+            new Dictionary<string, string> { [attackerKey.PublicKeyZ85] = "attacker", [victimKey.PublicKeyZ85] = "victim" });
+        collector.Start();
+
+        using (var attacker = new DealerSocket())
+        {
+            attacker.Options.Linger = TimeSpan.Zero;
+            attacker.Options.CurveServerKey = server.PublicKey;
+            attacker.Options.CurveCertificate = attackerKey;
+            attacker.Connect($"tcp://127.0.0.1:{collector.Port}");
+            byte[] proof = DeviceProof.Create("attacker", attackerKey.SecretKeyZ85!, server.PublicKeyZ85);
+            attacker.SendFrame(WireCodec.Encode(Envelope.Create("attacker", 1, new Ack { Sequences = [], Proof = proof })));
+            Assert.True(attacker.TryReceiveFrameBytes(TimeSpan.FromSeconds(10), out _)); // authenticated as "attacker"
+            for (long seq = 1; seq <= 5; seq++)
+            {
+                attacker.SendFrame(WireCodec.Encode(Envelope.Create("victim", seq, WireSamples.SampleSummary(WireSamples.StartNs + seq))));
+            }
+
+            Assert.True(SpinWait.SpinUntil(() => collector.Counters.Refused == 5, TimeSpan.FromSeconds(10)));
+        }
+
+        var outbox = new Appliance.Device.Outbox.MemoryOutbox(64, TimeSpan.Zero);
+        using var victim = new Appliance.Device.Uplink.UplinkClient(new Appliance.Device.Uplink.UplinkOptions
+        {
+            Endpoint = $"tcp://127.0.0.1:{collector.Port}", DeviceId = "victim", ResendAfter = TimeSpan.FromMilliseconds(300),
+            PingInterval = TimeSpan.FromMilliseconds(200), CurveServerPublicKey = server.PublicKeyZ85, CurveSecretKey = victimKey.SecretKeyZ85,
+        }, outbox);
+        victim.Start();
+        for (int i = 0; i < 5; i++)
+        {
+            victim.Enqueue(WireSamples.SampleSummary(WireSamples.StartNs + (i * 1_000_000_000L)));
+        }
+
+        Assert.True(await victim.FlushAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(new CollectorStats(1, 5, 0, 0, 0), store.GetStats());
+        Assert.Equal(WireSamples.StartNs, store.GetSummaries("victim", 0, 10)[0].WindowStartNs); // the victim's data, not the spoof
+    }
+
+    [Fact]
+    public void SqliteStore_RecordIdentities_ReportedByStatsOfTheLastStart()
+    {
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        Assert.False(store.GetStats().IdentitiesUnauthenticated); // never recorded
+
+        store.RecordIdentities(authenticated: false);
+        Assert.True(SqliteStore.ReadStats(db.Path).IdentitiesUnauthenticated);
+        store.RecordIdentities(authenticated: true);
+        Assert.False(store.GetStats().IdentitiesUnauthenticated);
+    }
+
+    [Theory]
+    [InlineData("tcp://127.0.0.1:5556", true)]
+    [InlineData("tcp://127.8.9.10:1", true)]
+    [InlineData("tcp://localhost:1", true)]
+    [InlineData("tcp://[::1]:1", true)]
+    [InlineData("tcp://0.0.0.0:5556", false)]
+    [InlineData("tcp://*:5556", false)]
+    [InlineData("tcp://192.0.2.7:5556", false)]
+    [InlineData("tcp://eth0:5556", false)]
+    public void CollectorEndpoint_IsLoopback_OnlyForAddressesOfThisMachine(string endpoint, bool loopback) =>
+        Assert.Equal(loopback, CollectorEndpoint.IsLoopback(endpoint));
+
     /// <summary>Fails any batch that holds <c>poison</c>; the first non-empty batch waits for <see cref="Release"/>.</summary>
     private sealed class PoisonStore(SqliteStore inner, string? poison) : ICollectorStore
     {

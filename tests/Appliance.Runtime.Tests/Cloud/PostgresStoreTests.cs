@@ -49,6 +49,32 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Store_AlertWithNaNScoreInBatch_StoresEveryRowAndNullSummaryQueryReadsAll()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using var store = new PostgresStore(url!);
+        store.DropAll();
+        var alert = new Alert
+        {
+            Sensor = "bme280-0", Channel = "pressure", TimeNs = WireSamples.StartNs, Score = double.NaN, Threshold = 2.5,
+            Severity = AlertSeverity.Warning, Detector = "zscore", Features = WireSamples.Features,
+        };
+
+        StoreBatchResult r = store.Store([Envelope.Create("dev1", 1, WireSamples.SampleSummary()), Envelope.Create("dev2", 1, alert)], 0, 1);
+
+        Assert.Equal(new StoreBatchResult(2, 0), r);
+        Assert.Equal(new CollectorStats(2, 1, 1, 0, 0), store.GetStats());
+        Assert.Single(store.GetSummaries(null, 0, 10)); // a NULL device filter is typed text ($1::text IS NULL)
+        store.RecordIdentities(authenticated: false);
+        Assert.True(store.GetStats().IdentitiesUnauthenticated);
+    }
+
+    [Fact]
     public async Task Collectors_TwoSharingOneDatabase_StoreEachSequenceOnceAndCountDuplicates()
     {
         string? url = Url();
