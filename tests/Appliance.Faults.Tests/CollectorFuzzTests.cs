@@ -64,14 +64,17 @@ public sealed class CollectorFuzzTests : IDisposable
         dealer.Connect($"tcp://127.0.0.1:{port}");
 
         var rng = new Random(20260101);
+        long nowNs = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
         long malformed = 0, valid = 0;
         for (int i = 0; i < 100_000; i++)
         {
             byte[] frame = Frame(rng, i);
 
-            // Expected class by the wire contract (Envelope, WireCodec): undecodable, or an ack with sequences, or a command,
-            // is malformed; an empty ack is a ping; a summary, alert or heartbeat is device data.
-            if (!WireCodec.TryDecode(frame, out Envelope e, out _) || e.Body is Command || e.Body is Ack { Sequences.Count: > 0 })
+            // Expected class by the wire contract (Envelope, WireCodec, WireLimits): undecodable, out of bounds (a flipped
+            // bit in a time or a feature), an ack with sequences, or a command, is malformed; an empty ack is a ping; a
+            // summary, alert or heartbeat is device data.
+            if (!WireCodec.TryDecode(frame, out Envelope e, out _) || !WireLimits.TryValidate(e, nowNs, out _)
+                || e.Body is Command || e.Body is Ack { Sequences.Count: > 0 })
             {
                 malformed++;
             }

@@ -33,6 +33,9 @@ public static class FaultDriver
         return args.Length > 0 && args[0] == "collector" ? Collector(a) : Device(a).GetAwaiter().GetResult();
     }
 
+    /// <summary>Window times start here: 2026-01-01T00:00:00Z in UTC Unix ns (the collector refuses times before 2000).</summary>
+    public const long Epoch = 1_767_225_600_000_000_000;
+
     public static Summary MakeSummary(long seq)
     {
         long window = (seq - 1) / 8;
@@ -41,8 +44,8 @@ public static class FaultDriver
         {
             Sensor = "s" + ((seq - 1) % 8).ToString(CultureInfo.InvariantCulture),
             Channel = "x",
-            WindowStartNs = window * 1_000_000_000L,
-            WindowEndNs = (window + 1) * 1_000_000_000L,
+            WindowStartNs = Epoch + (window * 1_000_000_000L),
+            WindowEndNs = Epoch + ((window + 1) * 1_000_000_000L),
             Features = WindowStatistics.Compute(samples),
         };
     }

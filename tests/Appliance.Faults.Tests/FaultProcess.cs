@@ -96,6 +96,9 @@ internal sealed class FaultProcess : IDisposable
         throw new TimeoutException($"no '{prefix}' line within {timeout}");
     }
 
+    /// <summary>True once the process has ended (a collector that crashed).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>SIGKILL (Process.Kill on Linux sends SIGKILL): no cleanup, no flush, no checkpoint.</summary>
     public void KillHard()
     {

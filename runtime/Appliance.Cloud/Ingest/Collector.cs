@@ -17,7 +17,8 @@ namespace Appliance.Cloud.Ingest;
 /// Frames out: [routing id, ack or command envelope]. Anything else is counted in
 /// <see cref="CollectorCounters.Malformed"/> and dropped; the collector never throws on input. An Ack with no
 /// sequences from a device is a link ping and is answered at once with an empty Ack (the device's dead-peer check). A batch is
-/// everything readable at once, up to 1024 messages. The socket is owned by one poller thread.
+/// everything readable at once, up to 1024 messages. The socket is owned by one poller thread. Every decoded frame is checked
+/// against <see cref="WireLimits"/> first; bounds, quarantine, bounded routes and rate-limited warnings: docs/uplink.md.
 /// </remarks>
 public sealed class Collector : IDisposable
 {
@@ -30,7 +31,10 @@ public sealed class Collector : IDisposable
     private readonly NetMQPoller _poller;
     private readonly List<Envelope> _batch = new(BatchLimit);
     private readonly List<byte[]> _batchRoutes = new(BatchLimit);
-    private readonly Dictionary<string, byte[]> _routes = new(StringComparer.Ordinal);
+    private readonly RouteTable<byte[]> _routes = new(RouteCapacity, RouteTtl);
+    private readonly LogLimiter _malformedLog = new(TimeSpan.FromSeconds(10));
+    private readonly LogLimiter _refusedLog = new(TimeSpan.FromSeconds(10));
+    private readonly LogLimiter _undeliverableLog = new(TimeSpan.FromSeconds(10));
     private Thread? _thread;
     private bool _disposed;
     private long _pendingMalformed;
@@ -46,9 +50,18 @@ public sealed class Collector : IDisposable
     private long _commandsSent;
     private long _pings;
     private long _refused;
+    private long _outOfBounds;
+    private long _quarantined;
+    private long _faults;
     private readonly byte[]? _serverSecret;
     private readonly Dictionary<string, string>? _allowed;
-    private readonly Dictionary<string, string> _authenticated = new(StringComparer.Ordinal); // route (hex) → device id
+    private readonly RouteTable<string> _authenticated = new(RouteCapacity, RouteTtl); // route (hex) → device id
+
+    /// <summary>Most device routes (and authenticated connections) remembered; the oldest eighth goes when full.</summary>
+    public const int RouteCapacity = 65_536;
+
+    /// <summary>How long a route not refreshed by a ping or a message is remembered (a device pings every few seconds).</summary>
+    public static readonly TimeSpan RouteTtl = TimeSpan.FromMinutes(10);
 
     /// <summary>Creates the collector; nothing binds until <see cref="Start"/>.</summary>
     /// <param name="listenEndpoint">ZeroMQ TCP endpoint to bind, e.g. <c>tcp://0.0.0.0:5555</c>; port 0 binds a free port.</param>
@@ -65,12 +78,7 @@ public sealed class Collector : IDisposable
     {
         ArgumentNullException.ThrowIfNull(listenEndpoint);
         ArgumentNullException.ThrowIfNull(store);
-        int colon = listenEndpoint.LastIndexOf(':');
-        if (!listenEndpoint.StartsWith("tcp://", StringComparison.Ordinal) || colon <= "tcp://".Length
-            || !int.TryParse(listenEndpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
-        {
-            throw new ArgumentException($"collector listen endpoint '{listenEndpoint}' is not a ZeroMQ endpoint (expected tcp://host:port)", nameof(listenEndpoint));
-        }
+        CollectorEndpoint.Parse(listenEndpoint);
 
         _endpoint = listenEndpoint;
         _store = store;
@@ -117,7 +125,14 @@ public sealed class Collector : IDisposable
         Interlocked.Read(ref _undeliverable),
         Interlocked.Read(ref _commandsSent),
         Interlocked.Read(ref _pings),
-        Interlocked.Read(ref _refused));
+        Interlocked.Read(ref _refused),
+        Interlocked.Read(ref _outOfBounds),
+        Interlocked.Read(ref _quarantined),
+        Interlocked.Read(ref _faults),
+        Volatile.Read(ref _routesHeld),
+        _store is SqliteStore sqlite ? sqlite.WalBytes : 0);
+
+    private int _routesHeld;
 
     /// <summary>Binds the socket and starts the collector thread.</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
@@ -214,14 +229,41 @@ public sealed class Collector : IDisposable
 
     private static long UnixNowNs() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
 
-    private void Drop(int length, string reason)
+    private void Drop(int length, string reason, bool outOfBounds = false)
     {
         Interlocked.Increment(ref _malformed);
+        if (outOfBounds)
+        {
+            Interlocked.Increment(ref _outOfBounds);
+        }
+
         _pendingMalformed++;
-        CollectorLog.Malformed(_logger, length, reason);
+        if (_malformedLog.ShouldLog(Environment.TickCount64, out long suppressed))
+        {
+            CollectorLog.Malformed(_logger, length, reason, suppressed);
+        }
     }
 
     private void OnReceiveReady(object? sender, NetMQSocketEventArgs e)
+    {
+        // Nothing a peer sends may end the poller thread: a defect reached through input is counted and logged, and the
+        // collector goes on with the next frame.
+        try
+        {
+            Receive(e);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _faults);
+            CollectorLog.Fault(_logger, ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _routesHeld, _routes.Count);
+        }
+    }
+
+    private void Receive(NetMQSocketEventArgs e)
     {
         _batch.Clear();
         _batchRoutes.Clear();
@@ -250,6 +292,12 @@ public sealed class Collector : IDisposable
                 continue;
             }
 
+            if (!WireLimits.TryValidate(env, UnixNowNs(), out string? bounds))
+            {
+                Drop(frame.Length, bounds!, outOfBounds: true);
+                continue;
+            }
+
             if (_allowed is not null && !Authenticated(route, env, frame.Length))
             {
                 continue;
@@ -259,7 +307,7 @@ public sealed class Collector : IDisposable
             {
                 // A link ping (Paranoid Pirate heartbeat): answer with an empty Ack at once; nothing is stored.
                 Interlocked.Increment(ref _pings);
-                _routes[env.DeviceId] = route;
+                _routes.Set(env.DeviceId, route, Environment.TickCount64);
                 Send(route, env.DeviceId, Envelope.Create(env.DeviceId, ++_outSequence, new Ack { Sequences = [] }));
                 continue;
             }
@@ -283,19 +331,25 @@ public sealed class Collector : IDisposable
     private bool Authenticated(byte[] route, in Envelope env, int length)
     {
         string routeKey = Convert.ToHexString(route);
+        long now = Environment.TickCount64;
         if (env.Body is Ack { Sequences.Count: 0, Proof: { } proof } && DeviceProof.Verify(proof, env.DeviceId, _serverSecret!, _allowed!))
         {
-            _authenticated[routeKey] = env.DeviceId;
+            _authenticated.Set(routeKey, env.DeviceId, now);
             return true;
         }
 
-        if (_authenticated.TryGetValue(routeKey, out string? id) && id == env.DeviceId)
+        if (_authenticated.TryGet(routeKey, now, out string? id) && id == env.DeviceId)
         {
+            _authenticated.Set(routeKey, id, now);
             return true;
         }
 
         Interlocked.Increment(ref _refused);
-        CollectorLog.Refused(_logger, env.DeviceId, length);
+        if (_refusedLog.ShouldLog(now, out long suppressed))
+        {
+            CollectorLog.Refused(_logger, env.DeviceId, length, suppressed);
+        }
+
         return false;
     }
 
@@ -306,27 +360,38 @@ public sealed class Collector : IDisposable
             return;
         }
 
-        StoreBatchResult result;
-        try
+        BisectingWriter.Result result = BisectingWriter.Write(_store, _batch, _pendingMalformed, UnixNowNs(), (env, ex) =>
         {
-            result = _store.Store(_batch, _pendingMalformed, UnixNowNs());
-        }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or ObjectDisposedException)
+            Interlocked.Increment(ref _quarantined);
+            CollectorLog.Quarantined(_logger, ex, env.DeviceId, env.Sequence, env.MessageType);
+        });
+        if (result.MalformedCommitted)
         {
-            // Not acknowledged: every device resends after its ResendAfter, and the store stays idempotent.
-            Interlocked.Increment(ref _storeFaults);
-            CollectorLog.StoreFailed(_logger, ex, _batch.Count);
-            return;
+            _pendingMalformed = 0;
         }
 
-        _pendingMalformed = 0;
+        if (result.Fault is not null && result.Quarantined == 0)
+        {
+            // The batch failed and no single message explains it (the store itself failed; its parts may have committed
+            // on retry and are acknowledged below). What did not commit is not acknowledged: every device resends after
+            // its ResendAfter, and the store stays idempotent.
+            Interlocked.Increment(ref _storeFaults);
+            CollectorLog.StoreFailed(_logger, result.Fault, _batch.Count);
+        }
+
         Interlocked.Add(ref _stored, result.Stored);
         Interlocked.Add(ref _duplicates, result.Duplicates);
 
-        // Acknowledge after the commit above: one Ack per device, listing its sequences in this batch.
+        // Acknowledge after the commits above: one Ack per device, listing its committed sequences in this batch.
         var perDevice = new Dictionary<string, (byte[] Route, List<long> Sequences)>(StringComparer.Ordinal);
+        long now = Environment.TickCount64;
         for (int i = 0; i < _batch.Count; i++)
         {
+            if (!result.Committed[i])
+            {
+                continue;
+            }
+
             Envelope env = _batch[i];
             if (!perDevice.TryGetValue(env.DeviceId, out var entry))
             {
@@ -335,7 +400,7 @@ public sealed class Collector : IDisposable
             }
 
             entry.Sequences.Add(env.Sequence);
-            _routes[env.DeviceId] = _batchRoutes[i];
+            _routes.Set(env.DeviceId, _batchRoutes[i], now);
         }
 
         foreach ((string deviceId, (byte[] route, List<long> sequences)) in perDevice)
@@ -349,12 +414,24 @@ public sealed class Collector : IDisposable
 
     private void OnCommand(object? sender, NetMQQueueEventArgs<(string DeviceId, Command Command)> e)
     {
-        while (e.Queue.TryDequeue(out var item, TimeSpan.Zero))
+        try
         {
-            if (!_routes.TryGetValue(item.DeviceId, out byte[]? route))
+            SendCommands(e.Queue);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _faults);
+            CollectorLog.Fault(_logger, ex);
+        }
+    }
+
+    private void SendCommands(NetMQQueue<(string DeviceId, Command Command)> queue)
+    {
+        while (queue.TryDequeue(out var item, TimeSpan.Zero))
+        {
+            if (!_routes.TryGet(item.DeviceId, Environment.TickCount64, out byte[]? route))
             {
-                Interlocked.Increment(ref _undeliverable);
-                CollectorLog.Undeliverable(_logger, item.DeviceId, "device not seen since the collector started");
+                Undeliverable(item.DeviceId, "device not seen in the last 10 minutes");
                 continue;
             }
 
@@ -367,7 +444,18 @@ public sealed class Collector : IDisposable
 
     private bool Send(byte[] route, string deviceId, in Envelope envelope)
     {
-        byte[] frame = WireCodec.Encode(envelope);
+        byte[] frame;
+        try
+        {
+            frame = WireCodec.Encode(envelope);
+        }
+        catch (ArgumentException ex)
+        {
+            // Device ids are bounded on receipt (WireLimits), so a reply always fits; a command too large for a frame does not.
+            Undeliverable(deviceId, ex.Message);
+            return false;
+        }
+
         try
         {
             if (_socket.TrySendFrame(TimeSpan.Zero, route, more: true) && _socket.TrySendFrame(TimeSpan.Zero, frame))
@@ -375,15 +463,22 @@ public sealed class Collector : IDisposable
                 return true;
             }
 
-            Interlocked.Increment(ref _undeliverable);
-            CollectorLog.Undeliverable(_logger, deviceId, "send queue full");
+            Undeliverable(deviceId, "send queue full");
             return false;
         }
         catch (HostUnreachableException)
         {
-            Interlocked.Increment(ref _undeliverable);
-            CollectorLog.Undeliverable(_logger, deviceId, "connection gone");
+            Undeliverable(deviceId, "connection gone");
             return false;
+        }
+    }
+
+    private void Undeliverable(string deviceId, string reason)
+    {
+        Interlocked.Increment(ref _undeliverable);
+        if (_undeliverableLog.ShouldLog(Environment.TickCount64, out long suppressed))
+        {
+            CollectorLog.Undeliverable(_logger, deviceId, reason, suppressed);
         }
     }
 }

@@ -20,6 +20,13 @@ public interface ICollectorStore : IDisposable
     /// <exception cref="ArgumentException">An envelope carries an acknowledgement or command (not device data).</exception>
     StoreBatchResult Store(IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs);
 
+    /// <summary>Records whether the collector writing to the store authenticates device identities (a CURVE allow-list)
+    /// or not; <see cref="GetStats"/> reports it. The default does nothing (stores for tests).</summary>
+    /// <param name="authenticated">True under a CURVE allow-list.</param>
+    void RecordIdentities(bool authenticated)
+    {
+    }
+
     /// <summary>Reads the totals.</summary>
     /// <returns>The totals.</returns>
     CollectorStats GetStats();

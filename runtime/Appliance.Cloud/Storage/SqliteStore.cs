@@ -1,7 +1,4 @@
 using Appliance.Cloud.Ingest;
-using System.Globalization;
-using System.Text;
-using Appliance.Kernels.Statistics;
 using Appliance.Contracts.Wire;
 using Microsoft.Data.Sqlite;
 
@@ -20,52 +17,13 @@ namespace Appliance.Cloud.Storage;
 /// </remarks>
 public sealed class SqliteStore : ICollectorStore, IDisposable
 {
-    private const string FeatureColumns = StoreRows.FeatureColumns;
-
-    private const string Schema = $"""
-        CREATE TABLE IF NOT EXISTS devices (
-            device_id TEXT PRIMARY KEY, last_seen_ns INTEGER NOT NULL, last_sequence INTEGER NOT NULL,
-            last_heartbeat_seq INTEGER, heartbeat_ns INTEGER, uptime_ms INTEGER, execution_provider TEXT, config_revision TEXT,
-            config_state TEXT, health TEXT);
-        CREATE TABLE IF NOT EXISTS summaries (
-            device_id TEXT NOT NULL, seq INTEGER NOT NULL, sensor TEXT NOT NULL, channel TEXT NOT NULL,
-            window_start_ns INTEGER NOT NULL, window_end_ns INTEGER NOT NULL,
-            count INTEGER, nan_count INTEGER, min REAL, max REAL, mean REAL, m2 REAL, m3 REAL, m4 REAL,
-            sum_of_squares REAL, first REAL, last REAL, zero_crossings INTEGER, received_ns INTEGER NOT NULL,
-            PRIMARY KEY (device_id, seq));
-        CREATE INDEX IF NOT EXISTS summaries_window ON summaries (window_start_ns);
-        CREATE TABLE IF NOT EXISTS alerts (
-            device_id TEXT NOT NULL, seq INTEGER NOT NULL, sensor TEXT NOT NULL, channel TEXT NOT NULL,
-            time_ns INTEGER NOT NULL, score REAL, threshold REAL, severity INTEGER NOT NULL, detector TEXT NOT NULL,
-            count INTEGER, nan_count INTEGER, min REAL, max REAL, mean REAL, m2 REAL, m3 REAL, m4 REAL,
-            sum_of_squares REAL, first REAL, last REAL, zero_crossings INTEGER, received_ns INTEGER NOT NULL,
-            PRIMARY KEY (device_id, seq));
-        CREATE TABLE IF NOT EXISTS heartbeats (
-            device_id TEXT NOT NULL, seq INTEGER NOT NULL, uptime_ms INTEGER NOT NULL, execution_provider TEXT NOT NULL,
-            config_revision TEXT NOT NULL, counters TEXT NOT NULL, received_ns INTEGER NOT NULL,
-            PRIMARY KEY (device_id, seq));
-        CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-        INSERT OR IGNORE INTO counters (name, value) VALUES ('duplicates_rejected', 0), ('malformed_dropped', 0);
-        """;
-
-    private const string StatsSql = """
-        SELECT (SELECT count(*) FROM devices), (SELECT count(*) FROM summaries), (SELECT count(*) FROM alerts),
-               (SELECT value FROM counters WHERE name = 'duplicates_rejected'),
-               (SELECT value FROM counters WHERE name = 'malformed_dropped');
-        """;
-
-    /// <summary>The devices query, shared with <see cref="PostgresStore"/> (standard SQL).</summary>
-    internal const string DevicesSql = """
-        SELECT d.device_id, d.last_seen_ns, d.last_sequence, d.heartbeat_ns, d.uptime_ms, d.execution_provider, d.config_revision,
-               (SELECT count(*) FROM summaries s WHERE s.device_id = d.device_id),
-               (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id),
-               d.config_state, d.health
-        FROM devices d ORDER BY d.device_id;
-        """;
+    private static readonly StoreSql Sql = new(SqlDialect.Sqlite);
 
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
     private readonly string _path;
+    private readonly bool _readOnly;
+    private int _commits;
     private bool _disposed;
 
     static SqliteStore()
@@ -86,6 +44,8 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
     /// <param name="path">Path of the SQLite file; its directory must exist.</param>
     /// <param name="synchronous">FULL (fsync per commit, survives power loss) or NORMAL (survives a process crash only); see <see cref="SqliteSynchronous"/>.</param>
     /// <exception cref="SqliteException">The file cannot be opened or is not a SQLite database (message names the path).</exception>
+    /// <exception cref="DirectoryNotFoundException">The file's directory does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file or its directory is read-only.</exception>
     public SqliteStore(string path, SqliteSynchronous synchronous)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -99,21 +59,161 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         try
         {
             _connection.Open();
-            Execute(synchronous == SqliteSynchronous.Normal
-                ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
-            Execute(Schema);
 
-            // Files created before the fleet table carried health (schema 1 collectors) gain the two columns.
-            if (!HasColumn("devices", "health"))
+            // journal_size_limit: after a checkpoint resets the write-ahead log it is truncated to this size, so a log
+            // that grew while a reader held a snapshot shrinks once readers let go (https://www.sqlite.org/pragma.html).
+            Execute(synchronous == SqliteSynchronous.Normal
+                ? $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};"
+                : $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};");
+            Execute(Sql.Schema);
+
+            // Files created before the fleet table carried health (schema 1 collectors) gain the columns added since.
+            foreach (string column in StoreSql.AddedColumns)
             {
-                Execute("ALTER TABLE devices ADD COLUMN config_state TEXT; ALTER TABLE devices ADD COLUMN health TEXT;");
+                if (!HasColumn("devices", column))
+                {
+                    Execute($"ALTER TABLE devices ADD COLUMN {column} TEXT;");
+                }
             }
         }
         catch (SqliteException ex)
         {
             _connection.Dispose();
-            throw new SqliteException($"collector store '{path}': {ex.Message}", ex.SqliteErrorCode);
+            throw Explain(path, ex);
+        }
+    }
+
+    private SqliteStore(string path, SqliteConnection readOnlyConnection)
+    {
+        _path = path;
+        _connection = readOnlyConnection;
+        _readOnly = true;
+    }
+
+    /// <summary>Size the write-ahead log is truncated to after a checkpoint (<c>PRAGMA journal_size_limit</c>): 64 MiB.</summary>
+    public const long WalLimitBytes = 64L * 1024 * 1024;
+
+    /// <summary>Commits between two <c>wal_checkpoint(TRUNCATE)</c> attempts.</summary>
+    public const int CheckpointEveryCommits = 256;
+
+    /// <summary>Size of the write-ahead log file now, in bytes (0 when none).</summary>
+    public long WalBytes
+    {
+        get
+        {
+            var wal = new FileInfo(_path + "-wal");
+            return wal.Exists ? wal.Length : 0;
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing store file for queries only (<c>appliance cloud devices|summaries|stats</c>): nothing is created
+    /// or written, so a read-only file or directory can be queried; <see cref="Store"/> throws.
+    /// </summary>
+    /// <param name="path">Path of the SQLite file.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="SqliteException">The file is not a collector store (message names the path).</exception>
+    public static SqliteStore OpenReadOnly(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"collector store '{path}' does not exist", path);
+        }
+
+        SqliteConnection connection = OpenReadOnlyConnection(path);
+        try
+        {
+            StoreStatements.Stats(connection, Sql); // a file that is not a collector store fails here, naming the path
+            return new SqliteStore(path, connection);
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw new SqliteException($"collector store '{path}': {ex.Message} (expected a file written by SqliteStore)", ex.SqliteErrorCode);
+        }
+    }
+
+    /// <summary>
+    /// A read-only connection. A WAL file needs its <c>-shm</c> index, which SQLite creates beside it; where the directory is
+    /// read-only too, the file is opened as immutable (https://www.sqlite.org/uri.html#uriimmutable; a collector that is not
+    /// running has checkpointed its log into the file on close).
+    /// </summary>
+    private static SqliteConnection OpenReadOnlyConnection(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            using var probe = connection.CreateCommand();
+            probe.CommandText = "SELECT count(*) FROM sqlite_master";
+            probe.ExecuteScalar();
+            return connection;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 14 or 8 or 10)
+        {
+            connection.Dispose();
+            string uri = "file:" + Uri.EscapeDataString(Path.GetFullPath(path)).Replace("%2F", "/", StringComparison.Ordinal) + "?immutable=1";
+            var immutable = new SqliteConnection($"Data Source={uri};Mode=ReadOnly;Pooling=False");
+            immutable.Open();
+            return immutable;
+        }
+    }
+
+    /// <summary>Turns SQLite's "unable to open" (error 14) and "readonly" (8) into what is wrong with the path.</summary>
+    private static Exception Explain(string path, SqliteException ex)
+    {
+        string full = Path.GetFullPath(path);
+        string? dir = Path.GetDirectoryName(full);
+        if (dir is not null && !Directory.Exists(dir))
+        {
+            return new DirectoryNotFoundException($"collector store '{path}': directory '{dir}' does not exist (expected an existing directory for the database file)");
+        }
+
+        if (ex.SqliteErrorCode is 8 or 14 && (!Writable(full) || (dir is not null && !Writable(dir))))
+        {
+            return new UnauthorizedAccessException($"collector store '{path}': read-only (the collector needs write access to the file and its directory, for the write-ahead log); SQLite error {ex.SqliteErrorCode}");
+        }
+
+        if (ex.SqliteErrorCode == 14 && Directory.Exists(full))
+        {
+            return new IOException($"collector store '{path}': is a directory (expected a database file)");
+        }
+
+        return new SqliteException($"collector store '{path}': {ex.Message}", ex.SqliteErrorCode);
+    }
+
+    private static bool Writable(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            try
+            {
+                string probe = Path.Combine(path, ".appliance-write-probe-" + Environment.ProcessId);
+                File.WriteAllBytes(probe, []);
+                File.Delete(probe);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        if (!File.Exists(path))
+        {
+            return true;
+        }
+
+        try
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -138,7 +238,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         try
         {
             connection.Open();
-            return QueryStats(connection);
+            return StoreStatements.Stats(connection, Sql);
         }
         catch (SqliteException ex)
         {
@@ -153,54 +253,37 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using SqliteTransaction tx = _connection.BeginTransaction();
-            using SqliteCommand summary = Prepare(tx, $"INSERT OR IGNORE INTO summaries (device_id, seq, sensor, channel, window_start_ns, window_end_ns, {FeatureColumns}, received_ns) VALUES (@d, @s, @sensor, @channel, @start, @end, @c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8, @c9, @c10, @c11, @t)");
-            using SqliteCommand alert = Prepare(tx, $"INSERT OR IGNORE INTO alerts (device_id, seq, sensor, channel, time_ns, score, threshold, severity, detector, {FeatureColumns}, received_ns) VALUES (@d, @s, @sensor, @channel, @time, @score, @threshold, @severity, @detector, @c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8, @c9, @c10, @c11, @t)");
-            using SqliteCommand heartbeat = Prepare(tx, "INSERT OR IGNORE INTO heartbeats (device_id, seq, uptime_ms, execution_provider, config_revision, counters, received_ns) VALUES (@d, @s, @uptime, @provider, @revision, @counters, @t)");
-            using SqliteCommand device = Prepare(tx, "INSERT INTO devices (device_id, last_seen_ns, last_sequence) VALUES (@d, @t, @s) ON CONFLICT (device_id) DO UPDATE SET last_seen_ns = excluded.last_seen_ns, last_sequence = max(last_sequence, excluded.last_sequence)");
-            using SqliteCommand deviceHeartbeat = Prepare(tx, "UPDATE devices SET last_heartbeat_seq = @s, heartbeat_ns = @t, uptime_ms = @uptime, execution_provider = @provider, config_revision = @revision, config_state = @state, health = @health WHERE device_id = @d AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < @s)");
-
-            int stored = 0;
-            int duplicates = 0;
-            foreach (Envelope e in batch)
+            if (_readOnly)
             {
-                SqliteCommand insert = e.Body switch
-                {
-                    Summary s => Bind(summary, e, receivedNs).With("@sensor", s.Sensor).With("@channel", s.Channel)
-                        .With("@start", s.WindowStartNs).With("@end", s.WindowEndNs).WithFeatures(s.Features),
-                    Alert a => Bind(alert, e, receivedNs).With("@sensor", a.Sensor).With("@channel", a.Channel)
-                        .With("@time", a.TimeNs).With("@score", a.Score).With("@threshold", a.Threshold)
-                        .With("@severity", (long)a.Severity).With("@detector", a.Detector).WithFeatures(a.Features),
-                    Heartbeat h => Bind(heartbeat, e, receivedNs).With("@uptime", h.UptimeMs).With("@provider", h.ExecutionProvider)
-                        .With("@revision", h.ConfigRevision).With("@counters", StoreRows.FormatCounters(h.Counters)),
-                    _ => throw new ArgumentException(
-                        $"collector store: {e.MessageType} from '{e.DeviceId}' sequence {e.Sequence} is not device data (expected summary, alert or heartbeat)",
-                        nameof(batch)),
-                };
-
-                Bind(device, e, receivedNs).ExecuteNonQuery();
-                if (insert.ExecuteNonQuery() == 0)
-                {
-                    duplicates++;
-                    continue;
-                }
-
-                stored++;
-                if (e.Body is Heartbeat hb)
-                {
-                    Bind(deviceHeartbeat, e, receivedNs).With("@uptime", hb.UptimeMs).With("@provider", hb.ExecutionProvider)
-                        .With("@revision", hb.ConfigRevision).With("@state", hb.ConfigState)
-                        .With("@health", StoreRows.HealthJson(hb)).ExecuteNonQuery();
-                }
+                throw new InvalidOperationException($"collector store '{_path}' was opened read-only (for queries)");
             }
 
-            using (SqliteCommand counters = Prepare(tx, "UPDATE counters SET value = value + CASE name WHEN 'duplicates_rejected' THEN @dup WHEN 'malformed_dropped' THEN @bad ELSE 0 END"))
+            StoreBatchResult result;
+            using (SqliteTransaction tx = _connection.BeginTransaction())
             {
-                counters.With("@dup", (long)duplicates).With("@bad", malformedDropped).ExecuteNonQuery();
+                result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs);
+                tx.Commit();
             }
 
-            tx.Commit();
-            return new StoreBatchResult(stored, duplicates);
+            if (++_commits % CheckpointEveryCommits == 0)
+            {
+                // Bounded write-ahead log: the automatic checkpoint (1000 pages) cannot reset the log while a reader holds a
+                // snapshot, so it grows; TRUNCATE resets it to zero bytes as soon as no reader needs it (SQLITE_BUSY, a no-op, before).
+                // busy_timeout 0 around it: never wait for a reader on the collector's thread.
+                Execute("PRAGMA busy_timeout=0; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout=5000;");
+            }
+
+            return result;
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordIdentities(bool authenticated)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            StoreStatements.RecordIdentities(_connection, Sql, authenticated);
         }
     }
 
@@ -210,7 +293,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return QueryStats(_connection);
+            return StoreStatements.Stats(_connection, Sql);
         }
     }
 
@@ -221,11 +304,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using SqliteCommand q = _connection.CreateCommand();
-            q.CommandText = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {FeatureColumns} FROM summaries WHERE (@d IS NULL OR device_id = @d) AND window_start_ns >= @since ORDER BY window_start_ns, device_id, seq LIMIT @limit";
-            q.With("@d", (object?)deviceId ?? DBNull.Value).With("@since", sinceNs).With("@limit", (long)limit);
-            using SqliteDataReader r = q.ExecuteReader();
-            return StoreRows.All(r, StoreRows.Summary);
+            return StoreStatements.Summaries(_connection, Sql, deviceId, sinceNs, limit);
         }
     }
 
@@ -235,10 +314,7 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using SqliteCommand q = _connection.CreateCommand();
-            q.CommandText = DevicesSql;
-            using SqliteDataReader r = q.ExecuteReader();
-            return StoreRows.All(r, StoreRows.Device);
+            return StoreStatements.Devices(_connection, Sql);
         }
     }
 
@@ -260,31 +336,12 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
     /// <inheritdoc />
     public override string ToString() => $"SqliteStore({_path})";
 
-    private static CollectorStats QueryStats(SqliteConnection connection)
-    {
-        using SqliteCommand q = connection.CreateCommand();
-        q.CommandText = StatsSql;
-        using SqliteDataReader r = q.ExecuteReader();
-        r.Read();
-        return new CollectorStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4));
-    }
-
-    private static SqliteCommand Bind(SqliteCommand command, in Envelope e, long receivedNs) =>
-        command.With("@d", e.DeviceId).With("@s", e.Sequence).With("@t", receivedNs);
-
-    private SqliteCommand Prepare(SqliteTransaction tx, string sql)
-    {
-        SqliteCommand command = _connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        return command;
-    }
-
     private bool HasColumn(string table, string column)
     {
         using SqliteCommand q = _connection.CreateCommand();
         q.CommandText = "SELECT count(*) FROM pragma_table_info(@t) WHERE name = @c";
-        q.With("@t", table).With("@c", column);
+        q.Parameters.AddWithValue("@t", table);
+        q.Parameters.AddWithValue("@c", column);
         return (long)q.ExecuteScalar()! > 0;
     }
 

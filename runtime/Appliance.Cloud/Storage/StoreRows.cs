@@ -53,7 +53,7 @@ internal static class StoreRows
         return new StoredSummary(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), f);
     }
 
-    /// <summary>Reads a row of <see cref="SqliteStore.DevicesSql"/>.</summary>
+    /// <summary>Reads a row of <see cref="StoreSql.Devices"/>.</summary>
     public static DeviceRecord Device(DbDataReader r) =>
         new(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3),
             r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? "" : r.GetString(5), r.IsDBNull(6) ? "" : r.GetString(6),

@@ -8,7 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Commands;
 
 /// <summary>
-/// <c>appliance cloud --listen ENDPOINT --db PATH|URL [--curve-secret-file FILE]</c>: the collector. Binds a ROUTER socket,
+/// <c>appliance cloud [--listen ENDPOINT] --db PATH|URL [--curve-secret-file FILE --curve-allow FILE] [--allow-unauthenticated]</c>:
+/// the collector, on loopback (<c>tcp://127.0.0.1:5556</c>) unless told otherwise; a non-loopback address needs a CURVE
+/// allow-list or <c>--allow-unauthenticated</c>. Binds a ROUTER socket,
 /// stores what devices send in the SQLite file at PATH (or the PostgreSQL database at a <c>postgresql://</c> URL) and
 /// acknowledges after each commit. Runs until SIGTERM or Ctrl-C. Query verbs on the same store:
 /// <c>cloud devices [--json]</c>, <c>cloud summaries [--device ID] [--since T] [--limit N] [--json]</c>,
@@ -18,7 +20,8 @@ internal static class CloudCommand
 {
     public static Command Create()
     {
-        var listen = new Option<string>("--listen") { Description = "The ZeroMQ endpoint to bind, e.g. tcp://0.0.0.0:5556", DefaultValueFactory = _ => "tcp://0.0.0.0:5556" };
+        var listen = new Option<string>("--listen") { Description = "The ZeroMQ endpoint to bind (default loopback only; another address needs CURVE with --curve-allow, or --allow-unauthenticated)", DefaultValueFactory = _ => "tcp://127.0.0.1:5556" };
+        var unauthenticated = new Option<bool>("--allow-unauthenticated") { Description = "Listen on a non-loopback address without a CURVE allow-list: any peer can send as any device id (logged)" };
         var db = new Option<string>("--db") { Description = "The SQLite database file, or a postgresql://user:password@host:port/database URL" };
         var curve = new Option<FileInfo?>("--curve-secret-file") { Description = "File holding the collector's CURVE secret key (Z85, 40 characters); plaintext without it" };
         var allow = new Option<FileInfo?>("--curve-allow") { Description = "Device allow-list: lines 'Z85_PUBLIC_KEY DEVICE_ID' (DEVICE_ID * for any); needs --curve-secret-file" };
@@ -27,8 +30,8 @@ internal static class CloudCommand
             Description = "SQLite commit durability: full (fsync per commit, survives power loss; default) or normal (survives a collector crash, not a power loss)",
             DefaultValueFactory = _ => "full",
         };
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), token)));
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Stats());
@@ -56,14 +59,20 @@ internal static class CloudCommand
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON" };
 
+    /// <summary>Opens a store for the query verbs: a SQLite file read-only (nothing created or written).</summary>
     private static ICollectorStore OpenExisting(string db)
     {
-        if (!PostgresStore.IsUrl(db) && !File.Exists(db))
+        if (PostgresStore.IsUrl(db))
+        {
+            return new PostgresStore(db);
+        }
+
+        if (!File.Exists(db))
         {
             throw new FileNotFoundException($"--db {db}: no such collector store", db);
         }
 
-        return OpenStore(db);
+        return SqliteStore.OpenReadOnly(db);
     }
 
     private static Command Stats()
@@ -85,12 +94,14 @@ internal static class CloudCommand
                     w.WriteNumber("alerts", s.Alerts);
                     w.WriteNumber("duplicates_rejected", s.DuplicatesRejected);
                     w.WriteNumber("malformed_dropped", s.MalformedDropped);
+                    w.WriteBoolean("identities_unauthenticated", s.IdentitiesUnauthenticated);
                     w.WriteEndObject();
                 });
             }
             else
             {
-                Console.WriteLine($"devices {s.Devices}, summaries {s.Summaries}, alerts {s.Alerts}, duplicates rejected {s.DuplicatesRejected}, malformed dropped {s.MalformedDropped}");
+                Console.WriteLine($"devices {s.Devices}, summaries {s.Summaries}, alerts {s.Alerts}, duplicates rejected {s.DuplicatesRejected}, malformed dropped {s.MalformedDropped}"
+                    + (s.IdentitiesUnauthenticated ? "; device identities unauthenticated (no CURVE allow-list: any peer can send as any device)" : ""));
             }
 
             return Task.FromResult(ExitCodes.Ok);
@@ -275,8 +286,29 @@ internal static class CloudCommand
         return allowed;
     }
 
-    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, CancellationToken token)
+    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, CancellationToken token)
     {
+        // Every argument is checked before anything is created (a bad --listen leaves no database file behind).
+        try
+        {
+            CollectorEndpoint.Parse(listen);
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"--listen {listen}: expected tcp://host:port (e.g. tcp://127.0.0.1:5556)");
+        }
+
+        bool loopback = CollectorEndpoint.IsLoopback(listen);
+        if (!loopback && allowFile is null && !allowUnauthenticated)
+        {
+            throw new ArgumentException($"--listen {listen}: not a loopback address, so device identities must be authenticated: give --curve-secret-file and --curve-allow, or --allow-unauthenticated to accept any peer as any device");
+        }
+
+        if (!PostgresStore.IsUrl(db) && Path.GetDirectoryName(Path.GetFullPath(db)) is { } dbDir && !Directory.Exists(dbDir))
+        {
+            throw new DirectoryNotFoundException($"--db {db}: directory '{dbDir}' does not exist (expected an existing directory for the database file)");
+        }
+
         var allowed = ReadAllowList(allowFile);
         if (allowed is not null && curveSecretFile is null)
         {
@@ -301,8 +333,25 @@ internal static class CloudCommand
         try
         {
             using var collector = new Collector(listen, store, logging.CreateLogger<Collector>(), curveSecret, allowed);
-            collector.Start();
+            try
+            {
+                collector.Start();
+            }
+            catch (NetMQ.NetMQException ex)
+            {
+                // A port in use (AddressAlreadyInUseException) or an address not on this machine: one line, a failed job.
+                Console.Error.WriteLine($"appliance: failed: --listen {listen}: {(ex is NetMQ.AddressAlreadyInUseException ? "address already in use (another collector?)" : ex.Message)}");
+                return ExitCodes.Failed;
+            }
+
             log.LogInformation("Collector listening on {Endpoint} (port {Port}, {Security}), storing into {Db}", listen, collector.Port, curveSecret is null ? "plaintext" : "CURVE", store);
+            store.RecordIdentities(authenticated: allowed is not null);
+            if (allowed is null)
+            {
+                log.LogWarning("Device identities are unauthenticated ({Security}{Where}): any peer that reaches {Endpoint} can send as any device id; give --curve-secret-file and --curve-allow to bind each connection to one device",
+                    curveSecret is null ? "plaintext" : "CURVE without --curve-allow", loopback ? ", loopback only" : ", NOT loopback: --allow-unauthenticated", listen);
+            }
+
             try
             {
                 await Task.Delay(Timeout.Infinite, linked.Token);
@@ -313,7 +362,8 @@ internal static class CloudCommand
 
             var s = store.GetStats();
             var c = collector.Counters;
-            log.LogInformation("Stopped: {Devices} devices, {Summaries} summaries, {Alerts} alerts, {Duplicates} duplicates rejected, {Malformed} malformed dropped; {StoreFaults} store faults", s.Devices, s.Summaries, s.Alerts, s.DuplicatesRejected, s.MalformedDropped, c.StoreFaults);
+            log.LogInformation("Stopped: {Devices} devices, {Summaries} summaries, {Alerts} alerts, {Duplicates} duplicates rejected, {Malformed} malformed dropped ({OutOfBounds} out of bounds); {StoreFaults} store faults, {Quarantined} quarantined, {Faults} input faults, {Routes} routes held, write-ahead log {WalBytes} bytes",
+                s.Devices, s.Summaries, s.Alerts, s.DuplicatesRejected, s.MalformedDropped, c.OutOfBounds, c.StoreFaults, c.Quarantined, c.Faults, c.Routes, c.WalBytes);
             return ExitCodes.Ok;
         }
         finally

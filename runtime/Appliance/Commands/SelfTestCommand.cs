@@ -179,7 +179,9 @@ internal static class SelfTestCommand
         var f = WindowStatistics.Compute([20f, 21f, 22f]);
         for (var i = 0; i < 10; i++)
         {
-            client.Enqueue(new Summary { Sensor = "env", Channel = "temperature_c", WindowStartNs = i, WindowEndNs = i + 1, Features = f });
+            // Windows from 2026-01-01T00:00:00Z: the collector refuses times before 2000 (WireLimits.EarliestTimeNs).
+            long start = 1_767_225_600_000_000_000L + (i * 1_000_000_000L);
+            client.Enqueue(new Summary { Sensor = "env", Channel = "temperature_c", WindowStartNs = start, WindowEndNs = start + 1_000_000_000L, Features = f });
         }
 
         if (!await client.FlushAsync(TimeSpan.FromSeconds(10)))

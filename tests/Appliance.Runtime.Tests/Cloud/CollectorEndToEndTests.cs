@@ -44,11 +44,11 @@ public sealed class CollectorEndToEndTests
         using UplinkClient client = Client(port, outbox);
         client.Start();
 
-        EnqueueMany(client, summaries: 200, alerts: 50, startNs: 0);
+        EnqueueMany(client, summaries: 200, alerts: 50, startNs: WireSamples.StartNs);
         Assert.True(await client.FlushAsync(FlushTimeout));
         first.Dispose();
 
-        EnqueueMany(client, summaries: 100, alerts: 20, startNs: 1_000_000_000_000);
+        EnqueueMany(client, summaries: 100, alerts: 20, startNs: WireSamples.StartNs + 1_000_000_000_000);
         using var second = new Collector($"tcp://127.0.0.1:{port}", store);
         second.Start();
         Assert.True(await client.FlushAsync(FlushTimeout));
@@ -74,7 +74,7 @@ public sealed class CollectorEndToEndTests
         using UplinkClient client = Client(collector.Port, outbox);
         client.Start();
 
-        EnqueueMany(client, summaries: 40, alerts: 10, startNs: 0);
+        EnqueueMany(client, summaries: 40, alerts: 10, startNs: WireSamples.StartNs);
         Assert.True(await client.FlushAsync(FlushTimeout));
 
         // The first batch was committed but not acknowledged (a crash between commit and ack), so the
@@ -94,14 +94,27 @@ public sealed class CollectorEndToEndTests
         Assert.Equal(1, collector.Counters.StoreFaults);
     }
 
-    /// <summary>Commits the first non-empty batch, then fails as if the process died before acknowledging it.</summary>
+    /// <summary>Commits the first non-empty batch, then fails as if the process died before acknowledging it: the
+    /// collector's retries of that batch's parts (same receive time) fail too.</summary>
     private sealed class CommitThenFailOnceStore(SqliteStore inner) : ICollectorStore
     {
+        private long _lostReceivedNs = -1;
+
         public int LostBatchSize { get; private set; }
 
         public StoreBatchResult Store(IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
         {
+            if (receivedNs == _lostReceivedNs)
+            {
+                throw new SqliteException("simulated failure: the process is gone", 10);
+            }
+
             StoreBatchResult result = inner.Store(batch, malformedDropped, receivedNs);
+            if (LostBatchSize == 0 && batch.Count > 0)
+            {
+                _lostReceivedNs = receivedNs;
+            }
+
             if (LostBatchSize == 0 && batch.Count > 0)
             {
                 LostBatchSize = batch.Count;

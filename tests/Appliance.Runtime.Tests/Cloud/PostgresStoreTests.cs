@@ -49,6 +49,32 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Store_AlertWithNaNScoreInBatch_StoresEveryRowAndNullSummaryQueryReadsAll()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using var store = new PostgresStore(url!);
+        store.DropAll();
+        var alert = new Alert
+        {
+            Sensor = "bme280-0", Channel = "pressure", TimeNs = WireSamples.StartNs, Score = double.NaN, Threshold = 2.5,
+            Severity = AlertSeverity.Warning, Detector = "zscore", Features = WireSamples.Features,
+        };
+
+        StoreBatchResult r = store.Store([Envelope.Create("dev1", 1, WireSamples.SampleSummary()), Envelope.Create("dev2", 1, alert)], 0, 1);
+
+        Assert.Equal(new StoreBatchResult(2, 0), r);
+        Assert.Equal(new CollectorStats(2, 1, 1, 0, 0), store.GetStats());
+        Assert.Single(store.GetSummaries(null, 0, 10)); // a NULL device filter is typed text ($1::text IS NULL)
+        store.RecordIdentities(authenticated: false);
+        Assert.True(store.GetStats().IdentitiesUnauthenticated);
+    }
+
+    [Fact]
     public async Task Collectors_TwoSharingOneDatabase_StoreEachSequenceOnceAndCountDuplicates()
     {
         string? url = Url();
@@ -72,7 +98,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         client.Start();
         for (int i = 0; i < 150; i++)
         {
-            client.Enqueue(WireSamples.SampleSummary(i * 1_000_000_000L));
+            client.Enqueue(WireSamples.SampleSummary(WireSamples.StartNs + (i * 1_000_000_000L)));
         }
 
         client.Enqueue(WireSamples.SampleAlert);
@@ -81,7 +107,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         a.Dispose();
 
         // Collector B on the same port and database: the same envelopes stored again by a second collector are duplicates.
-        var replay = Enumerable.Range(1, 10).Select(i => Envelope.Create("pg-dev", i, WireSamples.SampleSummary((i - 1) * 1_000_000_000L))).ToList();
+        var replay = Enumerable.Range(1, 10).Select(i => Envelope.Create("pg-dev", i, WireSamples.SampleSummary(WireSamples.StartNs + ((i - 1) * 1_000_000_000L)))).ToList();
         StoreBatchResult again = storeB.Store(replay, malformedDropped: 2, receivedNs: 1);
         Assert.Equal(0, again.Stored);
         Assert.Equal(10, again.Duplicates);

@@ -1,0 +1,183 @@
+using System.Text;
+
+namespace Appliance.Cloud.Storage;
+
+/// <summary>
+/// The collector store's tables and statements, written once and rendered in a <see cref="SqlDialect"/>. Both
+/// <see cref="SqliteStore"/> and <see cref="PostgresStore"/> only bind and execute these.
+/// </summary>
+/// <remarks>
+/// Tables: <c>devices</c> (one row per device id), <c>summaries</c>, <c>alerts</c>, <c>heartbeats</c> (each keyed by
+/// (device_id, seq): inserted if absent, a row not inserted is a duplicate), <c>counters</c> (name, value). Statement
+/// parameters are positional (1-based) in the order given on each statement.
+/// </remarks>
+internal sealed class StoreSql
+{
+    private enum Kind
+    {
+        Text,
+        Int,
+        Real,
+    }
+
+    private readonly record struct Column(string Name, Kind Type, bool NotNull = false);
+
+    private static readonly Column[] Features =
+    [
+        new("count", Kind.Int), new("nan_count", Kind.Int), new("min", Kind.Real), new("max", Kind.Real), new("mean", Kind.Real),
+        new("m2", Kind.Real), new("m3", Kind.Real), new("m4", Kind.Real), new("sum_of_squares", Kind.Real), new("first", Kind.Real),
+        new("last", Kind.Real), new("zero_crossings", Kind.Int),
+    ];
+
+    private static readonly Column[] DeviceColumns =
+    [
+        new("device_id", Kind.Text), new("last_seen_ns", Kind.Int, true), new("last_sequence", Kind.Int, true),
+        new("last_heartbeat_seq", Kind.Int), new("heartbeat_ns", Kind.Int), new("uptime_ms", Kind.Int),
+        new("execution_provider", Kind.Text), new("config_revision", Kind.Text), new("config_state", Kind.Text), new("health", Kind.Text),
+    ];
+
+    private static readonly Column[] SummaryColumns =
+    [
+        new("device_id", Kind.Text, true), new("seq", Kind.Int, true), new("sensor", Kind.Text, true), new("channel", Kind.Text, true),
+        new("window_start_ns", Kind.Int, true), new("window_end_ns", Kind.Int, true), .. Features, new("received_ns", Kind.Int, true),
+    ];
+
+    private static readonly Column[] AlertColumns =
+    [
+        new("device_id", Kind.Text, true), new("seq", Kind.Int, true), new("sensor", Kind.Text, true), new("channel", Kind.Text, true),
+        new("time_ns", Kind.Int, true), new("score", Kind.Real), new("threshold", Kind.Real), new("severity", Kind.Int, true),
+        new("detector", Kind.Text, true), .. Features, new("received_ns", Kind.Int, true),
+    ];
+
+    private static readonly Column[] HeartbeatColumns =
+    [
+        new("device_id", Kind.Text, true), new("seq", Kind.Int, true), new("uptime_ms", Kind.Int, true),
+        new("execution_provider", Kind.Text, true), new("config_revision", Kind.Text, true), new("counters", Kind.Text, true),
+        new("received_ns", Kind.Int, true),
+    ];
+
+    /// <summary>The tables a store drops to reset (<see cref="PostgresStore.DropAll"/>).</summary>
+    public const string AllTables = "devices, summaries, alerts, heartbeats, counters";
+
+    /// <summary>Renders every statement in <paramref name="dialect"/>.</summary>
+    public StoreSql(SqlDialect dialect)
+    {
+        Dialect = dialect;
+        var schema = new StringBuilder()
+            .Append(CreateTable("devices", DeviceColumns, "device_id TEXT PRIMARY KEY"));
+        if (dialect.AddColumnIfNotExists)
+        {
+            foreach (string column in AddedColumns)
+            {
+                schema.Append("ALTER TABLE devices ADD COLUMN IF NOT EXISTS ").Append(column).Append(" TEXT;\n");
+            }
+        }
+
+        schema.Append(CreateTable("summaries", SummaryColumns, null))
+            .Append("CREATE INDEX IF NOT EXISTS summaries_window ON summaries (window_start_ns);\n")
+            .Append(CreateTable("alerts", AlertColumns, null))
+            .Append(CreateTable("heartbeats", HeartbeatColumns, null))
+            .Append("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value ").Append(dialect.Integer).Append(" NOT NULL);\n")
+            .Append(dialect.InsertIgnorePrefix).Append(" counters (name, value) VALUES ('duplicates_rejected', 0), ('malformed_dropped', 0)")
+            .Append(dialect.InsertIgnoreSuffix).Append(";\n");
+        Schema = schema.ToString();
+
+        InsertSummary = InsertIfAbsent("summaries", SummaryColumns);
+        InsertAlert = InsertIfAbsent("alerts", AlertColumns);
+        InsertHeartbeat = InsertIfAbsent("heartbeats", HeartbeatColumns);
+        string g = dialect.Greatest;
+        UpsertDevice = $"INSERT INTO devices (device_id, last_seen_ns, last_sequence) VALUES ({P(1)}, {P(2)}, {P(3)}) ON CONFLICT (device_id) DO UPDATE SET last_seen_ns = {g}(devices.last_seen_ns, excluded.last_seen_ns), last_sequence = {g}(devices.last_sequence, excluded.last_sequence)";
+        UpdateDeviceHeartbeat = $"UPDATE devices SET last_heartbeat_seq = {P(2)}, heartbeat_ns = {P(3)}, uptime_ms = {P(4)}, execution_provider = {P(5)}, config_revision = {P(6)}, config_state = {P(7)}, health = {P(8)} WHERE device_id = {P(1)} AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < {P(2)})";
+        AddCounters = $"UPDATE counters SET value = value + CASE name WHEN 'duplicates_rejected' THEN {P(1)} WHEN 'malformed_dropped' THEN {P(2)} ELSE 0 END";
+        SetCounter = $"INSERT INTO counters (name, value) VALUES ({P(1)}, {P(2)}) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+        Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRows.FeatureColumns} FROM summaries WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND window_start_ns >= {P(2)} ORDER BY window_start_ns, device_id, seq LIMIT {P(3)}";
+    }
+
+    /// <summary>Columns added to <c>devices</c> after the first schema (files of schema 1 collectors gain them on open).</summary>
+    public static IReadOnlyList<string> AddedColumns { get; } = ["config_state", "health"];
+
+    /// <summary>The dialect rendered.</summary>
+    public SqlDialect Dialect { get; }
+
+    /// <summary>Creates every missing table, index and counter row.</summary>
+    public string Schema { get; }
+
+    /// <summary>Parameters: device_id, seq, sensor, channel, window_start_ns, window_end_ns, 12 features (wire order), received_ns.</summary>
+    public string InsertSummary { get; }
+
+    /// <summary>Parameters: device_id, seq, sensor, channel, time_ns, score, threshold, severity, detector, 12 features, received_ns.</summary>
+    public string InsertAlert { get; }
+
+    /// <summary>Parameters: device_id, seq, uptime_ms, execution_provider, config_revision, counters, received_ns.</summary>
+    public string InsertHeartbeat { get; }
+
+    /// <summary>Parameters: device_id, received_ns, seq. Last seen and last sequence only move forward.</summary>
+    public string UpsertDevice { get; }
+
+    /// <summary>Parameters: device_id, seq, received_ns, uptime_ms, execution_provider, config_revision, config_state, health.
+    /// Applies only when the heartbeat is newer than the one the row holds.</summary>
+    public string UpdateDeviceHeartbeat { get; }
+
+    /// <summary>Parameters: duplicates, malformed frames; added to the persisted counters.</summary>
+    public string AddCounters { get; }
+
+    /// <summary>Parameters: counter name, value; sets it (creating the row).</summary>
+    public string SetCounter { get; }
+
+    /// <summary>Parameters: device id (text or NULL for all), since (UTC Unix ns), limit.</summary>
+    public string Summaries { get; }
+
+    /// <summary>Counter set to 1 when the last collector started on the store accepted unauthenticated device identities.</summary>
+    public const string UnauthenticatedCounter = "identities_unauthenticated";
+
+    /// <summary>Totals: devices, summaries, alerts, duplicates_rejected, malformed_dropped, identities_unauthenticated (NULL: never set).</summary>
+    public static string Stats => """
+        SELECT (SELECT count(*) FROM devices), (SELECT count(*) FROM summaries), (SELECT count(*) FROM alerts),
+               (SELECT value FROM counters WHERE name = 'duplicates_rejected'),
+               (SELECT value FROM counters WHERE name = 'malformed_dropped'),
+               (SELECT value FROM counters WHERE name = 'identities_unauthenticated')
+        """;
+
+    /// <summary>The fleet, ordered by id: read by <see cref="StoreRows.Device"/>.</summary>
+    public static string Devices => """
+        SELECT d.device_id, d.last_seen_ns, d.last_sequence, d.heartbeat_ns, d.uptime_ms, d.execution_provider, d.config_revision,
+               (SELECT count(*) FROM summaries s WHERE s.device_id = d.device_id),
+               (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id),
+               d.config_state, d.health
+        FROM devices d ORDER BY d.device_id
+        """;
+
+    private string P(int position) => Dialect.P(position);
+
+    private string InsertIfAbsent(string table, Column[] columns)
+    {
+        var sb = new StringBuilder(Dialect.InsertIgnorePrefix).Append(' ').Append(table).Append(" (");
+        sb.AppendJoin(", ", columns.Select(c => c.Name)).Append(") VALUES (");
+        sb.AppendJoin(", ", Enumerable.Range(1, columns.Length).Select(P)).Append(')').Append(Dialect.InsertIgnoreSuffix);
+        return sb.ToString();
+    }
+
+    private string CreateTable(string name, Column[] columns, string? primaryKeyColumn)
+    {
+        var sb = new StringBuilder("CREATE TABLE IF NOT EXISTS ").Append(name).Append(" (\n    ");
+        for (int i = 0; i < columns.Length; i++)
+        {
+            Column c = columns[i];
+            sb.Append(i == 0 ? "" : ", ");
+            if (i == 0 && primaryKeyColumn is not null)
+            {
+                sb.Append(primaryKeyColumn);
+                continue;
+            }
+
+            sb.Append(c.Name).Append(' ').Append(c.Type switch
+            {
+                Kind.Text => "TEXT",
+                Kind.Int => Dialect.Integer,
+                _ => Dialect.Real,
+            }).Append(c.NotNull ? " NOT NULL" : "");
+        }
+
+        return sb.Append(primaryKeyColumn is null ? ",\n    PRIMARY KEY (device_id, seq));\n" : ");\n").ToString();
+    }
+}
