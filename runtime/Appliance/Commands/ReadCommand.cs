@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Appliance.Drivers.Chips.Bme280;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Commands;
 

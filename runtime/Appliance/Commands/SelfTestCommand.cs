@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Appliance.Drivers.Chips.Bme280;
+using Appliance.Drivers.Emulation;
 using Appliance.Kernels.Statistics;
 using Appliance.Cloud.Ingest;
 using Appliance.Cloud.Storage;

@@ -35,7 +35,7 @@ public sealed class Bme280Sensor : IBusSensor
     /// <summary>The BME280 chip id at register 0xD0 (BST-BME280-DS002 5.4.1).</summary>
     public const byte ExpectedChipId = 0x60;
 
-    private static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["temperature_c", "pressure_pa", "humidity_pct"]);
+    internal static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["temperature_c", "pressure_pa", "humidity_pct"]);
 
     private readonly I2cDevice _device;
     private readonly TimeProvider _clock;
@@ -71,8 +71,8 @@ public sealed class Bme280Sensor : IBusSensor
         _clock = clock ?? TimeProvider.System;
         _oversampling = oversampling;
         _ownsDevice = ownsDevice;
-        int factor = Bme280Emulator.OversamplingFactor((int)oversampling);
-        _measurementTime = TimeSpan.FromMilliseconds(Bme280Emulator.MaxMeasurementTimeMs(factor, factor, factor));
+        int factor = Bme280Timing.OversamplingFactor((int)oversampling);
+        _measurementTime = TimeSpan.FromMilliseconds(Bme280Timing.MaxMeasurementTimeMs(factor, factor, factor));
         _timer = _clock.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _elapsed, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -94,7 +94,7 @@ public sealed class Bme280Sensor : IBusSensor
     /// <summary>
     /// Reads one sample from a BME280 (forced mode, oversampling x1), without taking ownership of <paramref name="device"/>.
     /// </summary>
-    /// <param name="device">The chip's I2C device (for example a <see cref="Bme280Emulator"/> built from an i2cdump).</param>
+    /// <param name="device">The chip's I2C device (<c>/dev/i2c-N</c>, or an emulator built from an i2cdump).</param>
     /// <returns>Temperature (°C), pressure (Pa), relative humidity (%RH).</returns>
     /// <exception cref="InvalidDataException">Register 0xD0 does not read 0x60.</exception>
     /// <exception cref="IOException">The bus failed, or the conversion did not finish in time.</exception>
