@@ -44,7 +44,10 @@ public sealed class Bme280Sensor : IBusSensor
     private readonly ManualResetEventSlim _elapsed = new(false);
     private readonly ITimer _timer;
     private readonly TimeSpan _measurementTime;
+    private readonly byte[] _rawPointer = [0xFA];
+    private readonly byte[] _raw = new byte[5];
     private Iot.Device.Bmxx80.Bme280? _driver;
+    private Bme280Calibration? _calibration;
     private TimeSpan _conversionBudget;
     private long _faultCount;
     private bool _verifyChipId;
@@ -143,6 +146,7 @@ public sealed class Bme280Sensor : IBusSensor
         }
 
         var driver = new Iot.Device.Bmxx80.Bme280(_device);
+        _calibration = ReadCalibration(_device);
         driver.TemperatureSampling = _oversampling;
         driver.PressureSampling = _oversampling;
         driver.HumiditySampling = _oversampling;
@@ -246,9 +250,37 @@ public sealed class Bme280Sensor : IBusSensor
 
         double t = driver.TryReadTemperature(out Temperature temperature) ? temperature.DegreesCelsius : double.NaN;
         double p = driver.TryReadPressure(out Pressure pressure) ? pressure.Pascals : double.NaN;
-        double h = driver.TryReadHumidity(out RelativeHumidity humidity) ? humidity.Percent : double.NaN;
-        reading = new Bme280Reading(t, p, h);
+        reading = new Bme280Reading(t, p, Humidity());
         return timestampNs;
+    }
+
+    /// <summary>
+    /// Relative humidity from the chip's own calibration with dig_H4 and dig_H5 sign-extended from 12 bits
+    /// (<see cref="Bme280Calibration.ReadFrom"/>, as Bosch BME280_SensorAPI parse_humidity_calib_data does): Iot.Device.Bindings
+    /// 4.2.0 reads them unsigned, so a chip with a negative H4 or H5 read 0 %RH through it. adc_T (for t_fine) and adc_H are read
+    /// in one burst from 0xFA..0xFE (table 18); adc_H at its reset value 0x8000 is a skipped measurement: NaN.
+    /// </summary>
+    private double Humidity()
+    {
+        _device.WriteRead(_rawPointer, _raw);
+        int adcT = (_raw[0] << 12) | (_raw[1] << 4) | (_raw[2] >> 4);
+        int adcH = (_raw[3] << 8) | _raw[4];
+        if (adcH == 0x8000 || adcT == 0x80000)
+        {
+            return double.NaN;
+        }
+
+        Bme280Compensation.Temperature(adcT, _calibration!, out double tFine);
+        return Bme280Compensation.Humidity(adcH, tFine, _calibration!);
+    }
+
+    /// <summary>Reads the trimming parameters (0x88..0xA1 and 0xE1..0xE7, BST-BME280-DS002 table 16) into a register image.</summary>
+    private static Bme280Calibration ReadCalibration(I2cDevice device)
+    {
+        var image = new byte[256];
+        device.WriteRead([0x88], image.AsSpan(0x88, 26));
+        device.WriteRead([0xE1], image.AsSpan(0xE1, 7));
+        return Bme280Calibration.ReadFrom(image);
     }
 
     private bool IsMeasuring()
