@@ -44,8 +44,8 @@ public sealed class Bme280Sensor : IBusSensor
     private readonly ManualResetEventSlim _elapsed = new(false);
     private readonly ITimer _timer;
     private readonly TimeSpan _measurementTime;
-    private readonly byte[] _rawPointer = [0xFA];
-    private readonly byte[] _raw = new byte[5];
+    private readonly byte[] _rawPointer = [0xF7];
+    private readonly byte[] _raw = new byte[8];
     private Iot.Device.Bmxx80.Bme280? _driver;
     private Bme280Calibration? _calibration;
     private TimeSpan _conversionBudget;
@@ -98,14 +98,17 @@ public sealed class Bme280Sensor : IBusSensor
     /// Reads one sample from a BME280 (forced mode, oversampling x1), without taking ownership of <paramref name="device"/>.
     /// </summary>
     /// <param name="device">The chip's I2C device (<c>/dev/i2c-N</c>, or an emulator built from an i2cdump).</param>
-    /// <returns>Temperature (°C), pressure (Pa), relative humidity (%RH).</returns>
+    /// <returns>Temperature (°C), pressure (Pa), relative humidity (%RH; NaN when the humidity measurement was skipped).</returns>
     /// <exception cref="InvalidDataException">Register 0xD0 does not read 0x60.</exception>
-    /// <exception cref="IOException">The bus failed, or the conversion did not finish in time.</exception>
+    /// <exception cref="IOException">The bus failed, the conversion did not finish in time, the temperature or pressure
+    /// measurement was skipped (its registers at the reset value 0x80000), or the reading is outside the operating range: the
+    /// same checks as <see cref="Read"/>.</exception>
     public static Bme280Reading ReadOnce(I2cDevice device)
     {
         using var sensor = new Bme280Sensor("bme280", device, TimeProvider.System, Iot.Device.Bmxx80.Sampling.UltraLowPower, ownsDevice: false);
         sensor.Open();
         sensor.Sample(out Bme280Reading reading);
+        sensor.CheckPlausible(reading);
         return reading;
     }
 
@@ -183,11 +186,7 @@ public sealed class Bme280Sensor : IBusSensor
             _verifyChipId = true; // one 2-byte transfer per sample: a chip that now answers with another id is never read
             Open();
             timestampNs = Sample(out Bme280Reading reading);
-            if (!(reading.TemperatureC is >= -40 and <= 85) || !(reading.PressurePa is >= 30_000 and <= 110_000))
-            {
-                throw new IOException(
-                    $"sensor '{Name}': implausible reading {reading.TemperatureC:F2} °C, {reading.PressurePa:F0} Pa (outside the operating range −40..85 °C, 300..1100 hPa of BST-BME280-DS002 table 1): corrupted data.");
-            }
+            CheckPlausible(reading);
 
             values[0] = (float)reading.TemperatureC;
             values[1] = (float)reading.PressurePa;
@@ -248,6 +247,9 @@ public sealed class Bme280Sensor : IBusSensor
             WaitFor(TimeSpan.FromMilliseconds(1));
         }
 
+        // One burst of the data registers 0xF7..0xFE (table 18): a measurement at its reset value was skipped and has no value.
+        _device.WriteRead(_rawPointer, _raw);
+        CheckNotSkipped();
         double t = driver.TryReadTemperature(out Temperature temperature) ? temperature.DegreesCelsius : double.NaN;
         double p = driver.TryReadPressure(out Pressure pressure) ? pressure.Pascals : double.NaN;
         reading = new Bme280Reading(t, p, Humidity());
@@ -257,21 +259,47 @@ public sealed class Bme280Sensor : IBusSensor
     /// <summary>
     /// Relative humidity from the chip's own calibration with dig_H4 and dig_H5 sign-extended from 12 bits
     /// (<see cref="Bme280Calibration.ReadFrom"/>, as Bosch BME280_SensorAPI parse_humidity_calib_data does): Iot.Device.Bindings
-    /// 4.2.0 reads them unsigned, so a chip with a negative H4 or H5 read 0 %RH through it. adc_T (for t_fine) and adc_H are read
-    /// in one burst from 0xFA..0xFE (table 18); adc_H at its reset value 0x8000 is a skipped measurement: NaN.
+    /// 4.2.0 reads them unsigned, so a chip with a negative H4 or H5 read 0 %RH through it. adc_T (for t_fine) and adc_H come
+    /// from the burst of <see cref="Sample"/>; adc_H at its reset value 0x8000 is a skipped measurement: NaN.
     /// </summary>
     private double Humidity()
     {
-        _device.WriteRead(_rawPointer, _raw);
-        int adcT = (_raw[0] << 12) | (_raw[1] << 4) | (_raw[2] >> 4);
-        int adcH = (_raw[3] << 8) | _raw[4];
-        if (adcH == 0x8000 || adcT == 0x80000)
+        int adcT = (_raw[3] << 12) | (_raw[4] << 4) | (_raw[5] >> 4);
+        int adcH = (_raw[6] << 8) | _raw[7];
+        if (adcH == 0x8000)
         {
             return double.NaN;
         }
 
         Bme280Compensation.Temperature(adcT, _calibration!, out double tFine);
         return Bme280Compensation.Humidity(adcH, tFine, _calibration!);
+    }
+
+    /// <summary>
+    /// Refuses a temperature or pressure measurement whose registers hold their reset value 0x80000: what the chip reads
+    /// when the measurement was skipped (osrs = 000) or never made since reset (BST-BME280-DS002 5.4.7, 5.4.8, table 18). The
+    /// compensation formulas would turn it into a plausible-looking 26.46 °C and 82044.54 Pa.
+    /// </summary>
+    private void CheckNotSkipped()
+    {
+        bool p = _raw[0] == 0x80 && _raw[1] == 0 && (_raw[2] >> 4) == 0;
+        bool t = _raw[3] == 0x80 && _raw[4] == 0 && (_raw[5] >> 4) == 0;
+        if (t || p)
+        {
+            string what = t && p ? "temperature and pressure measurements" : t ? "temperature measurement" : "pressure measurement";
+            throw new IOException(
+                $"sensor '{Name}': {what} skipped (data registers at their reset value 0x80000, BST-BME280-DS002 5.4.7-5.4.8: oversampling 000 or no conversion since reset); no value to report.");
+        }
+    }
+
+    /// <summary>Refuses a reading outside the operating range −40..85 °C, 300..1100 hPa (BST-BME280-DS002 table 1): corrupted data.</summary>
+    private void CheckPlausible(Bme280Reading reading)
+    {
+        if (!(reading.TemperatureC is >= -40 and <= 85) || !(reading.PressurePa is >= 30_000 and <= 110_000))
+        {
+            throw new IOException(
+                $"sensor '{Name}': implausible reading {reading.TemperatureC:F2} °C, {reading.PressurePa:F0} Pa (outside the operating range −40..85 °C, 300..1100 hPa of BST-BME280-DS002 table 1): corrupted data.");
+        }
     }
 
     /// <summary>Reads the trimming parameters (0x88..0xA1 and 0xE1..0xE7, BST-BME280-DS002 table 16) into a register image.</summary>
