@@ -25,14 +25,14 @@ public static class WindowDetectors
         {
             case null:
                 return new EwmaZScoreDetector(global.Alpha, global.Threshold, global.Warmup, global.Cooldown);
-            case "ewma-z":
+            case DetectorKind.EwmaZ:
                 if (sensor.Spec.Trim() != "ewma-z")
                 {
                     throw new ArgumentException($"'{sensor.Spec}': ewma-z takes its options from the [detector] table (alpha, warmup) and detector_threshold/detector_cooldown");
                 }
 
                 return new EwmaZScoreDetector(global.Alpha, sensor.Threshold ?? global.Threshold, global.Warmup, sensor.Cooldown ?? global.Cooldown);
-            case "onnx":
+            case DetectorKind.Onnx:
                 if (sensor.Spec.Trim() != "onnx")
                 {
                     throw new ArgumentException($"'{sensor.Spec}': onnx takes no options (the model is [inference] model)");

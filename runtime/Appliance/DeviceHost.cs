@@ -1,6 +1,7 @@
 using System.Device.I2c;
 using System.Globalization;
 using Appliance.Drivers.Chips.Bme280;
+using Appliance.Drivers.Emulation;
 using Appliance.Drivers.Sources;
 using Appliance.Contracts.Config;
 using Appliance.Device.Health;
@@ -50,7 +51,7 @@ internal sealed class DeviceHost : IDisposable
             Outbox,
             logging.CreateLogger<UplinkClient>());
         // Alarm outputs ([[alarm]]): raised by the pipeline as an alerting window closes, cleared by the panel's timer after hold.
-        Alarms = AlarmSettings.OpenPanel(config.Alarms, new SensorFactory(), logging.CreateLogger("alarm"));
+        Alarms = AlarmSettings.OpenPanel(config.Alarms, new SensorFactory(emulated: new EmulatedBuses()), logging.CreateLogger("alarm"));
         Pipeline = new DevicePipeline(config, _sensors, Uplink, options, _logger, Alarms);
         if (stateDirectory is not null)
         {
@@ -148,49 +149,37 @@ internal sealed class DeviceHost : IDisposable
 
     internal static SensorBinding CreateSensor(SensorSettings s, string? replayPath, List<Appliance.Drivers.Sampling.SamplingStats> stats, ILogger logger)
     {
-        if (s.Chip == "replay" || replayPath is not null)
+        if (s.Chip is null || replayPath is not null)
         {
-            var path = replayPath ?? s.Bus["replay:".Length..];
+            var path = replayPath ?? s.Bus.Target;
             return new SensorBinding(new CsvReplaySource(s.Name, path), s.RateHz, IsReplay: true);
         }
 
         // Bus sensors (real or emulated) through the drivers' factory, each under the sampling policy (retries with bounded
         // backoff, degraded marking, recovery) whose statistics SensorStats exposes.
-        var factory = new SensorFactory();
-        var bus = Appliance.Drivers.Buses.BusSpec.Parse(s.Bus);
-        var descriptor = new SensorDescriptor(s.Name, s.Chip, bus, s.Address, s.Line, s.Channels ?? [], s.RateHz);
+        var emulated = new EmulatedBuses();
+        var factory = new SensorFactory(emulated: emulated);
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
-        Bme280PhysicalModel? model = null;
-        if (s.Chip == "bme280" && bus.Kind == Appliance.Drivers.Buses.BusKind.Emulated)
+        if (s.Fault is { Kind: FaultKind.Heater } heater)
         {
-            model = new Bme280PhysicalModel();
-            if (s.Fault is { Kind: "heater" } heater)
-            {
-                model.InjectFault(Bme280Fault.HeaterStep, now + (heater.Start.Ticks * 100), now + ((heater.Start + heater.Length).Ticks * 100));
-            }
+            // The loader allows a heater fault on an emulated BME280 only: its physical model is heated.
+            var model = new Bme280PhysicalModel();
+            model.InjectFault(Bme280Fault.HeaterStep, now + (heater.Start.Ticks * 100), now + ((heater.Start + heater.Length).Ticks * 100));
+            emulated.UseSignal(s.Name, model);
+        }
+        else if (s.Fault is { } fault && fault.Kind.TryGetBusFault(out var kind))
+        {
+            emulated.ScheduleFault(s.Name, kind.Value, fault.Start, fault.Length);
         }
 
         IBusSensor sensor;
         try
         {
-            sensor = factory.Create(descriptor, model);
+            sensor = factory.Create(s.ToDescriptor());
         }
         catch (ArgumentException e)
         {
             throw new ConfigException(ConfigRepositoryFile, 0, e.Message);
-        }
-
-        if (s.Fault is { } fault && fault.Kind != "heater" && factory.Emulators.TryGetValue(s.Name, out var faults))
-        {
-            var kind = fault.Kind switch
-            {
-                "nack" => Appliance.Drivers.Buses.BusFaultKind.Nack,
-                "timeout" => Appliance.Drivers.Buses.BusFaultKind.Timeout,
-                "stuck" => Appliance.Drivers.Buses.BusFaultKind.StuckValue,
-                "chipid" => Appliance.Drivers.Buses.BusFaultKind.WrongChipId,
-                _ => Appliance.Drivers.Buses.BusFaultKind.BitFlip,
-            };
-            faults.Schedule(kind, fault.Start, fault.Length);
         }
 
         // Not opened here: the sampling loop opens it as it starts, one period before the first read (chip id check; a pulse

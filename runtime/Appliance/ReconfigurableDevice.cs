@@ -105,7 +105,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         {
             try
             {
-                newAlarms = AlarmSettings.OpenPanel(config.Alarms, new Appliance.Drivers.Sources.SensorFactory(), _logging.CreateLogger("alarm"));
+                newAlarms = AlarmSettings.OpenPanel(config.Alarms, new Appliance.Drivers.Sources.SensorFactory(emulated: new Appliance.Drivers.Emulation.EmulatedBuses()), _logging.CreateLogger("alarm"));
             }
             catch
             {

@@ -24,4 +24,26 @@ public sealed class ReadCommandTests
         Assert.Equal(2, code);
         Assert.Contains("/nonexistent/bme280.dump", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ReadBme280_DataRegistersAtResetValue_NamesSkippedMeasurementExitTwo()
+    {
+        // The datasheet dump with 0xF7..0xFE at their reset value 80 00 00 | 80 00 00 | 80 00 (BST-BME280-DS002 table 18), what a
+        // chip reads with its measurements skipped: once printed as 26.46 °C, 82044.54 Pa; now refused, naming the skip.
+        var text = File.ReadAllText(DatasheetDump).Replace("f0: 00 00 00 00 00 00 00 65 5a c0 7e ed 00 75 30 00", "f0: 00 00 00 00 00 00 00 80 00 00 80 00 00 80 00 00", StringComparison.Ordinal);
+        var path = Path.Combine(Path.GetTempPath(), $"bme280-reset-{Environment.ProcessId}.i2cdump");
+        File.WriteAllText(path, text);
+        try
+        {
+            var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "read", "bme280", "--i2cdump", path);
+
+            Assert.Equal(2, code);
+            Assert.Equal(string.Empty, stdout.Trim());
+            Assert.Contains("temperature and pressure measurements skipped", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -1,20 +1,21 @@
 namespace Appliance.Drivers.Buses;
 
-/// <summary>A bus or chip fault that an emulated chip can inject (<see cref="EmulatedBusFaults"/>).</summary>
+/// <summary>A bus or chip fault, as configuration names it (<c>fault = "nack:2s+1s"</c>) and as the emulators in
+/// Appliance.Drivers.Emulation inject it (<c>EmulatedBusFaults</c>).</summary>
 public enum BusFaultKind
 {
     /// <summary>The chip does not acknowledge: every transfer throws <see cref="IOException"/> (on Linux i2c-dev: ENXIO/EREMOTEIO).</summary>
     Nack,
 
-    /// <summary>A transfer hangs for <see cref="EmulatedBusFaults.TimeoutDelay"/>, then throws <see cref="IOException"/> (ETIMEDOUT).</summary>
+    /// <summary>A transfer hangs for a set delay, then throws <see cref="IOException"/> (ETIMEDOUT).</summary>
     Timeout,
 
     /// <summary>The chip answers, but its measurement registers stop updating (a stuck value).</summary>
     StuckValue,
 
-    /// <summary>The chip id register reads <see cref="EmulatedBusFaults.WrongChipId"/> (another chip, or a floating bus at 0xFF).</summary>
+    /// <summary>The chip id register reads another id (another chip, or a floating bus at 0xFF).</summary>
     WrongChipId,
 
-    /// <summary>Reads of <see cref="EmulatedBusFaults.FlipRegister"/> come back with the bits of <see cref="EmulatedBusFaults.FlipMask"/> inverted.</summary>
+    /// <summary>Reads of one register come back with some bits inverted.</summary>
     BitFlip,
 }

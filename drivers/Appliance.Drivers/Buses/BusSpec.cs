@@ -91,6 +91,19 @@ public readonly record struct BusSpec(BusKind Kind, int Bus, int ChipSelect, str
         }
     }
 
+    /// <summary>An example bus of <paramref name="kind"/> for error messages: <c>i2c:1</c>, <c>spi:0.0</c>, <c>gpio:0</c>,
+    /// <c>emulated:CHIP</c>, <c>replay:PATH</c>.</summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>The example.</returns>
+    public static string Example(BusKind kind) => kind switch
+    {
+        BusKind.I2c => "i2c:1",
+        BusKind.Spi => "spi:0.0",
+        BusKind.Gpio => "gpio:0",
+        BusKind.Emulated => "emulated:CHIP",
+        _ => "replay:PATH",
+    };
+
     /// <inheritdoc/>
     public override string ToString() => Kind switch
     {

@@ -2,8 +2,8 @@ namespace Appliance.Drivers.Sources;
 
 /// <summary>
 /// Checks which configured sensors answer (for <c>appliance doctor</c>): opens each through <see cref="SensorFactory"/>, checks
-/// its identity (<see cref="IBusSensor.Open"/>: BME280 0xD0 = 0x60, ADXL345 DEVID = 0xE5; the ADCs and GPIO lines have no id, so a
-/// clean first conversion or line request stands for it), reads one sample, and closes it again.
+/// its identity (<see cref="IBusSensor.Open"/>, the chip's <see cref="Chips.IChipDescriptor.Identity"/>: BME280 0xD0 = 0x60, ADXL345
+/// DEVID = 0xE5; the ADCs and GPIO lines have no id, so a clean first conversion or line request stands for it), reads one sample, and closes it again.
 /// </summary>
 public static class SensorProbe
 {
@@ -39,25 +39,20 @@ public static class SensorProbe
             opened.Open();
             float[] values = new float[opened.Channels.Count];
             SampleStatus status = opened.Read(values, out _);
-            string id = sensor.Chip switch
-            {
-                "bme280" => "chip id 0x60 ok; ",
-                "adxl345" => "DEVID 0xE5 ok; ",
-                _ => string.Empty,
-            };
+            string id = sensor.Chip.Identity is { } identity ? identity + " ok; " : string.Empty;
             return status == SampleStatus.Ok
-                ? new SensorProbeResult(sensor.Name, sensor.Chip, bus, true, $"answers; {id}read {string.Join(", ", opened.Channels.Select((c, i) => $"{c}={values[i]:G5}"))}")
-                : new SensorProbeResult(sensor.Name, sensor.Chip, bus, false, opened.LastFault ?? "read failed");
+                ? new SensorProbeResult(sensor.Name, sensor.Chip.Name, bus, true, $"answers; {id}read {string.Join(", ", opened.Channels.Select((c, i) => $"{c}={values[i]:G5}"))}")
+                : new SensorProbeResult(sensor.Name, sensor.Chip.Name, bus, false, opened.LastFault ?? "read failed");
         }
         catch (InvalidDataException e)
         {
             // The drivers' refusal of another chip (Bme280Sensor, Adxl345Sensor): the message gives the id read and the one expected.
-            return new SensorProbeResult(sensor.Name, sensor.Chip, bus, false, $"wrong chip id: {e.Message}");
+            return new SensorProbeResult(sensor.Name, sensor.Chip.Name, bus, false, $"wrong chip id: {e.Message}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
             or PlatformNotSupportedException or DllNotFoundException or InvalidOperationException or EntryPointNotFoundException)
         {
-            return new SensorProbeResult(sensor.Name, sensor.Chip, bus, false, $"{e.GetType().Name}: {e.Message}");
+            return new SensorProbeResult(sensor.Name, sensor.Chip.Name, bus, false, $"{e.GetType().Name}: {e.Message}");
         }
     }
 }

@@ -8,6 +8,7 @@ using Appliance.Drivers.Sampling;
 using Appliance.Drivers.Sources;
 using BenchmarkDotNet.Attributes;
 using Iot.Device.Ads1115;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Benchmarks.Drivers;
 

@@ -10,12 +10,12 @@ namespace Appliance.Contracts.Config;
 /// cloud, and clears after <paramref name="Hold"/> with no new alert.
 /// </summary>
 /// <param name="Name">Unique alarm name.</param>
-/// <param name="Bus"><c>gpio:N</c> (<c>/dev/gpiochipN</c>, through libgpiod) or <c>emulated:gpio</c> (an in-process emulated GPIO chip).</param>
+/// <param name="Bus"><c>gpio:N</c> (<c>/dev/gpiochipN</c>, through libgpiod) or <c>emulated:gpio</c> (an in-process emulated GPIO chip), parsed.</param>
 /// <param name="Line">The output line offset on the chip, 0 to 1023.</param>
 /// <param name="Sensors">The sensors whose alerts raise it; empty (or absent) for alerts from any sensor.</param>
 /// <param name="ActiveLow"><c>active = "low"</c>: raised drives the line low (active-low relay boards); <c>"high"</c> (the default) drives it high.</param>
 /// <param name="Hold">How long the alarm stays raised after the latest alert (<c>hold = "5s"</c>, the default), 10 ms to 1 d.</param>
-public sealed record AlarmSettings(string Name, string Bus, int Line, IReadOnlyList<string> Sensors, bool ActiveLow, TimeSpan Hold)
+public sealed record AlarmSettings(string Name, BusSpec Bus, int Line, IReadOnlyList<string> Sensors, bool ActiveLow, TimeSpan Hold)
 {
     /// <summary>The hold when <c>hold</c> is absent.</summary>
     public static readonly TimeSpan DefaultHold = TimeSpan.FromSeconds(5);
@@ -32,7 +32,7 @@ public sealed record AlarmSettings(string Name, string Bus, int Line, IReadOnlyL
     /// one <see cref="AlarmPanel"/>; nothing is written to a line until an alert raises it. The panel is not started.
     /// </summary>
     /// <param name="alarms">The validated <c>[[alarm]]</c> tables; null for none.</param>
-    /// <param name="factory">Opens the GPIO chips (emulated ones are kept in its <see cref="SensorFactory.AlarmChips"/>).</param>
+    /// <param name="factory">Opens the GPIO chips (emulated ones through its emulated buses, which keep them).</param>
     /// <param name="logger">Log for write faults; none when null.</param>
     /// <param name="clock">The clock of the hold times; the system clock when null.</param>
     /// <returns>The panel, owning the outputs.</returns>
@@ -48,7 +48,7 @@ public sealed record AlarmSettings(string Name, string Bus, int Line, IReadOnlyL
                 AlarmOutput output;
                 try
                 {
-                    output = factory.CreateAlarm(a.Name, BusSpec.Parse(a.Bus), a.Line, a.ActiveLow, logger);
+                    output = factory.CreateAlarm(a.Name, a.Bus, a.Line, a.ActiveLow, logger);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException
                     or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
@@ -74,7 +74,7 @@ public sealed record AlarmSettings(string Name, string Bus, int Line, IReadOnlyL
     /// <c>pulse</c> sensor), sensor names that are configured, <c>active</c> high or low, and a hold of 10 ms to 1 d.
     /// </summary>
     /// <exception cref="ConfigException">A table breaks one of the rules; the message names the file, line and key.</exception>
-    internal static IReadOnlyList<AlarmSettings> ReadAll(TableReader root, IReadOnlyList<SensorSettings> sensors, Func<string, string?>? busMissing)
+    internal static IReadOnlyList<AlarmSettings> ReadAll(TableReader root, IReadOnlyList<SensorSettings> sensors, Func<BusSpec, string?>? busMissing)
     {
         var alarms = new List<AlarmSettings>();
         foreach (var a in root.TableArray("alarm"))
@@ -97,7 +97,7 @@ public sealed record AlarmSettings(string Name, string Bus, int Line, IReadOnlyL
                 throw a.Error("bus", $"alarm '{name}' bus = '{bus}': an alarm drives a GPIO line (expected gpio:N for /dev/gpiochipN, or emulated:gpio)");
             }
 
-            if (busMissing?.Invoke(bus) is { } missing)
+            if (busMissing?.Invoke(spec) is { } missing)
             {
                 throw a.Error("bus", $"alarm '{name}' bus = '{bus}': the bus does not exist on this device ({missing} not found)");
             }
@@ -112,12 +112,12 @@ public sealed record AlarmSettings(string Name, string Bus, int Line, IReadOnlyL
 
             if (spec.Kind == BusKind.Gpio)
             {
-                if (alarms.Find(x => x.Bus == bus && x.Line == line) is { } twice)
+                if (alarms.Find(x => x.Bus == spec && x.Line == line) is { } twice)
                 {
                     throw a.Error("line", $"alarm '{name}' line = {line}: alarm '{twice.Name}' drives that line of {bus} already");
                 }
 
-                if (sensors.FirstOrDefault(s => s.Chip == "pulse" && s.Bus == bus && s.Line == line) is { } pulse)
+                if (sensors.FirstOrDefault(s => s.Chip?.Bus == BusKind.Gpio && s.Bus == spec && s.Line == line) is { } pulse)
                 {
                     throw a.Error("line", $"alarm '{name}' line = {line}: sensor '{pulse.Name}' reads that line of {bus} as a pulse input");
                 }
@@ -144,7 +144,7 @@ public sealed record AlarmSettings(string Name, string Bus, int Line, IReadOnlyL
                 throw a.Error("hold", $"alarm '{name}' hold = '{a.String("hold", required: false)}': must be between 10ms and 1d");
             }
 
-            alarms.Add(new AlarmSettings(name, bus, line, listed.Distinct(StringComparer.Ordinal).ToArray(), active == "low", hold));
+            alarms.Add(new AlarmSettings(name, spec, line, listed.Distinct(StringComparer.Ordinal).ToArray(), active == "low", hold));
         }
 
         return alarms;

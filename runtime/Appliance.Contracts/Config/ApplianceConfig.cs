@@ -1,4 +1,9 @@
+using Appliance.Contracts.Inference;
 using Appliance.Detection;
+using Appliance.Drivers.Buses;
+using Appliance.Drivers.Chips;
+using Appliance.Drivers.Sources;
+
 namespace Appliance.Contracts.Config;
 
 /// <summary>
@@ -27,27 +32,38 @@ public sealed record ApplianceConfig(
 /// <param name="Id">The device id: 1 to 64 characters of letters, digits, '-', '_' and '.'.</param>
 public sealed record DeviceSettings(string Id);
 
-/// <summary>One <c>[[sensor]]</c> table.</summary>
+/// <summary>One <c>[[sensor]]</c> table, parsed: the chip is its registered descriptor, the bus a <see cref="BusSpec"/>.</summary>
 /// <param name="Name">Unique sensor name.</param>
-/// <param name="Chip">The chip: <c>bme280</c>, <c>ads1115</c> (I2C), <c>mcp3008</c>, <c>adxl345</c> (SPI), <c>pulse</c> (a GPIO pulse counter), or <c>replay</c> for a recorded CSV.</param>
-/// <param name="Bus">The bus: <c>i2c:N</c>, <c>spi:B.C</c>, <c>gpio:N</c>, <c>emulated:CHIP</c>, or <c>replay:PATH</c> (see <see cref="Appliance.Drivers.Buses.BusSpec"/>).</param>
+/// <param name="Chip">The chip (<c>chip = "bme280"</c>, looked up in <see cref="ChipRegistry"/>), or null for <c>chip = "replay"</c>
+/// (a recorded CSV on <c>replay:PATH</c>).</param>
+/// <param name="Bus">The bus: <c>i2c:N</c>, <c>spi:B.C</c>, <c>gpio:N</c>, <c>emulated:CHIP</c>, or <c>replay:PATH</c>.</param>
 /// <param name="Address">The I2C address (BME280: 0x76 or 0x77).</param>
 /// <param name="RateHz">The sampling rate in hertz, 0.1 to 10000.</param>
 /// <param name="Fault">For emulated chips, an injected fault (<c>fault = "heater:8s+4s"</c>: a +15 °C heater fault starting 8 s after start, for 4 s); null for none.</param>
 /// <param name="Line">The GPIO line of a <c>pulse</c> sensor on <c>gpio:N</c> (<c>line = 17</c>); -1 for other sensors.</param>
-/// <param name="Channels">The ADC inputs to read (<c>channels = "ain0,ain0-ain1"</c> for an ADS1115, <c>"0,1,7"</c> for an MCP3008); empty for the chip's default.</param>
+/// <param name="Channels">The inputs to read (<c>channels = "ain0,ain0-ain1"</c> for an ADS1115, <c>"0,1,7"</c> for an MCP3008); empty for the chip's default.</param>
 /// <param name="StuckAfter">That many bit-identical consecutive samples count as a stuck chip (a fault); 0 (the default) turns
 /// the check off: a quiet, well-regulated signal (or a static register image) legitimately repeats.</param>
 /// <param name="Detector">The sensor's own detector (<c>detector</c>, <c>detector_threshold</c>, <c>detector_cooldown</c>,
 /// <c>detector_range</c>); null to use the global <c>[detector]</c> table.</param>
-public sealed record SensorSettings(string Name, string Chip, string Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0, SensorDetectorSettings? Detector = null);
+public sealed record SensorSettings(string Name, IChipDescriptor? Chip, BusSpec Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0, SensorDetectorSettings? Detector = null)
+{
+    /// <summary>The chip's name as configured: the descriptor's name, or <c>replay</c>.</summary>
+    public string ChipName => Chip?.Name ?? "replay";
+
+    /// <summary>What the sensor factory needs to open this sensor.</summary>
+    /// <returns>The descriptor.</returns>
+    /// <exception cref="InvalidOperationException">The sensor is a replay (it has no chip).</exception>
+    public SensorDescriptor ToDescriptor() =>
+        new(Name, Chip ?? throw new InvalidOperationException($"sensor '{Name}' is a replay, not a chip"), Bus, Address, Line, Channels ?? [], RateHz);
+}
 
 /// <summary>A fault injected into an emulated chip, relative to the device's start.</summary>
-/// <param name="Kind">The fault: <c>heater</c> (a step of an emulated BME280's temperature), or a bus fault of an emulated chip:
-/// <c>nack</c>, <c>timeout</c>, <c>stuck</c>, <c>chipid</c> (a wrong chip id), <c>bitflip</c>.</param>
+/// <param name="Kind">The fault: <see cref="FaultKind.Heater"/> (a step of an emulated BME280's temperature), or a bus fault of an
+/// emulated chip (<see cref="FaultKinds.TryGetBusFault"/>).</param>
 /// <param name="Start">When it begins, after start.</param>
 /// <param name="Length">How long it lasts.</param>
-public sealed record FaultSettings(string Kind, TimeSpan Start, TimeSpan Length);
+public sealed record FaultSettings(FaultKind Kind, TimeSpan Start, TimeSpan Length);
 
 /// <summary>The <c>[window]</c> table: tumbling windows by time.</summary>
 /// <param name="Length">The window length.</param>
@@ -56,10 +72,10 @@ public sealed record WindowSettings(TimeSpan Length);
 
 /// <summary>The <c>[inference]</c> table.</summary>
 /// <param name="Enabled">Whether window features are scored by the ONNX model.</param>
-/// <param name="Gpu"><c>auto</c> (CUDA when present, else CPU), <c>off</c> (CPU) or <c>required</c> (fail at start without CUDA).</param>
+/// <param name="Gpu">The execution provider policy, parsed from <c>gpu = "auto" | "off" | "required"</c>.</param>
 /// <param name="Model">The model folder under <c>models/</c> of the configuration repository that scores the windows
 /// (<c>model = "pump"</c>); null to fit a per-stream standard-score model on the device from its first windows.</param>
-public sealed record InferenceSettings(bool Enabled, string Gpu, string? Model = null);
+public sealed record InferenceSettings(bool Enabled, GpuPolicy Gpu, string? Model = null);
 
 /// <summary>The <c>[uplink]</c> table.</summary>
 /// <param name="Endpoint">The collector's ZeroMQ endpoint, <c>tcp://host:port</c>.</param>

@@ -1,4 +1,8 @@
+using Appliance.Contracts.Inference;
 using Appliance.Detection;
+using Appliance.Drivers.Buses;
+using Appliance.Drivers.Chips;
+using Appliance.Drivers.Chips.Bme280;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Tomlyn;
@@ -186,51 +190,34 @@ public static partial class ConfigLoader
                 throw s.Error("name", $"sensor '{name}' is defined twice (sensor names must be unique)");
             }
 
-            var chip = s.String("chip", required: true)!;
-            if (chip is not ("bme280" or "replay" or "ads1115" or "mcp3008" or "adxl345" or "pulse"))
+            var chipName = s.String("chip", required: true)!;
+            IChipDescriptor? chip = null;
+            if (chipName != "replay" && !ChipRegistry.TryGet(chipName, out chip))
             {
-                throw s.Error("chip", $"sensor '{name}' chip = '{chip}': unknown chip (expected bme280, ads1115, mcp3008, adxl345, pulse or replay)");
+                throw s.Error("chip", $"sensor '{name}' chip = '{chipName}': unknown chip (expected {ChipRegistry.Names} or replay)");
             }
 
             var bus = s.String("bus", required: true)!;
-            if (!Appliance.Drivers.Buses.BusSpec.TryParse(bus, out var busSpec, out var busError))
+            if (!BusSpec.TryParse(bus, out var busSpec, out var busError))
             {
                 throw s.Error("bus", $"sensor '{name}' {busError}");
             }
 
             SensorBusRules.Check(s, name, chip, busSpec);
-            if (checkBuses && BusMissing(bus) is { } missing)
+            if (checkBuses && BusMissing(busSpec) is { } missing)
             {
                 throw s.Error("bus", $"sensor '{name}' bus = '{bus}': the bus does not exist on this device ({missing} not found)");
             }
 
-            var address = (int)s.Integer("address", chip == "ads1115" ? 0x48 : 0x76, 0x03, 0x77);
+            var address = (int)s.Integer("address", chip is { Bus: BusKind.I2c } ? chip.DefaultAddress : 0x76, 0x03, 0x77);
             var rate = s.Number("rate_hz", null, 0.1, 10000, $"sensor '{name}' ");
             SensorBusRules.CheckRate(s, name, chip, rate);
             var line = (int)s.Integer("line", -1, 0, 1023);
             var channels = SensorBusRules.Channels(s, name, chip, s.String("channels", required: false));
             SensorBusRules.CheckLine(s, name, chip, line);
-            var faultText = s.String("fault", required: false);
-            FaultSettings? fault = null;
-            if (faultText is not null)
-            {
-                var parts = faultText.Split(':', '+');
-                var start = TimeSpan.Zero; // START may be zero ("chipid:0s+1h": faulty from the first read); LENGTH may not
-                if (parts.Length != 3 || parts[0] is not ("heater" or "nack" or "timeout" or "stuck" or "chipid" or "bitflip") || !(parts[1].TrimStart('0') is "s" or "ms" or "m" or "h" or "d" || Config.Duration.TryParse(parts[1], out start, out _)) || !Config.Duration.TryParse(parts[2], out var span, out _))
-                {
-                    throw s.Error("fault", $"sensor '{name}' fault = '{faultText}': expected KIND:START+LENGTH with KIND heater, nack, timeout, stuck, chipid or bitflip, e.g. heater:8s+4s");
-                }
-
-                if (busSpec.Kind != Appliance.Drivers.Buses.BusKind.Emulated || (parts[0] == "heater" && chip != "bme280"))
-                {
-                    throw s.Error("fault", $"sensor '{name}' fault = '{faultText}': faults are injected into emulated chips only{(parts[0] == "heater" ? " (heater: an emulated bme280)" : string.Empty)}");
-                }
-
-                fault = new FaultSettings(parts[0], start, span);
-            }
-
+            var fault = Fault(s, name, chip, busSpec);
             var stuckAfter = (int)s.Integer("stuck_after", 0, 0, 1_000_000);
-            sensors.Add(new SensorSettings(name, chip, bus, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name)));
+            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name)));
         }
 
         if (sensors.Count == 0)
@@ -259,11 +246,14 @@ public static partial class ConfigLoader
 
         var inf = r.Table("inference", required: false);
         inf.RejectUnknown(["enabled", "gpu", "model"]);
-        var gpu = inf.String("gpu", required: false) ?? "auto";
-        if (gpu is not ("auto" or "off" or "required"))
+        var gpuText = inf.String("gpu", required: false) ?? "auto";
+        var gpu = gpuText switch
         {
-            throw inf.Error("gpu", $"'{gpu}' is not a GPU policy (expected auto, off or required)");
-        }
+            "auto" => GpuPolicy.Auto,
+            "off" => GpuPolicy.Off,
+            "required" => GpuPolicy.Required,
+            _ => throw inf.Error("gpu", $"'{gpuText}' is not a GPU policy (expected auto, off or required)"),
+        };
 
         var inference = new InferenceSettings(inf.Boolean("enabled", true), gpu, ModelName(inf));
         CheckOnnxSensors(r, sensors, inference);
@@ -350,15 +340,15 @@ public static partial class ConfigLoader
             (min, max) = (range[0], range[1]);
         }
 
-        var settings = new SensorDetectorSettings(spec, threshold, cooldown, min, max);
-        if (!WindowDetectors.Kinds.Contains(settings.Kind))
+        if (!SensorDetectorSettings.TryParseKind(spec, out var kind))
         {
             throw s.Error("detector", $"sensor '{name}' detector = '{spec}': unknown detector (expected one of: {string.Join(", ", WindowDetectors.Kinds)})");
         }
 
-        if (threshold is { } t && settings.Kind is not ("ewma-z" or "onnx") && t > 1)
+        var settings = new SensorDetectorSettings(kind, spec, threshold, cooldown, min, max);
+        if (threshold is { } t && kind == DetectorKind.Streaming && t > 1)
         {
-            throw s.Error("detector_threshold", $"sensor '{name}' detector_threshold = {t.ToString(CultureInfo.InvariantCulture)}: {settings.Kind} scores lie in [0, 1] (expected a threshold in (0, 1])");
+            throw s.Error("detector_threshold", $"sensor '{name}' detector_threshold = {t.ToString(CultureInfo.InvariantCulture)}: {settings.Name} scores lie in [0, 1] (expected a threshold in (0, 1])");
         }
 
         try
@@ -400,41 +390,46 @@ public static partial class ConfigLoader
         foreach (var s in root.TableArray("sensor"))
         {
             var settings = sensors[i++];
-            if (settings.Detector?.Kind == "onnx" && (!inference.Enabled || inference.Model is null))
+            if (settings.Detector?.Kind == DetectorKind.Onnx && (!inference.Enabled || inference.Model is null))
             {
                 throw s.Error("detector", $"sensor '{settings.Name}' detector = 'onnx' needs [inference] enabled = true and model = \"NAME\" (a folder under models/)");
             }
         }
     }
 
-    /// <summary>Why <paramref name="bus"/> is absent on this machine (the missing path), or null when it is present or not a device bus.</summary>
-    private static string? BusMissing(string bus)
+    /// <summary>
+    /// <c>fault = "KIND:START+LENGTH"</c>, parsed into its <see cref="FaultKind"/> here (an unknown kind is refused with its line),
+    /// for emulated chips only (<c>heater</c>: an emulated BME280, whose physical model it heats); null when the key is absent.
+    /// </summary>
+    private static FaultSettings? Fault(TableReader s, string name, IChipDescriptor? chip, BusSpec bus)
     {
-        if (bus.StartsWith("i2c:", StringComparison.Ordinal))
+        var text = s.String("fault", required: false);
+        if (text is null)
         {
-            var dev = "/dev/i2c-" + bus[4..];
-            return File.Exists(dev) ? null : dev;
+            return null;
         }
 
-        if (bus.StartsWith("spi:", StringComparison.Ordinal))
+        var parts = text.Split(':', '+');
+        var start = TimeSpan.Zero; // START may be zero ("chipid:0s+1h": faulty from the first read); LENGTH may not
+        if (parts.Length != 3 || !FaultKinds.TryParse(parts[0], out var kind) || !(parts[1].TrimStart('0') is "s" or "ms" or "m" or "h" or "d" || Config.Duration.TryParse(parts[1], out start, out _)) || !Config.Duration.TryParse(parts[2], out var span, out _))
         {
-            var dev = "/dev/spidev" + bus[4..];
-            return File.Exists(dev) ? null : dev;
+            throw s.Error("fault", $"sensor '{name}' fault = '{text}': expected KIND:START+LENGTH with KIND {FaultKinds.Words.Replace(", bitflip", " or bitflip", StringComparison.Ordinal)}, e.g. heater:8s+4s");
         }
 
-        if (bus.StartsWith("gpio:", StringComparison.Ordinal))
+        var heater = kind == FaultKind.Heater;
+        if (bus.Kind != BusKind.Emulated || (heater && !ReferenceEquals(chip, Bme280Chip.Instance)))
         {
-            var dev = "/dev/gpiochip" + bus[5..];
-            return File.Exists(dev) ? null : dev;
+            throw s.Error("fault", $"sensor '{name}' fault = '{text}': faults are injected into emulated chips only{(heater ? " (heater: an emulated bme280)" : string.Empty)}");
         }
 
-        if (bus.StartsWith("replay:", StringComparison.Ordinal))
-        {
-            var path = bus["replay:".Length..];
-            return File.Exists(path) ? null : path;
-        }
+        return new FaultSettings(kind, start, span);
+    }
 
-        return null;
+    /// <summary>Why <paramref name="bus"/> is absent on this machine (the missing path), or null when it is present or not a device bus.</summary>
+    internal static string? BusMissing(BusSpec bus)
+    {
+        var path = bus.Kind == BusKind.Replay ? bus.Target : bus.DevicePath;
+        return path is null || File.Exists(path) ? null : path;
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9/._-]{0,199}$")]

@@ -1,102 +1,83 @@
 using System.Globalization;
 using Appliance.Drivers.Buses;
+using Appliance.Drivers.Chips;
 
 namespace Appliance.Contracts.Config;
 
 /// <summary>
 /// Which bus, rate, line and channels suit which chip, checked while <c>appliance.toml</c> is read so that a wrong combination
-/// is refused with its file, line and key instead of failing at start-up.
+/// is refused with its file, line and key instead of failing at start-up. Everything chip-specific comes from the chip's
+/// <see cref="IChipDescriptor"/>; a null chip stands for <c>chip = "replay"</c> throughout.
 /// </summary>
 internal static class SensorBusRules
 {
-    /// <summary>The bus kind each chip is wired to; <c>replay</c> sensors read a file.</summary>
-    public static void Check(TableReader s, string name, string chip, BusSpec bus)
+    /// <summary>The bus kind the chip is wired to (<see cref="IChipDescriptor.Bus"/>); <c>replay</c> sensors read a file.</summary>
+    public static void Check(TableReader s, string name, IChipDescriptor? chip, BusSpec bus)
     {
-        var wanted = chip switch
-        {
-            "bme280" or "ads1115" => BusKind.I2c,
-            "mcp3008" or "adxl345" => BusKind.Spi,
-            "pulse" => BusKind.Gpio,
-            _ => BusKind.Replay,
-        };
+        string chipName = chip?.Name ?? "replay";
         if (bus.Kind == BusKind.Emulated)
         {
-            if (chip == "replay" || bus.Target != chip)
+            if (chip is null || bus.Target != chip.Name)
             {
-                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': emulates '{bus.Target}' but chip = '{chip}' (expected emulated:{chip})");
+                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': emulates '{bus.Target}' but chip = '{chipName}' (expected emulated:{chipName})");
             }
 
             return;
         }
 
+        var wanted = chip?.Bus ?? BusKind.Replay;
         if (bus.Kind != wanted)
         {
-            var example = wanted switch
-            {
-                BusKind.I2c => "i2c:1",
-                BusKind.Spi => "spi:0.0",
-                BusKind.Gpio => "gpio:0",
-                _ => "replay:PATH",
-            };
-            throw s.Error("bus", $"sensor '{name}' bus = '{bus}': chip {chip} is not on that bus (expected {example}{(chip == "replay" ? string.Empty : $" or emulated:{chip}")})");
+            throw s.Error("bus", $"sensor '{name}' bus = '{bus}': chip {chipName} is not on that bus (expected {BusSpec.Example(wanted)}{(chip is null ? string.Empty : $" or emulated:{chipName}")})");
         }
     }
 
-    /// <summary>The fastest rate each chip can deliver: BME280 forced mode at x1 oversampling converts for up to 9.3 ms
-    /// (BST-BME280-DS002 Appendix B); ADS1115 860 SPS shared by its inputs (SBAS444D 8.3.6); ADXL345 3200 Hz (table 7).</summary>
-    public static void CheckRate(TableReader s, string name, string chip, double rate)
+    /// <summary>The fastest rate the chip delivers (<see cref="IChipDescriptor.MaxRateHz"/>); a replay at most 10 000 per second.</summary>
+    public static void CheckRate(TableReader s, string name, IChipDescriptor? chip, double rate)
     {
-        double max = chip switch
-        {
-            "bme280" => 100,
-            "ads1115" => 860,
-            "adxl345" => 3200,
-            "pulse" => 1000,
-            _ => 10000,
-        };
+        double max = chip?.MaxRateHz ?? 10000;
         if (rate > max)
         {
-            throw s.Error("rate_hz", $"sensor '{name}' rate_hz = {rate.ToString(CultureInfo.InvariantCulture)}: a {chip} delivers at most {max.ToString(CultureInfo.InvariantCulture)} samples per second");
+            throw s.Error("rate_hz", $"sensor '{name}' rate_hz = {rate.ToString(CultureInfo.InvariantCulture)}: a {chip?.Name ?? "replay"} delivers at most {max.ToString(CultureInfo.InvariantCulture)} samples per second");
         }
     }
 
-    /// <summary>A pulse counter needs its GPIO line; other chips take none.</summary>
-    public static void CheckLine(TableReader s, string name, string chip, int line)
+    /// <summary>A chip on GPIO (a pulse counter) needs its line; other chips take none.</summary>
+    public static void CheckLine(TableReader s, string name, IChipDescriptor? chip, int line)
     {
-        if (chip == "pulse" && line < 0)
+        bool gpio = chip?.Bus == BusKind.Gpio;
+        if (gpio && line < 0)
         {
             throw s.Error("line", $"sensor '{name}': a pulse counter needs line = N (the GPIO line offset on the chip, e.g. line = 17)");
         }
 
-        if (chip != "pulse" && line >= 0)
+        if (!gpio && line >= 0)
         {
             throw s.Error("line", $"sensor '{name}' line = {line}: only pulse sensors (GPIO) take a line");
         }
     }
 
-    /// <summary>Parses <c>channels = "a,b"</c>: ADS1115 inputs <c>ain0</c>..<c>ain3</c>, <c>ain0-ain1</c>, <c>ain0-ain3</c>,
-    /// <c>ain1-ain3</c>, <c>ain2-ain3</c>; MCP3008 inputs <c>0</c>..<c>7</c>. Other chips take none.</summary>
-    public static IReadOnlyList<string> Channels(TableReader s, string name, string chip, string? text)
+    /// <summary>Parses <c>channels = "a,b"</c>: a comma-separated list of the chip's <see cref="IChipDescriptor.Inputs"/> (ADS1115
+    /// <c>ain0</c>..<c>ain3</c>, <c>ain0-ain1</c>, …; MCP3008 <c>0</c>..<c>7</c>). Chips without inputs take none.</summary>
+    public static IReadOnlyList<string> Channels(TableReader s, string name, IChipDescriptor? chip, string? text)
     {
         if (text is null)
         {
             return [];
         }
 
-        if (chip is not ("ads1115" or "mcp3008"))
+        if (chip is null || chip.Inputs.Count == 0)
         {
-            throw s.Error("channels", $"sensor '{name}' channels = '{text}': only ads1115 and mcp3008 sensors take channels");
+            var takers = ChipRegistry.All.Where(c => c.Inputs.Count > 0).Select(c => c.Name);
+            throw s.Error("channels", $"sensor '{name}' channels = '{text}': only {string.Join(" and ", takers)} sensors take channels");
         }
 
         var list = text.Split(',', StringSplitOptions.TrimEntries);
-        string[] known = chip == "ads1115"
-            ? ["ain0", "ain1", "ain2", "ain3", "ain0-ain1", "ain0-ain3", "ain1-ain3", "ain2-ain3"]
-            : ["0", "1", "2", "3", "4", "5", "6", "7"];
         foreach (var c in list)
         {
-            if (Array.IndexOf(known, c) < 0)
+            if (!chip.Inputs.Contains(c, StringComparer.Ordinal))
             {
-                throw s.Error("channels", $"sensor '{name}' channels = '{text}': '{c}' is not a {chip} input (expected a comma-separated list of {string.Join(", ", known)})");
+                throw s.Error("channels", $"sensor '{name}' channels = '{text}': '{c}' is not a {chip.Name} input (expected a comma-separated list of {string.Join(", ", chip.Inputs)})");
             }
         }
 

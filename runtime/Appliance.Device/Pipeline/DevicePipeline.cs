@@ -641,8 +641,7 @@ public sealed class DevicePipeline : IDisposable
         }
     }
 
-    private static GpuPolicy Policy(ApplianceConfig config) =>
-        config.Inference.Gpu switch { "off" => GpuPolicy.Off, "required" => GpuPolicy.Required, _ => GpuPolicy.Auto };
+    private static GpuPolicy Policy(ApplianceConfig config) => config.Inference.Gpu;
 
     private sealed class SensorStream
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.Intrinsics;
 using Appliance.Drivers.Buses;
+using Appliance.Drivers.Emulation;
 using Appliance.Drivers.Sources;
 using Appliance.Kernels.Statistics;
 using Appliance.Contracts.Config;
@@ -69,20 +70,21 @@ internal static class DoctorCommand
     /// </summary>
     private static bool ProbeSensors(ApplianceConfig config, string from)
     {
-        var factory = new SensorFactory();
+        var emulated = new EmulatedBuses();
+        var factory = new SensorFactory(emulated: emulated);
         var descriptors = new List<SensorDescriptor>();
         foreach (var s in config.Sensors)
         {
-            if (s.Chip == "replay")
+            if (s.Chip is null)
             {
-                Console.WriteLine($"sensor {s.Name} (replay of {s.Bus[("replay:".Length)..]}): a recording, not a bus; not probed");
+                Console.WriteLine($"sensor {s.Name} (replay of {s.Bus.Target}): a recording, not a bus; not probed");
                 continue;
             }
 
-            descriptors.Add(new SensorDescriptor(s.Name, s.Chip, BusSpec.Parse(s.Bus), s.Address, s.Line, s.Channels ?? [], s.RateHz));
-            if (s.Fault is { } fault && EmulatedBusFaults.TryParseKind(fault.Kind, out var kind))
+            descriptors.Add(s.ToDescriptor());
+            if (s.Fault is { } fault && fault.Kind.TryGetBusFault(out var kind))
             {
-                factory.ScheduleFault(s.Name, kind, fault.Start, fault.Length);
+                emulated.ScheduleFault(s.Name, kind.Value, fault.Start, fault.Length);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Appliance.Drivers.Chips.Bme280;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Commands;
 
@@ -7,7 +8,9 @@ namespace Appliance.Commands;
 /// <c>appliance read CHIP --i2cdump FILE [--json]</c>: one reading through the real driver against a register image, the text
 /// that <c>i2cdump -y BUS ADDR</c> prints (the format people attach to bug reports). With <c>--json</c> it prints one object,
 /// <c>{"temperature_c":..,"pressure_pa":..,"humidity_pct":..}</c> for a BME280; otherwise one line with units.
-/// Exit 2 for a missing or malformed file, a chip id that is not the chip's, or an unreadable register in the dump.
+/// Exit 2 for a missing or malformed file, a chip id that is not the chip's, an unreadable register in the dump, a skipped
+/// temperature or pressure measurement (data registers at their reset value), or a reading the sampling path would refuse as
+/// implausible; a skipped humidity measurement reads "humidity skipped" (null in JSON).
 /// </summary>
 internal static class ReadCommand
 {
@@ -42,7 +45,7 @@ internal static class ReadCommand
 
         Console.WriteLine(json
             ? reading.ToJson()
-            : FormattableString.Invariant($"bme280: temperature {reading.TemperatureC:F2} °C, pressure {reading.PressurePa:F2} Pa, humidity {reading.HumidityPct:F2} %RH"));
+            : FormattableString.Invariant($"bme280: temperature {reading.TemperatureC:F2} °C, pressure {reading.PressurePa:F2} Pa, humidity {(double.IsNaN(reading.HumidityPct) ? "skipped (adc_H at its reset value 0x8000)" : FormattableString.Invariant($"{reading.HumidityPct:F2} %RH"))}"));
         return ExitCodes.Ok;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Appliance.Drivers.Chips.Bme280;
+using Appliance.Drivers.Emulation;
 using Appliance.Kernels.Statistics;
 #if !DEVICE_ONLY
 using Appliance.Cloud.Ingest;

@@ -3,6 +3,7 @@ using System.Text;
 using Appliance.Drivers.Buses;
 using Appliance.Drivers.Chips.Bme280;
 using Appliance.Drivers.Tests.TestSupport;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Buses;
 

@@ -5,6 +5,7 @@ using Appliance.Drivers.Sampling;
 using Appliance.Drivers.Sources;
 using Appliance.Drivers.Tests.TestSupport;
 using Iot.Device.Ads1115;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Sampling;
 

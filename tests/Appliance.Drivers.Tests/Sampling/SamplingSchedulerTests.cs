@@ -2,6 +2,7 @@ using Appliance.Drivers.Chips.Mcp3008;
 using Appliance.Drivers.Sampling;
 using Appliance.Drivers.Sources;
 using Appliance.Drivers.Tests.TestSupport;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Sampling;
 

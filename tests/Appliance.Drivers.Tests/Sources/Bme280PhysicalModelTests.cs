@@ -1,6 +1,7 @@
 using Appliance.Drivers.Chips.Bme280;
 using Appliance.Drivers.Sources;
 using Appliance.Drivers.Tests.TestSupport;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Sources;
 

@@ -1,4 +1,7 @@
 using Appliance.Drivers.Buses;
+using Appliance.Drivers.Chips.Adxl345;
+using Appliance.Drivers.Chips.Bme280;
+using Appliance.Drivers.Emulation;
 using Appliance.Drivers.Sources;
 
 namespace Appliance.Drivers.Tests.Sources;
@@ -7,12 +10,12 @@ namespace Appliance.Drivers.Tests.Sources;
 // (BST-BME280-DS002 5.4.1), ADXL345 DEVID = 0xE5 (ADXL345 data sheet rev. E, table 19); a floating bus reads 0xFF.
 public sealed class SensorProbeTests
 {
-    private static SensorDescriptor Bme280() => new("env", "bme280", BusSpec.Parse("emulated:bme280"), 0x76, -1, [], 10);
+    private static SensorDescriptor Bme280() => new("env", Bme280Chip.Instance, BusSpec.Parse("emulated:bme280"), 0x76, -1, [], 10);
 
     [Fact]
     public void Probe_EmulatedBme280_AnswersWithChipIdOk()
     {
-        var r = SensorProbe.Probe(Bme280(), new SensorFactory());
+        var r = SensorProbe.Probe(Bme280(), new SensorFactory(emulated: new EmulatedBuses()));
 
         Assert.True(r.Answers, r.Detail);
         Assert.StartsWith("answers; chip id 0x60 ok; read temperature_c=", r.Detail, StringComparison.Ordinal);
@@ -21,8 +24,9 @@ public sealed class SensorProbeTests
     [Fact]
     public void Probe_ChipIdFaultScheduledFromStart_SaysWrongChipIdWithActualAndExpected()
     {
-        var factory = new SensorFactory();
-        factory.ScheduleFault("env", BusFaultKind.WrongChipId, TimeSpan.Zero, TimeSpan.FromHours(1));
+        var emulated = new EmulatedBuses();
+        var factory = new SensorFactory(emulated: emulated);
+        emulated.ScheduleFault("env", BusFaultKind.WrongChipId, TimeSpan.Zero, TimeSpan.FromHours(1));
 
         var r = SensorProbe.Probe(Bme280(), factory);
 
@@ -35,10 +39,11 @@ public sealed class SensorProbeTests
     [Fact]
     public void Probe_Adxl345WrongDevId_SaysWrongChipIdWithActualAndExpected()
     {
-        var factory = new SensorFactory();
-        factory.ScheduleFault("vib", BusFaultKind.WrongChipId, TimeSpan.Zero, TimeSpan.FromHours(1));
+        var emulated = new EmulatedBuses();
+        var factory = new SensorFactory(emulated: emulated);
+        emulated.ScheduleFault("vib", BusFaultKind.WrongChipId, TimeSpan.Zero, TimeSpan.FromHours(1));
 
-        var r = SensorProbe.Probe(new SensorDescriptor("vib", "adxl345", BusSpec.Parse("emulated:adxl345"), 0, -1, [], 100), factory);
+        var r = SensorProbe.Probe(new SensorDescriptor("vib", Adxl345Chip.Instance, BusSpec.Parse("emulated:adxl345"), 0, -1, [], 100), factory);
 
         Assert.False(r.Answers);
         Assert.Contains("0xff", r.Detail, StringComparison.Ordinal);
@@ -48,7 +53,7 @@ public sealed class SensorProbeTests
     [Fact]
     public void Probe_NoSuchI2cAdapter_DoesNotAnswerAndSaysWhy()
     {
-        var r = SensorProbe.Probe(new SensorDescriptor("env", "bme280", BusSpec.Parse("i2c:977"), 0x76, -1, [], 10), new SensorFactory());
+        var r = SensorProbe.Probe(new SensorDescriptor("env", Bme280Chip.Instance, BusSpec.Parse("i2c:977"), 0x76, -1, [], 10), new SensorFactory());
 
         Assert.False(r.Answers);
         Assert.False(string.IsNullOrWhiteSpace(r.Detail));

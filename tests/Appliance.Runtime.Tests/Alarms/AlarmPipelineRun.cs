@@ -9,6 +9,7 @@ using Appliance.Device.Outbox;
 using Appliance.Device.Pipeline;
 using Appliance.Device.Uplink;
 using Microsoft.Extensions.Logging.Abstractions;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Runtime.Tests.Alarms;
 
@@ -92,15 +93,17 @@ public sealed class AlarmPipelineRun : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var config = ConfigLoader.Parse(Toml, "appliance.toml");
-        var factory = new SensorFactory();
+        var emulated = new EmulatedBuses();
+        var factory = new SensorFactory(emulated: emulated);
         var model = new Bme280PhysicalModel();
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
         model.InjectFault(Bme280Fault.HeaterStep, now + 3_500_000_000, now + 5_000_000_000);
         var s = config.Sensors[0];
-        var sensor = factory.Create(new SensorDescriptor(s.Name, s.Chip, BusSpec.Parse(s.Bus), s.Address, s.Line, [], s.RateHz), model);
+        emulated.UseSignal(s.Name, model);
+        var sensor = factory.Create(s.ToDescriptor());
         using var supervised = new SensorSupervisor(sensor, s.RateHz);
         using var panel = AlarmSettings.OpenPanel(config.Alarms, factory);
-        var siren = factory.AlarmChips["siren"];
+        var siren = emulated.AlarmChips["siren"];
         siren.Faults.Set(BusFaultKind.Nack, true);
         using var uplink = new UplinkClient(new UplinkOptions { Endpoint = config.Uplink.Endpoint, DeviceId = config.Device.Id }, new MemoryOutbox(1 << 14, TimeSpan.FromSeconds(5)));
         using var pipeline = new DevicePipeline(config, [new SensorBinding(supervised, s.RateHz, IsReplay: false)], uplink, new PipelineOptions(), NullLogger.Instance, panel);
@@ -109,7 +112,7 @@ public sealed class AlarmPipelineRun : IAsyncLifetime
         panel.Start(TimeSpan.FromMilliseconds(20));
         pipeline.Start();
         var clock = Stopwatch.StartNew();
-        var lines = new[] { ("relay", factory.AlarmChips["relay"], 4), ("lamp", factory.AlarmChips["lamp"], 5), ("siren", siren, 6) };
+        var lines = new[] { ("relay", emulated.AlarmChips["relay"], 4), ("lamp", emulated.AlarmChips["lamp"], 5), ("siren", siren, 6) };
         var last = new PinValue?[3];
         long alerts = 0;
         DateTime? firstAlert = null;

@@ -61,7 +61,7 @@ public sealed class AlarmConfigTests
 
         Assert.Equal(2, config.Alarms!.Count);
         var relay = config.Alarms[0];
-        Assert.Equal(("relay", "gpio:0", 4, true, TimeSpan.FromSeconds(2.5)), (relay.Name, relay.Bus, relay.Line, relay.ActiveLow, relay.Hold));
+        Assert.Equal(("relay", "gpio:0", 4, true, TimeSpan.FromSeconds(2.5)), (relay.Name, relay.Bus.ToString(), relay.Line, relay.ActiveLow, relay.Hold));
         Assert.Equal(["env", "flow"], relay.Sensors);
         var lamp = config.Alarms[1];
         Assert.Equal((false, TimeSpan.FromSeconds(5)), (lamp.ActiveLow, lamp.Hold));
@@ -80,7 +80,7 @@ public sealed class AlarmConfigTests
         var config = ConfigLoader.Parse(DefaultConfig.Toml, "appliance.toml");
 
         var lamp = Assert.Single(config.Alarms!);
-        Assert.Equal(("lamp", "emulated:gpio", 17), (lamp.Name, lamp.Bus, lamp.Line));
+        Assert.Equal(("lamp", "emulated:gpio", 17), (lamp.Name, lamp.Bus.ToString(), lamp.Line));
         Assert.Equal(["env"], lamp.Sensors);
     }
 

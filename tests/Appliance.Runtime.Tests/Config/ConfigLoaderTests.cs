@@ -46,7 +46,7 @@ public sealed class ConfigLoaderTests
         var c = ConfigLoader.Parse(Root, "appliance.toml", "[[sensor]]\nname = \"vib\"\nrate_hz = 25\n[window]\nlength = \"2s\"\n", "devices/pump-7.toml", checkBuses: false);
         Assert.Single(c.Sensors);
         Assert.Equal(25, c.Sensors[0].RateHz);
-        Assert.Equal("bme280", c.Sensors[0].Chip);
+        Assert.Equal("bme280", c.Sensors[0].ChipName);
         Assert.Equal(TimeSpan.FromSeconds(2), c.Window.Length);
         Assert.Equal(TimeSpan.FromSeconds(30), c.GitOps.Interval);
     }

@@ -65,7 +65,7 @@ public sealed class SensorConfigTests
         Assert.Equal(["0", "7"], config.Sensors[1].Channels);
         Assert.Equal(17, config.Sensors[3].Line);
         Assert.Equal(-1, config.Sensors[2].Line);
-        Assert.Equal(new FaultSettings("nack", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)), config.Sensors[4].Fault);
+        Assert.Equal(new FaultSettings(FaultKind.Nack, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)), config.Sensors[4].Fault);
     }
 
     // Lines: 1 [device], 2 id, 3 [[sensor]], 4 name, 5 chip, 6 bus, 7 rate_hz, 8 the next key.

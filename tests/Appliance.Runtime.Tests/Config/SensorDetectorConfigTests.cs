@@ -21,8 +21,8 @@ public sealed class SensorDetectorConfigTests
             + Sensor("d", string.Empty)
             + "[inference]\nmodel = \"models/pump\"\n");
 
-        Assert.Equal(new SensorDetectorSettings("cusum:k=0.25", 0.999, 3, double.NaN, double.NaN), config.Sensors[0].Detector);
-        Assert.Equal("cusum", config.Sensors[0].Detector!.Kind);
+        Assert.Equal(new SensorDetectorSettings(DetectorKind.Streaming, "cusum:k=0.25", 0.999, 3, double.NaN, double.NaN), config.Sensors[0].Detector);
+        Assert.Equal("cusum", config.Sensors[0].Detector!.Name);
         Assert.Equal((0.0, 50.0), (config.Sensors[1].Detector!.RangeMin, config.Sensors[1].Detector!.RangeMax));
         Assert.Equal(12.5, config.Sensors[2].Detector!.Threshold);
         Assert.Null(config.Sensors[3].Detector);
@@ -64,7 +64,7 @@ public sealed class SensorDetectorConfigTests
         // The first kind in the README's detector table: the global [detector] EWMA z-score, chosen per sensor.
         var config = Parse(Sensor("s", "detector = \"ewma-z\"\ndetector_threshold = 3.5"));
 
-        Assert.Equal("ewma-z", config.Sensors[0].Detector!.Kind);
+        Assert.Equal(DetectorKind.EwmaZ, config.Sensors[0].Detector!.Kind);
         Assert.IsType<EwmaZScoreDetector>(WindowDetectors.Create(config.Sensors[0].Detector, config.Detector));
     }
 

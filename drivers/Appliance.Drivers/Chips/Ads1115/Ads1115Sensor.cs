@@ -54,7 +54,7 @@ public sealed class Ads1115Sensor : IBusSensor
         _range = range;
         _rate = rate;
         _clock = clock ?? TimeProvider.System;
-        _fullScale = Ads1115Emulator.FullScale((int)range);
+        _fullScale = Ads1115Datasheet.FullScale((int)range);
         _channels = Array.AsReadOnly(_inputs.Select(ChannelName).ToArray());
     }
 

@@ -30,14 +30,14 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
     public const double StandardGravity = 9.80665;
 
     private const int Watermark = 16;
-    private static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["accel_x_ms2", "accel_y_ms2", "accel_z_ms2"]);
+    internal static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["accel_x_ms2", "accel_y_ms2", "accel_z_ms2"]);
 
     private readonly SpiDevice _device;
     private readonly TimeProvider _clock;
     private readonly byte _rateCode;
     private readonly byte _range;
-    private readonly float[] _pendingValues = new float[Adxl345Emulator.FifoDepth * 3];
-    private readonly long[] _pendingTimestamps = new long[Adxl345Emulator.FifoDepth];
+    private readonly float[] _pendingValues = new float[Adxl345Datasheet.FifoDepth * 3];
+    private readonly long[] _pendingTimestamps = new long[Adxl345Datasheet.FifoDepth];
     private int _pendingCount;
     private int _pendingNext;
     private bool _opened;
@@ -73,13 +73,13 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         Name = name;
         _clock = clock ?? TimeProvider.System;
         byte code = 0x0F;
-        while (code > 0 && Adxl345Emulator.OutputDataRateHz(code - 1) >= rateHz)
+        while (code > 0 && Adxl345Datasheet.OutputDataRateHz(code - 1) >= rateHz)
         {
             code--;
         }
 
         _rateCode = code;
-        OutputDataRateHz = Adxl345Emulator.OutputDataRateHz(code);
+        OutputDataRateHz = Adxl345Datasheet.OutputDataRateHz(code);
     }
 
     /// <inheritdoc/>
@@ -98,7 +98,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
     public string? LastFault { get; private set; }
 
     /// <inheritdoc/>
-    public int MaxBatch => Adxl345Emulator.FifoDepth;
+    public int MaxBatch => Adxl345Datasheet.FifoDepth;
 
     /// <inheritdoc/>
     public double OutputDataRateHz { get; }

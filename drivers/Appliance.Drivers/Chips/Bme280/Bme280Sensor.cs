@@ -35,7 +35,7 @@ public sealed class Bme280Sensor : IBusSensor
     /// <summary>The BME280 chip id at register 0xD0 (BST-BME280-DS002 5.4.1).</summary>
     public const byte ExpectedChipId = 0x60;
 
-    private static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["temperature_c", "pressure_pa", "humidity_pct"]);
+    internal static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["temperature_c", "pressure_pa", "humidity_pct"]);
 
     private readonly I2cDevice _device;
     private readonly TimeProvider _clock;
@@ -44,7 +44,10 @@ public sealed class Bme280Sensor : IBusSensor
     private readonly ManualResetEventSlim _elapsed = new(false);
     private readonly ITimer _timer;
     private readonly TimeSpan _measurementTime;
+    private readonly byte[] _rawPointer = [0xF7];
+    private readonly byte[] _raw = new byte[8];
     private Iot.Device.Bmxx80.Bme280? _driver;
+    private Bme280Calibration? _calibration;
     private TimeSpan _conversionBudget;
     private long _faultCount;
     private bool _verifyChipId;
@@ -71,8 +74,8 @@ public sealed class Bme280Sensor : IBusSensor
         _clock = clock ?? TimeProvider.System;
         _oversampling = oversampling;
         _ownsDevice = ownsDevice;
-        int factor = Bme280Emulator.OversamplingFactor((int)oversampling);
-        _measurementTime = TimeSpan.FromMilliseconds(Bme280Emulator.MaxMeasurementTimeMs(factor, factor, factor));
+        int factor = Bme280Timing.OversamplingFactor((int)oversampling);
+        _measurementTime = TimeSpan.FromMilliseconds(Bme280Timing.MaxMeasurementTimeMs(factor, factor, factor));
         _timer = _clock.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _elapsed, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -94,15 +97,18 @@ public sealed class Bme280Sensor : IBusSensor
     /// <summary>
     /// Reads one sample from a BME280 (forced mode, oversampling x1), without taking ownership of <paramref name="device"/>.
     /// </summary>
-    /// <param name="device">The chip's I2C device (for example a <see cref="Bme280Emulator"/> built from an i2cdump).</param>
-    /// <returns>Temperature (°C), pressure (Pa), relative humidity (%RH).</returns>
+    /// <param name="device">The chip's I2C device (<c>/dev/i2c-N</c>, or an emulator built from an i2cdump).</param>
+    /// <returns>Temperature (°C), pressure (Pa), relative humidity (%RH; NaN when the humidity measurement was skipped).</returns>
     /// <exception cref="InvalidDataException">Register 0xD0 does not read 0x60.</exception>
-    /// <exception cref="IOException">The bus failed, or the conversion did not finish in time.</exception>
+    /// <exception cref="IOException">The bus failed, the conversion did not finish in time, the temperature or pressure
+    /// measurement was skipped (its registers at the reset value 0x80000), or the reading is outside the operating range: the
+    /// same checks as <see cref="Read"/>.</exception>
     public static Bme280Reading ReadOnce(I2cDevice device)
     {
         using var sensor = new Bme280Sensor("bme280", device, TimeProvider.System, Iot.Device.Bmxx80.Sampling.UltraLowPower, ownsDevice: false);
         sensor.Open();
         sensor.Sample(out Bme280Reading reading);
+        sensor.CheckPlausible(reading);
         return reading;
     }
 
@@ -143,6 +149,7 @@ public sealed class Bme280Sensor : IBusSensor
         }
 
         var driver = new Iot.Device.Bmxx80.Bme280(_device);
+        _calibration = ReadCalibration(_device);
         driver.TemperatureSampling = _oversampling;
         driver.PressureSampling = _oversampling;
         driver.HumiditySampling = _oversampling;
@@ -179,11 +186,7 @@ public sealed class Bme280Sensor : IBusSensor
             _verifyChipId = true; // one 2-byte transfer per sample: a chip that now answers with another id is never read
             Open();
             timestampNs = Sample(out Bme280Reading reading);
-            if (!(reading.TemperatureC is >= -40 and <= 85) || !(reading.PressurePa is >= 30_000 and <= 110_000))
-            {
-                throw new IOException(
-                    $"sensor '{Name}': implausible reading {reading.TemperatureC:F2} °C, {reading.PressurePa:F0} Pa (outside the operating range −40..85 °C, 300..1100 hPa of BST-BME280-DS002 table 1): corrupted data.");
-            }
+            CheckPlausible(reading);
 
             values[0] = (float)reading.TemperatureC;
             values[1] = (float)reading.PressurePa;
@@ -244,11 +247,68 @@ public sealed class Bme280Sensor : IBusSensor
             WaitFor(TimeSpan.FromMilliseconds(1));
         }
 
+        // One burst of the data registers 0xF7..0xFE (table 18): a measurement at its reset value was skipped and has no value.
+        _device.WriteRead(_rawPointer, _raw);
+        CheckNotSkipped();
         double t = driver.TryReadTemperature(out Temperature temperature) ? temperature.DegreesCelsius : double.NaN;
         double p = driver.TryReadPressure(out Pressure pressure) ? pressure.Pascals : double.NaN;
-        double h = driver.TryReadHumidity(out RelativeHumidity humidity) ? humidity.Percent : double.NaN;
-        reading = new Bme280Reading(t, p, h);
+        reading = new Bme280Reading(t, p, Humidity());
         return timestampNs;
+    }
+
+    /// <summary>
+    /// Relative humidity from the chip's own calibration with dig_H4 and dig_H5 sign-extended from 12 bits
+    /// (<see cref="Bme280Calibration.ReadFrom"/>, as Bosch BME280_SensorAPI parse_humidity_calib_data does): Iot.Device.Bindings
+    /// 4.2.0 reads them unsigned, so a chip with a negative H4 or H5 read 0 %RH through it. adc_T (for t_fine) and adc_H come
+    /// from the burst of <see cref="Sample"/>; adc_H at its reset value 0x8000 is a skipped measurement: NaN.
+    /// </summary>
+    private double Humidity()
+    {
+        int adcT = (_raw[3] << 12) | (_raw[4] << 4) | (_raw[5] >> 4);
+        int adcH = (_raw[6] << 8) | _raw[7];
+        if (adcH == 0x8000)
+        {
+            return double.NaN;
+        }
+
+        Bme280Compensation.Temperature(adcT, _calibration!, out double tFine);
+        return Bme280Compensation.Humidity(adcH, tFine, _calibration!);
+    }
+
+    /// <summary>
+    /// Refuses a temperature or pressure measurement whose registers hold their reset value 0x80000: what the chip reads
+    /// when the measurement was skipped (osrs = 000) or never made since reset (BST-BME280-DS002 5.4.7, 5.4.8, table 18). The
+    /// compensation formulas would turn it into a plausible-looking 26.46 °C and 82044.54 Pa.
+    /// </summary>
+    private void CheckNotSkipped()
+    {
+        bool p = _raw[0] == 0x80 && _raw[1] == 0 && (_raw[2] >> 4) == 0;
+        bool t = _raw[3] == 0x80 && _raw[4] == 0 && (_raw[5] >> 4) == 0;
+        if (t || p)
+        {
+            string what = t && p ? "temperature and pressure measurements" : t ? "temperature measurement" : "pressure measurement";
+            throw new IOException(
+                $"sensor '{Name}': {what} skipped (data registers at their reset value 0x80000, BST-BME280-DS002 5.4.7-5.4.8: oversampling 000 or no conversion since reset); no value to report.");
+        }
+    }
+
+    /// <summary>Refuses a reading outside the operating range −40..85 °C, 300..1100 hPa (BST-BME280-DS002 table 1): corrupted data.</summary>
+    private void CheckPlausible(Bme280Reading reading)
+    {
+        if (!(reading.TemperatureC is >= -40 and <= 85) || !(reading.PressurePa is >= 30_000 and <= 110_000))
+        {
+            throw new IOException(
+                $"sensor '{Name}': implausible reading {reading.TemperatureC:F2} °C, {reading.PressurePa:F0} Pa (outside the operating range −40..85 °C, 300..1100 hPa of BST-BME280-DS002 table 1): corrupted data.");
+        }
+    }
+
+    /// <summary>Reads the trimming parameters (0x88..0xA1 and 0xE1..0xE7, BST-BME280-DS002 table 16) into a register image.</summary>
+    private static Bme280Calibration ReadCalibration(I2cDevice device)
+    {
+        var image = new byte[256];
+        device.WriteRead([0x88], image.AsSpan(0x88, 26));
+        device.WriteRead([0xE1], image.AsSpan(0xE1, 7));
+        return Bme280Calibration.ReadFrom(image);
     }
 
     private bool IsMeasuring()

@@ -29,7 +29,7 @@ namespace Appliance.Drivers.Chips.Gpio;
 /// </remarks>
 public sealed class PulseCounterSensor : IBusSensor
 {
-    private static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["frequency_hz", "level"]);
+    internal static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["frequency_hz", "level"]);
 
     private readonly GpioController _controller;
     private readonly int _line;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Appliance.Drivers.Chips.Ads1115;
 using Appliance.Drivers.Sources;
 using Iot.Device.Ads1115;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Chips.Ads1115;
 

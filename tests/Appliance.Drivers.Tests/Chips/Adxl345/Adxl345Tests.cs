@@ -3,6 +3,7 @@ using Appliance.Drivers.Chips.Adxl345;
 using Appliance.Drivers.Sampling;
 using Appliance.Drivers.Sources;
 using Appliance.Drivers.Tests.TestSupport;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Chips.Adxl345;
 

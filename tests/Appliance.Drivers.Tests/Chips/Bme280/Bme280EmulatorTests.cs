@@ -1,5 +1,6 @@
 using Appliance.Drivers.Chips.Bme280;
 using Appliance.Drivers.Tests.TestSupport;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Chips.Bme280;
 
@@ -83,7 +84,7 @@ public sealed class Bme280EmulatorTests
     public void MaxMeasurementTimeMs_Oversampling_MatchesAppendixB(int t, int p, int h, double expectedMs)
     {
         // BST-BME280-DS002 Appendix B (9.1), t_measure,max = 1.25 + [2.3 T] + [2.3 P + 0.575] + [2.3 H + 0.575] ms.
-        Assert.Equal(expectedMs, Bme280Emulator.MaxMeasurementTimeMs(t, p, h), 9);
+        Assert.Equal(expectedMs, Bme280Timing.MaxMeasurementTimeMs(t, p, h), 9);
     }
 
     [Fact]

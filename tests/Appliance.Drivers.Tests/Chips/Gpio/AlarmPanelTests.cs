@@ -3,6 +3,7 @@ using Appliance.Drivers.Buses;
 using Appliance.Drivers.Chips.Gpio;
 using Appliance.Drivers.Sources;
 using Appliance.Drivers.Tests.TestSupport;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Chips.Gpio;
 
@@ -14,11 +15,12 @@ public sealed class AlarmPanelTests
     private static (AlarmPanel Panel, EmulatedGpioDriver Chip, SimulatedClock Clock) Panel(bool activeLow = false, string[]? sensors = null)
     {
         var clock = SimulatedClock.AtNabEpoch();
-        var factory = new SensorFactory(clock);
+        var emulated = new EmulatedBuses();
+        var factory = new SensorFactory(clock, emulated);
         var output = factory.CreateAlarm("relay", BusSpec.Parse("emulated:gpio"), 4, activeLow);
         var panel = new AlarmPanel(clock);
         panel.Add(output, sensors ?? ["env"], TimeSpan.FromSeconds(5));
-        return (panel, factory.AlarmChips["relay"], clock);
+        return (panel, emulated.AlarmChips["relay"], clock);
     }
 
     [Fact]
@@ -152,7 +154,7 @@ public sealed class AlarmPanelTests
     [Fact]
     public void Add_SameNameTwice_Throws()
     {
-        var factory = new SensorFactory();
+        var factory = new SensorFactory(emulated: new EmulatedBuses());
         using var panel = new AlarmPanel();
         panel.Add(factory.CreateAlarm("relay", BusSpec.Parse("emulated:gpio"), 4, false), [], TimeSpan.FromSeconds(1));
         using var second = factory.CreateAlarm("relay", BusSpec.Parse("emulated:gpio"), 5, false);

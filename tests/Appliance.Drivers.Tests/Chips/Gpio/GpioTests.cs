@@ -4,6 +4,7 @@ using Appliance.Drivers.Chips.Gpio;
 using Appliance.Drivers.Sampling;
 using Appliance.Drivers.Sources;
 using Appliance.Drivers.Tests.TestSupport;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Chips.Gpio;
 

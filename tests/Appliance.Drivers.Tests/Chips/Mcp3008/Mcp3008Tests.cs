@@ -1,6 +1,7 @@
 using Appliance.Drivers.Buses;
 using Appliance.Drivers.Chips.Mcp3008;
 using Appliance.Drivers.Sources;
+using Appliance.Drivers.Emulation;
 
 namespace Appliance.Drivers.Tests.Chips.Mcp3008;
 

@@ -1,6 +1,6 @@
 using System.Device.Spi;
 
-namespace Appliance.Drivers.Buses;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// What every emulated SPI chip shares: one <see cref="TransferFullDuplex"/> is one chip-select-low frame (MOSI and MISO

@@ -1,4 +1,4 @@
-namespace Appliance.Drivers.Sources;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>The physical values a <see cref="Bme280PhysicalModel"/> presents to the sensor at one instant.</summary>
 /// <param name="TemperatureC">Air temperature in °C.</param>

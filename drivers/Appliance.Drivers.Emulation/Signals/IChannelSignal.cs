@@ -1,4 +1,4 @@
-namespace Appliance.Drivers.Sources;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// What an emulated chip measures: a value per physical input at a given time (volts on an ADC input, g on an accelerometer

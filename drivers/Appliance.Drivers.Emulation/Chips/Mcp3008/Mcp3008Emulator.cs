@@ -1,8 +1,6 @@
 using System.Device.Spi;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Sources;
 
-namespace Appliance.Drivers.Chips.Mcp3008;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// A bit-level MCP3008 10-bit ADC (Microchip DS21295D) on an emulated SPI bus. Each <see cref="EmulatedSpiDevice.TransferFullDuplex"/> is one

@@ -1,8 +1,6 @@
 using System.Device.Spi;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Sources;
 
-namespace Appliance.Drivers.Chips.Adxl345;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// A register-level ADXL345 3-axis accelerometer (Analog Devices ADXL345 data sheet Rev. G) on an emulated 4-wire SPI bus:
@@ -24,10 +22,10 @@ namespace Appliance.Drivers.Chips.Adxl345;
 public sealed class Adxl345Emulator : EmulatedSpiDevice
 {
     /// <summary>The ADXL345 device id at register 0x00 (table 19).</summary>
-    public const byte DeviceId = 0xE5;
+    public const byte DeviceId = Adxl345Datasheet.DeviceId;
 
     /// <summary>FIFO depth, entries (section "FIFO").</summary>
-    public const int FifoDepth = 32;
+    public const int FifoDepth = Adxl345Datasheet.FifoDepth;
 
     private readonly object _gate = new();
     private readonly IChannelSignal _signal;
@@ -78,7 +76,7 @@ public sealed class Adxl345Emulator : EmulatedSpiDevice
     /// <summary>The output data rate of a BW_RATE Rate[3:0] code (table 7): 3200 / 2^(15 − code) Hz.</summary>
     /// <param name="rateCode">The 4-bit code.</param>
     /// <returns>Hz (0x0F → 3200, 0x0A → 100, 0x06 → 6.25).</returns>
-    public static double OutputDataRateHz(int rateCode) => 3200.0 / (1 << (15 - (rateCode & 0x0F)));
+    public static double OutputDataRateHz(int rateCode) => Adxl345Datasheet.OutputDataRateHz(rateCode);
 
     /// <summary>The output code of an acceleration (table 1, "Data Formatting of Register Map"): round(g · LSB/g), saturated at
     /// ±range (13 bits at ±16 g in full resolution, 10 bits otherwise).</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Appliance.Drivers.Buses;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// A 256-register snapshot of one I2C device as printed by <c>i2cdump -y BUS ADDR</c> (i2c-tools, byte mode "b"):

@@ -1,9 +1,7 @@
 using System.Device;
 using System.Device.Gpio;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Sources;
 
-namespace Appliance.Drivers.Chips.Gpio;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// An emulated GPIO chip for System.Device.Gpio (a <see cref="GpioDriver"/>, used through a <see cref="GpioController"/> as the

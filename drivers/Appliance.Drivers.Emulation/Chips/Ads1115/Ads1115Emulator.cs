@@ -1,8 +1,6 @@
 using System.Device.I2c;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Sources;
 
-namespace Appliance.Drivers.Chips.Ads1115;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// A register-level ADS1115 (TI SBAS444D) on an emulated I2C bus:
@@ -27,9 +25,6 @@ public sealed class Ads1115Emulator : I2cDevice
 
     /// <summary>The config register after power-up (SBAS444D 8.6.3).</summary>
     public const ushort ConfigResetValue = 0x8583;
-
-    private static readonly double[] FullScaleVolts = [6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256];
-    private static readonly int[] DataRates = [8, 16, 32, 64, 128, 250, 475, 860];
 
     private readonly object _gate = new();
     private readonly IChannelSignal _signal;
@@ -81,16 +76,6 @@ public sealed class Ads1115Emulator : I2cDevice
         double code = Math.Floor((volts * 32768.0 / fullScaleVolts) + 0.5);
         return (short)Math.Clamp(code, short.MinValue, short.MaxValue);
     }
-
-    /// <summary>The full scale of a PGA[2:0] field (SBAS444D 8.6.3, table 8), volts.</summary>
-    /// <param name="pga">The 3-bit field.</param>
-    /// <returns>6.144, 4.096, 2.048, 1.024, 0.512 or 0.256.</returns>
-    public static double FullScale(int pga) => FullScaleVolts[pga & 0x07];
-
-    /// <summary>The data rate of a DR[2:0] field (SBAS444D 8.6.3), samples per second.</summary>
-    /// <param name="dr">The 3-bit field.</param>
-    /// <returns>8, 16, 32, 64, 128, 250, 475 or 860.</returns>
-    public static int DataRate(int dr) => DataRates[dr & 0x07];
 
     /// <inheritdoc/>
     public override byte ReadByte()
@@ -202,7 +187,7 @@ public sealed class Ads1115Emulator : I2cDevice
     {
         _converting = true;
         _conversionStart = now;
-        double seconds = 1.0 / DataRate(_registers[1] >> 5);
+        double seconds = 1.0 / Ads1115Datasheet.DataRate(_registers[1] >> 5);
         _conversionEnd = now + (long)Math.Ceiling(seconds * _clock.TimestampFrequency);
     }
 
@@ -216,7 +201,7 @@ public sealed class Ads1115Emulator : I2cDevice
             {
                 long unixNs = (_clock.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
                 long agoNs = (long)((now - _conversionEnd) * 1e9 / _clock.TimestampFrequency);
-                _registers[0] = (ushort)Code(InputVolts(config >> 12, unixNs - agoNs), FullScale(config >> 9));
+                _registers[0] = (ushort)Code(InputVolts(config >> 12, unixNs - agoNs), Ads1115Datasheet.FullScale(config >> 9));
             }
 
             Interlocked.Increment(ref _conversions);

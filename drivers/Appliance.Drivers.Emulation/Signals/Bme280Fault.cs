@@ -1,4 +1,4 @@
-namespace Appliance.Drivers.Sources;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>A physical fault that <see cref="Bme280PhysicalModel.InjectFault"/> can put into the measured environment.</summary>
 public enum Bme280Fault

@@ -1,6 +1,5 @@
-using Appliance.Drivers.Chips.Bme280;
 
-namespace Appliance.Drivers.Sources;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// A deterministic indoor environment for a <see cref="Bme280Emulator"/>: temperature 22 °C ± 3 °C on a 24 h sine,

@@ -1,4 +1,4 @@
-namespace Appliance.Drivers.Chips.Bme280;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// What a <see cref="Bme280Emulator"/> measures: supplies the raw ADC codes of one conversion.

@@ -1,7 +1,6 @@
 using System.Device.I2c;
-using Appliance.Drivers.Buses;
 
-namespace Appliance.Drivers.Chips.Bme280;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// A register-level BME280 on an emulated I2C bus, answering as Bosch BST-BME280-DS002 describes:
@@ -13,7 +12,7 @@ namespace Appliance.Drivers.Chips.Bme280;
 /// <item>data 0xF7..0xFE: press msb/lsb/xlsb[7:4], temp msb/lsb/xlsb[7:4], hum msb/lsb (5.4.7-5.4.9); a skipped channel reads 0x80000 (0x8000 for humidity);</item>
 /// <item>I2C writes are (register, value) pairs; reads auto-increment the register pointer (6.2.1, 6.2.2).</item>
 /// </list>
-/// A conversion lasts the datasheet's maximum measurement time (Appendix B, 9.1, see <see cref="MaxMeasurementTimeMs"/>) on the
+/// A conversion lasts the datasheet's maximum measurement time (Appendix B, 9.1, see <see cref="Bme280Timing.MaxMeasurementTimeMs"/>) on the
 /// injected <see cref="TimeProvider"/>. While it runs, status.measuring is 1 and the data registers keep the previous conversion
 /// (the chip's data shadowing, 3.3.2 / 5.4.4); afterwards they hold the new one. A driver that does not wait therefore reads stale
 /// values, which is the bug this emulator exists to expose.
@@ -139,40 +138,6 @@ public sealed class Bme280Emulator : I2cDevice
     /// <returns>The emulator, on <see cref="TimeProvider.System"/>.</returns>
     /// <exception cref="FormatException">A line is not an i2cdump header or row; the message names <c>sourceName:line</c>.</exception>
     public static Bme280Emulator FromI2cDump(TextReader reader, string sourceName) => new(I2cDump.Parse(reader, sourceName), TimeProvider.System);
-
-    /// <summary>
-    /// The maximum measurement time, BST-BME280-DS002 Appendix B (9.1):
-    /// t_measure,max = 1.25 + [2.3 · T] + [2.3 · P + 0.575] + [2.3 · H + 0.575] ms, where T, P, H are the oversampling
-    /// factors (1, 2, 4, 8, 16) and a bracket is dropped when its measurement is skipped (factor 0).
-    /// </summary>
-    /// <param name="oversamplingT">Temperature oversampling factor, 0 when skipped.</param>
-    /// <param name="oversamplingP">Pressure oversampling factor, 0 when skipped.</param>
-    /// <param name="oversamplingH">Humidity oversampling factor, 0 when skipped.</param>
-    /// <returns>Milliseconds.</returns>
-    public static double MaxMeasurementTimeMs(int oversamplingT, int oversamplingP, int oversamplingH)
-    {
-        double t = 1.25;
-        t += oversamplingT > 0 ? 2.3 * oversamplingT : 0.0;
-        t += oversamplingP > 0 ? (2.3 * oversamplingP) + 0.575 : 0.0;
-        t += oversamplingH > 0 ? (2.3 * oversamplingH) + 0.575 : 0.0;
-        return t;
-    }
-
-    /// <summary>
-    /// The oversampling factor of an osrs_x field (section 5.4.3/5.4.5, tables 20, 23, 24): 000 skipped, 001 x1, 010 x2,
-    /// 011 x4, 100 x8, 101 and above x16.
-    /// </summary>
-    /// <param name="osrs">The 3-bit field.</param>
-    /// <returns>0, 1, 2, 4, 8 or 16.</returns>
-    public static int OversamplingFactor(int osrs) => (osrs & 0x07) switch
-    {
-        0 => 0,
-        1 => 1,
-        2 => 2,
-        3 => 4,
-        4 => 8,
-        _ => 16,
-    };
 
     /// <summary>The next <paramref name="transfers"/> transfers throw <see cref="IOException"/>, as a NACK does on Linux i2c-dev.</summary>
     /// <param name="transfers">How many transfers fail; 0 clears the fault.</param>
@@ -496,7 +461,7 @@ public sealed class Bme280Emulator : I2cDevice
     private double CurrentMeasurementTimeMs()
     {
         byte ctrlMeas = _registers[(int)Bme280Register.CtrlMeas];
-        return MaxMeasurementTimeMs(OversamplingFactor(ctrlMeas >> 5), OversamplingFactor(ctrlMeas >> 2), OversamplingFactor(_osrsH));
+        return Bme280Timing.MaxMeasurementTimeMs(Bme280Timing.OversamplingFactor(ctrlMeas >> 5), Bme280Timing.OversamplingFactor(ctrlMeas >> 2), Bme280Timing.OversamplingFactor(_osrsH));
     }
 
     // Section 5.4.6, table 27: t_sb[2:0] -> 0.5, 62.5, 125, 250, 500, 1000, 10, 20 ms.

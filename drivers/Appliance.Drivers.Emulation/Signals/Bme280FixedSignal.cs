@@ -1,4 +1,4 @@
-namespace Appliance.Drivers.Chips.Bme280;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// A signal that returns the same raw codes on every conversion until <see cref="Sample"/> is set again

@@ -1,4 +1,4 @@
-namespace Appliance.Drivers.Sources;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// A deterministic signal per input: <c>offset + amplitude · sin(2π · frequency · t + phase) + noise</c>, with t in seconds since

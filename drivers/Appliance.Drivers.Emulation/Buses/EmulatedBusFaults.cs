@@ -1,4 +1,4 @@
-namespace Appliance.Drivers.Buses;
+namespace Appliance.Drivers.Emulation;
 
 /// <summary>
 /// The faults an emulated chip injects into its bus transfers, either now (for the next N transfers, or until cleared) or in
@@ -34,25 +34,6 @@ public sealed class EmulatedBusFaults
 
     /// <summary>The bits inverted on reads of <see cref="FlipRegister"/> while <see cref="BusFaultKind.BitFlip"/> is active.</summary>
     public byte FlipMask { get; set; } = 0x80;
-
-    /// <summary>The fault a configuration word names: <c>nack</c>, <c>timeout</c>, <c>stuck</c>, <c>chipid</c> (a wrong chip id),
-    /// <c>bitflip</c> (the words of <c>fault = "KIND:START+LENGTH"</c> in <c>appliance.toml</c>).</summary>
-    /// <param name="word">The word.</param>
-    /// <param name="kind">The fault when the word names one.</param>
-    /// <returns>True when <paramref name="word"/> is one of the words above.</returns>
-    public static bool TryParseKind(string? word, out BusFaultKind kind)
-    {
-        (bool known, kind) = word switch
-        {
-            "nack" => (true, BusFaultKind.Nack),
-            "timeout" => (true, BusFaultKind.Timeout),
-            "stuck" => (true, BusFaultKind.StuckValue),
-            "chipid" => (true, BusFaultKind.WrongChipId),
-            "bitflip" => (true, BusFaultKind.BitFlip),
-            _ => (false, default),
-        };
-        return known;
-    }
 
     /// <summary>Transfers failed with an injected NACK.</summary>
     public long NackCount => Interlocked.Read(ref _nackCount);
