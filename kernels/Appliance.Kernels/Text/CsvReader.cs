@@ -44,6 +44,7 @@ public sealed unsafe class CsvReader : IDisposable
     private bool _endOfFile;
     private int _lineStart;
     private int _count;
+    private readonly int _fieldCount;
     private bool _disposed;
 
     private CsvReader(string path, CsvFormat? format, bool mapped)
@@ -108,6 +109,7 @@ public sealed unsafe class CsvReader : IDisposable
             }
 
             Header = Array.AsReadOnly(names);
+            _fieldCount = count; // per row, without an interface call through Header
         }
         catch
         {
@@ -211,7 +213,8 @@ public sealed unsafe class CsvReader : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         while (NextLine(out ReadOnlySpan<byte> line))
         {
-            if (line.IsEmpty || line.IndexOfAnyExcept((byte)' ', (byte)'\t') < 0)
+            // Blank: empty, or (checked only when it starts with one) nothing but spaces and tabs.
+            if (line.IsEmpty || (line[0] is (byte)' ' or (byte)'\t' && line.IndexOfAnyExcept((byte)' ', (byte)'\t') < 0))
             {
                 continue;
             }
@@ -222,9 +225,9 @@ public sealed unsafe class CsvReader : IDisposable
                 throw Error(UnclosedQuote);
             }
 
-            if (count != Header.Count)
+            if (count != _fieldCount)
             {
-                throw Error($"the row has {count} fields, expected {Header.Count} as in the header (quote a value that holds a {SeparatorName()})");
+                throw Error($"the row has {count} fields, expected {_fieldCount} as in the header (quote a value that holds a {SeparatorName()})");
             }
 
             Rows++;
@@ -248,7 +251,13 @@ public sealed unsafe class CsvReader : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(column);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, _count);
-        ReadOnlySpan<byte> field = Window.Slice(_lineStart + _starts[column], _ends[column] - _starts[column]).Trim(" \t"u8);
+        ReadOnlySpan<byte> field = Window.Slice(_lineStart + _starts[column], _ends[column] - _starts[column]);
+        if (field.IsEmpty || (field[0] > (byte)'"' && field[^1] > (byte)'"'))
+        {
+            return field; // the common case: no space, tab or quote at either end (all three sort at or below '"')
+        }
+
+        field = field.Trim(" \t"u8);
         return field.Length >= 2 && field[0] == (byte)'"' && field[^1] == (byte)'"' ? field[1..^1].Trim(" \t"u8) : field;
     }
 
@@ -295,7 +304,7 @@ public sealed unsafe class CsvReader : IDisposable
     /// <param name="field">A trimmed field.</param>
     /// <returns>Whether the field is a missing value.</returns>
     public static bool IsMissing(ReadOnlySpan<byte> field) =>
-        field.IsEmpty || field.SequenceEqual("NaN"u8) || field.SequenceEqual("nan"u8) || field.SequenceEqual("NA"u8);
+        field.Length <= 3 && (field.IsEmpty || field.SequenceEqual("NaN"u8) || field.SequenceEqual("nan"u8) || field.SequenceEqual("NA"u8));
 
     /// <summary>An error at the current line: <c>path:line: message</c>.</summary>
     /// <param name="message">What was found and what was expected.</param>
@@ -350,13 +359,7 @@ public sealed unsafe class CsvReader : IDisposable
 
     private string Example() => _format.ExampleHeader is { } example ? $", such as '{example}'" : string.Empty;
 
-    private string SeparatorName() => _format.Separator switch
-    {
-        ',' => "comma",
-        ';' => "semicolon",
-        '\t' => "tab",
-        char c => $"'{c}'",
-    };
+    private string SeparatorName() => _format.Separator switch { ',' => "comma", ';' => "semicolon", '\t' => "tab", char c => $"'{c}'" };
 
     private static string Decode(ReadOnlySpan<byte> field)
     {
