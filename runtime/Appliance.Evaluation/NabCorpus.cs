@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
+using Appliance.Kernels.Text;
 using System.Text.Json;
 
 namespace Appliance.Evaluation;
@@ -118,62 +121,31 @@ public sealed class NabCorpus
         return scores;
     }
 
-    /// <summary>Reads a <c>timestamp,...</c> CSV, returning the timestamps and the column named <paramref name="column"/>.</summary>
+    /// <summary>Reads a <c>timestamp,...</c> CSV with <see cref="CsvReader"/>, returning the timestamps and the column named
+    /// <paramref name="column"/>; at least one row, every value a number (NaN is not accepted: NAB files have none).</summary>
     internal static (DateTime[] Times, double[] Values) ReadCsv(string path, string column)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: file not found", path);
-        }
-
         var times = new List<DateTime>(4096);
         var values = new List<double>(4096);
-        using var reader = new StreamReader(path);
-        var header = reader.ReadLine() ?? throw new FormatException($"{path}:1: empty file (expected a header 'timestamp,{column}')");
-        var names = header.Split(',');
-        var col = Array.IndexOf(names, column);
-        if (names[0] != "timestamp" || col < 1)
+        using var reader = CsvReader.Open(path, new CsvFormat { ExampleHeader = $"timestamp,{column}", RequireRows = true });
+        if (reader.Header[0] != "timestamp")
         {
-            throw new FormatException($"{path}:1: header '{header}': expected 'timestamp' first and a '{column}' column");
+            throw reader.Error(1, $"header '{string.Join(',', reader.Header)}': expected 'timestamp' first and a '{column}' column");
         }
 
-        var lineNo = 1;
-        while (reader.ReadLine() is { } line)
+        var col = reader.Column(column);
+        Span<char> text = stackalloc char[RowTimeFormat.Length];
+        while (reader.ReadRow())
         {
-            lineNo++;
-            if (line.Length == 0)
+            var field = reader.Field(0);
+            if (field.Length != text.Length || Ascii.ToUtf16(field, text, out _) != OperationStatus.Done
+                || !DateTime.TryParseExact(text, RowTimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
             {
-                continue;
-            }
-
-            var span = line.AsSpan();
-            var comma = span.IndexOf(',');
-            if (comma < 0 || !DateTime.TryParseExact(span[..comma], RowTimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
-            {
-                throw new FormatException($"{path}:{lineNo}: expected a timestamp 'yyyy-MM-dd HH:mm:ss' before the first comma");
-            }
-
-            var rest = span[(comma + 1)..];
-            for (var c = 1; c < col; c++)
-            {
-                var next = rest.IndexOf(',');
-                if (next < 0)
-                {
-                    throw new FormatException($"{path}:{lineNo}: expected {names.Length} columns");
-                }
-
-                rest = rest[(next + 1)..];
-            }
-
-            var end = rest.IndexOf(',');
-            var field = end < 0 ? rest : rest[..end];
-            if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-            {
-                throw new FormatException($"{path}:{lineNo}: {column} '{field}': expected a number");
+                throw reader.Error($"column 'timestamp' = '{reader.Text(0)}': expected a timestamp 'yyyy-MM-dd HH:mm:ss'");
             }
 
             times.Add(t);
-            values.Add(v);
+            values.Add(reader.Double(col, allowMissing: false));
         }
 
         return ([.. times], [.. values]);

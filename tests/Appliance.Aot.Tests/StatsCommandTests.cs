@@ -130,6 +130,9 @@ public sealed class StatsCommandTests
     [InlineData("t,value\n1,2.5\n2\n", ":3: the row has 1 fields, expected 2 as in the header")]
     [InlineData("t,value,value\n1,2,3\n", ":1: column 'value' appears more than once in the header")]
     [InlineData("t,value\n1,1e400\n", ":2: column 'value' = '1e400': out of range")] // beyond binary64's 1.8e308 (IEEE 754)
+    [InlineData("", ":1: the file is empty (expected a header row)")] // the same errors as every CSV reader (CsvEntryPointTests)
+    [InlineData("t,value\n", ":2: no data rows after the header (expected at least one row)")]
+    [InlineData("t,value\n\"1,2.5\n", ":2: a quoted field is not closed on its line")]
     public void Stats_BadRow_ExitCode2NamingFileAndLine(string content, string expected)
     {
         string csv = Path.Combine(Path.GetTempPath(), $"appliance-badstats-{Environment.ProcessId}-{content.GetHashCode():x}.csv");

@@ -1,11 +1,11 @@
 namespace Appliance.Drivers.Sampling;
 
 /// <summary>
-/// How a <see cref="SensorSupervisor"/> treats a failing sensor: retries inside one sample with exponential backoff bounded by
+/// How a <see cref="SensorSupervisor"/> treats a failing sensor: retries inside one sample with exponential backoff (full jitter, <see cref="Backoff"/>) bounded by
 /// the sample's budget, when to mark it degraded, how often to probe it while degraded, when it counts as recovered.
 /// </summary>
 /// <param name="Attempts">Reads tried per sample (1 = no retry).</param>
-/// <param name="InitialBackoff">Wait before the first retry; each further retry (and probe) waits twice as long.</param>
+/// <param name="InitialBackoff">Wait before the first retry; each further retry (and probe) may wait up to twice as long.</param>
 /// <param name="MaxBackoff">The longest wait between two probes of a degraded sensor.</param>
 /// <param name="DegradeAfter">Consecutive failed samples after which the sensor is degraded (a wrong chip id degrades at once).</param>
 /// <param name="RecoverAfter">Consecutive good samples after which a degraded sensor is healthy again.</param>
@@ -29,12 +29,9 @@ public sealed record RetryPolicy(
     /// <summary>The bound on any backoff (2 s when the record was created with the default value).</summary>
     public TimeSpan BackoffCap => MaxBackoff > TimeSpan.Zero ? MaxBackoff : TimeSpan.FromSeconds(2);
 
-    /// <summary>The backoff before retry or probe number <paramref name="n"/> (0-based): min(first · 2^n, cap).</summary>
-    /// <param name="n">The retry or probe number.</param>
-    /// <returns>The wait.</returns>
-    public TimeSpan Backoff(int n)
-    {
-        double ticks = FirstBackoff.Ticks * Math.Pow(2, Math.Min(n, 40));
-        return ticks >= BackoffCap.Ticks ? BackoffCap : TimeSpan.FromTicks((long)ticks);
-    }
+    /// <summary>A full-jitter backoff of this policy: waits drawn from [0, min(<see cref="BackoffCap"/>, <see cref="FirstBackoff"/> · 2^n)]
+    /// for retry or probe number n (<see cref="Sampling.Backoff"/>).</summary>
+    /// <param name="random">The random source; <see cref="Random.Shared"/> when null.</param>
+    /// <returns>A new backoff at attempt 0.</returns>
+    public Backoff CreateBackoff(Random? random = null) => new(FirstBackoff, BackoffCap, random);
 }

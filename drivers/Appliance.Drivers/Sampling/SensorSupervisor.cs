@@ -7,7 +7,7 @@ namespace Appliance.Drivers.Sampling;
 /// <summary>
 /// Wraps one sensor with the runtime's fault policy (<see cref="RetryPolicy"/>): a failed read is retried with exponential backoff
 /// inside the sample's time budget; after <see cref="RetryPolicy.DegradeAfter"/> failed samples (at once for a wrong chip id) the
-/// sensor is marked <see cref="SensorHealth.Degraded"/>, and is then probed with backoff doubling up to
+/// sensor is marked <see cref="SensorHealth.Degraded"/>, and is then probed with full-jitter backoff (<see cref="Sampling.Backoff"/>) doubling up to
 /// <see cref="RetryPolicy.MaxBackoff"/> instead of being read every period; after <see cref="RetryPolicy.RecoverAfter"/> good samples
 /// it is healthy again, by itself. Every fault is counted in <see cref="Stats"/> and logged on a change of health.
 /// </summary>
@@ -26,6 +26,8 @@ public sealed partial class SensorSupervisor : ISampleSource
     private readonly IBusSensor? _bus;
     private readonly IBatchSampleSource? _batch;
     private readonly RetryPolicy _policy;
+    private readonly Backoff _retries;
+    private readonly Backoff _probes;
     private readonly TimeProvider _clock;
     private readonly ILogger? _logger;
     private readonly float[] _previous;
@@ -33,7 +35,6 @@ public sealed partial class SensorSupervisor : ISampleSource
     private int _identical;
     private int _failedInRow;
     private int _goodInRow;
-    private int _probe;
     private long _nextProbe;
     private SensorHealth _health = SensorHealth.Starting;
 
@@ -43,13 +44,16 @@ public sealed partial class SensorSupervisor : ISampleSource
     /// <param name="policy">The policy; <see cref="RetryPolicy.Default"/> when null.</param>
     /// <param name="clock">The monotonic clock for backoff; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="logger">Log for changes of health; none when null.</param>
+    /// <param name="random">The backoff's random source (full jitter); <see cref="Random.Shared"/> when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="inner"/> is null.</exception>
-    public SensorSupervisor(ISampleSource inner, double configuredRateHz, RetryPolicy? policy = null, TimeProvider? clock = null, ILogger? logger = null)
+    public SensorSupervisor(ISampleSource inner, double configuredRateHz, RetryPolicy? policy = null, TimeProvider? clock = null, ILogger? logger = null, Random? random = null)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
         _bus = inner as IBusSensor;
         _batch = inner as IBatchSampleSource;
         _policy = policy ?? RetryPolicy.Default;
+        _retries = _policy.CreateBackoff(random);
+        _probes = _policy.CreateBackoff(random);
         _clock = clock ?? TimeProvider.System;
         _logger = logger;
         _previous = new float[inner.Channels.Count];
@@ -238,7 +242,7 @@ public sealed partial class SensorSupervisor : ISampleSource
 
     private bool Backoff(int retry, long start)
     {
-        TimeSpan wait = _policy.Backoff(retry);
+        TimeSpan wait = _retries.Delay(retry);
         TimeSpan spent = _clock.GetElapsedTime(start);
         if (spent + wait > RetryBudget)
         {
@@ -275,7 +279,7 @@ public sealed partial class SensorSupervisor : ISampleSource
                 return;
             }
 
-            _probe = 0;
+            _probes.Reset();
             if (_logger is not null)
             {
                 Recovered(_logger, Name);
@@ -298,7 +302,7 @@ public sealed partial class SensorSupervisor : ISampleSource
         {
             _health = SensorHealth.Degraded;
             Stats.RecordHealth(SensorHealth.Degraded);
-            _probe = 0;
+            _probes.Reset();
             if (_logger is not null)
             {
                 Degraded(_logger, Name, _failedInRow, Stats.Snapshot().LastFault ?? "-");
@@ -307,7 +311,7 @@ public sealed partial class SensorSupervisor : ISampleSource
 
         if (_health == SensorHealth.Degraded)
         {
-            TimeSpan wait = _policy.Backoff(_probe++);
+            TimeSpan wait = _probes.Next();
             _nextProbe = _clock.GetTimestamp() + (long)(wait.TotalSeconds * _clock.TimestampFrequency);
         }
     }

@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
+using Appliance.Kernels.Text;
 
 namespace Appliance.Drivers.Sources;
 
@@ -9,11 +12,12 @@ namespace Appliance.Drivers.Sources;
 /// seconds, <c>Z</c> or an offset) and numeric Unix seconds; extra columns when the header names them.
 /// </summary>
 /// <remarks>
-/// <para>Fields are split on commas; quoted fields are not supported (NAB has none). Blank lines are skipped. An empty value
-/// field is a missing sample and reads as NaN. Values must be finite in float32 (a magnitude of at most 3.4e38). Rows out of
+/// <para>The file is read by the product's one CSV reader (<see cref="CsvReader"/>: its rules for separators, quotes, blank
+/// lines, field counts, numbers and errors). A missing value (empty, <c>NaN</c>, <c>nan</c>, <c>NA</c>) reads as NaN.
+/// Values must be finite in float32 (a magnitude of at most 3.4e38). Rows out of
 /// time order are passed on as they are (NAB's machine_temperature file steps back an hour at line 10151): the window
 /// takes one that falls in the open window, and counts one older than that as late.</para>
-/// <para>Steady-state <see cref="Read"/> allocates nothing: lines are parsed as spans over one reused buffer. Bad input throws
+/// <para>Steady-state <see cref="Read"/> allocates nothing: rows are parsed as spans over the reader's reused buffer. Bad input throws
 /// <see cref="FormatException"/> naming <c>path:line</c>, the offending text and what was expected.</para>
 /// <para>Not thread-safe.</para>
 /// </remarks>
@@ -21,17 +25,12 @@ public sealed class CsvReplaySource : ISampleSource
 {
     private const string TimestampColumn = "timestamp";
 
-    private readonly StreamReader _reader;
-    private readonly string _path;
+    private static readonly CsvFormat Format = new() { ExampleHeader = "timestamp,value" };
+
+    private readonly CsvReader _reader;
     private readonly string _column;
     private readonly int _timestampIndex;
     private readonly int _valueIndex;
-    private readonly int _fieldCount;
-    private char[] _buffer = new char[16 * 1024];
-    private int _position;
-    private int _length;
-    private bool _endOfFile;
-    private int _lineNumber;
 
     /// <summary>Opens the file and reads its header.</summary>
     /// <param name="name">The sensor's name, as in configuration.</param>
@@ -46,43 +45,21 @@ public sealed class CsvReplaySource : ISampleSource
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: no such file (expected a CSV with a header 'timestamp,value').", path);
-        }
-
         Name = name;
-        _path = path;
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
-        _reader = new StreamReader(stream);
+        _reader = CsvReader.Open(path, Format);
         try
         {
-            if (!NextLine(out ReadOnlySpan<char> headerLine))
-            {
-                throw new FormatException($"{path}:1: the file is empty (expected a header such as 'timestamp,value').");
-            }
-
-            string[] header = headerLine.ToString().Split(',');
-            for (int i = 0; i < header.Length; i++)
-            {
-                header[i] = header[i].Trim();
-            }
-
-            _fieldCount = header.Length;
-            _timestampIndex = Array.FindIndex(header, h => string.Equals(h, TimestampColumn, StringComparison.OrdinalIgnoreCase));
+            IReadOnlyList<string> header = _reader.Header;
+            _timestampIndex = _reader.FindColumn(TimestampColumn, StringComparison.OrdinalIgnoreCase);
             if (_timestampIndex < 0)
             {
-                throw new FormatException($"{path}:1: header '{headerLine.ToString()}' has no 'timestamp' column (expected a header such as 'timestamp,value').");
+                throw _reader.Error(1, $"header '{string.Join(',', header)}' has no 'timestamp' column (expected a header such as 'timestamp,value').");
             }
 
-            _valueIndex = column is null
-                ? Array.FindIndex(header, h => !string.Equals(h, TimestampColumn, StringComparison.OrdinalIgnoreCase) && h.Length > 0)
-                : Array.IndexOf(header, column);
+            _valueIndex = column is null ? FirstValueColumn(header) : _reader.Column(column);
             if (_valueIndex < 0)
             {
-                throw new FormatException(column is null
-                    ? $"{path}:1: header '{headerLine.ToString()}' has no value column (expected a header such as 'timestamp,value')."
-                    : $"{path}:1: column '{column}' not found (header has: {string.Join(", ", header)}).");
+                throw _reader.Error(1, $"header '{string.Join(',', header)}' has no value column (expected a header such as 'timestamp,value').");
             }
 
             _column = header[_valueIndex];
@@ -102,7 +79,7 @@ public sealed class CsvReplaySource : ISampleSource
     public IReadOnlyList<string> Channels { get; }
 
     /// <summary>The 1-based number of the last line read (the header is line 1).</summary>
-    public int LineNumber => _lineNumber;
+    public int LineNumber => _reader.LineNumber;
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
@@ -116,75 +93,43 @@ public sealed class CsvReplaySource : ISampleSource
             throw new ArgumentException($"source '{Name}': values is empty; expected at least 1 element (channel '{_column}').", nameof(values));
         }
 
-        ReadOnlySpan<char> line;
-        do
+        if (!_reader.ReadRow())
         {
-            if (!NextLine(out line))
-            {
-                timestampNs = 0; // values are left as they are: no sample was read
-                return SampleStatus.EndOfStream;
-            }
-        }
-        while (line.IsWhiteSpace());
-
-        ReadOnlySpan<char> timestampField = default;
-        ReadOnlySpan<char> valueField = default;
-        int field = 0;
-        ReadOnlySpan<char> rest = line;
-        while (true)
-        {
-            int comma = rest.IndexOf(',');
-            ReadOnlySpan<char> current = comma < 0 ? rest : rest[..comma];
-            if (field == _timestampIndex)
-            {
-                timestampField = current.Trim();
-            }
-
-            if (field == _valueIndex)
-            {
-                valueField = current.Trim();
-            }
-
-            field++;
-            if (comma < 0)
-            {
-                break;
-            }
-
-            rest = rest[(comma + 1)..];
+            timestampNs = 0; // values are left as they are: no sample was read
+            return SampleStatus.EndOfStream;
         }
 
-        if (field != _fieldCount)
-        {
-            throw new FormatException($"{_path}:{_lineNumber}: '{line.ToString()}' has {field} fields (expected {_fieldCount}, as in the header).");
-        }
-
-        timestampNs = ParseTimestamp(timestampField);
-        if (valueField.IsEmpty)
-        {
-            values[0] = float.NaN;
-        }
-        else if (float.TryParse(valueField, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && (float.IsFinite(value) || float.IsNaN(value)))
-        {
-            values[0] = value;
-        }
-        else if (float.IsInfinity(value))
-        {
-            throw new FormatException($"{_path}:{_lineNumber}: '{valueField.ToString()}' is out of range for a float32 sample (expected a finite value of magnitude at most 3.4e38 in column '{_column}').");
-        }
-        else
-        {
-            throw new FormatException($"{_path}:{_lineNumber}: '{valueField.ToString()}' is not a number (expected a decimal value in column '{_column}').");
-        }
-
+        timestampNs = ParseTimestamp(_reader.Field(_timestampIndex));
+        values[0] = _reader.Single(_valueIndex);
         return SampleStatus.Ok;
     }
 
     /// <summary>Closes the file.</summary>
     public void Dispose() => _reader.Dispose();
 
-    private long ParseTimestamp(ReadOnlySpan<char> text)
+    private static int FirstValueColumn(IReadOnlyList<string> header)
     {
+        for (int i = 0; i < header.Count; i++)
+        {
+            if (header[i].Length > 0 && !string.Equals(header[i], TimestampColumn, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private long ParseTimestamp(ReadOnlySpan<byte> field)
+    {
+        // Timestamps are ASCII; the BCL's parsers below take UTF-16, converted here on the stack.
+        Span<char> text = stackalloc char[64];
+        if (field.Length > text.Length || Ascii.ToUtf16(field, text, out int written) != OperationStatus.Done)
+        {
+            throw NotATimestamp(Encoding.UTF8.GetString(field));
+        }
+
+        text = text[..written];
         // NAB's "YYYY-MM-DD HH:MM:SS" (or with 'T', optionally 'Z'), parsed by hand: it is every row of every NAB file.
         if ((text.Length == 19 || (text.Length == 20 && text[19] == 'Z'))
             && text[4] == '-' && text[7] == '-' && (text[10] == ' ' || text[10] == 'T') && text[13] == ':' && text[16] == ':'
@@ -208,9 +153,11 @@ public sealed class CsvReplaySource : ISampleSource
             return (time.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
         }
 
-        throw new FormatException(
-            $"{_path}:{_lineNumber}: '{text.ToString()}' is not a timestamp (expected 'YYYY-MM-DD HH:MM:SS' UTC, ISO 8601, or Unix seconds in column 'timestamp').");
+        throw NotATimestamp(text.ToString());
     }
+
+    private FormatException NotATimestamp(string text) =>
+        _reader.Error($"'{text}' is not a timestamp (expected 'YYYY-MM-DD HH:MM:SS' UTC, ISO 8601, or Unix seconds in column 'timestamp').");
 
     private static bool TryDigits(ReadOnlySpan<char> digits, out int value)
     {
@@ -227,60 +174,4 @@ public sealed class CsvReplaySource : ISampleSource
 
         return true;
     }
-
-    // Returns the next line (without '\n' or '\r\n') as a span over the reused buffer, valid until the next call.
-    private bool NextLine(out ReadOnlySpan<char> line)
-    {
-        while (true)
-        {
-            int newline = _buffer.AsSpan(_position, _length - _position).IndexOf('\n');
-            if (newline >= 0)
-            {
-                line = TrimCarriageReturn(_buffer.AsSpan(_position, newline));
-                _position += newline + 1;
-                _lineNumber++;
-                return true;
-            }
-
-            if (_endOfFile)
-            {
-                if (_position < _length)
-                {
-                    line = TrimCarriageReturn(_buffer.AsSpan(_position, _length - _position));
-                    _position = _length;
-                    _lineNumber++;
-                    return true;
-                }
-
-                line = default;
-                return false;
-            }
-
-            int remaining = _length - _position;
-            if (_position > 0)
-            {
-                Array.Copy(_buffer, _position, _buffer, 0, remaining);
-                _position = 0;
-                _length = remaining;
-            }
-
-            if (_length == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
-            }
-
-            int read = _reader.Read(_buffer, _length, _buffer.Length - _length);
-            if (read == 0)
-            {
-                _endOfFile = true;
-            }
-            else
-            {
-                _length += read;
-            }
-        }
-    }
-
-    private static ReadOnlySpan<char> TrimCarriageReturn(ReadOnlySpan<char> line) =>
-        line.Length > 0 && line[^1] == '\r' ? line[..^1] : line;
 }

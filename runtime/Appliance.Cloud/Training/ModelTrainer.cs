@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Appliance.Contracts.Inference;
+using Appliance.Kernels.Text;
 
 namespace Appliance.Cloud.Training;
 
@@ -11,8 +12,8 @@ namespace Appliance.Cloud.Training;
 /// held-out normal rows, and writes a model bundle: <c>model.onnx</c>, <c>selftest.json</c> (held-out rows and the
 /// trainer's own scores for them, checked by <see cref="HotSwapScorer"/> before a device uses the model) and
 /// <c>model-card.md</c> (features, normalisation, components, threshold, training data and its SHA-256, date).
-/// Input: a CSV with a header of feature names; a <c>timestamp</c> column, if any, is ignored; every other cell must be a
-/// finite number. Rows are taken in file order: the first (1 − heldOut) fit the model, the rest choose the threshold.
+/// Input: a CSV with a header of feature names, read by <see cref="CsvReader"/> (its rules and <c>file:line</c> errors); a
+/// <c>timestamp</c> column, if any, is ignored; every other cell must be a finite number. Rows are taken in file order: the first (1 − heldOut) fit the model, the rest choose the threshold.
 /// After writing, the bundle is loaded in ONNX Runtime and every held-out row's score compared with the C# score.
 /// Given a window length, the input is instead a recorded series (<c>timestamp,value</c>, as <c>appliance demo --replay</c>
 /// takes it) cut into the device's own tumbling windows (<see cref="TumblingWindow"/>, <see cref="Appliance.Kernels.Statistics.WindowStatistics"/>), so
@@ -245,45 +246,21 @@ public static class ModelTrainer
 
     private static (string[] Names, List<float[]> Rows) ReadFeatures(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: file not found", path);
-        }
-
-        using var reader = new StreamReader(path);
-        var header = reader.ReadLine() ?? throw new FormatException($"{path}:1: empty file (expected a header of feature names)");
-        var cols = header.Split(',').Select(c => c.Trim()).ToArray();
-        var use = Enumerable.Range(0, cols.Length).Where(i => !cols[i].Equals("timestamp", StringComparison.OrdinalIgnoreCase)).ToArray();
+        using var reader = CsvReader.Open(path, new CsvFormat { ExampleHeader = "mean,std,min,max", RequireRows = true });
+        var cols = reader.Header;
+        var use = Enumerable.Range(0, cols.Count).Where(i => !cols[i].Equals("timestamp", StringComparison.OrdinalIgnoreCase)).ToArray();
         if (use.Length == 0)
         {
-            throw new FormatException($"{path}:1: no feature columns in header '{header}'");
+            throw reader.Error(1, $"no feature columns in header '{string.Join(',', cols)}'");
         }
 
         var rows = new List<float[]>();
-        var line = 1;
-        while (reader.ReadLine() is { } text)
+        while (reader.ReadRow())
         {
-            line++;
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            var cells = text.Split(',');
-            if (cells.Length != cols.Length)
-            {
-                throw new FormatException($"{path}:{line}: {cells.Length} columns (expected {cols.Length} as in the header)");
-            }
-
             var row = new float[use.Length];
             for (var j = 0; j < use.Length; j++)
             {
-                if (!float.TryParse(cells[use[j]], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !float.IsFinite(v))
-                {
-                    throw new FormatException($"{path}:{line}: column '{cols[use[j]]}' = '{cells[use[j]]}': expected a finite number");
-                }
-
-                row[j] = v;
+                row[j] = reader.Single(use[j], allowMissing: false);
             }
 
             rows.Add(row);

@@ -2,6 +2,7 @@ using Appliance.Contracts.Inference;
 using System.Text;
 using System.Text.Json;
 using Appliance.Contracts.Config;
+using Appliance.Drivers.Sampling;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Device.GitOps;
@@ -13,7 +14,9 @@ namespace Appliance.Device.GitOps;
 /// whole revision (<c>appliance.toml</c>, <c>devices/ID.toml</c>, <c>models/*</c>), applies it through
 /// <see cref="IConfigTarget"/>, and health-checks it within a grace period; a failed apply or health check rolls the
 /// device back to the last known good revision, which is pinned in the clone (<c>refs/appliance/lkg</c>).
-/// Failed fetches back off exponentially (interval × 2^failures, ±10 % jitter, capped), never a tight loop.
+/// Polls are spread ±10 % around the interval (<see cref="Backoff.Spread"/>), so that a fleet started together does not
+/// fetch in step; failed fetches back off with full jitter (<see cref="Backoff"/>: a wait drawn from
+/// [0, min(cap, interval × 2^failures)]).
 /// The state is exposed as <see cref="ConfigRevision"/>, <see cref="ConfigState"/>, <see cref="ConfigError"/> and written
 /// to <c>STATE/gitops-status.json</c> at every change.
 /// </summary>
@@ -22,12 +25,17 @@ public sealed class Reconciler : IDisposable
     /// <summary>The status file in the state directory.</summary>
     public const string StatusFile = "gitops-status.json";
 
+    /// <summary>The relative spread of a steady-state poll around the interval.</summary>
+    internal const double PollJitter = 0.1;
+
     private static readonly Encoding s_strictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
     private readonly ReconcilerOptions _options;
     private readonly IConfigTarget _target;
     private readonly ILogger _logger;
     private readonly ConfigRepository _repo;
     private readonly SemaphoreSlim _pullNow = new(0, 1);
+    private readonly Random _random;
+    private TimeSpan? _plannedDelay;
     private volatile GitOpsStatus _status = new(string.Empty, ConfigState.Pending, null, null, null, 0);
     private ConfigBundle? _applied;
     private string? _refused;
@@ -35,10 +43,15 @@ public sealed class Reconciler : IDisposable
     private string _branch;
 
     /// <summary>Creates the reconciler; nothing is fetched until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The device's GitOps settings.</param>
+    /// <param name="target">What applies a revision.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="random">The random source of the poll's jitter and the backoff; <see cref="Random.Shared"/> when null.</param>
     /// <exception cref="GitOpsException">The URL's scheme is not supported.</exception>
-    public Reconciler(ReconcilerOptions options, IConfigTarget target, ILogger logger)
+    public Reconciler(ReconcilerOptions options, IConfigTarget target, ILogger logger, Random? random = null)
     {
         _options = options;
+        _random = random ?? Random.Shared;
         _target = target;
         _logger = logger;
         _branch = options.Branch;
@@ -117,7 +130,10 @@ public sealed class Reconciler : IDisposable
     {
         while (!token.IsCancellationRequested)
         {
-            await WaitAsync(NextDelay(), token);
+            // The delay a failed fetch logged is the one waited.
+            var delay = _plannedDelay ?? NextDelay();
+            _plannedDelay = null;
+            await WaitAsync(delay, token);
             await ReconcileOnceAsync(token);
         }
     }
@@ -134,7 +150,8 @@ public sealed class Reconciler : IDisposable
         {
             var failures = _status.ConsecutiveFetchFailures + 1;
             Publish(_status with { ConsecutiveFetchFailures = failures, ConfigError = e.Message });
-            ReconcilerLog.FetchFailed(_logger, _options.Url, e.Failure, failures, e.Message, NextDelay());
+            _plannedDelay = NextDelay();
+            ReconcilerLog.FetchFailed(_logger, _options.Url, e.Failure, failures, e.Message, _plannedDelay.Value);
             return;
         }
 
@@ -349,19 +366,19 @@ public sealed class Reconciler : IDisposable
         return new ConfigBundle(ConfigBundle.BakedIn, config, [], "baked into the image");
     }
 
-    private TimeSpan NextDelay()
+    /// <summary>The wait before the next fetch: the interval spread ±10 % while fetches succeed; after failures a full-jitter
+    /// backoff draw from [0, min(cap, interval × 2^failures)], cap = max(interval, <see cref="ReconcilerOptions.MaxBackoff"/>).</summary>
+    internal TimeSpan NextDelay()
     {
         var interval = Applied?.Config.GitOps.Interval ?? TimeSpan.FromSeconds(30);
         var failures = _status.ConsecutiveFetchFailures;
-        if (failures == 0)
+        if (failures == 0 || interval <= TimeSpan.Zero)
         {
-            return interval;
+            return Backoff.Spread(interval, PollJitter, _random);
         }
 
         var cap = interval > _options.MaxBackoff ? interval : _options.MaxBackoff;
-        var backoff = interval * Math.Pow(2, Math.Min(failures, 20));
-        var jitter = 0.9 + (Random.Shared.NextDouble() * 0.2);
-        return (backoff < cap ? backoff : cap) * jitter;
+        return new Backoff(interval, cap, _random).Delay(failures);
     }
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken token)

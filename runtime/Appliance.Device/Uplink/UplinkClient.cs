@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using Appliance.Device.Outbox;
 using Appliance.Contracts.Wire;
+using Appliance.Drivers.Sampling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetMQ;
@@ -62,7 +63,8 @@ public sealed class UplinkClient : IDisposable
     private long _lastReceivedTicks;
     private long _lastPingTicks;
     private long _pingSequence;
-    private TimeSpan _backoff;
+    private TimeSpan _backoff; // the extra silence allowed before the next dead-peer detection, drawn from _reconnect
+    private readonly Backoff _reconnect;
     private byte[]? _proof;
 
     /// <summary>Creates the client; nothing connects until <see cref="Start"/>.</summary>
@@ -79,7 +81,8 @@ public sealed class UplinkClient : IDisposable
         _outbox = outbox;
         _logger = logger ?? NullLogger.Instance;
 
-        _socket = CreateSocket();
+        _socket = UplinkSocket.Create(_options, OnReceiveReady);
+        _reconnect = new Backoff(options.PingInterval, options.ReconnectBackoffMax);
 
         _wake = new NetMQQueue<int>();
         _wake.ReceiveReady += OnWake;
@@ -302,25 +305,6 @@ public sealed class UplinkClient : IDisposable
         Pump();
     }
 
-    private DealerSocket CreateSocket()
-    {
-        var socket = new DealerSocket();
-        socket.Options.Linger = TimeSpan.Zero; // without it Dispose can hang on unsent frames with no peer
-        socket.Options.SendHighWatermark = _options.AckWindow + 16;
-        socket.Options.ReceiveHighWatermark = 4096;
-        socket.Options.ReconnectInterval = TimeSpan.FromMilliseconds(100);
-        socket.Options.ReconnectIntervalMax = TimeSpan.FromSeconds(5);
-        if (_options.CurveServerPublicKey is not null)
-        {
-            // CurveZMQ (RFC 26): the collector's key is pinned; a server holding another key fails the handshake.
-            socket.Options.CurveServerKey = NetMQCertificate.FromPublicKey(_options.CurveServerPublicKey).PublicKey;
-            socket.Options.CurveCertificate = NetMQCertificate.CreateFromSecretKey(_options.CurveSecretKey!);
-        }
-
-        socket.ReceiveReady += OnReceiveReady;
-        return socket;
-    }
-
     /// <summary>Pings the collector every PingInterval; after Liveness silent intervals (plus the backoff) closes the socket
     /// and connects a new one, and resends everything unacknowledged (uplink thread).</summary>
     private void Heartbeat()
@@ -334,11 +318,11 @@ public sealed class UplinkClient : IDisposable
             UplinkLog.DeadPeer(_logger, _options.Endpoint, (long)silent.TotalMilliseconds, (long)_backoff.TotalMilliseconds);
             _poller.Remove(_socket);
             _socket.Dispose();
-            _socket = CreateSocket();
+            _socket = UplinkSocket.Create(_options, OnReceiveReady);
             _poller.Add(_socket);
             _socket.Connect(_options.Endpoint);
             Interlocked.Increment(ref _reconnects);
-            _backoff = _backoff == TimeSpan.Zero ? _options.PingInterval : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _options.ReconnectBackoffMax.Ticks));
+            _backoff = _reconnect.Next();
             _lastReceivedTicks = now;
             _lastPingTicks = 0; // ping (and prove the key) on the new connection before any data
             _sendCursor = _outbox.HighestAcknowledged + 1; // whatever was in flight on the dead connection is resent
@@ -428,6 +412,7 @@ public sealed class UplinkClient : IDisposable
         bool progress = false;
         _lastReceivedTicks = Stopwatch.GetTimestamp();
         _backoff = TimeSpan.Zero;
+        _reconnect.Reset();
         Volatile.Write(ref _link, (int)UplinkLinkState.Up);
         for (int i = 0; i < ReceiveBurst && e.Socket.TryReceiveFrameBytes(out byte[]? frame, out bool more); i++)
         {

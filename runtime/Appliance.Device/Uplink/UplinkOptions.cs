@@ -31,8 +31,10 @@ public sealed record UplinkOptions
     /// socket is closed and reconnected; 2..100.</summary>
     public int Liveness { get; init; } = 3;
 
-    /// <summary>Longest extra wait before a further reconnect; the wait doubles from <see cref="PingInterval"/> after each
-    /// dead-peer detection in a row and resets on the first frame received.</summary>
+    /// <summary>Longest extra wait before a further reconnect. After the n-th dead-peer detection in a row (n from 0) the extra
+    /// wait is drawn with full jitter from [0, min(this, <see cref="PingInterval"/> · 2^n)]
+    /// (<see cref="Appliance.Drivers.Sampling.Backoff"/>), so that devices that lost one collector together do not all
+    /// reconnect in step; it resets on the first frame received.</summary>
     public TimeSpan ReconnectBackoffMax { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The collector's CURVE public key (Z85, 40 characters) pinned on this device; null for plaintext, which

@@ -7,15 +7,16 @@ using Appliance.Drivers.Emulation;
 namespace Appliance.Drivers.Tests.Sampling;
 
 // One test per fault kind the issue names (NACK, timeout, stuck value, wrong chip id, bit flip), through the real BME280 driver
-// against its emulator, on a simulated clock. Policy: 3 attempts, backoff 1, 2, 4 ... ms capped at 2 s, degraded after 3 failed
-// samples (at once for a wrong chip id), recovered after 2 good samples.
+// against its emulator, on a simulated clock. Policy: 3 attempts, backoff ceilings 1, 2, 4 ... ms capped at 2 s (the random source
+// draws each ceiling whole, so the schedule is exact), degraded after 3 failed samples (at once for a wrong chip id), recovered
+// after 2 good samples.
 public sealed class SensorSupervisorTests
 {
     private static (Bme280Emulator Chip, SensorSupervisor Sensor, SimulatedClock Clock) Make(double rateHz = 10, RetryPolicy? policy = null, IBme280Signal? signal = null)
     {
         var clock = SimulatedClock.AtNabEpoch();
         var chip = new Bme280Emulator(signal ?? new Bme280FixedSignal(DatasheetExample.Raw), clock: clock);
-        var sensor = new SensorSupervisor(new Bme280Sensor("env", chip, clock), rateHz, policy, clock);
+        var sensor = new SensorSupervisor(new Bme280Sensor("env", chip, clock), rateHz, policy, clock, random: new CeilingRandom());
         return (chip, sensor, clock);
     }
 
@@ -77,12 +78,12 @@ public sealed class SensorSupervisorTests
     [Fact]
     public void Backoff_Doubling_IsBoundedByTheCap()
     {
-        var policy = new RetryPolicy(InitialBackoff: TimeSpan.FromMilliseconds(1), MaxBackoff: TimeSpan.FromSeconds(2));
+        var backoff = new RetryPolicy(InitialBackoff: TimeSpan.FromMilliseconds(1), MaxBackoff: TimeSpan.FromSeconds(2)).CreateBackoff();
 
-        Assert.Equal(TimeSpan.FromMilliseconds(1), policy.Backoff(0));
-        Assert.Equal(TimeSpan.FromMilliseconds(1024), policy.Backoff(10));
-        Assert.Equal(TimeSpan.FromSeconds(2), policy.Backoff(11));
-        Assert.Equal(TimeSpan.FromSeconds(2), policy.Backoff(1000));
+        Assert.Equal(TimeSpan.FromMilliseconds(1), backoff.Ceiling(0));
+        Assert.Equal(TimeSpan.FromMilliseconds(1024), backoff.Ceiling(10));
+        Assert.Equal(TimeSpan.FromSeconds(2), backoff.Ceiling(11));
+        Assert.Equal(TimeSpan.FromSeconds(2), backoff.Ceiling(1000));
     }
 
     [Fact]

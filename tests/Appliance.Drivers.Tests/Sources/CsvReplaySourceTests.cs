@@ -109,7 +109,7 @@ public sealed class CsvReplaySourceTests : IDisposable
 
         var error = Assert.Throws<FormatException>(() => source.Read(values, out _));
 
-        Assert.Equal($"{path}:3: 'abc' is not a number (expected a decimal value in column 'value').", error.Message);
+        Assert.Equal($"{path}:3: column 'value' = 'abc': expected a number, or empty/NaN/NA for a missing sample", error.Message);
     }
 
     [Theory]
@@ -123,7 +123,7 @@ public sealed class CsvReplaySourceTests : IDisposable
 
         var error = Assert.Throws<FormatException>(() => source.Read(new float[1], out _));
 
-        Assert.StartsWith($"{path}:2: '{value}' is out of range for a float32 sample", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"{path}:2: column 'value' = '{value}': out of range (expected a finite number, magnitude at most 3.4e38)", error.Message);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class CsvReplaySourceTests : IDisposable
 
         var error = Assert.Throws<FormatException>(() => source.Read(new float[1], out _));
 
-        Assert.StartsWith($"{path}:2: '2020-01-01 00:00:00,1,2' has 3 fields (expected 2", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{path}:2: the row has 3 fields, expected 2 as in the header", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class CsvReplaySourceTests : IDisposable
 
         var error = Assert.Throws<FormatException>(() => new CsvReplaySource("s", path, column: "temp"));
 
-        Assert.Equal($"{path}:1: column 'temp' not found (header has: timestamp, value).", error.Message);
+        Assert.Equal($"{path}:1: no column 'temp' in the header (columns: timestamp, value)", error.Message);
     }
 
     [Fact]

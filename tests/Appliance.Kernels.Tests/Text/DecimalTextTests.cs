@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Appliance.Contracts.Text;
+using Appliance.Kernels.Text;
 using Xunit;
 
-namespace Appliance.Runtime.Tests.Text;
+namespace Appliance.Kernels.Tests.Text;
 
 /// <summary>
 /// <see cref="DecimalText.TryParse"/> against the BCL's correctly rounded parser (the reference implementation:

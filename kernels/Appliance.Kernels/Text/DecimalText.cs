@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Appliance.Contracts.Text;
+namespace Appliance.Kernels.Text;
 
 /// <summary>
 /// Parses the plain decimal numbers that recorded sensor CSVs are made of (<c>-12.5</c>, <c>73.967322688</c>, <c>42</c>)
