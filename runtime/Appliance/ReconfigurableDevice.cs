@@ -69,6 +69,8 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
 
     public async Task ApplyAsync(ConfigBundle bundle, CancellationToken token)
     {
+        var outbox = bundle.Config.Outbox ?? new OutboxSettings(); // [outbox] budget and reserve, in effect at once
+        _outbox.SetLimits(outbox.BudgetBytes, outbox.ReserveBytes);
         if (_pipeline is not null && _bundle is not null && RevisionChange.Between(_bundle, bundle) is { Kind: not RevisionChangeKind.Rebuild } change)
         {
             ApplyInPlace(bundle, change);

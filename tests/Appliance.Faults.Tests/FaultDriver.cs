@@ -3,6 +3,7 @@ using Appliance.Kernels.Statistics;
 using Appliance.Cloud.Ingest;
 using Appliance.Cloud.Storage;
 using Appliance.Device.Outbox;
+using Appliance.Device.State;
 using Appliance.Device.Uplink;
 using Appliance.Contracts.Wire;
 
@@ -30,7 +31,12 @@ public static class FaultDriver
             }
         }
 
-        return args.Length > 0 && args[0] == "collector" ? Collector(a) : Device(a).GetAwaiter().GetResult();
+        return args.Length == 0 ? 2 : args[0] switch
+        {
+            "collector" => Collector(a),
+            "lock" => HoldStateLock(a),
+            _ => Device(a).GetAwaiter().GetResult(),
+        };
     }
 
     /// <summary>Window times start here: 2026-01-01T00:00:00Z in UTC Unix ns (the collector refuses times before 2000).</summary>
@@ -58,6 +64,16 @@ public static class FaultDriver
         Console.WriteLine("ready");
         Console.Out.Flush();
         Console.In.ReadToEnd(); // until the test closes stdin (or kills us)
+        return 0;
+    }
+
+    /// <summary><c>lock --state DIR</c>: takes the state directory lock, prints <c>locked</c>, holds it until stdin closes or SIGKILL.</summary>
+    private static int HoldStateLock(Dictionary<string, string> a)
+    {
+        using var held = StateDirectoryLock.Acquire(a["state"]);
+        Console.WriteLine("locked");
+        Console.Out.Flush();
+        Console.In.ReadToEnd();
         return 0;
     }
 

@@ -61,6 +61,9 @@ internal sealed class FaultProcess : IDisposable
         return p;
     }
 
+    /// <summary>The process id.</summary>
+    public int Pid => _process.Id;
+
     public string WaitForLine(string prefix, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();

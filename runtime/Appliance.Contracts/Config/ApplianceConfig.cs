@@ -18,6 +18,7 @@ namespace Appliance.Contracts.Config;
 /// <param name="Uplink">The <c>[uplink]</c> table.</param>
 /// <param name="GitOps">The <c>[gitops]</c> table.</param>
 /// <param name="Alarms">The <c>[[alarm]]</c> tables (GPIO outputs raised by alerts), in file order, names unique; null or empty for none.</param>
+/// <param name="Outbox">The <c>[outbox]</c> table; null for the defaults.</param>
 public sealed record ApplianceConfig(
     DeviceSettings Device,
     IReadOnlyList<SensorSettings> Sensors,
@@ -26,7 +27,8 @@ public sealed record ApplianceConfig(
     InferenceSettings Inference,
     UplinkSettings Uplink,
     GitOpsSettings GitOps,
-    IReadOnlyList<AlarmSettings>? Alarms = null);
+    IReadOnlyList<AlarmSettings>? Alarms = null,
+    OutboxSettings? Outbox = null);
 
 /// <summary>The <c>[device]</c> table.</summary>
 /// <param name="Id">The device id: 1 to 64 characters of letters, digits, '-', '_' and '.'.</param>

@@ -20,7 +20,7 @@ public static partial class ConfigLoader
     /// <summary>Largest configuration file accepted, in bytes.</summary>
     public const int MaxBytes = 1 << 20;
 
-    private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops", "alarm"];
+    private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops", "alarm", "outbox"];
 
     /// <summary>Parses and validates <paramref name="text"/>, read from <paramref name="source"/> (a path used in errors).</summary>
     /// <exception cref="ConfigException">The text is not valid TOML, or a key is missing, unknown, of the wrong type or out of range.</exception>
@@ -303,7 +303,10 @@ public static partial class ConfigLoader
         var gitops = new GitOpsSettings(branchName, interval, grace);
         var alarms = AlarmSettings.ReadAll(r, sensors, checkBuses ? BusMissing : null);
 
-        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms);
+        // [outbox] (journal budget and free-space reserve): its own block.
+        var outbox = OutboxSettings.Read(r);
+
+        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms, outbox);
     }
 
     /// <summary>

@@ -146,6 +146,39 @@ internal readonly struct TableReader
         return n >= min && n <= max ? n : throw Error(key, $"{n}: must be between {min} and {max}");
     }
 
+    /// <summary>A size in bytes: an integer, or a string with a binary unit (<c>"512KiB"</c>, <c>"64MiB"</c>, <c>"1GiB"</c>).</summary>
+    public long Size(string key, long fallback, long min, long max)
+    {
+        if (!TryGet(key, false, out var v))
+        {
+            return fallback;
+        }
+
+        long n;
+        if (v is long l)
+        {
+            n = l;
+        }
+        else if (v is string text && SizeUnit(text) is { } unit
+            && long.TryParse(text.AsSpan(0, text.Length - 3).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long count)
+            && count <= long.MaxValue / unit)
+        {
+            n = count * unit;
+        }
+        else
+        {
+            throw Error(key, $"{Show(v)} is not a size (expected bytes, or a number with KiB, MiB or GiB: \"64MiB\")");
+        }
+
+        return n >= min && n <= max ? n : throw Error(key, $"{Show(v)}: must be between {min} and {max} bytes");
+    }
+
+    private static long? SizeUnit(string text) =>
+        text.EndsWith("KiB", StringComparison.Ordinal) ? 1L << 10
+        : text.EndsWith("MiB", StringComparison.Ordinal) ? 1L << 20
+        : text.EndsWith("GiB", StringComparison.Ordinal) ? 1L << 30
+        : null;
+
     public double Number(string key, double? fallback, double min, double max, string context = "")
     {
         if (!TryGet(key, fallback is null, out var v))

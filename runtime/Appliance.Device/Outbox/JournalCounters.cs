@@ -14,6 +14,10 @@ namespace Appliance.Device.Outbox;
 /// <param name="Fsyncs">Fsync calls on segments.</param>
 /// <param name="RecoveredRecords">Intact records found when the journal was opened.</param>
 /// <param name="TruncatedBytes">Bytes of torn or corrupt data skipped or cut off when the journal was opened.</param>
+/// <param name="Gaps">Sequences above the acknowledged mark that held no intact record when the journal was opened and
+/// that their segment's header does not count as merged away: lost to corruption or a torn segment, skipped (never sent,
+/// never waited for).</param>
+/// <param name="NoSpace">Times the file system was full (ENOSPC) on an append, merge, new segment or checkpoint.</param>
 public readonly record struct JournalCounters(
     long HighestWritten,
     long HighestDurable,
@@ -26,4 +30,6 @@ public readonly record struct JournalCounters(
     long Compactions,
     long Fsyncs,
     long RecoveredRecords,
-    long TruncatedBytes);
+    long TruncatedBytes,
+    long Gaps = 0,
+    long NoSpace = 0);

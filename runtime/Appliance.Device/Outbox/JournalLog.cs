@@ -16,4 +16,10 @@ internal static partial class JournalLog
 
     [LoggerMessage(EventId = 6303, Level = LogLevel.Error, Message = "outbox journal over budget: dropped {Records} unacknowledged records of segment {Segment}")]
     public static partial void Dropped(ILogger logger, long records, string segment);
+
+    [LoggerMessage(EventId = 6304, Level = LogLevel.Warning, Message = "outbox journal {Directory}: {Gaps} sequences lost to corruption or a torn segment were skipped on recovery")]
+    public static partial void Gaps(ILogger logger, string directory, long gaps);
+
+    [LoggerMessage(EventId = 6305, Level = LogLevel.Error, Message = "outbox journal {Directory}: file system full ({Reason}); merging and dropping to make room")]
+    public static partial void NoSpace(ILogger logger, string directory, string reason);
 }

@@ -9,6 +9,19 @@ public sealed record JournalOptions
     /// <summary>Most bytes of segments plus checkpoint on disk; at least 4 × <see cref="SegmentBytes"/>. Default 64 MiB.</summary>
     public long BudgetBytes { get; init; } = 64L << 20;
 
+    /// <summary>Bytes the journal leaves free on its file system (merging and dropping as over the budget when less is
+    /// free). Default 8 MiB.</summary>
+    public long ReserveBytes { get; init; } = 8L << 20;
+
+    /// <summary>Test seam: the free bytes of the journal's file system, instead of asking it (statvfs).</summary>
+    internal Func<long>? AvailableBytes { get; init; }
+
+    /// <summary>Least time between two measurements of the free space while short of room. Default 1 s.</summary>
+    internal TimeSpan DiskCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Test seam: called with the path before each write to disk; may throw an <see cref="IOException"/> (a full disk).</summary>
+    internal Action<string>? BeforeWrite { get; init; }
+
     /// <summary>A segment is closed and a new one started when the next record would pass this size. Default 1 MiB.</summary>
     public int SegmentBytes { get; init; } = 1 << 20;
 
@@ -41,7 +54,12 @@ public sealed record JournalOptions
 
         if (BudgetBytes < 4L * SegmentBytes)
         {
-            throw new ArgumentException($"[outbox] budget_bytes: {BudgetBytes} (expected at least 4 x segment_bytes = {4L * SegmentBytes})", nameof(BudgetBytes));
+            throw new ArgumentException($"[outbox] budget: {BudgetBytes} (expected at least 4 x segment_bytes = {4L * SegmentBytes})", nameof(BudgetBytes));
+        }
+
+        if (ReserveBytes < 0)
+        {
+            throw new ArgumentException($"[outbox] reserve: {ReserveBytes} (expected 0 or more bytes)", nameof(ReserveBytes));
         }
 
         if (MaxRecordBytes < 16 || MaxRecordBytes > SegmentBytes - 64)

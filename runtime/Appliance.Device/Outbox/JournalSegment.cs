@@ -20,7 +20,7 @@ internal sealed class JournalSegment : IDisposable
     public const uint Magic = 0x4C4E4A41; // "AJNL" little-endian
     public const uint Version = 1;
 
-    public JournalSegment(string path, long firstSeq, FileStream stream)
+    public JournalSegment(string path, long firstSeq, FileStream? stream)
     {
         Path = path;
         FirstSeq = firstSeq;
@@ -31,9 +31,13 @@ internal sealed class JournalSegment : IDisposable
 
     public long FirstSeq { get; }
 
-    public FileStream Stream { get; private set; }
+    /// <summary>The open file, or null: only the active segment and the one being read hold a descriptor.</summary>
+    public FileStream? Stream { get; private set; }
 
-    public SafeFileHandle Handle => Stream.SafeFileHandle;
+    public SafeFileHandle Handle => (Stream ?? throw new InvalidOperationException($"{Path}: segment file not open")).SafeFileHandle;
+
+    /// <summary>True once no more records are appended here (every segment but the newest, and a rewritten newest one).</summary>
+    public bool Closed { get; set; }
 
     /// <summary>Bytes in the file (header + intact records).</summary>
     public long Length { get; set; }
@@ -55,11 +59,17 @@ internal sealed class JournalSegment : IDisposable
 
     public static string FileName(long firstSeq) => $"seg-{firstSeq:D20}.log";
 
-    /// <summary>Replaces the open file after a rewrite was renamed over it.</summary>
-    public void Reopen(FileStream stream)
+    /// <summary>Opens the file unless it is open.</summary>
+    public void EnsureOpen()
     {
-        Stream.Dispose();
-        Stream = stream;
+        Stream ??= JournalFormat.OpenSegment(Path, FileMode.Open);
+    }
+
+    /// <summary>Closes the file (after a rewrite was renamed over it, or to give back its descriptor); it reopens on demand.</summary>
+    public void CloseFile()
+    {
+        Stream?.Dispose();
+        Stream = null;
     }
 
     /// <summary>Index of the first record with sequence ≥ <paramref name="seq"/>; Records.Count when none.</summary>
@@ -82,5 +92,5 @@ internal sealed class JournalSegment : IDisposable
         return lo;
     }
 
-    public void Dispose() => Stream.Dispose();
+    public void Dispose() => CloseFile();
 }

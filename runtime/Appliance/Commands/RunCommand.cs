@@ -2,6 +2,7 @@ using System.CommandLine;
 using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
 using Appliance.Device.Pipeline;
+using Appliance.Device.State;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Commands;
@@ -43,6 +44,7 @@ internal static class RunCommand
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
         Directory.CreateDirectory(state.FullName);
+        using var stateLock = StateDirectoryLock.Acquire(state.FullName); // a second `run` on this directory exits 2 naming the holder
 
         using var device = new ReconfigurableDevice(logging, new PipelineOptions(), state.FullName);
         using var reconciler = new Reconciler(

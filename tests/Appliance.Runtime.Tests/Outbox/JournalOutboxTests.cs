@@ -187,15 +187,15 @@ public sealed class JournalOutboxTests : IDisposable
         for (int i = 1; i <= produced; i++)
         {
             j.Append(SummaryFrame(i, i));
-            Assert.True(j.Counters.JournalBytes <= budget);
+            Assert.True(j.Counters.JournalBytes <= budget, $"{j.Counters.JournalBytes} bytes after append {i}");
         }
 
         j.Sync();
         var got = new List<(long Seq, byte[] Record)>();
         int pending = j.ReadFrom(1, int.MaxValue, got);
         JournalCounters c = j.Counters;
-        Assert.True(c.Merged > 0);
-        Assert.True(c.Dropped > 0);
+        Assert.True(c.Merged > 0, "nothing merged");
+        Assert.True(c.Dropped > 0, "nothing dropped");
         Assert.Equal(produced, pending + c.Merged + c.Dropped);
         Assert.True(Directory.GetFiles(_dir).Sum(f => new FileInfo(f).Length) <= budget);
     }
