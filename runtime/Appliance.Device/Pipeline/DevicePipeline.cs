@@ -30,6 +30,7 @@ public sealed class DevicePipeline : IDisposable
     private readonly BatchScoringStage _batch;
     private readonly WindowingStage _windowing;
     private volatile string? _lastRejection;
+    private long _startedAt;
 
     /// <summary>Creates the pipeline; nothing runs until <see cref="Start"/>.</summary>
     /// <param name="config">The configuration snapshot (windows, detector, inference).</param>
@@ -189,9 +190,13 @@ public sealed class DevicePipeline : IDisposable
         Interlocked.Read(ref _tally.InferenceRuns),
         _streams.Sum(s => s.Window.LateSamples + s.Window.EarlySamples));
 
+    /// <summary>How long the pipeline has run since <see cref="Start"/> (zero before).</summary>
+    public TimeSpan Running => _startedAt == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt);
+
     /// <summary>Starts the sampling loops and the worker.</summary>
     public void Start()
     {
+        _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _sampling.Start(_stop.Token);
         _windowing.Start(_stop.Token);
     }

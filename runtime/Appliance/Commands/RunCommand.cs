@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
+using Appliance.Device.Hosting;
 using Appliance.Device.Pipeline;
 using Microsoft.Extensions.Logging;
 
@@ -44,8 +45,8 @@ internal static class RunCommand
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
         Directory.CreateDirectory(state.FullName);
 
-        using var device = new ReconfigurableDevice(logging, new PipelineOptions(), state.FullName);
-        using var reconciler = new Reconciler(
+        using var device = new DeviceRuntime(logging, new PipelineOptions(), state.FullName);
+        using var reconciler = device.Follow(
             new ReconcilerOptions
             {
                 Url = repo,
@@ -56,10 +57,7 @@ internal static class RunCommand
                 AllowDowngrade = allowDowngrade,
                 BakedInToml = DefaultConfig.Toml,
             },
-            device,
             logging.CreateLogger("gitops"));
-        device.PullRequested = reconciler.PullNow;
-        device.GitOpsStatus = () => reconciler.Status;
 
         try
         {

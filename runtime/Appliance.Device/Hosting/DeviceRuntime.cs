@@ -9,10 +9,14 @@ using Appliance.Device.Uplink;
 using Appliance.Contracts.Wire;
 using Microsoft.Extensions.Logging;
 
-namespace Appliance;
+namespace Appliance.Device.Hosting;
 
 /// <summary>
-/// The device of <c>appliance run</c>, rebuilt in place when the reconciler applies a new revision: the new sensors are
+/// The device, composed in one place: sources (<see cref="DeviceParts"/>) → <see cref="DevicePipeline"/> → uplink (the
+/// <see cref="UplinkClient"/> over the <see cref="JournalOutbox"/> in <c>STATE/outbox</c>) → status (<c>STATE/status.json</c>),
+/// built from the revisions a <see cref="Reconciler"/> applies (<see cref="Follow"/>). <c>appliance run</c> and
+/// <c>appliance demo</c> both run it; the demo's repository is one it writes itself.
+/// The device is rebuilt in place when the reconciler applies a new revision: the new sensors are
 /// opened and the new pipeline built while the old one still runs; the swap happens at a window boundary (the old pipeline
 /// stops just before it and closes its last window; the new one starts at it), so no window is lost or produced twice.
 /// The outbox outlives every swap, so sequence numbers continue and unacknowledged summaries are still delivered; the
@@ -23,7 +27,7 @@ namespace Appliance;
 /// A model the pipeline refuses fails the apply (the reconciler keeps the running revision) and the old model keeps scoring;
 /// the health check passes only once the new model has scored windows.
 /// </summary>
-internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
+public sealed class DeviceRuntime : IConfigTarget, IDisposable
 {
     private static readonly TimeSpan s_stopMargin = TimeSpan.FromMilliseconds(15);
     private readonly ILoggerFactory _logging;
@@ -44,15 +48,19 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     private ConfigBundle? _bundle;
     private string? _awaitedModel;
 
-    /// <summary>Creates the device; its outbox journal lives in <c>STATE/outbox</c> and its status in <c>STATE/status.json</c>.</summary>
-    public ReconfigurableDevice(ILoggerFactory logging, PipelineOptions options, string stateDirectory)
+    /// <summary>Creates the device; its outbox journal lives in <c>STATE/outbox</c> and its status in <c>STATE/status.json</c>.
+    /// Nothing samples until a revision is applied.</summary>
+    /// <param name="logging">The log.</param>
+    /// <param name="options">How the pipelines pace replays and report (the demo's live line).</param>
+    /// <param name="stateDirectory">The device's state directory.</param>
+    public DeviceRuntime(ILoggerFactory logging, PipelineOptions options, string stateDirectory)
     {
         _logging = logging;
         _logger = logging.CreateLogger("device");
         _options = options;
         _outbox = new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         _status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
-        _status.Add(new DeviceStatusSection(this));
+        _status.Add(new DeviceStatusSection(_outbox, () => _uplink, () => GitOpsStatus?.Invoke(), () => _pipeline, () => _sensorStats));
         _status.Add(new AlarmStatusSection(() => _alarms));
         _status.Start();
     }
@@ -63,10 +71,31 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     /// <summary>Called when the cloud sends <see cref="CommandKind.PullConfig"/>.</summary>
     public Action PullRequested { get; set; } = () => { };
 
+    /// <summary>The running pipeline, or null before the first apply.</summary>
     public DevicePipeline? Pipeline => _pipeline;
 
+    /// <summary>The uplink client, or null before the first apply.</summary>
     public UplinkClient? Uplink => _uplink;
 
+    /// <summary>The alarm outputs of <c>[[alarm]]</c> of the running revision, or null before the first apply.</summary>
+    public Appliance.Drivers.Chips.Gpio.AlarmPanel? Alarms => _alarms;
+
+    /// <summary>
+    /// The reconciler that drives this device: it applies revisions of <see cref="ReconcilerOptions.Url"/> to it, and the
+    /// cloud's pull command and the status file are wired to it. The caller starts and disposes it.
+    /// </summary>
+    /// <param name="options">Where the configuration comes from and whose signatures are trusted.</param>
+    /// <param name="logger">The reconciler's log.</param>
+    /// <returns>The reconciler.</returns>
+    public Reconciler Follow(ReconcilerOptions options, ILogger logger)
+    {
+        var reconciler = new Reconciler(options, this, logger);
+        PullRequested = reconciler.PullNow;
+        GitOpsStatus = () => reconciler.Status;
+        return reconciler;
+    }
+
+    /// <inheritdoc/>
     public async Task ApplyAsync(ConfigBundle bundle, CancellationToken token)
     {
         if (_pipeline is not null && _bundle is not null && RevisionChange.Between(_bundle, bundle) is { Kind: not RevisionChangeKind.Rebuild } change)
@@ -84,7 +113,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         {
             foreach (var s in config.Sensors)
             {
-                sensors.Add(DeviceHost.CreateSensor(s, null, stats, _logger));
+                sensors.Add(DeviceParts.CreateSensor(s, stats, _logger));
             }
         }
         catch
@@ -150,7 +179,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             }
 
             _uplink = new UplinkClient(
-                DeviceHost.UplinkOptionsFor(config, CurrentHeartbeat),
+                DeviceParts.UplinkOptionsFor(config, CurrentHeartbeat),
                 _outbox,
                 _logging.CreateLogger<UplinkClient>());
             _uplink.CommandReceived += OnCommand;
@@ -166,7 +195,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         {
             _alarms?.Dispose();
             _alarms = newAlarms;
-            _alarms!.Start(DeviceHost.AlarmTick);
+            _alarms!.Start(DeviceParts.AlarmTick);
         }
 
         _sensors = sensors;
@@ -206,12 +235,12 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             }
 
             _awaitedModel = model.Id;
-            ReconfigurableDeviceLog.ModelStaged(_logger, bundle.Revision, model.Id, pipeline.ActiveModel);
+            DeviceRuntimeLog.ModelStaged(_logger, bundle.Revision, model.Id, pipeline.ActiveModel);
         }
         else
         {
             _awaitedModel = null;
-            ReconfigurableDeviceLog.RevisionUnchanged(_logger, bundle.Revision);
+            DeviceRuntimeLog.RevisionUnchanged(_logger, bundle.Revision);
         }
 
         _config = bundle.Config;
@@ -233,6 +262,9 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _pipeline?.ActiveModel ?? "",
         _pipeline?.LastModelRejection ?? "");
 
+    /// <inheritdoc/>
+    /// <remarks>Healthy once samples were read, windows summarised, the uplink acknowledged (when it was up before this
+    /// revision) and an awaited model scores; a pipeline whose sources are all replays that have ended is judged at its end.</remarks>
     public async Task<HealthReport> CheckHealthAsync(TimeSpan grace, CancellationToken token)
     {
         var deadline = DateTimeOffset.UtcNow + grace;
@@ -263,11 +295,17 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
                 if (awaited is not null)
                 {
                     _awaitedModel = null;
-                    ReconfigurableDeviceLog.ModelSwappedIn(_logger, awaited);
+                    DeviceRuntimeLog.ModelSwappedIn(_logger, awaited);
                     _uplink.Enqueue(CurrentHeartbeat()); // the cloud sees the new active model at once
                 }
 
                 return new HealthReport(true, $"{c.SamplesRead} samples, {c.WindowsSummarised} windows, {acked} acknowledged, {c.SampleFaults} faults{(awaited is null ? "" : $", {awaited} scores")}");
+            }
+
+            if (_pipeline.Completion.IsCompleted)
+            {
+                // Every source is a recording and has ended: nothing more will come, and rolling back would not replay it.
+                return new HealthReport(true, $"replay ended: {c.SamplesRead} samples, {c.WindowsSummarised} windows, {c.SampleFaults} faults");
             }
 
             if (DateTimeOffset.UtcNow >= deadline)
@@ -285,12 +323,14 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     }
 
     /// <summary>Stops sampling, closes the open windows and waits up to <paramref name="flushTimeout"/> for acknowledgement.</summary>
+    /// <returns>True when the outbox is fully acknowledged.</returns>
     public async Task<bool> StopAsync(TimeSpan flushTimeout)
     {
         _pipeline?.Stop();
         return _uplink is null || await _uplink.FlushAsync(flushTimeout);
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _status.WriteNow();
@@ -302,63 +342,6 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         foreach (var s in _sensors)
         {
             s.Source.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// The device's part of <c>status.json</c>: the uplink and journal figures (seq_written, seq_acked, journal_bytes, ...),
-    /// the running revision (config_revision, config_state, config_error) and the pipeline's counters.
-    /// </summary>
-    private sealed class DeviceStatusSection(ReconfigurableDevice device) : IStatusSection
-    {
-        public void Write(System.Text.Json.Utf8JsonWriter writer)
-        {
-            if (device._uplink is { } uplink)
-            {
-                new UplinkStatusSection(device._outbox, uplink).Write(writer);
-            }
-
-            if (device.GitOpsStatus?.Invoke() is { } g)
-            {
-                writer.WriteString("config_revision", g.ConfigRevision);
-                writer.WriteString("config_state", g.StateName);
-                writer.WriteString("config_error", g.ConfigError); // JSON null when there is none
-            }
-
-            if (device._pipeline is { } p)
-            {
-                var c = p.Counters;
-                writer.WriteNumber("samples_read", c.SamplesRead);
-                writer.WriteNumber("sample_faults", c.SampleFaults);
-                writer.WriteNumber("sample_overruns", c.Overruns);
-                writer.WriteNumber("windows_summarised", c.WindowsSummarised);
-                writer.WriteNumber("alerts", c.Alerts);
-                writer.WriteString("execution_provider", p.ExecutionProvider);
-                writer.WriteString("active_model", p.ActiveModel);
-                writer.WriteString("last_model_rejection", p.LastModelRejection);
-            }
-
-            // Per bus sensor: configured and measured rate, jitter p50/p99 (µs), faults and health (drivers/Sampling).
-            writer.WriteStartArray("sensors");
-            foreach (var stats in device._sensorStats)
-            {
-                var x = stats.Snapshot();
-                writer.WriteStartObject();
-                writer.WriteString("name", x.Sensor);
-                writer.WriteString("chip", x.Chip);
-                writer.WriteNumber("rate_hz", x.ConfiguredRateHz);
-                writer.WriteNumber("measured_rate_hz", double.IsFinite(x.MeasuredRateHz) ? x.MeasuredRateHz : 0);
-                writer.WriteNumber("jitter_p50_us", double.IsFinite(x.JitterP50Us) ? x.JitterP50Us : 0);
-                writer.WriteNumber("jitter_p99_us", double.IsFinite(x.JitterP99Us) ? x.JitterP99Us : 0);
-                writer.WriteNumber("samples", x.Samples);
-                writer.WriteNumber("faults", x.Faults);
-                writer.WriteNumber("retries", x.Retries);
-                writer.WriteNumber("missed_deadlines", x.MissedDeadlines);
-                writer.WriteString("health", x.Health.ToString().ToLowerInvariant());
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
         }
     }
 

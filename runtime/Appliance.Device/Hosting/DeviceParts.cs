@@ -3,112 +3,18 @@ using System.Globalization;
 using Appliance.Drivers.Chips.Bme280;
 using Appliance.Drivers.Sources;
 using Appliance.Contracts.Config;
-using Appliance.Device.Health;
-using Appliance.Device.Outbox;
 using Appliance.Device.Pipeline;
 using Appliance.Device.Uplink;
 using Microsoft.Extensions.Logging;
 
-namespace Appliance;
+namespace Appliance.Device.Hosting;
 
 /// <summary>
-/// The device, composed by hand from one configuration snapshot: sensors (drivers) → pipeline (windows, kernels,
-/// detectors, ONNX) → uplink (outbox, DEALER socket). Used by <c>appliance run</c> and <c>appliance demo</c>.
+/// The parts <see cref="DeviceRuntime"/> builds a device from, one configuration section each: a sensor's source (bus sensor
+/// under the sampling policy, or a replayed recording), the uplink's settings, and how often alarm holds are checked.
 /// </summary>
-internal sealed class DeviceHost : IDisposable
+internal static class DeviceParts
 {
-    private readonly List<SensorBinding> _sensors = [];
-    private readonly List<Appliance.Drivers.Sampling.SamplingStats> _stats = [];
-    private readonly ILogger _logger;
-    private readonly DateTime _started = DateTime.UtcNow;
-
-    public DeviceHost(ApplianceConfig config, string configRevision, PipelineOptions options, ILoggerFactory logging, string? replayPath = null, string? stateDirectory = null)
-    {
-        Config = config;
-        _logger = logging.CreateLogger("device");
-        foreach (var s in config.Sensors)
-        {
-            _sensors.Add(CreateSensor(s, replayPath, _stats, _logger));
-        }
-
-        // The disk journal under STATE/outbox when the device has a state directory (run, demo); memory otherwise.
-        Outbox = stateDirectory is null
-            ? new MemoryOutbox(1 << 16, TimeSpan.FromSeconds(5))
-            : new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
-        Uplink = new UplinkClient(
-            UplinkOptionsFor(config, () => Device.Health.DeviceHeartbeat.Create(
-                (long)(DateTime.UtcNow - _started).TotalMilliseconds,
-                Pipeline?.ExecutionProvider ?? "",
-                configRevision,
-                null,
-                Outbox as JournalOutbox,
-                Uplink,
-                Pipeline?.Counters,
-                _stats,
-                Pipeline?.ActiveModel ?? "",
-                Pipeline?.LastModelRejection ?? "")),
-            Outbox,
-            logging.CreateLogger<UplinkClient>());
-        // Alarm outputs ([[alarm]]): raised by the pipeline as an alerting window closes, cleared by the panel's timer after hold.
-        Alarms = AlarmSettings.OpenPanel(config.Alarms, new SensorFactory(), logging.CreateLogger("alarm"));
-        Pipeline = new DevicePipeline(config, _sensors, Uplink, options, _logger, Alarms);
-        if (stateDirectory is not null)
-        {
-            Status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
-            Status.Add(new UplinkStatusSection((JournalOutbox)Outbox, Uplink));
-            Status.Add(new AlarmStatusSection(() => Alarms));
-        }
-        ConfigRevision = configRevision;
-    }
-
-    public ApplianceConfig Config { get; }
-
-    /// <summary>Per bus sensor: configured and measured rate, jitter p50/p99, faults, health (for <c>appliance status</c>).</summary>
-    public IReadOnlyList<Appliance.Drivers.Sampling.SamplingStats> SensorStats => _stats;
-
-    public string ConfigRevision { get; }
-
-    public IOutbox Outbox { get; }
-
-    /// <summary>The status file writer (STATE/status.json), when the device has a state directory; other sections may be added.</summary>
-    public StatusFile? Status { get; }
-
-    public UplinkClient Uplink { get; }
-
-    public DevicePipeline Pipeline { get; }
-
-    /// <summary>The alarm outputs of <c>[[alarm]]</c> (empty when none is configured).</summary>
-    public Appliance.Drivers.Chips.Gpio.AlarmPanel Alarms { get; }
-
-    public void Start()
-    {
-        Uplink.Start();
-        Alarms.Start(AlarmTick);
-        Pipeline.Start();
-        Status?.Start();
-    }
-
-    /// <summary>Stops sampling, summarises what was sampled, then waits up to <paramref name="flushTimeout"/> for every summary to be acknowledged.</summary>
-    /// <returns>True when the outbox is fully acknowledged.</returns>
-    public async Task<bool> StopAsync(TimeSpan flushTimeout)
-    {
-        Pipeline.Stop();
-        return await Uplink.FlushAsync(flushTimeout);
-    }
-
-    public void Dispose()
-    {
-        Pipeline.Dispose();
-        Uplink.Dispose();
-        Status?.Dispose();
-        Alarms.Dispose();
-        (Outbox as IDisposable)?.Dispose();
-        foreach (var s in _sensors)
-        {
-            s.Source.Dispose();
-        }
-    }
-
     /// <summary>
     /// The uplink settings of <paramref name="config"/>: endpoint, device id, heartbeats every 10 s, and CURVE keys when
     /// configured (the secret key is read from the device's own file, named by <c>[uplink] curve_secret_key_file</c>).
@@ -146,12 +52,16 @@ internal sealed class DeviceHost : IDisposable
         };
     }
 
-    internal static SensorBinding CreateSensor(SensorSettings s, string? replayPath, List<Appliance.Drivers.Sampling.SamplingStats> stats, ILogger logger)
+    /// <summary>
+    /// The source of one configured sensor: a replayed CSV (<c>chip = "replay"</c>, <c>bus = "replay:PATH"</c>), or a bus sensor
+    /// (real or emulated, with its configured fault) under the sampling policy, whose statistics are added to <paramref name="stats"/>.
+    /// </summary>
+    /// <exception cref="ConfigException">The drivers refuse the sensor (unknown chip, bad address).</exception>
+    internal static SensorBinding CreateSensor(SensorSettings s, List<Appliance.Drivers.Sampling.SamplingStats> stats, ILogger logger)
     {
-        if (s.Chip == "replay" || replayPath is not null)
+        if (s.Chip == "replay")
         {
-            var path = replayPath ?? s.Bus["replay:".Length..];
-            return new SensorBinding(new CsvReplaySource(s.Name, path), s.RateHz, IsReplay: true);
+            return new SensorBinding(new CsvReplaySource(s.Name, s.Bus["replay:".Length..]), s.RateHz, IsReplay: true);
         }
 
         // Bus sensors (real or emulated) through the drivers' factory, each under the sampling policy (retries with bounded
