@@ -47,6 +47,8 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
     private string _revision = string.Empty;
     private ConfigBundle? _bundle;
     private string? _awaitedModel;
+    private readonly Lock _countersGate = new();
+    private PipelineCounters _retired;
 
     /// <summary>Creates the device; its outbox journal lives in <c>STATE/outbox</c> and its status in <c>STATE/status.json</c>.
     /// Nothing samples until a revision is applied.</summary>
@@ -60,7 +62,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         _options = options;
         _outbox = new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         _status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
-        _status.Add(new DeviceStatusSection(_outbox, () => _uplink, () => GitOpsStatus?.Invoke(), () => _pipeline, () => _sensorStats));
+        _status.Add(new DeviceStatusSection(_outbox, () => _uplink, () => GitOpsStatus?.Invoke(), () => _pipeline, () => Counters, () => _sensorStats));
         _status.Add(new AlarmStatusSection(() => _alarms));
         _status.Start();
     }
@@ -70,6 +72,22 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
 
     /// <summary>Called when the cloud sends <see cref="CommandKind.PullConfig"/>.</summary>
     public Action PullRequested { get; set; } = () => { };
+
+    /// <summary>
+    /// The device's counters since it started: those of every pipeline its revisions ran, the running one included (a
+    /// rebuild starts a new pipeline at zero; <see cref="DevicePipeline.Counters"/> of <see cref="Pipeline"/> counts this
+    /// revision only).
+    /// </summary>
+    public PipelineCounters Counters
+    {
+        get
+        {
+            lock (_countersGate)
+            {
+                return _retired + (_pipeline?.Counters ?? default);
+            }
+        }
+    }
 
     /// <summary>The running pipeline, or null before the first apply.</summary>
     public DevicePipeline? Pipeline => _pipeline;
@@ -208,7 +226,14 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         var options = boundary is { } start
             ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
             : _options;
-        _pipeline = new DevicePipeline(config, sensors, _uplink, options, _logger, _alarms);
+        var pipeline = new DevicePipeline(config, sensors, _uplink, options, _logger, _alarms);
+        lock (_countersGate)
+        {
+            // The stopped pipeline's counts stay the device's: a rebuild must not reset them.
+            _retired += _pipeline?.Counters ?? default;
+            _pipeline = pipeline;
+        }
+
         _pipeline.UseModels(bundle.Models);
         _pipeline.Start();
 
@@ -257,7 +282,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         GitOpsStatus?.Invoke(),
         _outbox,
         _uplink,
-        _pipeline?.Counters,
+        Counters,
         _sensorStats,
         _pipeline?.ActiveModel ?? "",
         _pipeline?.LastModelRejection ?? "");

@@ -8,13 +8,15 @@ namespace Appliance.Device.Hosting;
 
 /// <summary>
 /// The device's part of <c>status.json</c>: the uplink and journal figures (seq_written, seq_acked, journal_bytes, ...),
-/// the running revision (config_revision, config_state, config_error) and the pipeline's counters.
+/// the running revision (config_revision, config_state, config_error), the device's counters since start and the running
+/// revision's (<c>revision_windows_summarised</c>, <c>revision_alerts</c>).
 /// </summary>
 internal sealed class DeviceStatusSection(
     JournalOutbox outbox,
     Func<UplinkClient?> uplink,
     Func<GitOpsStatus?> gitOps,
     Func<DevicePipeline?> pipeline,
+    Func<PipelineCounters> lifetime,
     Func<IReadOnlyList<Appliance.Drivers.Sampling.SamplingStats>> sensors) : IStatusSection
 {
     public void Write(System.Text.Json.Utf8JsonWriter writer)
@@ -33,12 +35,16 @@ internal sealed class DeviceStatusSection(
 
         if (pipeline() is { } p)
         {
-            var c = p.Counters;
+            // Since the device started (every revision's pipeline), then this revision's pipeline alone.
+            var c = lifetime();
             writer.WriteNumber("samples_read", c.SamplesRead);
             writer.WriteNumber("sample_faults", c.SampleFaults);
             writer.WriteNumber("sample_overruns", c.Overruns);
             writer.WriteNumber("windows_summarised", c.WindowsSummarised);
             writer.WriteNumber("alerts", c.Alerts);
+            var r = p.Counters;
+            writer.WriteNumber("revision_windows_summarised", r.WindowsSummarised);
+            writer.WriteNumber("revision_alerts", r.Alerts);
             writer.WriteString("execution_provider", p.ExecutionProvider);
             writer.WriteString("active_model", p.ActiveModel);
             writer.WriteString("last_model_rejection", p.LastModelRejection);

@@ -70,7 +70,7 @@ internal static class RunCommand
         }
 
         var acked = await device.StopAsync(TimeSpan.FromSeconds(10));
-        var c = device.Pipeline?.Counters ?? default;
+        var c = device.Counters; // since start, across every applied revision
         log.LogInformation("Stopped: {Windows} windows summarised, {Alerts} alerts, {Faults} sample faults; outbox fully acknowledged: {Acked}", c.WindowsSummarised, c.Alerts, c.SampleFaults, acked);
         return ExitCodes.Ok;
     }
