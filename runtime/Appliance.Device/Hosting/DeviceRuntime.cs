@@ -165,17 +165,59 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
             }
         }
 
+        // The new pipeline is built (and the new model staged) while the old one still runs: a revision the pipeline refuses
+        // (a window length the kernels refuse, gpu = "required" without a GPU, an uplink key that cannot be read) fails here,
+        // before anything running is touched, and the old pipeline goes on as if the revision had not come.
         var old = _pipeline;
-        DateTimeOffset? boundary = null;
-        if (old is not null)
+        var oldUplink = _uplink;
+        DateTimeOffset? boundary = old is null ? null : NextBoundary(DateTimeOffset.UtcNow, _config!.Window.Length, config.Window.Length);
+        var uplinkChanged = oldUplink is null || _config is null || _config.Uplink.Endpoint != config.Uplink.Endpoint || _config.Device.Id != config.Device.Id;
+        DevicePipeline? pipeline = null;
+        UplinkOptions? uplinkOptions = null;
+        try
         {
-            boundary = NextBoundary(DateTimeOffset.UtcNow, _config!.Window.Length, config.Window.Length);
-            var stopAt = boundary.Value - s_stopMargin - DateTimeOffset.UtcNow;
-            if (stopAt > TimeSpan.Zero)
+            if (uplinkChanged)
             {
-                await Task.Delay(stopAt, token);
+                uplinkOptions = DeviceParts.UplinkOptionsFor(config, CurrentHeartbeat);
+                uplinkOptions.Validate();
             }
 
+            var options = boundary is { } start
+                ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
+                : _options;
+            if (oldUplink is null)
+            {
+                StartUplink(uplinkOptions!); // the first revision: nothing runs yet
+            }
+
+            pipeline = new DevicePipeline(config, sensors, _uplink!, options, _logger, keepAlarms ? _alarms : newAlarms);
+            pipeline.UseModels(bundle.Models);
+            if (boundary is { } stop && stop - s_stopMargin - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, token);
+            }
+        }
+        catch
+        {
+            pipeline?.Dispose();
+            newAlarms?.Dispose();
+            foreach (var s in sensors)
+            {
+                s.Source.Dispose();
+            }
+
+            if (oldUplink is null && _uplink is not null)
+            {
+                _uplink.CommandReceived -= OnCommand;
+                _uplink.Dispose();
+                _uplink = null;
+            }
+
+            throw;
+        }
+
+        if (old is not null)
+        {
             // Stop closes the old pipeline's open window (its samples all lie before the boundary) and enqueues it.
             await Task.Run(old.Stop, CancellationToken.None);
             old.Dispose();
@@ -185,23 +227,14 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
             }
         }
 
-        var uplinkChanged = _uplink is null || _config!.Uplink.Endpoint != config.Uplink.Endpoint || _config.Device.Id != config.Device.Id;
-        if (uplinkChanged)
+        if (uplinkChanged && oldUplink is not null)
         {
-            if (_uplink is not null)
-            {
-                await _uplink.FlushAsync(TimeSpan.FromSeconds(2));
-                _uplink.CommandReceived -= OnCommand;
-                _uplink.Dispose();
-                _uplinkRebuilt = true;
-            }
-
-            _uplink = new UplinkClient(
-                DeviceParts.UplinkOptionsFor(config, CurrentHeartbeat),
-                _outbox,
-                _logging.CreateLogger<UplinkClient>());
-            _uplink.CommandReceived += OnCommand;
-            _uplink.Start();
+            await oldUplink.FlushAsync(TimeSpan.FromSeconds(2));
+            oldUplink.CommandReceived -= OnCommand;
+            oldUplink.Dispose();
+            _uplinkRebuilt = true;
+            StartUplink(uplinkOptions!);
+            pipeline.UseUplink(_uplink!);
         }
 
         if (boundary is { } b && b > DateTimeOffset.UtcNow)
@@ -223,10 +256,6 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         _revision = bundle.Revision;
         _bundle = bundle;
         _awaitedModel = null;
-        var options = boundary is { } start
-            ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
-            : _options;
-        var pipeline = new DevicePipeline(config, sensors, _uplink, options, _logger, _alarms);
         lock (_countersGate)
         {
             // The stopped pipeline's counts stay the device's: a rebuild must not reset them.
@@ -234,7 +263,6 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
             _pipeline = pipeline;
         }
 
-        _pipeline.UseModels(bundle.Models);
         _pipeline.Start();
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
@@ -273,6 +301,13 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         _revision = bundle.Revision;
         _ackedAtApply = _uplink!.Counters.Acknowledged;
         _uplink.Enqueue(CurrentHeartbeat());
+    }
+
+    private void StartUplink(UplinkOptions options)
+    {
+        _uplink = new UplinkClient(options, _outbox, _logging.CreateLogger<UplinkClient>());
+        _uplink.CommandReceived += OnCommand;
+        _uplink.Start();
     }
 
     private Heartbeat CurrentHeartbeat() => DeviceHeartbeat.Create(

@@ -13,14 +13,16 @@ namespace Appliance.Device.Pipeline;
 /// </summary>
 internal sealed class AlarmStage
 {
-    private readonly UplinkClient _uplink;
     private readonly AlarmPanel? _panel;
     private readonly PipelineTally _tally;
     private readonly ILogger _logger;
 
+    /// <summary>Where summaries or alerts are enqueued (replaced before start when a revision changes the uplink).</summary>
+    public UplinkClient Uplink { get; set; }
+
     public AlarmStage(UplinkClient uplink, AlarmPanel? panel, PipelineTally tally, ILogger logger)
     {
-        _uplink = uplink;
+        Uplink = uplink;
         _panel = panel;
         _tally = tally;
         _logger = logger;
@@ -35,7 +37,7 @@ internal sealed class AlarmStage
     /// <param name="features">The window's features.</param>
     public void Raise(string sensor, string channel, long timeNs, Detection.Detection detection, string detector, in WindowFeatures features)
     {
-        _uplink.Enqueue(new Alert
+        Uplink.Enqueue(new Alert
         {
             Sensor = sensor,
             Channel = channel,

@@ -27,6 +27,7 @@ public sealed class DevicePipeline : IDisposable
     private readonly HotSwapScorer? _scorer;
     private readonly SamplingStage _sampling;
     private readonly EmissionStage _emission;
+    private readonly AlarmStage _alarmStage;
     private readonly BatchScoringStage _batch;
     private readonly WindowingStage _windowing;
     private volatile string? _lastRejection;
@@ -76,8 +77,8 @@ public sealed class DevicePipeline : IDisposable
         }
 
         _sampling = new SamplingStage(_streams, options, _tally, logger);
-        var alarmStage = new AlarmStage(uplink, alarms, _tally, logger);
-        _emission = new EmissionStage(uplink, alarmStage, options.LiveLine is { } write ? new LiveLine(write) : null, _tally);
+        _alarmStage = new AlarmStage(uplink, alarms, _tally, logger);
+        _emission = new EmissionStage(uplink, _alarmStage, options.LiveLine is { } write ? new LiveLine(write) : null, _tally);
         _batch = new BatchScoringStage(_streams, _scorer, fit, _emission, grace, _tally, logger);
         _windowing = new WindowingStage(_streams, _sampling, _batch);
     }
@@ -189,6 +190,52 @@ public sealed class DevicePipeline : IDisposable
         Interlocked.Read(ref _tally.Alerts),
         Interlocked.Read(ref _tally.InferenceRuns),
         _streams.Sum(s => s.Window.LateSamples + s.Window.EarlySamples));
+
+    /// <summary>
+    /// Checks what this pipeline would refuse to be built from, so that validation refuses it instead of an apply: a window
+    /// length the <see cref="TumblingWindow"/> refuses, and <c>gpu = "required"</c> where no GPU execution provider loads.
+    /// </summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="file">The file named in the error.</param>
+    /// <exception cref="ConfigException">The pipeline would refuse <paramref name="config"/> (the key and why).</exception>
+    public static void Check(ApplianceConfig config, string file)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        try
+        {
+            _ = new TumblingWindow(new SampleRing(1024, 1), config.Window.Length);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ConfigException(file, 0, $"[window] length = {config.Window.Length.TotalMilliseconds:G} ms: the tumbling window refuses it ({e.Message.Split('\n')[0].Trim()})");
+        }
+
+        if (config.Inference.Enabled && Policy(config) == GpuPolicy.Required)
+        {
+            try
+            {
+                using var probe = new OnnxScorer(StandardScoreModel.Fit([[0f, 1f]], 1, OnDeviceFit.Features).ToOnnx(), 1, OnDeviceFit.Features, GpuPolicy.Required);
+            }
+            catch (InferenceException e)
+            {
+                throw new ConfigException(file, 0, e.Message);
+            }
+        }
+    }
+
+    /// <summary>Replaces the uplink the pipeline enqueues on; only before <see cref="Start"/> (a revision that changes the uplink
+    /// builds its pipeline while the old uplink still serves the old pipeline).</summary>
+    /// <exception cref="InvalidOperationException">The pipeline has started.</exception>
+    internal void UseUplink(UplinkClient uplink)
+    {
+        if (_startedAt != 0)
+        {
+            throw new InvalidOperationException("the pipeline has started: its uplink cannot change");
+        }
+
+        _emission.Uplink = uplink;
+        _alarmStage.Uplink = uplink;
+    }
 
     /// <summary>How long the pipeline has run since <see cref="Start"/> (zero before).</summary>
     public TimeSpan Running => _startedAt == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt);

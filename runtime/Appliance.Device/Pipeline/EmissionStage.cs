@@ -12,14 +12,16 @@ namespace Appliance.Device.Pipeline;
 /// </summary>
 internal sealed class EmissionStage
 {
-    private readonly UplinkClient _uplink;
     private readonly AlarmStage _alarms;
     private readonly LiveLine? _line;
     private readonly PipelineTally _tally;
 
+    /// <summary>Where summaries or alerts are enqueued (replaced before start when a revision changes the uplink).</summary>
+    public UplinkClient Uplink { get; set; }
+
     public EmissionStage(UplinkClient uplink, AlarmStage alarms, LiveLine? line, PipelineTally tally)
     {
-        _uplink = uplink;
+        Uplink = uplink;
         _alarms = alarms;
         _line = line;
         _tally = tally;
@@ -42,7 +44,7 @@ internal sealed class EmissionStage
         {
             ref readonly var f = ref s.PendingFeatures[c];
             var channel = source.Channels[c];
-            _uplink.Enqueue(new Summary { Sensor = source.Name, Channel = channel, WindowStartNs = startNs, WindowEndNs = endNs, Features = f });
+            Uplink.Enqueue(new Summary { Sensor = source.Name, Channel = channel, WindowStartNs = startNs, WindowEndNs = endNs, Features = f });
             Interlocked.Increment(ref _tally.Windows);
             var score = scores[c];
             if (model is not null && float.IsFinite(score))
