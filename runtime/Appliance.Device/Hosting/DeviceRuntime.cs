@@ -335,6 +335,13 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
             var c = _pipeline!.Counters;
             var acked = _uplink!.Counters.Acknowledged - _ackedAtApply;
 
+            if (_pipeline.Completion.IsCompleted)
+            {
+                // Every source is a recording and has ended (a bad row ends it too, counted as a fault):
+                // nothing more will come, and rolling back would not replay it; the replay's outcome is its caller's to report.
+                return new HealthReport(true, $"replay ended: {c.SamplesRead} samples, {c.WindowsSummarised} windows, {c.SampleFaults} faults");
+            }
+
             // Sensors answer: reads do not fail (more than one in ten fails the check, at once).
             if (c.SampleFaults > c.SamplesRead / 10)
             {
@@ -360,12 +367,6 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
                 }
 
                 return new HealthReport(true, $"{c.SamplesRead} samples, {c.WindowsSummarised} windows, {acked} acknowledged, {c.SampleFaults} faults{(awaited is null ? "" : $", {awaited} scores")}");
-            }
-
-            if (_pipeline.Completion.IsCompleted)
-            {
-                // Every source is a recording and has ended: nothing more will come, and rolling back would not replay it.
-                return new HealthReport(true, $"replay ended: {c.SamplesRead} samples, {c.WindowsSummarised} windows, {c.SampleFaults} faults");
             }
 
             if (DateTimeOffset.UtcNow >= deadline)
