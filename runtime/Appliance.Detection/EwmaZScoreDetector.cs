@@ -33,6 +33,9 @@ public sealed class EwmaZScoreDetector : IDetector
     public string Name => "ewma-z";
 
     /// <inheritdoc/>
+    public string ScoreLabel => "z";
+
+    /// <inheritdoc/>
     public Detection Observe(in WindowFeatures window)
     {
         if (window.Count == 0)

@@ -10,7 +10,7 @@ namespace Appliance.Detection;
 /// </summary>
 /// <remarks>
 /// The model does not run inside <see cref="Observe"/>: the pipeline batches the windows of every sensor that close together
-/// into one ONNX <c>Run</c> and hands each detector its row's score with <see cref="SetScore"/> before it observes the window.
+/// into one ONNX <c>Run</c> and hands each detector its row's score with <see cref="SetModelScore"/> before it observes the window.
 /// A window observed without a score (no model yet, or the run failed) scores 0 and never fires; such windows are counted
 /// in <see cref="Unscored"/>. Severity: critical at twice the threshold or more.
 /// </remarks>
@@ -48,10 +48,8 @@ public sealed class OnnxDetector : IDetector
     /// <summary>Windows observed without a model score.</summary>
     public long Unscored { get; private set; }
 
-    /// <summary>Gives the model's score for the next window to be observed (from the batch run that held it).</summary>
-    /// <param name="score">The model's output for this detector's row; NaN for "not scored".</param>
-    /// <param name="modelThreshold">The active model's threshold, or null when it states none.</param>
-    public void SetScore(double score, double? modelThreshold)
+    /// <inheritdoc/>
+    public void SetModelScore(double score, double? modelThreshold)
     {
         var threshold = _thresholdOverride ?? modelThreshold ?? double.PositiveInfinity;
         if (threshold != _threshold)

@@ -11,13 +11,17 @@ namespace Appliance.Drivers.Sampling;
 /// over time (a pulse counter's gate, a FIFO filling) has a full period behind its first sample.
 /// </summary>
 /// <remarks>Allocation-free per sample: buffers are allocated once. One thread runs one loop; a slow or failing sensor delays only
-/// its own loop (the supervisor bounds that delay).</remarks>
+/// its own loop (the supervisor bounds that delay). A recording (<see cref="ForRecording"/>) is paced by its own timestamps
+/// instead of the scheduler's grid, so the same loop serves live and replayed sources.</remarks>
 public sealed class SamplingLoop
 {
     private readonly SensorSupervisor _sensor;
     private readonly TimeProvider _clock;
     private readonly float[] _values;
     private readonly long[] _timestamps;
+    private readonly double _recordingSpeed = double.NaN;
+    private long _firstSampleNs = long.MinValue;
+    private long _firstSampleTick;
     private bool _started;
 
     /// <summary>Creates the loop.</summary>
@@ -50,6 +54,32 @@ public sealed class SamplingLoop
         sensor.RetryBudget = TimeSpan.FromSeconds(Math.Min(0.05, 0.5 / wakeRate));
     }
 
+    /// <summary>
+    /// Creates a loop that replays a recording: no wait on the scheduler's grid; each sample is delivered at its own timestamp,
+    /// <paramref name="speed"/> times faster than recorded, counted from the first sample; with speed 0 as fast as the handler
+    /// takes them (the handler may block, for example until the pipeline's ring has room). Ends at the recording's end.
+    /// </summary>
+    /// <param name="sensor">The supervised recording.</param>
+    /// <param name="speed">0 for as fast as possible, or a positive factor on the recording's own pace.</param>
+    /// <param name="clock">The monotonic clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <returns>The loop (its <see cref="Scheduler"/> is not used).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="speed"/> is negative or not finite.</exception>
+    public static SamplingLoop ForRecording(SensorSupervisor sensor, double speed, TimeProvider? clock = null)
+    {
+        if (!(speed >= 0) || double.IsInfinity(speed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(speed), speed, "A replay speed must be 0 (as fast as possible) or a positive factor.");
+        }
+
+        return new SamplingLoop(sensor, 1, clock, speed);
+    }
+
+    private SamplingLoop(SensorSupervisor sensor, double rateHz, TimeProvider? clock, double recordingSpeed)
+        : this(sensor, rateHz, clock)
+    {
+        _recordingSpeed = recordingSpeed;
+    }
+
     /// <summary>The loop's scheduler.</summary>
     public SamplingScheduler Scheduler { get; }
 
@@ -79,6 +109,11 @@ public sealed class SamplingLoop
             _started = true;
             _sensor.Open();
             Scheduler.Start();
+        }
+
+        if (!double.IsNaN(_recordingSpeed))
+        {
+            return ReplayOnce(handler, token);
         }
 
         if (!Scheduler.WaitNext(token))
@@ -114,6 +149,44 @@ public sealed class SamplingLoop
             _sensor.Stats.RecordDelivery(_clock.GetTimestamp(), 1);
         }
 
+        return true;
+    }
+
+    private bool ReplayOnce(SampleHandler handler, CancellationToken token)
+    {
+        if (token.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        SampleStatus status = _sensor.Read(_values, out long timestampNs);
+        if (status == SampleStatus.EndOfStream)
+        {
+            return false;
+        }
+
+        if (status != SampleStatus.Ok)
+        {
+            return true;
+        }
+
+        if (_recordingSpeed > 0)
+        {
+            if (_firstSampleNs == long.MinValue)
+            {
+                _firstSampleNs = timestampNs;
+                _firstSampleTick = _clock.GetTimestamp();
+            }
+
+            long due = _firstSampleTick + (long)((timestampNs - _firstSampleNs) / 1e9 / _recordingSpeed * _clock.TimestampFrequency);
+            if (!ClockDelay.WaitUntil(_clock, due, token))
+            {
+                return false;
+            }
+        }
+
+        handler(timestampNs, _values);
+        _sensor.Stats.RecordDelivery(_clock.GetTimestamp(), 1);
         return true;
     }
 }

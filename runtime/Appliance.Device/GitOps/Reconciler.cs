@@ -190,6 +190,9 @@ public sealed class Reconciler : IDisposable
             config = config with { Device = new DeviceSettings(_options.DeviceId) };
         }
 
+        // What the pipeline would refuse to be built from is refused here, so the running revision stays (not an apply that fails).
+        Pipeline.DevicePipeline.Check(config, ConfigRepository.ConfigFile);
+
         var models = _repo.List(commit, "models", folders: true).Select(name => _repo.LoadModel(commit, name)).ToList();
         if (config.Inference.Model is { } modelName)
         {
@@ -362,6 +365,9 @@ public sealed class Reconciler : IDisposable
         {
             config = config with { Device = new DeviceSettings(_options.DeviceId) };
         }
+
+        // What the pipeline would refuse to be built from is refused here, so the running revision stays (not an apply that fails).
+        Pipeline.DevicePipeline.Check(config, ConfigRepository.ConfigFile);
 
         return new ConfigBundle(ConfigBundle.BakedIn, config, [], "baked into the image");
     }

@@ -11,7 +11,16 @@ public static class SeedRepository
     /// <param name="message">The commit message.</param>
     /// <returns>The commit id.</returns>
     /// <exception cref="GitOpsException">The folder already holds a repository or cannot be written.</exception>
-    public static string Create(string path, IReadOnlyDictionary<string, string> files, string message = "Initial configuration")
+    public static string Create(string path, IReadOnlyDictionary<string, string> files, string message = "Initial configuration") =>
+        Create(path, files.ToDictionary(f => f.Key, f => System.Text.Encoding.UTF8.GetBytes(f.Value)), message);
+
+    /// <summary>Creates the repository at <paramref name="path"/> (which must not hold one) and commits <paramref name="files"/>.</summary>
+    /// <param name="path">The repository's folder.</param>
+    /// <param name="files">Paths inside the repository and their bytes (a model folder's <c>model.onnx</c>, for example).</param>
+    /// <param name="message">The commit message.</param>
+    /// <returns>The commit id.</returns>
+    /// <exception cref="GitOpsException">The folder already holds a repository or cannot be written.</exception>
+    public static string Create(string path, IReadOnlyDictionary<string, byte[]> files, string message = "Initial configuration")
     {
         if (Repository.IsValid(path))
         {
@@ -23,11 +32,11 @@ public static class SeedRepository
             Directory.CreateDirectory(path);
             Repository.Init(path);
             using var repo = new Repository(path);
-            foreach (var (name, text) in files)
+            foreach (var (name, bytes) in files)
             {
                 var full = System.IO.Path.Combine(path, name);
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-                File.WriteAllText(full, text);
+                File.WriteAllBytes(full, bytes);
                 Commands.Stage(repo, name);
             }
 

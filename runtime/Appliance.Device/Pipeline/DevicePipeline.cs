@@ -1,62 +1,37 @@
-using Appliance.Kernels.Windows;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using Appliance.Drivers.Sources;
-using Appliance.Kernels.Statistics;
 using Appliance.Contracts.Config;
-using Appliance.Detection;
 using Appliance.Contracts.Inference;
+using Appliance.Detection;
 using Appliance.Device.Uplink;
-using Appliance.Contracts.Wire;
+using Appliance.Kernels.Windows;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Device.Pipeline;
 
 /// <summary>
-/// The device side from sample to outbox: one sampling loop per source writes into its <see cref="SampleRing"/>;
-/// one worker drains the rings into <see cref="TumblingWindow"/>s (the fused kernel runs over the ring's own storage and
-/// merges into each open window: no sample is copied), scores the
-/// windows of all sensors that close together in one ONNX <c>Run</c> (one row per channel, through a
-/// <see cref="HotSwapScorer"/> whose model can be replaced between batches), feeds each channel's <see cref="IDetector"/>,
-/// and enqueues summaries and alerts on the <see cref="UplinkClient"/> (which owns the outbox and the socket).
+/// The device side from sample to outbox, as five stages over one <see cref="SensorStream"/> per source:
+/// <see cref="SamplingStage"/> (one drivers' sampling loop per source, live or replay, into its <see cref="SampleRing"/>),
+/// <see cref="WindowingStage"/> (one worker drains the rings into <see cref="TumblingWindow"/>s),
+/// <see cref="BatchScoringStage"/> (the windows that close together scored in one ONNX <c>Run</c> through a
+/// <see cref="HotSwapScorer"/>; <see cref="OnDeviceFit"/> while no model is configured),
+/// <see cref="EmissionStage"/> (summaries and each channel's <see cref="IDetector"/>) and <see cref="AlarmStage"/>
+/// (alerts and local alarm outputs), all enqueued on the <see cref="UplinkClient"/> (which owns the outbox and the socket).
+/// This class builds the stages, starts and stops them, and is the pipeline's face to the device (models, counters).
 /// </summary>
-/// <remarks>
-/// Batching: a closed window waits until every sensor has closed one (windows are aligned to multiples of their length,
-/// so sensors with the same window length close together), until a sensor closes a second window, or at most
-/// <see cref="BatchGrace"/>; then the pending windows are scored in one <c>Run</c> of the fixed <c>[S, F]</c> batch
-/// (S = all channels of all sensors; rows of sensors without a pending window are scored and ignored) and handed on in
-/// sensor order. Without inference, each window is handed on as it closes.
-/// </remarks>
 public sealed class DevicePipeline : IDisposable
 {
-    private const int FittedFeatures = 2; // the on-device model's [mean, std] per channel stream
-
     private readonly ApplianceConfig _config;
-    private readonly UplinkClient _uplink;
-    private readonly PipelineOptions _options;
     private readonly ILogger _logger;
-    private readonly Appliance.Drivers.Chips.Gpio.AlarmPanel? _alarms;
     private readonly SensorStream[] _streams;
+    private readonly PipelineTally _tally = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<Thread> _threads = [];
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _samplesRead;
-    private long _sampleFaults;
-    private long _windows;
-    private long _alerts;
-    private long _inferenceRuns;
-    private int _replaysRunning;
     private readonly HotSwapScorer? _scorer;
-    private readonly int _batchStreams;
-    private readonly TimeSpan _batchGrace;
-    private float[] _batchInput = [];
-    private readonly float[] _batchScores;
-    private int _pendingCount;
-    private long _pendingSince;
-    private long _scoredWindows;
-    private long _inferenceFaults;
+    private readonly SamplingStage _sampling;
+    private readonly EmissionStage _emission;
+    private readonly AlarmStage _alarmStage;
+    private readonly BatchScoringStage _batch;
+    private readonly WindowingStage _windowing;
     private volatile string? _lastRejection;
+    private long _startedAt;
 
     /// <summary>Creates the pipeline; nothing runs until <see cref="Start"/>.</summary>
     /// <param name="config">The configuration snapshot (windows, detector, inference).</param>
@@ -65,12 +40,14 @@ public sealed class DevicePipeline : IDisposable
     /// <param name="options">Pacing and reporting.</param>
     /// <param name="logger">The log.</param>
     /// <param name="alarms">The alarm outputs (<c>[[alarm]]</c>) that alerts raise locally, as the window that fired closes; none when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A window length or detector setting the kernels refuse.</exception>
+    /// <exception cref="InferenceException"><c>gpu = "required"</c> and no GPU execution provider can be used.</exception>
     public DevicePipeline(ApplianceConfig config, IReadOnlyList<SensorBinding> sensors, UplinkClient uplink, PipelineOptions options, ILogger logger, Appliance.Drivers.Chips.Gpio.AlarmPanel? alarms = null)
     {
-        _alarms = alarms;
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(sensors);
+        ArgumentNullException.ThrowIfNull(options);
         _config = config;
-        _uplink = uplink;
-        _options = options;
         _logger = logger;
         _streams = new SensorStream[sensors.Count];
         var offset = 0;
@@ -80,32 +57,41 @@ public sealed class DevicePipeline : IDisposable
             offset += _streams[i].Channels;
         }
 
-        _batchStreams = offset;
-        _batchScores = new float[offset];
         var slowest = sensors.Where(b => !b.IsReplay).Select(b => 1.5 / b.RateHz).DefaultIfEmpty(0).Max();
-        _batchGrace = TimeSpan.FromSeconds(Math.Clamp(slowest, 0.02, 0.5));
+        var grace = TimeSpan.FromSeconds(Math.Clamp(slowest, 0.02, 0.5));
+        OnDeviceFit? fit = null;
         if (config.Inference.Enabled && offset > 0)
         {
             var policy = Policy(config);
             if (policy == GpuPolicy.Required)
             {
                 // gpu = "required": refuse to start now, with the reason, rather than when the first model loads.
-                using var probe = new OnnxScorer(StandardScoreModel.Fit([[0f, 1f]], 1, FittedFeatures).ToOnnx(), 1, FittedFeatures, policy);
+                using var probe = new OnnxScorer(StandardScoreModel.Fit([[0f, 1f]], 1, OnDeviceFit.Features).ToOnnx(), 1, OnDeviceFit.Features, policy);
             }
 
             _scorer = new HotSwapScorer(offset, policy, r => _lastRejection = $"{r.Source}: {r.Reason}");
+            if (config.Inference.Model is null)
+            {
+                fit = new OnDeviceFit(_streams, options.ScorerTrainingWindows, (id, onnx) => StageModel(id, onnx));
+            }
         }
+
+        _sampling = new SamplingStage(_streams, options, _tally, logger);
+        _alarmStage = new AlarmStage(uplink, alarms, _tally, logger);
+        _emission = new EmissionStage(uplink, _alarmStage, options.LiveLine is { } write ? new LiveLine(write) : null, _tally);
+        _batch = new BatchScoringStage(_streams, _scorer, fit, _emission, grace, _tally, logger);
+        _windowing = new WindowingStage(_streams, _sampling, _batch);
     }
 
     /// <summary>How long a closed window waits for the other sensors' windows before its batch is scored without them:
     /// 1.5 sample periods of the slowest live sensor, between 20 ms and 500 ms.</summary>
-    public TimeSpan BatchGrace => _batchGrace;
+    public TimeSpan BatchGrace => _batch.Grace;
 
     /// <summary>
     /// The error that stopped a sample source early (a replayed CSV's bad row, a source that could not be read), as
     /// "sensor: message"; null while every source runs or ended cleanly. The samples before it were windowed and sent.
     /// </summary>
-    public string? SourceFailure { get; private set; }
+    public string? SourceFailure => _sampling.SourceFailure;
 
     /// <summary>The model that scores windows now (<c>models/NAME@sha256:HEX12</c>, a bundle directory, or <c>on-device:standard-score</c>), or <c>none</c>. For the heartbeat.</summary>
     public string ActiveModel => _scorer?.ActiveSource is { Length: > 0 } id ? id : "none";
@@ -117,14 +103,18 @@ public sealed class DevicePipeline : IDisposable
     public int ModelSwaps => _scorer?.Swaps ?? 0;
 
     /// <summary>Channel windows that received a model score.</summary>
-    public long ScoredWindows => Interlocked.Read(ref _scoredWindows);
+    public long ScoredWindows => Interlocked.Read(ref _tally.ScoredWindows);
 
     /// <summary>Batches whose run failed (the model raised an error or produced NaN from finite features); their windows went unscored.</summary>
-    public long InferenceFaults => Interlocked.Read(ref _inferenceFaults);
+    public long InferenceFaults => Interlocked.Read(ref _tally.InferenceFaults);
 
     /// <summary>Called on the pipeline thread for every channel window a model scored: (sensor, channel, window start in Unix ns,
     /// score, model id). Set before <see cref="Start"/>; may be null.</summary>
-    public Action<string, string, long, double, string>? WindowScored { get; set; }
+    public Action<string, string, long, double, string>? WindowScored
+    {
+        get => _emission.WindowScored;
+        set => _emission.WindowScored = value;
+    }
 
     /// <summary>
     /// Loads <paramref name="onnx"/> beside the active model and checks it (<see cref="HotSwapScorer.Stage(string, byte[], ModelSelfTest?)"/>):
@@ -186,50 +176,84 @@ public sealed class DevicePipeline : IDisposable
     }
 
     /// <summary>Completes when every replayed source has ended and its last window has been summarised; never for live sources.</summary>
-    public Task Completion => _completion.Task;
+    public Task Completion => _windowing.Completion;
 
     /// <summary>The execution provider of the active model's session (<c>CPU</c>, <c>CUDA</c>), or <c>none</c> before a model is active.</summary>
     public string ExecutionProvider => _scorer?.ExecutionProvider ?? "none";
 
     /// <summary>A snapshot of the counters.</summary>
     public PipelineCounters Counters => new(
-        Interlocked.Read(ref _samplesRead),
-        Interlocked.Read(ref _sampleFaults),
+        Interlocked.Read(ref _tally.SamplesRead),
+        Interlocked.Read(ref _tally.SampleFaults),
         _streams.Sum(s => s.Ring.Overruns),
-        Interlocked.Read(ref _windows),
-        Interlocked.Read(ref _alerts),
-        Interlocked.Read(ref _inferenceRuns),
+        Interlocked.Read(ref _tally.Windows),
+        Interlocked.Read(ref _tally.Alerts),
+        Interlocked.Read(ref _tally.InferenceRuns),
         _streams.Sum(s => s.Window.LateSamples + s.Window.EarlySamples));
+
+    /// <summary>
+    /// Checks what this pipeline would refuse to be built from, so that validation refuses it instead of an apply: a window
+    /// length the <see cref="TumblingWindow"/> refuses, and <c>gpu = "required"</c> where no GPU execution provider loads.
+    /// </summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="file">The file named in the error.</param>
+    /// <exception cref="ConfigException">The pipeline would refuse <paramref name="config"/> (the key and why).</exception>
+    public static void Check(ApplianceConfig config, string file)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        try
+        {
+            _ = new TumblingWindow(new SampleRing(1024, 1), config.Window.Length);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ConfigException(file, 0, $"[window] length = {config.Window.Length.TotalMilliseconds:G} ms: the tumbling window refuses it ({e.Message.Split('\n')[0].Trim()})");
+        }
+
+        if (config.Inference.Enabled && Policy(config) == GpuPolicy.Required)
+        {
+            try
+            {
+                using var probe = new OnnxScorer(StandardScoreModel.Fit([[0f, 1f]], 1, OnDeviceFit.Features).ToOnnx(), 1, OnDeviceFit.Features, GpuPolicy.Required);
+            }
+            catch (InferenceException e)
+            {
+                throw new ConfigException(file, 0, e.Message);
+            }
+        }
+    }
+
+    /// <summary>Replaces the uplink the pipeline enqueues on; only before <see cref="Start"/> (a revision that changes the uplink
+    /// builds its pipeline while the old uplink still serves the old pipeline).</summary>
+    /// <exception cref="InvalidOperationException">The pipeline has started.</exception>
+    internal void UseUplink(UplinkClient uplink)
+    {
+        if (_startedAt != 0)
+        {
+            throw new InvalidOperationException("the pipeline has started: its uplink cannot change");
+        }
+
+        _emission.Uplink = uplink;
+        _alarmStage.Uplink = uplink;
+    }
+
+    /// <summary>How long the pipeline has run since <see cref="Start"/> (zero before).</summary>
+    public TimeSpan Running => _startedAt == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt);
 
     /// <summary>Starts the sampling loops and the worker.</summary>
     public void Start()
     {
-        foreach (var s in _streams)
-        {
-            if (s.Binding.IsReplay)
-            {
-                Interlocked.Increment(ref _replaysRunning);
-            }
-
-            var t = new Thread(() => SampleLoop(s)) { IsBackground = true, Name = "sample:" + s.Binding.Source.Name };
-            _threads.Add(t);
-        }
-
-        _threads.Add(new Thread(WorkLoop) { IsBackground = true, Name = "pipeline" });
-        foreach (var t in _threads)
-        {
-            t.Start();
-        }
+        _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _sampling.Start(_stop.Token);
+        _windowing.Start(_stop.Token);
     }
 
     /// <summary>Stops sampling, lets the worker summarise what the rings hold (closing the open windows), and waits for the threads.</summary>
     public void Stop()
     {
         _stop.Cancel();
-        foreach (var t in _threads)
-        {
-            t.Join(TimeSpan.FromSeconds(5));
-        }
+        _sampling.Join(TimeSpan.FromSeconds(5));
+        _windowing.Join(TimeSpan.FromSeconds(5));
     }
 
     /// <inheritdoc/>
@@ -240,458 +264,5 @@ public sealed class DevicePipeline : IDisposable
         _stop.Dispose();
     }
 
-    private void SampleLoop(SensorStream s)
-    {
-        var source = s.Binding.Source;
-        var values = new float[source.Channels.Count];
-        var token = _stop.Token;
-        var clock = Stopwatch.StartNew();
-        long periodTicks = (long)(Stopwatch.Frequency / s.Binding.RateHz);
-        long next = 0;
-        long firstSampleNs = long.MinValue;
-        try
-        {
-            if (!s.Binding.IsReplay && source is Appliance.Drivers.Sampling.SensorSupervisor supervised)
-            {
-                // Live bus sensors: the drivers' scheduler (absolute deadlines, FIFO batches, retries, degraded marking, rate and
-                // jitter in supervised.Stats).
-                var loop = new Appliance.Drivers.Sampling.SamplingLoop(supervised, s.Binding.RateHz);
-                Appliance.Drivers.Sampling.SampleHandler handler = (ts, v) =>
-                {
-                    Interlocked.Increment(ref _samplesRead);
-                    s.Ring.TryWrite(ts, v);
-                };
-                long failed = 0;
-                while (loop.RunOnce(handler, token))
-                {
-                    long now = supervised.Stats.FailedSamples;
-                    Interlocked.Add(ref _sampleFaults, now - failed);
-                    failed = now;
-                }
-
-                return;
-            }
-
-            while (!token.IsCancellationRequested)
-            {
-                if (!s.Binding.IsReplay)
-                {
-                    next += periodTicks;
-                    var wait = next - clock.ElapsedTicks;
-                    if (wait > 0)
-                    {
-                        token.WaitHandle.WaitOne(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
-                        if (token.IsCancellationRequested)
-                        {
-                            break;
-                        }
-                    }
-                }
-
-                var status = source.Read(values, out var ts);
-                if (status == SampleStatus.EndOfStream)
-                {
-                    break;
-                }
-
-                if (status == SampleStatus.Fault)
-                {
-                    Interlocked.Increment(ref _sampleFaults);
-                    continue;
-                }
-
-                Interlocked.Increment(ref _samplesRead);
-                if (s.Binding.IsReplay)
-                {
-                    if (_options.ReplaySpeed > 0)
-                    {
-                        if (firstSampleNs == long.MinValue)
-                        {
-                            firstSampleNs = ts;
-                        }
-
-                        var dueTicks = (long)((ts - firstSampleNs) / 1e9 / _options.ReplaySpeed * Stopwatch.Frequency);
-                        var wait = dueTicks - clock.ElapsedTicks;
-                        if (wait > 0)
-                        {
-                            token.WaitHandle.WaitOne(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
-                        }
-                    }
-
-                    s.Ring.WaitForSpace(token);
-                }
-
-                s.Ring.TryWrite(ts, values);
-            }
-        }
-        catch (Exception e) when (e is IOException or FormatException)
-        {
-            Interlocked.Increment(ref _sampleFaults);
-            SourceFailure = $"{source.Name}: {e.Message}";
-            Log.SourceFailed(_logger, source.Name, e.Message);
-        }
-        finally
-        {
-            s.Ended = true;
-            if (s.Binding.IsReplay)
-            {
-                Interlocked.Decrement(ref _replaysRunning);
-            }
-        }
-    }
-
-    private void WorkLoop()
-    {
-        var allReplay = _streams.All(s => s.Binding.IsReplay);
-        long stopSeen = 0;
-        while (true)
-        {
-            var idle = true;
-            foreach (var s in _streams)
-            {
-                // A sensor whose window waits for the batch is not read further: its next window must not close (and its
-                // samples stay in its ring) until the batch that holds this one is scored. The window takes the samples
-                // where the ring holds them (no copy) and may hold some there, unread, until its window closes.
-                while (!s.Pending && s.Window.Unread > 0)
-                {
-                    idle = false;
-                    if (s.Window.Drain(s.Closed, out var start, out var end))
-                    {
-                        OnWindowClosed(s, start, end);
-                    }
-                }
-            }
-
-            var stopping = _stop.IsCancellationRequested;
-            if (stopping && stopSeen == 0)
-            {
-                stopSeen = Stopwatch.GetTimestamp();
-            }
-
-            var replaysDone = allReplay && Volatile.Read(ref _replaysRunning) == 0;
-            // On stop, a sampling thread may still be writing the sample it has just read (and counted): wait for the
-            // sampling threads to end, so that every sample counted in SamplesRead reaches a window, but not longer than
-            // a second, in case one is stuck in a bus call.
-            var sourcesDone = _streams.All(s => s.Ended) || (stopping && Stopwatch.GetElapsedTime(stopSeen) > TimeSpan.FromSeconds(1));
-            if ((stopping || replaysDone) && _streams.All(s => s.Window.Unread == 0) && sourcesDone)
-            {
-                foreach (var s in _streams)
-                {
-                    if (s.Window.Flush(s.Closed, out var start, out var end))
-                    {
-                        OnWindowClosed(s, start, end);
-                    }
-                }
-
-                FlushBatch();
-                _completion.TrySetResult();
-                return;
-            }
-
-            if (_pendingCount > 0 && BatchReady())
-            {
-                FlushBatch();
-            }
-
-            if (idle)
-            {
-                var target = WaitTarget();
-                target.Ring.WaitForData(TimeSpan.FromMilliseconds(_pendingCount > 0 ? 2 : 20), target.Window.Held);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Whether the pending batch can be scored without the sensors that have no window in it: each of those has ended
-    /// (its ring empty), or is live and <see cref="BatchGrace"/> has passed. A replay is waited for however long it takes
-    /// (it is not real time), so replays with the same timestamps always share a batch.
-    /// </summary>
-    private bool BatchReady()
-    {
-        var graceOver = Stopwatch.GetElapsedTime(_pendingSince) >= _batchGrace;
-        foreach (var s in _streams)
-        {
-            if (!s.Pending && !(s.Ended && s.Window.Unread == 0) && (s.Binding.IsReplay || !graceOver))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>The ring to wait on when idle: the first sensor that is still expected to close a window.</summary>
-    private SensorStream WaitTarget()
-    {
-        foreach (var s in _streams)
-        {
-            if (!s.Pending && !s.Ended)
-            {
-                return s;
-            }
-        }
-
-        return _streams[0];
-    }
-
-    /// <summary>A sensor's window closed: it joins the pending batch (scored with the other sensors' windows in one run).</summary>
-    private void OnWindowClosed(SensorStream s, long startNs, long endNs)
-    {
-        if (s.Pending)
-        {
-            FlushBatch(); // a sensor's second window: score the first one's batch before this one joins the next
-        }
-
-        s.Closed.AsSpan().CopyTo(s.PendingFeatures);
-        s.PendingStart = startNs;
-        s.PendingEnd = endNs;
-        s.Pending = true;
-        if (_pendingCount++ == 0)
-        {
-            _pendingSince = Stopwatch.GetTimestamp();
-        }
-
-        if (_scorer is null || _pendingCount == _streams.Length)
-        {
-            FlushBatch();
-        }
-    }
-
-    /// <summary>Scores the pending windows in one run, then hands each on (summaries, detectors, alerts) in sensor order.</summary>
-    private void FlushBatch()
-    {
-        if (_pendingCount == 0)
-        {
-            return;
-        }
-
-        var scored = ScoreBatch();
-        foreach (var s in _streams)
-        {
-            if (s.Pending)
-            {
-                s.Pending = false;
-                Emit(s, scored);
-            }
-        }
-
-        _pendingCount = 0;
-    }
-
-    /// <summary>
-    /// One ONNX run over the pending windows. Without a configured model, the first <see cref="PipelineOptions.ScorerTrainingWindows"/>
-    /// windows of every stream fit the on-device standard-score model first (a diagonal Gaussian per channel).
-    /// </summary>
-    /// <returns>The model that scored the batch, or null when none did (scores are then NaN).</returns>
-    private ScoringModel? ScoreBatch()
-    {
-        _batchScores.AsSpan().Fill(float.NaN);
-        if (_scorer is null)
-        {
-            return null;
-        }
-
-        if (!_scorer.HasModel && _config.Inference.Model is null && !_fitStaged)
-        {
-            FitOnDevice();
-        }
-
-        if (_scorer.TrySwap())
-        {
-            var m = _scorer.Active!;
-            _batchInput = new float[_batchStreams * m.Scorer.Features]; // once per model, not per batch
-            Log.ScorerReady(_logger, m.Id, m.Scorer.ExecutionProvider, m.Scorer.FallbackReason ?? "-");
-        }
-
-        var model = _scorer.Active;
-        if (model is null)
-        {
-            return null;
-        }
-
-        var f = model.Scorer.Features;
-        foreach (var s in _streams)
-        {
-            if (!s.Pending)
-            {
-                continue;
-            }
-
-            for (var c = 0; c < s.Channels; c++)
-            {
-                var row = _batchInput.AsSpan((s.Offset + c) * f, f);
-                for (var j = 0; j < f; j++)
-                {
-                    row[j] = WindowFeatureColumns.Value(s.PendingFeatures[c], model.Columns[j]);
-                }
-            }
-        }
-
-        try
-        {
-            _scorer.Run(_batchInput, _batchScores);
-            Interlocked.Increment(ref _inferenceRuns);
-            return model;
-        }
-        catch (InferenceException e)
-        {
-            _batchScores.AsSpan().Fill(float.NaN);
-            Interlocked.Increment(ref _inferenceFaults);
-            Log.InferenceFailed(_logger, model.Id, e.Message);
-            return null;
-        }
-    }
-
-    private bool _fitStaged;
-
-    private void FitOnDevice()
-    {
-        foreach (var s in _streams)
-        {
-            if (s.Pending)
-            {
-                var row = new float[s.Channels * FittedFeatures];
-                for (var c = 0; c < s.Channels; c++)
-                {
-                    row[c * FittedFeatures] = WindowFeatureColumns.Value(s.PendingFeatures[c], 1);
-                    row[(c * FittedFeatures) + 1] = WindowFeatureColumns.Value(s.PendingFeatures[c], 2);
-                }
-
-                s.Training.Add(row);
-            }
-        }
-
-        var n = _options.ScorerTrainingWindows;
-        if (_streams.Any(s => s.Training.Count < n))
-        {
-            return;
-        }
-
-        var rows = new List<float[]>(n);
-        for (var r = 0; r < n; r++)
-        {
-            rows.Add([.. _streams.SelectMany(s => s.Training[r])]);
-        }
-
-        var fitted = StandardScoreModel.Fit(rows, _batchStreams, FittedFeatures);
-        _fitStaged = StageModel("on-device:standard-score", fitted.ToOnnx());
-        foreach (var s in _streams)
-        {
-            s.Training.Clear();
-        }
-    }
-
-    private void Emit(SensorStream s, ScoringModel? model)
-    {
-        var source = s.Binding.Source;
-        long startNs = s.PendingStart, endNs = s.PendingEnd;
-        var line = _options.LiveLine is null ? null : new StringBuilder();
-        line?.Append(CultureInfo.InvariantCulture, $"window {DateTimeOffset.FromUnixTimeMilliseconds(startNs / 1_000_000):yyyy-MM-ddTHH:mm:ss.fffZ} {source.Name}:");
-
-        double? max = null;
-        for (var c = 0; c < s.Channels; c++)
-        {
-            ref readonly var f = ref s.PendingFeatures[c];
-            var channel = source.Channels[c];
-            _uplink.Enqueue(new Summary { Sensor = source.Name, Channel = channel, WindowStartNs = startNs, WindowEndNs = endNs, Features = f });
-            Interlocked.Increment(ref _windows);
-            var score = _batchScores[s.Offset + c];
-            if (model is not null && float.IsFinite(score))
-            {
-                Interlocked.Increment(ref _scoredWindows);
-                max = Math.Max(max ?? double.MinValue, score);
-                WindowScored?.Invoke(source.Name, channel, startNs, score, model.Id);
-            }
-
-            if (s.Detectors[c] is OnnxDetector onnx)
-            {
-                onnx.SetScore(model is null ? double.NaN : score, model?.Threshold);
-            }
-
-            var d = s.Detectors[c].Observe(f);
-            line?.Append(CultureInfo.InvariantCulture, $" {channel} n={f.Count} mean={f.Mean:G6} {(s.Detectors[c] is EwmaZScoreDetector ? "z" : "score")}={d.Score:G4}");
-            if (d.Fired)
-            {
-                _uplink.Enqueue(new Alert
-                {
-                    Sensor = source.Name,
-                    Channel = channel,
-                    TimeNs = endNs,
-                    Score = d.Score,
-                    Threshold = d.Threshold,
-                    Severity = d.Critical ? AlertSeverity.Critical : AlertSeverity.Warning,
-                    Detector = s.Detectors[c].Name,
-                    Features = f,
-                });
-                Interlocked.Increment(ref _alerts);
-                _alarms?.OnAlert(source.Name);
-                line?.Append(CultureInfo.InvariantCulture, $" ALERT({(d.Critical ? "critical" : "warning")}, {s.Detectors[c].Name})");
-                Log.AlertRaised(_logger, source.Name, channel, d.Score, d.Threshold);
-            }
-        }
-
-        if (max is { } sc)
-        {
-            line?.Append(CultureInfo.InvariantCulture, $" | onnx score={sc:G4}");
-        }
-
-        if (line is not null)
-        {
-            _options.LiveLine!(line.ToString());
-        }
-    }
-
     private static GpuPolicy Policy(ApplianceConfig config) => config.Inference.Gpu;
-
-    private sealed class SensorStream
-    {
-        /// <summary>Seconds of samples a live sensor's ring holds: the worker's longest expected pause (a batch waits at most
-        /// 0.5 s for the other sensors, then one ONNX run) several times over. Independent of the window length: the window
-        /// reads the ring in place and folds it in runs, so it needs no room for a whole window.</summary>
-        private const double LiveRingSeconds = 4.0;
-
-        public SensorStream(SensorBinding binding, ApplianceConfig config, SensorDetectorSettings? detector, int offset, long notBeforeNs)
-        {
-            Offset = offset;
-            Binding = binding;
-            Channels = binding.Source.Channels.Count;
-            var capacity = binding.IsReplay ? 1 << 16 : (int)Math.Ceiling(binding.RateHz * LiveRingSeconds);
-            Ring = new SampleRing(Math.Max(capacity, 1024), Channels);
-            Window = new TumblingWindow(Ring, config.Window.Length, notBeforeNs);
-            Closed = new WindowFeatures[Channels];
-            PendingFeatures = new WindowFeatures[Channels];
-            Detectors = new IDetector[Channels];
-            for (var c = 0; c < Channels; c++)
-            {
-                Detectors[c] = WindowDetectors.Create(detector, config.Detector);
-            }
-        }
-
-        /// <summary>The batch row of this sensor's first channel.</summary>
-        public int Offset { get; }
-
-        public WindowFeatures[] PendingFeatures { get; }
-
-        public bool Pending { get; set; }
-
-        public long PendingStart { get; set; }
-
-        public long PendingEnd { get; set; }
-
-        public SensorBinding Binding { get; }
-
-        public int Channels { get; }
-
-        public SampleRing Ring { get; }
-
-        public TumblingWindow Window { get; }
-
-        public WindowFeatures[] Closed { get; }
-
-        public IDetector[] Detectors { get; }
-
-        public List<float[]> Training { get; } = [];
-
-        public volatile bool Ended;
-    }
 }

@@ -6,6 +6,7 @@ using Appliance.Cloud.Ingest;
 using Appliance.Cloud.Storage;
 using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
+using Appliance.Device.Hosting;
 using Appliance.Device.Pipeline;
 using Microsoft.Extensions.Logging;
 
@@ -14,8 +15,9 @@ namespace Appliance.Commands;
 /// <summary>
 /// <c>appliance demo [--replay CSV] [--speed max|N] [--duration T] [--window T] [--db postgresql://USER@HOST/DB] [--model DIR]</c>: a collector and
 /// a device on loopback; the collector stores into STATE/cloud.db (SQLite), or into PostgreSQL through <see cref="PostgresStore"/>.
-/// The device's configuration comes from a git repository the demo writes (the embedded default), through the same
-/// reconciler read path as <c>appliance run</c>. The last line is
+/// The device's configuration comes from a git repository the demo writes (the embedded default; with <c>--model</c>, the
+/// model folder as <c>models/NAME/</c>), applied by the same reconciler to the same <see cref="DeviceRuntime"/> as in
+/// <c>appliance run</c>. The last line is
 /// <c>demo: N windows summarised, M summaries stored, A alerts</c>.
 /// </summary>
 internal static class DemoCommand
@@ -83,90 +85,122 @@ internal static class DemoCommand
             toml = DefaultConfig.ReplayToml(endpoint, replay.FullName, windowLength);
         }
 
+        // A model folder goes into the repository as a pushed model does (models/NAME/), checked first as the device checks
+        // one (SHA256SUMS lists every file and every hash matches; selftest.toml reproduces): a refused model is a bad input.
+        var files = new Dictionary<string, byte[]>();
         if (modelDir is not null)
         {
-            toml = WithModel(toml, modelDir);
+            var name = ModelName(modelDir);
+            toml = WithModel(toml, modelDir, name);
+            ModelPackage.LoadDirectory(modelDir.FullName);
+            foreach (var file in modelDir.GetFiles())
+            {
+                files[$"models/{name}/{file.Name}"] = File.ReadAllBytes(file.FullName);
+            }
         }
 
+        files[ConfigRepository.ConfigFile] = System.Text.Encoding.UTF8.GetBytes(toml);
         var repoPath = Path.Combine(root, "config-repo");
         if (Directory.Exists(repoPath))
         {
             Directory.Delete(repoPath, recursive: true);
         }
 
-        SeedRepository.Create(repoPath, new Dictionary<string, string> { [ConfigRepository.ConfigFile] = toml });
+        var commit = SeedRepository.Create(repoPath, files);
         var deviceState = Path.Combine(root, "device");
         if (Directory.Exists(deviceState))
         {
             Directory.Delete(deviceState, recursive: true);
         }
 
-        var revision = new ConfigRepository(repoPath, deviceState).Pull("main");
-        var config = ConfigLoader.Parse(revision.Text, revision.Path);
+        var config = ConfigLoader.Parse(toml, ConfigRepository.ConfigFile);
         if (store is PostgresStore pg)
         {
             pg.ForgetDevice(config.Device.Id); // its sequences start again at 1: earlier runs' rows would make them duplicates
         }
 
         Console.WriteLine($"demo: collector on {endpoint}, database {(dbUrl is null ? dbPath : store.ToString())}");
-        Console.WriteLine($"demo: device {config.Device.Id} at config revision {revision.Commit[..12]}, {config.Sensors.Count} sensor(s), {config.Window.Length.TotalSeconds:G} s windows" +
+        Console.WriteLine($"demo: device {config.Device.Id} at config revision {commit[..12]}, {config.Sensors.Count} sensor(s), {config.Window.Length.TotalSeconds:G} s windows" +
             (replay is null ? $", running for {duration.TotalSeconds:G} s" : $", replaying {replay.Name} at speed {speedText}"));
 
+        // The device of `appliance run`, applying the demo repository's revision through the same reconciler (signature
+        // checks off: the demo wrote the commit itself; the reconciler logs only errors here, so the output stays the demo's).
         var options = new PipelineOptions { ReplaySpeed = speed, LiveLine = Console.WriteLine };
         var clock = Stopwatch.StartNew();
-        using var device = new DeviceHost(config, revision.Commit, options, logging, replay?.FullName, deviceState);
-        if (modelDir is not null)
+        using var device = new DeviceRuntime(logging, options, deviceState);
+        using var gitopsLogging = Cli.CreateLogging(LogLevel.Error);
+        using var reconciler = device.Follow(
+            new ReconcilerOptions { Url = repoPath, StateDirectory = deviceState, Verifier = CommitVerifier.Insecure(), BakedInToml = DefaultConfig.Toml },
+            gitopsLogging.CreateLogger("gitops"));
+        try
         {
-            // The trainer's bundle, checked as the device checks a pushed model folder (SHA256SUMS lists every file and
-            // every hash matches; selftest.toml reproduces), then staged as a pushed model is: the verified bytes, with
-            // the first self-test case run again on the pipeline's own session. A refused model is a bad input.
-            var package = Contracts.Inference.ModelPackage.LoadDirectory(modelDir.FullName);
-            if (!device.Pipeline.StageModel(modelDir.FullName, package.Onnx, package.SelfTestCase))
+            await reconciler.StartAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+        }
+
+        if (!linked.IsCancellationRequested)
+        {
+            var option = modelDir is null ? "demo" : "--model";
+            if (reconciler.Applied?.Revision != commit)
             {
-                throw new ArgumentException($"--model: {device.Pipeline.LastModelRejection}");
+                throw new ArgumentException($"{option}: configuration revision {commit[..12]} was not applied: {reconciler.ConfigError}");
             }
 
+            if (device.Pipeline?.LastModelRejection is { } rejection)
+            {
+                throw new ArgumentException($"{option}: {rejection}");
+            }
+        }
+
+        if (modelDir is not null)
+        {
             Console.WriteLine($"demo: model {modelDir.FullName} scores every window (detector onnx)");
         }
 
-        device.Start();
         if (replay is null)
         {
             try
             {
-                await Task.Delay(duration, linked.Token);
+                var left = duration - (device.Pipeline?.Running ?? TimeSpan.Zero); // the demo samples for the duration
+                if (left > TimeSpan.Zero)
+                {
+                    await Task.Delay(left, linked.Token);
+                }
             }
             catch (OperationCanceledException)
             {
             }
         }
-        else
+        else if (device.Pipeline is { } running)
         {
-            await device.Pipeline.Completion.WaitAsync(linked.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            await running.Completion.WaitAsync(linked.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         var acked = await device.StopAsync(TimeSpan.FromSeconds(30));
         var elapsed = clock.Elapsed;
-        var counters = device.Pipeline.Counters;
+        var pipeline = device.Pipeline;
+        var counters = pipeline?.Counters ?? default;
         // This device's rows (a shared PostgreSQL database may hold other devices').
         var mine = store.GetDevices().FirstOrDefault(d => d.DeviceId == config.Device.Id);
         var stats = new { Summaries = mine?.Summaries ?? 0, Alerts = mine?.Alerts ?? 0 };
         var windows = counters.WindowsSummarised;
-        Console.WriteLine($"demo: {counters.SamplesRead} samples, {counters.SampleFaults} faults, {counters.LateSamples} late (dropped: older than the open window), {counters.InferenceRuns} ONNX runs on {device.Pipeline.ExecutionProvider}, " +
+        Console.WriteLine($"demo: {counters.SamplesRead} samples, {counters.SampleFaults} faults, {counters.LateSamples} late (dropped: older than the open window), {counters.InferenceRuns} ONNX runs on {pipeline?.ExecutionProvider ?? "none"}, " +
             $"{windows / Math.Max(elapsed.TotalSeconds, 1e-3):F1} summaries/s over {elapsed.TotalSeconds:F1} s, outbox fully acknowledged: {(acked ? "yes" : "no")}");
-        foreach (var alarm in device.Alarms.Snapshot())
+        foreach (var alarm in device.Alarms?.Snapshot() ?? [])
         {
             Console.WriteLine($"demo: alarm {alarm.Name} raised {alarm.Raises} times, cleared {alarm.Clears} times, {alarm.Faults} write faults");
         }
 
         Console.WriteLine($"demo: {windows} windows summarised, {stats.Summaries} summaries stored, {stats.Alerts} alerts");
-        if (replay is not null && device.Pipeline.SourceFailure is null && counters.SamplesRead == 0)
+        if (replay is not null && pipeline?.SourceFailure is null && counters.SamplesRead == 0)
         {
             Console.Error.WriteLine($"appliance: --replay {replay.FullName}: no data rows (expected rows after the header, such as '2024-01-01 00:00:00,1.5')");
             return ExitCodes.BadInput;
         }
 
-        if (replay is not null && device.Pipeline.SourceFailure is { } failure)
+        if (replay is not null && pipeline?.SourceFailure is { } failure)
         {
             // The rows before the bad one were summarised and stored (above); the replay itself was bad input.
             Console.Error.WriteLine($"appliance: --replay stopped early: {failure}");
@@ -176,15 +210,21 @@ internal static class DemoCommand
         return acked && stats.Summaries == windows && windows > 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
+    /// <summary>The name of the model's folder in the demo repository (<c>models/NAME/</c>): the folder's name, in the letters a model name may hold.</summary>
+    private static string ModelName(DirectoryInfo modelDir)
+    {
+        var name = new string([.. modelDir.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]).TrimStart('.');
+        return name.Length == 0 ? "trained" : name;
+    }
+
     /// <summary>The demo's configuration with the ONNX detector on every sensor and <c>[inference] model</c> naming the bundle.</summary>
-    private static string WithModel(string toml, DirectoryInfo modelDir)
+    private static string WithModel(string toml, DirectoryInfo modelDir, string name)
     {
         if (!File.Exists(Path.Combine(modelDir.FullName, "model.onnx")))
         {
             throw new FileNotFoundException($"{modelDir.FullName}: no model.onnx (expected a folder written by appliance train)");
         }
 
-        var name = new string([.. modelDir.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]).TrimStart('.');
         var lines = new List<string>();
         foreach (var line in toml.Split('\n'))
         {
@@ -196,7 +236,7 @@ internal static class DemoCommand
             }
             else if (t == "[inference]")
             {
-                lines.Add($"model = \"{(name.Length == 0 ? "trained" : name)}\"");
+                lines.Add($"model = \"{name}\"");
             }
         }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
+using Appliance.Device.Hosting;
 using Appliance.Device.Pipeline;
 using Appliance.Device.State;
 using Microsoft.Extensions.Logging;
@@ -46,8 +47,8 @@ internal static class RunCommand
         Directory.CreateDirectory(state.FullName);
         using var stateLock = StateDirectoryLock.Acquire(state.FullName); // a second `run` on this directory exits 2 naming the holder
 
-        using var device = new ReconfigurableDevice(logging, new PipelineOptions(), state.FullName);
-        using var reconciler = new Reconciler(
+        using var device = new DeviceRuntime(logging, new PipelineOptions(), state.FullName);
+        using var reconciler = device.Follow(
             new ReconcilerOptions
             {
                 Url = repo,
@@ -58,10 +59,7 @@ internal static class RunCommand
                 AllowDowngrade = allowDowngrade,
                 BakedInToml = DefaultConfig.Toml,
             },
-            device,
             logging.CreateLogger("gitops"));
-        device.PullRequested = reconciler.PullNow;
-        device.GitOpsStatus = () => reconciler.Status;
 
         try
         {
@@ -74,7 +72,7 @@ internal static class RunCommand
         }
 
         var acked = await device.StopAsync(TimeSpan.FromSeconds(10));
-        var c = device.Pipeline?.Counters ?? default;
+        var c = device.Counters; // since start, across every applied revision
         log.LogInformation("Stopped: {Windows} windows summarised, {Alerts} alerts, {Faults} sample faults; outbox fully acknowledged: {Acked}", c.WindowsSummarised, c.Alerts, c.SampleFaults, acked);
         return ExitCodes.Ok;
     }

@@ -16,7 +16,7 @@ public sealed class OnnxDetectorTests
         var fired = new List<bool>();
         foreach (var s in new[] { 0.5, 3, 2.5, 0.1, 4 })
         {
-            d.SetScore(s, modelThreshold: 2);
+            d.SetModelScore(s, modelThreshold: 2);
             fired.Add(d.Observe(Window).Fired);
         }
 
@@ -28,12 +28,12 @@ public sealed class OnnxDetectorTests
     public void Observe_ConfiguredThreshold_OverridesModel()
     {
         var d = new OnnxDetector(threshold: 10, cooldown: 1);
-        d.SetScore(5, modelThreshold: 2);
+        d.SetModelScore(5, modelThreshold: 2);
         var r = d.Observe(Window);
 
         Assert.False(r.Fired);
         Assert.Equal(10, r.Threshold);
-        d.SetScore(25, modelThreshold: 2);
+        d.SetModelScore(25, modelThreshold: 2);
         r = d.Observe(Window);
         Assert.True(r.Fired);
         Assert.True(r.Critical); // ≥ 2 × threshold
@@ -45,9 +45,9 @@ public sealed class OnnxDetectorTests
         var d = new OnnxDetector(threshold: null, cooldown: 1);
         var r = d.Observe(Window); // no score given
         Assert.False(r.Fired);
-        d.SetScore(1e9, modelThreshold: null); // a model that states no threshold: +∞
+        d.SetModelScore(1e9, modelThreshold: null); // a model that states no threshold: +∞
         Assert.False(d.Observe(Window).Fired);
-        d.SetScore(double.NaN, modelThreshold: 1);
+        d.SetModelScore(double.NaN, modelThreshold: 1);
         Assert.False(d.Observe(Window).Fired);
 
         Assert.Equal(2, d.Unscored);

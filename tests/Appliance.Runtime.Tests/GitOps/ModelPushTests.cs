@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
+using Appliance.Device.Hosting;
 using Appliance.Contracts.Inference;
 using Appliance.Device.Outbox;
 using Appliance.Device.Pipeline;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>
-/// A model push end to end: the device of <c>appliance run</c> (<see cref="ReconfigurableDevice"/>, an emulated BME280 sampled
+/// A model push end to end: the device of <c>appliance run</c> (<see cref="DeviceRuntime"/>, an emulated BME280 sampled
 /// live) follows a real repository through the real <see cref="Reconciler"/>, with signed commits pushed by the git CLI.
 /// Revision A runs model 1; revision B changes only the model's bytes (model 2, both written by <see cref="ModelTrainer"/>);
 /// revision C brings a model the running pipeline refuses. The pipeline must be kept across B (same object, every window
@@ -208,11 +209,11 @@ public sealed class ModelPushTests : IDisposable
     /// <paramref name="body"/>, stops and disposes the device (its journal stays in the state directory).
     /// </summary>
     private async Task<(List<(string Channel, long Start, double Score, string Model)> Scored, long SamplesRead)> RunDeviceAsync(
-        Func<Reconciler, ReconfigurableDevice, List<(string Channel, long Start, double Score, string Model)>, Task> body)
+        Func<Reconciler, DeviceRuntime, List<(string Channel, long Start, double Score, string Model)>, Task> body)
     {
         var scored = new List<(string Channel, long Start, double Score, string Model)>();
         var samplesRead = 0L;
-        var device = new ReconfigurableDevice(NullLoggerFactory.Instance, new PipelineOptions(), _ws.State);
+        var device = new DeviceRuntime(NullLoggerFactory.Instance, new PipelineOptions(), _ws.State);
         using (var r = new Reconciler(Options(), device, NullLogger.Instance))
         {
             try

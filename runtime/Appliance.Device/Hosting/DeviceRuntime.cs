@@ -9,10 +9,14 @@ using Appliance.Device.Uplink;
 using Appliance.Contracts.Wire;
 using Microsoft.Extensions.Logging;
 
-namespace Appliance;
+namespace Appliance.Device.Hosting;
 
 /// <summary>
-/// The device of <c>appliance run</c>, rebuilt in place when the reconciler applies a new revision: the new sensors are
+/// The device, composed in one place: sources (<see cref="DeviceParts"/>) → <see cref="DevicePipeline"/> → uplink (the
+/// <see cref="UplinkClient"/> over the <see cref="JournalOutbox"/> in <c>STATE/outbox</c>) → status (<c>STATE/status.json</c>),
+/// built from the revisions a <see cref="Reconciler"/> applies (<see cref="Follow"/>). <c>appliance run</c> and
+/// <c>appliance demo</c> both run it; the demo's repository is one it writes itself.
+/// The device is rebuilt in place when the reconciler applies a new revision: the new sensors are
 /// opened and the new pipeline built while the old one still runs; the swap happens at a window boundary (the old pipeline
 /// stops just before it and closes its last window; the new one starts at it), so no window is lost or produced twice.
 /// The outbox outlives every swap, so sequence numbers continue and unacknowledged summaries are still delivered; the
@@ -23,7 +27,7 @@ namespace Appliance;
 /// A model the pipeline refuses fails the apply (the reconciler keeps the running revision) and the old model keeps scoring;
 /// the health check passes only once the new model has scored windows.
 /// </summary>
-internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
+public sealed class DeviceRuntime : IConfigTarget, IDisposable
 {
     private static readonly TimeSpan s_stopMargin = TimeSpan.FromMilliseconds(15);
     private readonly ILoggerFactory _logging;
@@ -43,16 +47,22 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     private string _revision = string.Empty;
     private ConfigBundle? _bundle;
     private string? _awaitedModel;
+    private readonly Lock _countersGate = new();
+    private PipelineCounters _retired;
 
-    /// <summary>Creates the device; its outbox journal lives in <c>STATE/outbox</c> and its status in <c>STATE/status.json</c>.</summary>
-    public ReconfigurableDevice(ILoggerFactory logging, PipelineOptions options, string stateDirectory)
+    /// <summary>Creates the device; its outbox journal lives in <c>STATE/outbox</c> and its status in <c>STATE/status.json</c>.
+    /// Nothing samples until a revision is applied.</summary>
+    /// <param name="logging">The log.</param>
+    /// <param name="options">How the pipelines pace replays and report (the demo's live line).</param>
+    /// <param name="stateDirectory">The device's state directory.</param>
+    public DeviceRuntime(ILoggerFactory logging, PipelineOptions options, string stateDirectory)
     {
         _logging = logging;
         _logger = logging.CreateLogger("device");
         _options = options;
         _outbox = new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         _status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
-        _status.Add(new DeviceStatusSection(this));
+        _status.Add(new DeviceStatusSection(_outbox, () => _uplink, () => GitOpsStatus?.Invoke(), () => _pipeline, () => Counters, () => _sensorStats));
         _status.Add(new AlarmStatusSection(() => _alarms));
         _status.Start();
     }
@@ -63,10 +73,47 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     /// <summary>Called when the cloud sends <see cref="CommandKind.PullConfig"/>.</summary>
     public Action PullRequested { get; set; } = () => { };
 
+    /// <summary>
+    /// The device's counters since it started: those of every pipeline its revisions ran, the running one included (a
+    /// rebuild starts a new pipeline at zero; <see cref="DevicePipeline.Counters"/> of <see cref="Pipeline"/> counts this
+    /// revision only).
+    /// </summary>
+    public PipelineCounters Counters
+    {
+        get
+        {
+            lock (_countersGate)
+            {
+                return _retired + (_pipeline?.Counters ?? default);
+            }
+        }
+    }
+
+    /// <summary>The running pipeline, or null before the first apply.</summary>
     public DevicePipeline? Pipeline => _pipeline;
 
+    /// <summary>The uplink client, or null before the first apply.</summary>
     public UplinkClient? Uplink => _uplink;
 
+    /// <summary>The alarm outputs of <c>[[alarm]]</c> of the running revision, or null before the first apply.</summary>
+    public Appliance.Drivers.Chips.Gpio.AlarmPanel? Alarms => _alarms;
+
+    /// <summary>
+    /// The reconciler that drives this device: it applies revisions of <see cref="ReconcilerOptions.Url"/> to it, and the
+    /// cloud's pull command and the status file are wired to it. The caller starts and disposes it.
+    /// </summary>
+    /// <param name="options">Where the configuration comes from and whose signatures are trusted.</param>
+    /// <param name="logger">The reconciler's log.</param>
+    /// <returns>The reconciler.</returns>
+    public Reconciler Follow(ReconcilerOptions options, ILogger logger)
+    {
+        var reconciler = new Reconciler(options, this, logger);
+        PullRequested = reconciler.PullNow;
+        GitOpsStatus = () => reconciler.Status;
+        return reconciler;
+    }
+
+    /// <inheritdoc/>
     public async Task ApplyAsync(ConfigBundle bundle, CancellationToken token)
     {
         var outbox = bundle.Config.Outbox ?? new OutboxSettings(); // [outbox] budget and reserve, in effect at once
@@ -86,7 +133,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         {
             foreach (var s in config.Sensors)
             {
-                sensors.Add(DeviceHost.CreateSensor(s, null, stats, _logger));
+                sensors.Add(DeviceParts.CreateSensor(s, stats, _logger));
             }
         }
         catch
@@ -120,17 +167,59 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             }
         }
 
+        // The new pipeline is built (and the new model staged) while the old one still runs: a revision the pipeline refuses
+        // (a window length the kernels refuse, gpu = "required" without a GPU, an uplink key that cannot be read) fails here,
+        // before anything running is touched, and the old pipeline goes on as if the revision had not come.
         var old = _pipeline;
-        DateTimeOffset? boundary = null;
-        if (old is not null)
+        var oldUplink = _uplink;
+        DateTimeOffset? boundary = old is null ? null : NextBoundary(DateTimeOffset.UtcNow, _config!.Window.Length, config.Window.Length);
+        var uplinkChanged = oldUplink is null || _config is null || _config.Uplink.Endpoint != config.Uplink.Endpoint || _config.Device.Id != config.Device.Id;
+        DevicePipeline? pipeline = null;
+        UplinkOptions? uplinkOptions = null;
+        try
         {
-            boundary = NextBoundary(DateTimeOffset.UtcNow, _config!.Window.Length, config.Window.Length);
-            var stopAt = boundary.Value - s_stopMargin - DateTimeOffset.UtcNow;
-            if (stopAt > TimeSpan.Zero)
+            if (uplinkChanged)
             {
-                await Task.Delay(stopAt, token);
+                uplinkOptions = DeviceParts.UplinkOptionsFor(config, CurrentHeartbeat);
+                uplinkOptions.Validate();
             }
 
+            var options = boundary is { } start
+                ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
+                : _options;
+            if (oldUplink is null)
+            {
+                StartUplink(uplinkOptions!); // the first revision: nothing runs yet
+            }
+
+            pipeline = new DevicePipeline(config, sensors, _uplink!, options, _logger, keepAlarms ? _alarms : newAlarms);
+            pipeline.UseModels(bundle.Models);
+            if (boundary is { } stop && stop - s_stopMargin - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, token);
+            }
+        }
+        catch
+        {
+            pipeline?.Dispose();
+            newAlarms?.Dispose();
+            foreach (var s in sensors)
+            {
+                s.Source.Dispose();
+            }
+
+            if (oldUplink is null && _uplink is not null)
+            {
+                _uplink.CommandReceived -= OnCommand;
+                _uplink.Dispose();
+                _uplink = null;
+            }
+
+            throw;
+        }
+
+        if (old is not null)
+        {
             // Stop closes the old pipeline's open window (its samples all lie before the boundary) and enqueues it.
             await Task.Run(old.Stop, CancellationToken.None);
             old.Dispose();
@@ -140,23 +229,14 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             }
         }
 
-        var uplinkChanged = _uplink is null || _config!.Uplink.Endpoint != config.Uplink.Endpoint || _config.Device.Id != config.Device.Id;
-        if (uplinkChanged)
+        if (uplinkChanged && oldUplink is not null)
         {
-            if (_uplink is not null)
-            {
-                await _uplink.FlushAsync(TimeSpan.FromSeconds(2));
-                _uplink.CommandReceived -= OnCommand;
-                _uplink.Dispose();
-                _uplinkRebuilt = true;
-            }
-
-            _uplink = new UplinkClient(
-                DeviceHost.UplinkOptionsFor(config, CurrentHeartbeat),
-                _outbox,
-                _logging.CreateLogger<UplinkClient>());
-            _uplink.CommandReceived += OnCommand;
-            _uplink.Start();
+            await oldUplink.FlushAsync(TimeSpan.FromSeconds(2));
+            oldUplink.CommandReceived -= OnCommand;
+            oldUplink.Dispose();
+            _uplinkRebuilt = true;
+            StartUplink(uplinkOptions!);
+            pipeline.UseUplink(_uplink!);
         }
 
         if (boundary is { } b && b > DateTimeOffset.UtcNow)
@@ -168,7 +248,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         {
             _alarms?.Dispose();
             _alarms = newAlarms;
-            _alarms!.Start(DeviceHost.AlarmTick);
+            _alarms!.Start(DeviceParts.AlarmTick);
         }
 
         _sensors = sensors;
@@ -178,11 +258,13 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _revision = bundle.Revision;
         _bundle = bundle;
         _awaitedModel = null;
-        var options = boundary is { } start
-            ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
-            : _options;
-        _pipeline = new DevicePipeline(config, sensors, _uplink, options, _logger, _alarms);
-        _pipeline.UseModels(bundle.Models);
+        lock (_countersGate)
+        {
+            // The stopped pipeline's counts stay the device's: a rebuild must not reset them.
+            _retired += _pipeline?.Counters ?? default;
+            _pipeline = pipeline;
+        }
+
         _pipeline.Start();
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
@@ -208,12 +290,12 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             }
 
             _awaitedModel = model.Id;
-            ReconfigurableDeviceLog.ModelStaged(_logger, bundle.Revision, model.Id, pipeline.ActiveModel);
+            DeviceRuntimeLog.ModelStaged(_logger, bundle.Revision, model.Id, pipeline.ActiveModel);
         }
         else
         {
             _awaitedModel = null;
-            ReconfigurableDeviceLog.RevisionUnchanged(_logger, bundle.Revision);
+            DeviceRuntimeLog.RevisionUnchanged(_logger, bundle.Revision);
         }
 
         _config = bundle.Config;
@@ -223,6 +305,13 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         _uplink.Enqueue(CurrentHeartbeat());
     }
 
+    private void StartUplink(UplinkOptions options)
+    {
+        _uplink = new UplinkClient(options, _outbox, _logging.CreateLogger<UplinkClient>());
+        _uplink.CommandReceived += OnCommand;
+        _uplink.Start();
+    }
+
     private Heartbeat CurrentHeartbeat() => DeviceHeartbeat.Create(
         Environment.TickCount64 - _startedTicks,
         _pipeline?.ExecutionProvider ?? "none",
@@ -230,11 +319,14 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         GitOpsStatus?.Invoke(),
         _outbox,
         _uplink,
-        _pipeline?.Counters,
+        Counters,
         _sensorStats,
         _pipeline?.ActiveModel ?? "",
         _pipeline?.LastModelRejection ?? "");
 
+    /// <inheritdoc/>
+    /// <remarks>Healthy once samples were read, windows summarised, the uplink acknowledged (when it was up before this
+    /// revision) and an awaited model scores; a pipeline whose sources are all replays that have ended is judged at its end.</remarks>
     public async Task<HealthReport> CheckHealthAsync(TimeSpan grace, CancellationToken token)
     {
         var deadline = DateTimeOffset.UtcNow + grace;
@@ -245,8 +337,15 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
             var c = _pipeline!.Counters;
             var acked = _uplink!.Counters.Acknowledged - _ackedAtApply;
 
-            // Sensors answer: reads do not fail (more than one in ten fails the check, at once).
-            if (c.SampleFaults > c.SamplesRead / 10)
+            if (_pipeline.Completion.IsCompleted)
+            {
+                // Every source is a recording and has ended (a bad row ends it too, counted as a fault):
+                // nothing more will come, and rolling back would not replay it; the replay's outcome is its caller's to report.
+                return new HealthReport(true, $"replay ended: {c.SamplesRead} samples, {c.WindowsSummarised} windows, {c.SampleFaults} faults");
+            }
+
+            // Sensors answer: reads do not fail (more than one in ten fails the check, at once). A replay is judged at its end.
+            if (c.SampleFaults > c.SamplesRead / 10 && !_sensors.All(x => x.IsReplay))
             {
                 return new HealthReport(false, $"sensors do not answer: {c.SampleFaults} failed reads, {c.SamplesRead} good");
             }
@@ -265,7 +364,7 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
                 if (awaited is not null)
                 {
                     _awaitedModel = null;
-                    ReconfigurableDeviceLog.ModelSwappedIn(_logger, awaited);
+                    DeviceRuntimeLog.ModelSwappedIn(_logger, awaited);
                     _uplink.Enqueue(CurrentHeartbeat()); // the cloud sees the new active model at once
                 }
 
@@ -287,12 +386,14 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
     }
 
     /// <summary>Stops sampling, closes the open windows and waits up to <paramref name="flushTimeout"/> for acknowledgement.</summary>
+    /// <returns>True when the outbox is fully acknowledged.</returns>
     public async Task<bool> StopAsync(TimeSpan flushTimeout)
     {
         _pipeline?.Stop();
         return _uplink is null || await _uplink.FlushAsync(flushTimeout);
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _status.WriteNow();
@@ -304,63 +405,6 @@ internal sealed class ReconfigurableDevice : IConfigTarget, IDisposable
         foreach (var s in _sensors)
         {
             s.Source.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// The device's part of <c>status.json</c>: the uplink and journal figures (seq_written, seq_acked, journal_bytes, ...),
-    /// the running revision (config_revision, config_state, config_error) and the pipeline's counters.
-    /// </summary>
-    private sealed class DeviceStatusSection(ReconfigurableDevice device) : IStatusSection
-    {
-        public void Write(System.Text.Json.Utf8JsonWriter writer)
-        {
-            if (device._uplink is { } uplink)
-            {
-                new UplinkStatusSection(device._outbox, uplink).Write(writer);
-            }
-
-            if (device.GitOpsStatus?.Invoke() is { } g)
-            {
-                writer.WriteString("config_revision", g.ConfigRevision);
-                writer.WriteString("config_state", g.StateName);
-                writer.WriteString("config_error", g.ConfigError); // JSON null when there is none
-            }
-
-            if (device._pipeline is { } p)
-            {
-                var c = p.Counters;
-                writer.WriteNumber("samples_read", c.SamplesRead);
-                writer.WriteNumber("sample_faults", c.SampleFaults);
-                writer.WriteNumber("sample_overruns", c.Overruns);
-                writer.WriteNumber("windows_summarised", c.WindowsSummarised);
-                writer.WriteNumber("alerts", c.Alerts);
-                writer.WriteString("execution_provider", p.ExecutionProvider);
-                writer.WriteString("active_model", p.ActiveModel);
-                writer.WriteString("last_model_rejection", p.LastModelRejection);
-            }
-
-            // Per bus sensor: configured and measured rate, jitter p50/p99 (µs), faults and health (drivers/Sampling).
-            writer.WriteStartArray("sensors");
-            foreach (var stats in device._sensorStats)
-            {
-                var x = stats.Snapshot();
-                writer.WriteStartObject();
-                writer.WriteString("name", x.Sensor);
-                writer.WriteString("chip", x.Chip);
-                writer.WriteNumber("rate_hz", x.ConfiguredRateHz);
-                writer.WriteNumber("measured_rate_hz", double.IsFinite(x.MeasuredRateHz) ? x.MeasuredRateHz : 0);
-                writer.WriteNumber("jitter_p50_us", double.IsFinite(x.JitterP50Us) ? x.JitterP50Us : 0);
-                writer.WriteNumber("jitter_p99_us", double.IsFinite(x.JitterP99Us) ? x.JitterP99Us : 0);
-                writer.WriteNumber("samples", x.Samples);
-                writer.WriteNumber("faults", x.Faults);
-                writer.WriteNumber("retries", x.Retries);
-                writer.WriteNumber("missed_deadlines", x.MissedDeadlines);
-                writer.WriteString("health", x.Health.ToString().ToLowerInvariant());
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
         }
     }
 

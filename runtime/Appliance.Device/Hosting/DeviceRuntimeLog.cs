@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace Appliance;
+namespace Appliance.Device.Hosting;
 
-/// <summary>Log messages of <see cref="ReconfigurableDevice"/> (event ids 7100-7199, beside the reconciler's 7000-7099).</summary>
-internal static partial class ReconfigurableDeviceLog
+/// <summary>Log messages of <see cref="DeviceRuntime"/> (event ids 7100-7199, beside the reconciler's 7000-7099).</summary>
+internal static partial class DeviceRuntimeLog
 {
     [LoggerMessage(EventId = 7100, Level = LogLevel.Information, Message = "Config revision {Revision} changes only the model: {Model} loaded and self-tested beside {Active}; it scores from the next batch (pipeline kept)")]
     public static partial void ModelStaged(ILogger logger, string revision, string model, string active);

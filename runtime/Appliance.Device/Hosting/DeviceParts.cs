@@ -1,0 +1,108 @@
+using System.Device.I2c;
+using System.Globalization;
+using Appliance.Drivers.Chips.Bme280;
+using Appliance.Drivers.Emulation;
+using Appliance.Drivers.Sources;
+using Appliance.Contracts.Config;
+using Appliance.Device.Pipeline;
+using Appliance.Device.Uplink;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Device.Hosting;
+
+/// <summary>
+/// The parts <see cref="DeviceRuntime"/> builds a device from, one configuration section each: a sensor's source (bus sensor
+/// under the sampling policy, or a replayed recording), the uplink's settings, and how often alarm holds are checked.
+/// </summary>
+internal static class DeviceParts
+{
+    /// <summary>
+    /// The uplink settings of <paramref name="config"/>: endpoint, device id, heartbeats every 10 s, and CURVE keys when
+    /// configured (the secret key is read from the device's own file, named by <c>[uplink] curve_secret_key_file</c>).
+    /// </summary>
+    /// <exception cref="ConfigException">The secret key file cannot be read or does not hold a 40-character Z85 key.</exception>
+    internal static UplinkOptions UplinkOptionsFor(ApplianceConfig config, Func<Contracts.Wire.Heartbeat> heartbeat)
+    {
+        string? secret = null;
+        if (config.Uplink.CurveSecretKeyFile is { } file)
+        {
+            try
+            {
+                secret = File.ReadAllText(file).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException(ConfigRepositoryFile, 0, $"[uplink] curve_secret_key_file: '{file}' cannot be read: {e.Message}");
+            }
+
+            if (secret.Length != 40)
+            {
+                throw new ConfigException(ConfigRepositoryFile, 0, $"[uplink] curve_secret_key_file: '{file}' does not hold a CURVE secret key (expected 40 Z85 characters)");
+            }
+        }
+
+        return new UplinkOptions
+        {
+            Endpoint = config.Uplink.Endpoint,
+            DeviceId = config.Device.Id,
+            HeartbeatInterval = TimeSpan.FromSeconds(10),
+            HeartbeatSource = heartbeat,
+            CurveServerPublicKey = config.Uplink.CurveServerKey,
+            CurveSecretKey = secret,
+            AllowPlaintext = config.Uplink.AllowPlaintext,
+        };
+    }
+
+    /// <summary>
+    /// The source of one configured sensor: a replayed CSV (<c>chip = "replay"</c>, <c>bus = "replay:PATH"</c>), or a bus sensor
+    /// (real or emulated, with its configured fault) under the sampling policy, whose statistics are added to <paramref name="stats"/>.
+    /// </summary>
+    /// <exception cref="ConfigException">The drivers refuse the sensor (unknown chip, bad address).</exception>
+    internal static SensorBinding CreateSensor(SensorSettings s, List<Appliance.Drivers.Sampling.SamplingStats> stats, ILogger logger)
+    {
+        if (s.Chip is null)
+        {
+            return new SensorBinding(new CsvReplaySource(s.Name, s.Bus.Target), s.RateHz, IsReplay: true);
+        }
+
+        // Bus sensors (real or emulated) through the drivers' factory, each under the sampling policy (retries with bounded
+        // backoff, degraded marking, recovery) whose statistics SensorStats exposes.
+        var emulated = new EmulatedBuses();
+        var factory = new SensorFactory(emulated: emulated);
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+        if (s.Fault is { Kind: FaultKind.Heater } heater)
+        {
+            // The loader allows a heater fault on an emulated BME280 only: its physical model is heated.
+            var model = new Bme280PhysicalModel();
+            model.InjectFault(Bme280Fault.HeaterStep, now + (heater.Start.Ticks * 100), now + ((heater.Start + heater.Length).Ticks * 100));
+            emulated.UseSignal(s.Name, model);
+        }
+        else if (s.Fault is { } fault && fault.Kind.TryGetBusFault(out var kind))
+        {
+            emulated.ScheduleFault(s.Name, kind.Value, fault.Start, fault.Length);
+        }
+
+        IBusSensor sensor;
+        try
+        {
+            sensor = factory.Create(s.ToDescriptor());
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException(ConfigRepositoryFile, 0, e.Message);
+        }
+
+        // Not opened here: the sampling loop opens it as it starts, one period before the first read (chip id check; a pulse
+        // counter's first gate), and a read opens it again after a failed open; a chip that is missing, wrong or failing is counted,
+        // logged, marked degraded and probed by the supervisor, so one bad sensor never stops the device or the other sensors.
+        var policy = new Appliance.Drivers.Sampling.RetryPolicy(StuckAfter: s.StuckAfter);
+        var supervised = new Appliance.Drivers.Sampling.SensorSupervisor(sensor, s.RateHz, policy, logger: logger);
+        stats.Add(supervised.Stats);
+        return new SensorBinding(supervised, s.RateHz, IsReplay: false);
+    }
+
+    /// <summary>How often alarm holds are checked (a hold ends within this of its time) and failed alarm writes retried.</summary>
+    internal static readonly TimeSpan AlarmTick = TimeSpan.FromMilliseconds(50);
+
+    private const string ConfigRepositoryFile = "appliance.toml";
+}

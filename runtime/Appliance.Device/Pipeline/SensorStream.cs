@@ -1,0 +1,72 @@
+using Appliance.Contracts.Config;
+using Appliance.Detection;
+using Appliance.Drivers.Sampling;
+using Appliance.Kernels.Statistics;
+using Appliance.Kernels.Windows;
+
+namespace Appliance.Device.Pipeline;
+
+/// <summary>
+/// One sensor's state as its samples pass the stages: the supervised source the sampling stage reads, the ring it writes,
+/// the tumbling window that reads the ring in place, the window waiting for its batch, and one detector per channel.
+/// </summary>
+internal sealed class SensorStream
+{
+    /// <summary>Seconds of samples a live sensor's ring holds: the worker's longest expected pause (a batch waits at most
+    /// 0.5 s for the other sensors, then one ONNX run) several times over. Independent of the window length: the window
+    /// reads the ring in place and folds it in runs, so it needs no room for a whole window.</summary>
+    private const double LiveRingSeconds = 4.0;
+
+    public SensorStream(SensorBinding binding, ApplianceConfig config, SensorDetectorSettings? detector, int offset, long notBeforeNs)
+    {
+        Offset = offset;
+        Binding = binding;
+        Channels = binding.Source.Channels.Count;
+
+        // Every source is read through the drivers' supervisor and sampling loop; bus sensors come supervised already
+        // (their statistics are the device's), a replay or other source is wrapped here.
+        Supervisor = binding.Source as SensorSupervisor ?? new SensorSupervisor(binding.Source, binding.RateHz);
+        var capacity = binding.IsReplay ? 1 << 16 : (int)Math.Ceiling(binding.RateHz * LiveRingSeconds);
+        Ring = new SampleRing(Math.Max(capacity, 1024), Channels);
+        Window = new TumblingWindow(Ring, config.Window.Length, notBeforeNs);
+        Closed = new WindowFeatures[Channels];
+        PendingFeatures = new WindowFeatures[Channels];
+        Detectors = new IDetector[Channels];
+        for (var c = 0; c < Channels; c++)
+        {
+            Detectors[c] = WindowDetectors.Create(detector, config.Detector);
+        }
+    }
+
+    /// <summary>The batch row of this sensor's first channel.</summary>
+    public int Offset { get; }
+
+    public SensorBinding Binding { get; }
+
+    public string Name => Binding.Source.Name;
+
+    public int Channels { get; }
+
+    public SensorSupervisor Supervisor { get; }
+
+    public SampleRing Ring { get; }
+
+    public TumblingWindow Window { get; }
+
+    /// <summary>Where the window writes the features of the window it closes.</summary>
+    public WindowFeatures[] Closed { get; }
+
+    /// <summary>The closed window that waits for its batch (valid while <see cref="Pending"/>).</summary>
+    public WindowFeatures[] PendingFeatures { get; }
+
+    public bool Pending { get; set; }
+
+    public long PendingStart { get; set; }
+
+    public long PendingEnd { get; set; }
+
+    public IDetector[] Detectors { get; }
+
+    /// <summary>Set by the sampling stage when the source has ended (a replay's end, an error, or stop).</summary>
+    public volatile bool Ended;
+}
