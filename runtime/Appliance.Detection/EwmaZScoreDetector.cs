@@ -36,11 +36,11 @@ public sealed class EwmaZScoreDetector : IDetector
     public string ScoreLabel => "z";
 
     /// <inheritdoc/>
-    public Detection Observe(in WindowFeatures window)
+    public WindowVerdict Observe(in WindowFeatures window)
     {
         if (window.Count == 0)
         {
-            return new Detection(0, _threshold, false, false);
+            return new WindowVerdict(0, _threshold, false, false);
         }
 
         var z = _ewma.Update(window.Mean);
@@ -62,6 +62,6 @@ public sealed class EwmaZScoreDetector : IDetector
             _inIncident = false;
         }
 
-        return new Detection(z, _threshold, fired, Math.Abs(z) >= 2 * _threshold);
+        return new WindowVerdict(z, _threshold, fired, Math.Abs(z) >= 2 * _threshold);
     }
 }

@@ -8,7 +8,7 @@ public interface IDetector
     /// <summary>The detector's name as sent on the wire (for example <c>ewma-z</c>).</summary>
     string Name { get; }
 
-    /// <summary>What <see cref="Detection.Score"/> is, as the live line labels it: <c>score</c> (the default) or, for a z-score, <c>z</c>.</summary>
+    /// <summary>What <see cref="WindowVerdict.Score"/> is, as the live line labels it: <c>score</c> (the default) or, for a z-score, <c>z</c>.</summary>
     string ScoreLabel => "score";
 
     /// <summary>
@@ -22,5 +22,5 @@ public interface IDetector
     }
 
     /// <summary>Scores one closed window and decides whether it opens an incident.</summary>
-    Detection Observe(in WindowFeatures window);
+    WindowVerdict Observe(in WindowFeatures window);
 }

@@ -63,17 +63,17 @@ public sealed class OnnxDetector : IDetector
     }
 
     /// <inheritdoc/>
-    public Detection Observe(in WindowFeatures window)
+    public WindowVerdict Observe(in WindowFeatures window)
     {
         var score = _pendingScore;
         _pendingScore = double.NaN;
         if (!double.IsFinite(score) || window.Count == 0)
         {
             Unscored++;
-            return new Detection(0, _threshold, false, false);
+            return new WindowVerdict(0, _threshold, false, false);
         }
 
         var fired = _hysteresis.Update(score);
-        return new Detection(score, _threshold, fired, score >= 2 * _threshold);
+        return new WindowVerdict(score, _threshold, fired, score >= 2 * _threshold);
     }
 }

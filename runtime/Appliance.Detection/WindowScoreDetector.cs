@@ -35,15 +35,15 @@ public sealed class WindowScoreDetector : IDetector
     public string Name => _detector.Name;
 
     /// <inheritdoc/>
-    public Detection Observe(in WindowFeatures window)
+    public WindowVerdict Observe(in WindowFeatures window)
     {
         if (window.Count == 0)
         {
-            return new Detection(0, _hysteresis.Threshold, false, false);
+            return new WindowVerdict(0, _hysteresis.Threshold, false, false);
         }
 
         var score = _detector.Update(window.Mean);
         var fired = _hysteresis.Update(score);
-        return new Detection(score, _hysteresis.Threshold, fired, score >= _critical);
+        return new WindowVerdict(score, _hysteresis.Threshold, fired, score >= _critical);
     }
 }

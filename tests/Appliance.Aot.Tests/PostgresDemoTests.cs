@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using Xunit.Abstractions;
-
 namespace Appliance.Aot.Tests;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace Appliance.Aot.Tests;
 
 /// <summary>Runs the published Native AOT binary <c>out/appliance</c> (made by <c>./build.sh</c>, which <c>./build.sh test</c> runs first).</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace Appliance.Aot.Tests;
 
 /// <summary>A published-binary process running in the background, with its output captured, stopped by a signal.</summary>

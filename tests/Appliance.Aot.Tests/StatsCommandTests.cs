@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Appliance.Kernels.Statistics;
-
 namespace Appliance.Aot.Tests;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Appliance.Contracts.Wire;
-using NetMQ;
-using NetMQ.Sockets;
-
 namespace Appliance.Faults.Tests;
 
 /// <summary>100,000 hostile frames to a collector process; it must keep serving and count every malformed one.</summary>

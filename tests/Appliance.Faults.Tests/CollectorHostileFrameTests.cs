@@ -1,9 +1,3 @@
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Appliance.Contracts.Wire;
-using NetMQ;
-using NetMQ.Sockets;
-
 namespace Appliance.Faults.Tests;
 
 /// <summary>

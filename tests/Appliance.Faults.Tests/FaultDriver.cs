@@ -1,12 +1,3 @@
-using System.Globalization;
-using Appliance.Kernels.Statistics;
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Appliance.Device.Outbox;
-using Appliance.Device.State;
-using Appliance.Device.Uplink;
-using Appliance.Contracts.Wire;
-
 namespace Appliance.Faults.Tests;
 
 /// <summary>

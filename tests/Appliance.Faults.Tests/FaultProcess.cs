@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-
 namespace Appliance.Faults.Tests;
 
 /// <summary>A <see cref="FaultDriver"/> process: started with <c>dotnet exec</c> on this assembly, killed with SIGKILL.</summary>

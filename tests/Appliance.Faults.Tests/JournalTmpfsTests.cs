@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Appliance.Contracts.Wire;
-using Appliance.Device.Outbox;
-
 namespace Appliance.Faults.Tests;
 
 /// <summary>

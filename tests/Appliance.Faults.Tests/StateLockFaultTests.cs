@@ -1,5 +1,3 @@
-using Appliance.Device.State;
-
 namespace Appliance.Faults.Tests;
 
 /// <summary>The state directory lock between real processes: the second holder is refused with the first one's pid,

@@ -1,9 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Microsoft.Data.Sqlite;
-
 namespace Appliance.Faults.Tests;
 
 /// <summary>Device and collector as separate processes on 127.0.0.1, killed with SIGKILL; every test asserts exact accounting.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace Appliance.GitOps.Tests;
 
 /// <summary>A long-running <c>out/appliance</c> process with its output captured; stopped with SIGTERM like a service manager does.</summary>

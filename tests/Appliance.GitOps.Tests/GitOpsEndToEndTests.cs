@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
-using Appliance.Runtime.Tests.GitOps;
-using Microsoft.Data.Sqlite;
-using Xunit.Abstractions;
-
 namespace Appliance.GitOps.Tests;
 
 /// <summary>

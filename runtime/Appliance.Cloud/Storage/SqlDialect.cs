@@ -60,7 +60,7 @@ internal sealed class SqlDialect
     /// <summary>True when parameters are bound by name (<c>@p1</c>), false when by position.</summary>
     public required bool NamedParameters { get; init; }
 
-    /// <summary>True when a NaN float must be bound as NULL (read back as NaN by <see cref="StoreRows"/>).</summary>
+    /// <summary>True when a NaN float must be bound as NULL (read back as NaN by <see cref="StoreRowMapping"/>).</summary>
     public required bool NaNAsNull { get; init; }
 
     /// <summary>The larger-of-two function.</summary>

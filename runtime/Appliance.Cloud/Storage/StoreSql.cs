@@ -90,7 +90,7 @@ internal sealed class StoreSql
         UpdateDeviceHeartbeat = $"UPDATE devices SET last_heartbeat_seq = {P(2)}, heartbeat_ns = {P(3)}, uptime_ms = {P(4)}, execution_provider = {P(5)}, config_revision = {P(6)}, config_state = {P(7)}, health = {P(8)} WHERE device_id = {P(1)} AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < {P(2)})";
         AddCounters = $"UPDATE counters SET value = value + CASE name WHEN 'duplicates_rejected' THEN {P(1)} WHEN 'malformed_dropped' THEN {P(2)} ELSE 0 END";
         SetCounter = $"INSERT INTO counters (name, value) VALUES ({P(1)}, {P(2)}) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
-        Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRows.FeatureColumns} FROM summaries WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND window_start_ns >= {P(2)} ORDER BY window_start_ns, device_id, seq LIMIT {P(3)}";
+        Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns} FROM summaries WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND window_start_ns >= {P(2)} ORDER BY window_start_ns, device_id, seq LIMIT {P(3)}";
     }
 
     /// <summary>Columns added to <c>devices</c> after the first schema (files of schema 1 collectors gain them on open).</summary>
@@ -138,7 +138,7 @@ internal sealed class StoreSql
                (SELECT value FROM counters WHERE name = 'identities_unauthenticated')
         """;
 
-    /// <summary>The fleet, ordered by id: read by <see cref="StoreRows.Device"/>.</summary>
+    /// <summary>The fleet, ordered by id: read by <see cref="StoreRowMapping.Device"/>.</summary>
     public static string Devices => """
         SELECT d.device_id, d.last_seen_ns, d.last_sequence, d.heartbeat_ns, d.uptime_ms, d.execution_provider, d.config_revision,
                (SELECT count(*) FROM summaries s WHERE s.device_id = d.device_id),

@@ -34,7 +34,7 @@ internal static class StoreStatements
                 Alert a => Set(alert, e.DeviceId, e.Sequence, a.Sensor, a.Channel, a.TimeNs, d.Real64(a.Score), d.Real64(a.Threshold),
                     (long)a.Severity, a.Detector).SetFeatures(d, 10, a.Features).Set(22, receivedNs),
                 Heartbeat h => Set(heartbeat, e.DeviceId, e.Sequence, h.UptimeMs, h.ExecutionProvider, h.ConfigRevision,
-                    StoreRows.FormatCounters(h.Counters), receivedNs),
+                    StoreRowMapping.FormatCounters(h.Counters), receivedNs),
                 _ => throw new ArgumentException(
                     $"collector store: {e.MessageType} from '{e.DeviceId}' sequence {e.Sequence} is not device data (expected summary, alert or heartbeat)",
                     nameof(batch)),
@@ -51,7 +51,7 @@ internal static class StoreStatements
             if (e.Body is Heartbeat hb)
             {
                 Set(deviceHeartbeat, e.DeviceId, e.Sequence, receivedNs, hb.UptimeMs, hb.ExecutionProvider, hb.ConfigRevision,
-                    hb.ConfigState, StoreRows.HealthJson(hb)).ExecuteNonQuery();
+                    hb.ConfigState, StoreRowMapping.HealthJson(hb)).ExecuteNonQuery();
             }
         }
 
@@ -83,7 +83,7 @@ internal static class StoreStatements
         q.Parameters[0].DbType = DbType.String;
         Set(q, (object?)deviceId ?? DBNull.Value, sinceNs, (long)limit);
         using DbDataReader r = q.ExecuteReader();
-        return StoreRows.All(r, StoreRows.Summary);
+        return StoreRowMapping.All(r, StoreRowMapping.Summary);
     }
 
     /// <summary>Reads the fleet (<see cref="StoreSql.Devices"/>).</summary>
@@ -91,7 +91,7 @@ internal static class StoreStatements
     {
         using DbCommand q = Command(connection, null, sql, StoreSql.Devices, 0);
         using DbDataReader r = q.ExecuteReader();
-        return StoreRows.All(r, StoreRows.Device);
+        return StoreRowMapping.All(r, StoreRowMapping.Device);
     }
 
     /// <summary>A command with <paramref name="parameters"/> parameters named (or left positional) per the dialect.</summary>

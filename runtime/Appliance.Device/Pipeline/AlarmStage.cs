@@ -35,7 +35,7 @@ internal sealed class AlarmStage
     /// <param name="detection">The detector's outcome (fired).</param>
     /// <param name="detector">The detector's wire name.</param>
     /// <param name="features">The window's features.</param>
-    public void Raise(string sensor, string channel, long timeNs, Detection.Detection detection, string detector, in WindowFeatures features)
+    public void Raise(string sensor, string channel, long timeNs, WindowVerdict detection, string detector, in WindowFeatures features)
     {
         Uplink.Enqueue(new Alert
         {
@@ -50,6 +50,6 @@ internal sealed class AlarmStage
         });
         Interlocked.Increment(ref _tally.Alerts);
         _panel?.OnAlert(sensor);
-        Log.AlertRaised(_logger, sensor, channel, detection.Score, detection.Threshold);
+        PipelineLog.AlertRaised(_logger, sensor, channel, detection.Score, detection.Threshold);
     }
 }

@@ -136,7 +136,7 @@ internal sealed class BatchScoringStage
         {
             var m = _scorer.Active!;
             _input = new float[_rows * m.Scorer.Features]; // once per model, not per batch
-            Log.ScorerReady(_logger, m.Id, m.Scorer.ExecutionProvider, m.Scorer.FallbackReason ?? "-");
+            PipelineLog.ScorerReady(_logger, m.Id, m.Scorer.ExecutionProvider, m.Scorer.FallbackReason ?? "-");
         }
 
         var model = _scorer.Active;
@@ -173,7 +173,7 @@ internal sealed class BatchScoringStage
         {
             _scores.AsSpan().Fill(float.NaN);
             Interlocked.Increment(ref _tally.InferenceFaults);
-            Log.InferenceFailed(_logger, model.Id, e.Message);
+            PipelineLog.InferenceFailed(_logger, model.Id, e.Message);
             return null;
         }
     }

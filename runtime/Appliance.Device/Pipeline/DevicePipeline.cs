@@ -136,7 +136,7 @@ public sealed class DevicePipeline : IDisposable
         var staged = _scorer.Stage(id, onnx, selfTest);
         if (!staged)
         {
-            Log.ModelRejected(_logger, id, _scorer.LastRejection!.Reason);
+            PipelineLog.ModelRejected(_logger, id, _scorer.LastRejection!.Reason);
         }
 
         return staged;

@@ -99,7 +99,7 @@ internal sealed class SamplingStage
         {
             Interlocked.Increment(ref _tally.SampleFaults);
             SourceFailure = $"{s.Name}: {e.Message}";
-            Log.SourceFailed(_logger, s.Name, e.Message);
+            PipelineLog.SourceFailed(_logger, s.Name, e.Message);
         }
         finally
         {

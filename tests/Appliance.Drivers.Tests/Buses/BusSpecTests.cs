@@ -1,5 +1,3 @@
-using Appliance.Drivers.Buses;
-
 namespace Appliance.Drivers.Tests.Buses;
 
 public sealed class BusSpecTests

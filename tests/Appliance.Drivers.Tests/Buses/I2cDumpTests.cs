@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Chips.Bme280;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Buses;
 
 public sealed class I2cDumpTests

@@ -1,10 +1,3 @@
-using Appliance.Drivers.Chips.Adxl345;
-using Appliance.Drivers.Chips.Bme280;
-using Appliance.Drivers.Chips.Mcp3008;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Chips;
 
 // Issue 3: "Readings carry units (UnitsNet types inside; SI values on the wire)". The Try* reads return UnitsNet quantities

@@ -1,6 +1,3 @@
-using Appliance.Drivers.Sampling;
-using Appliance.Drivers.Tests.TestSupport;
-
 namespace Appliance.Drivers.Tests.Sampling;
 
 // Full jitter as defined in M. Brooker, "Exponential Backoff And Jitter" (AWS Architecture Blog, 2015):

@@ -1,12 +1,3 @@
-using Appliance.Drivers.Chips.Ads1115;
-using Appliance.Drivers.Chips.Adxl345;
-using Appliance.Drivers.Chips.Mcp3008;
-using Appliance.Drivers.Sampling;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-using Iot.Device.Ads1115;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Sampling;
 
 // Hot paths allocate nothing per sample in steady state (STYLE.md, example 5), measured with the per-thread allocation counter

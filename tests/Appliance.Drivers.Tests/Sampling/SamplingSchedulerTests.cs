@@ -1,9 +1,3 @@
-using Appliance.Drivers.Chips.Mcp3008;
-using Appliance.Drivers.Sampling;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Sampling;
 
 // The scheduler is tested on a controlled clock, not in real time (no timed unit tests): the clock's timers fire late by a

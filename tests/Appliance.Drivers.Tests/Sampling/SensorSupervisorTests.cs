@@ -1,9 +1,3 @@
-using Appliance.Drivers.Chips.Bme280;
-using Appliance.Drivers.Sampling;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Sampling;
 
 // One test per fault kind the issue names (NACK, timeout, stuck value, wrong chip id, bit flip), through the real BME280 driver

@@ -1,8 +1,3 @@
-using Appliance.Drivers.Chips.Bme280;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Sources;
 
 public sealed class Bme280PhysicalModelTests

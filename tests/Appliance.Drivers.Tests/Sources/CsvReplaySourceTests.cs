@@ -1,6 +1,3 @@
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-
 namespace Appliance.Drivers.Tests.Sources;
 
 public sealed class CsvReplaySourceTests : IDisposable

@@ -1,9 +1,3 @@
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Chips.Adxl345;
-using Appliance.Drivers.Chips.Bme280;
-using Appliance.Drivers.Emulation;
-using Appliance.Drivers.Sources;
-
 namespace Appliance.Drivers.Tests.Sources;
 
 // appliance doctor's "which configured sensors answer (chip id check)" (issue 3, item 1). Chip ids: BME280 0xD0 = 0x60

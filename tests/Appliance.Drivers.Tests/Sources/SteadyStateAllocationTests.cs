@@ -1,8 +1,3 @@
-using Appliance.Drivers.Chips.Bme280;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Sources;
 
 // Hot paths allocate nothing per sample in steady state (STYLE.md, example 5). Measured with the runtime's own per-thread

@@ -1,5 +1,3 @@
-using Appliance.Drivers.Chips.Bme280;
-
 namespace Appliance.Drivers.Tests.TestSupport;
 
 /// <summary>

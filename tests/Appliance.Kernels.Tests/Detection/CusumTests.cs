@@ -1,6 +1,3 @@
-using Appliance.Kernels.Detection;
-using MathNet.Numerics.Distributions;
-
 namespace Appliance.Kernels.Tests.Detection;
 
 public class CusumTests

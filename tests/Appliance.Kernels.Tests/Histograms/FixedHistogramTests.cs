@@ -1,6 +1,3 @@
-using Appliance.Kernels.Histograms;
-using CsCheck;
-
 namespace Appliance.Kernels.Tests.Histograms;
 
 public class FixedHistogramTests

@@ -1,7 +1,3 @@
-using Appliance.Kernels.Quantiles;
-using CsCheck;
-using MathNet.Numerics.Distributions;
-
 namespace Appliance.Kernels.Tests.Quantiles;
 
 public class DDSketchTests

@@ -1,7 +1,3 @@
-using System.Numerics;
-using Appliance.Kernels.Spectral;
-using MathNet.Numerics.IntegralTransforms;
-
 namespace Appliance.Kernels.Tests.Spectral;
 
 public class SpectralTests

@@ -1,5 +1,3 @@
-using Appliance.Kernels.Statistics;
-
 namespace Appliance.Kernels.Tests.Statistics;
 
 /// <summary>

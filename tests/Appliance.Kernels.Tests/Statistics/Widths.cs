@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-
 namespace Appliance.Kernels.Tests.Statistics;
 
 /// <summary>The kernel paths this machine can run: scalar (0) and each accelerated vector width.</summary>

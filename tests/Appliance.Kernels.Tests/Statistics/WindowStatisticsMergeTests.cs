@@ -1,6 +1,3 @@
-using Appliance.Kernels.Statistics;
-using CsCheck;
-
 namespace Appliance.Kernels.Tests.Statistics;
 
 public class WindowStatisticsMergeTests

@@ -1,6 +1,3 @@
-using Appliance.Kernels.Statistics;
-using MathNet.Numerics.Distributions;
-
 namespace Appliance.Kernels.Tests.Statistics;
 
 public class WindowStatisticsTests

@@ -1,6 +1,3 @@
-using System.Text;
-using Appliance.Kernels.Text;
-
 namespace Appliance.Kernels.Tests.Text;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Appliance.Kernels.Text;
-using Xunit;
-
 namespace Appliance.Kernels.Tests.Text;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Appliance.Kernels.Statistics;
-using Appliance.Kernels.Tests.Statistics;
-using Appliance.Kernels.Windows;
-
 namespace Appliance.Kernels.Tests.Windows;
 
 public class HoppingWindowTests

@@ -1,16 +1,3 @@
-using System.Device.Gpio;
-using System.Diagnostics;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Chips.Gpio;
-using Appliance.Drivers.Sampling;
-using Appliance.Drivers.Sources;
-using Appliance.Contracts.Config;
-using Appliance.Device.Outbox;
-using Appliance.Device.Pipeline;
-using Appliance.Device.Uplink;
-using Microsoft.Extensions.Logging.Abstractions;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Runtime.Tests.Alarms;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Device.Gpio;
-using System.Text.Json;
-
 namespace Appliance.Runtime.Tests.Alarms;
 
 // Issue 3, "a GPIO output driven by alerts (an alarm relay or lamp: the edge acts locally without the cloud)", and the agreed

@@ -1,14 +1,3 @@
-using System.Diagnostics;
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Appliance.Device.Outbox;
-using Appliance.Runtime.Tests.Uplink;
-using Appliance.Device.Uplink;
-using Appliance.Contracts.Wire;
-using Microsoft.Data.Sqlite;
-using NetMQ;
-using NetMQ.Sockets;
-
 namespace Appliance.Runtime.Tests.Cloud;
 
 /// <summary>Real sockets on 127.0.0.1 only: UplinkClient -> Collector -> SqliteStore.</summary>

@@ -1,12 +1,3 @@
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Appliance.Contracts.Wire;
-using Appliance.Kernels.Statistics;
-using Appliance.Runtime.Tests.Uplink;
-using Microsoft.Extensions.Logging;
-using NetMQ;
-using NetMQ.Sockets;
-
 namespace Appliance.Runtime.Tests.Cloud;
 
 /// <summary>The issue "Hostile input and faults at the collector": a bad row, an absurd summary, a flood of malformed frames.</summary>

@@ -1,11 +1,3 @@
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Appliance.Device.Outbox;
-using Appliance.Runtime.Tests.Uplink;
-using Appliance.Device.Uplink;
-using Appliance.Contracts.Wire;
-using Xunit.Abstractions;
-
 namespace Appliance.Runtime.Tests.Cloud;
 
 /// <summary>Against a real PostgreSQL server named by APPLIANCE_TEST_PG (set by .ci/run, which installs and starts Debian's

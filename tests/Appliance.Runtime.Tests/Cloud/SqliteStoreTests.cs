@@ -1,9 +1,3 @@
-using Appliance.Kernels.Statistics;
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Appliance.Runtime.Tests.Uplink;
-using Appliance.Contracts.Wire;
-
 namespace Appliance.Runtime.Tests.Cloud;
 
 public sealed class SqliteStoreTests

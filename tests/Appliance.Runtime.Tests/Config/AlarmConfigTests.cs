@@ -1,5 +1,3 @@
-using Appliance.Contracts.Config;
-
 namespace Appliance.Runtime.Tests.Config;
 
 // The [[alarm]] table as agreed between the alarm and image branches (name, bus gpio:N | emulated:gpio, line, sensors,

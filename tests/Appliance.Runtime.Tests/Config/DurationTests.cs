@@ -1,5 +1,3 @@
-using Appliance.Contracts.Config;
-
 namespace Appliance.Runtime.Tests.Config;
 
 // Durations as the README's configuration reference writes them: a number and ms, s, m, h or d.

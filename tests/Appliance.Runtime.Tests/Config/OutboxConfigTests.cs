@@ -1,5 +1,3 @@
-using Appliance.Contracts.Config;
-
 namespace Appliance.Runtime.Tests.Config;
 
 public sealed class OutboxConfigTests

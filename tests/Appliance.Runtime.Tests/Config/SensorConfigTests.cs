@@ -1,5 +1,3 @@
-using Appliance.Contracts.Config;
-
 namespace Appliance.Runtime.Tests.Config;
 
 // The [[sensor]] keys the drivers issue adds (chips ads1115, mcp3008, adxl345, pulse; buses spi:B.C and gpio:N; line; channels;

@@ -1,6 +1,3 @@
-using Appliance.Contracts.Config;
-using Appliance.Detection;
-
 namespace Appliance.Runtime.Tests.Config;
 
 // Per-sensor detectors: [[sensor]] detector, detector_threshold, detector_cooldown, detector_range. Every refusal names the

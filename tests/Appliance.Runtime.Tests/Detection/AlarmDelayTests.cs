@@ -1,6 +1,3 @@
-using Appliance.Detection;
-using Appliance.Evaluation;
-
 namespace Appliance.Runtime.Tests.Detection;
 
 /// <summary>The on-delay confirmation and the quiet learning period, driven with exact raw scores.</summary>

@@ -1,5 +1,3 @@
-using Appliance.Detection;
-
 namespace Appliance.Runtime.Tests.Detection;
 
 public sealed class NormalTailTests

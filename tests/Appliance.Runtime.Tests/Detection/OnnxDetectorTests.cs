@@ -1,6 +1,3 @@
-using Appliance.Kernels.Statistics;
-using Appliance.Detection;
-
 namespace Appliance.Runtime.Tests.Detection;
 
 public sealed class OnnxDetectorTests

@@ -1,7 +1,3 @@
-using Appliance.Detection;
-using Appliance.Evaluation;
-using Appliance.Runtime.Tests.Evaluation;
-
 namespace Appliance.Runtime.Tests.Detection;
 
 /// <summary>Our detectors against the per-row scores NAB published for the same methods (shared/data/nab/results).</summary>

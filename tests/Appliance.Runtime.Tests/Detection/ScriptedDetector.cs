@@ -1,5 +1,3 @@
-using Appliance.Detection;
-
 namespace Appliance.Runtime.Tests.Detection;
 
 /// <summary>A test detector whose score is the sample itself, so wrappers can be driven with exact raw scores.</summary>

@@ -1,5 +1,3 @@
-using Appliance.Evaluation;
-
 namespace Appliance.Runtime.Tests.Evaluation;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Appliance.Detection;
-using Appliance.Evaluation;
-
 namespace Appliance.Runtime.Tests.Evaluation;
 
 public sealed class NabRunTests(NabData data) : IClassFixture<NabData>

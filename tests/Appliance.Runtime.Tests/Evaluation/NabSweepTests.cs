@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Appliance.Evaluation;
-
 namespace Appliance.Runtime.Tests.Evaluation;
 
 public sealed class NabSweepTests(NabData data) : IClassFixture<NabData>

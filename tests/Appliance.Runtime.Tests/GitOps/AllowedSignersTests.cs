@@ -1,5 +1,3 @@
-using Appliance.Device.GitOps;
-
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>The allowed-signers format of ssh-keygen(1), section ALLOWED SIGNERS.</summary>

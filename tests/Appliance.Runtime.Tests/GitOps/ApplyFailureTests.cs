@@ -1,10 +1,3 @@
-using Appliance.Contracts.Config;
-using Appliance.Contracts.Inference;
-using Appliance.Device.GitOps;
-using Appliance.Device.Hosting;
-using Appliance.Device.Pipeline;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>

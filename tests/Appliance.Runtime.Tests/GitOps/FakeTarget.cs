@@ -1,5 +1,3 @@
-using Appliance.Device.GitOps;
-
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>

@@ -1,16 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json;
-using Appliance.Contracts.Config;
-using Appliance.Device.GitOps;
-using Appliance.Device.Hosting;
-using Appliance.Contracts.Inference;
-using Appliance.Device.Outbox;
-using Appliance.Device.Pipeline;
-using Appliance.Cloud.Training;
-using Appliance.Contracts.Wire;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>

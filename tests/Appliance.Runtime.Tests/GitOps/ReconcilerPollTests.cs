@@ -1,7 +1,3 @@
-using Appliance.Contracts.Config;
-using Appliance.Device.GitOps;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>

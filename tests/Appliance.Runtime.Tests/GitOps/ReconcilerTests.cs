@@ -1,11 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json;
-using Appliance.Contracts.Config;
-using Appliance.Device.GitOps;
-using Appliance.Contracts.Inference;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Appliance.Contracts.Inference;
-using System.Security.Cryptography;
-using Appliance.Contracts.Config;
-using Appliance.Device.GitOps;
-
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text;
-using Appliance.Device.GitOps;
-
 namespace Appliance.Runtime.Tests.GitOps;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using Appliance.Drivers.Sampling;
-using Appliance.Device.GitOps;
-using Appliance.Device.Health;
-using Appliance.Device.Outbox;
-using Appliance.Device.Pipeline;
-using Appliance.Contracts.Wire;
-
 namespace Appliance.Runtime.Tests.Health;
 
 public sealed class DeviceHeartbeatTests : IDisposable

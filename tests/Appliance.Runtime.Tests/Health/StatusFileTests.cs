@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Appliance.Device.Health;
-using Appliance.Device.Outbox;
-using Appliance.Runtime.Tests.Uplink;
-using Appliance.Device.Uplink;
-
 namespace Appliance.Runtime.Tests.Health;
 
 public sealed class StatusFileTests : IDisposable

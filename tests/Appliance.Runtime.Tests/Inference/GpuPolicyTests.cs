@@ -1,5 +1,3 @@
-using Appliance.Contracts.Inference;
-
 namespace Appliance.Runtime.Tests.Inference;
 
 /// <summary>

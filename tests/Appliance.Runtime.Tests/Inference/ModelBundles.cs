@@ -1,5 +1,3 @@
-using Appliance.Contracts.Inference;
-
 namespace Appliance.Runtime.Tests.Inference;
 
 /// <summary>Writes model bundles (model.onnx + selftest.json) into a temporary directory for the hot-swap tests.</summary>

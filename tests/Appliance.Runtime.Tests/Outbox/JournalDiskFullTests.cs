@@ -1,5 +1,3 @@
-using Appliance.Device.Outbox;
-
 namespace Appliance.Runtime.Tests.Outbox;
 
 /// <summary>

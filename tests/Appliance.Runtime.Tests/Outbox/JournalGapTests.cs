@@ -1,7 +1,3 @@
-using Appliance.Device.Outbox;
-using Appliance.Contracts.Wire;
-using Appliance.Kernels.Statistics;
-
 namespace Appliance.Runtime.Tests.Outbox;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.IO.Hashing;
-using System.Text;
-using Appliance.Kernels.Statistics;
-using Appliance.Device.Outbox;
-using Appliance.Contracts.Wire;
-
 namespace Appliance.Runtime.Tests.Outbox;
 
 public sealed class JournalOutboxTests : IDisposable

@@ -1,14 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Appliance.Drivers.Sources;
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Appliance.Contracts.Config;
-using Appliance.Device.Outbox;
-using Appliance.Device.Pipeline;
-using Appliance.Device.Uplink;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Appliance.Runtime.Tests.Pipeline;
 
 public sealed class DevicePipelineTests

@@ -1,14 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Appliance.Drivers.Sources;
-using Appliance.Contracts.Config;
-using Appliance.Contracts.Inference;
-using Appliance.Device.Outbox;
-using Appliance.Device.Pipeline;
-using Appliance.Cloud.Training;
-using Appliance.Device.Uplink;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Appliance.Runtime.Tests.Pipeline;
 
 /// <summary>

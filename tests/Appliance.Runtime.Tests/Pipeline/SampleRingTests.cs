@@ -1,7 +1,3 @@
-using Appliance.Kernels.Statistics;
-using Appliance.Kernels.Windows;
-using Appliance.Device.Pipeline;
-
 namespace Appliance.Runtime.Tests.Pipeline;
 
 public sealed class SampleRingTests

@@ -1,7 +1,3 @@
-using Appliance.Kernels.Windows;
-using Appliance.Kernels.Statistics;
-using Appliance.Device.Pipeline;
-
 namespace Appliance.Runtime.Tests.Pipeline;
 
 public sealed class TumblingWindowTests

@@ -1,5 +1,3 @@
-using Appliance.Device.State;
-
 namespace Appliance.Runtime.Tests.State;
 
 public sealed class StateDirectoryLockTests : IDisposable

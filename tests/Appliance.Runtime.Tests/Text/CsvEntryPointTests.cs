@@ -1,8 +1,3 @@
-using Appliance.Cloud.Training;
-using Appliance.Drivers.Sources;
-using Appliance.Evaluation;
-using Appliance.Kernels.Text;
-
 namespace Appliance.Runtime.Tests.Text;
 
 /// <summary>

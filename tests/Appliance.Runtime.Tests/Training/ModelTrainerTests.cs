@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Appliance.Contracts.Inference;
-using Appliance.Cloud.Training;
-
 namespace Appliance.Runtime.Tests.Training;
 
 public sealed class ModelTrainerTests : IDisposable

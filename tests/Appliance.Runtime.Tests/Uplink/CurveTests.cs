@@ -1,11 +1,3 @@
-using Appliance.Cloud.Ingest;
-using Appliance.Cloud.Storage;
-using Appliance.Device.Outbox;
-using Appliance.Runtime.Tests.Cloud;
-using Appliance.Device.Uplink;
-using Appliance.Contracts.Wire;
-using NetMQ;
-
 namespace Appliance.Runtime.Tests.Uplink;
 
 /// <summary>CurveZMQ (RFC 26) on 127.0.0.1 with the collector's key pinned on devices and a device allow-list.</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Appliance.Device.Outbox;
-using Appliance.Device.Uplink;
-
 namespace Appliance.Runtime.Tests.Uplink;
 
 public sealed class UplinkClientTests

@@ -1,4 +1,3 @@
-using Appliance.Contracts.Wire;
 using static Appliance.Runtime.Tests.Uplink.WireSamples;
 
 namespace Appliance.Runtime.Tests.Uplink;

@@ -1,6 +1,3 @@
-using Appliance.Kernels.Statistics;
-using Appliance.Contracts.Wire;
-
 namespace Appliance.Runtime.Tests.Uplink;
 
 /// <summary>Messages shared by the wire tests, with values worked by hand.</summary>

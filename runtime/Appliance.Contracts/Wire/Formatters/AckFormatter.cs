@@ -26,13 +26,13 @@ internal sealed class AckFormatter : IMessagePackFormatter<Ack>
     public Ack Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         options.Security.DepthStep(ref reader);
-        int count = WireReading.ReadArrayHeader(ref reader, Fields, "ack");
+        int count = WireReadRules.ReadArrayHeader(ref reader, Fields, "ack");
         options.Security.DepthStep(ref reader);
-        int n = WireReading.ReadArrayHeader(ref reader, 0, "ack.sequences");
+        int n = WireReadRules.ReadArrayHeader(ref reader, 0, "ack.sequences");
         var sequences = new long[n];
         for (int i = 0; i < n; i++)
         {
-            long seq = WireReading.ReadInteger(ref reader, "ack.sequences item");
+            long seq = WireReadRules.ReadInteger(ref reader, "ack.sequences item");
             if (seq < 1)
             {
                 throw new MessagePackSerializationException($"ack.sequences[{i}] = {seq}, expected a 1-based sequence");
@@ -51,7 +51,7 @@ internal sealed class AckFormatter : IMessagePackFormatter<Ack>
             extra--;
         }
 
-        WireReading.SkipItems(ref reader, extra, options); // a newer writer's other items are skipped
+        WireReadRules.SkipItems(ref reader, extra, options); // a newer writer's other items are skipped
         reader.Depth--;
         return new Ack { Sequences = sequences, Proof = proof };
     }

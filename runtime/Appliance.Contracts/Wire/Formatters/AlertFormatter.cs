@@ -25,13 +25,13 @@ internal sealed class AlertFormatter : IMessagePackFormatter<Alert>
     public Alert Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         options.Security.DepthStep(ref reader);
-        int count = WireReading.ReadArrayHeader(ref reader, Fields, "alert");
-        string sensor = WireReading.ReadRequiredString(ref reader, "alert.sensor");
-        string channel = WireReading.ReadRequiredString(ref reader, "alert.channel");
-        long timeNs = WireReading.ReadInteger(ref reader, "alert.time_ns");
-        double score = WireReading.ReadFloat(ref reader, "alert.score");
-        double threshold = WireReading.ReadFloat(ref reader, "alert.threshold");
-        long severity = WireReading.ReadInteger(ref reader, "alert.severity");
+        int count = WireReadRules.ReadArrayHeader(ref reader, Fields, "alert");
+        string sensor = WireReadRules.ReadRequiredString(ref reader, "alert.sensor");
+        string channel = WireReadRules.ReadRequiredString(ref reader, "alert.channel");
+        long timeNs = WireReadRules.ReadInteger(ref reader, "alert.time_ns");
+        double score = WireReadRules.ReadFloat(ref reader, "alert.score");
+        double threshold = WireReadRules.ReadFloat(ref reader, "alert.threshold");
+        long severity = WireReadRules.ReadInteger(ref reader, "alert.severity");
         if (severity is < (long)AlertSeverity.Info or > (long)AlertSeverity.Critical)
         {
             throw new MessagePackSerializationException($"alert.severity: {severity}, expected 0 (info), 1 (warning) or 2 (critical)");
@@ -45,10 +45,10 @@ internal sealed class AlertFormatter : IMessagePackFormatter<Alert>
             Score = score,
             Threshold = threshold,
             Severity = (AlertSeverity)severity,
-            Detector = WireReading.ReadRequiredString(ref reader, "alert.detector"),
+            Detector = WireReadRules.ReadRequiredString(ref reader, "alert.detector"),
             Features = options.Resolver.GetFormatterWithVerify<WindowFeatures>().Deserialize(ref reader, options),
         };
-        WireReading.SkipItems(ref reader, count - Fields, options);
+        WireReadRules.SkipItems(ref reader, count - Fields, options);
         reader.Depth--;
         return a;
     }

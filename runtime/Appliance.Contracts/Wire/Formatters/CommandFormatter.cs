@@ -22,23 +22,23 @@ internal sealed class CommandFormatter : IMessagePackFormatter<Command>
     public Command Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         options.Security.DepthStep(ref reader);
-        int count = WireReading.ReadArrayHeader(ref reader, Fields, "command");
-        long kind = WireReading.ReadInteger(ref reader, "command.kind");
+        int count = WireReadRules.ReadArrayHeader(ref reader, Fields, "command");
+        long kind = WireReadRules.ReadInteger(ref reader, "command.kind");
         if (kind is < 0 or > ushort.MaxValue)
         {
             throw new MessagePackSerializationException($"command.kind {kind}, expected 0..{ushort.MaxValue}");
         }
 
         options.Security.DepthStep(ref reader);
-        int n = WireReading.ReadArrayHeader(ref reader, 0, "command.arguments");
+        int n = WireReadRules.ReadArrayHeader(ref reader, 0, "command.arguments");
         var arguments = new string[n];
         for (int i = 0; i < n; i++)
         {
-            arguments[i] = WireReading.ReadRequiredString(ref reader, "command.arguments item");
+            arguments[i] = WireReadRules.ReadRequiredString(ref reader, "command.arguments item");
         }
 
         reader.Depth--;
-        WireReading.SkipItems(ref reader, count - Fields, options);
+        WireReadRules.SkipItems(ref reader, count - Fields, options);
         reader.Depth--;
         return new Command { Kind = (CommandKind)kind, Arguments = arguments };
     }

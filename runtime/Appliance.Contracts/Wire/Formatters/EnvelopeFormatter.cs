@@ -33,22 +33,22 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
     public Envelope Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         options.Security.DepthStep(ref reader);
-        int count = WireReading.ReadArrayHeader(ref reader, Fields, "envelope");
-        long version = WireReading.ReadInteger(ref reader, "envelope.schema_version");
+        int count = WireReadRules.ReadArrayHeader(ref reader, Fields, "envelope");
+        long version = WireReadRules.ReadInteger(ref reader, "envelope.schema_version");
         if (version < WireCodec.OldestReadableSchemaVersion || version > WireCodec.SchemaVersion)
         {
             throw new MessagePackSerializationException(
                 $"envelope.schema_version {version}, this build reads {WireCodec.OldestReadableSchemaVersion}..{WireCodec.SchemaVersion}");
         }
 
-        long type = WireReading.ReadInteger(ref reader, "envelope.message_type");
-        string deviceId = WireReading.ReadRequiredString(ref reader, "envelope.device_id");
+        long type = WireReadRules.ReadInteger(ref reader, "envelope.message_type");
+        string deviceId = WireReadRules.ReadRequiredString(ref reader, "envelope.device_id");
         if (deviceId.Length == 0)
         {
             throw new MessagePackSerializationException("envelope.device_id is empty");
         }
 
-        long sequence = WireReading.ReadInteger(ref reader, "envelope.sequence");
+        long sequence = WireReadRules.ReadInteger(ref reader, "envelope.sequence");
         if (sequence < 1)
         {
             throw new MessagePackSerializationException($"envelope.sequence {sequence}, expected 1-based");
@@ -64,7 +64,7 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
             (long)MessageType.Command => r.GetFormatterWithVerify<Command>().Deserialize(ref reader, options),
             _ => throw new MessagePackSerializationException($"envelope.message_type {type} is unknown (expected 1..5)"),
         };
-        WireReading.SkipItems(ref reader, count - Fields, options);
+        WireReadRules.SkipItems(ref reader, count - Fields, options);
         reader.Depth--;
         return new Envelope((byte)version, (MessageType)type, deviceId, sequence, body);
     }

@@ -59,10 +59,10 @@ internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
     {
         options.Security.DepthStep(ref reader);
         int minimum = schemaVersion == 1 ? FieldsV1 : Fields;
-        int count = WireReading.ReadArrayHeader(ref reader, minimum, "heartbeat");
-        long uptime = WireReading.ReadInteger(ref reader, "heartbeat.uptime_ms");
-        string provider = WireReading.ReadRequiredString(ref reader, "heartbeat.execution_provider");
-        string revision = WireReading.ReadRequiredString(ref reader, "heartbeat.config_revision");
+        int count = WireReadRules.ReadArrayHeader(ref reader, minimum, "heartbeat");
+        long uptime = WireReadRules.ReadInteger(ref reader, "heartbeat.uptime_ms");
+        string provider = WireReadRules.ReadRequiredString(ref reader, "heartbeat.execution_provider");
+        string revision = WireReadRules.ReadRequiredString(ref reader, "heartbeat.config_revision");
         if (reader.NextMessagePackType != MessagePackType.Map)
         {
             throw new MessagePackSerializationException($"heartbeat.counters: found {reader.NextMessagePackType}, expected a map");
@@ -73,13 +73,13 @@ internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
         var counters = new Dictionary<int, long>(Math.Min(n, 64));
         for (int i = 0; i < n; i++)
         {
-            long key = WireReading.ReadInteger(ref reader, "heartbeat.counters key");
+            long key = WireReadRules.ReadInteger(ref reader, "heartbeat.counters key");
             if (key is < int.MinValue or > int.MaxValue)
             {
                 throw new MessagePackSerializationException($"heartbeat.counters key {key} does not fit a 32-bit counter id");
             }
 
-            long v = WireReading.ReadInteger(ref reader, "heartbeat.counters value");
+            long v = WireReadRules.ReadInteger(ref reader, "heartbeat.counters value");
             if (!counters.TryAdd((int)key, v))
             {
                 throw new MessagePackSerializationException($"heartbeat.counters: key {key} appears twice");
@@ -89,38 +89,38 @@ internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
         reader.Depth--;
         if (minimum == FieldsV1)
         {
-            WireReading.SkipItems(ref reader, count - FieldsV1, options);
+            WireReadRules.SkipItems(ref reader, count - FieldsV1, options);
             reader.Depth--;
             return new Heartbeat { UptimeMs = uptime, ExecutionProvider = provider, ConfigRevision = revision, Counters = counters };
         }
 
-        string state = WireReading.ReadRequiredString(ref reader, "heartbeat.config_state");
-        string configError = WireReading.ReadRequiredString(ref reader, "heartbeat.config_error");
-        string modelId = WireReading.ReadRequiredString(ref reader, "heartbeat.model_id");
-        string modelRejection = WireReading.ReadRequiredString(ref reader, "heartbeat.model_rejection");
+        string state = WireReadRules.ReadRequiredString(ref reader, "heartbeat.config_state");
+        string configError = WireReadRules.ReadRequiredString(ref reader, "heartbeat.config_error");
+        string modelId = WireReadRules.ReadRequiredString(ref reader, "heartbeat.model_id");
+        string modelRejection = WireReadRules.ReadRequiredString(ref reader, "heartbeat.model_rejection");
         options.Security.DepthStep(ref reader);
-        int n2 = WireReading.ReadArrayHeader(ref reader, 0, "heartbeat.sensors");
+        int n2 = WireReadRules.ReadArrayHeader(ref reader, 0, "heartbeat.sensors");
         var sensors = new List<SensorReport>(Math.Min(n2, 64));
         for (int i = 0; i < n2; i++)
         {
             options.Security.DepthStep(ref reader);
-            int fields = WireReading.ReadArrayHeader(ref reader, SensorFields, "heartbeat.sensors[]");
+            int fields = WireReadRules.ReadArrayHeader(ref reader, SensorFields, "heartbeat.sensors[]");
             sensors.Add(new SensorReport
             {
-                Name = WireReading.ReadRequiredString(ref reader, "heartbeat.sensors[].name"),
-                Health = WireReading.ReadRequiredString(ref reader, "heartbeat.sensors[].health"),
-                Reason = WireReading.ReadRequiredString(ref reader, "heartbeat.sensors[].reason"),
-                Faults = WireReading.ReadInteger(ref reader, "heartbeat.sensors[].faults"),
-                RateHz = WireReading.ReadFloat(ref reader, "heartbeat.sensors[].rate_hz"),
-                JitterP50Us = WireReading.ReadFloat(ref reader, "heartbeat.sensors[].jitter_p50_us"),
-                JitterP99Us = WireReading.ReadFloat(ref reader, "heartbeat.sensors[].jitter_p99_us"),
+                Name = WireReadRules.ReadRequiredString(ref reader, "heartbeat.sensors[].name"),
+                Health = WireReadRules.ReadRequiredString(ref reader, "heartbeat.sensors[].health"),
+                Reason = WireReadRules.ReadRequiredString(ref reader, "heartbeat.sensors[].reason"),
+                Faults = WireReadRules.ReadInteger(ref reader, "heartbeat.sensors[].faults"),
+                RateHz = WireReadRules.ReadFloat(ref reader, "heartbeat.sensors[].rate_hz"),
+                JitterP50Us = WireReadRules.ReadFloat(ref reader, "heartbeat.sensors[].jitter_p50_us"),
+                JitterP99Us = WireReadRules.ReadFloat(ref reader, "heartbeat.sensors[].jitter_p99_us"),
             });
-            WireReading.SkipItems(ref reader, fields - SensorFields, options);
+            WireReadRules.SkipItems(ref reader, fields - SensorFields, options);
             reader.Depth--;
         }
 
         reader.Depth--;
-        WireReading.SkipItems(ref reader, count - Fields, options);
+        WireReadRules.SkipItems(ref reader, count - Fields, options);
         reader.Depth--;
         return new Heartbeat
         {

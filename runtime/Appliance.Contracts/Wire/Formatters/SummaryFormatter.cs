@@ -35,18 +35,18 @@ internal sealed class SummaryFormatter : IMessagePackFormatter<Summary>
     internal static Summary Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options, long schemaVersion)
     {
         options.Security.DepthStep(ref reader);
-        int count = WireReading.ReadArrayHeader(ref reader, Fields, "summary");
-        string sensor = WireReading.ReadRequiredString(ref reader, "summary.sensor");
-        string channel = WireReading.ReadRequiredString(ref reader, "summary.channel");
-        long start = WireReading.ReadInteger(ref reader, "summary.window_start_ns");
+        int count = WireReadRules.ReadArrayHeader(ref reader, Fields, "summary");
+        string sensor = WireReadRules.ReadRequiredString(ref reader, "summary.sensor");
+        string channel = WireReadRules.ReadRequiredString(ref reader, "summary.channel");
+        long start = WireReadRules.ReadInteger(ref reader, "summary.window_start_ns");
         long end;
         if (schemaVersion == 1)
         {
-            end = WireReading.ReadInteger(ref reader, "summary.window_end_ns");
+            end = WireReadRules.ReadInteger(ref reader, "summary.window_end_ns");
         }
         else
         {
-            long length = WireReading.ReadInteger(ref reader, "summary.window_length_ns");
+            long length = WireReadRules.ReadInteger(ref reader, "summary.window_length_ns");
             if (length < 0 || start > long.MaxValue - length)
             {
                 throw new MessagePackSerializationException(
@@ -64,7 +64,7 @@ internal sealed class SummaryFormatter : IMessagePackFormatter<Summary>
             WindowEndNs = end,
             Features = options.Resolver.GetFormatterWithVerify<WindowFeatures>().Deserialize(ref reader, options),
         };
-        WireReading.SkipItems(ref reader, count - Fields, options);
+        WireReadRules.SkipItems(ref reader, count - Fields, options);
         reader.Depth--;
         return s;
     }

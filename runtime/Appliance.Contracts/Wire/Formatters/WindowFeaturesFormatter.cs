@@ -68,23 +68,23 @@ internal sealed class WindowFeaturesFormatter : IMessagePackFormatter<WindowFeat
     public WindowFeatures Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         options.Security.DepthStep(ref reader);
-        int count = WireReading.ReadArrayHeader(ref reader, Fields, "features");
+        int count = WireReadRules.ReadArrayHeader(ref reader, Fields, "features");
         var f = new WindowFeatures
         {
-            Count = WireReading.ReadInteger(ref reader, "features.count"),
-            NanCount = WireReading.ReadInteger(ref reader, "features.nan_count"),
-            Min = WireReading.ReadFloat(ref reader, "features.min"),
-            Max = WireReading.ReadFloat(ref reader, "features.max"),
-            Mean = WireReading.ReadFloat(ref reader, "features.mean"),
-            M2 = WireReading.ReadFloat(ref reader, "features.m2"),
-            M3 = WireReading.ReadFloat(ref reader, "features.m3"),
-            M4 = WireReading.ReadFloat(ref reader, "features.m4"),
-            SumOfSquares = WireReading.ReadFloat(ref reader, "features.sum_of_squares"),
-            First = WireReading.ReadFloat(ref reader, "features.first"),
-            Last = WireReading.ReadFloat(ref reader, "features.last"),
-            ZeroCrossings = WireReading.ReadInteger(ref reader, "features.zero_crossings"),
+            Count = WireReadRules.ReadInteger(ref reader, "features.count"),
+            NanCount = WireReadRules.ReadInteger(ref reader, "features.nan_count"),
+            Min = WireReadRules.ReadFloat(ref reader, "features.min"),
+            Max = WireReadRules.ReadFloat(ref reader, "features.max"),
+            Mean = WireReadRules.ReadFloat(ref reader, "features.mean"),
+            M2 = WireReadRules.ReadFloat(ref reader, "features.m2"),
+            M3 = WireReadRules.ReadFloat(ref reader, "features.m3"),
+            M4 = WireReadRules.ReadFloat(ref reader, "features.m4"),
+            SumOfSquares = WireReadRules.ReadFloat(ref reader, "features.sum_of_squares"),
+            First = WireReadRules.ReadFloat(ref reader, "features.first"),
+            Last = WireReadRules.ReadFloat(ref reader, "features.last"),
+            ZeroCrossings = WireReadRules.ReadInteger(ref reader, "features.zero_crossings"),
         };
-        WireReading.SkipItems(ref reader, count - Fields, options);
+        WireReadRules.SkipItems(ref reader, count - Fields, options);
         reader.Depth--;
         return f;
     }

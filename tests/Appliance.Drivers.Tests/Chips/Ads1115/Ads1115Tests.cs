@@ -1,9 +1,3 @@
-using System.Buffers.Binary;
-using Appliance.Drivers.Chips.Ads1115;
-using Appliance.Drivers.Sources;
-using Iot.Device.Ads1115;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Chips.Ads1115;
 
 // TI SBAS444D (ADS111x data sheet). These tests run on the system clock: the Iot.Device.Bindings driver busy-waits in real time

@@ -1,10 +1,3 @@
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Chips.Adxl345;
-using Appliance.Drivers.Sampling;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Chips.Adxl345;
 
 // Analog Devices ADXL345 data sheet, Rev. G.

@@ -1,7 +1,3 @@
-using Appliance.Drivers.Chips.Bme280;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Chips.Bme280;
 
 public sealed class Bme280EmulatorTests

@@ -1,7 +1,3 @@
-using Appliance.Drivers.Chips.Bme280;
-using Appliance.Drivers.Emulation;
-using Appliance.Drivers.Tests.TestSupport;
-
 namespace Appliance.Drivers.Tests.Chips.Bme280;
 
 // Defect: dig_H4 and dig_H5 are signed 12-bit values (Bosch BME280_SensorAPI, bme280.c parse_humidity_calib_data: the most

@@ -1,8 +1,3 @@
-using Appliance.Drivers.Chips.Bme280;
-using Appliance.Drivers.Emulation;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-
 namespace Appliance.Drivers.Tests.Chips.Bme280;
 
 // Defect: `appliance read` printed registers at their reset value (BST-BME280-DS002 table 18: 0x80000 for adc_T and adc_P,

@@ -1,10 +1,3 @@
-using System.Device.Gpio;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Chips.Gpio;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Chips.Gpio;
 
 // The [[alarm]] rule (issue 3: "a GPIO output driven by alerts: an alarm relay or lamp; the edge acts locally"): an alert from a

@@ -1,11 +1,3 @@
-using System.Device.Gpio;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Chips.Gpio;
-using Appliance.Drivers.Sampling;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Tests.TestSupport;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Chips.Gpio;
 
 public sealed class GpioTests

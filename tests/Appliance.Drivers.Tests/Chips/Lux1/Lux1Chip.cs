@@ -1,10 +1,3 @@
-using System.Device.I2c;
-using System.Runtime.CompilerServices;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Chips;
-using Appliance.Drivers.Emulation;
-using Appliance.Drivers.Sources;
-
 namespace Appliance.Drivers.Tests.Chips.Lux1;
 
 // A test-only chip, to show what adding a chip takes: this folder and nothing else. "lux1" is a made-up one-channel I2C light

@@ -1,9 +1,3 @@
-using Appliance.Contracts.Config;
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Chips;
-using Appliance.Drivers.Emulation;
-using Appliance.Drivers.Sources;
-
 namespace Appliance.Drivers.Tests.Chips.Lux1;
 
 // "Adding a chip touches one folder": the lux1 chip of this folder is known by name to the configuration loader, the sensor

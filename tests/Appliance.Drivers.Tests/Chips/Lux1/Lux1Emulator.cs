@@ -1,6 +1,3 @@
-using System.Device.I2c;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Chips.Lux1;
 
 // The lux1 emulator: register 0x00 holds a fixed code; every transfer first passes the injected faults.

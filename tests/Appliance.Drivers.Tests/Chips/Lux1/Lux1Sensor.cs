@@ -1,6 +1,3 @@
-using System.Device.I2c;
-using Appliance.Drivers.Sources;
-
 namespace Appliance.Drivers.Tests.Chips.Lux1;
 
 // The lux1 driver: one write of the register pointer 0x00, one read of two bytes, big-endian, lux = code / 2.

@@ -1,8 +1,3 @@
-using Appliance.Drivers.Buses;
-using Appliance.Drivers.Chips.Mcp3008;
-using Appliance.Drivers.Sources;
-using Appliance.Drivers.Emulation;
-
 namespace Appliance.Drivers.Tests.Chips.Mcp3008;
 
 // Microchip DS21295D (MCP3004/3008 data sheet).

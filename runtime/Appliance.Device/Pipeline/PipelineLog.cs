@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Device.Pipeline;
 
 /// <summary>Source-generated log messages of the pipeline (event ids 1000-1099).</summary>
-internal static partial class Log
+internal static partial class PipelineLog
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Warning, Message = "Sensor {Sensor} alert on {Channel}: score {Score:F2} reached threshold {Threshold} in magnitude")]
     public static partial void AlertRaised(ILogger logger, string sensor, string channel, double score, double threshold);

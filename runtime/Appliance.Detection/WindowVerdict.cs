@@ -5,4 +5,4 @@ namespace Appliance.Detection;
 /// <param name="Threshold">The |score| above which the detector fires.</param>
 /// <param name="Fired">True when this window opens a new incident (debounced: one incident, one alert).</param>
 /// <param name="Critical">True when |score| is at least twice the threshold.</param>
-public readonly record struct Detection(double Score, double Threshold, bool Fired, bool Critical);
+public readonly record struct WindowVerdict(double Score, double Threshold, bool Fired, bool Critical);

@@ -7,7 +7,7 @@ namespace Appliance.Contracts.Wire.Formatters;
 /// unknown trailing items whose recursion is bounded by the security depth (so hostile nesting cannot
 /// exhaust the stack).
 /// </summary>
-internal static class WireReading
+internal static class WireReadRules
 {
     /// <summary>Reads an array header and checks it has at least <paramref name="minimum"/> items.</summary>
     public static int ReadArrayHeader(ref MessagePackReader reader, int minimum, string what)

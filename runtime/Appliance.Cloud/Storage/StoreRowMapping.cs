@@ -13,7 +13,7 @@ namespace Appliance.Cloud.Storage;
 /// The row layout both collector stores share (<see cref="SqliteStore"/>, <see cref="PostgresStore"/>): the feature
 /// columns of a summary, how a summary and a device row are read back, and how heartbeat counters are written.
 /// </summary>
-internal static class StoreRows
+internal static class StoreRowMapping
 {
     /// <summary>The feature columns of the summaries and alerts tables, in <see cref="WindowFeatures"/> order.</summary>
     public const string FeatureColumns =

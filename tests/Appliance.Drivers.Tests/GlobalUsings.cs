@@ -1,0 +1,20 @@
+// The namespaces the tests of this project use, once for every file.
+global using Appliance.Contracts.Config;
+global using Appliance.Drivers.Buses;
+global using Appliance.Drivers.Chips;
+global using Appliance.Drivers.Chips.Ads1115;
+global using Appliance.Drivers.Chips.Adxl345;
+global using Appliance.Drivers.Chips.Bme280;
+global using Appliance.Drivers.Chips.Gpio;
+global using Appliance.Drivers.Chips.Mcp3008;
+global using Appliance.Drivers.Emulation;
+global using Appliance.Drivers.Sampling;
+global using Appliance.Drivers.Sources;
+global using Appliance.Drivers.Tests.TestSupport;
+global using Iot.Device.Ads1115;
+global using System.Buffers.Binary;
+global using System.Device.Gpio;
+global using System.Device.I2c;
+global using System.Globalization;
+global using System.Runtime.CompilerServices;
+global using System.Text;
