@@ -6,15 +6,7 @@ namespace Appliance.Aot.Tests;
 /// </summary>
 public sealed partial class DoctorAlarmTests
 {
-    private const string Config = """
-        [device]
-        id = "doctor-test"
-
-        [[sensor]]
-        name = "env"
-        chip = "bme280"
-        bus = "emulated:bme280"
-        rate_hz = 10
+    private static readonly string Config = Appliance.Runtime.Tests.Config.TestToml.EnvSensorHead.Replace("id = \"d\"", "id = \"doctor-test\"", StringComparison.Ordinal) + """
         FAULT
 
         [[alarm]]
@@ -22,17 +14,7 @@ public sealed partial class DoctorAlarmTests
         bus = "emulated:gpio"
         line = 4
         sensors = ["env"]
-
-        [window]
-        length = "1s"
-
-        [uplink]
-        endpoint = "tcp://127.0.0.1:5556"
-
-        [gitops]
-        branch = "main"
-        interval = "30s"
-        """;
+        """ + "\n" + Appliance.Runtime.Tests.Config.TestToml.Tail;
 
     private static string Write(string fault)
     {

@@ -14,7 +14,7 @@ namespace Appliance.Benchmarks.Drivers;
 
 /// <summary>
 /// One sample per chip through the real driver against its register-level emulator on the emulated bus, on emulated time
-/// (<see cref="EmulatedTime"/>): the time per operation is the CPU cost of a sample, so 1 / mean is the most samples per second
+/// (<see cref="SimulatedClock"/>): the time per operation is the CPU cost of a sample, so 1 / mean is the most samples per second
 /// one core sustains on the emulated bus (the physical chips are slower: BME280 forced mode ≤ ~107 Hz, ADS1115 860 SPS,
 /// ADXL345 3200 Hz). Allocated bytes per operation must be 0 in steady state (the pulse counter's emulated GPIO chip allocates
 /// one event-args object per delivered edge, as System.Device.Gpio's API requires; the counter itself allocates nothing).
@@ -24,13 +24,13 @@ public class DriverSampleBenchmarks
 {
     private readonly float[] _values = new float[32 * 8];
     private readonly long[] _timestamps = new long[32];
-    private EmulatedTime _bmeClock = null!;
+    private SimulatedClock _bmeClock = null!;
     private Bme280Sensor _bme280 = null!;
     private Ads1115Sensor _ads1115 = null!;
     private Mcp3008Sensor _mcp3008 = null!;
-    private EmulatedTime _adxlClock = null!;
+    private SimulatedClock _adxlClock = null!;
     private Adxl345Sensor _adxl345 = null!;
-    private EmulatedTime _pulseClock = null!;
+    private SimulatedClock _pulseClock = null!;
     private PulseCounterSensor _pulse = null!;
     private SamplingLoop _loop = null!;
     private SampleHandler _handler = null!;
@@ -39,15 +39,15 @@ public class DriverSampleBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _bmeClock = new EmulatedTime(TimeSpan.Zero);
+        _bmeClock = SimulatedClock.AtNabEpoch(TimeSpan.Zero);
         _bme280 = new Bme280Sensor("env", new Bme280Emulator(new Bme280PhysicalModel(), clock: _bmeClock), _bmeClock);
 
         // Each ADS1115 transfer takes 100 µs of emulated time (3 bytes at 400 kHz ≈ 70 µs plus overhead), so the binding's
         // busy-wait on OS sees the 1.16 ms conversion end after about a dozen polls.
-        var adsClock = new EmulatedTime(TimeSpan.FromMicroseconds(100));
+        var adsClock = SimulatedClock.AtNabEpoch(TimeSpan.FromMicroseconds(100));
         _ads1115 = new Ads1115Sensor("adc", new Ads1115Emulator(WaveformSignal.Constant(1, 2), adsClock), [InputMultiplexer.AIN0], clock: adsClock);
 
-        var mcpClock = new EmulatedTime(TimeSpan.Zero);
+        var mcpClock = SimulatedClock.AtNabEpoch(TimeSpan.Zero);
         var signal = new WaveformSignal();
         for (int i = 0; i < 8; i++)
         {
@@ -56,14 +56,14 @@ public class DriverSampleBenchmarks
 
         _mcp3008 = new Mcp3008Sensor("adc8", new Mcp3008Emulator(signal, clock: mcpClock), [0, 1, 2, 3, 4, 5, 6, 7], clock: mcpClock);
 
-        _adxlClock = new EmulatedTime(TimeSpan.Zero);
+        _adxlClock = SimulatedClock.AtNabEpoch(TimeSpan.Zero);
         var vib = new WaveformSignal();
         vib.Set(0, 0, 0.5, 25, noise: 0.01);
         vib.Set(2, 1, noise: 0.01);
         _adxl345 = new Adxl345Sensor("vib", new Adxl345Emulator(vib, _adxlClock), 3200, 16, _adxlClock);
         _adxl345.Open();
 
-        _pulseClock = new EmulatedTime(TimeSpan.Zero);
+        _pulseClock = SimulatedClock.AtNabEpoch(TimeSpan.Zero);
         var pulses = new WaveformSignal();
         pulses.Set(17, 1000);
         _pulse = new PulseCounterSensor("flow", new GpioController(new EmulatedGpioDriver(pulses, clock: _pulseClock)), 17, _pulseClock, PulseCounterSensor.MinimumGateFor(1000)); // a gate closes at every read

@@ -4,15 +4,7 @@ namespace Appliance.Runtime.Tests.Config;
 // active high|low, hold default 5s). Every refusal names the file, the line of the offending key, and what was expected.
 public sealed class AlarmConfigTests
 {
-    private const string Head = """
-        [device]
-        id = "d"
-
-        [[sensor]]
-        name = "env"
-        chip = "bme280"
-        bus = "emulated:bme280"
-        rate_hz = 10
+    private const string Head = TestToml.EnvSensorHead + """
 
         [[sensor]]
         name = "flow"
@@ -23,18 +15,7 @@ public sealed class AlarmConfigTests
 
         """;
 
-    private const string Tail = """
-
-        [window]
-        length = "1s"
-
-        [uplink]
-        endpoint = "tcp://127.0.0.1:5556"
-
-        [gitops]
-        branch = "main"
-        interval = "30s"
-        """;
+    private const string Tail = TestToml.Tail;
 
     // Line numbers below count from the first line of Head: its 15 lines, then the alarm tables.
     private static ApplianceConfig Parse(string alarms) => ConfigLoader.Parse(Head + alarms + Tail, "appliance.toml");

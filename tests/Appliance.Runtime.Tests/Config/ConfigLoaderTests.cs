@@ -7,27 +7,8 @@ namespace Appliance.Runtime.Tests.Config;
 /// </summary>
 public sealed class ConfigLoaderTests
 {
-    private const string Root = """
-        [device]
-        id = "fleet-default"
-
-        [[sensor]]
-        name = "vib"
-        chip = "bme280"
-        bus = "emulated:bme280"
-        rate_hz = 10
-
-        [window]
-        length = "1s"
-
-        [uplink]
-        endpoint = "tcp://127.0.0.1:5556"
-
-        [gitops]
-        branch = "main"
-        interval = "30s"
-
-        """;
+    private static readonly string Root = TestToml.EnvSensorHead.Replace("id = \"d\"", "id = \"fleet-default\"", StringComparison.Ordinal)
+        .Replace("name = \"env\"", "name = \"vib\"", StringComparison.Ordinal) + TestToml.Tail + "\n";
 
     [Fact]
     public void Parse_OverrideSetsRateZero_ErrorNamesOverrideFileAndLine()

@@ -2,27 +2,7 @@ namespace Appliance.Runtime.Tests.Config;
 
 public sealed class OutboxConfigTests
 {
-    private const string Body = """
-        [device]
-        id = "d"
-
-        [[sensor]]
-        name = "env"
-        chip = "bme280"
-        bus = "emulated:bme280"
-        rate_hz = 10
-
-        [window]
-        length = "1s"
-
-        [uplink]
-        endpoint = "tcp://127.0.0.1:5556"
-
-        [gitops]
-        branch = "main"
-        interval = "30s"
-
-        """;
+    private const string Body = TestToml.EnvSensorHead + TestToml.Tail + "\n";
 
     private static ApplianceConfig Parse(string outbox) => ConfigLoader.Parse(Body + outbox, "appliance.toml");
 

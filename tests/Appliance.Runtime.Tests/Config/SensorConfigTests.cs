@@ -4,18 +4,7 @@ namespace Appliance.Runtime.Tests.Config;
 // bus fault kinds for emulated chips). Every refusal names the file, the line and the key.
 public sealed class SensorConfigTests
 {
-    internal const string Tail = """
-
-        [window]
-        length = "1s"
-
-        [uplink]
-        endpoint = "tcp://127.0.0.1:5556"
-
-        [gitops]
-        branch = "main"
-        interval = "30s"
-        """;
+    internal const string Tail = TestToml.Tail;
 
     private static ApplianceConfig Parse(string sensors) => ConfigLoader.Parse("[device]\nid = \"d\"\n" + sensors + Tail, "appliance.toml");
 

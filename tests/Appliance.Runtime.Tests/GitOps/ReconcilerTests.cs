@@ -29,17 +29,7 @@ public sealed class ReconcilerTests : IDisposable
         bus = "emulated:bme280"
         rate_hz = {{rate.ToString(CultureInfo.InvariantCulture)}}
         {{extra}}
-        [window]
-        length = "1s"
-
-        [uplink]
-        endpoint = "tcp://127.0.0.1:5556"
-
-        [gitops]
-        branch = "main"
-        interval = "1s"
-
-        """;
+        """ + Config.TestToml.Tail.Replace("interval = \"30s\"", "interval = \"1s\"", StringComparison.Ordinal) + "\n";
 
     [Fact]
     public async Task ReconcileOnce_SignedRateChange_AppliedAndStatusWritten()

@@ -105,7 +105,7 @@ public sealed class Mcp3008Tests
     [Fact]
     public void Read_Timeout_IsAFaultAfterTheDelay()
     {
-        var clock = TestSupport.SimulatedClock.AtNabEpoch();
+        var clock = SimulatedClock.AtNabEpoch();
         var emulator = new Mcp3008Emulator(WaveformSignal.Constant(1.0), clock: clock);
         using var sensor = new Mcp3008Sensor("adc", emulator, [0], clock: clock);
         Span<float> values = stackalloc float[1];
