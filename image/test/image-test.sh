@@ -148,14 +148,14 @@ range() { # range NAME CHANNEL LO HI: every window mean of CHANNEL outside the s
 range bme280-temperature temperature_c 25.075 25.090
 range bme280-pressure pressure_pa 100653.17 100653.37
 range bme280-humidity humidity_pct 54.28 54.30
-# The step: adc_T 524288 with the example calibration gives, by the double formula of BST-BME280-DS002 8.1,
-# var1 = (524288/16384 - 27504/1024) * 26435, var2 = (524288/131072 - 27504/8192)^2 * -1000, T = (var1 + var2) / 5120.
-T_STEP=$(echo "v1 = (524288/16384 - 27504/1024) * 26435; v2 = (524288/131072 - 27504/8192)^2 * -1000; (v1 + v2) / 5120" | bc -l)
+# The step: adc_T 524304 with the example calibration gives, by the double formula of BST-BME280-DS002 8.1,
+# var1 = (524304/16384 - 27504/1024) * 26435, var2 = (524304/131072 - 27504/8192)^2 * -1000, T = (var1 + var2) / 5120.
+T_STEP=$(echo "v1 = (524304/16384 - 27504/1024) * 26435; v2 = (524304/131072 - 27504/8192)^2 * -1000; (v1 + v2) / 5120" | bc -l)
 if [ -n "$STEP_ON" ] && [ -n "$STEP_OFF" ]; then
   full=$(q "SELECT count(*) FROM summaries WHERE device_id='image-test' AND sensor='env' AND channel='temperature_c'
             AND window_start_ns >= $(( STEP_ON + 1 ))000000000 AND window_end_ns <= $(( STEP_OFF - 1 ))000000000
             AND abs(mean - $T_STEP) < 0.01;")
-  check bme280-step-value '[ "${full:-0}" -ge 1 ]' "${full:-0} windows inside the step read $(printf '%.4f' "$T_STEP") degC (adc_T 524288, datasheet formula)"
+  check bme280-step-value '[ "${full:-0}" -ge 1 ]' "${full:-0} windows inside the step read $(printf '%.4f' "$T_STEP") degC (adc_T 524304, datasheet formula)"
   al=$(q "SELECT count(*) FROM alerts WHERE device_id='image-test' AND sensor='env' AND channel='temperature_c'
           AND time_ns BETWEEN $(( STEP_ON - 1 ))000000000 AND $(( STEP_OFF + 2 ))000000000;")
   check alert-on-step '[ "${al:-0}" -ge 1 ]' "${al:-0} temperature alerts stored for the step (ewma-z, threshold 4)"

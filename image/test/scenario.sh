@@ -23,7 +23,8 @@ sleep "$RUN1"
 if [ -x /usr/bin/busprobe ]; then
   /usr/bin/busprobe > /dev/console 2>&1 || say "busprobe reported failures"
 fi
-# A temperature step on the BME280: adc_T 519888 -> 524288 (0xFA..0xFC = 80 00 00), 26.46 degC by the datasheet's
+# A temperature step on the BME280: adc_T 519888 -> 524304 (0xFA..0xFC = 80 01 00; not 80 00 00, the reset value 0x80000 that
+# the driver reads as a skipped measurement), 26.46 degC by the datasheet's
 # compensation (BST-BME280-DS002 8.1), for STEP seconds; the EWMA z-score detector must alert on it. At the same time
 # the MCP3008's CH1 code steps 128 -> 640 (the appliance must follow a changing input). Where an [[alarm]] is configured
 # (ALARM=1 in /etc/appliance/scenario.env), its output, gpiochip0 line 4 = bit 4 of appliance_sim's gpio_out, must go
@@ -34,7 +35,7 @@ ALARM=0
 line4() { echo $(( ($(cat $P/gpio_out 2>/dev/null || echo 0) >> 4) & 1 )); }
 say "alarm line 4 before the step: $(line4) (gpio_out $(cat $P/gpio_out 2>/dev/null))"
 say "temperature step on at unix $(date +%s) uptime $(up)"
-i2cset -y 0 0x76 0xFA 0x80 0x00 0x00 i
+i2cset -y 0 0x76 0xFA 0x80 0x01 0x00 i
 echo 0,640,256,512,768,1023,100,900 > $P/adc
 step_up=$(up)
 raised=

@@ -68,7 +68,8 @@ public static class WireLimits
     /// whose samples were all NaN (a faulted sensor) has Count 0 and NaN min, max, mean, first and last, and is valid; a
     /// window with Count &gt; 0 has non-NaN min, max, first and last with min &lt;= max; all features are finite unless an
     /// infinite sample made min or max infinite (then the mean is infinite or NaN and M2..M4 NaN, as the kernel defines).
-    /// Alert scores and thresholds may be NaN (a detector with no score yet; stored as NULL) but not infinite.
+    /// Alert scores may be NaN (a detector with no score yet; stored as NULL) or infinite (the EWMA z-score of a change after
+    /// a constant history, whose deviation is 0, is ±∞: a real device output); thresholds may be NaN but not infinite.
     /// </remarks>
     public static bool TryValidate(in Envelope e, long nowNs, out string? error)
     {
@@ -95,7 +96,7 @@ public static class WireLimits
                     : $"window length {s.WindowEndNs - s.WindowStartNs} ns out of range (expected 1 ns to 1 day)")
                 ?? Features(s.Features),
             Alert a => Name("sensor", a.Sensor) ?? Name("channel", a.Channel) ?? Name("detector", a.Detector) ?? Time("alert time", a.TimeNs, nowNs)
-                ?? (double.IsInfinity(a.Score) || double.IsInfinity(a.Threshold) ? "alert score or threshold is infinite (expected a finite value or NaN)" : null)
+                ?? (double.IsInfinity(a.Threshold) ? "alert threshold is infinite (expected a finite value or NaN)" : null)
                 ?? (Enum.IsDefined(a.Severity) ? null : $"alert severity {(int)a.Severity} unknown (expected 0 to 2)")
                 ?? Features(a.Features),
             Heartbeat h => Heartbeat(h),

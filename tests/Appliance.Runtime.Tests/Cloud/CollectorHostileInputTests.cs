@@ -115,7 +115,7 @@ public sealed class CollectorHostileInputTests
             { "64 KB device id", Envelope.Create(new string('d', 65_536), 1, S()) },
             { "device id with a space", Envelope.Create("dev 1", 1, S()) },
             { "60,000-character sensor name", Envelope.Create("dev1", 1, S(sensor: new string('s', 60_000))) },
-            { "infinite alert score", Envelope.Create("dev1", 1, NaNScoreAlertWith(double.PositiveInfinity)) },
+            { "infinite alert threshold", Envelope.Create("dev1", 1, new Alert { Sensor = "bme280-0", Channel = "pressure", TimeNs = WireSamples.StartNs, Score = 1, Threshold = double.PositiveInfinity, Severity = AlertSeverity.Warning, Detector = "zscore", Features = WireSamples.Features }) },
             { "ping with a 100 KB id", Envelope.Create(new string('p', 100_000), 1, new Ack { Sequences = [] }) },
         };
     }
@@ -133,6 +133,23 @@ public sealed class CollectorHostileInputTests
         Assert.True(WireCodec.TryDecode(WireCodec.Encode(e), out Envelope decoded, out _), what); // well-formed on the wire
         Assert.False(WireLimits.TryValidate(decoded, WireSamples.StartNs, out string? error), what);
         Assert.False(string.IsNullOrEmpty(error));
+    }
+
+    [Fact]
+    public void WireLimits_AlertOfAZScoreAfterAConstantHistory_Accepted()
+    {
+        // The device's EWMA z-score: after a constant history the deviation is 0, so the first change scores ±∞ (the image
+        // test's ADC channel steps from a constant 128 to 640). That alert is real device output; refusing it left it
+        // unacknowledged, and the device resent it forever, stalling its uplink (seen in the qemu image test).
+        var detector = new EwmaZScoreDetector(alpha: 0.1, threshold: 4, warmup: 3, cooldown: 1);
+        WindowVerdict verdict = default;
+        foreach (var x in new[] { 1f, 1f, 1f, 1f, 1f, 5f })
+        {
+            verdict = detector.Observe(WindowStatistics.Compute([x, x]));
+        }
+
+        Assert.True(double.IsPositiveInfinity(verdict.Score));
+        Assert.True(WireLimits.TryValidate(Envelope.Create("dev1", 1, NaNScoreAlertWith(verdict.Score)), WireSamples.StartNs, out string? error), error);
     }
 
     [Fact]
