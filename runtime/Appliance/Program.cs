@@ -33,4 +33,8 @@ if (parsed.Errors.Count > 0)
     return ExitCodes.BadInput;
 }
 
-return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+// ProcessTerminationTimeout = null: System.CommandLine does not handle SIGTERM/SIGINT itself (its default forces an exit 2 s
+// after the signal, cutting short the device's documented wait of up to 10 s for acknowledgements, exit 143 with no
+// Stopped: line). The long-running verbs (run, cloud, demo) handle the signal (Cli.StopOnSignal) and stop in order; the
+// short ones end at once, as any process does.
+return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });

@@ -37,6 +37,29 @@ public sealed partial class ShutdownTests
         Assert.Equal(summarised, long.Parse(stored.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public void Run_SigtermWithTheCollectorUnreachable_WaitsForAcknowledgementsThenStopsWithItsLineAndExitZero()
+    {
+        // Nothing listens on the port: every summary stays unacknowledged. The device waits its documented 10 s for
+        // acknowledgements, says so in its Stopped: line and exits 0; it used to be killed 2 s after SIGTERM (exit 143, no line).
+        var root = Directory.CreateTempSubdirectory("appliance-shutdown-").FullName;
+        var repo = Path.Combine(root, "repo");
+        Directory.CreateDirectory(repo);
+        PublishedBinary.Git(repo, "init", "-q", "-b", "main");
+        var toml = DefaultToml().Replace("tcp://127.0.0.1:5556", $"tcp://127.0.0.1:{FreePort()}", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(repo, "appliance.toml"), toml);
+        PublishedBinary.Git(repo, "add", "appliance.toml");
+        PublishedBinary.Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config");
+
+        using var device = new RunningProcess("run", "--repo", repo, "--state", Path.Combine(root, "state"), "--insecure-skip-verify");
+        Thread.Sleep(TimeSpan.FromSeconds(5));
+        Assert.False(device.HasExited, device.Stderr);
+        Assert.Equal(0, device.Terminate(TimeSpan.FromSeconds(30)));
+        var stopped = DeviceStopped().Match(device.Stderr);
+        Assert.True(stopped.Success, device.Stderr);
+        Assert.Equal("False", stopped.Groups[2].Value);
+    }
+
     /// <summary>The embedded default configuration, as `appliance demo` uses it, read from the source so the test follows it.</summary>
     private static string DefaultToml()
     {
