@@ -13,13 +13,7 @@ public sealed partial class ShutdownTests
         var port = FreePort();
         using var cloud = new RunningProcess("cloud", "--listen", $"tcp://127.0.0.1:{port}", "--db", Path.Combine(root, "cloud.db"));
 
-        var repo = Path.Combine(root, "repo");
-        Directory.CreateDirectory(repo);
-        PublishedBinary.Git(repo, "init", "-q", "-b", "main");
-        var toml = DefaultToml().Replace("tcp://127.0.0.1:5556", $"tcp://127.0.0.1:{port}", StringComparison.Ordinal);
-        File.WriteAllText(Path.Combine(repo, "appliance.toml"), toml);
-        PublishedBinary.Git(repo, "add", "appliance.toml");
-        PublishedBinary.Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config");
+        var repo = ConfigRepository(root, port);
 
         using var device = new RunningProcess("run", "--repo", repo, "--state", Path.Combine(root, "state"), "--insecure-skip-verify");
         Thread.Sleep(TimeSpan.FromSeconds(5));
@@ -43,13 +37,7 @@ public sealed partial class ShutdownTests
         // Nothing listens on the port: every summary stays unacknowledged. The device waits its documented 10 s for
         // acknowledgements, says so in its Stopped: line and exits 0; it used to be killed 2 s after SIGTERM (exit 143, no line).
         var root = Directory.CreateTempSubdirectory("appliance-shutdown-").FullName;
-        var repo = Path.Combine(root, "repo");
-        Directory.CreateDirectory(repo);
-        PublishedBinary.Git(repo, "init", "-q", "-b", "main");
-        var toml = DefaultToml().Replace("tcp://127.0.0.1:5556", $"tcp://127.0.0.1:{FreePort()}", StringComparison.Ordinal);
-        File.WriteAllText(Path.Combine(repo, "appliance.toml"), toml);
-        PublishedBinary.Git(repo, "add", "appliance.toml");
-        PublishedBinary.Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config");
+        var repo = ConfigRepository(root, FreePort());
 
         using var device = new RunningProcess("run", "--repo", repo, "--state", Path.Combine(root, "state"), "--insecure-skip-verify");
         Thread.Sleep(TimeSpan.FromSeconds(5));
@@ -58,6 +46,19 @@ public sealed partial class ShutdownTests
         var stopped = DeviceStopped().Match(device.Stderr);
         Assert.True(stopped.Success, device.Stderr);
         Assert.Equal("False", stopped.Groups[2].Value);
+    }
+
+    /// <summary>A configuration repository under <paramref name="root"/> holding the default configuration, sending to <paramref name="port"/>.</summary>
+    private static string ConfigRepository(string root, int port)
+    {
+        var repo = Path.Combine(root, "repo");
+        Directory.CreateDirectory(repo);
+        PublishedBinary.Git(repo, "init", "-q", "-b", "main");
+        var toml = DefaultToml().Replace("tcp://127.0.0.1:5556", $"tcp://127.0.0.1:{port}", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(repo, "appliance.toml"), toml);
+        PublishedBinary.Git(repo, "add", "appliance.toml");
+        PublishedBinary.Git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config");
+        return repo;
     }
 
     /// <summary>The embedded default configuration, as `appliance demo` uses it, read from the source so the test follows it.</summary>

@@ -70,7 +70,11 @@ internal static class OnnxGraphWriter
         }
     });
 
-    public static byte[] Node(string opType, string name, string[] inputs, string output) => Message(o =>
+    public static byte[] Node(string opType, string name, string[] inputs, string output) =>
+        Message(o => NodeFields(o, opType, name, inputs, output));
+
+    // NodeProto (onnx.proto3): input = 1, output = 2, name = 3, op_type = 4.
+    private static void NodeFields(CodedOutputStream o, string opType, string name, string[] inputs, string output)
     {
         foreach (var i in inputs)
         {
@@ -84,7 +88,7 @@ internal static class OnnxGraphWriter
         o.WriteString(name);
         o.WriteTag(4, WireFormat.WireType.LengthDelimited);
         o.WriteString(opType);
-    });
+    }
 
     /// <summary>TensorProto.DataType.DOUBLE.</summary>
     public const int Double = 11;
@@ -92,18 +96,7 @@ internal static class OnnxGraphWriter
     /// <summary>A node with one integer attribute (NodeProto.attribute = 5; AttributeProto {name=1, i=3, type=20}, type INT = 2).</summary>
     public static byte[] Node(string opType, string name, string[] inputs, string output, string attribute, long value) => Message(o =>
     {
-        foreach (var i in inputs)
-        {
-            o.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            o.WriteString(i);
-        }
-
-        o.WriteTag(2, WireFormat.WireType.LengthDelimited);
-        o.WriteString(output);
-        o.WriteTag(3, WireFormat.WireType.LengthDelimited);
-        o.WriteString(name);
-        o.WriteTag(4, WireFormat.WireType.LengthDelimited);
-        o.WriteString(opType);
+        NodeFields(o, opType, name, inputs, output);
         Field(o, 5, Message(a =>
         {
             a.WriteTag(1, WireFormat.WireType.LengthDelimited);
