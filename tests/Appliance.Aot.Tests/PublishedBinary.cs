@@ -18,10 +18,13 @@ internal static class PublishedBinary
         }
     }
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args) => RunCopy(Path, timeout, args);
+
+    /// <summary>Runs <paramref name="binary"/> (the published binary, or a copy of it elsewhere) with <paramref name="args"/>.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunCopy(string binary, TimeSpan timeout, params string[] args)
     {
         Assert.True(File.Exists(Path), $"{Path} not found: publish it first with ./build.sh");
-        var psi = new ProcessStartInfo(Path)
+        var psi = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

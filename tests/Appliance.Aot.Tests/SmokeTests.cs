@@ -75,11 +75,31 @@ public sealed partial class SmokeTests
     }
 
     [Fact]
+    public void Run_MissingRepository_RunsNothingSendsNothingAndStatusSaysWhy()
+    {
+        // Issue 14, item 1: with no revision applied (and no last known good one) the device used to run the demo's
+        // configuration (demo-1: a simulated BME280 with an injected heater fault, sending to 127.0.0.1:5556). It must run
+        // nothing, say why in status and its log, and keep running to retry.
+        var state = Directory.CreateTempSubdirectory("appliance-aot-noconfig-").FullName;
+        using var device = new RunningProcess("run", "--repo", "/nonexistent/fleet-config", "--state", state, "--insecure-skip-verify");
+        Thread.Sleep(TimeSpan.FromSeconds(4));
+        Assert.False(device.HasExited, device.Stderr);
+        var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "status", "--state", state, "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("no configuration", json.RootElement.GetProperty("config_state").GetString());
+        Assert.Contains("/nonexistent/fleet-config", json.RootElement.GetProperty("config_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, device.Terminate(TimeSpan.FromSeconds(20)));
+        Assert.DoesNotContain("demo-1", device.Stderr, StringComparison.Ordinal);
+        Assert.Contains("No configuration", device.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Stopped: 0 windows summarised, 0 alerts", device.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_UnsupportedScheme_NamesSchemeExitTwo()
     {
-        // An invalid or unreachable repository no longer stops the device (it boots from its last known good revision or
-        // the baked-in configuration and reports the error: see tests/Appliance.GitOps.Tests); a scheme it never fetches
-        // over is refused at start.
+        // An invalid or unreachable repository does not stop the device (it boots from its last known good revision, or
+        // with none runs nothing and retries: see Run_MissingRepository_...); a scheme it never fetches over is refused at start.
         var state = Directory.CreateTempSubdirectory("appliance-aot-state-").FullName;
         var (code, _, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "run", "--repo", "http://127.0.0.1:9/fleet.git", "--state", state, "--insecure-skip-verify");
         Assert.Equal(2, code);

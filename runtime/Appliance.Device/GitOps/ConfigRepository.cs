@@ -118,6 +118,31 @@ public sealed class ConfigRepository
         repo.Refs.Add(LastKnownGoodRef, new ObjectId(commit), allowOverwrite: true);
     }
 
+    /// <summary>
+    /// Deletes the lock files git leaves in the clone when a process dies while it writes a ref or the configuration
+    /// (<c>refs/appliance/lkg.lock</c>, <c>packed-refs.lock</c>, <c>refs/heads/*.lock</c>, ...): each makes every later write of
+    /// that ref fail with <see cref="LockedFileException"/>. Call only when no other process can be using the clone (the
+    /// state directory's lock tells).
+    /// </summary>
+    /// <returns>The removed files, relative to the clone.</returns>
+    /// <exception cref="IOException">A lock file cannot be deleted.</exception>
+    public IReadOnlyList<string> ClearStaleLocks()
+    {
+        if (!Directory.Exists(_clonePath))
+        {
+            return [];
+        }
+
+        var removed = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(_clonePath, "*.lock", SearchOption.AllDirectories))
+        {
+            File.Delete(file);
+            removed.Add(System.IO.Path.GetRelativePath(_clonePath, file));
+        }
+
+        return removed;
+    }
+
     /// <summary>Whether <paramref name="commit"/> exists in the clone.</summary>
     public bool Contains(string commit)
     {

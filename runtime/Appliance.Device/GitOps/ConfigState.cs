@@ -14,4 +14,10 @@ public enum ConfigState
 
     /// <summary>The branch tip was applied, failed (apply or health check), and the device went back to its last known good revision.</summary>
     RolledBack,
+
+    /// <summary>
+    /// No revision runs: the first configuration failed (unreachable or mistyped repository, missing branch, refused or failing
+    /// tip) and there is no last known good one; the device samples nothing and sends nothing, and retries with backoff.
+    /// </summary>
+    NoConfiguration,
 }

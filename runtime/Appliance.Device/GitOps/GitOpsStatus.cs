@@ -9,12 +9,20 @@ namespace Appliance.Device.GitOps;
 /// <param name="ConsecutiveFetchFailures">Fetches failed in a row (backoff grows with it).</param>
 public sealed record GitOpsStatus(string ConfigRevision, ConfigState ConfigState, string? ConfigError, string? FailedRevision, DateTimeOffset? LastFetch, int ConsecutiveFetchFailures)
 {
-    /// <summary><see cref="ConfigState"/> as written in JSON and heartbeats: applied, rejected, rolled_back or pending.</summary>
+    /// <summary>How many times pinning the last known good revision failed (<c>lkg_pin_failures</c>); sampling goes on regardless.</summary>
+    public int PinFailures { get; init; }
+
+    /// <summary>Why pinning the last known good revision last failed (<c>lkg_pin_error</c>), or null.</summary>
+    public string? PinError { get; init; }
+
+    /// <summary><see cref="ConfigState"/> as written in JSON and heartbeats: applied, rejected, rolled_back, pending or
+    /// <c>no configuration</c>.</summary>
     public string StateName => ConfigState switch
     {
         ConfigState.Applied => "applied",
         ConfigState.Rejected => "rejected",
         ConfigState.RolledBack => "rolled_back",
+        ConfigState.NoConfiguration => "no configuration",
         _ => "pending",
     };
 }

@@ -16,4 +16,10 @@ public interface IConfigTarget
 
     /// <summary>Waits up to <paramref name="grace"/> for the device to be healthy on the applied bundle.</summary>
     Task<HealthReport> CheckHealthAsync(TimeSpan grace, CancellationToken token);
+
+    /// <summary>
+    /// Stops running the applied bundle and runs nothing (a first revision that failed its health check with nothing to roll
+    /// back to): sampling stops, nothing new is sent; what was already journaled is still delivered.
+    /// </summary>
+    Task UnapplyAsync(CancellationToken token);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Appliance.Contracts.Config;
 using Appliance.Drivers.Sampling;
+using Appliance.Device.State;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Device.GitOps;
@@ -20,7 +21,7 @@ namespace Appliance.Device.GitOps;
 /// The state is exposed as <see cref="ConfigRevision"/>, <see cref="ConfigState"/>, <see cref="ConfigError"/> and written
 /// to <c>STATE/gitops-status.json</c> at every change.
 /// </summary>
-public sealed class Reconciler : IDisposable
+public sealed partial class Reconciler : IDisposable
 {
     /// <summary>The status file in the state directory.</summary>
     public const string StatusFile = "gitops-status.json";
@@ -41,6 +42,7 @@ public sealed class Reconciler : IDisposable
     private string? _refused;
     private string? _refusal;
     private string _branch;
+    private int _attemptsWithoutConfiguration;
 
     /// <summary>Creates the reconciler; nothing is fetched until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The device's GitOps settings.</param>
@@ -93,10 +95,14 @@ public sealed class Reconciler : IDisposable
 
     /// <summary>
     /// Boots the device: fetches once and applies the branch tip when it is valid; otherwise (offline, or the tip is
-    /// refused) applies the last known good revision from the clone, or with none the configuration baked into the image.
+    /// refused) applies the last known good revision from the clone, or with none the configuration baked into the image
+    /// (<see cref="ReconcilerOptions.BakedInToml"/>, the demo's). With neither, nothing is applied: the device runs nothing
+    /// and sends nothing, its state is <see cref="ConfigState.NoConfiguration"/> with the reason in <see cref="ConfigError"/>,
+    /// and <see cref="RunAsync"/> retries with backoff.
     /// </summary>
     public async Task StartAsync(CancellationToken token)
     {
+        ClearStaleLocks();
         string? fetchError = null;
         try
         {
@@ -104,7 +110,7 @@ public sealed class Reconciler : IDisposable
             Publish(_status with { LastFetch = DateTimeOffset.UtcNow });
             await ConsiderTipAsync(token);
         }
-        catch (GitOpsException e) when (e.Failure != GitOpsFailure.UnsupportedScheme)
+        catch (GitOpsException e) // the URL's scheme was checked by the constructor: a missing path is reported here too
         {
             fetchError = e.Message;
             Publish(_status with { ConfigError = e.Message, ConsecutiveFetchFailures = 1 });
@@ -112,8 +118,15 @@ public sealed class Reconciler : IDisposable
 
         if (Applied is null)
         {
+            var why = fetchError ?? _refusal ?? "no usable revision at the branch tip";
             var fallback = LoadFallback();
-            ReconcilerLog.Offline(_logger, fallback.Revision, fetchError ?? _refusal ?? "no usable revision at the branch tip");
+            if (fallback is null)
+            {
+                NoConfiguration(why);
+                return;
+            }
+
+            ReconcilerLog.Offline(_logger, fallback.Revision, why);
             await _target.ApplyAsync(fallback, token);
             Volatile.Write(ref _applied, fallback);
             Publish(_status with
@@ -152,6 +165,11 @@ public sealed class Reconciler : IDisposable
             Publish(_status with { ConsecutiveFetchFailures = failures, ConfigError = e.Message });
             _plannedDelay = NextDelay();
             ReconcilerLog.FetchFailed(_logger, _options.Url, e.Failure, failures, e.Message, _plannedDelay.Value);
+            if (Applied is null)
+            {
+                NoConfiguration(e.Message);
+            }
+
             return;
         }
 
@@ -162,6 +180,11 @@ public sealed class Reconciler : IDisposable
         catch (GitOpsException e)
         {
             Publish(_status with { ConfigError = e.Message });
+        }
+
+        if (Applied is null)
+        {
+            NoConfiguration(_status.ConfigError ?? "no usable revision at the branch tip");
         }
     }
 
@@ -233,7 +256,19 @@ public sealed class Reconciler : IDisposable
         var tip = _repo.Tip(_branch)
             ?? throw new GitOpsException(GitOpsFailure.NotFound, $"{_options.Url}: branch '{_branch}' not found");
         var current = Applied;
-        if (tip == current?.Revision || tip == _refused)
+        if (tip == current?.Revision && _refused is not null)
+        {
+            // The branch came back to the running revision (a force-push back): the earlier refusal no longer describes the tip.
+            _refused = null;
+            _refusal = null;
+            Publish(_status with { ConfigState = ConfigState.Applied, ConfigError = null, FailedRevision = null });
+            ReconcilerLog.TipIsRunning(_logger, _branch, tip);
+            return;
+        }
+
+        // A refused tip is not tried again while a revision runs; with none running it is (after the backoff), since what
+        // refused it may have been passing (a sensor that did not open, a key file not yet provisioned).
+        if (tip == current?.Revision || (tip == _refused && current is not null))
         {
             if (_options.Verifier.SkipsVerification)
             {
@@ -281,9 +316,10 @@ public sealed class Reconciler : IDisposable
             if (health.Healthy || (current is null && tip == _repo.LastKnownGood()))
             {
                 Volatile.Write(ref _applied, bundle);
+                _attemptsWithoutConfiguration = 0;
                 _refused = null;
                 _refusal = null;
-                _repo.PinLastKnownGood(tip);
+                PinLastKnownGood(tip);
                 if (bundle.Config.GitOps.Branch != _branch)
                 {
                     _branch = bundle.Config.GitOps.Branch;
@@ -296,20 +332,29 @@ public sealed class Reconciler : IDisposable
 
             failure = $"revision {Short(tip)}: health check failed within {grace.TotalSeconds:0.#} s: {health.Reason}";
             var back = current ?? LoadFallback();
-            await _target.ApplyAsync(back, token);
+            if (back is null)
+            {
+                // Nothing to go back to: the device stops running the failed revision and runs nothing.
+                await _target.UnapplyAsync(token);
+            }
+            else
+            {
+                await _target.ApplyAsync(back, token);
+            }
+
             Volatile.Write(ref _applied, back);
             current = back;
         }
 
         current ??= LoadFallback();
-        if (Applied is null)
+        if (Applied is null && current is not null)
         {
             await _target.ApplyAsync(current, token);
             Volatile.Write(ref _applied, current);
         }
 
         Refuse(tip, ConfigState.RolledBack, failure, current);
-        ReconcilerLog.RolledBack(_logger, tip, failure, current.Revision);
+        ReconcilerLog.RolledBack(_logger, tip, failure, current?.Revision ?? "no configuration");
     }
 
     /// <summary>Refuses <paramref name="tip"/> when it is older than <paramref name="applied"/> (the running revision, or at boot the pinned last known good one).</summary>
@@ -345,39 +390,12 @@ public sealed class Reconciler : IDisposable
         Publish(_status with { ConfigRevision = current?.Revision ?? _status.ConfigRevision, ConfigState = state, ConfigError = reason, FailedRevision = tip });
     }
 
-    private ConfigBundle LoadFallback()
-    {
-        var lkg = _repo.LastKnownGood();
-        if (lkg is not null && lkg != _refused)
-        {
-            try
-            {
-                return Load(lkg);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                ReconcilerLog.Rejected(_logger, lkg, "last known good revision no longer loads: " + e.Message);
-            }
-        }
-
-        var config = ConfigLoader.Parse(_options.BakedInToml, "baked-in appliance.toml");
-        if (_options.DeviceId is not null)
-        {
-            config = config with { Device = new DeviceSettings(_options.DeviceId) };
-        }
-
-        // What the pipeline would refuse to be built from is refused here, so the running revision stays (not an apply that fails).
-        Pipeline.DevicePipeline.Check(config, ConfigRepository.ConfigFile);
-
-        return new ConfigBundle(ConfigBundle.BakedIn, config, [], "baked into the image");
-    }
-
     /// <summary>The wait before the next fetch: the interval spread ±10 % while fetches succeed; after failures a full-jitter
     /// backoff draw from [0, min(cap, interval × 2^failures)], cap = max(interval, <see cref="ReconcilerOptions.MaxBackoff"/>).</summary>
     internal TimeSpan NextDelay()
     {
         var interval = Applied?.Config.GitOps.Interval ?? TimeSpan.FromSeconds(30);
-        var failures = _status.ConsecutiveFetchFailures;
+        var failures = Applied is null ? Math.Max(_status.ConsecutiveFetchFailures, _attemptsWithoutConfiguration) : _status.ConsecutiveFetchFailures;
         if (failures == 0 || interval <= TimeSpan.Zero)
         {
             return Backoff.Spread(interval, PollJitter, _random);
@@ -396,35 +414,6 @@ public sealed class Reconciler : IDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             throw;
-        }
-    }
-
-    private void Publish(GitOpsStatus status)
-    {
-        _status = status;
-        var path = StatusPath;
-        try
-        {
-            var tmp = path + ".tmp";
-            using (var stream = File.Create(tmp))
-            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-            {
-                w.WriteStartObject();
-                w.WriteString("config_revision", status.ConfigRevision);
-                w.WriteString("config_state", status.StateName);
-                w.WriteString("config_error", status.ConfigError);
-                w.WriteString("failed_revision", status.FailedRevision);
-                w.WriteString("last_fetch", status.LastFetch?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteNumber("fetch_failures", status.ConsecutiveFetchFailures);
-                w.WriteString("updated", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteEndObject();
-            }
-
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (IOException e)
-        {
-            ReconcilerLog.StatusWriteFailed(_logger, path, e.Message);
         }
     }
 

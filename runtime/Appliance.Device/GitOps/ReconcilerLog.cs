@@ -31,4 +31,19 @@ internal static partial class ReconcilerLog
 
     [LoggerMessage(EventId = 7008, Level = LogLevel.Error, Message = "Could not write {Path}: {Reason}")]
     public static partial void StatusWriteFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Error, Message = "No configuration: the device runs nothing and sends nothing ({Reason}); attempt {Attempt}, next try in {Delay}")]
+    public static partial void NoConfiguration(ILogger logger, string reason, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "Branch {Branch} is back at the running revision {Revision}: the earlier refusal is cleared")]
+    public static partial void TipIsRunning(ILogger logger, string branch, string revision);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Error, Message = "Could not pin {Revision} as last known good ({Failures} failures so far): {Reason}; the device keeps running it")]
+    public static partial void PinFailed(ILogger logger, string revision, int failures, string reason);
+
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Warning, Message = "Removed the stale lock file {Path} from the configuration clone (left by a killed process)")]
+    public static partial void StaleLockCleared(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 7013, Level = LogLevel.Warning, Message = "Stale lock files in {StateDirectory} not cleared: {Reason}")]
+    public static partial void StaleLockCheckFailed(ILogger logger, string stateDirectory, string reason);
 }

@@ -21,8 +21,12 @@ public sealed record ReconcilerOptions
     /// <summary>Accept a branch tip older than the applied revision (an ancestor of it, or committed earlier).</summary>
     public bool AllowDowngrade { get; init; }
 
-    /// <summary>The configuration in the image, used with no network and no last known good revision.</summary>
-    public required string BakedInToml { get; init; }
+    /// <summary>
+    /// A configuration in the image, used with no network and no last known good revision; null (<c>appliance run</c>) for
+    /// none: a device whose first configuration fails then runs nothing (<see cref="ConfigState.NoConfiguration"/>). Only
+    /// <c>appliance demo</c> gives one (its simulated sensors must never run on a board).
+    /// </summary>
+    public string? BakedInToml { get; init; }
 
     /// <summary>The longest wait between fetch attempts after failures (backoff doubles up to this).</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(5);

@@ -53,6 +53,11 @@ internal static class DeviceParts
         };
     }
 
+    /// <summary>Whether two uplink settings describe the same link: endpoint, device id, both CURVE keys and the plaintext allowance.</summary>
+    internal static bool SameLink(UplinkOptions a, UplinkOptions b) =>
+        a.Endpoint == b.Endpoint && a.DeviceId == b.DeviceId && a.CurveServerPublicKey == b.CurveServerPublicKey
+        && a.CurveSecretKey == b.CurveSecretKey && a.AllowPlaintext == b.AllowPlaintext;
+
     /// <summary>
     /// The source of one configured sensor: a replayed CSV (<c>chip = "replay"</c>, <c>bus = "replay:PATH"</c>), or a bus sensor
     /// (real or emulated, with its configured fault) under the sampling policy, whose statistics are added to <paramref name="stats"/>.

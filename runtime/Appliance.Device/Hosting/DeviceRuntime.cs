@@ -20,7 +20,8 @@ namespace Appliance.Device.Hosting;
 /// opened and the new pipeline built while the old one still runs; the swap happens at a window boundary (the old pipeline
 /// stops just before it and closes its last window; the new one starts at it), so no window is lost or produced twice.
 /// The outbox outlives every swap, so sequence numbers continue and unacknowledged summaries are still delivered; the
-/// uplink client is kept, and rebuilt over the same outbox only when <c>[uplink] endpoint</c> or the device id changes.
+/// uplink client is kept, and rebuilt over the same outbox when any uplink setting changes (endpoint, device id, CURVE on or
+/// off, either key); a rebuilt link must acknowledge within the health check's grace or the revision is rolled back.
 /// A revision that changes only the model (<see cref="RevisionChange"/>: same configuration but <c>[inference] model</c>, other
 /// model bytes) is not a rebuild: the running pipeline keeps its open windows, detector state and sampling loops, and loads the
 /// new model beside the old one, runs its self-test and swaps it in between batches (<see cref="DevicePipeline.StageModel(ModelPackage)"/>).
@@ -41,6 +42,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
     private DevicePipeline? _pipeline;
     private Appliance.Drivers.Chips.Gpio.AlarmPanel? _alarms;
     private UplinkClient? _uplink;
+    private UplinkOptions? _uplinkOptions;
     private ApplianceConfig? _config;
     private bool _uplinkRebuilt;
     private long _ackedAtApply;
@@ -173,14 +175,17 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         var old = _pipeline;
         var oldUplink = _uplink;
         DateTimeOffset? boundary = old is null ? null : NextBoundary(DateTimeOffset.UtcNow, _config!.Window.Length, config.Window.Length);
-        var uplinkChanged = oldUplink is null || _config is null || _config.Uplink.Endpoint != config.Uplink.Endpoint || _config.Device.Id != config.Device.Id;
         DevicePipeline? pipeline = null;
         UplinkOptions? uplinkOptions = null;
+        var uplinkChanged = true;
         try
         {
+            // Any uplink setting (endpoint, device id, CURVE on or off, either key, the secret key file's content, plaintext
+            // allowance) rebuilds the link; the rebuilt link must then acknowledge within the health check's grace.
+            uplinkOptions = DeviceParts.UplinkOptionsFor(config, CurrentHeartbeat);
+            uplinkChanged = oldUplink is null || _uplinkOptions is null || !DeviceParts.SameLink(_uplinkOptions, uplinkOptions);
             if (uplinkChanged)
             {
-                uplinkOptions = DeviceParts.UplinkOptionsFor(config, CurrentHeartbeat);
                 uplinkOptions.Validate();
             }
 
@@ -189,7 +194,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
                 : _options;
             if (oldUplink is null)
             {
-                StartUplink(uplinkOptions!); // the first revision: nothing runs yet
+                StartUplink(uplinkOptions); // the first revision: nothing runs yet
             }
 
             pipeline = new DevicePipeline(config, sensors, _uplink!, options, _logger, keepAlarms ? _alarms : newAlarms);
@@ -305,8 +310,43 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         _uplink.Enqueue(CurrentHeartbeat());
     }
 
+    /// <inheritdoc/>
+    /// <remarks>The pipeline stops (its open windows closed and enqueued), sensors and alarm outputs are released; the uplink
+    /// stays, so that what is journaled is still delivered and heartbeats say <c>no configuration</c>.</remarks>
+    public async Task UnapplyAsync(CancellationToken token)
+    {
+        var old = _pipeline;
+        if (old is not null)
+        {
+            await Task.Run(old.Stop, CancellationToken.None);
+        }
+
+        lock (_countersGate)
+        {
+            _retired += old?.Counters ?? default;
+            _pipeline = null;
+        }
+
+        old?.Dispose();
+        foreach (var s in _sensors)
+        {
+            s.Source.Dispose();
+        }
+
+        _alarms?.Dispose();
+        _alarms = null;
+        _sensors = [];
+        _sensorStats = [];
+        _config = null;
+        _bundle = null;
+        _revision = string.Empty;
+        _awaitedModel = null;
+        _uplink?.Enqueue(CurrentHeartbeat());
+    }
+
     private void StartUplink(UplinkOptions options)
     {
+        _uplinkOptions = options;
         _uplink = new UplinkClient(options, _outbox, _logging.CreateLogger<UplinkClient>());
         _uplink.CommandReceived += OnCommand;
         _uplink.Start();

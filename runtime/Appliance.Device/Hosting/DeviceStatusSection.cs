@@ -31,6 +31,8 @@ internal sealed class DeviceStatusSection(
             writer.WriteString("config_revision", g.ConfigRevision);
             writer.WriteString("config_state", g.StateName);
             writer.WriteString("config_error", g.ConfigError); // JSON null when there is none
+            writer.WriteString("failed_revision", g.FailedRevision); // the refused tip beside the running config_revision, or null
+            writer.WriteNumber("lkg_pin_failures", g.PinFailures);
         }
 
         if (pipeline() is { } p)

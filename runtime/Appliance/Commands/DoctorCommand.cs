@@ -38,28 +38,53 @@ internal static class DoctorCommand
         Console.WriteLine($"buses: i2c {List(buses, BusKind.I2c)}; spi {List(buses, BusKind.Spi)}; gpio {List(buses, BusKind.Gpio)}");
         var answering = ProbeSensors(config, configFile?.FullName ?? "the embedded default configuration");
         Console.WriteLine($"simd: Vector128 {Accelerated(Vector128.IsHardwareAccelerated)}, Vector256 {Accelerated(Vector256.IsHardwareAccelerated)}, Vector512 {Accelerated(Vector512.IsHardwareAccelerated)}; kernels use {WindowStatistics.VectorWidthBits}-bit vectors");
+        var librariesLoad = ReportOnnxRuntime() & ReportLibGit2();
+        return answering && librariesLoad ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Prints ONNX Runtime's providers and where a session runs, or why the library is not usable (which file, where looked for).</summary>
+    private static bool ReportOnnxRuntime()
+    {
+        if (NativeLibraries.Onnx() is { } missing)
+        {
+            Console.WriteLine($"onnxruntime: not usable: {missing}");
+            return false;
+        }
+
         try
         {
             Console.WriteLine($"onnxruntime: providers offered: {string.Join(", ", OnnxScorer.AvailableProviders())}");
             var model = StandardScoreModel.Fit([[0f, 1f]], 1, 2).ToOnnx();
             using var probe = new OnnxScorer(model, 1, 2, GpuPolicy.Auto);
             Console.WriteLine($"onnxruntime: session runs on {probe.ExecutionProvider}" + (probe.FallbackReason is null ? string.Empty : $" (CUDA not available: {probe.FallbackReason})"));
+            return true;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InferenceException)
         {
             Console.WriteLine($"onnxruntime: not usable: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Prints libgit2's version and features, or why the library is not usable (which file, where looked for).</summary>
+    private static bool ReportLibGit2()
+    {
+        if (NativeLibraries.Git() is { } missing)
+        {
+            Console.WriteLine($"libgit2: not usable: {missing}");
+            return false;
         }
 
         try
         {
             Console.WriteLine($"libgit2: {LibGit2Sharp.GlobalSettings.Version.LibGit2CommitSha} features {LibGit2Sharp.GlobalSettings.Version.Features}");
+            return true;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
         {
             Console.WriteLine($"libgit2: not usable: {e.Message}");
+            return false;
         }
-
-        return answering ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
 using Appliance.Device.Hosting;
 using Appliance.Device.Pipeline;
@@ -11,7 +10,9 @@ namespace Appliance.Commands;
 /// <summary>
 /// <c>appliance run --repo URL --state DIR (--trust FILE | --insecure-skip-verify)</c>: the device. Its configuration
 /// comes from the git repository at URL (cloned into <c>STATE/repo</c>), verified, applied and rolled back by the
-/// <see cref="Reconciler"/>. Runs until SIGTERM or Ctrl-C, then stops sampling, summarises what it sampled and waits
+/// <see cref="Reconciler"/>. A device whose first configuration fails, with no last known good revision in its state
+/// directory, runs nothing and sends nothing (<c>config_state</c> <c>no configuration</c>, the reason in <c>config_error</c>)
+/// and retries with backoff; it never falls back to the demo's configuration. Runs until SIGTERM or Ctrl-C, then stops sampling, summarises what it sampled and waits
 /// (up to 10 s) for the collector to acknowledge it.
 /// </summary>
 internal static class RunCommand
@@ -38,6 +39,14 @@ internal static class RunCommand
             throw new ArgumentException("--trust FILE or --insecure-skip-verify: give exactly one (the device must say whose signatures it trusts)");
         }
 
+        // A native library missing beside the binary: one line naming it and where it was looked for, exit 1 (it used to end in
+        // an unhandled TypeInitializationException, exit 134, at the first use of LibGit2Sharp or ONNX Runtime).
+        if (NativeLibraries.Check() is [var missing, ..])
+        {
+            await Console.Error.WriteLineAsync($"appliance: failed: {missing}");
+            return ExitCodes.Failed;
+        }
+
         var verifier = trust is not null ? CommitVerifier.Trusting(AllowedSigners.Load(trust.FullName)) : CommitVerifier.Insecure();
         ConfigRepository.CheckScheme(repo);
         using var logging = Cli.CreateLogging();
@@ -57,14 +66,22 @@ internal static class RunCommand
                 DeviceId = deviceId,
                 Verifier = verifier,
                 AllowDowngrade = allowDowngrade,
-                BakedInToml = DefaultConfig.Toml,
+                BakedInToml = null, // never the demo's simulated sensors: with no revision the device runs nothing
             },
             logging.CreateLogger("gitops"));
 
         try
         {
             await reconciler.StartAsync(linked.Token);
-            log.LogInformation("Device {Device} running config revision {Revision} ({State}) from {Repo}", reconciler.Applied!.Config.Device.Id, reconciler.ConfigRevision, reconciler.Status.StateName, repo);
+            if (reconciler.Applied is { } applied)
+            {
+                log.LogInformation("Device {Device} running config revision {Revision} ({State}) from {Repo}", applied.Config.Device.Id, reconciler.ConfigRevision, reconciler.Status.StateName, repo);
+            }
+            else
+            {
+                log.LogError("No configuration from {Repo}: the device runs nothing and sends nothing until a revision applies ({Reason}); see appliance status --state {State}", repo, reconciler.ConfigError, state.FullName);
+            }
+
             await reconciler.RunAsync(linked.Token);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)

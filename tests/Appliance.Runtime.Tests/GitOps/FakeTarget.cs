@@ -8,7 +8,10 @@ internal sealed class FakeTarget : IConfigTarget
 {
     public List<ConfigBundle> Applied { get; } = [];
 
-    public ConfigBundle? Running => Applied.Count > 0 ? Applied[^1] : null;
+    public ConfigBundle? Running => Applied.Count > 0 && !Stopped ? Applied[^1] : null;
+
+    /// <summary>True after <see cref="UnapplyAsync"/> until the next apply: the device runs nothing.</summary>
+    public bool Stopped { get; private set; }
 
     public Task ApplyAsync(ConfigBundle bundle, CancellationToken token)
     {
@@ -18,6 +21,13 @@ internal sealed class FakeTarget : IConfigTarget
         }
 
         Applied.Add(bundle);
+        Stopped = false;
+        return Task.CompletedTask;
+    }
+
+    public Task UnapplyAsync(CancellationToken token)
+    {
+        Stopped = true;
         return Task.CompletedTask;
     }
 

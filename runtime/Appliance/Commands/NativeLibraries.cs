@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+
+namespace Appliance.Commands;
+
+/// <summary>
+/// The native libraries the published binary carries beside itself (<c>./build.sh publish</c> → <c>out/</c>): libgit2
+/// (LibGit2Sharp.NativeBinaries, <c>libgit2-HASH.so</c>: the device's configuration repository) and ONNX Runtime
+/// (<c>libonnxruntime.so</c>: model scoring). Without one, the first use of its managed wrapper ends the process with an
+/// unhandled <see cref="TypeInitializationException"/> (exit 134); <see cref="Check"/> names the library and where it was
+/// looked for instead.
+/// </summary>
+internal static class NativeLibraries
+{
+    /// <summary>
+    /// One line per library that does not load (empty when all do): <c>NAME: not found in DIR (...)</c>, or <c>NAME in DIR
+    /// does not load: why</c>. Checked in the published (Native AOT) binary only: elsewhere (<c>dotnet test</c>, <c>dotnet run</c>)
+    /// the libraries lie in NuGet's <c>runtimes/RID/native</c> folders, where the runtime finds them itself.
+    /// </summary>
+    public static IReadOnlyList<string> Check() => [.. new[] { Git(), Onnx() }.OfType<string>()];
+
+    /// <summary>Why libgit2 does not load, or null when it does (or when this is not the published binary).</summary>
+    public static string? Git()
+    {
+        if (!IsPublished)
+        {
+            return null;
+        }
+
+        var dir = AppContext.BaseDirectory;
+        var found = Directory.Exists(dir) ? Directory.GetFiles(dir, "libgit2-*.so") : [];
+        return found.Length == 0
+            ? $"libgit2-*.so: not found in {dir} (the published binary carries it beside itself: copy it from out/, or publish again with ./build.sh publish)"
+            : Load(found[0]);
+    }
+
+    /// <summary>Why ONNX Runtime does not load, or null when it does (or when this is not the published binary): beside the
+    /// binary first, then the loader's search path.</summary>
+    public static string? Onnx()
+    {
+        const string name = "libonnxruntime.so";
+        if (!IsPublished)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(AppContext.BaseDirectory, name);
+        if (File.Exists(path))
+        {
+            return Load(path);
+        }
+
+        return NativeLibrary.TryLoad(name, out _)
+            ? null
+            : $"{name}: not found in {AppContext.BaseDirectory} nor on the loader's search path (LD_LIBRARY_PATH, ld.so.cache); the published binary carries it beside itself: copy it from out/, or publish again with ./build.sh publish";
+    }
+
+    /// <summary>True in the Native AOT binary (no dynamic code), where native libraries are looked for beside the binary.</summary>
+    private static bool IsPublished => !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported;
+
+    private static string? Load(string path)
+    {
+        try
+        {
+            NativeLibrary.Free(NativeLibrary.Load(path));
+            return null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+        {
+            return $"{Path.GetFileName(path)} in {Path.GetDirectoryName(path)} does not load: {e.Message}";
+        }
+    }
+}
