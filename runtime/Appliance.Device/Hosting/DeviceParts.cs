@@ -53,6 +53,37 @@ internal static class DeviceParts
         };
     }
 
+    /// <summary>
+    /// Why a link acknowledged nothing, told apart by one TCP connection to its endpoint (at most <paramref name="timeout"/>):
+    /// a collector that accepts the connection but never completes the CURVE handshake (wrong <c>curve_server_key</c>, or this
+    /// device's key not on its allow-list: ZeroMQ drops such a connection without a word) is named as such, distinct from a
+    /// collector that does not answer at all. NetMQ 4 has no handshake-failure monitor event, hence the probe.
+    /// </summary>
+    /// <returns>One sentence starting "the uplink acknowledged nothing".</returns>
+    internal static async Task<string> WhyNoAcknowledgementAsync(UplinkOptions options, TimeSpan timeout)
+    {
+        const string nothing = "the uplink acknowledged nothing";
+        if (!Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var uri) || uri.Scheme != "tcp" || uri.Port <= 0)
+        {
+            return nothing;
+        }
+
+        using var tcp = new System.Net.Sockets.TcpClient();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await tcp.ConnectAsync(uri.IdnHost, uri.Port, cts.Token);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return $"{nothing}: the collector at {options.Endpoint} does not answer ({(e is OperationCanceledException ? "connection timed out" : e.Message)})";
+        }
+
+        return options.CurveServerPublicKey is not null
+            ? $"{nothing}: the CURVE handshake with {options.Endpoint} never completed (the collector accepts connections but not this link's keys: check [uplink] curve_server_key against the collector's public key, and this device's public key on its allow-list)"
+            : $"{nothing}: {options.Endpoint} accepts connections but acknowledged nothing in plaintext (a collector that requires CURVE, or not a collector)";
+    }
+
     /// <summary>Whether two uplink settings describe the same link: endpoint, device id, both CURVE keys and the plaintext allowance.</summary>
     internal static bool SameLink(UplinkOptions a, UplinkOptions b) =>
         a.Endpoint == b.Endpoint && a.DeviceId == b.DeviceId && a.CurveServerPublicKey == b.CurveServerPublicKey

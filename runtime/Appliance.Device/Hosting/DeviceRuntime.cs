@@ -417,7 +417,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
                     : c.WindowsSummarised == 0 ? "no window produced"
                     : !modelScores && scoredAtSwap is null ? $"model {awaited} was not swapped in ({_pipeline.ActiveModel} still scores)"
                     : !modelScores ? $"model {awaited} scored no window ({_pipeline.InferenceFaults} inference faults)"
-                    : "the uplink acknowledged nothing";
+                    : await DeviceParts.WhyNoAcknowledgementAsync(_uplinkOptions!, TimeSpan.FromSeconds(1));
                 return new HealthReport(false, missing);
             }
 
