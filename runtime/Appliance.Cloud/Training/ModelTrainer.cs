@@ -67,11 +67,10 @@ public static class ModelTrainer
         var heldFlat = held.SelectMany(r => r).ToArray();
         var heldScores = new float[held.Count];
         model.Score(heldFlat, heldScores);
-        var sorted = heldScores.Order().ToArray();
         // Floor: on data that lies exactly in the k-dimensional subspace the held-out scores are rounding noise (~1e-14);
         // a threshold there would alarm on the next rounding difference. 1e-6 of F (the mean score of pure noise, since
         // the squared residual of standardised features sums to about F − k) keeps it meaningful.
-        var threshold = Math.Max(sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)], 1e-6 * names.Length);
+        var threshold = Math.Max(ModelPackage.ScoreQuantile(heldScores, quantile), 1e-6 * names.Length);
 
         Directory.CreateDirectory(outDir);
         var onnx = model.ToOnnx(new Dictionary<string, string>

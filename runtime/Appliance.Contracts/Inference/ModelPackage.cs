@@ -133,9 +133,51 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
             contents[file] = bytes;
         }
 
+        RequireThreshold($"{folder}/{ModelFile}", contents[ModelFile]);
         var selfTestPath = $"{folder}/{SelfTestFile}";
         var package = SelfTest(name, contents[ModelFile], System.Text.Encoding.UTF8.GetString(contents[SelfTestFile]), selfTestPath);
         return package;
+    }
+
+    /// <summary>
+    /// Refuses a model that carries no calibrated alert threshold (ONNX metadata <see cref="OnnxScorer.ThresholdKey"/>, a
+    /// positive number): scored without one, it never fires. A model that does not load is left to the self-test to report.
+    /// </summary>
+    /// <exception cref="ConfigException">The threshold is missing or not a positive number (the model file named).</exception>
+    public static void RequireThreshold(string modelPath, byte[] onnx)
+    {
+        IReadOnlyDictionary<string, string> metadata;
+        try
+        {
+            metadata = OnnxScorer.ReadMetadata(onnx);
+        }
+        catch (InferenceException)
+        {
+            return;
+        }
+
+        if (!metadata.TryGetValue(OnnxScorer.ThresholdKey, out var text))
+        {
+            throw new ConfigException(modelPath, 0, $"no calibrated threshold: the ONNX metadata has no {OnnxScorer.ThresholdKey} (appliance train writes the quantile of its scores on held-out normal windows); a model without one would never raise an alert");
+        }
+
+        if (!(double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value > 0))
+        {
+            throw new ConfigException(modelPath, 0, $"metadata {OnnxScorer.ThresholdKey} = '{text}': expected a positive number");
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="quantile"/> of <paramref name="scores"/> by the nearest-rank method (the ⌈q·n⌉-th smallest; Hyndman
+    /// &amp; Fan 1996, definition 1): how a model's alert threshold is calibrated from scores of normal windows.
+    /// </summary>
+    /// <param name="scores">Scores of normal windows; at least one.</param>
+    /// <param name="quantile">In (0, 1]; 1 is the largest score.</param>
+    /// <returns>The score at that rank.</returns>
+    public static double ScoreQuantile(IEnumerable<float> scores, double quantile)
+    {
+        var sorted = scores.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 
     /// <summary>

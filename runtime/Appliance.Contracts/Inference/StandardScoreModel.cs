@@ -102,7 +102,9 @@ public sealed class StandardScoreModel
     }
 
     /// <summary>Serialises the model as an ONNX ModelProto (IR 8, opset 13).</summary>
-    public byte[] ToOnnx()
+    /// <param name="metadata">ModelProto.metadata_props to write: a model bundle's <see cref="OnnxScorer.ThresholdKey"/> (required by
+    /// <see cref="ModelPackage.Verify"/>) and, for other features than mean and std, <see cref="OnnxScorer.FeaturesKey"/>; null for none.</param>
+    public byte[] ToOnnx(IReadOnlyDictionary<string, string>? metadata = null)
     {
         long s = Streams, f = Features;
         var ones = new float[Features];
@@ -122,6 +124,6 @@ public sealed class StandardScoreModel
             ],
             [OnnxGraphWriter.FloatValueInfo(InputName, [(s, null), (f, null)])],
             [OnnxGraphWriter.FloatValueInfo(OutputName, [(s, null), (1, null)])]);
-        return OnnxGraphWriter.Model("appliance", 13, graph);
+        return OnnxGraphWriter.Model("appliance", 13, graph, metadata);
     }
 }

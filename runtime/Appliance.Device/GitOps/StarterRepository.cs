@@ -9,11 +9,14 @@ namespace Appliance.Device.GitOps;
 /// <summary>
 /// The files of a starting configuration repository for the embedded demo (what <c>appliance init-config DIR</c> writes):
 /// <c>appliance.toml</c> (<see cref="DefaultConfig.Toml"/>), a commented override <c>devices/demo-1.toml</c>, and
-/// <c>models/bme280-zscore/</c> (a z-score model of the three BME280 channels as ONNX, its self-test and its SHA-256
-/// manifest), plus a README for operators.
+/// <c>models/bme280-zscore/</c> (a z-score model of the three BME280 channels' window means as ONNX, with its calibrated
+/// alert threshold, its self-test and its SHA-256 manifest), plus a README for operators.
 /// </summary>
 public static class StarterRepository
 {
+    /// <summary>The 1 s windows of the emulated BME280 the demo model is fitted and calibrated on.</summary>
+    internal const int TrainingWindows = 4320;
+
     /// <summary>The demo model's folder name.</summary>
     public const string ModelName = "bme280-zscore";
 
@@ -27,31 +30,55 @@ public static class StarterRepository
             ["README.md"] = Encoding.UTF8.GetBytes(Readme),
         };
 
-        // Three streams (temperature °C, pressure hPa, humidity %RH) x two features (window mean, window std), fitted on
-        // rows around an indoor reading; the self-test's expected scores come from the managed reference implementation
-        // (StandardScoreModel.Score), so ONNX Runtime on the device must reproduce them.
+        // Three streams (temperature °C, pressure Pa, humidity %RH: the BME280's channels as the pipeline reads them) x one
+        // feature, the window mean (metadata appliance.features = "mean"), fitted on 1 s windows of 10 samples of the emulated
+        // BME280 (Bme280PhysicalModel: daily and 3-day cycles plus noise) at 4,320 times spread over its 72 h period. The
+        // threshold is calibrated on those windows' scores: their largest (quantile 1) times two, so that no normal window of
+        // the cycle alerts while the heater fault's +15 °C step (a temperature score near (15 / 2.1)² ≈ 50) does.
+        var physical = new Appliance.Drivers.Emulation.Bme280PhysicalModel();
         var rows = new List<float[]>();
-        for (var i = 0; i < 32; i++)
+        const long second = 1_000_000_000, period = 72 * 3600 * second;
+        for (var i = 0; i < TrainingWindows; i++)
         {
-            var w = (i % 8) - 3.5f;
-            rows.Add([22f + (0.1f * w), 0.02f + (0.001f * (i % 3)), 1013.25f + (0.05f * w), 0.01f + (0.001f * (i % 4)), 45f + (0.3f * w), 0.1f + (0.01f * (i % 5))]);
+            var start = i * (period / TrainingWindows);
+            double t = 0, p = 0, h = 0;
+            for (var k = 0; k < 10; k++)
+            {
+                var x = physical.PhysicalAt(start + (k * second / 10));
+                (t, p, h) = (t + x.TemperatureC, p + x.PressurePa, h + x.HumidityPct);
+            }
+
+            rows.Add([(float)(t / 10), (float)(p / 10), (float)(h / 10)]);
         }
 
-        var model = StandardScoreModel.Fit(rows, streams: 3, features: 2);
-        float[] input = [22.2f, 0.021f, 1013.3f, 0.012f, 45.5f, 0.11f];
+        var fit = StandardScoreModel.Fit(rows, streams: 3, features: 1);
+        var scores = new float[3];
+        var all = new List<float>();
+        foreach (var row in rows)
+        {
+            fit.Score(row, scores);
+            all.AddRange(scores);
+        }
+
+        var threshold = 2 * ModelPackage.ScoreQuantile(all, 1.0);
+        float[] input = [22.2f, 101_330f, 45.5f];
         var expected = new float[3];
-        model.Score(input, expected);
-        var onnx = model.ToOnnx();
+        fit.Score(input, expected);
+        var onnx = fit.ToOnnx(new Dictionary<string, string>
+        {
+            [OnnxScorer.FeaturesKey] = "mean",
+            [OnnxScorer.ThresholdKey] = threshold.ToString("R", CultureInfo.InvariantCulture),
+        });
         var selfTest = string.Create(CultureInfo.InvariantCulture, $$"""
             # Self-test of model.onnx, run on the device before the revision is applied: ONNX Runtime must reproduce every
             # case within the tolerance, or the revision is rejected. Input [S*F] = streams x features, stream-major;
             # expected [S] = the model's score per stream.
             streams = 3
-            features = 2
+            features = 1
             tolerance = 1e-3
 
             [[case]]
-            # temperature (mean, std), pressure (mean, std), humidity (mean, std)
+            # window means: temperature (°C), pressure (Pa), humidity (%RH)
             input = [{{string.Join(", ", input.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}}]
             expected = [{{string.Join(", ", expected.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}}]
 

@@ -248,7 +248,7 @@ public sealed class ModelPushTests : IDisposable
             [OnnxGraphWriter.FloatTensor("offset", [1, 2], [50_000f, 50_000f]), OnnxGraphWriter.FloatTensor("ones", [2, 1], [1f, 1f])],
             [OnnxGraphWriter.FloatValueInfo(StandardScoreModel.InputName, [(null, "N"), (2, null)])],
             [OnnxGraphWriter.FloatValueInfo(StandardScoreModel.OutputName, [(null, "N"), (1, null)])]);
-        var onnx = OnnxGraphWriter.Model("appliance-test", 13, graph);
+        var onnx = OnnxGraphWriter.Model("appliance-test", 13, graph, new Dictionary<string, string> { [OnnxScorer.ThresholdKey] = "100" });
         var expected = ((float)(2 * Math.Log(10_000))).ToString("R", CultureInfo.InvariantCulture);
         var selfTest = $"streams = 3\nfeatures = 2\ntolerance = 1e-3\n\n[[case]]\ninput = [60000, 60000, 60000, 60000, 60000, 60000]\nexpected = [{expected}, {expected}, {expected}]\n";
         var folder = Path.Combine(_ws.Work, "models", name);

@@ -413,14 +413,55 @@ public sealed class ReconcilerTests : IDisposable
         Assert.StartsWith("models/pump/model.onnx: refused: feature 'slope' is not a window feature", r.ConfigError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReconcileOnce_ModelWithoutThreshold_RejectedNamingIt()
+    {
+        // Issue 14, item 12: a model with no calibrated threshold never fires; it used to be applied without a word.
+        var v1 = _ws.Commit(_key, "appliance.toml", Toml(10));
+        var (r, _) = await StartAsync();
+        var files = Model(_ws, "pump", threshold: null);
+        files["appliance.toml"] = Toml(10, extra: "[inference]\nmodel = \"pump\"\n");
+        _ws.Commit(_key, files);
+
+        await r.ReconcileOnceAsync(CancellationToken.None);
+
+        Assert.Equal((ConfigState.Rejected, v1), (r.ConfigState, r.ConfigRevision));
+        Assert.StartsWith("models/pump/model.onnx: no calibrated threshold: the ONNX metadata has no appliance.threshold", r.ConfigError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StarterRepository_Model_CarriesAThresholdThatTheHeaterStepCrossesAndTheNormalCycleDoesNot()
+    {
+        // The +15 °C step of the demo's heater fault (Bme280PhysicalModel.HeaterStepC) must raise an alert; the emulated
+        // BME280's normal daily and 3-day cycle (22 ± 3 °C, 101325 ± 120 Pa, 45 ∓ 5 %RH) must not.
+        var files = StarterRepository.Files();
+        var folder = $"models/{StarterRepository.ModelName}";
+        var package = ModelPackage.Verify(StarterRepository.ModelName, folder, f => files.TryGetValue($"{folder}/{f}", out var b) ? b : null, files.Keys.Where(k => k.StartsWith(folder + "/", StringComparison.Ordinal)).Select(k => k[(folder.Length + 1)..]));
+        var threshold = double.Parse(OnnxScorer.ReadMetadata(package.Onnx)[OnnxScorer.ThresholdKey], CultureInfo.InvariantCulture);
+        using var scorer = new OnnxScorer(package.Onnx, 3, 1, GpuPolicy.Off);
+        var scores = new float[3];
+
+        scorer.Run([22f + (float)Bme280PhysicalModel.HeaterStepC, 101_325f, 45f], scores);
+        Assert.True(scores[0] >= threshold, $"heated: {scores[0]} < {threshold}");
+
+        foreach (var (t, p, h) in new[] { (19.05f, 101_203f, 49.7f), (24.95f, 101_445f, 40.3f), (22f, 101_325f, 45f) })
+        {
+            scorer.Run([t, p, h], scores);
+            Assert.All(scores, s => Assert.True(s < threshold, $"normal ({t}, {p}, {h}): {s} >= {threshold}"));
+        }
+    }
+
     /// <summary>
     /// A model folder: the z-score model of <see cref="StandardScoreModel"/> exported to ONNX, a self-test whose expected
     /// outputs come from the model's managed reference (<see cref="StandardScoreModel.Score"/>), and a SHA-256 manifest.
     /// </summary>
     private Dictionary<string, string?> Model(string name, float expectedOffset = 0) => Model(_ws, name, expectedOffset);
 
-    /// <summary>The same model folder in <paramref name="ws"/>'s working tree; its model takes a fixed batch of 2 rows of 2 features.</summary>
-    internal static Dictionary<string, string?> Model(GitWorkspace ws, string name, float expectedOffset = 0)
+    /// <summary>
+    /// The same model folder in <paramref name="ws"/>'s working tree; its model takes a fixed batch of 2 rows of 2 features. Its
+    /// threshold is by default χ²(2) at 0.999, −2·ln(0.001) (the score is a sum of 2 squared z-scores); null writes none.
+    /// </summary>
+    internal static Dictionary<string, string?> Model(GitWorkspace ws, string name, float expectedOffset = 0, string? threshold = "13.815510557964274")
     {
         var rows = Enumerable.Range(0, 20).Select(i => new float[] { 20 + (i % 5), 1 + (i % 3) * 0.1f, 1000 + i, 2 }).ToList();
         var model = StandardScoreModel.Fit(rows, streams: 2, features: 2);
@@ -428,7 +469,7 @@ public sealed class ReconcilerTests : IDisposable
         var expected = new float[2];
         model.Score(input, expected);
         var selfTest = string.Create(CultureInfo.InvariantCulture, $"streams = 2\nfeatures = 2\ntolerance = 1e-4\n\n[[case]]\ninput = [{string.Join(", ", input.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]\nexpected = [{string.Join(", ", expected.Select(v => (v + expectedOffset).ToString("R", CultureInfo.InvariantCulture)))}]\n");
-        var onnx = model.ToOnnx();
+        var onnx = model.ToOnnx(threshold is null ? null : new Dictionary<string, string> { [OnnxScorer.ThresholdKey] = threshold });
         var folder = Path.Combine(ws.Work, "models", name);
         Directory.CreateDirectory(folder);
         File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
