@@ -78,17 +78,21 @@ public sealed partial class SmokeTests
     public void Run_MissingRepository_RunsNothingSendsNothingAndStatusSaysWhy()
     {
         // Issue 14, item 1: with no revision applied (and no last known good one) the device used to run the demo's
-        // configuration (demo-1: a simulated BME280 with an injected heater fault, sending to 127.0.0.1:5556). It must run
-        // nothing, say why in status and its log, and keep running to retry.
-        var state = Directory.CreateTempSubdirectory("appliance-aot-noconfig-").FullName;
-        using var device = new RunningProcess("run", "--repo", "/nonexistent/fleet-config", "--state", state, "--insecure-skip-verify");
+        // configuration (demo-1: a simulated BME280 with an injected heater fault, sending to 127.0.0.1:5556): here a
+        // repository without the branch. It must run nothing, say why in status and its log, and keep running to retry.
+        var root = Directory.CreateTempSubdirectory("appliance-aot-noconfig-").FullName;
+        var repo = Path.Combine(root, "fleet-config.git");
+        Directory.CreateDirectory(repo);
+        PublishedBinary.Git(repo, "init", "-q", "--bare");
+        var state = Path.Combine(root, "state");
+        using var device = new RunningProcess("run", "--repo", repo, "--state", state, "--insecure-skip-verify");
         Thread.Sleep(TimeSpan.FromSeconds(4));
         Assert.False(device.HasExited, device.Stderr);
         var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "status", "--state", state, "--json");
         Assert.True(code == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
         Assert.Equal("no configuration", json.RootElement.GetProperty("config_state").GetString());
-        Assert.Contains("/nonexistent/fleet-config", json.RootElement.GetProperty("config_error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("branch 'main' not found", json.RootElement.GetProperty("config_error").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, device.Terminate(TimeSpan.FromSeconds(20)));
         Assert.DoesNotContain("demo-1", device.Stderr, StringComparison.Ordinal);
         Assert.Contains("No configuration", device.Stderr, StringComparison.Ordinal);

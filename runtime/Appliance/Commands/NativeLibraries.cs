@@ -61,7 +61,7 @@ internal static class NativeLibraries
     {
         try
         {
-            NativeLibrary.Free(NativeLibrary.Load(path));
+            NativeLibrary.Load(path); // kept loaded: the managed wrapper loads the same library next
             return null;
         }
         catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
