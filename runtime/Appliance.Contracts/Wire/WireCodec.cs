@@ -54,7 +54,7 @@ public static class WireCodec
     /// <param name="e">The envelope; its body's type must match its message type.</param>
     /// <returns>The frame bytes.</returns>
     /// <exception cref="ArgumentException">The body does not match the message type, the device id is empty,
-    /// the sequence is not positive, or the frame would exceed <see cref="MaxFrameBytes"/>.</exception>
+    /// the sequence is not positive, the incarnation is negative, or the frame would exceed <see cref="MaxFrameBytes"/>.</exception>
     public static byte[] Encode(in Envelope e)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -78,6 +78,11 @@ public static class WireCodec
         if (e.Sequence < 1)
         {
             throw new ArgumentException($"envelope sequence {e.Sequence} is not positive (expected 1-based)", nameof(e));
+        }
+
+        if (e.Incarnation < 0)
+        {
+            throw new ArgumentException($"envelope incarnation {e.Incarnation} is negative (expected 0 for none, or 1 to 2^63-1)", nameof(e));
         }
 
         int before = destination.WrittenCount;

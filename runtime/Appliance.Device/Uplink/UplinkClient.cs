@@ -20,7 +20,7 @@ namespace Appliance.Device.Uplink;
 /// thread running a <see cref="NetMQPoller"/> (NetMQ sockets are not thread-safe). A successful send
 /// proves nothing: only an <see cref="Ack"/> (sent by the collector after its store commits) advances the
 /// outbox's high-water mark, so a message lost with a dropped connection is resent after
-/// <see cref="UplinkOptions.ResendAfter"/>. The collector stores idempotently by (device, sequence),
+/// <see cref="UplinkOptions.ResendAfter"/>. The collector stores idempotently by (device, incarnation, sequence),
 /// so a resend never duplicates. Frames are single-part: [envelope].
 /// </remarks>
 public sealed class UplinkClient : IDisposable
