@@ -143,4 +143,33 @@ public static class WireCodec
             return false;
         }
     }
+
+    /// <summary>
+    /// Reads only the incarnation (<see cref="Envelope.Incarnation"/>, item [5]) of a frame this build or an older one wrote,
+    /// skipping the body without decoding it: the device journal learns each record's incarnation this way on recovery.
+    /// </summary>
+    /// <param name="frame">The frame bytes.</param>
+    /// <param name="incarnation">The incarnation, 0 when the frame has none.</param>
+    /// <returns>False when the frame is not an envelope array with a valid incarnation item.</returns>
+    public static bool TryReadIncarnation(ReadOnlyMemory<byte> frame, out long incarnation)
+    {
+        incarnation = 0;
+        try
+        {
+            var reader = new MessagePackReader(frame);
+            int count = WireReadRules.ReadArrayHeader(ref reader, 5, "envelope");
+            WireReadRules.SkipItems(ref reader, 5, Options);
+            if (count > 5)
+            {
+                incarnation = WireReadRules.ReadInteger(ref reader, "envelope.incarnation");
+            }
+
+            return incarnation >= 0;
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException
+            or InsufficientExecutionStackException or OverflowException)
+        {
+            return false;
+        }
+    }
 }
