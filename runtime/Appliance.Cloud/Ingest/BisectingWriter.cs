@@ -7,7 +7,8 @@ namespace Appliance.Cloud.Ingest;
 /// <summary>
 /// Stores a batch so that one bad row never fails its neighbours: when the whole batch fails, it is split in halves and
 /// each half stored on its own, down to single messages. A message that fails alone while others of its batch committed is
-/// quarantined: counted, logged, not stored and not acknowledged (the device resends it; it is quarantined again). When
+/// quarantined: counted, logged and not stored; the collector acknowledges it (<see cref="Result.QuarantinedAt"/>), since
+/// a message the store refuses on its own would be refused again on every resend and stall its device for good. When
 /// nothing of the batch commits, the store itself is failing: that is one store fault, nothing is quarantined.
 /// </summary>
 internal static class BisectingWriter
@@ -17,9 +18,10 @@ internal static class BisectingWriter
     /// <param name="Duplicates">Messages already stored.</param>
     /// <param name="Committed">Per message of the batch: true when its sub-batch committed (it may be acknowledged).</param>
     /// <param name="Quarantined">Messages that failed alone while others committed.</param>
+    /// <param name="QuarantinedAt">Per message of the batch: true when it was quarantined (counted; it may be acknowledged).</param>
     /// <param name="Fault">The first store exception (the whole batch failed at least once), or null when it committed at once.</param>
     /// <param name="MalformedCommitted">True when the pending malformed count was committed with some sub-batch.</param>
-    public sealed record Result(int Stored, int Duplicates, bool[] Committed, int Quarantined, Exception? Fault, bool MalformedCommitted);
+    public sealed record Result(int Stored, int Duplicates, bool[] Committed, int Quarantined, bool[] QuarantinedAt, Exception? Fault, bool MalformedCommitted);
 
     /// <summary>True for the exceptions a store throws for a failed statement or connection.</summary>
     public static bool IsStoreFault(Exception ex) =>
@@ -71,26 +73,28 @@ internal static class BisectingWriter
             try
             {
                 store.Store(batch, pendingMalformed, receivedNs);
-                return new Result(0, 0, committed, 0, null, true);
+                return new Result(0, 0, committed, 0, committed, null, true);
             }
             catch (Exception ex) when (IsStoreFault(ex))
             {
-                return new Result(0, 0, committed, 0, ex, false);
+                return new Result(0, 0, committed, 0, committed, ex, false);
             }
         }
 
         Range(0, batch.Count);
         bool anyCommitted = Array.IndexOf(committed, true) >= 0;
         int quarantined = 0;
+        var quarantinedAt = new bool[batch.Count];
         if (anyCommitted)
         {
             foreach ((int index, Exception error) in failedAlone)
             {
                 quarantined++;
+                quarantinedAt[index] = true;
                 onQuarantine(batch[index], error);
             }
         }
 
-        return new Result(stored, duplicates, committed, quarantined, fault, pendingMalformed == 0);
+        return new Result(stored, duplicates, committed, quarantined, quarantinedAt, fault, pendingMalformed == 0);
     }
 }

@@ -31,6 +31,7 @@ public sealed class Collector : IDisposable
     private readonly NetMQPoller _poller;
     private readonly List<Envelope> _batch = new(BatchLimit);
     private readonly List<byte[]> _batchRoutes = new(BatchLimit);
+    private readonly List<(byte[] Route, Envelope Envelope)> _refusedInBatch = [];
     private readonly RouteTable<byte[]> _routes = new(RouteCapacity, RouteTtl);
     private readonly LogLimiter _malformedLog = new(TimeSpan.FromSeconds(10));
     private readonly LogLimiter _refusedLog = new(TimeSpan.FromSeconds(10));
@@ -263,10 +264,13 @@ public sealed class Collector : IDisposable
         }
     }
 
+    private static bool IsDeviceData(in Envelope env) => env.MessageType is MessageType.Summary or MessageType.Alert or MessageType.Heartbeat;
+
     private void Receive(NetMQSocketEventArgs e)
     {
         _batch.Clear();
         _batchRoutes.Clear();
+        _refusedInBatch.Clear();
         for (int i = 0; i < BatchLimit && e.Socket.TryReceiveFrameBytes(out byte[]? route, out bool more); i++)
         {
             if (!more)
@@ -294,7 +298,14 @@ public sealed class Collector : IDisposable
 
             if (!WireLimits.TryValidate(env, UnixNowNs(), out string? bounds))
             {
+                // Refused, never stored; acknowledged all the same when it is a device's data under a valid id (on an
+                // authenticated connection where there is an allow-list), so that a genuine device does not resend it forever.
                 Drop(frame.Length, bounds!, outOfBounds: true);
+                if (IsDeviceData(env) && WireLimits.IsDeviceId(env.DeviceId) && (_allowed is null || Authenticated(route, env, frame.Length)))
+                {
+                    _refusedInBatch.Add((route, env));
+                }
+
                 continue;
             }
 
@@ -312,7 +323,7 @@ public sealed class Collector : IDisposable
                 continue;
             }
 
-            if (env.MessageType is not (MessageType.Summary or MessageType.Alert or MessageType.Heartbeat))
+            if (!IsDeviceData(env))
             {
                 Drop(frame.Length, $"{env.MessageType} from device '{env.DeviceId}' (devices send summaries, alerts, heartbeats)");
                 continue;
@@ -355,7 +366,7 @@ public sealed class Collector : IDisposable
 
     private void StoreAndAcknowledge()
     {
-        if (_batch.Count == 0 && _pendingMalformed == 0)
+        if (_batch.Count == 0 && _pendingMalformed == 0 && _refusedInBatch.Count == 0)
         {
             return;
         }
@@ -382,30 +393,28 @@ public sealed class Collector : IDisposable
         Interlocked.Add(ref _stored, result.Stored);
         Interlocked.Add(ref _duplicates, result.Duplicates);
 
-        // Acknowledge after the commits above: one Ack per device, listing its committed sequences in this batch.
-        var perDevice = new Dictionary<string, (byte[] Route, List<long> Sequences)>(StringComparer.Ordinal);
+        // Acknowledge after the commits above: one Ack per device and incarnation, for its sequences that committed, were
+        // quarantined (a message the store refuses alone would be refused on every resend and stall its device), or were
+        // refused as out of bounds (counted with the malformed frames: acknowledged once that count committed).
+        var acks = new AckGroups();
         long now = Environment.TickCount64;
         for (int i = 0; i < _batch.Count; i++)
         {
-            if (!result.Committed[i])
+            if (result.Committed[i] || result.QuarantinedAt[i])
             {
-                continue;
+                acks.Add(_batchRoutes[i], _batch[i]);
+                _routes.Set(_batch[i].DeviceId, _batchRoutes[i], now);
             }
-
-            Envelope env = _batch[i];
-            if (!perDevice.TryGetValue(env.DeviceId, out var entry))
-            {
-                entry = (_batchRoutes[i], new List<long>());
-                perDevice[env.DeviceId] = entry;
-            }
-
-            entry.Sequences.Add(env.Sequence);
-            _routes.Set(env.DeviceId, _batchRoutes[i], now);
         }
 
-        foreach ((string deviceId, (byte[] route, List<long> sequences)) in perDevice)
+        foreach ((byte[] route, Envelope env) in result.MalformedCommitted ? _refusedInBatch : [])
         {
-            if (Send(route, deviceId, Envelope.Create(deviceId, ++_outSequence, new Ack { Sequences = sequences })))
+            acks.Add(route, env);
+        }
+
+        foreach ((byte[] route, string deviceId, long incarnation, Ack ack) in acks.Acks())
+        {
+            if (Send(route, deviceId, Envelope.Create(deviceId, ++_outSequence, ack, incarnation)))
             {
                 Interlocked.Increment(ref _acksSent);
             }

@@ -12,8 +12,10 @@ namespace Appliance.Cloud.Ingest;
 /// <param name="CommandsSent">Commands sent to devices.</param>
 /// <param name="Pings">Link pings answered.</param>
 /// <param name="Refused">Frames refused by the device allow-list (no valid key proof on the connection).</param>
-/// <param name="OutOfBounds">Of <paramref name="Malformed"/>: frames that decoded but broke a field bound (WireLimits).</param>
-/// <param name="Quarantined">Messages the store refused alone while their batch's other messages committed (not acknowledged).</param>
+/// <param name="OutOfBounds">Of <paramref name="Malformed"/>: frames refused because they decoded but broke a field bound
+/// (WireLimits); never stored, acknowledged when they are a device's data under a valid device id.</param>
+/// <param name="Quarantined">Messages the store refused alone while their batch's other messages committed (not stored,
+/// acknowledged).</param>
 /// <param name="Faults">Defects reached through input on the poller thread (counted and logged; the collector goes on).</param>
 /// <param name="Routes">Device routes held now (bounded by <see cref="Collector.RouteCapacity"/>).</param>
 /// <param name="WalBytes">Size of the SQLite store's write-ahead log now, bytes (0 for PostgreSQL); bounded by checkpoints.</param>

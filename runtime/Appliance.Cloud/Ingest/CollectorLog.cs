@@ -18,7 +18,7 @@ internal static partial class CollectorLog
     [LoggerMessage(EventId = 6203, Level = LogLevel.Warning, Message = "collector could not route a message to device {DeviceId}: {Reason} ({Suppressed} more since the previous warning)")]
     public static partial void Undeliverable(ILogger logger, string deviceId, string reason, long suppressed);
 
-    [LoggerMessage(EventId = 6204, Level = LogLevel.Error, Message = "collector quarantined {MessageType} {Sequence} from '{DeviceId}': the store refused it while its neighbours committed; not stored, not acknowledged")]
+    [LoggerMessage(EventId = 6204, Level = LogLevel.Error, Message = "collector quarantined {MessageType} {Sequence} from '{DeviceId}': the store refused it while its neighbours committed; not stored, acknowledged (it would be refused again on every resend)")]
     public static partial void Quarantined(ILogger logger, Exception exception, string deviceId, long sequence, Appliance.Contracts.Wire.MessageType messageType);
 
     [LoggerMessage(EventId = 6205, Level = LogLevel.Error, Message = "collector fault while handling input; counted, the collector goes on")]

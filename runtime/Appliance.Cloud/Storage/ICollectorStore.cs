@@ -4,7 +4,7 @@ using Appliance.Contracts.Wire;
 namespace Appliance.Cloud.Storage;
 
 /// <summary>
-/// Where the <see cref="Collector"/> keeps what devices send. Idempotent by (device id, sequence): storing
+/// Where the <see cref="Collector"/> keeps what devices send. Idempotent by (device id, incarnation, sequence): storing
 /// a message twice stores it once and reports a duplicate. Called from the collector's one thread; the
 /// query methods may be called from any thread. Disposing closes the store's connection.
 /// </summary>

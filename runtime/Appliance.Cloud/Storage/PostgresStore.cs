@@ -6,7 +6,7 @@ namespace Appliance.Cloud.Storage;
 
 /// <summary>
 /// A <see cref="ICollectorStore"/> in PostgreSQL through Npgsql, for fleets that outgrow one machine: several collectors
-/// may share one database. Same tables as <see cref="SqliteStore"/>; idempotent on (device_id, seq) through
+/// may share one database. Same tables as <see cref="SqliteStore"/>; idempotent on (device_id, incarnation, seq) through
 /// <c>INSERT ... ON CONFLICT DO NOTHING</c> (PostgreSQL manual, "INSERT", ON CONFLICT clause), so a message stored by one
 /// collector and retransmitted to another is a duplicate, not a second row. Each <see cref="Store"/> is one transaction,
 /// committed before the collector acknowledges. Feature NaNs are stored as the float8 value NaN (PostgreSQL supports it).

@@ -10,7 +10,7 @@ namespace Appliance.Cloud.Storage;
 /// </summary>
 /// <remarks>
 /// Tables: <c>devices</c> (last seen, last sequence, last heartbeat's uptime/provider/revision),
-/// <c>summaries</c>, <c>alerts</c>, <c>heartbeats</c> (each with PRIMARY KEY (device_id, seq), inserted with
+/// <c>summaries</c>, <c>alerts</c>, <c>heartbeats</c> (each with PRIMARY KEY (device_id, incarnation, seq), inserted with
 /// <c>INSERT OR IGNORE</c>: a row not inserted is a duplicate), and <c>counters</c> (name, value) holding
 /// <c>duplicates_rejected</c> and <c>malformed_dropped</c>. Each <see cref="Store"/> call is one transaction.
 /// Feature NaNs are stored as NULL (SQLite has no NaN: https://www.sqlite.org/c3ref/bind_blob.html) and read back as NaN.
@@ -74,6 +74,15 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
                 {
                     Execute($"ALTER TABLE devices ADD COLUMN {column} TEXT;");
                 }
+            }
+
+            // Files written before journal incarnations key their rows by (device_id, seq): rebuilt in place, rows kept as
+            // incarnation 0, all tables in one transaction (a crash leaves the old file as it was).
+            string migrate = string.Concat(StoreSql.KeyedTables.Where(t => !HasColumn(t, "incarnation")).Select(Sql.MigrateToIncarnation));
+            if (migrate.Length > 0)
+            {
+                Execute("BEGIN IMMEDIATE;\n" + migrate + "COMMIT;");
+                Execute(Sql.Schema);
             }
         }
         catch (SqliteException ex)

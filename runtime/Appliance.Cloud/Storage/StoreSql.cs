@@ -8,8 +8,12 @@ namespace Appliance.Cloud.Storage;
 /// </summary>
 /// <remarks>
 /// Tables: <c>devices</c> (one row per device id), <c>summaries</c>, <c>alerts</c>, <c>heartbeats</c> (each keyed by
-/// (device_id, seq): inserted if absent, a row not inserted is a duplicate), <c>counters</c> (name, value). Statement
-/// parameters are positional (1-based) in the order given on each statement.
+/// (device_id, incarnation, seq): inserted if absent, a row not inserted is a duplicate; <c>incarnation</c> is the device
+/// journal's incarnation, 0 for frames without one and for rows stored before the column existed), <c>counters</c>
+/// (name, value). Statement parameters are positional (1-based) in the order given on each statement. A store written
+/// before incarnations (key (device_id, seq)) is migrated in place on open, keeping its rows as incarnation 0:
+/// <see cref="MigrateToIncarnation"/> (SQLite, which cannot change a primary key, rebuilds the table) and the
+/// PostgreSQL schema's <c>DO</c> block (adds the column, replaces the key).
 /// </remarks>
 internal sealed class StoreSql
 {
@@ -40,21 +44,25 @@ internal sealed class StoreSql
     [
         new("device_id", Kind.Text, true), new("seq", Kind.Int, true), new("sensor", Kind.Text, true), new("channel", Kind.Text, true),
         new("window_start_ns", Kind.Int, true), new("window_end_ns", Kind.Int, true), .. Features, new("received_ns", Kind.Int, true),
+        new("incarnation", Kind.Int, true),
     ];
 
     private static readonly Column[] AlertColumns =
     [
         new("device_id", Kind.Text, true), new("seq", Kind.Int, true), new("sensor", Kind.Text, true), new("channel", Kind.Text, true),
         new("time_ns", Kind.Int, true), new("score", Kind.Real), new("threshold", Kind.Real), new("severity", Kind.Int, true),
-        new("detector", Kind.Text, true), .. Features, new("received_ns", Kind.Int, true),
+        new("detector", Kind.Text, true), .. Features, new("received_ns", Kind.Int, true), new("incarnation", Kind.Int, true),
     ];
 
     private static readonly Column[] HeartbeatColumns =
     [
         new("device_id", Kind.Text, true), new("seq", Kind.Int, true), new("uptime_ms", Kind.Int, true),
         new("execution_provider", Kind.Text, true), new("config_revision", Kind.Text, true), new("counters", Kind.Text, true),
-        new("received_ns", Kind.Int, true),
+        new("received_ns", Kind.Int, true), new("incarnation", Kind.Int, true),
     ];
+
+    /// <summary>The tables keyed by (device_id, incarnation, seq), which a store written before incarnations keys by (device_id, seq).</summary>
+    public static IReadOnlyList<string> KeyedTables { get; } = ["summaries", "alerts", "heartbeats"];
 
     /// <summary>The tables a store drops to reset (<see cref="PostgresStore.DropAll"/>).</summary>
     public const string AllTables = "devices, summaries, alerts, heartbeats, counters";
@@ -80,6 +88,19 @@ internal sealed class StoreSql
             .Append("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value ").Append(dialect.Integer).Append(" NOT NULL);\n")
             .Append(dialect.InsertIgnorePrefix).Append(" counters (name, value) VALUES ('duplicates_rejected', 0), ('malformed_dropped', 0)")
             .Append(dialect.InsertIgnoreSuffix).Append(";\n");
+        if (dialect.AddColumnIfNotExists)
+        {
+            foreach (string table in KeyedTables)
+            {
+                // PostgreSQL can replace a primary key in place; a concurrent collector that loses the race gets
+                // DuplicateColumn and runs the schema again (PostgresStore).
+                schema.Append("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '")
+                    .Append(table).Append("' AND column_name = 'incarnation') THEN ALTER TABLE ").Append(table)
+                    .Append(" ADD COLUMN incarnation BIGINT NOT NULL DEFAULT 0; ALTER TABLE ").Append(table).Append(" DROP CONSTRAINT ").Append(table)
+                    .Append("_pkey; ALTER TABLE ").Append(table).Append(" ADD PRIMARY KEY (device_id, incarnation, seq); END IF; END $$;\n");
+            }
+        }
+
         Schema = schema.ToString();
 
         InsertSummary = InsertIfAbsent("summaries", SummaryColumns);
@@ -93,6 +114,27 @@ internal sealed class StoreSql
         Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns} FROM summaries WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND window_start_ns >= {P(2)} ORDER BY window_start_ns, device_id, seq LIMIT {P(3)}";
     }
 
+    /// <summary>
+    /// SQLite: rebuilds a table of a store written before incarnations (no <c>incarnation</c> column, key (device_id, seq))
+    /// under the current layout and key, copying every row as incarnation 0. Run inside one transaction, then
+    /// <see cref="Schema"/> again (it recreates the index the old table took with it).
+    /// </summary>
+    /// <param name="table">One of <see cref="KeyedTables"/>.</param>
+    /// <returns>The statements.</returns>
+    public string MigrateToIncarnation(string table)
+    {
+        Column[] columns = table switch
+        {
+            "summaries" => SummaryColumns,
+            "alerts" => AlertColumns,
+            "heartbeats" => HeartbeatColumns,
+            _ => throw new ArgumentException($"table '{table}' has no incarnation key (expected summaries, alerts or heartbeats)", nameof(table)),
+        };
+        string old = table + "_before_incarnation";
+        string copied = string.Join(", ", columns.Where(c => c.Name != "incarnation").Select(c => c.Name));
+        return $"ALTER TABLE {table} RENAME TO {old};\n{CreateTable(table, columns, null)}INSERT INTO {table} ({copied}, incarnation) SELECT {copied}, 0 FROM {old};\nDROP TABLE {old};\n";
+    }
+
     /// <summary>Columns added to <c>devices</c> after the first schema (files of schema 1 collectors gain them on open).</summary>
     public static IReadOnlyList<string> AddedColumns { get; } = ["config_state", "health"];
 
@@ -102,13 +144,13 @@ internal sealed class StoreSql
     /// <summary>Creates every missing table, index and counter row.</summary>
     public string Schema { get; }
 
-    /// <summary>Parameters: device_id, seq, sensor, channel, window_start_ns, window_end_ns, 12 features (wire order), received_ns.</summary>
+    /// <summary>Parameters: device_id, seq, sensor, channel, window_start_ns, window_end_ns, 12 features (wire order), received_ns, incarnation.</summary>
     public string InsertSummary { get; }
 
-    /// <summary>Parameters: device_id, seq, sensor, channel, time_ns, score, threshold, severity, detector, 12 features, received_ns.</summary>
+    /// <summary>Parameters: device_id, seq, sensor, channel, time_ns, score, threshold, severity, detector, 12 features, received_ns, incarnation.</summary>
     public string InsertAlert { get; }
 
-    /// <summary>Parameters: device_id, seq, uptime_ms, execution_provider, config_revision, counters, received_ns.</summary>
+    /// <summary>Parameters: device_id, seq, uptime_ms, execution_provider, config_revision, counters, received_ns, incarnation.</summary>
     public string InsertHeartbeat { get; }
 
     /// <summary>Parameters: device_id, received_ns, seq. Last seen and last sequence only move forward.</summary>
@@ -178,6 +220,6 @@ internal sealed class StoreSql
             }).Append(c.NotNull ? " NOT NULL" : "");
         }
 
-        return sb.Append(primaryKeyColumn is null ? ",\n    PRIMARY KEY (device_id, seq));\n" : ");\n").ToString();
+        return sb.Append(primaryKeyColumn is null ? ",\n    PRIMARY KEY (device_id, incarnation, seq));\n" : ");\n").ToString();
     }
 }

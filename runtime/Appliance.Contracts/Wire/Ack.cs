@@ -13,11 +13,15 @@ namespace Appliance.Contracts.Wire;
 /// [0] sequences  array of uint   device sequences stored, in the order received
 /// [1] proof      bin (optional)  only in a device's link ping (empty sequences): <see cref="DeviceProof"/>
 /// </code>
-/// The envelope's device id is the device acknowledged; its sequence is the collector's own counter.
+/// The envelope's device id is the device acknowledged; its sequence is the collector's own counter; its incarnation
+/// (<see cref="Envelope.Incarnation"/>) is the incarnation of every sequence listed, so an acknowledgement never
+/// applies to a record of another incarnation with the same sequence (the collector sends one per device and
+/// incarnation; 0 acknowledges frames that carried none). A device ignores an acknowledgement for an incarnation its
+/// journal does not hold at that sequence.
 /// </remarks>
 public sealed class Ack
 {
-    /// <summary>Device sequences (1-based) now durably stored by the collector.</summary>
+    /// <summary>Device sequences (1-based) of the envelope's incarnation, now durably stored by the collector.</summary>
     public IReadOnlyList<long> Sequences { get; init; } = [];
 
     /// <summary>A device's proof of its CURVE key (<see cref="DeviceProof"/>), sent in its link ping; null otherwise.</summary>

@@ -54,7 +54,7 @@ public static class WireCodec
     /// <param name="e">The envelope; its body's type must match its message type.</param>
     /// <returns>The frame bytes.</returns>
     /// <exception cref="ArgumentException">The body does not match the message type, the device id is empty,
-    /// the sequence is not positive, or the frame would exceed <see cref="MaxFrameBytes"/>.</exception>
+    /// the sequence is not positive, the incarnation is negative, or the frame would exceed <see cref="MaxFrameBytes"/>.</exception>
     public static byte[] Encode(in Envelope e)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -78,6 +78,11 @@ public static class WireCodec
         if (e.Sequence < 1)
         {
             throw new ArgumentException($"envelope sequence {e.Sequence} is not positive (expected 1-based)", nameof(e));
+        }
+
+        if (e.Incarnation < 0)
+        {
+            throw new ArgumentException($"envelope incarnation {e.Incarnation} is negative (expected 0 for none, or 1 to 2^63-1)", nameof(e));
         }
 
         int before = destination.WrittenCount;
@@ -135,6 +140,35 @@ public static class WireCodec
         {
             // Every reader failure on hostile bytes lands here; the caller counts it as malformed.
             error = $"{ex.GetType().Name}: {ex.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Reads only the incarnation (<see cref="Envelope.Incarnation"/>, item [5]) of a frame this build or an older one wrote,
+    /// skipping the body without decoding it: the device journal learns each record's incarnation this way on recovery.
+    /// </summary>
+    /// <param name="frame">The frame bytes.</param>
+    /// <param name="incarnation">The incarnation, 0 when the frame has none.</param>
+    /// <returns>False when the frame is not an envelope array with a valid incarnation item.</returns>
+    public static bool TryReadIncarnation(ReadOnlyMemory<byte> frame, out long incarnation)
+    {
+        incarnation = 0;
+        try
+        {
+            var reader = new MessagePackReader(frame);
+            int count = WireReadRules.ReadArrayHeader(ref reader, 5, "envelope");
+            WireReadRules.SkipItems(ref reader, 5, Options);
+            if (count > 5)
+            {
+                incarnation = WireReadRules.ReadInteger(ref reader, "envelope.incarnation");
+            }
+
+            return incarnation >= 0;
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException
+            or InsufficientExecutionStackException or OverflowException)
+        {
             return false;
         }
     }

@@ -18,6 +18,7 @@ namespace Appliance.Device.Outbox;
 /// that their segment's header does not count as merged away: lost to corruption or a torn segment, skipped (never sent,
 /// never waited for).</param>
 /// <param name="NoSpace">Times the file system was full (ENOSPC) on an append, merge, new segment or checkpoint.</param>
+/// <param name="Incarnation">The journal's incarnation now (<see cref="IOutbox.Incarnation"/>).</param>
 public readonly record struct JournalCounters(
     long HighestWritten,
     long HighestDurable,
@@ -32,4 +33,5 @@ public readonly record struct JournalCounters(
     long RecoveredRecords,
     long TruncatedBytes,
     long Gaps = 0,
-    long NoSpace = 0);
+    long NoSpace = 0,
+    long Incarnation = 0);

@@ -22,4 +22,7 @@ internal static partial class JournalLog
 
     [LoggerMessage(EventId = 6305, Level = LogLevel.Error, Message = "outbox journal {Directory}: file system full ({Reason}); merging and dropping to make room")]
     public static partial void NoSpace(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventId = 6306, Level = LogLevel.Information, Message = "outbox journal {Directory}: incarnation {Incarnation} from sequence {FirstSequence} ({Reason})")]
+    public static partial void NewIncarnation(ILogger logger, string directory, long incarnation, long firstSequence, string reason);
 }

@@ -32,6 +32,8 @@ public sealed partial class JournalOutbox
         {
             _acked++;
         }
+
+        PruneEpochs();
     }
 
     private void DeleteAcknowledgedSegments()
@@ -77,7 +79,7 @@ public sealed partial class JournalOutbox
                 dropped++;
                 if (seq <= _mergeFloor && _droppedMaybeSent.Count < DroppedMaybeSentLimit)
                 {
-                    _droppedMaybeSent.Add(seq);
+                    _droppedMaybeSent.Add((IncarnationOf(seq), seq));
                 }
             }
         }
@@ -120,7 +122,7 @@ public sealed partial class JournalOutbox
         JournalSegment target = _segments[ti];
         var output = new List<(long Seq, byte[] Payload)>(target.Records.Count);
         var absorbedSeqs = new List<long>();
-        var pending = new Dictionary<(string, string), int>(); // channel → index in output of its unpaired summary
+        var pending = new Dictionary<(string, string, long), int>(); // channel and incarnation → index in output of its unpaired summary
         foreach ((long seq, long offset, int length) in target.Records)
         {
             if (_done.Contains(seq) || seq <= _acked)
@@ -136,7 +138,7 @@ public sealed partial class JournalOutbox
                 continue;
             }
 
-            var key = (s.Sensor, s.Channel);
+            var key = (s.Sensor, s.Channel, env.Incarnation); // a merged record keeps one incarnation
             if (pending.Remove(key, out int index))
             {
                 (long firstSeq, byte[] firstPayload) = output[index];
@@ -150,7 +152,7 @@ public sealed partial class JournalOutbox
                     WindowEndNs = s.WindowEndNs,
                     Features = WindowStatistics.Merge(a.Features, s.Features),
                 };
-                output[index] = (firstSeq, WireCodec.Encode(Envelope.Create(env.DeviceId, firstSeq, merged)));
+                output[index] = (firstSeq, WireCodec.Encode(Envelope.Create(env.DeviceId, firstSeq, merged, firstEnv.Incarnation)));
                 absorbedSeqs.Add(seq);
             }
             else

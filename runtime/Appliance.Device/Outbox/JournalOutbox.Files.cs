@@ -113,7 +113,7 @@ public sealed partial class JournalOutbox
         try
         {
             _options.BeforeWrite?.Invoke(_checkpointPath);
-            new JournalCheckpoint(_acked, _sentMarkPersisted, _mergedDeleted, _dropped, _deletedThrough).Write(_checkpointPath);
+            new JournalCheckpoint(_acked, _sentMarkPersisted, _mergedDeleted, _dropped, _deletedThrough, _incarnation).Write(_checkpointPath);
         }
         catch (IOException e) when (JournalFormat.IsNoSpace(e))
         {

@@ -14,7 +14,7 @@ public sealed partial class JournalOutbox
             JournalLog.Corrupt(_logger, _checkpointPath, cpError, 0, new FileInfo(_checkpointPath).Length);
         }
 
-        (long acked, long sentMark, long mergedDeleted, long dropped, long deletedThrough) = cp ?? default;
+        (long acked, long sentMark, long mergedDeleted, long dropped, long deletedThrough, _) = cp ?? default;
         _acked = _checkpointAcked = acked;
         _sentMarkPersisted = sentMark;
         _mergedDeleted = mergedDeleted;
@@ -79,6 +79,7 @@ public sealed partial class JournalOutbox
             CountGaps(previous, missing);
         }
 
+        string? newIncarnation = ChooseIncarnation(cp?.Incarnation, files.Count > 0);
         AdvanceAcked();
         for (int i = 0; i < _segments.Count; i++)
         {
@@ -97,6 +98,10 @@ public sealed partial class JournalOutbox
         DeleteAcknowledgedSegments();
         TryWriteCheckpoint();
         JournalLog.Opened(_logger, _options.Directory, _recovered, _acked, _highestWritten, BytesOnDisk(), _segments.Count);
+        if (newIncarnation is not null)
+        {
+            JournalLog.NewIncarnation(_logger, _options.Directory, _incarnation, _highestWritten + 1, newIncarnation);
+        }
         if (_gaps > 0)
         {
             JournalLog.Gaps(_logger, _options.Directory, _gaps);
@@ -147,6 +152,7 @@ public sealed partial class JournalOutbox
             if (JournalFormat.TryRecordAt(file, pos, previousSeq, _options.MaxRecordBytes, out long seq, out int length))
             {
                 seg.Records.Add((seq, pos + JournalSegment.RecordHeaderBytes, length));
+                NoteRecordIncarnation(seq, file.AsMemory(pos + JournalSegment.RecordHeaderBytes, length));
                 previousSeq = seq;
                 pos += JournalSegment.RecordHeaderBytes + length;
                 keepEnd = pos;

@@ -13,6 +13,14 @@ namespace Appliance.Device.Outbox;
 /// <remarks>
 /// <para>Files in <see cref="JournalOptions.Directory"/>: segments <c>seg-{first_seq:D20}.log</c> (layout in
 /// <see cref="JournalSegment"/>) and <c>checkpoint</c> (layout in <see cref="JournalCheckpoint"/>).</para>
+/// <para>Incarnation (<see cref="IOutbox.Incarnation"/>): made at random when the journal is created, kept in the checkpoint,
+/// and made anew on open unless the journal provably continues: a new one whenever recovery cut a torn tail, skipped a
+/// corrupt record or header, found a gap, found no readable checkpoint beside segments, or found the newest record's
+/// incarnation differing from the checkpoint's; a journal written before incarnations (version-1 checkpoint, records
+/// without one, read as incarnation 0) gets one on its first open. Sequences continue across incarnations (the next
+/// sequence after the last intact record), each record keeps the incarnation it was written with (in its envelope, read
+/// back on recovery with <see cref="Appliance.Contracts.Wire.WireCodec.TryReadIncarnation"/>), and an acknowledgement counts only for a record of its
+/// incarnation.</para>
 /// <para>Durability: <see cref="ReadFrom"/> returns only records at or below <see cref="HighestDurable"/>, so a record
 /// is sent only once fsynced, and a sequence the collector may hold is never re-used after a power loss. Under
 /// <see cref="JournalFsync.Batch"/> the sender calls <see cref="Sync"/> before reading (group commit).</para>
@@ -69,7 +77,7 @@ public sealed partial class JournalOutbox : IOutbox, IDisposable
     // Dropped records that may already have been handed to the socket (at or below the merge floor when dropped): if one
     // is acknowledged after all, it was delivered, and it is taken back out of the dropped count, so that
     // produced = stored + merged + dropped holds exactly. Bounded; not persisted (a restart forgets it).
-    private readonly HashSet<long> _droppedMaybeSent = [];
+    private readonly HashSet<(long Incarnation, long Seq)> _droppedMaybeSent = [];
     private const int DroppedMaybeSentLimit = 1 << 20;
     private long _deletedThrough;
     private long _compactions;
@@ -84,6 +92,8 @@ public sealed partial class JournalOutbox : IOutbox, IDisposable
     private long _lastDiskCheckTicks = long.MinValue;
     private bool _checkpointPending;
     private JournalSegment? _reader; // the closed segment whose file is open for reading
+    private long _incarnation;
+    private readonly List<(long FirstSeq, long Incarnation)> _epochs = []; // ascending; records from FirstSeq on have Incarnation
     private readonly DriveInfo _drive;
     private bool _disposed;
 
@@ -137,6 +147,10 @@ public sealed partial class JournalOutbox : IOutbox, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>Chosen when the journal is opened and fixed from then on (no lock needed).</remarks>
+    public long Incarnation => _incarnation;
+
+    /// <inheritdoc />
     public long HighestDurable
     {
         get
@@ -162,7 +176,7 @@ public sealed partial class JournalOutbox : IOutbox, IDisposable
                 }
 
                 return new JournalCounters(_highestWritten, _highestDurable, _acked, BytesOnDisk(), _budgetBytes,
-                    _segments.Count, merged, _dropped, _compactions, _fsyncs, _recovered, _truncatedBytes, _gaps, _noSpace);
+                    _segments.Count, merged, _dropped, _compactions, _fsyncs, _recovered, _truncatedBytes, _gaps, _noSpace, _incarnation);
             }
         }
     }
@@ -370,18 +384,23 @@ public sealed partial class JournalOutbox : IOutbox, IDisposable
         }
     }
 
+    /// <summary>Marks one sequence of the current <see cref="Incarnation"/> as stored by the collector (tests, benchmarks).</summary>
+    /// <param name="sequence">The sequence acknowledged.</param>
+    /// <returns>As <see cref="Acknowledge(long, long)"/>.</returns>
+    public bool Acknowledge(long sequence) => Acknowledge(Incarnation, sequence);
+
     /// <inheritdoc />
-    public bool Acknowledge(long sequence)
+    public bool Acknowledge(long incarnation, long sequence)
     {
         lock (_gate)
         {
-            if (_droppedMaybeSent.Remove(sequence))
+            if (_droppedMaybeSent.Remove((incarnation, sequence)))
             {
                 _dropped--;
                 return false;
             }
 
-            if (_disposed || sequence <= _acked || sequence > _highestWritten || !_done.Add(sequence))
+            if (_disposed || sequence <= _acked || sequence > _highestWritten || IncarnationOf(sequence) != incarnation || !_done.Add(sequence))
             {
                 return false;
             }

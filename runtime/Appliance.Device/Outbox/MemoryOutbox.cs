@@ -125,11 +125,20 @@ public sealed class MemoryOutbox : IOutbox
     }
 
     /// <inheritdoc />
-    public bool Acknowledge(long sequence)
+    /// <remarks>A memory outbox is new at every start, so its incarnation is made once, in the constructor.</remarks>
+    public long Incarnation { get; } = OutboxIncarnation.New();
+
+    /// <summary>Marks one sequence of this outbox's <see cref="Incarnation"/> as stored by the collector.</summary>
+    /// <param name="sequence">The sequence acknowledged.</param>
+    /// <returns>As <see cref="Acknowledge(long, long)"/>.</returns>
+    public bool Acknowledge(long sequence) => Acknowledge(Incarnation, sequence);
+
+    /// <inheritdoc />
+    public bool Acknowledge(long incarnation, long sequence)
     {
         lock (_gate)
         {
-            if (sequence <= _highestAcknowledged || sequence > _highestWritten)
+            if (incarnation != Incarnation || sequence <= _highestAcknowledged || sequence > _highestWritten)
             {
                 return false;
             }

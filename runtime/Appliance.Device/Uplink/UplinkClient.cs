@@ -20,7 +20,7 @@ namespace Appliance.Device.Uplink;
 /// thread running a <see cref="NetMQPoller"/> (NetMQ sockets are not thread-safe). A successful send
 /// proves nothing: only an <see cref="Ack"/> (sent by the collector after its store commits) advances the
 /// outbox's high-water mark, so a message lost with a dropped connection is resent after
-/// <see cref="UplinkOptions.ResendAfter"/>. The collector stores idempotently by (device, sequence),
+/// <see cref="UplinkOptions.ResendAfter"/>. The collector stores idempotently by (device, incarnation, sequence),
 /// so a resend never duplicates. Frames are single-part: [envelope].
 /// </remarks>
 public sealed class UplinkClient : IDisposable
@@ -160,15 +160,16 @@ public sealed class UplinkClient : IDisposable
         }
     }
 
-    /// <summary>Encodes one body under the next sequence into the outbox (one writer at a time) and wakes the sender.</summary>
+    /// <summary>Encodes one body under the next sequence and the outbox's incarnation into the outbox (one writer at a time)
+    /// and wakes the sender.</summary>
     /// <remarks>The envelope factory is a static lambda: cached by the compiler, so this allocates no delegate per call.</remarks>
-    private long Enqueue<T>(T body, Func<string, long, T, Envelope> envelope)
+    private long Enqueue<T>(T body, Func<string, long, T, long, Envelope> envelope)
     {
         lock (_appendGate)
         {
             long seq = _outbox.HighestWritten + 1;
             _encodeBuffer.ResetWrittenCount();
-            WireCodec.Encode(envelope(_options.DeviceId, seq, body), _encodeBuffer);
+            WireCodec.Encode(envelope(_options.DeviceId, seq, body, _outbox.Incarnation), _encodeBuffer);
             return Append(seq);
         }
     }
@@ -180,7 +181,7 @@ public sealed class UplinkClient : IDisposable
     public long Enqueue(Summary s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return Enqueue(s, static (device, seq, body) => Envelope.Create(device, seq, body));
+        return Enqueue(s, static (device, seq, body, incarnation) => Envelope.Create(device, seq, body, incarnation));
     }
 
     /// <summary>Encodes an alert into the outbox and wakes the sender. Thread-safe.</summary>
@@ -190,7 +191,7 @@ public sealed class UplinkClient : IDisposable
     public long Enqueue(Alert a)
     {
         ArgumentNullException.ThrowIfNull(a);
-        return Enqueue(a, static (device, seq, body) => Envelope.Create(device, seq, body));
+        return Enqueue(a, static (device, seq, body, incarnation) => Envelope.Create(device, seq, body, incarnation));
     }
 
     /// <summary>Encodes a heartbeat into the outbox and wakes the sender. Thread-safe.</summary>
@@ -200,7 +201,7 @@ public sealed class UplinkClient : IDisposable
     public long Enqueue(Heartbeat h)
     {
         ArgumentNullException.ThrowIfNull(h);
-        return Enqueue(h, static (device, seq, body) => Envelope.Create(device, seq, body));
+        return Enqueue(h, static (device, seq, body, incarnation) => Envelope.Create(device, seq, body, incarnation));
     }
 
     /// <summary>Waits until everything enqueued before the call is acknowledged.</summary>
@@ -447,7 +448,7 @@ public sealed class UplinkClient : IDisposable
                 case Ack ack:
                     foreach (long seq in ack.Sequences)
                     {
-                        if (_outbox.Acknowledge(seq))
+                        if (_outbox.Acknowledge(env.Incarnation, seq))
                         {
                             Interlocked.Increment(ref _acknowledged);
                             progress = true;

@@ -99,7 +99,8 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         a.Dispose();
 
         // Collector B on the same port and database: the same envelopes stored again by a second collector are duplicates.
-        var replay = Enumerable.Range(1, 10).Select(i => Envelope.Create("pg-dev", i, WireSamples.SampleSummary(WireSamples.StartNs + ((i - 1) * 1_000_000_000L)))).ToList();
+        // (Under the same incarnation as the device's: (device, incarnation, sequence) is the key.)
+        var replay = Enumerable.Range(1, 10).Select(i => Envelope.Create("pg-dev", i, WireSamples.SampleSummary(WireSamples.StartNs + ((i - 1) * 1_000_000_000L)), outbox.Incarnation)).ToList();
         StoreBatchResult again = storeB.Store(replay, malformedDropped: 2, receivedNs: 1);
         Assert.Equal(0, again.Stored);
         Assert.Equal(10, again.Duplicates);
@@ -116,5 +117,45 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         DeviceRecord device = Assert.Single(storeB.GetDevices());
         Assert.Equal(WireSamples.SampleHeartbeat.ConfigRevision, device.ConfigRevision);
         Assert.Equal(150, device.Summaries);
+    }
+
+    [Fact]
+    public void Store_TablesOfTheSchemaBeforeIncarnations_MigratedInPlaceKeepingTheirRowsAsIncarnationZero()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using (var reset = new PostgresStore(url!))
+        {
+            reset.DropAll();
+        }
+
+        using (var c = new Npgsql.NpgsqlConnection(PostgresStore.ToConnectionString(url!)))
+        {
+            // The key tables as the collector before incarnations created them (StoreSql at commit 7a4ed6b), one row each.
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                DROP TABLE summaries, heartbeats;
+                CREATE TABLE summaries (device_id TEXT NOT NULL, seq BIGINT NOT NULL, sensor TEXT NOT NULL, channel TEXT NOT NULL, window_start_ns BIGINT NOT NULL, window_end_ns BIGINT NOT NULL, count BIGINT, nan_count BIGINT, min DOUBLE PRECISION, max DOUBLE PRECISION, mean DOUBLE PRECISION, m2 DOUBLE PRECISION, m3 DOUBLE PRECISION, m4 DOUBLE PRECISION, sum_of_squares DOUBLE PRECISION, first DOUBLE PRECISION, last DOUBLE PRECISION, zero_crossings BIGINT, received_ns BIGINT NOT NULL, PRIMARY KEY (device_id, seq));
+                CREATE TABLE heartbeats (device_id TEXT NOT NULL, seq BIGINT NOT NULL, uptime_ms BIGINT NOT NULL, execution_provider TEXT NOT NULL, config_revision TEXT NOT NULL, counters TEXT NOT NULL, received_ns BIGINT NOT NULL, PRIMARY KEY (device_id, seq));
+                INSERT INTO summaries VALUES ('old', 9, 'bme280-0', 'pressure', 1700000000000000000, 1700000001000000000, 3, 0, 1.0, 2.0, 1.5, 0.5, 0.0, 0.125, 7.25, 1.0, 2.0, 0, 1);
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        using var store = new PostgresStore(url!);
+        StoredSummary kept = Assert.Single(store.GetSummaries("old", 0, 10));
+        Assert.Equal(9, kept.Sequence);
+        StoreBatchResult r = store.Store(
+            [Envelope.Create("old", 9, WireSamples.SampleSummary()), Envelope.Create("old", 9, WireSamples.SampleSummary(), incarnation: 5),
+             Envelope.Create("old", 9, WireSamples.SampleAlert, incarnation: 5)], 0, 2);
+        Assert.Equal(new StoreBatchResult(2, 1), r);
+        Assert.Equal(2, store.GetSummaries("old", 0, 10).Count);
+        using var again = new PostgresStore(url!); // opening a migrated database changes nothing
+        Assert.Equal(2, again.GetSummaries("old", 0, 10).Count);
     }
 }

@@ -58,8 +58,8 @@ public sealed class WireCodecFuzzTests
     [Fact]
     public void TryDecode_DeepNestingInUnknownItem_ReturnsFalse()
     {
-        // A valid Ack, then a sixth envelope item nested 100,000 arrays deep (0x91 = fixarray of 1).
-        byte[] head = Hex("96 01 04 a4 64657631 01 91 90");
+        // A valid Ack with an incarnation (item [5]), then a seventh envelope item nested 100,000 arrays deep (0x91 = fixarray of 1).
+        byte[] head = Hex("97 01 04 a4 64657631 01 91 90 01");
         byte[] frame = [.. head, .. Enumerable.Repeat((byte)0x91, 100_000), 0xc0];
 
         Assert.False(WireCodec.TryDecode(frame, out _, out string? error));

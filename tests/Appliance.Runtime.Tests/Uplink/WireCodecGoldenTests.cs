@@ -83,11 +83,13 @@ public sealed class WireCodecGoldenTests
     [Fact]
     public void TryDecode_SchemaOneSummaryWithNewerTrailingItems_SkipsThem()
     {
-        // fixarray(5) -> fixarray(7) with two unknown trailing items (nil, "x") after the body, as a newer writer might add.
-        string hex = "97" + SummaryV1Hex.Replace(" ", "", StringComparison.Ordinal)[2..] + "c0 a178";
+        // fixarray(5) -> fixarray(8): the incarnation (item [5], 7) and two unknown trailing items (nil, "x") after it, as a
+        // newer writer might add. (Before incarnations, item [5] itself was the unknown one.)
+        string hex = "98" + SummaryV1Hex.Replace(" ", "", StringComparison.Ordinal)[2..] + "07 c0 a178";
 
         Assert.True(WireCodec.TryDecode(Hex(hex), out Envelope e, out string? error), error);
         Assert.Equal(StartNs + 1_000_000_000, ((Summary)e.Body).WindowEndNs);
+        Assert.Equal(7, e.Incarnation);
     }
 
     [Fact]
@@ -121,6 +123,25 @@ public sealed class WireCodecGoldenTests
             + FeaturesHex;
 
         Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 8, SampleAlert)));
+    }
+
+    [Fact]
+    public void Encode_WithIncarnation_SixItemsTheIncarnationLastInItsShortestForm()
+    {
+        // Journal incarnation (docs/uplink.md): item [5], a uint in its shortest MessagePack form (0xcf + 8 bytes big-endian
+        // for 2^63-1); without one the frame is the five-item golden frame above, byte for byte.
+        byte[] five = WireCodec.Encode(Envelope.Create("dev1", 8, SampleAlert));
+        byte[] six = WireCodec.Encode(Envelope.Create("dev1", 8, SampleAlert, incarnation: long.MaxValue));
+
+        Assert.Equal(Hex("96"), six[..1]);
+        Assert.Equal(five[1..], six[1..^9]);
+        Assert.Equal(Hex("cf 7fffffffffffffff"), six[^9..]);
+        Assert.True(WireCodec.TryReadIncarnation(six, out long incarnation));
+        Assert.Equal(long.MaxValue, incarnation);
+        Assert.True(WireCodec.TryReadIncarnation(five, out incarnation));
+        Assert.Equal(0, incarnation);
+        Assert.False(WireCodec.TryDecode(Hex("96 02 04 a4 64657631 01 91 90 d0 ff"), out _, out string? error)); // -1
+        Assert.Contains("incarnation", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -103,11 +103,13 @@ public sealed class WireCodecRoundTripTests
     [Fact]
     public void TryDecode_NewerWriterWithExtraItems_SkipsThem()
     {
-        // Ack golden bytes with a sixth envelope item {1: [2]} and a second body item "new": a newer writer.
-        byte[] frame = Hex("96 01 04 a4 64657631 01" + "92 93 01 02 cd012c a3 6e6577" + "81 01 91 02");
+        // Ack golden bytes with the incarnation (item [5], 5), a seventh envelope item {1: [2]} and a second body item
+        // "new": a newer writer. (Before incarnations the unknown item was the sixth.)
+        byte[] frame = Hex("97 01 04 a4 64657631 01" + "92 93 01 02 cd012c a3 6e6577" + "05" + "81 01 91 02");
 
         Assert.True(WireCodec.TryDecode(frame, out Envelope e, out string? error), error);
         Assert.Equal([1L, 2L, 300L], ((Ack)e.Body).Sequences);
+        Assert.Equal(5, e.Incarnation);
     }
 
     [Theory]

@@ -3,14 +3,15 @@ using MessagePack.Formatters;
 
 namespace Appliance.Contracts.Wire.Formatters;
 
-/// <summary><see cref="Envelope"/>: fixarray of 5 items, the body dispatched on the message type (layout on <see cref="Envelope"/>).</summary>
+/// <summary><see cref="Envelope"/>: fixarray of 5 items (6 with a non-zero incarnation), the body dispatched on the message
+/// type (layout on <see cref="Envelope"/>).</summary>
 internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
 {
     private const int Fields = 5;
 
     public void Serialize(ref MessagePackWriter writer, Envelope value, MessagePackSerializerOptions options)
     {
-        writer.WriteArrayHeader(Fields);
+        writer.WriteArrayHeader(value.Incarnation == 0 ? Fields : Fields + 1);
         writer.Write(value.SchemaVersion);
         writer.Write((byte)value.MessageType);
         writer.Write(value.DeviceId);
@@ -27,6 +28,11 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
                 throw new ArgumentException(
                     $"envelope type {value.MessageType} with a body of type {value.Body?.GetType().Name ?? "null"} (expected the matching body class)",
                     nameof(value));
+        }
+
+        if (value.Incarnation != 0)
+        {
+            writer.Write(value.Incarnation);
         }
     }
 
@@ -64,8 +70,21 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
             (long)MessageType.Command => r.GetFormatterWithVerify<Command>().Deserialize(ref reader, options),
             _ => throw new MessagePackSerializationException($"envelope.message_type {type} is unknown (expected 1..5)"),
         };
-        WireReadRules.SkipItems(ref reader, count - Fields, options);
+        long incarnation = 0;
+        int extra = count - Fields;
+        if (extra > 0)
+        {
+            incarnation = WireReadRules.ReadInteger(ref reader, "envelope.incarnation");
+            if (incarnation < 0)
+            {
+                throw new MessagePackSerializationException($"envelope.incarnation {incarnation}, expected 0 to 2^63-1");
+            }
+
+            extra--;
+        }
+
+        WireReadRules.SkipItems(ref reader, extra, options);
         reader.Depth--;
-        return new Envelope((byte)version, (MessageType)type, deviceId, sequence, body);
+        return new Envelope((byte)version, (MessageType)type, deviceId, sequence, body, incarnation);
     }
 }
