@@ -55,8 +55,9 @@ public sealed class ConfigRepository
     /// <exception cref="GitOpsException">No git repository there (<see cref="GitOpsFailure.NotFound"/>).</exception>
     public static ConfigRepository OpenLocal(string path, RepositoryLimits limits)
     {
-        var found = Repository.Discover(path);
-        if (found is null || !Directory.Exists(path))
+        // Repository.Discover returns null in the published (Native AOT) binary: look for the repository itself.
+        var found = new[] { path, System.IO.Path.Combine(path, ".git") }.FirstOrDefault(Repository.IsValid);
+        if (found is null)
         {
             throw new GitOpsException(GitOpsFailure.NotFound, $"{path}: not a git repository (the device reads committed revisions: git init, git add -A, git commit)");
         }
