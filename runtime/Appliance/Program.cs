@@ -10,6 +10,7 @@ root.Subcommands.Add(CloudCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 #endif
 root.Subcommands.Add(DoctorCommand.Create());
+root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(SelfTestCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());

@@ -52,8 +52,8 @@ internal static class PublishedBinary
         return (p.ExitCode, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>Runs the git command line in <paramref name="dir"/>, as an operator would.</summary>
-    public static void Git(string dir, params string[] args)
+    /// <summary>Runs the git command line in <paramref name="dir"/>, as an operator would; returns its standard output.</summary>
+    public static string Git(string dir, params string[] args)
     {
         var psi = new ProcessStartInfo("git") { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in args)
@@ -62,8 +62,11 @@ internal static class PublishedBinary
         }
 
         using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)}: {p.StandardError.ReadToEnd()}");
+        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)}: {stderr.Result}");
+        return stdout;
     }
 
     private static string FindRoot()

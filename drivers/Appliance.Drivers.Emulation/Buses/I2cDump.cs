@@ -98,7 +98,7 @@ public sealed class I2cDump
 
         if (!ok)
         {
-            throw new FormatException($"{sourceName}:{lineNumber}: '{trimmed}' is not an i2cdump column header (expected '0  1  2 ... f' then the ASCII header).");
+            throw new FormatException($"{sourceName}:{lineNumber}: {Appliance.Kernels.Text.QuotedText.Quote(trimmed)} is not an i2cdump column header (expected '0  1  2 ... f' then the ASCII header).");
         }
     }
 
@@ -109,7 +109,7 @@ public sealed class I2cDump
             || !byte.TryParse(line.AsSpan(0, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out byte rowAddress)
             || (rowAddress & 0x0F) != 0)
         {
-            throw new FormatException($"{sourceName}:{lineNumber}: '{line}' is not an i2cdump row (expected a row address 00, 10, ... f0, a colon and 16 hex bytes).");
+            throw new FormatException($"{sourceName}:{lineNumber}: {Appliance.Kernels.Text.QuotedText.Quote(line)} is not an i2cdump row (expected a row address 00, 10, ... f0, a colon and 16 hex bytes).");
         }
 
         int row = rowAddress >> 4;
@@ -137,7 +137,7 @@ public sealed class I2cDump
 
             if (cell.Length != 2 || !byte.TryParse(cell, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out byte value))
             {
-                throw new FormatException($"{sourceName}:{lineNumber}: '{cell}' at register 0x{address:x2} is not a byte (expected two hex digits or XX).");
+                throw new FormatException($"{sourceName}:{lineNumber}: {Appliance.Kernels.Text.QuotedText.Quote(cell)} at register 0x{address:x2} is not a byte (expected two hex digits or XX).");
             }
 
             registers[address] = value;

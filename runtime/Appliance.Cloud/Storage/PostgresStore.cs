@@ -150,6 +150,17 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<StoredAlert> GetAlerts(string? deviceId, long sinceNs, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return StoreStatements.Alerts(_connection, Sql, deviceId, sinceNs, limit);
+        }
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<DeviceRecord> GetDevices()
     {
         lock (_gate)

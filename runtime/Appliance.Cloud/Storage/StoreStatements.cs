@@ -77,13 +77,21 @@ internal static class StoreStatements
     }
 
     /// <summary>Reads summaries (<see cref="StoreSql.Summaries"/>).</summary>
-    public static List<StoredSummary> Summaries(DbConnection connection, StoreSql sql, string? deviceId, long sinceNs, int limit)
+    public static List<StoredSummary> Summaries(DbConnection connection, StoreSql sql, string? deviceId, long sinceNs, int limit) =>
+        DeviceRows(connection, sql, sql.Summaries, deviceId, sinceNs, limit, StoreRowMapping.Summary);
+
+    /// <summary>Reads alerts, latest first (<see cref="StoreSql.Alerts"/>).</summary>
+    public static List<StoredAlert> Alerts(DbConnection connection, StoreSql sql, string? deviceId, long sinceNs, int limit) =>
+        DeviceRows(connection, sql, sql.Alerts, deviceId, sinceNs, limit, StoreRowMapping.Alert);
+
+    /// <summary>Runs a query whose parameters are a device id (NULL for all), a time in UTC Unix ns and a row limit.</summary>
+    private static List<T> DeviceRows<T>(DbConnection connection, StoreSql sql, string text, string? deviceId, long sinceNs, int limit, Func<DbDataReader, T> row)
     {
-        using DbCommand q = Command(connection, null, sql, sql.Summaries, 3);
+        using DbCommand q = Command(connection, null, sql, text, 3);
         q.Parameters[0].DbType = DbType.String;
         Set(q, (object?)deviceId ?? DBNull.Value, sinceNs, (long)limit);
         using DbDataReader r = q.ExecuteReader();
-        return StoreRowMapping.All(r, StoreRowMapping.Summary);
+        return StoreRowMapping.All(r, row);
     }
 
     /// <summary>Reads the fleet (<see cref="StoreSql.Devices"/>).</summary>

@@ -84,7 +84,15 @@ public sealed record InferenceSettings(bool Enabled, GpuPolicy Gpu, string? Mode
 /// <param name="CurveServerKey">The collector's CURVE public key (Z85, 40 characters; RFC 32/Z85), pinned; null for plaintext.</param>
 /// <param name="CurveSecretKeyFile">A file on the device holding its CURVE secret key (Z85); never in the repository.</param>
 /// <param name="AllowPlaintext">Permits plaintext to a non-loopback collector (isolated networks, emulators); loopback is always allowed.</param>
-public sealed record UplinkSettings(string Endpoint, string? CurveServerKey = null, string? CurveSecretKeyFile = null, bool AllowPlaintext = false);
+public sealed record UplinkSettings(string Endpoint, string? CurveServerKey = null, string? CurveSecretKeyFile = null, bool AllowPlaintext = false)
+{
+    /// <summary>True when <paramref name="endpoint"/>'s host is a loopback address (<c>tcp://127.*</c>, <c>tcp://localhost:</c>,
+    /// <c>tcp://[::1]:</c>): the only place plaintext goes without <see cref="AllowPlaintext"/>.</summary>
+    public static bool IsLoopback(string endpoint) =>
+        endpoint.StartsWith("tcp://127.", StringComparison.Ordinal)
+        || endpoint.StartsWith("tcp://localhost:", StringComparison.Ordinal)
+        || endpoint.StartsWith("tcp://[::1]:", StringComparison.Ordinal);
+}
 
 /// <summary>The <c>[gitops]</c> table.</summary>
 /// <param name="Branch">The branch the device follows.</param>

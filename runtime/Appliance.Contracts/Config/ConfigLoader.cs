@@ -1,3 +1,4 @@
+using Appliance.Kernels.Text;
 using Appliance.Contracts.Inference;
 using Appliance.Detection;
 using Appliance.Drivers.Buses;
@@ -19,6 +20,9 @@ public static partial class ConfigLoader
 {
     /// <summary>Largest configuration file accepted, in bytes.</summary>
     public const int MaxBytes = 1 << 20;
+
+    /// <summary>What a device id is, as errors say it (<c>[device] id</c> and <c>run --device</c> follow the same rule).</summary>
+    public const string DeviceIdRule = "expected 1 to 64 letters, digits, '-', '_' or '.'";
 
     private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops", "alarm", "outbox"];
 
@@ -42,40 +46,23 @@ public static partial class ConfigLoader
     public static ApplianceConfig Parse(string rootText, string rootSource, string? overrideText, string? overrideSource, bool checkBuses)
     {
         var origins = new KeyOrigins();
-        var root = Document(rootText, rootSource, origins);
+        var root = Document(rootText, rootSource, origins, "[device] id, [[sensor]], [window], [uplink] and [gitops]; `appliance init-config DIR` writes a commented appliance.toml");
         if (overrideText is not null)
         {
-            Merge(root, Document(overrideText, overrideSource ?? "override.toml", origins), origins, overrideSource ?? "override.toml");
+            Merge(root, Document(overrideText, overrideSource ?? "override.toml", origins, null), origins, overrideSource ?? "override.toml");
         }
 
         return Validate(root, rootSource, origins, checkBuses);
     }
 
-    private static TomlTable Document(string text, string source, KeyOrigins origins)
+    private static TomlTable Document(string text, string source, KeyOrigins origins, string? expected)
     {
         if (text.Length > MaxBytes)
         {
             throw new ConfigException(source, 0, $"file is {text.Length} bytes: larger than the {MaxBytes} bytes a configuration may have");
         }
 
-        var metadata = new TomlMetadataStore();
-        TomlTable root;
-        try
-        {
-            var options = new TomlSerializerOptions { SourceName = source, MetadataStore = metadata, MaxDepth = 16 };
-            root = TomlSerializer.Deserialize(text, TomlModelTypes.Table(options))
-                ?? throw new ConfigException(source, 0, "empty document");
-        }
-        catch (TomlException e)
-        {
-            // Tomlyn's message starts with "source(line,column) : error : ..."; keep it whole after our prefix.
-            var m = TomlPosition().Match(e.Message);
-            var line = m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-            var reason = m.Success ? e.Message[(m.Index + m.Length)..].Trim() : e.Message;
-            throw new ConfigException(source, line, "invalid TOML: " + reason);
-        }
-
-        origins.Record(source, root, metadata);
+        var root = ConfigText.Parse(text, source, origins, expected);
         CheckArrayTablesTogether(text, source, root);
         return root;
     }
@@ -166,6 +153,9 @@ public static partial class ConfigLoader
         }
     }
 
+    /// <summary>Whether <paramref name="id"/> is a device id (<see cref="DeviceIdRule"/>): it names the file <c>devices/ID.toml</c> and the device in the fleet.</summary>
+    public static bool IsDeviceId(string id) => id is not null && DeviceId().IsMatch(id);
+
     private static ApplianceConfig Validate(TomlTable root, string source, KeyOrigins origins, bool checkBuses)
     {
         var r = new TableReader(source, root, origins, string.Empty);
@@ -174,9 +164,9 @@ public static partial class ConfigLoader
         var device = r.Table("device");
         device.RejectUnknown(["id"]);
         var id = device.String("id", required: true)!;
-        if (!DeviceId().IsMatch(id))
+        if (!IsDeviceId(id))
         {
-            throw device.Error("id", $"'{id}' is not a device id (expected 1 to 64 letters, digits, '-', '_' or '.')");
+            throw device.Error("id", $"{QuotedText.Quote(id)} is not a device id ({DeviceIdRule})");
         }
 
         var sensors = new List<SensorSettings>();
@@ -187,30 +177,30 @@ public static partial class ConfigLoader
             var name = s.String("name", required: true)!;
             if (!names.Add(name))
             {
-                throw s.Error("name", $"sensor '{name}' is defined twice (sensor names must be unique)");
+                throw s.Error("name", $"sensor {QuotedText.Quote(name)} is defined twice (sensor names must be unique)");
             }
 
             var chipName = s.String("chip", required: true)!;
             IChipDescriptor? chip = null;
             if (chipName != "replay" && !ChipRegistry.TryGet(chipName, out chip))
             {
-                throw s.Error("chip", $"sensor '{name}' chip = '{chipName}': unknown chip (expected {ChipRegistry.Names} or replay)");
+                throw s.Error("chip", $"sensor {QuotedText.Quote(name)} chip = {QuotedText.Quote(chipName)}: unknown chip (expected {ChipRegistry.Names} or replay)");
             }
 
             var bus = s.String("bus", required: true)!;
             if (!BusSpec.TryParse(bus, out var busSpec, out var busError))
             {
-                throw s.Error("bus", $"sensor '{name}' {busError}");
+                throw s.Error("bus", $"sensor {QuotedText.Quote(name)} {busError}");
             }
 
             SensorBusRules.Check(s, name, chip, busSpec);
             if (checkBuses && BusMissing(busSpec) is { } missing)
             {
-                throw s.Error("bus", $"sensor '{name}' bus = '{bus}': the bus does not exist on this device ({missing} not found)");
+                throw s.Error("bus", $"sensor {QuotedText.Quote(name)} bus = {QuotedText.Quote(bus)}: the bus does not exist on this device ({missing} not found)");
             }
 
             var address = (int)s.Integer("address", chip is { Bus: BusKind.I2c } ? chip.DefaultAddress : 0x76, 0x03, 0x77);
-            var rate = s.Number("rate_hz", null, 0.1, 10000, $"sensor '{name}' ");
+            var rate = s.Number("rate_hz", null, 0.1, 10000, $"sensor {QuotedText.Quote(name)} ");
             SensorBusRules.CheckRate(s, name, chip, rate);
             var line = (int)s.Integer("line", -1, 0, 1023);
             var channels = SensorBusRules.Channels(s, name, chip, s.String("channels", required: false));
@@ -234,7 +224,7 @@ public static partial class ConfigLoader
         var kind = det.String("kind", required: false) ?? "ewma-z";
         if (kind != "ewma-z")
         {
-            throw det.Error("kind", $"'{kind}' is not a detector (expected ewma-z)");
+            throw det.Error("kind", $"{QuotedText.Quote(kind)} is not a detector (expected ewma-z)");
         }
 
         var detector = new DetectorSettings(
@@ -252,7 +242,7 @@ public static partial class ConfigLoader
             "auto" => GpuPolicy.Auto,
             "off" => GpuPolicy.Off,
             "required" => GpuPolicy.Required,
-            _ => throw inf.Error("gpu", $"'{gpuText}' is not a GPU policy (expected auto, off or required)"),
+            _ => throw inf.Error("gpu", $"{QuotedText.Quote(gpuText)} is not a GPU policy (expected auto, off or required)"),
         };
 
         var inference = new InferenceSettings(inf.Boolean("enabled", true), gpu, ModelName(inf));
@@ -263,13 +253,13 @@ public static partial class ConfigLoader
         var endpoint = up.String("endpoint", required: true)!;
         if (!Endpoint().IsMatch(endpoint))
         {
-            throw up.Error("endpoint", $"'{endpoint}' is not a ZeroMQ endpoint (expected tcp://host:port)");
+            throw up.Error("endpoint", $"{QuotedText.Quote(endpoint)} is not a ZeroMQ endpoint (expected tcp://host:port)");
         }
 
         var serverKey = up.String("curve_server_key", required: false);
         if (serverKey is not null && !Z85Key().IsMatch(serverKey))
         {
-            throw up.Error("curve_server_key", $"'{serverKey}' is not a CURVE public key (expected 40 Z85 characters, as zmq_curve_keypair prints)");
+            throw up.Error("curve_server_key", $"{QuotedText.Quote(serverKey)} is not a CURVE public key (expected 40 Z85 characters, as zmq_curve_keypair prints)");
         }
 
         var secretFile = up.String("curve_secret_key_file", required: false);
@@ -279,13 +269,19 @@ public static partial class ConfigLoader
         }
 
         var uplinkSettings = new UplinkSettings(endpoint, serverKey, secretFile, up.Boolean("allow_plaintext", false));
+        if (serverKey is null && !uplinkSettings.AllowPlaintext && !UplinkSettings.IsLoopback(endpoint))
+        {
+            // The uplink refuses this when it is built; refusing it here names the line, and `check`, `doctor --config` and `run` agree.
+            throw up.Error("endpoint", $"{QuotedText.Quote(endpoint)} is not loopback and has no CURVE keys (expected curve_server_key and curve_secret_key_file, or allow_plaintext = true on an isolated network)");
+        }
+
 
         var git = r.Table("gitops");
         git.RejectUnknown(["branch", "interval", "health_grace"]);
         var branchName = git.String("branch", required: true)!;
         if (!BranchName().IsMatch(branchName) || branchName.Contains("..", StringComparison.Ordinal))
         {
-            throw git.Error("branch", $"'{branchName}' is not a branch name (expected letters, digits, '/', '-', '_' or '.')");
+            throw git.Error("branch", $"{QuotedText.Quote(branchName)} is not a branch name (expected letters, digits, '/', '-', '_' or '.')");
         }
 
         var interval = git.Duration("interval", required: true)!.Value;
@@ -322,14 +318,14 @@ public static partial class ConfigLoader
             {
                 if (s.Has(key))
                 {
-                    throw s.Error(key, $"sensor '{name}' {key} without detector (name the detector: {string.Join(", ", WindowDetectors.Kinds)})");
+                    throw s.Error(key, $"sensor {QuotedText.Quote(name)} {key} without detector (name the detector: {string.Join(", ", WindowDetectors.Kinds)})");
                 }
             }
 
             return null;
         }
 
-        double? threshold = s.Has("detector_threshold") ? s.Number("detector_threshold", null, 1e-12, 1e12, $"sensor '{name}' ") : null;
+        double? threshold = s.Has("detector_threshold") ? s.Number("detector_threshold", null, 1e-12, 1e12, $"sensor {QuotedText.Quote(name)} ") : null;
         int? cooldown = s.Has("detector_cooldown") ? (int)s.Integer("detector_cooldown", 1, 1, 1_000_000) : null;
         double min = double.NaN, max = double.NaN;
         if (s.Has("detector_range"))
@@ -337,7 +333,7 @@ public static partial class ConfigLoader
             var range = s.FloatArray("detector_range");
             if (range.Length != 2 || !(range[0] < range[1]))
             {
-                throw s.Error("detector_range", $"sensor '{name}' detector_range: expected [min, max] with min < max");
+                throw s.Error("detector_range", $"sensor {QuotedText.Quote(name)} detector_range: expected [min, max] with min < max");
             }
 
             (min, max) = (range[0], range[1]);
@@ -345,13 +341,13 @@ public static partial class ConfigLoader
 
         if (!SensorDetectorSettings.TryParseKind(spec, out var kind))
         {
-            throw s.Error("detector", $"sensor '{name}' detector = '{spec}': unknown detector (expected one of: {string.Join(", ", WindowDetectors.Kinds)})");
+            throw s.Error("detector", $"sensor {QuotedText.Quote(name)} detector = {QuotedText.Quote(spec)}: unknown detector (expected one of: {string.Join(", ", WindowDetectors.Kinds)})");
         }
 
         var settings = new SensorDetectorSettings(kind, spec, threshold, cooldown, min, max);
         if (threshold is { } t && kind == DetectorKind.Streaming && t > 1)
         {
-            throw s.Error("detector_threshold", $"sensor '{name}' detector_threshold = {t.ToString(CultureInfo.InvariantCulture)}: {settings.Name} scores lie in [0, 1] (expected a threshold in (0, 1])");
+            throw s.Error("detector_threshold", $"sensor {QuotedText.Quote(name)} detector_threshold = {t.ToString(CultureInfo.InvariantCulture)}: {settings.Name} scores lie in [0, 1] (expected a threshold in (0, 1])");
         }
 
         try
@@ -362,7 +358,7 @@ public static partial class ConfigLoader
         }
         catch (ArgumentException e)
         {
-            throw s.Error("detector", $"sensor '{name}' detector = '{spec}': {e.Message.Replace("--detector " + spec + ": ", string.Empty, StringComparison.Ordinal)}");
+            throw s.Error("detector", $"sensor {QuotedText.Quote(name)} detector = {QuotedText.Quote(spec)}: {e.Message.Replace("--detector " + spec + ": ", string.Empty, StringComparison.Ordinal)}");
         }
 
         return settings;
@@ -380,7 +376,7 @@ public static partial class ConfigLoader
         var name = text.StartsWith("models/", StringComparison.Ordinal) ? text["models/".Length..].TrimEnd('/') : text;
         if (!ModelFolder().IsMatch(name))
         {
-            throw inf.Error("model", $"'{text}' is not a model folder name (expected NAME or models/NAME: letters, digits, '-', '_' or '.', the folder holding model.onnx)");
+            throw inf.Error("model", $"{QuotedText.Quote(text)} is not a model folder name (expected NAME or models/NAME: letters, digits, '-', '_' or '.', the folder holding model.onnx)");
         }
 
         return name;
@@ -416,13 +412,13 @@ public static partial class ConfigLoader
         var start = TimeSpan.Zero; // START may be zero ("chipid:0s+1h": faulty from the first read); LENGTH may not
         if (parts.Length != 3 || !FaultKinds.TryParse(parts[0], out var kind) || !(parts[1].TrimStart('0') is "s" or "ms" or "m" or "h" or "d" || Config.Duration.TryParse(parts[1], out start, out _)) || !Config.Duration.TryParse(parts[2], out var span, out _))
         {
-            throw s.Error("fault", $"sensor '{name}' fault = '{text}': expected KIND:START+LENGTH with KIND {FaultKinds.Words.Replace(", bitflip", " or bitflip", StringComparison.Ordinal)}, e.g. heater:8s+4s");
+            throw s.Error("fault", $"sensor {QuotedText.Quote(name)} fault = {QuotedText.Quote(text)}: expected KIND:START+LENGTH with KIND {FaultKinds.Words.Replace(", bitflip", " or bitflip", StringComparison.Ordinal)}, e.g. heater:8s+4s");
         }
 
         var heater = kind == FaultKind.Heater;
         if (bus.Kind != BusKind.Emulated || (heater && !ReferenceEquals(chip, Bme280Chip.Instance)))
         {
-            throw s.Error("fault", $"sensor '{name}' fault = '{text}': faults are injected into emulated chips only{(heater ? " (heater: an emulated bme280)" : string.Empty)}");
+            throw s.Error("fault", $"sensor {QuotedText.Quote(name)} fault = {QuotedText.Quote(text)}: faults are injected into emulated chips only{(heater ? " (heater: an emulated bme280)" : string.Empty)}");
         }
 
         return new FaultSettings(kind, start, span);
@@ -452,7 +448,4 @@ public static partial class ConfigLoader
 
     [GeneratedRegex(@"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]")]
     private static partial Regex ArrayHeader();
-
-    [GeneratedRegex(@"^[^(]*\((\d+),\d+\)\s*:\s*error\s*:")]
-    private static partial Regex TomlPosition();
 }

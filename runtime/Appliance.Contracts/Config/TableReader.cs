@@ -277,5 +277,5 @@ internal readonly struct TableReader
 
     private string Prefix(string key) => _path.Length == 0 ? $"{key}: " : $"[{_path}] {key}: ";
 
-    private static string Show(object v) => v is string s ? $"'{s}'" : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "null";
+    private static string Show(object v) => v is string s ? Appliance.Kernels.Text.QuotedText.Quote(s) : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "null";
 }

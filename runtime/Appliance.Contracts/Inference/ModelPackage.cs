@@ -135,7 +135,7 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
 
         RequireThreshold($"{folder}/{ModelFile}", contents[ModelFile]);
         var selfTestPath = $"{folder}/{SelfTestFile}";
-        var package = SelfTest(name, contents[ModelFile], System.Text.Encoding.UTF8.GetString(contents[SelfTestFile]), selfTestPath);
+        var package = SelfTest(name, contents[ModelFile], ConfigText.Decode(contents[SelfTestFile], selfTestPath), selfTestPath);
         return package;
     }
 
@@ -188,19 +188,7 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
     public static ModelPackage SelfTest(string name, byte[] onnx, string selfTest, string selfTestPath)
     {
         var origins = new KeyOrigins();
-        var metadata = new TomlMetadataStore();
-        TomlTable doc;
-        try
-        {
-            doc = TomlSerializer.Deserialize(selfTest, TomlModelTypes.Table(new TomlSerializerOptions { SourceName = selfTestPath, MetadataStore = metadata }))
-                ?? throw new ConfigException(selfTestPath, 0, "empty document");
-        }
-        catch (TomlException e)
-        {
-            throw new ConfigException(selfTestPath, 0, "invalid TOML: " + e.Message);
-        }
-
-        origins.Record(selfTestPath, doc, metadata);
+        var doc = ConfigText.Parse(selfTest, selfTestPath, origins, "streams, features, tolerance and at least one [[case]]");
         var r = new TableReader(selfTestPath, doc, origins, string.Empty);
         r.RejectUnknown(["streams", "features", "tolerance", "case"]);
         var streams = (int)r.Integer("streams", 0, 1, 4096);

@@ -26,16 +26,52 @@ public sealed class ConfigRepository
 
     private readonly string _url;
     private readonly string _clonePath;
+    private readonly RepositoryLimits _limits;
 
     /// <summary>Creates the reader for <paramref name="url"/>.</summary>
     /// <param name="url">The repository: a local path, <c>file://</c>, <c>https://</c>, <c>ssh://</c> or <c>user@host:path</c>.</param>
     /// <param name="stateDirectory">The device's state directory; the clone lives in its <c>repo</c> folder.</param>
     /// <exception cref="GitOpsException">The URL's scheme is not supported (<see cref="GitOpsFailure.UnsupportedScheme"/>).</exception>
-    public ConfigRepository(string url, string stateDirectory)
+    /// <param name="limits">How much a fetch and a revision may bring (<see cref="RepositoryLimits.Default"/> when null).</param>
+    public ConfigRepository(string url, string stateDirectory, RepositoryLimits? limits = null)
     {
         CheckScheme(url);
         _url = url;
         _clonePath = System.IO.Path.Combine(stateDirectory, "repo");
+        _limits = limits ?? RepositoryLimits.Default;
+    }
+
+    private ConfigRepository(string path, RepositoryLimits limits)
+    {
+        _url = path;
+        _clonePath = path;
+        _limits = limits;
+    }
+
+    /// <summary>A reader over a repository already on disk (an operator's working clone, for <c>appliance check</c>): nothing is
+    /// fetched; revisions are read from its commits exactly as the device reads them from its clone.</summary>
+    /// <param name="path">The repository (its working tree or its <c>.git</c> folder, or a bare repository).</param>
+    /// <param name="limits">The limits revisions are held to.</param>
+    /// <exception cref="GitOpsException">No git repository there (<see cref="GitOpsFailure.NotFound"/>).</exception>
+    public static ConfigRepository OpenLocal(string path, RepositoryLimits limits)
+    {
+        // Repository.Discover returns null in the published (Native AOT) binary: look for the repository itself.
+        var found = new[] { path, System.IO.Path.Combine(path, ".git") }.FirstOrDefault(Repository.IsValid);
+        if (found is null)
+        {
+            throw new GitOpsException(GitOpsFailure.NotFound, $"{path}: not a git repository (the device reads committed revisions: git init, git add -A, git commit)");
+        }
+
+        return new ConfigRepository(found, limits);
+    }
+
+    /// <summary>The commit that <paramref name="revision"/> (a commit id, branch, tag or <c>HEAD</c>) names.</summary>
+    /// <exception cref="GitOpsException">It names no commit.</exception>
+    public string Resolve(string revision)
+    {
+        using var repo = Open();
+        return (repo.Lookup(revision) as Commit ?? (repo.Lookup(revision) as TagAnnotation)?.Target as Commit)?.Sha
+            ?? throw new GitOpsException(GitOpsFailure.NotFound, $"{_url}: '{revision}' names no commit (an empty repository has none: commit first)");
     }
 
     /// <summary>The repository URL.</summary>
@@ -65,10 +101,36 @@ public sealed class ConfigRepository
         }
     }
 
+    /// <summary>The folder a local repository URL (a path or <c>file://</c>) names, or null for a remote URL (<c>https://</c>,
+    /// <c>ssh://</c>, scp-like <c>host:path</c>: a colon before the first slash, as git reads it).</summary>
+    public static string? LocalPath(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (url.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.LocalPath : url["file://".Length..];
+        }
+
+        var colon = url.IndexOf(':', StringComparison.Ordinal);
+        var slash = url.IndexOf('/', StringComparison.Ordinal);
+        return url.Contains("://", StringComparison.Ordinal) || (colon > 0 && (slash < 0 || colon < slash)) ? null : url;
+    }
+
+    /// <summary>Refuses a local repository URL whose folder does not exist (a mistyped path), naming it.</summary>
+    /// <exception cref="GitOpsException"><see cref="GitOpsFailure.NotFound"/>: no such folder.</exception>
+    public static void CheckLocalPath(string url)
+    {
+        if (LocalPath(url) is { } path && !Directory.Exists(path))
+        {
+            throw new GitOpsException(GitOpsFailure.NotFound, $"{url}: no such directory (a local --repo names a git repository on this machine; remote ones are https://, ssh:// or user@host:path)");
+        }
+    }
+
     /// <summary>Clones (first time) or fetches the repository; a branch rewritten on the remote replaces the local one.</summary>
     /// <exception cref="GitOpsException">The remote is unreachable, refuses the credentials, or the clone is unusable.</exception>
     public void Fetch()
     {
+        _received = 0;
         try
         {
             if (!Repository.IsValid(_clonePath))
@@ -79,17 +141,82 @@ public sealed class ConfigRepository
                 }
 
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_clonePath)!);
-                Repository.Clone(_url, _clonePath, new CloneOptions { IsBare = true });
+                var clone = new CloneOptions { IsBare = true };
+                clone.FetchOptions.OnTransferProgress = WithinFetchLimit;
+                Repository.Clone(_url, _clonePath, clone);
             }
 
             using var repo = new Repository(_clonePath);
             var refspecs = new[] { "+refs/heads/*:refs/remotes/origin/*", "+refs/heads/*:refs/heads/*" };
-            Commands.Fetch(repo, "origin", refspecs, new FetchOptions { Prune = true }, logMessage: null);
+            Commands.Fetch(repo, "origin", refspecs, new FetchOptions { Prune = true, OnTransferProgress = WithinFetchLimit }, logMessage: null);
+        }
+        catch (LibGit2SharpException e) when (_received > _limits.MaxFetchBytes)
+        {
+            throw new GitOpsException(GitOpsFailure.Other, $"{_url}: fetch stopped after {_received} bytes: more than the {_limits.MaxFetchBytes} bytes a fetch may bring (4 x --max-revision-size {_limits.MaxRevisionBytes})", e);
         }
         catch (LibGit2SharpException e)
         {
             throw Classify(e);
         }
+    }
+
+    private long _received;
+
+    /// <summary>libgit2 asks after every chunk received; false cancels the fetch, so a huge push is never downloaded whole.</summary>
+    private bool WithinFetchLimit(TransferProgress progress)
+    {
+        _received = progress.ReceivedBytes;
+        return progress.ReceivedBytes <= _limits.MaxFetchBytes;
+    }
+
+    /// <summary>
+    /// Checks the tree of <paramref name="commit"/> before anything of it is read: every blob's size comes from the object
+    /// database's header (<c>git_odb_read_header</c>: no content is inflated), each must be at most
+    /// <see cref="RepositoryLimits.MaxFileBytes"/> and all together at most <see cref="RepositoryLimits.MaxRevisionBytes"/>;
+    /// a submodule (gitlink) is refused, as the device fetches only this repository.
+    /// </summary>
+    /// <returns>The number of files and their total size in bytes.</returns>
+    /// <exception cref="ConfigException">A file too large, the revision too large, or a submodule (the path named).</exception>
+    public (int Files, long Bytes) CheckTree(string commit)
+    {
+        using var repo = Open();
+        var files = 0;
+        var total = 0L;
+        var pending = new Stack<(Tree Tree, string Prefix)>();
+        pending.Push((Find(repo, commit).Tree, string.Empty));
+        while (pending.Count > 0)
+        {
+            var (tree, prefix) = pending.Pop();
+            foreach (var e in tree)
+            {
+                var path = prefix + e.Name;
+                switch (e.TargetType)
+                {
+                    case TreeEntryTargetType.Tree:
+                        pending.Push(((Tree)e.Target, path + "/"));
+                        break;
+                    case TreeEntryTargetType.GitLink:
+                        throw new ConfigException(path, 0, $"a submodule (gitlink to {e.Target.Sha[..12]}): the device fetches only this repository and would not see its files (expected plain files: git rm --cached {path})");
+                    default:
+                        var size = repo.ObjectDatabase.RetrieveObjectMetadata(e.Target.Id).Size;
+                        if (size > _limits.MaxFileBytes)
+                        {
+                            throw new ConfigException(path, 0, $"file is {size} bytes: larger than the {_limits.MaxFileBytes} bytes a file of a revision may hold (--max-file-size); revision {commit[..Math.Min(12, commit.Length)]} is not read");
+                        }
+
+                        files++;
+                        total += size;
+                        break;
+                }
+            }
+        }
+
+        if (total > _limits.MaxRevisionBytes)
+        {
+            throw new ConfigException(ConfigFile, 0, $"revision {commit[..Math.Min(12, commit.Length)]} holds {files} files of {total} bytes: more than the {_limits.MaxRevisionBytes} bytes a revision may hold (--max-revision-size); it is not read");
+        }
+
+        return (files, total);
     }
 
     /// <summary>The commit id at the tip of <paramref name="branch"/> in the clone, or null when the branch does not exist.</summary>
@@ -194,13 +321,15 @@ public sealed class ConfigRepository
             return null;
         }
 
-        if (blob.Size > maxBytes)
+        // The size from the object's header: a file over the limit is refused without its content being read.
+        var size = repo.ObjectDatabase.RetrieveObjectMetadata(blob.Id).Size;
+        if (size > Math.Min(maxBytes, _limits.MaxFileBytes))
         {
-            throw new GitOpsException(GitOpsFailure.Other, $"{path}: file is {blob.Size} bytes: larger than the {maxBytes} bytes the device reads");
+            throw new ConfigException(path, 0, $"file is {size} bytes: larger than the {Math.Min(maxBytes, _limits.MaxFileBytes)} bytes the device reads from it");
         }
 
         using var stream = blob.GetContentStream();
-        using var copy = new MemoryStream((int)blob.Size);
+        using var copy = new MemoryStream((int)size);
         stream.CopyTo(copy);
         return copy.ToArray();
     }
@@ -252,6 +381,12 @@ public sealed class ConfigRepository
 
     private GitOpsException Classify(LibGit2SharpException e)
     {
+        if (LocalPath(_url) is { } local && !Directory.Exists(local))
+        {
+            // libgit2 calls a missing local path an "unsupported URL protocol".
+            return new GitOpsException(GitOpsFailure.Unreachable, $"{_url}: unreachable: no such directory", e);
+        }
+
         var m = e.Message;
         var failure =
             m.Contains("authentication", StringComparison.OrdinalIgnoreCase) || m.Contains("401", StringComparison.Ordinal) || m.Contains("403", StringComparison.Ordinal)

@@ -29,7 +29,6 @@ public sealed partial class Reconciler : IDisposable
     /// <summary>The relative spread of a steady-state poll around the interval.</summary>
     internal const double PollJitter = 0.1;
 
-    private static readonly Encoding s_strictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
     private readonly ReconcilerOptions _options;
     private readonly IConfigTarget _target;
     private readonly ILogger _logger;
@@ -57,7 +56,7 @@ public sealed partial class Reconciler : IDisposable
         _target = target;
         _logger = logger;
         _branch = options.Branch;
-        _repo = new ConfigRepository(options.Url, options.StateDirectory);
+        _repo = new ConfigRepository(options.Url, options.StateDirectory, options.Limits);
         Directory.CreateDirectory(options.StateDirectory);
     }
 
@@ -202,53 +201,7 @@ public sealed partial class Reconciler : IDisposable
             ReconcilerLog.VerificationSkipped(_logger, commit, _options.Url);
         }
 
-        var rootText = Text(commit, ConfigRepository.ConfigFile)
-            ?? throw new ConfigException(ConfigRepository.ConfigFile, 0, "missing: the repository root must hold appliance.toml");
-        var deviceId = _options.DeviceId ?? ConfigLoader.Parse(rootText, ConfigRepository.ConfigFile).Device.Id;
-        var overridePath = $"devices/{deviceId}.toml";
-        var overrideText = Text(commit, overridePath);
-        var config = ConfigLoader.Parse(rootText, ConfigRepository.ConfigFile, overrideText, overridePath, _options.CheckBuses);
-        if (_options.DeviceId is not null)
-        {
-            config = config with { Device = new DeviceSettings(_options.DeviceId) };
-        }
-
-        // What the pipeline would refuse to be built from is refused here, so the running revision stays (not an apply that fails).
-        Pipeline.DevicePipeline.Check(config, ConfigRepository.ConfigFile);
-
-        var models = _repo.List(commit, "models", folders: true).Select(name => _repo.LoadModel(commit, name)).ToList();
-        if (config.Inference.Model is { } modelName)
-        {
-            // The model the pipeline will load must be in this revision and pass the pipeline's own checks (known window
-            // features, a positive threshold, its bundled self-test), so that a bad model rejects the revision and the running one stays.
-            var package = models.FirstOrDefault(m => m.Name == modelName)
-                ?? throw new ConfigException(ConfigRepository.ConfigFile, 0, $"[inference] model = \"{modelName}\": no folder models/{modelName}/ in this revision");
-            using var check = new HotSwapScorer(package.Streams, GpuPolicy.Off);
-            if (!check.Stage($"models/{modelName}", package.Onnx, package.SelfTestCase))
-            {
-                throw new ConfigException($"models/{modelName}/{ModelPackage.ModelFile}", 0, $"refused: {check.LastRejection!.Reason}");
-            }
-        }
-
-        return new ConfigBundle(commit, config, models, signer);
-    }
-
-    private string? Text(string commit, string path)
-    {
-        var bytes = _repo.ReadFile(commit, path);
-        if (bytes is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return s_strictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new ConfigException(path, 0, "not UTF-8 text (TOML files are UTF-8)");
-        }
+        return RevisionLoader.Load(_repo, commit, _options.DeviceId, _options.CheckBuses, signer);
     }
 
     private async Task ConsiderTipAsync(CancellationToken token)
@@ -303,7 +256,7 @@ public sealed partial class Reconciler : IDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            failure = $"revision {Short(tip)}: apply failed: {e.Message}";
+            failure = $"revision {Short(tip)}: apply failed: {Appliance.Kernels.Text.QuotedText.MessageOf(e)}";
         }
 
         if (failure is null)

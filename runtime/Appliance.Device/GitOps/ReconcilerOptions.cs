@@ -33,4 +33,7 @@ public sealed record ReconcilerOptions
 
     /// <summary>Refuse buses absent on this machine at validation (off in tests that run elsewhere).</summary>
     public bool CheckBuses { get; init; } = true;
+
+    /// <summary>How much a fetch and a revision may bring (per file, per revision).</summary>
+    public RepositoryLimits Limits { get; init; } = RepositoryLimits.Default;
 }

@@ -49,9 +49,7 @@ public sealed record UplinkOptions
     public bool AllowPlaintext { get; init; }
 
     /// <summary>True when the endpoint's host is a loopback address.</summary>
-    public bool IsLoopback => Endpoint.StartsWith("tcp://127.", StringComparison.Ordinal)
-        || Endpoint.StartsWith("tcp://localhost:", StringComparison.Ordinal)
-        || Endpoint.StartsWith("tcp://[::1]:", StringComparison.Ordinal);
+    public bool IsLoopback => Appliance.Contracts.Config.UplinkSettings.IsLoopback(Endpoint);
 
     /// <summary>Checks every field.</summary>
     /// <exception cref="ArgumentException">A field is out of range; the message names the key and what was expected.</exception>

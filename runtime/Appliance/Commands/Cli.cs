@@ -38,8 +38,10 @@ internal static class Cli
         }
         catch (Exception e) when (Classify(e) is { } code)
         {
-            var inner = Unwrap(e);
-            Console.Error.WriteLine(code == ExitCodes.BadInput ? $"appliance: {inner.Message}" : $"appliance: failed: {inner.Message}");
+            // What the input held is quoted back escaped and capped (a binary file cannot drive the terminal), and without
+            // the "(Parameter 'x')" of an ArgumentException: QuotedText.MessageOf.
+            var message = Appliance.Kernels.Text.QuotedText.MessageOf(Unwrap(e));
+            Console.Error.WriteLine(code == ExitCodes.BadInput ? $"appliance: {message}" : $"appliance: failed: {message}");
             return code;
         }
     }

@@ -14,7 +14,7 @@ namespace Appliance.Commands;
 /// stores what devices send in the SQLite file at PATH (or the PostgreSQL database at a <c>postgresql://</c> URL) and
 /// acknowledges after each commit. Runs until SIGTERM or Ctrl-C. Query verbs on the same store:
 /// <c>cloud devices [--json]</c>, <c>cloud summaries [--device ID] [--since T] [--limit N] [--json]</c>,
-/// <c>cloud stats [--json]</c> (keys <c>devices</c>, <c>summaries</c>, <c>alerts</c>, <c>duplicates_rejected</c>, <c>malformed_dropped</c>).
+/// <c>cloud alerts [--device ID] [--since T] [--limit N] [--json]</c> (latest first), <c>cloud stats [--json]</c> (keys <c>devices</c>, <c>summaries</c>, <c>alerts</c>, <c>duplicates_rejected</c>, <c>malformed_dropped</c>).
 /// </summary>
 internal static class CloudCommand
 {
@@ -34,6 +34,7 @@ internal static class CloudCommand
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
+        cmd.Subcommands.Add(Alerts());
         cmd.Subcommands.Add(Stats());
         return cmd;
     }
@@ -174,24 +175,9 @@ internal static class CloudCommand
         var cmd = new Command("summaries", "Stored summaries, oldest window first") { db, device, since, limit, json };
         cmd.SetAction((p, _) => Cli.Guard(() =>
         {
-            long sinceNs = 0;
-            if (p.GetValue(since) is { } t)
-            {
-                if (!DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
-                {
-                    throw new FormatException($"--since {t}: expected an ISO 8601 time such as 2026-01-01T00:00:00Z");
-                }
-
-                sinceNs = (when.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
-            }
-
-            if (p.GetValue(limit) < 1)
-            {
-                throw new ArgumentException($"--limit {p.GetValue(limit)}: expected at least 1");
-            }
-
+            var (sinceNs, max) = Range(p.GetValue(since), p.GetValue(limit));
             using var store = OpenExisting(p.GetValue(db)!);
-            var rows = store.GetSummaries(p.GetValue(device), sinceNs, p.GetValue(limit));
+            var rows = store.GetSummaries(p.GetValue(device), sinceNs, max);
             if (p.GetValue(json))
             {
                 WriteJson(w =>
@@ -228,6 +214,76 @@ internal static class CloudCommand
             return Task.FromResult(ExitCodes.Ok);
         }));
         return cmd;
+    }
+
+    /// <summary><c>cloud alerts [--device ID] [--since T] [--limit N] [--json]</c>: stored alerts, latest first.</summary>
+    private static Command Alerts()
+    {
+        var db = DbOption();
+        var json = JsonOption();
+        var device = new Option<string?>("--device") { Description = "Only this device" };
+        var since = new Option<string?>("--since") { Description = "Only alerts at or after this UTC time (ISO 8601, e.g. 2026-01-01T00:00:00Z)" };
+        var limit = new Option<int>("--limit") { Description = "Most rows", DefaultValueFactory = _ => 100 };
+        var cmd = new Command("alerts", "Stored alerts, latest first") { db, device, since, limit, json };
+        cmd.SetAction((p, _) => Cli.Guard(() =>
+        {
+            var (sinceNs, max) = Range(p.GetValue(since), p.GetValue(limit));
+            using var store = OpenExisting(p.GetValue(db)!);
+            var rows = store.GetAlerts(p.GetValue(device), sinceNs, max);
+            if (p.GetValue(json))
+            {
+                WriteJson(w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var a in rows)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("device", a.DeviceId);
+                        w.WriteNumber("seq", a.Sequence);
+                        w.WriteString("sensor", a.Sensor);
+                        w.WriteString("channel", a.Channel);
+                        w.WriteNumber("time_ns", a.TimeNs);
+                        w.WriteString("detector", a.Detector);
+                        Number(w, "score", a.Score);
+                        Number(w, "threshold", a.Threshold);
+                        w.WriteNumber("severity", a.Severity);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+            }
+            else
+            {
+                foreach (var a in rows)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{Time(a.TimeNs)} {a.DeviceId} #{a.Sequence} {a.Sensor}/{a.Channel} {a.Detector} score={a.Score:G6} threshold={a.Threshold:G6} severity={a.Severity}"));
+                }
+            }
+
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return cmd;
+    }
+
+    /// <summary>The <c>--since</c> time (UTC Unix ns; 0 when absent) and the <c>--limit</c> of a query verb.</summary>
+    /// <exception cref="FormatException">--since is not an ISO 8601 time.</exception>
+    /// <exception cref="ArgumentException">--limit is below 1.</exception>
+    private static (long SinceNs, int Limit) Range(string? since, int limit)
+    {
+        long sinceNs = 0;
+        if (since is not null)
+        {
+            if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
+            {
+                throw new FormatException($"--since {Appliance.Kernels.Text.QuotedText.Quote(since)}: expected an ISO 8601 time such as 2026-01-01T00:00:00Z");
+            }
+
+            sinceNs = (when.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
+        }
+
+        return limit >= 1 ? (sinceNs, limit) : throw new ArgumentException($"--limit {limit}: expected at least 1");
     }
 
     private static void Number(Utf8JsonWriter w, string name, double v)

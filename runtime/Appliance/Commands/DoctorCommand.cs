@@ -29,9 +29,10 @@ internal static class DoctorCommand
     private static int Run(FileInfo? configFile)
     {
         // Read the configuration first: a bad file is bad input (exit 2) before anything is printed.
-        ApplianceConfig config = configFile is null
-            ? ConfigLoader.Parse(DefaultConfig.Toml, "(embedded default) appliance.toml")
-            : ConfigLoader.Parse(ReadConfig(configFile), configFile.FullName);
+        // The checks `run` makes before it applies a revision (the loader's, then the pipeline's), so that doctor agrees with run.
+        var source = configFile?.FullName ?? "(embedded default) appliance.toml";
+        var config = ConfigLoader.Parse(configFile is null ? DefaultConfig.Toml : ConfigText.Read(configFile.FullName), source);
+        Appliance.Device.Pipeline.DevicePipeline.Check(config, source);
 
         Console.WriteLine($"appliance {System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(DoctorCommand).Assembly)?.InformationalVersion} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}");
         var buses = BusInventory.List();
@@ -127,16 +128,6 @@ internal static class DoctorCommand
         }
 
         return all;
-    }
-
-    private static string ReadConfig(FileInfo file)
-    {
-        if (!file.Exists)
-        {
-            throw new FileNotFoundException($"{file.FullName}: file not found (expected an appliance.toml)");
-        }
-
-        return File.ReadAllText(file.FullName);
     }
 
     private static string Accelerated(bool yes) => yes ? "yes" : "no";

@@ -26,13 +26,16 @@ internal static class RunCommand
         var trust = new Option<FileInfo?>("--trust") { Description = "Allowed-signers file (ssh-keygen ALLOWED SIGNERS format): the keys that may sign revisions" };
         var insecure = new Option<bool>("--insecure-skip-verify") { Description = "Apply unsigned revisions (demos only; warned on every pull)" };
         var downgrade = new Option<bool>("--allow-downgrade") { Description = "Accept a branch tip older than the applied revision" };
+        var limits = new RepositoryLimitOptions();
         var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade };
+        limits.AddTo(cmd);
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(
-            p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade), token)));
+            p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade),
+            limits.Read(p), token)));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, CancellationToken token)
+    private static async Task<int> RunAsync(string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, RepositoryLimits limits, CancellationToken token)
     {
         if ((trust is null) == !insecure)
         {
@@ -49,6 +52,11 @@ internal static class RunCommand
 
         var verifier = trust is not null ? CommitVerifier.Trusting(AllowedSigners.Load(trust.FullName)) : CommitVerifier.Insecure();
         ConfigRepository.CheckScheme(repo);
+        ConfigRepository.CheckLocalPath(repo);
+        if (deviceId is not null && !ConfigLoader.IsDeviceId(deviceId))
+        {
+            throw new ArgumentException($"--device {Appliance.Kernels.Text.QuotedText.Quote(deviceId)}: not a device id ({ConfigLoader.DeviceIdRule}; the rule of [device] id)");
+        }
         using var logging = Cli.CreateLogging();
         var log = logging.CreateLogger("run");
         using var stop = Cli.StopOnSignal();
@@ -67,6 +75,7 @@ internal static class RunCommand
                 Verifier = verifier,
                 AllowDowngrade = allowDowngrade,
                 BakedInToml = null, // never the demo's simulated sensors: with no revision the device runs nothing
+                Limits = limits,
             },
             logging.CreateLogger("gitops"));
 

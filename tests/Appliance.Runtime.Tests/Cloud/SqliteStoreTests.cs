@@ -18,6 +18,32 @@ public sealed class SqliteStoreTests
     }
 
     [Fact]
+    public void GetAlerts_FilteredByDeviceAndTime_LatestFirstWithStoredValues()
+    {
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        var early = WireSamples.SampleAlert;
+        var late = new Alert
+        {
+            Sensor = "bme280-0", Channel = "pressure", TimeNs = WireSamples.StartNs + 5_000_000_000, Score = double.PositiveInfinity, Threshold = 2.5,
+            Severity = AlertSeverity.Critical, Detector = "ewma-z", Features = WireSamples.Features,
+        };
+        store.Store([Envelope.Create("dev1", 2, early), Envelope.Create("dev1", 7, late), Envelope.Create("dev2", 3, early), Envelope.Create("dev1", 8, WireSamples.SampleSummary())], 0, 1);
+
+        var dev1 = store.GetAlerts("dev1", 0, 10);
+        var since = store.GetAlerts(null, WireSamples.StartNs + 2_000_000_000, 10);
+
+        Assert.Equal(
+            [
+                new StoredAlert("dev1", 7, "bme280-0", "pressure", WireSamples.StartNs + 5_000_000_000, double.PositiveInfinity, 2.5, (long)AlertSeverity.Critical, "ewma-z"),
+                new StoredAlert("dev1", 2, "bme280-0", "pressure", WireSamples.StartNs + 1_000_000_000, 3.75, 2.5, (long)AlertSeverity.Critical, "zscore"),
+            ],
+            dev1);
+        Assert.Equal(7, Assert.Single(since).Sequence);
+        Assert.Equal(3, store.GetAlerts(null, 0, 10).Count);
+    }
+
+    [Fact]
     public void ReadStats_SecondConnectionOnSameFile_SeesPersistedCounters()
     {
         using var db = new TempDatabase();

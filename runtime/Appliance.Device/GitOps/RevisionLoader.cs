@@ -1,0 +1,118 @@
+using Appliance.Contracts.Config;
+using Appliance.Contracts.Inference;
+
+namespace Appliance.Device.GitOps;
+
+/// <summary>
+/// Reads and validates one revision of the configuration repository: its tree (sizes, submodules), <c>appliance.toml</c>
+/// with <c>devices/ID.toml</c> over it, what the pipeline would refuse, and the model <c>[inference] model</c> names. The one
+/// code path of the device (<see cref="Reconciler.Load"/>) and of <c>appliance check</c>, so that what check passes, run
+/// applies. Files the configuration does not reference are never read.
+/// </summary>
+public static class RevisionLoader
+{
+    /// <summary>The whole revision, after its signature was verified by the caller.</summary>
+    /// <param name="repo">The repository.</param>
+    /// <param name="commit">The commit id.</param>
+    /// <param name="deviceId">The device id (selects <c>devices/ID.toml</c> and replaces <c>[device] id</c>); null for the root's.</param>
+    /// <param name="checkBuses">Refuse buses absent on this machine.</param>
+    /// <param name="signer">Who signed it, for the bundle.</param>
+    /// <exception cref="ConfigException">Invalid (file:line named), too large, or a submodule.</exception>
+    /// <exception cref="GitOpsException">The commit is not in the repository.</exception>
+    public static ConfigBundle Load(ConfigRepository repo, string commit, string? deviceId, bool checkBuses, string signer)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        repo.CheckTree(commit);
+        var config = Config(repo, commit, deviceId, checkBuses);
+        return new ConfigBundle(commit, config, Models(repo, commit, config), signer);
+    }
+
+    /// <summary>The merged configuration of <paramref name="deviceId"/> at <paramref name="commit"/>, checked as the pipeline would check it.</summary>
+    /// <exception cref="ConfigException">Invalid (file:line named).</exception>
+    public static ApplianceConfig Config(ConfigRepository repo, string commit, string? deviceId, bool checkBuses)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        var rootText = Text(repo, commit, ConfigRepository.ConfigFile)
+            ?? throw new ConfigException(ConfigRepository.ConfigFile, 0, "missing: the repository root must hold appliance.toml (appliance init-config DIR writes one)");
+        var overridePath = $"devices/{deviceId ?? ConfigLoader.Parse(rootText, ConfigRepository.ConfigFile).Device.Id}.toml";
+        var overrideText = Text(repo, commit, overridePath);
+        var config = ConfigLoader.Parse(rootText, ConfigRepository.ConfigFile, overrideText, overridePath, checkBuses);
+        if (deviceId is not null)
+        {
+            config = config with { Device = new DeviceSettings(deviceId) };
+        }
+
+        // What the pipeline would refuse to be built from is refused here, so the running revision stays (not an apply that fails).
+        Pipeline.DevicePipeline.Check(config, ConfigRepository.ConfigFile);
+        return config;
+    }
+
+    /// <summary>
+    /// The model <c>[inference] model</c> names, read, verified and staged as the pipeline will stage it (known window
+    /// features, a positive threshold, its bundled self-test); empty when it names none. Other model folders are not read.
+    /// </summary>
+    /// <exception cref="ConfigException">The folder is missing, or the model is refused (file:line named).</exception>
+    public static IReadOnlyList<ModelPackage> Models(ConfigRepository repo, string commit, ApplianceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Inference.Model is not { } name)
+        {
+            return [];
+        }
+
+        if (!repo.List(commit, "models", folders: true).Contains(name, StringComparer.Ordinal))
+        {
+            var line = LineOf(repo, commit, "model");
+            throw new ConfigException(ConfigRepository.ConfigFile, line, $"[inference] model = \"{name}\": no folder models/{name}/ in this revision (expected model.onnx, selftest.toml and SHA256SUMS there: appliance train --out models/{name})");
+        }
+
+        return [Model(repo, commit, name)];
+    }
+
+    /// <summary>Reads, verifies and stages <c>models/<paramref name="name"/>/</c> as the pipeline will.</summary>
+    /// <exception cref="ConfigException">A file is missing or unlisted, a hash differs, the self-test fails, or the pipeline refuses it.</exception>
+    public static ModelPackage Model(ConfigRepository repo, string commit, string name)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        var package = repo.LoadModel(commit, name);
+        using var check = new HotSwapScorer(package.Streams, GpuPolicy.Off);
+        if (!check.Stage($"models/{name}", package.Onnx, package.SelfTestCase))
+        {
+            throw new ConfigException($"models/{name}/{ModelPackage.ModelFile}", 0, $"refused: {check.LastRejection!.Reason}");
+        }
+
+        return package;
+    }
+
+    /// <summary>The text of <paramref name="path"/> (strict UTF-8), or null when absent.</summary>
+    /// <exception cref="ConfigException">Too large, or not UTF-8 (line named).</exception>
+    public static string? Text(ConfigRepository repo, string commit, string path)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        var bytes = repo.ReadFile(commit, path);
+        return bytes is null ? null : ConfigText.Decode(bytes, path);
+    }
+
+    /// <summary>The line of <c>KEY =</c> in <c>[inference]</c> of appliance.toml, for an error the loader cannot place (what the
+    /// revision lacks is known only here); 0 when not found.</summary>
+    private static int LineOf(ConfigRepository repo, string commit, string key)
+    {
+        var lines = (Text(repo, commit, ConfigRepository.ConfigFile) ?? string.Empty).Split('\n');
+        var inInference = false;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var t = lines[i].Trim();
+            if (t.StartsWith('['))
+            {
+                inInference = t.StartsWith("[inference]", StringComparison.Ordinal);
+            }
+            else if (inInference && t.StartsWith(key, StringComparison.Ordinal) && t[key.Length..].TrimStart().StartsWith('='))
+            {
+                return i + 1;
+            }
+        }
+
+        return 0;
+    }
+}
