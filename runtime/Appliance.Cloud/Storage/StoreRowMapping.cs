@@ -71,7 +71,7 @@ internal static class StoreRowMapping
         {
             w.WriteStartObject();
             w.WriteString("config_state", h.ConfigState);
-            w.WriteString("config_error", h.ConfigError);
+            w.WriteString("config_error", Appliance.Contracts.Config.UrlSecrets.Redact(h.ConfigError)); // an older device may still send a URL's credentials
             w.WriteString("model_id", h.ModelId);
             w.WriteString("model_rejection", h.ModelRejection);
             w.WriteStartArray("degraded");

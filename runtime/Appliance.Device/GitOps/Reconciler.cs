@@ -55,7 +55,7 @@ public sealed class Reconciler : IDisposable
         _target = target;
         _logger = logger;
         _branch = options.Branch;
-        _repo = new ConfigRepository(options.Url, options.StateDirectory);
+        _repo = new ConfigRepository(options.Url, options.StateDirectory, options.Access);
         Directory.CreateDirectory(options.StateDirectory);
     }
 
@@ -151,7 +151,7 @@ public sealed class Reconciler : IDisposable
             var failures = _status.ConsecutiveFetchFailures + 1;
             Publish(_status with { ConsecutiveFetchFailures = failures, ConfigError = e.Message });
             _plannedDelay = NextDelay();
-            ReconcilerLog.FetchFailed(_logger, _options.Url, e.Failure, failures, e.Message, _plannedDelay.Value);
+            ReconcilerLog.FetchFailed(_logger, _repo.Url, e.Failure, failures, e.Message, _plannedDelay.Value);
             return;
         }
 
@@ -176,7 +176,7 @@ public sealed class Reconciler : IDisposable
         var signer = _options.Verifier.Verify(_repo, commit);
         if (_options.Verifier.SkipsVerification)
         {
-            ReconcilerLog.VerificationSkipped(_logger, commit, _options.Url);
+            ReconcilerLog.VerificationSkipped(_logger, commit, _repo.Url);
         }
 
         var rootText = Text(commit, ConfigRepository.ConfigFile)
@@ -231,13 +231,13 @@ public sealed class Reconciler : IDisposable
     private async Task ConsiderTipAsync(CancellationToken token)
     {
         var tip = _repo.Tip(_branch)
-            ?? throw new GitOpsException(GitOpsFailure.NotFound, $"{_options.Url}: branch '{_branch}' not found");
+            ?? throw new GitOpsException(GitOpsFailure.NotFound, $"{_repo.Url}: branch '{_branch}' not found");
         var current = Applied;
         if (tip == current?.Revision || tip == _refused)
         {
             if (_options.Verifier.SkipsVerification)
             {
-                ReconcilerLog.VerificationSkipped(_logger, tip, _options.Url);
+                ReconcilerLog.VerificationSkipped(_logger, tip, _repo.Url);
             }
 
             return;
@@ -401,6 +401,8 @@ public sealed class Reconciler : IDisposable
 
     private void Publish(GitOpsStatus status)
     {
+        // Every message reaches status.json and heartbeats from here: no credentials of a URL get further.
+        status = status with { ConfigError = UrlSecrets.Redact(status.ConfigError) };
         _status = status;
         var path = StatusPath;
         try

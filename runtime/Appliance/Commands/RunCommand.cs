@@ -25,13 +25,17 @@ internal static class RunCommand
         var trust = new Option<FileInfo?>("--trust") { Description = "Allowed-signers file (ssh-keygen ALLOWED SIGNERS format): the keys that may sign revisions" };
         var insecure = new Option<bool>("--insecure-skip-verify") { Description = "Apply unsigned revisions (demos only; warned on every pull)" };
         var downgrade = new Option<bool>("--allow-downgrade") { Description = "Accept a branch tip older than the applied revision" };
-        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade };
+        var tokenFile = new Option<FileInfo?>("--repo-token-file") { Description = "File whose first line is the https:// repository's token or password (default: STATE/repo-token when it exists)" };
+        var caFile = new Option<FileInfo?>("--repo-ca-file") { Description = "PEM certificates the https:// repository's server may chain to besides the system's (a private CA, or its self-signed certificate)" };
+        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade, tokenFile, caFile };
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(
-            p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade), token)));
+            p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade),
+            p.GetValue(tokenFile), p.GetValue(caFile), token)));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, CancellationToken token)
+    private static async Task<int> RunAsync(
+        string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, FileInfo? tokenFile, FileInfo? caFile, CancellationToken token)
     {
         if ((trust is null) == !insecure)
         {
@@ -40,6 +44,7 @@ internal static class RunCommand
 
         var verifier = trust is not null ? CommitVerifier.Trusting(AllowedSigners.Load(trust.FullName)) : CommitVerifier.Insecure();
         ConfigRepository.CheckScheme(repo);
+        var access = RepositoryAccess.For(state.FullName, tokenFile?.FullName, caFile?.FullName);
         using var logging = Cli.CreateLogging();
         var log = logging.CreateLogger("run");
         using var stop = Cli.StopOnSignal();
@@ -52,6 +57,7 @@ internal static class RunCommand
             new ReconcilerOptions
             {
                 Url = repo,
+                Access = access,
                 StateDirectory = state.FullName,
                 Branch = branch,
                 DeviceId = deviceId,
@@ -64,7 +70,7 @@ internal static class RunCommand
         try
         {
             await reconciler.StartAsync(linked.Token);
-            log.LogInformation("Device {Device} running config revision {Revision} ({State}) from {Repo}", reconciler.Applied!.Config.Device.Id, reconciler.ConfigRevision, reconciler.Status.StateName, repo);
+            log.LogInformation("Device {Device} running config revision {Revision} ({State}) from {Repo}", reconciler.Applied!.Config.Device.Id, reconciler.ConfigRevision, reconciler.Status.StateName, UrlSecrets.Redact(repo));
             await reconciler.RunAsync(linked.Token);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
