@@ -130,6 +130,8 @@ internal static class StoreRowMapping
         HeartbeatCounter.SampleFaults => "sample_faults",
         HeartbeatCounter.WindowsSummarised => "windows_summarised",
         HeartbeatCounter.Alerts => "alerts",
+        HeartbeatCounter.LateSamples => "late_samples",
+        HeartbeatCounter.ClockSteps => "clock_steps",
         _ => "c" + id.ToString(CultureInfo.InvariantCulture),
     };
 
