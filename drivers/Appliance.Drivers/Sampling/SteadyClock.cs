@@ -42,6 +42,12 @@ public sealed class SteadyClock : TimeProvider
     /// <summary>Raised (on the stamping thread, after the clock has re-anchored) with each step's signed size: negative backwards.</summary>
     public event Action<TimeSpan>? Stepped;
 
+    /// <summary>The clock that <paramref name="clock"/> waits on: a steady clock's <see cref="Wall"/>, otherwise itself
+    /// (code that takes a fast path for <see cref="TimeProvider.System"/> asks this first).</summary>
+    /// <param name="clock">Any clock.</param>
+    /// <returns>The clock whose timers and timestamps <paramref name="clock"/> uses.</returns>
+    public static TimeProvider Underlying(TimeProvider clock) => clock is SteadyClock steady ? steady._wall : clock;
+
     /// <summary>The clock this one reads (its timers and waits are that clock's).</summary>
     public TimeProvider Wall => _wall;
 
