@@ -198,7 +198,7 @@ public sealed class EmulatedBusFaults
 
     private void Wait(TimeSpan delay)
     {
-        if (ReferenceEquals(_clock, TimeProvider.System))
+        if (ReferenceEquals(Appliance.Drivers.Sampling.SteadyClock.Underlying(_clock), TimeProvider.System))
         {
             Thread.Sleep(delay);
             return;

@@ -11,6 +11,7 @@ namespace Appliance.Drivers.Emulation;
 public sealed class SimulatedClock(DateTimeOffset start, TimeSpan step = default) : TimeProvider
 {
     private long _ticks;
+    private long _wallOffsetTicks;
 
     /// <summary>A clock at 2024-03-01T12:00:00Z (inside the NAB corpus's years).</summary>
     /// <param name="step">How far each <see cref="GetTimestamp"/> moves the clock.</param>
@@ -24,7 +25,7 @@ public sealed class SimulatedClock(DateTimeOffset start, TimeSpan step = default
     public TimeSpan Elapsed => TimeSpan.FromTicks(_ticks);
 
     /// <inheritdoc/>
-    public override DateTimeOffset GetUtcNow() => start + TimeSpan.FromTicks(_ticks);
+    public override DateTimeOffset GetUtcNow() => start + TimeSpan.FromTicks(_ticks + _wallOffsetTicks);
 
     /// <inheritdoc/>
     public override long GetTimestamp() => _ticks += step.Ticks;
@@ -32,6 +33,11 @@ public sealed class SimulatedClock(DateTimeOffset start, TimeSpan step = default
     /// <summary>Moves the clock forward.</summary>
     /// <param name="delta">How far.</param>
     public void Advance(TimeSpan delta) => _ticks += delta.Ticks;
+
+    /// <summary>Steps the wall clock (<see cref="GetUtcNow"/>) by <paramref name="delta"/>, backwards when negative, without
+    /// moving the monotonic timestamp: what settimeofday, an NTP step or libfaketime do to a running device.</summary>
+    /// <param name="delta">The step.</param>
+    public void StepWallClock(TimeSpan delta) => _wallOffsetTicks += delta.Ticks;
 
     /// <inheritdoc/>
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)

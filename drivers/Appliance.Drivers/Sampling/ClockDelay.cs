@@ -20,6 +20,7 @@ internal static partial class ClockDelay
     /// <returns>False when <paramref name="token"/> was cancelled first.</returns>
     public static bool WaitUntil(TimeProvider clock, long deadline, CancellationToken token)
     {
+        clock = SteadyClock.Underlying(clock); // a steady clock's timestamps and timers are those of the clock it reads
         if (!ReferenceEquals(clock, TimeProvider.System))
         {
             long remaining = deadline - clock.GetTimestamp();
@@ -66,6 +67,7 @@ internal static partial class ClockDelay
     /// <summary>Waits <paramref name="delay"/> on <paramref name="clock"/> (not cancellable; used for short bus back-offs).</summary>
     public static void Wait(TimeProvider clock, TimeSpan delay)
     {
+        clock = SteadyClock.Underlying(clock);
         if (delay <= TimeSpan.Zero)
         {
             return;

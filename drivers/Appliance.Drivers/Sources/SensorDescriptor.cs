@@ -12,4 +12,5 @@ namespace Appliance.Drivers.Sources;
 /// <param name="Inputs">Inputs to read, from the chip's <see cref="IChipDescriptor.Inputs"/> (ADS1115 <c>ain0</c>..<c>ain3</c>,
 /// <c>ain0-ain1</c>, …; MCP3008 <c>0</c>..<c>7</c>). Empty: the chip's default (ADS1115 <c>ain0</c>; MCP3008 all eight).</param>
 /// <param name="RateHz">The sampling rate, Hz.</param>
-public sealed record SensorDescriptor(string Name, IChipDescriptor Chip, BusSpec Bus, int Address, int Line, IReadOnlyList<string> Inputs, double RateHz);
+/// <param name="Debounce">A pulse counter's debounce time (<see cref="Chips.Gpio.PulseCounterSensor"/>); null for none and for other chips.</param>
+public sealed record SensorDescriptor(string Name, IChipDescriptor Chip, BusSpec Bus, int Address, int Line, IReadOnlyList<string> Inputs, double RateHz, TimeSpan? Debounce = null);

@@ -30,27 +30,39 @@ public sealed class TumblingWindow
     private readonly SampleRing _ring;
     private readonly WindowFeatures[] _open;
     private readonly long _lengthNs;
-    private readonly long _notBeforeNs;
+    private readonly long _stepBackNs;
     private readonly int _holdLimit;
+    private long _notBeforeNs;
     private long _startNs = long.MinValue;
     private int _held;   // samples at the ring's head accepted into the open window and not yet folded into _open
     private long _folded; // samples (NaN included) already folded into _open
     private long _lateSamples;
     private long _earlySamples;
+    private long _stepsBack;
 
     /// <summary>Creates the window state over <paramref name="ring"/> (its one consumer from now on).</summary>
     /// <param name="ring">The sensor's ring; its <see cref="SampleRing.Channels"/> is C.</param>
     /// <param name="length">The window length (at least 1 ms).</param>
     /// <param name="notBeforeNs">Samples stamped before this instant (Unix ns) are dropped and counted in
     /// <see cref="EarlySamples"/> (the pipeline passes its options' NotBeforeNs); <see cref="long.MinValue"/> takes every sample.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The length is under 1 ms.</exception>
-    public TumblingWindow(SampleRing ring, TimeSpan length, long notBeforeNs = long.MinValue)
+    /// <param name="stepBack">A sample stamped this much or more before the open window (or the not-before instant) is a
+    /// clock stepped back, not a late sample: the open window closes (as at its end) and a window opens at that sample, and
+    /// the step is counted in <see cref="StepsBack"/>. Live sensors, whose stamps come from one clock that only goes back
+    /// at a detected step, pass that clock's step threshold; null (replays, training) keeps every earlier sample late.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The length is under 1 ms, or the step back is not positive.</exception>
+    public TumblingWindow(SampleRing ring, TimeSpan length, long notBeforeNs = long.MinValue, TimeSpan? stepBack = null)
     {
         ArgumentNullException.ThrowIfNull(ring);
         ArgumentOutOfRangeException.ThrowIfLessThan(length, TimeSpan.FromMilliseconds(1));
+        if (stepBack is { } back)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(back, TimeSpan.Zero, nameof(stepBack));
+        }
+
         _ring = ring;
         _lengthNs = length.Ticks * 100;
         _notBeforeNs = notBeforeNs;
+        _stepBackNs = stepBack is { } b ? b.Ticks * 100 : long.MaxValue;
         _holdLimit = Math.Max(1, ring.Capacity / 2);
         _open = new WindowFeatures[ring.Channels];
         _open.AsSpan().Fill(WindowFeatures.Empty);
@@ -61,6 +73,9 @@ public sealed class TumblingWindow
 
     /// <summary>Samples stamped before the not-before instant given at construction, dropped and counted.</summary>
     public long EarlySamples => Interlocked.Read(ref _earlySamples);
+
+    /// <summary>Clock steps back seen in the timestamps (see the constructor's stepBack): windows restarted, no sample dropped.</summary>
+    public long StepsBack => Interlocked.Read(ref _stepsBack);
 
     /// <summary>Start of the open window (Unix ns), or <see cref="long.MinValue"/> before the first sample.</summary>
     public long StartNs => _startNs;
@@ -110,7 +125,23 @@ public sealed class TumblingWindow
             }
 
             long ts = _held < t0.Length ? t0[_held] : t1[_held - t0.Length];
-            if (ts < _notBeforeNs)
+            long reference = Math.Max(_startNs, _notBeforeNs);
+            if (_stepBackNs != long.MaxValue && reference != long.MinValue && ts < reference - _stepBackNs)
+            {
+                // The clock stepped back: close the open window as at its end, and restart the windows (and drop the
+                // not-before guard, which stood for the old time) at this sample, instead of taking the samples for late ones
+                // until the clock is back where it was.
+                n -= Fold();
+                bool any = Close(closed, out closedStartNs, out closedEndNs);
+                _startNs = AlignDown(ts);
+                _notBeforeNs = long.MinValue;
+                Interlocked.Increment(ref _stepsBack);
+                if (any)
+                {
+                    return true;
+                }
+            }
+            else if (ts < _notBeforeNs)
             {
                 n -= Fold();
                 _ring.Advance(1);

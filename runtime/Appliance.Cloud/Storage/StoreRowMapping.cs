@@ -75,7 +75,7 @@ internal static class StoreRowMapping
         {
             w.WriteStartObject();
             w.WriteString("config_state", h.ConfigState);
-            w.WriteString("config_error", h.ConfigError);
+            w.WriteString("config_error", Appliance.Contracts.Config.UrlSecrets.Redact(h.ConfigError)); // an older device may still send a URL's credentials
             w.WriteString("model_id", h.ModelId);
             w.WriteString("model_rejection", h.ModelRejection);
             w.WriteStartArray("degraded");
@@ -134,6 +134,8 @@ internal static class StoreRowMapping
         HeartbeatCounter.SampleFaults => "sample_faults",
         HeartbeatCounter.WindowsSummarised => "windows_summarised",
         HeartbeatCounter.Alerts => "alerts",
+        HeartbeatCounter.LateSamples => "late_samples",
+        HeartbeatCounter.ClockSteps => "clock_steps",
         _ => "c" + id.ToString(CultureInfo.InvariantCulture),
     };
 

@@ -48,7 +48,9 @@ public sealed record DeviceSettings(string Id);
 /// the check off: a quiet, well-regulated signal (or a static register image) legitimately repeats.</param>
 /// <param name="Detector">The sensor's own detector (<c>detector</c>, <c>detector_threshold</c>, <c>detector_cooldown</c>,
 /// <c>detector_range</c>); null to use the global <c>[detector]</c> table.</param>
-public sealed record SensorSettings(string Name, IChipDescriptor? Chip, BusSpec Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0, SensorDetectorSettings? Detector = null)
+/// <param name="Debounce">A pulse counter's debounce time (<c>debounce = "2ms"</c>): rising edges closer than this to the last counted
+/// one are contact bounce, not counted; null (the default) counts every edge.</param>
+public sealed record SensorSettings(string Name, IChipDescriptor? Chip, BusSpec Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0, SensorDetectorSettings? Detector = null, TimeSpan? Debounce = null)
 {
     /// <summary>The chip's name as configured: the descriptor's name, or <c>replay</c>.</summary>
     public string ChipName => Chip?.Name ?? "replay";
@@ -57,7 +59,7 @@ public sealed record SensorSettings(string Name, IChipDescriptor? Chip, BusSpec 
     /// <returns>The descriptor.</returns>
     /// <exception cref="InvalidOperationException">The sensor is a replay (it has no chip).</exception>
     public SensorDescriptor ToDescriptor() =>
-        new(Name, Chip ?? throw new InvalidOperationException($"sensor '{Name}' is a replay, not a chip"), Bus, Address, Line, Channels ?? [], RateHz);
+        new(Name, Chip ?? throw new InvalidOperationException($"sensor '{Name}' is a replay, not a chip"), Bus, Address, Line, Channels ?? [], RateHz, Debounce);
 }
 
 /// <summary>A fault injected into an emulated chip, relative to the device's start.</summary>

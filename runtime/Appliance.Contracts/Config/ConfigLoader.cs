@@ -173,7 +173,7 @@ public static partial class ConfigLoader
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in r.TableArray("sensor"))
         {
-            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after", "detector", "detector_threshold", "detector_cooldown", "detector_range"]);
+            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after", "detector", "detector_threshold", "detector_cooldown", "detector_range", "debounce"]);
             var name = s.String("name", required: true)!;
             if (!names.Add(name))
             {
@@ -207,7 +207,8 @@ public static partial class ConfigLoader
             SensorBusRules.CheckLine(s, name, chip, line);
             var fault = Fault(s, name, chip, busSpec);
             var stuckAfter = (int)s.Integer("stuck_after", 0, 0, 1_000_000);
-            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name)));
+            var debounce = SensorBusRules.Debounce(s, name, chip);
+            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name), debounce));
         }
 
         if (sensors.Count == 0)

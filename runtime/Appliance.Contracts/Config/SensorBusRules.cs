@@ -57,6 +57,35 @@ internal static class SensorBusRules
         }
     }
 
+    /// <summary>The longest debounce a pulse counter takes: 1 s (contact bounce lasts milliseconds).</summary>
+    public static readonly TimeSpan MaxDebounce = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Parses a pulse counter's <c>debounce = "2ms"</c> (a positive duration, at most <see cref="MaxDebounce"/>); other chips take none.
+    /// A pulse train faster than 1 / debounce loses edges to it: choose it under the shortest pulse period expected.
+    /// </summary>
+    public static TimeSpan? Debounce(TableReader s, string name, IChipDescriptor? chip)
+    {
+        var debounce = s.Duration("debounce", required: false);
+        if (debounce is not { } d)
+        {
+            return null;
+        }
+
+        var text = s.String("debounce", required: false);
+        if (chip?.Bus != BusKind.Gpio)
+        {
+            throw s.Error("debounce", $"sensor '{name}' debounce = \"{text}\": only pulse sensors (GPIO) take a debounce");
+        }
+
+        if (d > MaxDebounce)
+        {
+            throw s.Error("debounce", $"sensor '{name}' debounce = \"{text}\": must be at most 1s (contact bounce lasts milliseconds)");
+        }
+
+        return d;
+    }
+
     /// <summary>Parses <c>channels = "a,b"</c>: a comma-separated list of the chip's <see cref="IChipDescriptor.Inputs"/> (ADS1115
     /// <c>ain0</c>..<c>ain3</c>, <c>ain0-ain1</c>, …; MCP3008 <c>0</c>..<c>7</c>). Chips without inputs take none.</summary>
     public static IReadOnlyList<string> Channels(TableReader s, string name, IChipDescriptor? chip, string? text)

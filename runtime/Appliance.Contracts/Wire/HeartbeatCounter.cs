@@ -38,4 +38,10 @@ public enum HeartbeatCounter
 
     /// <summary>Alerts raised.</summary>
     Alerts = 11,
+
+    /// <summary>Samples the windows dropped as late (out of order) or early (before a pipeline's start).</summary>
+    LateSamples = 20,
+
+    /// <summary>Wall-clock steps (over 1 s, either way) the device's sample clock detected and re-anchored at.</summary>
+    ClockSteps = 21,
 }

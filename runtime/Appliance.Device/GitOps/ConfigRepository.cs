@@ -25,18 +25,27 @@ public sealed class ConfigRepository
     public const long MaxModelBytes = ModelPackage.MaxModelBytes;
 
     private readonly string _url;
+    private readonly string _fetchUrl;
+    private readonly string? _user;
+    private readonly string? _password;
+    private readonly RepositoryAccess _access;
     private readonly string _clonePath;
     private readonly RepositoryLimits _limits;
 
     /// <summary>Creates the reader for <paramref name="url"/>.</summary>
-    /// <param name="url">The repository: a local path, <c>file://</c>, <c>https://</c>, <c>ssh://</c> or <c>user@host:path</c>.</param>
+    /// <param name="url">The repository: a local path, <c>file://</c>, <c>https://</c>, <c>ssh://</c> or <c>user@host:path</c>.
+    /// Credentials in it (<c>https://user:TOKEN@host/...</c>) are taken off: sent through the credentials callback, never
+    /// stored in the clone, shown as <see cref="UrlSecrets.Mask"/>.</param>
     /// <param name="stateDirectory">The device's state directory; the clone lives in its <c>repo</c> folder.</param>
+    /// <param name="access">The token file and CA file for <c>https://</c>; <see cref="RepositoryAccess.None"/> when null.</param>
     /// <exception cref="GitOpsException">The URL's scheme is not supported (<see cref="GitOpsFailure.UnsupportedScheme"/>).</exception>
     /// <param name="limits">How much a fetch and a revision may bring (<see cref="RepositoryLimits.Default"/> when null).</param>
-    public ConfigRepository(string url, string stateDirectory, RepositoryLimits? limits = null)
+    public ConfigRepository(string url, string stateDirectory, RepositoryAccess? access = null, RepositoryLimits? limits = null)
     {
         CheckScheme(url);
-        _url = url;
+        _url = UrlSecrets.Redact(url)!;
+        (_fetchUrl, _user, _password) = UrlSecrets.Split(url);
+        _access = access ?? RepositoryAccess.None;
         _clonePath = System.IO.Path.Combine(stateDirectory, "repo");
         _limits = limits ?? RepositoryLimits.Default;
     }
@@ -44,6 +53,8 @@ public sealed class ConfigRepository
     private ConfigRepository(string path, RepositoryLimits limits)
     {
         _url = path;
+        _fetchUrl = path;
+        _access = RepositoryAccess.None;
         _clonePath = path;
         _limits = limits;
     }
@@ -74,7 +85,7 @@ public sealed class ConfigRepository
             ?? throw new GitOpsException(GitOpsFailure.NotFound, $"{_url}: '{revision}' names no commit (an empty repository has none: commit first)");
     }
 
-    /// <summary>The repository URL.</summary>
+    /// <summary>The repository URL as it may be shown: its userinfo replaced by <see cref="UrlSecrets.Mask"/>.</summary>
     public string Url => _url;
 
     /// <summary>Whether a clone exists in the state directory (so that the device can start offline from it).</summary>
@@ -97,7 +108,7 @@ public sealed class ConfigRepository
         var scheme = url[..colon].ToLowerInvariant();
         if (scheme is not ("file" or "https" or "ssh"))
         {
-            throw new GitOpsException(GitOpsFailure.UnsupportedScheme, $"{url}: scheme '{scheme}' is not supported (expected a path, file://, https://, ssh:// or user@host:path)");
+            throw new GitOpsException(GitOpsFailure.UnsupportedScheme, $"{UrlSecrets.Redact(url)}: scheme '{scheme}' is not supported (expected a path, file://, https://, ssh:// or user@host:path)");
         }
     }
 
@@ -141,14 +152,19 @@ public sealed class ConfigRepository
                 }
 
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_clonePath)!);
-                var clone = new CloneOptions { IsBare = true };
-                clone.FetchOptions.OnTransferProgress = WithinFetchLimit;
-                Repository.Clone(_url, _clonePath, clone);
+                var clone = new CloneOptions(Authenticated(new FetchOptions { OnTransferProgress = WithinFetchLimit })) { IsBare = true };
+                Repository.Clone(_fetchUrl, _clonePath, clone);
             }
 
             using var repo = new Repository(_clonePath);
+            if (repo.Network.Remotes["origin"]?.Url is { } stored && UrlSecrets.Split(stored) is { Password: not null } split)
+            {
+                // A clone made before credentials were taken off the URL keeps the token in its config: rewrite it.
+                repo.Network.Remotes.Update("origin", r => r.Url = split.Url);
+            }
+
             var refspecs = new[] { "+refs/heads/*:refs/remotes/origin/*", "+refs/heads/*:refs/heads/*" };
-            Commands.Fetch(repo, "origin", refspecs, new FetchOptions { Prune = true, OnTransferProgress = WithinFetchLimit }, logMessage: null);
+            Commands.Fetch(repo, "origin", refspecs, Authenticated(new FetchOptions { Prune = true, OnTransferProgress = WithinFetchLimit }), logMessage: null);
         }
         catch (LibGit2SharpException e) when (_received > _limits.MaxFetchBytes)
         {
@@ -217,6 +233,27 @@ public sealed class ConfigRepository
         }
 
         return (files, total);
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> with the credentials callback (the URL's password, or the token file's token; asked
+    /// for by libgit2 only when the server answers 401) and the certificate check of <see cref="RepositoryAccess.Trusts"/>.
+    /// </summary>
+    private FetchOptions Authenticated(FetchOptions options)
+    {
+        var password = _password ?? _access.Token();
+        if (password is not null)
+        {
+            var credentials = new UsernamePasswordCredentials { Username = _user ?? RepositoryAccess.DefaultUser, Password = password };
+            options.CredentialsProvider = (_, _, _) => credentials;
+        }
+
+        if (_access.HasCaFile)
+        {
+            options.CertificateCheck = _access.Trusts; // without a CA file, libgit2's own verification alone decides, as before
+        }
+
+        return options;
     }
 
     /// <summary>The commit id at the tip of <paramref name="branch"/> in the clone, or null when the branch does not exist.</summary>
@@ -408,7 +445,7 @@ public sealed class ConfigRepository
             GitOpsFailure.UnsupportedScheme => "unsupported scheme",
             _ => "fetch failed",
         };
-        return new GitOpsException(failure, $"{_url}: {what}: {m}", e);
+        return new GitOpsException(failure, $"{_url}: {what}: {UrlSecrets.Redact(m)}", e);
     }
 
     /// <summary>

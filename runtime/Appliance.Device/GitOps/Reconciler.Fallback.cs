@@ -116,6 +116,8 @@ public sealed partial class Reconciler
 
     private void Publish(GitOpsStatus status)
     {
+        // Every message reaches status.json and heartbeats from here: no credentials of a URL get further.
+        status = status with { ConfigError = UrlSecrets.Redact(status.ConfigError) };
         _status = status;
         var path = StatusPath;
         try

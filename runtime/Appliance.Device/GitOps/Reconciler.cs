@@ -56,7 +56,7 @@ public sealed partial class Reconciler : IDisposable
         _target = target;
         _logger = logger;
         _branch = options.Branch;
-        _repo = new ConfigRepository(options.Url, options.StateDirectory, options.Limits);
+        _repo = new ConfigRepository(options.Url, options.StateDirectory, options.Access, options.Limits);
         Directory.CreateDirectory(options.StateDirectory);
     }
 
@@ -163,7 +163,7 @@ public sealed partial class Reconciler : IDisposable
             var failures = _status.ConsecutiveFetchFailures + 1;
             Publish(_status with { ConsecutiveFetchFailures = failures, ConfigError = e.Message });
             _plannedDelay = NextDelay();
-            ReconcilerLog.FetchFailed(_logger, _options.Url, e.Failure, failures, e.Message, _plannedDelay.Value);
+            ReconcilerLog.FetchFailed(_logger, _repo.Url, e.Failure, failures, e.Message, _plannedDelay.Value);
             if (Applied is null)
             {
                 NoConfiguration(e.Message);
@@ -198,7 +198,7 @@ public sealed partial class Reconciler : IDisposable
         var signer = _options.Verifier.Verify(_repo, commit);
         if (_options.Verifier.SkipsVerification)
         {
-            ReconcilerLog.VerificationSkipped(_logger, commit, _options.Url);
+            ReconcilerLog.VerificationSkipped(_logger, commit, _repo.Url);
         }
 
         return RevisionLoader.Load(_repo, commit, _options.DeviceId, _options.CheckBuses, signer);
@@ -207,7 +207,7 @@ public sealed partial class Reconciler : IDisposable
     private async Task ConsiderTipAsync(CancellationToken token)
     {
         var tip = _repo.Tip(_branch)
-            ?? throw new GitOpsException(GitOpsFailure.NotFound, $"{_options.Url}: branch '{_branch}' not found");
+            ?? throw new GitOpsException(GitOpsFailure.NotFound, $"{_repo.Url}: branch '{_branch}' not found");
         var current = Applied;
         if (tip == current?.Revision && _refused is not null)
         {
@@ -225,7 +225,7 @@ public sealed partial class Reconciler : IDisposable
         {
             if (_options.Verifier.SkipsVerification)
             {
-                ReconcilerLog.VerificationSkipped(_logger, tip, _options.Url);
+                ReconcilerLog.VerificationSkipped(_logger, tip, _repo.Url);
             }
 
             return;

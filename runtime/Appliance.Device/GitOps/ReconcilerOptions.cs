@@ -6,6 +6,9 @@ public sealed record ReconcilerOptions
     /// <summary>The repository URL (path, <c>file://</c>, <c>https://</c>, <c>ssh://</c>, <c>user@host:path</c>).</summary>
     public required string Url { get; init; }
 
+    /// <summary>The token file and CA file for an <c>https://</c> repository; none when null.</summary>
+    public RepositoryAccess? Access { get; init; }
+
     /// <summary>The device's state directory: the clone (<c>repo/</c>) and <c>gitops-status.json</c>.</summary>
     public required string StateDirectory { get; init; }
 

@@ -26,6 +26,7 @@ public static class DeviceHeartbeat
     /// <param name="sensors">Per-sensor sampling statistics.</param>
     /// <param name="modelId">Active model id (<c>DevicePipeline.ActiveModel</c>: <c>models/NAME@sha256:HEX12</c>, <c>on-device:standard-score</c>, or <c>none</c>); empty when unknown.</param>
     /// <param name="modelRejection">Why the last offered model was rejected; empty when none was.</param>
+    /// <param name="clock">The clock that stamps the samples (its wall-clock steps are counted), or null.</param>
     /// <returns>The heartbeat, counters keyed by <see cref="HeartbeatCounter"/>.</returns>
     public static Heartbeat Create(
         long uptimeMs,
@@ -37,7 +38,8 @@ public static class DeviceHeartbeat
         PipelineCounters? pipeline,
         IEnumerable<SamplingStats> sensors,
         string modelId = "",
-        string modelRejection = "")
+        string modelRejection = "",
+        SteadyClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(sensors);
         var counters = new Dictionary<int, long>();
@@ -63,6 +65,12 @@ public static class DeviceHeartbeat
             counters[(int)HeartbeatCounter.SampleFaults] = p.SampleFaults;
             counters[(int)HeartbeatCounter.WindowsSummarised] = p.WindowsSummarised;
             counters[(int)HeartbeatCounter.Alerts] = p.Alerts;
+            counters[(int)HeartbeatCounter.LateSamples] = p.LateSamples;
+        }
+
+        if (clock is not null)
+        {
+            counters[(int)HeartbeatCounter.ClockSteps] = clock.Steps;
         }
 
         var reports = new List<SensorReport>();

@@ -104,7 +104,7 @@ internal static class DeviceParts
         // Bus sensors (real or emulated) through the drivers' factory, each under the sampling policy (retries with bounded
         // backoff, degraded marking, recovery) whose statistics SensorStats exposes.
         var emulated = new EmulatedBuses();
-        var factory = new SensorFactory(emulated: emulated);
+        var factory = new SensorFactory(Appliance.Drivers.Sampling.SteadyClock.Shared, emulated); // stamps that a wall-clock step cannot send back unseen
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
         if (s.Fault is { Kind: FaultKind.Heater } heater)
         {
@@ -132,7 +132,7 @@ internal static class DeviceParts
         // counter's first gate), and a read opens it again after a failed open; a chip that is missing, wrong or failing is counted,
         // logged, marked degraded and probed by the supervisor, so one bad sensor never stops the device or the other sensors.
         var policy = new Appliance.Drivers.Sampling.RetryPolicy(StuckAfter: s.StuckAfter);
-        var supervised = new Appliance.Drivers.Sampling.SensorSupervisor(sensor, s.RateHz, policy, logger: logger);
+        var supervised = new Appliance.Drivers.Sampling.SensorSupervisor(sensor, s.RateHz, policy, Appliance.Drivers.Sampling.SteadyClock.Shared, logger);
         stats.Add(supervised.Stats);
         return new SensorBinding(supervised, s.RateHz, IsReplay: false);
     }

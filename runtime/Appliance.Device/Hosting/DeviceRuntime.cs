@@ -67,6 +67,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         _status.Add(new DeviceStatusSection(_outbox, () => _uplink, () => GitOpsStatus?.Invoke(), () => _pipeline, () => Counters, () => _sensorStats));
         _status.Add(new AlarmStatusSection(() => _alarms));
         _status.Start();
+        Appliance.Drivers.Sampling.SteadyClock.Shared.Stepped += OnClockStep;
     }
 
     /// <summary>The reconciler's state (config_revision, config_state, config_error), written into the status file.</summary>
@@ -344,6 +345,8 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         _uplink?.Enqueue(CurrentHeartbeat());
     }
 
+    private void OnClockStep(TimeSpan step) => DeviceRuntimeLog.ClockStepped(_logger, step.TotalSeconds, Appliance.Drivers.Sampling.SteadyClock.Shared.Steps);
+
     private void StartUplink(UplinkOptions options)
     {
         _uplinkOptions = options;
@@ -362,7 +365,8 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         Counters,
         _sensorStats,
         _pipeline?.ActiveModel ?? "",
-        _pipeline?.LastModelRejection ?? "");
+        _pipeline?.LastModelRejection ?? "",
+        Appliance.Drivers.Sampling.SteadyClock.Shared);
 
     /// <inheritdoc/>
     /// <remarks>Healthy once samples were read, windows summarised, the uplink acknowledged (when it was up before this
@@ -436,6 +440,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        Appliance.Drivers.Sampling.SteadyClock.Shared.Stepped -= OnClockStep;
         _status.WriteNow();
         _status.Dispose();
         _pipeline?.Dispose();

@@ -13,4 +13,7 @@ internal static partial class DeviceRuntimeLog
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Information, Message = "Model {Model} scores the windows now (swapped in place)")]
     public static partial void ModelSwappedIn(ILogger logger, string model);
+
+    [LoggerMessage(EventId = 7110, Level = LogLevel.Warning, Message = "Wall clock stepped {Seconds:+0.###;-0.###} s (step {Steps} since start): samples are stamped at the new time and the windows restart there; none is dropped")]
+    public static partial void ClockStepped(ILogger logger, double seconds, long steps);
 }

@@ -44,6 +44,7 @@ internal sealed class DeviceStatusSection(
             writer.WriteNumber("sample_overruns", c.Overruns);
             writer.WriteNumber("windows_summarised", c.WindowsSummarised);
             writer.WriteNumber("alerts", c.Alerts);
+            writer.WriteNumber("late_samples", c.LateSamples);
             var r = p.Counters;
             writer.WriteNumber("revision_windows_summarised", r.WindowsSummarised);
             writer.WriteNumber("revision_alerts", r.Alerts);
@@ -51,6 +52,11 @@ internal sealed class DeviceStatusSection(
             writer.WriteString("active_model", p.ActiveModel);
             writer.WriteString("last_model_rejection", p.LastModelRejection);
         }
+
+        // Wall-clock steps the sample clock re-anchored at (SteadyClock), and the last one's size in seconds (negative: back).
+        var clock = Appliance.Drivers.Sampling.SteadyClock.Shared;
+        writer.WriteNumber("clock_steps", clock.Steps);
+        writer.WriteNumber("clock_last_step_s", clock.LastStep.TotalSeconds);
 
         // Per bus sensor: configured and measured rate, jitter p50/p99 (µs), faults and health (drivers/Sampling).
         writer.WriteStartArray("sensors");

@@ -28,7 +28,8 @@ internal sealed class SensorStream
         Supervisor = binding.Source as SensorSupervisor ?? new SensorSupervisor(binding.Source, binding.RateHz);
         var capacity = binding.IsReplay ? 1 << 16 : (int)Math.Ceiling(binding.RateHz * LiveRingSeconds);
         Ring = new SampleRing(Math.Max(capacity, 1024), Channels);
-        Window = new TumblingWindow(Ring, config.Window.Length, notBeforeNs);
+        // A live sensor's stamps (SteadyClock) go back only at a wall-clock step: its windows restart there, nothing is late.
+        Window = new TumblingWindow(Ring, config.Window.Length, notBeforeNs, binding.IsReplay ? null : SteadyClock.DefaultStepThreshold);
         Closed = new WindowFeatures[Channels];
         PendingFeatures = new WindowFeatures[Channels];
         Detectors = new IDetector[Channels];

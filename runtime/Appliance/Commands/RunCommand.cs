@@ -26,16 +26,20 @@ internal static class RunCommand
         var trust = new Option<FileInfo?>("--trust") { Description = "Allowed-signers file (ssh-keygen ALLOWED SIGNERS format): the keys that may sign revisions" };
         var insecure = new Option<bool>("--insecure-skip-verify") { Description = "Apply unsigned revisions (demos only; warned on every pull)" };
         var downgrade = new Option<bool>("--allow-downgrade") { Description = "Accept a branch tip older than the applied revision" };
+        var tokenFile = new Option<FileInfo?>("--repo-token-file") { Description = "File whose first line is the https:// repository's token or password (default: STATE/repo-token when it exists)" };
+        var caFile = new Option<FileInfo?>("--repo-ca-file") { Description = "PEM certificates the https:// repository's server may chain to besides the system's (a private CA, or its self-signed certificate)" };
         var limits = new RepositoryLimitOptions();
-        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade };
+        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade, tokenFile, caFile };
         limits.AddTo(cmd);
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(
             p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade),
-            limits.Read(p), token)));
+            p.GetValue(tokenFile), p.GetValue(caFile), limits.Read(p), token)));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, RepositoryLimits limits, CancellationToken token)
+    private static async Task<int> RunAsync(
+        string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, FileInfo? tokenFile, FileInfo? caFile,
+        RepositoryLimits limits, CancellationToken token)
     {
         if ((trust is null) == !insecure)
         {
@@ -57,6 +61,7 @@ internal static class RunCommand
         {
             throw new ArgumentException($"--device {Appliance.Kernels.Text.QuotedText.Quote(deviceId)}: not a device id ({ConfigLoader.DeviceIdRule}; the rule of [device] id)");
         }
+        var access = RepositoryAccess.For(state.FullName, tokenFile?.FullName, caFile?.FullName);
         using var logging = Cli.CreateLogging();
         var log = logging.CreateLogger("run");
         using var stop = Cli.StopOnSignal();
@@ -69,6 +74,7 @@ internal static class RunCommand
             new ReconcilerOptions
             {
                 Url = repo,
+                Access = access,
                 StateDirectory = state.FullName,
                 Branch = branch,
                 DeviceId = deviceId,
@@ -84,11 +90,11 @@ internal static class RunCommand
             await reconciler.StartAsync(linked.Token);
             if (reconciler.Applied is { } applied)
             {
-                log.LogInformation("Device {Device} running config revision {Revision} ({State}) from {Repo}", applied.Config.Device.Id, reconciler.ConfigRevision, reconciler.Status.StateName, repo);
+                log.LogInformation("Device {Device} running config revision {Revision} ({State}) from {Repo}", applied.Config.Device.Id, reconciler.ConfigRevision, reconciler.Status.StateName, UrlSecrets.Redact(repo));
             }
             else
             {
-                log.LogError("No configuration from {Repo}: the device runs nothing and sends nothing until a revision applies ({Reason}); see appliance status --state {State}", repo, reconciler.ConfigError, state.FullName);
+                log.LogError("No configuration from {Repo}: the device runs nothing and sends nothing until a revision applies ({Reason}); see appliance status --state {State}", UrlSecrets.Redact(repo), reconciler.ConfigError, state.FullName);
             }
 
             await reconciler.RunAsync(linked.Token);

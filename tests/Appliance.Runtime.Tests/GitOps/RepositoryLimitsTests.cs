@@ -26,7 +26,7 @@ public sealed class RepositoryLimitsTests : IDisposable
 
     private ConfigRepository Clone(RepositoryLimits limits)
     {
-        var repo = new ConfigRepository(_ws.Url, _ws.State, limits);
+        var repo = new ConfigRepository(_ws.Url, _ws.State, limits: limits);
         repo.Fetch();
         return repo;
     }
@@ -77,7 +77,7 @@ public sealed class RepositoryLimitsTests : IDisposable
     {
         Large("data/dump.bin");
         _ws.Commit(null, "appliance.toml", ReconcilerTests.Toml());
-        var repo = new ConfigRepository(_ws.Url, _ws.State, new RepositoryLimits(MaxFileBytes: 1 << 20, MaxRevisionBytes: 1 << 20));
+        var repo = new ConfigRepository(_ws.Url, _ws.State, limits: new RepositoryLimits(MaxFileBytes: 1 << 20, MaxRevisionBytes: 1 << 20));
 
         var e = Assert.Throws<GitOpsException>(repo.Fetch);
 

@@ -1,5 +1,6 @@
 using System.Device;
 using System.Device.Gpio;
+using Appliance.Drivers.Chips.Gpio;
 
 namespace Appliance.Drivers.Emulation;
 
@@ -13,15 +14,19 @@ namespace Appliance.Drivers.Emulation;
 /// edge at every whole cycle and a falling edge half a cycle later. Time is observed at every driver call (and <see cref="Pump"/>),
 /// so edge callbacks run on the caller's thread, in order, before the call returns — as the libgpiod driver's event thread would
 /// have delivered them by then. Bus faults (<see cref="Faults"/>): a NACK or timeout makes a call throw <see cref="IOException"/>
-/// (as a failed GPIO ioctl does); a stuck value freezes the input lines (no edges). Thread-safe.
+/// (as a failed GPIO ioctl does); a stuck value freezes the input lines (no edges). Contact bounce (<see cref="SetBounce"/>): each
+/// rising edge of a line is followed by extra falling and rising edges a fixed spacing apart. Each callback can read the time of its
+/// edge (<see cref="EdgeTimestamp"/>), as the GPIO v2 uAPI stamps edge events. Thread-safe.
 /// </remarks>
-public sealed class EmulatedGpioDriver : GpioDriver
+public sealed class EmulatedGpioDriver : GpioDriver, IEdgeTimestamps
 {
     private readonly object _gate = new();
     private readonly IChannelSignal _signal;
     private readonly TimeProvider _clock;
     private readonly string _name;
     private readonly Dictionary<int, Line> _lines = [];
+    private readonly Dictionary<int, (int Extra, long SpacingTicks)> _bounce = [];
+    private long _edgeTimestamp;
 
     /// <summary>Creates the chip.</summary>
     /// <param name="signal">The frequency (Hz) of the pulse train on each input line (input = line number).</param>
@@ -36,6 +41,25 @@ public sealed class EmulatedGpioDriver : GpioDriver
         PinCount = lineCount;
         _name = $"emulated gpiochip{chip}";
         Faults = new EmulatedBusFaults(_clock);
+    }
+
+    /// <inheritdoc/>
+    public long EdgeTimestamp => Volatile.Read(ref _edgeTimestamp);
+
+    /// <summary>
+    /// Makes every rising edge of input <paramref name="line"/> bounce: <paramref name="extraEdges"/> more rising edges follow it,
+    /// <paramref name="spacing"/> apart (each after a falling edge half a spacing before it), as a reed switch or relay contact
+    /// closing does. Zero extra edges stops the bounce.
+    /// </summary>
+    /// <param name="line">The line number.</param>
+    /// <param name="extraEdges">Extra rising edges per real one.</param>
+    /// <param name="spacing">Time between them.</param>
+    public void SetBounce(int line, int extraEdges, TimeSpan spacing)
+    {
+        lock (_gate)
+        {
+            _bounce[line] = (extraEdges, (long)(spacing.TotalSeconds * _clock.TimestampFrequency));
+        }
     }
 
     /// <summary>The faults this chip injects.</summary>
@@ -208,6 +232,7 @@ public sealed class EmulatedGpioDriver : GpioDriver
         long unixNs = (_clock.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
         foreach ((int number, Line line) in _lines)
         {
+            long from = line.Last;
             double dt = (double)(now - line.Last) / _clock.TimestampFrequency;
             line.Last = now;
             if (line.Mode == PinMode.Output || stuck || dt <= 0)
@@ -223,17 +248,31 @@ public sealed class EmulatedGpioDriver : GpioDriver
                 continue;
             }
 
-            // Edges in phase order: rising at whole cycles, falling at half cycles.
+            // Edges in phase order: rising at whole cycles, falling at half cycles; each at its time between the two readings (the
+            // frequency is constant in between), and a rising one followed by its bounce.
+            _bounce.TryGetValue(number, out var bounce);
             for (double edge = Math.Floor(before * 2) + 1; edge <= Math.Floor(after * 2); edge++)
             {
+                long at = from + (long)((now - from) * (((edge / 2) - before) / (after - before)));
                 PinEventTypes type = edge % 2 == 0 ? PinEventTypes.Rising : PinEventTypes.Falling;
-                foreach ((PinEventTypes wanted, PinChangeEventHandler handler) in line.Callbacks)
+                Deliver(line, number, type, at);
+                for (int k = 1; type == PinEventTypes.Rising && k <= bounce.Extra; k++)
                 {
-                    if ((wanted & type) != 0)
-                    {
-                        handler(this, new PinValueChangedEventArgs(type, number));
-                    }
+                    Deliver(line, number, PinEventTypes.Falling, at + (((2 * k) - 1) * bounce.SpacingTicks / 2));
+                    Deliver(line, number, PinEventTypes.Rising, at + (k * bounce.SpacingTicks));
                 }
+            }
+        }
+    }
+
+    private void Deliver(Line line, int number, PinEventTypes type, long at)
+    {
+        Volatile.Write(ref _edgeTimestamp, at);
+        foreach ((PinEventTypes wanted, PinChangeEventHandler handler) in line.Callbacks)
+        {
+            if ((wanted & type) != 0)
+            {
+                handler(this, new PinValueChangedEventArgs(type, number));
             }
         }
     }

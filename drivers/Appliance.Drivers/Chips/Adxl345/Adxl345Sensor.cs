@@ -291,7 +291,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
     private void WaitOnePeriod()
     {
         var delay = TimeSpan.FromSeconds(1.0 / OutputDataRateHz);
-        if (ReferenceEquals(_clock, TimeProvider.System))
+        if (ReferenceEquals(Appliance.Drivers.Sampling.SteadyClock.Underlying(_clock), TimeProvider.System))
         {
             Thread.Sleep(delay);
             return;

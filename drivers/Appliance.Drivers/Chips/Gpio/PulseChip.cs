@@ -43,7 +43,7 @@ public sealed class PulseChip : IChipDescriptor
 
     /// <inheritdoc/>
     public IBusSensor Open(SensorDescriptor sensor, ChipDevice device, TimeProvider clock) =>
-        new PulseCounterSensor(sensor.Name, new GpioController(device.Gpio), sensor.Line, clock, PulseCounterSensor.MinimumGateFor(sensor.RateHz));
+        new PulseCounterSensor(sensor.Name, new GpioController(device.Gpio), sensor.Line, clock, PulseCounterSensor.MinimumGateFor(sensor.RateHz), sensor.Debounce);
 
     [ModuleInitializer]
     [SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Registers the chip without reflection (Native AOT); see ChipRegistry.")]

@@ -23,6 +23,16 @@ namespace Appliance.Drivers.Chips.Gpio;
 /// Before the first gate has completed (a read right after <see cref="Open"/>) there is no rate yet: <c>frequency_hz</c> is NaN
 /// (the window's <c>nan_count</c> counts it) and <see cref="TryReadFrequency"/> returns false. The sampling loop opens the sensor one
 /// period before its first read (<see cref="Sampling.SamplingLoop"/>), so a sampled device never sees that NaN.</para>
+/// <para>Debounce (<c>debounce = "2ms"</c>): contact bounce turns one closing of a reed switch or relay into a burst of edges
+/// within a millisecond or two. A rising edge that comes less than the debounce time after the last counted one is not counted
+/// (<see cref="BouncesFiltered"/> counts it). The time of an edge is the driver's (<see cref="IEdgeTimestamps"/>: the emulated
+/// chip's) or else the time the edge callback runs. The kernel's own line debounce (GPIO v2 uAPI,
+/// <c>GPIO_V2_LINE_ATTR_ID_DEBOUNCE</c>) is not reachable here: System.Device.Gpio 4.2's <c>LibGpiodDriver</c> (libgpiod 1, Debian 12's)
+/// requests lines through the v1 uAPI, which has no debounce, and its <c>LibGpiodV2Driver</c> requests lines with settings it does
+/// not let a caller change (the debounce setter exists only on its experimental <c>Libgpiod.V2.LineSettings</c>, outside the
+/// driver); nor do its edge callbacks carry the kernel's event timestamps. So the filter is in software, on the callback's time: a
+/// debounce of a few milliseconds, far above the event thread's delivery jitter, filters bounce while every real edge of a signal
+/// slower than 1 / debounce is counted.</para>
 /// <para>Counting is lock-free (an interlocked increment per edge on the event thread). A GPIO line has no identity to check;
 /// <see cref="Open"/> requests the line as an input with edge events, and an <see cref="IOException"/> there or on a read is a fault
 /// (counted; a line whose request failed is requested again on the next read). Not thread-safe apart from the edge counting.</para>
@@ -35,6 +45,9 @@ public sealed class PulseCounterSensor : IBusSensor
     private readonly int _line;
     private readonly TimeProvider _clock;
     private readonly PinChangeEventHandler _onEdge;
+    private readonly long _debounceTicks;
+    private long _lastEdgeTimestamp = long.MinValue; // written by the edge callback only
+    private long _bounces;
     private long _edges;
     private readonly long _minimumGateTicks;
     private long _gateStartEdges;
@@ -55,10 +68,13 @@ public sealed class PulseCounterSensor : IBusSensor
     /// period even when wake-ups jitter by up to half a period (a gate of one full period would leave a read that wakes a little early
     /// reporting the previous gate again), while back-to-back catch-up reads never close a gate over microseconds.
     /// </param>
+    /// <param name="debounce">Rising edges closer than this to the last counted one are bounce, not counted (see the remarks); null or
+    /// zero counts every edge.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="controller"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="line"/> is negative, or <paramref name="minimumGate"/> is not positive.</exception>
-    public PulseCounterSensor(string name, GpioController controller, int line, TimeProvider? clock = null, TimeSpan? minimumGate = null)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="line"/> is negative, <paramref name="minimumGate"/> is not positive, or
+    /// <paramref name="debounce"/> is negative.</exception>
+    public PulseCounterSensor(string name, GpioController controller, int line, TimeProvider? clock = null, TimeSpan? minimumGate = null, TimeSpan? debounce = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         _controller = controller ?? throw new ArgumentNullException(nameof(controller));
@@ -74,8 +90,22 @@ public sealed class PulseCounterSensor : IBusSensor
         _clock = clock ?? TimeProvider.System;
         MinimumGate = gate;
         _minimumGateTicks = Math.Max(1, (long)Math.Ceiling(gate.TotalSeconds * _clock.TimestampFrequency));
-        _onEdge = (_, _) => Interlocked.Increment(ref _edges);
+        TimeSpan filter = debounce ?? TimeSpan.Zero;
+        if (filter < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(debounce), filter, $"sensor '{name}': the debounce time must not be negative.");
+        }
+
+        Debounce = filter;
+        _debounceTicks = (long)Math.Ceiling(filter.TotalSeconds * _clock.TimestampFrequency);
+        _onEdge = OnEdge;
     }
+
+    /// <summary>The debounce time: a rising edge this close to the last counted one is not counted; zero counts every edge.</summary>
+    public TimeSpan Debounce { get; }
+
+    /// <summary>Rising edges not counted because they came within <see cref="Debounce"/> of the last counted one.</summary>
+    public long BouncesFiltered => Interlocked.Read(ref _bounces);
 
     /// <summary>The minimum gate when none is given: 100 ms (half the period of a 5 Hz sampler; 10 Hz resolution per gate).</summary>
     public static TimeSpan DefaultMinimumGate { get; } = TimeSpan.FromMilliseconds(100);
@@ -178,6 +208,23 @@ public sealed class PulseCounterSensor : IBusSensor
             values[..2].Fill(float.NaN);
             return SampleStatus.Fault;
         }
+    }
+
+    private void OnEdge(object sender, PinValueChangedEventArgs e)
+    {
+        if (_debounceTicks > 0)
+        {
+            long at = sender is IEdgeTimestamps stamped ? stamped.EdgeTimestamp : _clock.GetTimestamp();
+            if (_lastEdgeTimestamp != long.MinValue && at - _lastEdgeTimestamp < _debounceTicks)
+            {
+                Interlocked.Increment(ref _bounces);
+                return;
+            }
+
+            _lastEdgeTimestamp = at;
+        }
+
+        Interlocked.Increment(ref _edges);
     }
 
     /// <summary>Releases the line and disposes the controller.</summary>
