@@ -13,4 +13,7 @@ internal static partial class DeviceRuntimeLog
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Information, Message = "Model {Model} scores the windows now (swapped in place)")]
     public static partial void ModelSwappedIn(ILogger logger, string model);
+
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "Command {Id} ({Kind}) from the cloud: succeeded {Succeeded}: {Text}")]
+    public static partial void CommandDone(ILogger logger, long id, string kind, bool succeeded, string text);
 }
