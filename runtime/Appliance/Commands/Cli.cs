@@ -44,7 +44,9 @@ internal static class Cli
         catch (Exception e) when (Classify(e) is { } code)
         {
             var inner = Unwrap(e);
-            Console.Error.WriteLine(code == ExitCodes.BadInput ? $"appliance: {inner.Message}" : $"appliance: failed: {inner.Message}");
+            // An ArgumentException's message ends in " (Parameter 'name')" when it names its parameter (for API callers): not for people.
+            var message = inner is ArgumentException { ParamName: { } name } ? inner.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : inner.Message;
+            Console.Error.WriteLine(code == ExitCodes.BadInput ? $"appliance: {message}" : $"appliance: failed: {message}");
             return code;
         }
     }
