@@ -29,6 +29,34 @@ public sealed class CommandServiceTests
 
     private static void Seen(SqliteStore store, string id) => store.Store([Envelope.Create(id, 1, WireSamples.SampleHeartbeat)], 0, WireSamples.StartNs);
 
+    /// <summary>A store that has seen dev1 and a running collector on it.</summary>
+    private sealed class Cloud : IDisposable
+    {
+        private readonly TempDatabase _db = new();
+
+        public Cloud()
+        {
+            Store = new SqliteStore(_db.Path);
+            Seen(Store, "dev1");
+            Collector = new Collector("tcp://127.0.0.1:0", Store);
+            Collector.Start();
+            Service = new CommandService(Store);
+        }
+
+        public SqliteStore Store { get; }
+
+        public Collector Collector { get; }
+
+        public CommandService Service { get; }
+
+        public void Dispose()
+        {
+            Collector.Dispose();
+            Store.Dispose();
+            _db.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Command_ConnectedDevice_DeliveredAnsweredAndRecorded()
     {
@@ -70,12 +98,8 @@ public sealed class CommandServiceTests
     [Fact]
     public async Task Command_OfflineDevice_DeliveredWhenItConnects()
     {
-        using var db = new TempDatabase();
-        using var store = new SqliteStore(db.Path);
-        Seen(store, "dev1");
-        using var collector = new Collector("tcp://127.0.0.1:0", store);
-        collector.Start();
-        var service = new CommandService(store);
+        using var cloud = new Cloud();
+        var (collector, service) = (cloud.Collector, cloud.Service);
         var queued = service.Enqueue("dev1", "identify", ["30"], "tester");
 
         // Offline: it waits (several collector polls), unsent.
@@ -92,13 +116,10 @@ public sealed class CommandServiceTests
     [Fact]
     public async Task Command_UnansweredResult_SentAgainAndTheDeviceActsOnce()
     {
-        // The first result is lost (the device answers only the second delivery): the collector sends it again after
-        // ResendAfter, and the uplink raises the command once, answering the repeat from memory.
-        using var db = new TempDatabase();
-        using var store = new SqliteStore(db.Path);
-        Seen(store, "dev1");
-        using var collector = new Collector("tcp://127.0.0.1:0", store);
-        collector.Start();
+        // No result comes for the first delivery (the device is still at work, or the result was lost): the collector sends
+        // the command again after ResendAfter, and the uplink does not raise it a second time; the late result is recorded.
+        using var cloud = new Cloud();
+        var (collector, service) = (cloud.Collector, cloud.Service);
         int raised = 0;
         CommandResult? held = null;
         using var device = Device(collector, "dev1", c =>
@@ -108,24 +129,22 @@ public sealed class CommandServiceTests
             return null; // answered later
         });
         device.Start();
-        var service = new CommandService(store);
         var queued = service.Enqueue("dev1", "set-log-level", ["warning"], "tester");
         Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref held) is not null, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => service.Get(queued.Id)!.Attempts == 2, TimeSpan.FromSeconds(15)), "sent again");
+        await Task.Delay(200); // the repeat has reached the device
         device.SendResult(held!);
         var done = await service.WaitAsync(queued.Id, TimeSpan.FromSeconds(15));
-        Assert.Equal("ok log level warning", done.ResultLine);
+        Assert.Equal(("ok log level warning", 2L), (done.ResultLine, done.Attempts));
         Assert.Equal(1, Volatile.Read(ref raised));
+        Assert.Equal(2, device.Counters.CommandsReceived);
     }
 
     [Fact]
     public async Task Command_NoDeviceBeforeItsTtl_Expires()
     {
-        using var db = new TempDatabase();
-        using var store = new SqliteStore(db.Path);
-        Seen(store, "dev1");
-        using var collector = new Collector("tcp://127.0.0.1:0", store);
-        collector.Start();
-        var service = new CommandService(store);
+        using var cloud = new Cloud();
+        var service = cloud.Service;
         var queued = service.Enqueue("dev1", "pull-config", [], "tester", TimeSpan.FromSeconds(1));
         var done = await service.WaitAsync(queued.Id, TimeSpan.FromSeconds(15));
         Assert.Equal(CommandStates.Expired, done.State);
