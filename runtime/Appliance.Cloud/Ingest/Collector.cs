@@ -20,7 +20,7 @@ namespace Appliance.Cloud.Ingest;
 /// everything readable at once, up to 1024 messages. The socket is owned by one poller thread. Every decoded frame is checked
 /// against <see cref="WireLimits"/> first; bounds, quarantine, bounded routes and rate-limited warnings: docs/uplink.md.
 /// </remarks>
-public sealed class Collector : IDisposable
+public sealed partial class Collector : IDisposable
 {
     private const int BatchLimit = 1024;
     private readonly string _endpoint;
@@ -55,8 +55,8 @@ public sealed class Collector : IDisposable
     private long _quarantined;
     private long _faults;
     private readonly byte[]? _serverSecret;
-    private readonly Dictionary<string, string>? _allowed;
-    private readonly RouteTable<string> _authenticated = new(RouteCapacity, RouteTtl); // route (hex) → device id
+    private Dictionary<string, string>? _allowed; // replaced whole by the registry refresh (poller thread)
+    private readonly RouteTable<(string DeviceId, string KeyId)> _authenticated = new(RouteCapacity, RouteTtl); // route (hex) → device, key
 
     /// <summary>Most device routes (and authenticated connections) remembered; the oldest eighth goes when full.</summary>
     public const int RouteCapacity = 65_536;
@@ -75,7 +75,12 @@ public sealed class Collector : IDisposable
     /// device id it may send as ("*" for any). A connection's data is accepted only after its ping carried a valid
     /// <see cref="DeviceProof"/> for a listed key; everything else is refused (counted, not acknowledged). Null: any
     /// device that completes the CURVE handshake is accepted.</param>
-    public Collector(string listenEndpoint, ICollectorStore store, ILogger? logger = null, string? curveSecretKey = null, IReadOnlyDictionary<string, string>? allowedDevices = null)
+    /// <param name="useDeviceRegistry">With <paramref name="curveSecretKey"/>: the allow-list is <paramref name="allowedDevices"/>
+    /// (when given) plus the store's device registry (<see cref="Control.DeviceRegistry"/>), read again every
+    /// <see cref="RegistryRefresh"/>: an added key connects and a revoked one is cut off (counted in
+    /// <see cref="CollectorCounters.Revoked"/>) while the collector runs.</param>
+    /// <exception cref="NotSupportedException"><paramref name="useDeviceRegistry"/> on a store without a registry.</exception>
+    public Collector(string listenEndpoint, ICollectorStore store, ILogger? logger = null, string? curveSecretKey = null, IReadOnlyDictionary<string, string>? allowedDevices = null, bool useDeviceRegistry = false)
     {
         ArgumentNullException.ThrowIfNull(listenEndpoint);
         ArgumentNullException.ThrowIfNull(store);
@@ -96,20 +101,21 @@ public sealed class Collector : IDisposable
             _serverSecret = certificate.SecretKey;
         }
 
-        if (allowedDevices is not null)
+        if (allowedDevices is not null || useDeviceRegistry)
         {
             if (_serverSecret is null)
             {
                 throw new ArgumentException("collector device allow-list given without a CURVE secret key (expected both)", nameof(allowedDevices));
             }
 
-            _allowed = allowedDevices.ToDictionary(kv => DeviceProof.KeyId(kv.Key), kv => kv.Value, StringComparer.Ordinal);
+            _allowed = (allowedDevices ?? new Dictionary<string, string>()).ToDictionary(kv => DeviceProof.KeyId(kv.Key), kv => kv.Value, StringComparer.Ordinal);
         }
 
         _socket.ReceiveReady += OnReceiveReady;
         _commands = new NetMQQueue<(string DeviceId, Command Command)>();
         _commands.ReceiveReady += OnCommand;
         _poller = [_socket, _commands];
+        InitControl(useDeviceRegistry);
     }
 
     /// <summary>The bound TCP port; 0 before <see cref="Start"/>.</summary>
@@ -131,7 +137,9 @@ public sealed class Collector : IDisposable
         Interlocked.Read(ref _quarantined),
         Interlocked.Read(ref _faults),
         Volatile.Read(ref _routesHeld),
-        _store is SqliteStore sqlite ? sqlite.WalBytes : 0);
+        _store is SqliteStore sqlite ? sqlite.WalBytes : 0,
+        Interlocked.Read(ref _revoked),
+        Interlocked.Read(ref _commandResults));
 
     private int _routesHeld;
 
@@ -323,6 +331,12 @@ public sealed class Collector : IDisposable
                 continue;
             }
 
+            if (env.Body is CommandResult commandResult)
+            {
+                OnCommandResult(env.DeviceId, commandResult);
+                continue;
+            }
+
             if (!IsDeviceData(env))
             {
                 Drop(frame.Length, $"{env.MessageType} from device '{env.DeviceId}' (devices send summaries, alerts, heartbeats)");
@@ -345,13 +359,13 @@ public sealed class Collector : IDisposable
         long now = Environment.TickCount64;
         if (env.Body is Ack { Sequences.Count: 0, Proof: { } proof } && DeviceProof.Verify(proof, env.DeviceId, _serverSecret!, _allowed!))
         {
-            _authenticated.Set(routeKey, env.DeviceId, now);
+            _authenticated.Set(routeKey, (env.DeviceId, Convert.ToHexString(proof, 0, 32)), now);
             return true;
         }
 
-        if (_authenticated.TryGet(routeKey, now, out string? id) && id == env.DeviceId)
+        if (_authenticated.TryGet(routeKey, now, out var bound) && bound.DeviceId == env.DeviceId)
         {
-            _authenticated.Set(routeKey, id, now);
+            _authenticated.Set(routeKey, bound, now);
             return true;
         }
 

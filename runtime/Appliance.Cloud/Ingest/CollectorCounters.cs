@@ -19,6 +19,8 @@ namespace Appliance.Cloud.Ingest;
 /// <param name="Faults">Defects reached through input on the poller thread (counted and logged; the collector goes on).</param>
 /// <param name="Routes">Device routes held now (bounded by <see cref="Collector.RouteCapacity"/>).</param>
 /// <param name="WalBytes">Size of the SQLite store's write-ahead log now, bytes (0 for PostgreSQL); bounded by checkpoints.</param>
+/// <param name="Revoked">Authenticated connections cut off because their key was revoked from the device registry.</param>
+/// <param name="CommandResults">Command results received from devices and recorded in the store.</param>
 public readonly record struct CollectorCounters(
     long Received,
     long Stored,
@@ -34,4 +36,6 @@ public readonly record struct CollectorCounters(
     long Quarantined = 0,
     long Faults = 0,
     long Routes = 0,
-    long WalBytes = 0);
+    long WalBytes = 0,
+    long Revoked = 0,
+    long CommandResults = 0);

@@ -26,4 +26,19 @@ internal static partial class CollectorLog
 
     [LoggerMessage(EventId = 6210, Level = LogLevel.Warning, Message = "collector refused a frame of {Length} bytes from '{DeviceId}': connection not authenticated by an allow-listed CURVE key for that device ({Suppressed} more refused since the previous warning)")]
     public static partial void Refused(ILogger logger, string deviceId, int length, long suppressed);
+
+    [LoggerMessage(EventId = 6211, Level = LogLevel.Warning, Message = "collector cut off device '{DeviceId}': its key was revoked from the device registry; its frames are refused from now on")]
+    public static partial void Revoked(ILogger logger, string deviceId);
+
+    [LoggerMessage(EventId = 6212, Level = LogLevel.Information, Message = "collector allow-list: {Keys} keys ({Added} added, {Removed} removed since the previous read of the device registry)")]
+    public static partial void RegistryChanged(ILogger logger, int keys, int added, int removed);
+
+    [LoggerMessage(EventId = 6213, Level = LogLevel.Error, Message = "collector could not read or write its control tables (device registry, commands); retried ({Suppressed} more since the previous error)")]
+    public static partial void ControlFailed(ILogger logger, Exception exception, long suppressed);
+
+    [LoggerMessage(EventId = 6214, Level = LogLevel.Information, Message = "collector sent command {Id} ({Verb}) to '{DeviceId}', attempt {Attempt}")]
+    public static partial void CommandSent(ILogger logger, long id, string verb, string deviceId, long attempt);
+
+    [LoggerMessage(EventId = 6215, Level = LogLevel.Information, Message = "command {Id} from '{DeviceId}': {State} {Result}")]
+    public static partial void CommandCompleted(ILogger logger, long id, string deviceId, string state, string result);
 }

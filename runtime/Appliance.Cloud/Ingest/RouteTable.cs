@@ -69,6 +69,15 @@ internal sealed class RouteTable<TValue>
         return false;
     }
 
+    /// <summary>Forgets <paramref name="key"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>True when it was held.</returns>
+    public bool Remove(string key) => _entries.Remove(key);
+
+    /// <summary>A copy of every entry held (expired ones included until the next sweep).</summary>
+    /// <returns>Key and value pairs.</returns>
+    public List<KeyValuePair<string, TValue>> Snapshot() => _entries.Select(kv => new KeyValuePair<string, TValue>(kv.Key, kv.Value.Value)).ToList();
+
     private void Expire(long nowMs)
     {
         long ttlMs = (long)Ttl.TotalMilliseconds;

@@ -13,7 +13,7 @@ namespace Appliance.Cloud.Storage;
 /// </summary>
 /// <remarks>Built on <see cref="NpgsqlSlimDataSourceBuilder"/>, the trimming- and Native-AOT-safe builder (Npgsql docs,
 /// "Native AOT and trimming"), with the basic types only (text, int8, int4, float8).</remarks>
-public sealed class PostgresStore : ICollectorStore, IDisposable
+public sealed class PostgresStore : ICollectorStore, ISqlStore, IDisposable
 {
     private static readonly StoreSql Sql = new(SqlDialect.Postgres);
 
@@ -205,6 +205,16 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
 
             tx.Commit();
             return deleted;
+        }
+    }
+
+    /// <inheritdoc />
+    T ISqlStore.Run<T>(bool write, Func<System.Data.Common.DbConnection, SqlDialect, T> work)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return work(_connection, SqlDialect.Postgres);
         }
     }
 

@@ -15,7 +15,7 @@ namespace Appliance.Cloud.Storage;
 /// <c>duplicates_rejected</c> and <c>malformed_dropped</c>. Each <see cref="Store"/> call is one transaction.
 /// Feature NaNs are stored as NULL (SQLite has no NaN: https://www.sqlite.org/c3ref/bind_blob.html) and read back as NaN.
 /// </remarks>
-public sealed class SqliteStore : ICollectorStore, IDisposable
+public sealed class SqliteStore : ICollectorStore, ISqlStore, IDisposable
 {
     private static readonly StoreSql Sql = new(SqlDialect.Sqlite);
 
@@ -335,6 +335,21 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return StoreStatements.Devices(_connection, Sql);
+        }
+    }
+
+    /// <inheritdoc />
+    T ISqlStore.Run<T>(bool write, Func<System.Data.Common.DbConnection, SqlDialect, T> work)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (write && _readOnly)
+            {
+                throw new InvalidOperationException($"collector store '{_path}' was opened read-only (for queries)");
+            }
+
+            return work(_connection, SqlDialect.Sqlite);
         }
     }
 

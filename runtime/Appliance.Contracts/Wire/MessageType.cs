@@ -20,4 +20,7 @@ public enum MessageType : byte
 
     /// <summary>Cloud to device: a <see cref="Wire.Command"/>.</summary>
     Command = 5,
+
+    /// <summary>Device to cloud: a <see cref="Wire.CommandResult"/>, the answer to a command that carried an id.</summary>
+    CommandResult = 6,
 }

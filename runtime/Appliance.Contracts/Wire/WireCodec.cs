@@ -42,6 +42,7 @@ public static class WireCodec
                 new HeartbeatFormatter(),
                 new AckFormatter(),
                 new CommandFormatter(),
+                new CommandResultFormatter(),
                 new WindowFeaturesFormatter(),
             },
             Array.Empty<IFormatterResolver>()))

@@ -101,6 +101,7 @@ public static class WireLimits
                 ?? Features(a.Features),
             Heartbeat h => Heartbeat(h),
             Ack => null,
+            CommandResult r => r.Id == e.Sequence ? Text("command result text", r.Text) : $"command result id {r.Id} differs from the envelope sequence {e.Sequence}",
             _ => null,
         };
     }

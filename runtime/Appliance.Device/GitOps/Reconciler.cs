@@ -34,6 +34,8 @@ public sealed partial class Reconciler : IDisposable
     private readonly ILogger _logger;
     private readonly ConfigRepository _repo;
     private readonly SemaphoreSlim _pullNow = new(0, 1);
+    private readonly Lock _pullGate = new();
+    private TaskCompletionSource<GitOpsStatus>? _pullWaiters;
     private readonly Random _random;
     private TimeSpan? _plannedDelay;
     private volatile GitOpsStatus _status = new(string.Empty, ConfigState.Pending, null, null, null, 0);
@@ -137,16 +139,53 @@ public sealed partial class Reconciler : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks for a fetch now, like <see cref="PullNow"/>, and completes once a pass of <see cref="RunAsync"/> that began after
+    /// the call has fetched (and applied, when the branch moved): the cloud's <c>pull-config</c> command answers with its state.
+    /// </summary>
+    /// <returns>The state after that pass; cancelled when the loop stops first.</returns>
+    public Task<GitOpsStatus> PullAsync()
+    {
+        Task<GitOpsStatus> done;
+        lock (_pullGate)
+        {
+            _pullWaiters ??= new TaskCompletionSource<GitOpsStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+            done = _pullWaiters.Task;
+        }
+
+        PullNow();
+        return done;
+    }
+
     /// <summary>Runs the loop until <paramref name="token"/> is cancelled; never throws except on cancellation.</summary>
     public async Task RunAsync(CancellationToken token)
     {
-        while (!token.IsCancellationRequested)
+        try
         {
-            // The delay a failed fetch logged is the one waited.
-            var delay = _plannedDelay ?? NextDelay();
-            _plannedDelay = null;
-            await WaitAsync(delay, token);
-            await ReconcileOnceAsync(token);
+            while (!token.IsCancellationRequested)
+            {
+                // The delay a failed fetch logged is the one waited.
+                var delay = _plannedDelay ?? NextDelay();
+                _plannedDelay = null;
+                await WaitAsync(delay, token);
+                TaskCompletionSource<GitOpsStatus>? waiters;
+                lock (_pullGate)
+                {
+                    waiters = _pullWaiters; // a pull asked for during this pass waits for the next one
+                    _pullWaiters = null;
+                }
+
+                await ReconcileOnceAsync(token);
+                waiters?.TrySetResult(_status);
+            }
+        }
+        finally
+        {
+            lock (_pullGate)
+            {
+                _pullWaiters?.TrySetCanceled(token);
+                _pullWaiters = null;
+            }
         }
     }
 

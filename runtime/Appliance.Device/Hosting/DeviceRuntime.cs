@@ -50,6 +50,8 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
     private ConfigBundle? _bundle;
     private string? _awaitedModel;
     private readonly Lock _countersGate = new();
+    private readonly SemaphoreSlim _applyGate = new(1, 1);
+    private readonly DeviceCommands _commands;
     private PipelineCounters _retired;
 
     /// <summary>Creates the device; its outbox journal lives in <c>STATE/outbox</c> and its status in <c>STATE/status.json</c>.
@@ -68,6 +70,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         _status.Add(new AlarmStatusSection(() => _alarms));
         _status.Start();
         Appliance.Drivers.Sampling.SteadyClock.Shared.Stepped += OnClockStep;
+        _commands = new DeviceCommands(this, _logger);
     }
 
     /// <summary>The reconciler's state (config_revision, config_state, config_error), written into the status file.</summary>
@@ -75,6 +78,13 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
 
     /// <summary>Called when the cloud sends <see cref="CommandKind.PullConfig"/>.</summary>
     public Action PullRequested { get; set; } = () => { };
+
+    /// <summary>Fetches now and completes with the reconciler's state after it (the <c>pull-config</c> command's answer); null
+    /// when the device follows no repository.</summary>
+    public Func<Task<GitOpsStatus>>? PullAndWait { get; set; }
+
+    /// <summary>The log level the <c>set-log-level</c> command changes; null when the log has no switch.</summary>
+    public LogLevelSwitch? LogLevels { get; set; }
 
     /// <summary>
     /// The device's counters since it started: those of every pipeline its revisions ran, the running one included (a
@@ -112,6 +122,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
     {
         var reconciler = new Reconciler(options, this, logger);
         PullRequested = reconciler.PullNow;
+        PullAndWait = reconciler.PullAsync;
         GitOpsStatus = () => reconciler.Status;
         return reconciler;
     }
@@ -119,9 +130,42 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
     /// <inheritdoc/>
     public async Task ApplyAsync(ConfigBundle bundle, CancellationToken token)
     {
+        await _applyGate.WaitAsync(token);
+        try
+        {
+            await ApplyCoreAsync(bundle, token, rebuild: false);
+        }
+        finally
+        {
+            _applyGate.Release();
+        }
+    }
+
+    /// <summary>Builds the pipeline again from the applied revision (the <c>restart-pipeline</c> command): sensors reopened,
+    /// windows and detectors started afresh at the next window boundary; the uplink and its journal are kept.</summary>
+    /// <param name="token">Cancels the wait for the boundary.</param>
+    /// <returns>The result line, <c>pipeline restarted on rev=R</c>.</returns>
+    /// <exception cref="InvalidOperationException">No revision applied yet.</exception>
+    public async Task<string> RestartPipelineAsync(CancellationToken token)
+    {
+        await _applyGate.WaitAsync(token);
+        try
+        {
+            var bundle = _bundle ?? throw new InvalidOperationException("no revision applied yet: no pipeline to restart");
+            await ApplyCoreAsync(bundle, token, rebuild: true);
+            return $"pipeline restarted on rev={bundle.Revision}";
+        }
+        finally
+        {
+            _applyGate.Release();
+        }
+    }
+
+    private async Task ApplyCoreAsync(ConfigBundle bundle, CancellationToken token, bool rebuild)
+    {
         var outbox = bundle.Config.Outbox ?? new OutboxSettings(); // [outbox] budget and reserve, in effect at once
         _outbox.SetLimits(outbox.BudgetBytes, outbox.ReserveBytes);
-        if (_pipeline is not null && _bundle is not null && RevisionChange.Between(_bundle, bundle) is { Kind: not RevisionChangeKind.Rebuild } change)
+        if (!rebuild && _pipeline is not null && _bundle is not null && RevisionChange.Between(_bundle, bundle) is { Kind: not RevisionChangeKind.Rebuild } change)
         {
             ApplyInPlace(bundle, change);
             return;
@@ -476,9 +520,23 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
 
     private void OnCommand(Command command)
     {
-        if (command.Kind == CommandKind.PullConfig)
+        if (command.Id == 0)
         {
-            PullRequested();
+            // A command without an id expects no answer (a collector of an earlier build): only a pull was ever acted on.
+            if (command.Kind == CommandKind.PullConfig)
+            {
+                PullRequested();
+            }
+
+            return;
         }
+
+        // Off the uplink thread: a pull waits for a fetch, a restart for a window boundary. The answer goes through the
+        // uplink running when it is done (one rebuilt meanwhile still reaches the collector).
+        _ = Task.Run(async () =>
+        {
+            var result = await _commands.ExecuteAsync(command);
+            _uplink?.SendResult(result);
+        });
     }
 }

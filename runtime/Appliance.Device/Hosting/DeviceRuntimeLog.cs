@@ -16,4 +16,7 @@ internal static partial class DeviceRuntimeLog
 
     [LoggerMessage(EventId = 7110, Level = LogLevel.Warning, Message = "Wall clock stepped {Seconds:+0.###;-0.###} s (step {Steps} since start): samples are stamped at the new time and the windows restart there; none is dropped")]
     public static partial void ClockStepped(ILogger logger, double seconds, long steps);
+
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "Command {Id} ({Kind}) from the cloud: succeeded {Succeeded}: {Text}")]
+    public static partial void CommandDone(ILogger logger, long id, string kind, bool succeeded, string text);
 }

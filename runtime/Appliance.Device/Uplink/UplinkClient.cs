@@ -23,7 +23,7 @@ namespace Appliance.Device.Uplink;
 /// <see cref="UplinkOptions.ResendAfter"/>. The collector stores idempotently by (device, incarnation, sequence),
 /// so a resend never duplicates. Frames are single-part: [envelope].
 /// </remarks>
-public sealed class UplinkClient : IDisposable
+public sealed partial class UplinkClient : IDisposable
 {
     private const int ReceiveBurst = 1024;
     private readonly UplinkOptions _options;
@@ -91,8 +91,9 @@ public sealed class UplinkClient : IDisposable
         _tick = new NetMQTimer(TimeSpan.FromMilliseconds(tickMs));
         _tick.Elapsed += OnTick;
 
-        _poller = [_socket, _wake];
+        _poller = [_socket, _wake, _results];
         _poller.Add(_tick);
+        _results.ReceiveReady += OnResult;
         _sendCursor = outbox.HighestAcknowledged + 1;
         _highestSent = outbox.HighestAcknowledged;
     }
@@ -259,6 +260,7 @@ public sealed class UplinkClient : IDisposable
         _poller.Dispose();
         _socket.Dispose();
         _wake.Dispose();
+        _results.Dispose();
     }
 
     /// <summary>Appends the frame in <see cref="_encodeBuffer"/>; called under <see cref="_appendGate"/>.</summary>
@@ -458,7 +460,7 @@ public sealed class UplinkClient : IDisposable
                     break;
                 case Command command:
                     Interlocked.Increment(ref _commands);
-                    RaiseCommand(command);
+                    OnCommand(command);
                     break;
                 default:
                     Interlocked.Increment(ref _malformed);
@@ -480,21 +482,6 @@ public sealed class UplinkClient : IDisposable
 
             done.TrySetResult();
             Pump();
-        }
-    }
-
-    private void RaiseCommand(Command command)
-    {
-        try
-        {
-            CommandReceived?.Invoke(command);
-        }
-#pragma warning disable CA1031 // a handler's fault must not kill the uplink thread; it is counted and logged
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Interlocked.Increment(ref _commandFaults);
-            UplinkLog.CommandHandlerFailed(_logger, ex, command.Kind.ToString());
         }
     }
 }

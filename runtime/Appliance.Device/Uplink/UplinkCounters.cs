@@ -5,7 +5,7 @@ namespace Appliance.Device.Uplink;
 /// <param name="Acknowledged">Messages newly acknowledged by the collector (repeat acks not counted).</param>
 /// <param name="Retransmits">Sends of a message that had been sent before (after a resend timeout).</param>
 /// <param name="MalformedReceived">Frames received that failed to decode or were not an ack/command for this device.</param>
-/// <param name="CommandsReceived">Commands received and handed to <see cref="UplinkClient.CommandReceived"/>.</param>
+/// <param name="CommandsReceived">Commands received (a repeat of a command id still remembered is answered again, not handed on).</param>
 /// <param name="CommandHandlerFaults">Exceptions thrown by <see cref="UplinkClient.CommandReceived"/> handlers (logged).</param>
 /// <param name="SendStalls">Times the socket refused a frame (high-water mark reached); the frame is retried.</param>
 /// <param name="HeartbeatFaults">Automatic heartbeats not enqueued because the heartbeat source or the outbox failed (logged).</param>

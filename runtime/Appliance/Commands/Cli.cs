@@ -11,9 +11,14 @@ internal static class Cli
     private static System.Runtime.InteropServices.PosixSignalRegistration? s_sigterm;
 
     /// <summary>A console log on standard error (standard output is kept for results and live lines).</summary>
-    public static ILoggerFactory CreateLogging(LogLevel level = LogLevel.Information) =>
+    public static ILoggerFactory CreateLogging(LogLevel level = LogLevel.Information) => CreateLogging(new Appliance.Device.Hosting.LogLevelSwitch(level));
+
+    /// <summary>The console log of <see cref="CreateLogging(LogLevel)"/>, its minimum level following <paramref name="levels"/>
+    /// while it runs (the cloud's <c>set-log-level</c> command).</summary>
+    public static ILoggerFactory CreateLogging(Appliance.Device.Hosting.LogLevelSwitch levels) =>
         LoggerFactory.Create(b => b
-            .SetMinimumLevel(level)
+            .SetMinimumLevel(LogLevel.Trace)
+            .AddFilter((_, _, level) => level >= levels.Minimum) // the default rule; the "Microsoft" rule below still wins there
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddSimpleConsole(o =>
             {

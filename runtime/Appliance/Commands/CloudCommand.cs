@@ -9,8 +9,8 @@ namespace Appliance.Commands;
 
 /// <summary>
 /// <c>appliance cloud [--listen ENDPOINT] --db PATH|URL [--curve-secret-file FILE --curve-allow FILE] [--allow-unauthenticated]</c>:
-/// the collector, on loopback (<c>tcp://127.0.0.1:5556</c>) unless told otherwise; a non-loopback address needs a CURVE
-/// allow-list or <c>--allow-unauthenticated</c>. Binds a ROUTER socket,
+/// the collector, on loopback (<c>tcp://127.0.0.1:5556</c>) unless told otherwise; a non-loopback address needs CURVE
+/// (whose allow-list is the store's device registry plus <c>--curve-allow</c>) or <c>--allow-unauthenticated</c>. Binds a ROUTER socket,
 /// stores what devices send in the SQLite file at PATH (or the PostgreSQL database at a <c>postgresql://</c> URL) and
 /// acknowledges after each commit. Runs until SIGTERM or Ctrl-C. Query verbs on the same store:
 /// <c>cloud devices [--json]</c>, <c>cloud summaries [--device ID] [--since T] [--limit N] [--json]</c>,
@@ -24,7 +24,7 @@ internal static class CloudCommand
         var unauthenticated = new Option<bool>("--allow-unauthenticated") { Description = "Listen on a non-loopback address without a CURVE allow-list: any peer can send as any device id (logged)" };
         var db = new Option<string>("--db") { Description = "The SQLite database file, or a postgresql://user:password@host:port/database URL" };
         var curve = new Option<FileInfo?>("--curve-secret-file") { Description = "File holding the collector's CURVE secret key (Z85, 40 characters); plaintext without it" };
-        var allow = new Option<FileInfo?>("--curve-allow") { Description = "Device allow-list: lines 'Z85_PUBLIC_KEY DEVICE_ID' (DEVICE_ID * for any); needs --curve-secret-file" };
+        var allow = new Option<FileInfo?>("--curve-allow") { Description = "More allowed device keys beside the store's registry (cloud devices add): lines 'Z85_PUBLIC_KEY DEVICE_ID' (DEVICE_ID * for any); needs --curve-secret-file" };
         var synchronous = new Option<string>("--synchronous")
         {
             Description = "SQLite commit durability: full (fsync per commit, survives power loss; default) or normal (survives a collector crash, not a power loss)",
@@ -36,6 +36,7 @@ internal static class CloudCommand
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Alerts());
         cmd.Subcommands.Add(Stats());
+        cmd.Subcommands.Add(CloudControlCommands.CommandVerb());
         return cmd;
     }
 
@@ -114,7 +115,12 @@ internal static class CloudCommand
     {
         var db = DbOption();
         var json = JsonOption();
-        var cmd = new Command("devices", "The fleet: each device's last message, last heartbeat, configuration revision and state, health (degraded sensors, rates, jitter, counters) and counts") { db, json };
+        var cmd = new Command("devices", "The fleet: each device's last message, last heartbeat, configuration revision and state, health (degraded sensors, rates, jitter, counters) and counts; add, revoke and keys manage the device registry") { db, json };
+        foreach (var sub in CloudControlCommands.DeviceSubcommands())
+        {
+            cmd.Subcommands.Add(sub);
+        }
+
         cmd.SetAction((p, _) => Cli.Guard(() =>
         {
             using var store = OpenExisting(p.GetValue(db)!);
@@ -355,9 +361,9 @@ internal static class CloudCommand
         }
 
         bool loopback = CollectorEndpoint.IsLoopback(listen);
-        if (!loopback && allowFile is null && !allowUnauthenticated)
+        if (!loopback && curveSecretFile is null && !allowUnauthenticated)
         {
-            throw new ArgumentException($"--listen {listen}: not a loopback address, so device identities must be authenticated: give --curve-secret-file and --curve-allow, or --allow-unauthenticated to accept any peer as any device");
+            throw new ArgumentException($"--listen {listen}: not a loopback address, so device identities must be authenticated: give --curve-secret-file (devices allowed with cloud devices add, or --curve-allow), or --allow-unauthenticated to accept any peer as any device");
         }
 
         if (!PostgresStore.IsUrl(db) && Path.GetDirectoryName(Path.GetFullPath(db)) is { } dbDir && !Directory.Exists(dbDir))
@@ -388,7 +394,8 @@ internal static class CloudCommand
         var store = OpenStore(db, synchronous);
         try
         {
-            using var collector = new Collector(listen, store, logging.CreateLogger<Collector>(), curveSecret, allowed);
+            // Under CURVE the allow-list is always on: --curve-allow's keys plus the store's device registry, read again every second.
+            using var collector = new Collector(listen, store, logging.CreateLogger<Collector>(), curveSecret, allowed, useDeviceRegistry: curveSecret is not null);
             try
             {
                 collector.Start();
@@ -401,11 +408,11 @@ internal static class CloudCommand
             }
 
             log.LogInformation("Collector listening on {Endpoint} (port {Port}, {Security}), storing into {Db}", listen, collector.Port, curveSecret is null ? "plaintext" : "CURVE", store);
-            store.RecordIdentities(authenticated: allowed is not null);
-            if (allowed is null)
+            store.RecordIdentities(authenticated: curveSecret is not null);
+            if (curveSecret is null)
             {
-                log.LogWarning("Device identities are unauthenticated ({Security}{Where}): any peer that reaches {Endpoint} can send as any device id; give --curve-secret-file and --curve-allow to bind each connection to one device",
-                    curveSecret is null ? "plaintext" : "CURVE without --curve-allow", loopback ? ", loopback only" : ", NOT loopback: --allow-unauthenticated", listen);
+                log.LogWarning("Device identities are unauthenticated ({Security}{Where}): any peer that reaches {Endpoint} can send as any device id; give --curve-secret-file and allow device keys (cloud devices add) to bind each connection to one device",
+                    "plaintext", loopback ? ", loopback only" : ", NOT loopback: --allow-unauthenticated", listen);
             }
 
             try

@@ -62,14 +62,15 @@ internal static class RunCommand
             throw new ArgumentException($"--device {Appliance.Kernels.Text.QuotedText.Quote(deviceId)}: not a device id ({ConfigLoader.DeviceIdRule}; the rule of [device] id)");
         }
         var access = RepositoryAccess.For(state.FullName, tokenFile?.FullName, caFile?.FullName);
-        using var logging = Cli.CreateLogging();
+        var levels = new LogLevelSwitch();
+        using var logging = Cli.CreateLogging(levels);
         var log = logging.CreateLogger("run");
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
         Directory.CreateDirectory(state.FullName);
         using var stateLock = StateDirectoryLock.Acquire(state.FullName); // a second `run` on this directory exits 2 naming the holder
 
-        using var device = new DeviceRuntime(logging, new PipelineOptions(), state.FullName);
+        using var device = new DeviceRuntime(logging, new PipelineOptions(), state.FullName) { LogLevels = levels };
         using var reconciler = device.Follow(
             new ReconcilerOptions
             {

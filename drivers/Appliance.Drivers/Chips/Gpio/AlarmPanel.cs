@@ -97,6 +97,32 @@ public sealed class AlarmPanel : IDisposable
         return matched;
     }
 
+    /// <summary>Raises every output for <paramref name="duration"/> (the cloud's <c>identify</c> command: someone at the site finds
+    /// the device by its lamp or buzzer); an output raised longer by an alert keeps its later clear time.</summary>
+    /// <param name="duration">How long; positive.</param>
+    /// <returns>The number of outputs raised.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is not positive.</exception>
+    public int Identify(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        long now = _clock.GetTimestamp();
+        long until = now + (long)(duration.TotalSeconds * _clock.TimestampFrequency);
+        lock (_gate)
+        {
+            foreach (Entry e in _entries)
+            {
+                e.ClearAt = e.Raised ? Math.Max(e.ClearAt, until) : until;
+                e.Raised = true;
+                if (!e.Output.Raise())
+                {
+                    e.LastRetry = now;
+                }
+            }
+
+            return _entries.Count;
+        }
+    }
+
     /// <summary>Clears the outputs whose hold has passed, and writes again the ones whose last write failed.</summary>
     public void Tick()
     {

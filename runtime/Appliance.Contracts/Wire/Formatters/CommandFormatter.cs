@@ -3,19 +3,25 @@ using MessagePack.Formatters;
 
 namespace Appliance.Contracts.Wire.Formatters;
 
-/// <summary><see cref="Command"/> body: array of 2 items, kind and string arguments (layout on <see cref="Command"/>).</summary>
+/// <summary><see cref="Command"/> body: array of 2 items, kind and string arguments, and a third, the id, when it is
+/// positive (layout on <see cref="Command"/>).</summary>
 internal sealed class CommandFormatter : IMessagePackFormatter<Command>
 {
     private const int Fields = 2;
 
     public void Serialize(ref MessagePackWriter writer, Command value, MessagePackSerializerOptions options)
     {
-        writer.WriteArrayHeader(Fields);
+        writer.WriteArrayHeader(value.Id > 0 ? Fields + 1 : Fields);
         writer.Write((ushort)value.Kind);
         writer.WriteArrayHeader(value.Arguments.Count);
         for (int i = 0; i < value.Arguments.Count; i++)
         {
             writer.Write(value.Arguments[i]);
+        }
+
+        if (value.Id > 0)
+        {
+            writer.Write(value.Id);
         }
     }
 
@@ -38,8 +44,18 @@ internal sealed class CommandFormatter : IMessagePackFormatter<Command>
         }
 
         reader.Depth--;
-        WireReadRules.SkipItems(ref reader, count - Fields, options);
+        long id = 0;
+        if (count > Fields)
+        {
+            id = WireReadRules.ReadInteger(ref reader, "command.id");
+            if (id < 1)
+            {
+                throw new MessagePackSerializationException($"command.id {id}, expected 1-based");
+            }
+        }
+
+        WireReadRules.SkipItems(ref reader, count - Fields - (count > Fields ? 1 : 0), options);
         reader.Depth--;
-        return new Command { Kind = (CommandKind)kind, Arguments = arguments };
+        return new Command { Kind = (CommandKind)kind, Arguments = arguments, Id = id };
     }
 }

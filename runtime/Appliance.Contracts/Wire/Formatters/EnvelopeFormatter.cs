@@ -24,6 +24,7 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
             case (MessageType.Heartbeat, Heartbeat h): r.GetFormatterWithVerify<Heartbeat>().Serialize(ref writer, h, options); break;
             case (MessageType.Ack, Ack k): r.GetFormatterWithVerify<Ack>().Serialize(ref writer, k, options); break;
             case (MessageType.Command, Command c): r.GetFormatterWithVerify<Command>().Serialize(ref writer, c, options); break;
+            case (MessageType.CommandResult, CommandResult c): r.GetFormatterWithVerify<CommandResult>().Serialize(ref writer, c, options); break;
             default:
                 throw new ArgumentException(
                     $"envelope type {value.MessageType} with a body of type {value.Body?.GetType().Name ?? "null"} (expected the matching body class)",
@@ -68,7 +69,8 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
             (long)MessageType.Heartbeat => HeartbeatFormatter.Deserialize(ref reader, options, version),
             (long)MessageType.Ack => r.GetFormatterWithVerify<Ack>().Deserialize(ref reader, options),
             (long)MessageType.Command => r.GetFormatterWithVerify<Command>().Deserialize(ref reader, options),
-            _ => throw new MessagePackSerializationException($"envelope.message_type {type} is unknown (expected 1..5)"),
+            (long)MessageType.CommandResult => r.GetFormatterWithVerify<CommandResult>().Deserialize(ref reader, options),
+            _ => throw new MessagePackSerializationException($"envelope.message_type {type} is unknown (expected 1..6)"),
         };
         long incarnation = 0;
         int extra = count - Fields;
