@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
 using Appliance.Device.Hosting;
 using Appliance.Device.Pipeline;
