@@ -5,7 +5,8 @@
 #   tests/faults/campaign.sh --short    CI (./build.sh test): 12 device kills, 6 collector kills, 4 torn tails, 50,000 flood frames
 #   tests/faults/campaign.sh --medium   100 device kills, 20 collector kills, 10 torn tails, 200,000 flood frames
 #   tests/faults/campaign.sh --long     1000 device kills, 135 collector kills, 30 torn tails, 1,000,000 flood frames
-#   options: --cases LIST (comma-separated among device-kill, collector-kill, torn-tail, flood), --keep (keep the work dir)
+#   options: --cases LIST (comma-separated among device-kill, collector-kill, torn-tail, flood), --keep (keep the work dir);
+#   CAMPAIGN_SETTLE=S: seconds between the flood's end and the "after" RSS (5, 10, 20 by form)
 #
 # One line per case: "campaign: CASE STORE produced P stored S merged M dropped D duplicates U lost L [details] PASS|FAIL",
 # then "campaign: N passed, N failed, N skipped". Exit 1 when any case failed: lost > 0, duplicates > 0, the collector
@@ -33,6 +34,7 @@ case "$FORM" in # device kills, collector kills, torn-tail rounds, flood frames,
   medium) DEV_KILLS=100 COLL_KILLS=20 TEARS=10 FLOOD=200000 PEERS=6 SENSORS=2 SETTLE=10 ;;
   long) DEV_KILLS=1000 COLL_KILLS=135 TEARS=30 FLOOD=1000000 PEERS=8 SENSORS=4 SETTLE=20 ;;
 esac
+SETTLE=${CAMPAIGN_SETTLE:-$SETTLE}
 [ -x "$APP" ] || { echo "campaign: $APP is missing: run ./build.sh publish first" >&2; exit 2; }
 command -v sqlite3 >/dev/null || { echo "campaign: sqlite3 is missing (apt-get install sqlite3)" >&2; exit 2; }
 
