@@ -2,7 +2,8 @@
 # Appliance build entry point. Works on a fresh Debian 12 machine with the .NET 10 SDK:
 #   ./build.sh            publish the Native AOT binary to out/appliance
 #   ./build.sh demo [...] publish, then run `appliance demo` (arguments are passed on)
-#   ./build.sh test       publish, run every test project and the image's boot test; last line: "N passed, N failed, N skipped"
+#   ./build.sh test       publish, run every test project, the fault campaign's short form (tests/faults/campaign.sh) and
+#                         the image's boot test; last line: "N passed, N failed, N skipped"
 #   ./build.sh bench      BenchmarkDotNet suites in perf/ (long; not part of test)
 #   ./build.sh image      publish, then build the device image (kernel + initramfs) into out/image/
 #   ./build.sh image-test publish, build the image and boot it under qemu against emulated kernel buses (~2 min more)
@@ -92,9 +93,9 @@ image_packages() {
   IMAGE_PACKAGES=(qemu-system-x86 busybox-static kmod cpio zstd xz-utils bc sqlite3 make gcc libc6-dev iproute2 libssl3 libgpiod2
     "$KERNEL_HEADERS")
 }
-# The test projects (python3-pandas: perf/scripts/stats_vs_pandas.py), and tools later work needs: chromium, prometheus
+# The test projects (python3-pandas: perf/scripts/stats_vs_pandas.py; sqlite3: tests/faults/campaign.sh), and tools later work needs: chromium, prometheus
 # (promtool), qemu-user and qemu-system-arm (arm64), ffmpeg.
-TEST_PACKAGES=(clang zlib1g-dev git python3-pandas chromium prometheus qemu-user qemu-system-arm ffmpeg)
+TEST_PACKAGES=(clang zlib1g-dev git python3-pandas sqlite3 chromium prometheus qemu-user qemu-system-arm ffmpeg)
 
 need_packages() { ensure_packages "${PUBLISH_PACKAGES[@]}"; }
 
@@ -191,6 +192,15 @@ pg_down() {
   PG_DIR=
 }
 
+# add_counts "NAME: N passed, N failed[, N skipped]": adds a suite's counts to run_tests's passed, failed and skipped
+# (a suite that printed no such line counts as one failure).
+add_counts() {
+  local p x s
+  p=$(sed -n 's/^[^:]*: \([0-9]*\) passed.*/\1/p' <<<"$1"); passed=$((passed + ${p:-0}))
+  x=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$1"); failed=$((failed + ${x:-1}))
+  s=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' <<<"$1"); skipped=$((skipped + ${s:-0}))
+}
+
 run_tests() {
   local wanted=("${TEST_PACKAGES[@]}")
   [ -n "${APPLIANCE_TEST_PG:-}" ] || wanted+=(postgresql)
@@ -209,6 +219,16 @@ run_tests() {
       --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
       --results-directory "$results" 1>&2 || status=1
   done
+  # The fault campaign's short form (tests/faults/campaign.sh, docs/faults.md): one pass or fail per case, beside the
+  # PostgreSQL server (its flood case runs on both stores). FAULT_CAMPAIGN=0 skips it.
+  local campaign_line=
+  if [ "${FAULT_CAMPAIGN:-1}" != 0 ]; then
+    say "build.sh: fault campaign, short form (tests/faults/campaign.sh --short)"
+    tests/faults/campaign.sh --short > "$results/campaign.log" 2>&1 || status=1
+    cat "$results/campaign.log" >&2
+    campaign_line=$(grep -oE 'campaign: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$results/campaign.log" | tail -1 || true)
+    campaign_line=${campaign_line:-campaign: no result line}
+  fi
   pg_down
   # Sum the TRX counters of every project.
   local passed=0 failed=0 skipped=0 f line
@@ -219,16 +239,14 @@ run_tests() {
     x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line"); failed=$((failed + ${x:-0}))
     s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line"); skipped=$((skipped + ${s:-0}))
   done
+  [ -z "$campaign_line" ] || add_counts "$campaign_line"
   # The image's boot test under qemu (image/test/image-test.sh); its assertions count as tests (a check it could not
   # measure on a starved guest is counted as skipped). IMAGE_TEST=0 skips it.
   if [ "${IMAGE_TEST:-1}" != 0 ]; then
     say "build.sh: testing the device image under qemu (image/test/image-test.sh)"
     image/test/image-test.sh > "$results/image-test.log" 2>&1 || status=1
     cat "$results/image-test.log" >&2
-    line=$(grep -oE 'image-test: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$results/image-test.log" | tail -1 || true)
-    p=$(sed -n 's/image-test: \([0-9]*\) passed.*/\1/p' <<<"$line"); passed=$((passed + ${p:-0}))
-    x=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$line"); failed=$((failed + ${x:-1}))
-    s=$(sed -n 's/.* \([0-9]*\) skipped/\1/p' <<<"$line"); skipped=$((skipped + ${s:-0}))
+    add_counts "$(grep -oE 'image-test: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$results/image-test.log" | tail -1 || true)"
   fi
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   echo "$passed passed, $failed failed, $skipped skipped"

@@ -12,74 +12,12 @@ public sealed class CollectorHostileFrameTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>A link ping whose device id makes the frame exactly <see cref="WireCodec.MaxFrameBytes"/> long: accepted
-    /// by the decoder; once the collector's reply counter passes 127 (MessagePack uint8) the reply would be one byte over.</summary>
-    private static byte[] MaxSizePing()
-    {
-        int overhead = WireCodec.Encode(Envelope.Create(new string('x', 100_000), 1, new Ack { Sequences = [] })).Length - 100_000;
-        byte[] frame = WireCodec.Encode(Envelope.Create(new string('x', WireCodec.MaxFrameBytes - overhead), 1, new Ack { Sequences = [] }));
-        Assert.Equal(WireCodec.MaxFrameBytes, frame.Length);
-        return frame;
-    }
+    private static IEnumerable<byte[]> Frames(string kind, Random rng) =>
+        Enumerable.Range(0, HostileFrames.BurstCount(kind)).Select(i => HostileFrames.Next(kind, rng, i)).ToList();
 
-    private static IEnumerable<byte[]> Frames(string kind, Random rng)
-    {
-        byte[] valid = WireCodec.Encode(Envelope.Create("hostile", 1, FaultDriver.MakeSummary(1)));
-        switch (kind)
-        {
-            case "max-size pings past 127 replies":
-                byte[] ping = MaxSizePing();
-                return Enumerable.Repeat(ping, 300);
-            case "random bytes":
-                return Enumerable.Range(0, 2000).Select(_ =>
-                {
-                    byte[] r = new byte[rng.Next(1, 512)];
-                    rng.NextBytes(r);
-                    return r;
-                }).ToList();
-            case "truncated":
-                return Enumerable.Range(0, 2000).Select(_ => valid[..rng.Next(0, valid.Length)]).ToList();
-            case "bit-flipped":
-                return Enumerable.Range(0, 2000).Select(_ =>
-                {
-                    byte[] m = (byte[])valid.Clone();
-                    m[rng.Next(m.Length)] ^= (byte)(1 << rng.Next(8));
-                    return m;
-                }).ToList();
-            case "huge length headers":
-                // array32, map32, str32, bin32 claiming 2^32-1 items or bytes (MessagePack spec: 0xdd, 0xdf, 0xdb, 0xc6)
-                return new byte[] { 0xdd, 0xdf, 0xdb, 0xc6 }.SelectMany(h => new[]
-                {
-                    new byte[] { h, 0xff, 0xff, 0xff, 0xff },
-                    new byte[] { 0x95, 0x02, 0x01, h, 0xff, 0xff, 0xff, 0xff },
-                    new byte[] { 0x95, 0x02, 0x01, 0xa1, 0x64, 0x01, h, 0xff, 0xff, 0xff, 0xff },
-                }).ToList();
-            case "100,000-deep nesting":
-                return [[.. Enumerable.Repeat((byte)0x91, 100_000), 0x00], [.. Enumerable.Repeat((byte)0x81, 100_000), 0x00]];
-            case "wrong versions":
-                return Enumerable.Range(0, 256).Where(v => v is not (1 or 2)).Select(v =>
-                {
-                    byte[] m = (byte[])valid.Clone();
-                    m[1] = (byte)v;
-                    return m;
-                }).ToList();
-            case "300 KiB frames":
-                return Enumerable.Range(0, 20).Select(_ => new byte[300 * 1024]).ToList();
-            case "absurd but valid summaries":
-                return
-                [
-                    WireCodec.Encode(Envelope.Create("hostile", long.MaxValue, FaultDriver.MakeSummary(1))),
-                    WireCodec.Encode(Envelope.Create(new string('d', 250_000), 1, FaultDriver.MakeSummary(1))),
-                    WireCodec.Encode(Envelope.Create("hostile", 2, new Summary { Sensor = new string('s', 60_000), Channel = "x", WindowStartNs = FaultDriver.Epoch, WindowEndNs = FaultDriver.Epoch + 1, Features = FaultDriver.MakeSummary(1).Features })),
-                    WireCodec.Encode(Envelope.Create("hostile", 3, new Summary { Sensor = "s", Channel = "x", WindowStartNs = 5, WindowEndNs = 5, Features = FaultDriver.MakeSummary(1).Features })),
-                    WireCodec.Encode(Envelope.Create("hostile", 4, new Summary { Sensor = "s", Channel = "x", WindowStartNs = FaultDriver.Epoch, WindowEndNs = FaultDriver.Epoch + 1, Features = FaultDriver.MakeSummary(1).Features with { Mean = double.NaN, M2 = double.PositiveInfinity } })),
-                ];
-            case "pings from many identities":
-                return Enumerable.Range(0, 5000).Select(i => WireCodec.Encode(Envelope.Create("ping-" + i, 1, new Ack { Sequences = [] }))).ToList();
-            default:
-                throw new ArgumentException(kind, nameof(kind));
-        }
-    }
+    [Fact]
+    public void HostileFrames_MaxSizePing_IsExactlyTheFrameLimit() =>
+        Assert.Equal(WireCodec.MaxFrameBytes, HostileFrames.Next(HostileFrames.MaxSizePings, new Random(1), 0).Length);
 
     [Theory]
     [InlineData("max-size pings past 127 replies")]

@@ -7,7 +7,8 @@ namespace Appliance.Faults.Tests;
 /// --curve-secret Z85]</c> appends summaries (8 sensors, 1 s windows, sequence s = window s/8 of sensor s%8) to its
 /// journal at full speed and sends them; with <c>--count</c> it stops producing after N records in total; with
 /// <c>--drain</c> it then waits for every record to be acknowledged and prints
-/// <c>done written acked merged dropped max_journal_bytes</c>.
+/// <c>done written acked merged dropped max_journal_bytes</c>; <c>flood ...</c> is the hostile-frame flood of
+/// <c>tests/faults/campaign.sh</c> (<see cref="FloodDriver"/>).
 /// </summary>
 public static class FaultDriver
 {
@@ -26,6 +27,7 @@ public static class FaultDriver
         {
             "collector" => Collector(a),
             "lock" => HoldStateLock(a),
+            "flood" => FloodDriver.Run(a),
             _ => Device(a).GetAwaiter().GetResult(),
         };
     }
