@@ -13,9 +13,10 @@ namespace Appliance.Cloud.Storage;
 /// </summary>
 /// <remarks>Built on <see cref="NpgsqlSlimDataSourceBuilder"/>, the trimming- and Native-AOT-safe builder (Npgsql docs,
 /// "Native AOT and trimming"), with the basic types only (text, int8, int4, float8).</remarks>
-public sealed class PostgresStore : ICollectorStore, IDisposable
+public sealed class PostgresStore : ICollectorStore, IFleetReader, IDisposable
 {
     private static readonly StoreSql Sql = new(SqlDialect.Postgres);
+    private static readonly FleetSql Fleet = new(SqlDialect.Postgres);
 
     private readonly object _gate = new();
     private readonly NpgsqlDataSource _dataSource;
@@ -156,6 +157,25 @@ public sealed class PostgresStore : ICollectorStore, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return StoreStatements.Devices(_connection, Sql);
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredSummary> QuerySummaries(SummaryQuery query) => Locked(c => Fleet.QuerySummaries(c, Sql, query));
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Locked(c => Fleet.QueryAlerts(c, Sql, query));
+
+    /// <inheritdoc />
+    public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
+        Locked(c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
+
+    private T Locked<T>(Func<System.Data.Common.DbConnection, T> read)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return read(_connection);
         }
     }
 

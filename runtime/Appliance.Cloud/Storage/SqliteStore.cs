@@ -15,9 +15,10 @@ namespace Appliance.Cloud.Storage;
 /// <c>duplicates_rejected</c> and <c>malformed_dropped</c>. Each <see cref="Store"/> call is one transaction.
 /// Feature NaNs are stored as NULL (SQLite has no NaN: https://www.sqlite.org/c3ref/bind_blob.html) and read back as NaN.
 /// </remarks>
-public sealed class SqliteStore : ICollectorStore, IDisposable
+public sealed class SqliteStore : ICollectorStore, IFleetReader, IDisposable
 {
     private static readonly StoreSql Sql = new(SqlDialect.Sqlite);
+    private static readonly FleetSql Fleet = new(SqlDialect.Sqlite);
 
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
@@ -315,6 +316,25 @@ public sealed class SqliteStore : ICollectorStore, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return StoreStatements.Devices(_connection, Sql);
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredSummary> QuerySummaries(SummaryQuery query) => Locked(c => Fleet.QuerySummaries(c, Sql, query));
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Locked(c => Fleet.QueryAlerts(c, Sql, query));
+
+    /// <inheritdoc />
+    public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
+        Locked(c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
+
+    private T Locked<T>(Func<System.Data.Common.DbConnection, T> read)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return read(_connection);
         }
     }
 

@@ -57,7 +57,7 @@ internal sealed class StoreSql
     ];
 
     /// <summary>The tables a store drops to reset (<see cref="PostgresStore.DropAll"/>).</summary>
-    public const string AllTables = "devices, summaries, alerts, heartbeats, counters";
+    public const string AllTables = "devices, summaries, alerts, alert_acks, heartbeats, counters";
 
     /// <summary>Renders every statement in <paramref name="dialect"/>.</summary>
     public StoreSql(SqlDialect dialect)
@@ -76,6 +76,7 @@ internal sealed class StoreSql
         schema.Append(CreateTable("summaries", SummaryColumns, null))
             .Append("CREATE INDEX IF NOT EXISTS summaries_window ON summaries (window_start_ns);\n")
             .Append(CreateTable("alerts", AlertColumns, null))
+            .Append(FleetSql.Schema(dialect))
             .Append(CreateTable("heartbeats", HeartbeatColumns, null))
             .Append("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value ").Append(dialect.Integer).Append(" NOT NULL);\n")
             .Append(dialect.InsertIgnorePrefix).Append(" counters (name, value) VALUES ('duplicates_rejected', 0), ('malformed_dropped', 0)")

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Http;
 using Appliance.Cloud.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,8 @@ namespace Appliance.Commands;
 /// stores what devices send in the SQLite file at PATH (or the PostgreSQL database at a <c>postgresql://</c> URL) and
 /// acknowledges after each commit. Runs until SIGTERM or Ctrl-C. Query verbs on the same store:
 /// <c>cloud devices [--json]</c>, <c>cloud summaries [--device ID] [--since T] [--limit N] [--json]</c>,
-/// <c>cloud stats [--json]</c> (keys <c>devices</c>, <c>summaries</c>, <c>alerts</c>, <c>duplicates_rejected</c>, <c>malformed_dropped</c>).
+/// <c>cloud stats [--json]</c>; with <c>--http HOST:PORT</c> the collector also serves the JSON API, dashboard and
+/// <c>/metrics</c> (<see cref="CloudHttp"/>, docs/api.md), <c>cloud stats [--json]</c> (keys <c>devices</c>, <c>summaries</c>, <c>alerts</c>, <c>duplicates_rejected</c>, <c>malformed_dropped</c>).
 /// </summary>
 internal static class CloudCommand
 {
@@ -30,8 +32,12 @@ internal static class CloudCommand
             Description = "SQLite commit durability: full (fsync per commit, survives power loss; default) or normal (survives a collector crash, not a power loss)",
             DefaultValueFactory = _ => "full",
         };
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated), token)));
+        var http = new Option<string?>("--http") { Description = "Serve the JSON API, dashboard and /metrics on HOST:PORT (e.g. 127.0.0.1:8080; a non-loopback address needs --http-token-file)" };
+        var httpToken = new Option<FileInfo?>("--http-token-file") { Description = "File whose first line is the bearer token every API call, page and /metrics must carry (at least 16 characters)" };
+        var heartbeatTimeout = new Option<string>("--heartbeat-timeout") { Description = "A device is online while its latest message is younger than this (default 25s: 2.5 heartbeat periods)", DefaultValueFactory = _ => "25s" };
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated),
+            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Stats());
@@ -286,7 +292,7 @@ internal static class CloudCommand
         return allowed;
     }
 
-    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, CancellationToken token)
+    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, FleetHttpOptions? http, CancellationToken token)
     {
         // Every argument is checked before anything is created (a bad --listen leaves no database file behind).
         try
@@ -330,9 +336,10 @@ internal static class CloudCommand
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
         var store = OpenStore(db, synchronous);
+        using var metrics = new CollectorMetrics();
         try
         {
-            using var collector = new Collector(listen, store, logging.CreateLogger<Collector>(), curveSecret, allowed);
+            using var collector = new Collector(listen, http is null ? store : metrics.Measure(store), logging.CreateLogger<Collector>(), curveSecret, allowed);
             try
             {
                 collector.Start();
@@ -352,12 +359,16 @@ internal static class CloudCommand
                     curveSecret is null ? "plaintext" : "CURVE without --curve-allow", loopback ? ", loopback only" : ", NOT loopback: --allow-unauthenticated", listen);
             }
 
-            try
+            metrics.Observe(() => collector.Counters);
+            await using (var server = http is null ? null : await CloudHttp.StartAsync(http, db, () => collector.Counters, logging, log))
             {
-                await Task.Delay(Timeout.Infinite, linked.Token);
-            }
-            catch (OperationCanceledException)
-            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, linked.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
 
             var s = store.GetStats();
