@@ -21,7 +21,8 @@ public sealed class FleetApi(IFleetReader fleet, FleetHttpOptions options, Func<
 
     private readonly Lock _gate = new();
     private IReadOnlyList<DeviceRecord> _devices = [];
-    private long _devicesReadAt = long.MinValue;
+    private long _devicesReadAt;
+    private bool _devicesRead;
 
     /// <summary>The store the API reads.</summary>
     public IFleetReader Fleet => fleet;
@@ -31,25 +32,29 @@ public sealed class FleetApi(IFleetReader fleet, FleetHttpOptions options, Func<
 
     /// <summary>The fleet's rows (cached for <see cref="FleetCacheAge"/>).</summary>
     /// <returns>Devices ordered by id.</returns>
-    public IReadOnlyList<DeviceRecord> Devices()
+    public IReadOnlyList<DeviceRecord> Devices() => Devices(force: false);
+
+    /// <summary>One device's row (a device not in the cached list is looked for again in the store), or a 404 naming
+    /// <paramref name="field"/>.</summary>
+    public DeviceRecord Device(string id, string field) =>
+        Devices().FirstOrDefault(d => d.DeviceId == id) ?? Devices(force: true).FirstOrDefault(d => d.DeviceId == id)
+        ?? throw new ApiInputException(404, field, $"{field} '{id}': no such device in the collector store (GET /api/devices lists them)");
+
+    private IReadOnlyList<DeviceRecord> Devices(bool force)
     {
         lock (_gate)
         {
             long now = Environment.TickCount64;
-            if (now - _devicesReadAt >= FleetCacheAge.TotalMilliseconds)
+            if (force || !_devicesRead || now - _devicesReadAt >= FleetCacheAge.TotalMilliseconds)
             {
                 _devices = fleet.GetDevices();
                 _devicesReadAt = now;
+                _devicesRead = true;
             }
 
             return _devices;
         }
     }
-
-    /// <summary>One device's row, or a 404 naming <paramref name="field"/>.</summary>
-    public DeviceRecord Device(string id, string field) =>
-        Devices().FirstOrDefault(d => d.DeviceId == id)
-        ?? throw new ApiInputException(404, field, $"{field} '{id}': no such device in the collector store (GET /api/devices lists them)");
 
     /// <summary><c>GET /api/devices</c>.</summary>
     public Task ListDevices(HttpContext ctx)

@@ -117,4 +117,18 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         Assert.Equal(WireSamples.SampleHeartbeat.ConfigRevision, device.ConfigRevision);
         Assert.Equal(150, device.Summaries);
     }
+
+    [Fact]
+    public void FleetReader_QueriesAndAcknowledgement_LatestFirstAndAckStoredOnce()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using var store = new PostgresStore(url!);
+        store.DropAll();
+        FleetReaderChecks.QueriesAndAcknowledgement(store);
+    }
 }
