@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Command = System.CommandLine.Command;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
