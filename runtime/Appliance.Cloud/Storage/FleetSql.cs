@@ -15,18 +15,11 @@ internal sealed class FleetSql
         "a.device_id, a.seq, a.sensor, a.channel, a.time_ns, a.score, a.threshold, a.severity, a.detector, a.received_ns, k.acknowledged_ns, k.acknowledged_by";
 
     private readonly SqlDialect _d;
-    private readonly string _alerts;
 
     /// <summary>Renders every statement in <paramref name="dialect"/>.</summary>
     public FleetSql(SqlDialect dialect)
     {
         _d = dialect;
-        string t = dialect.TextCast;
-        Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns} FROM summaries "
-            + $"WHERE ({P(1)}{t} IS NULL OR device_id = {P(1)}) AND ({P(2)}{t} IS NULL OR sensor = {P(2)}) AND window_start_ns >= {P(3)} AND window_start_ns < {P(4)} "
-            + $"ORDER BY window_start_ns DESC, seq DESC LIMIT {P(5)}";
-        _alerts = $"SELECT {AlertColumns} FROM alerts a LEFT JOIN alert_acks k ON k.device_id = a.device_id AND k.seq = a.seq "
-            + $"WHERE ({P(1)}{t} IS NULL OR a.device_id = {P(1)}) AND a.time_ns >= {P(2)} AND a.time_ns < {P(3)} AND ({P(4)}{t} IS NULL OR a.detector = {P(4)})";
         Acknowledge = $"{dialect.InsertIgnorePrefix} alert_acks (device_id, seq, acknowledged_ns, acknowledged_by) "
             + $"SELECT device_id, seq, {P(3)}, {P(4)} FROM alerts WHERE device_id = {P(1)} AND seq = {P(2)}{dialect.InsertIgnoreSuffix}";
         Alert = $"SELECT {AlertColumns} FROM alerts a LEFT JOIN alert_acks k ON k.device_id = a.device_id AND k.seq = a.seq WHERE a.device_id = {P(1)} AND a.seq = {P(2)}";
@@ -37,8 +30,13 @@ internal sealed class FleetSql
         $"CREATE TABLE IF NOT EXISTS alert_acks (device_id TEXT NOT NULL, seq {d.Integer} NOT NULL, acknowledged_ns {d.Integer} NOT NULL, acknowledged_by TEXT NOT NULL, PRIMARY KEY (device_id, seq));\n"
         + "CREATE INDEX IF NOT EXISTS alerts_time ON alerts (time_ns);\n";
 
-    /// <summary>Parameters: device id or NULL, sensor or NULL, from ns, to ns, limit.</summary>
-    public string Summaries { get; }
+    /// <summary>Parameters: device id or NULL, sensor or NULL, from ns, to ns, limit. A filter that is absent is written as
+    /// <c>P IS NULL</c> rather than <c>(P IS NULL OR column = P)</c>, so that SQLite can use the (device_id, seq) key for a
+    /// device's rows (an OR of a parameter and a column hides the index from the planner).</summary>
+    public string Summaries(bool device, bool sensor) =>
+        $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns} FROM summaries "
+        + $"WHERE {Filter("device_id", 1, device)} AND {Filter("sensor", 2, sensor)} AND window_start_ns >= {P(3)} AND window_start_ns < {P(4)} "
+        + $"ORDER BY window_start_ns DESC, seq DESC LIMIT {P(5)}";
 
     /// <summary>Parameters: device id, seq, acknowledged_ns, acknowledged_by. Inserts only when the alert exists and is not yet acknowledged.</summary>
     public string Acknowledge { get; }
@@ -46,26 +44,29 @@ internal sealed class FleetSql
     /// <summary>Parameters: device id, seq: one alert with its acknowledgement.</summary>
     public string Alert { get; }
 
-    /// <summary>Parameters: device id or NULL, from ns, to ns, detector or NULL, limit (the acknowledged filter is part of the text).</summary>
-    public string Alerts(bool? acknowledged) =>
-        _alerts + acknowledged switch { true => " AND k.seq IS NOT NULL", false => " AND k.seq IS NULL", null => "" }
+    /// <summary>Parameters: device id or NULL, from ns, to ns, detector or NULL, limit (the acknowledged filter is part of the
+    /// text; absent filters as in <see cref="Summaries"/>).</summary>
+    public string Alerts(bool device, bool detector, bool? acknowledged) =>
+        $"SELECT {AlertColumns} FROM alerts a LEFT JOIN alert_acks k ON k.device_id = a.device_id AND k.seq = a.seq "
+        + $"WHERE {Filter("a.device_id", 1, device)} AND a.time_ns >= {P(2)} AND a.time_ns < {P(3)} AND {Filter("a.detector", 4, detector)}"
+        + acknowledged switch { true => " AND k.seq IS NOT NULL", false => " AND k.seq IS NULL", null => "" }
         + $" ORDER BY a.time_ns DESC, a.seq DESC LIMIT {P(5)}";
 
-    /// <summary>Runs <see cref="Summaries"/>.</summary>
+    /// <summary>Runs <see cref="Summaries(bool, bool)"/>.</summary>
     public List<StoredSummary> QuerySummaries(DbConnection connection, StoreSql sql, SummaryQuery q)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(q.Limit, 1);
-        using DbCommand c = StoreStatements.Command(connection, null, sql, Summaries, 5);
+        using DbCommand c = StoreStatements.Command(connection, null, sql, Summaries(q.DeviceId is not null, q.Sensor is not null), 5);
         Bind(c, Text(q.DeviceId), Text(q.Sensor), q.FromNs, q.ToNs, (long)q.Limit);
         using DbDataReader r = c.ExecuteReader();
         return StoreRowMapping.All(r, StoreRowMapping.Summary);
     }
 
-    /// <summary>Runs <see cref="Alerts"/>.</summary>
+    /// <summary>Runs <see cref="Alerts(bool, bool, bool?)"/>.</summary>
     public List<StoredAlert> QueryAlerts(DbConnection connection, StoreSql sql, AlertQuery q)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(q.Limit, 1);
-        using DbCommand c = StoreStatements.Command(connection, null, sql, Alerts(q.Acknowledged), 5);
+        using DbCommand c = StoreStatements.Command(connection, null, sql, Alerts(q.DeviceId is not null, q.Detector is not null, q.Acknowledged), 5);
         Bind(c, Text(q.DeviceId), q.FromNs, q.ToNs, Text(q.Detector), (long)q.Limit);
         using DbDataReader r = c.ExecuteReader();
         return StoreRowMapping.All(r, ReadAlert);
@@ -109,4 +110,6 @@ internal sealed class FleetSql
     }
 
     private string P(int position) => _d.P(position);
+
+    private string Filter(string column, int position, bool given) => given ? $"{column} = {P(position)}" : $"{P(position)}{_d.TextCast} IS NULL";
 }
