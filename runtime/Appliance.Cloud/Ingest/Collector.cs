@@ -137,7 +137,7 @@ public sealed partial class Collector : IDisposable
         Interlocked.Read(ref _quarantined),
         Interlocked.Read(ref _faults),
         Volatile.Read(ref _routesHeld),
-        _store is SqliteStore sqlite ? sqlite.WalBytes : 0,
+        (_store is CollectorMetrics.MeasuredStore m ? m.Inner : _store) is SqliteStore sqlite ? sqlite.WalBytes : 0,
         Interlocked.Read(ref _revoked),
         Interlocked.Read(ref _commandResults));
 

@@ -42,11 +42,4 @@ public interface ICollectorStore : IDisposable
     /// <returns>The devices.</returns>
     IReadOnlyList<DeviceRecord> GetDevices();
 
-    /// <summary>Reads stored alerts, latest first (by the time the window fired, then device and sequence).</summary>
-    /// <param name="deviceId">Only this device; null for all.</param>
-    /// <param name="sinceNs">Only alerts at or after this UTC Unix ns.</param>
-    /// <param name="limit">Most rows returned; at least 1.</param>
-    /// <returns>The alerts.</returns>
-    /// <exception cref="NotSupportedException">The store keeps no alerts it can query (test stores).</exception>
-    IReadOnlyList<StoredAlert> GetAlerts(string? deviceId, long sinceNs, int limit) => throw new NotSupportedException("this store cannot list alerts");
 }

@@ -13,9 +13,10 @@ namespace Appliance.Cloud.Storage;
 /// </summary>
 /// <remarks>Built on <see cref="NpgsqlSlimDataSourceBuilder"/>, the trimming- and Native-AOT-safe builder (Npgsql docs,
 /// "Native AOT and trimming"), with the basic types only (text, int8, int4, float8).</remarks>
-public sealed class PostgresStore : ICollectorStore, ISqlStore, IDisposable
+public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, IDisposable
 {
     private static readonly StoreSql Sql = new(SqlDialect.Postgres);
+    private static readonly FleetSql Fleet = new(SqlDialect.Postgres);
 
     private readonly object _gate = new();
     private readonly NpgsqlDataSource _dataSource;
@@ -150,17 +151,6 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IDisposable
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredAlert> GetAlerts(string? deviceId, long sinceNs, int limit)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return StoreStatements.Alerts(_connection, Sql, deviceId, sinceNs, limit);
-        }
-    }
-
-    /// <inheritdoc />
     public IReadOnlyList<DeviceRecord> GetDevices()
     {
         lock (_gate)
@@ -169,6 +159,18 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IDisposable
             return StoreStatements.Devices(_connection, Sql);
         }
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredSummary> QuerySummaries(SummaryQuery query) => Run(false, c => Fleet.QuerySummaries(c, Sql, query));
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Run(false, c => Fleet.QueryAlerts(c, Sql, query));
+
+    /// <inheritdoc />
+    public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
+        Run(true, c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
+
+    private T Run<T>(bool write, Func<System.Data.Common.DbConnection, T> work) => ((ISqlStore)this).Run(write, (c, _) => work(c));
 
     /// <summary>Drops every table of the store (tests and benchmarks reset a shared database with it).</summary>
     public void DropAll()

@@ -15,9 +15,10 @@ namespace Appliance.Cloud.Storage;
 /// <c>duplicates_rejected</c> and <c>malformed_dropped</c>. Each <see cref="Store"/> call is one transaction.
 /// Feature NaNs are stored as NULL (SQLite has no NaN: https://www.sqlite.org/c3ref/bind_blob.html) and read back as NaN.
 /// </remarks>
-public sealed class SqliteStore : ICollectorStore, ISqlStore, IDisposable
+public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDisposable
 {
     private static readonly StoreSql Sql = new(SqlDialect.Sqlite);
+    private static readonly FleetSql Fleet = new(SqlDialect.Sqlite);
 
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
@@ -318,17 +319,6 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IDisposable
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredAlert> GetAlerts(string? deviceId, long sinceNs, int limit)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return StoreStatements.Alerts(_connection, Sql, deviceId, sinceNs, limit);
-        }
-    }
-
-    /// <inheritdoc />
     public IReadOnlyList<DeviceRecord> GetDevices()
     {
         lock (_gate)
@@ -337,6 +327,18 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IDisposable
             return StoreStatements.Devices(_connection, Sql);
         }
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredSummary> QuerySummaries(SummaryQuery query) => Run(false, c => Fleet.QuerySummaries(c, Sql, query));
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Run(false, c => Fleet.QueryAlerts(c, Sql, query));
+
+    /// <inheritdoc />
+    public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
+        Run(true, c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
+
+    private T Run<T>(bool write, Func<System.Data.Common.DbConnection, T> work) => ((ISqlStore)this).Run(write, (c, _) => work(c));
 
     /// <inheritdoc />
     T ISqlStore.Run<T>(bool write, Func<System.Data.Common.DbConnection, SqlDialect, T> work)

@@ -53,10 +53,6 @@ internal static class StoreRowMapping
         return new StoredSummary(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), f);
     }
 
-    /// <summary>Reads a row of <see cref="StoreSql.Alerts"/> (a NULL score or threshold, as SQLite stores NaN, reads as NaN).</summary>
-    public static StoredAlert Alert(DbDataReader r) =>
-        new(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), Real(r, 5), Real(r, 6), r.GetInt64(7), r.GetString(8));
-
     /// <summary>Reads a row of <see cref="StoreSql.Devices"/>.</summary>
     public static DeviceRecord Device(DbDataReader r) =>
         new(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3),

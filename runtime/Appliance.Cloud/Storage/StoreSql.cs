@@ -65,7 +65,7 @@ internal sealed class StoreSql
     public static IReadOnlyList<string> KeyedTables { get; } = ["summaries", "alerts", "heartbeats"];
 
     /// <summary>The tables a store drops to reset (<see cref="PostgresStore.DropAll"/>).</summary>
-    public const string AllTables = "devices, summaries, alerts, heartbeats, counters, device_keys, commands";
+    public const string AllTables = "devices, summaries, alerts, alert_acks, heartbeats, counters, device_keys, commands";
 
     /// <summary>Renders every statement in <paramref name="dialect"/>.</summary>
     public StoreSql(SqlDialect dialect)
@@ -84,6 +84,7 @@ internal sealed class StoreSql
         schema.Append(CreateTable("summaries", SummaryColumns, null))
             .Append("CREATE INDEX IF NOT EXISTS summaries_window ON summaries (window_start_ns);\n")
             .Append(CreateTable("alerts", AlertColumns, null))
+            .Append(FleetSql.Schema(dialect))
             .Append(CreateTable("heartbeats", HeartbeatColumns, null))
             .Append("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value ").Append(dialect.Integer).Append(" NOT NULL);\n")
             .Append(dialect.InsertIgnorePrefix).Append(" counters (name, value) VALUES ('duplicates_rejected', 0), ('malformed_dropped', 0)")
@@ -113,7 +114,6 @@ internal sealed class StoreSql
         AddCounters = $"UPDATE counters SET value = value + CASE name WHEN 'duplicates_rejected' THEN {P(1)} WHEN 'malformed_dropped' THEN {P(2)} ELSE 0 END";
         SetCounter = $"INSERT INTO counters (name, value) VALUES ({P(1)}, {P(2)}) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
         Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns} FROM summaries WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND window_start_ns >= {P(2)} ORDER BY window_start_ns, device_id, seq LIMIT {P(3)}";
-        Alerts = $"SELECT device_id, seq, sensor, channel, time_ns, score, threshold, severity, detector FROM alerts WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND time_ns >= {P(2)} ORDER BY time_ns DESC, device_id, seq DESC LIMIT {P(3)}";
     }
 
     /// <summary>
@@ -170,9 +170,6 @@ internal sealed class StoreSql
 
     /// <summary>Parameters: device id (text or NULL for all), since (UTC Unix ns), limit.</summary>
     public string Summaries { get; }
-
-    /// <summary>Alerts of one device (parameter 1; NULL for all) at or after a time (2, UTC Unix ns), latest first, at most 3 rows.</summary>
-    public string Alerts { get; }
 
     /// <summary>Counter set to 1 when the last collector started on the store accepted unauthenticated device identities.</summary>
     public const string UnauthenticatedCounter = "identities_unauthenticated";

@@ -80,10 +80,6 @@ internal static class StoreStatements
     public static List<StoredSummary> Summaries(DbConnection connection, StoreSql sql, string? deviceId, long sinceNs, int limit) =>
         DeviceRows(connection, sql, sql.Summaries, deviceId, sinceNs, limit, StoreRowMapping.Summary);
 
-    /// <summary>Reads alerts, latest first (<see cref="StoreSql.Alerts"/>).</summary>
-    public static List<StoredAlert> Alerts(DbConnection connection, StoreSql sql, string? deviceId, long sinceNs, int limit) =>
-        DeviceRows(connection, sql, sql.Alerts, deviceId, sinceNs, limit, StoreRowMapping.Alert);
-
     /// <summary>Runs a query whose parameters are a device id (NULL for all), a time in UTC Unix ns and a row limit.</summary>
     private static List<T> DeviceRows<T>(DbConnection connection, StoreSql sql, string text, string? deviceId, long sinceNs, int limit, Func<DbDataReader, T> row)
     {

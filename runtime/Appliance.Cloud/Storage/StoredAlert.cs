@@ -1,13 +1,32 @@
 namespace Appliance.Cloud.Storage;
 
-/// <summary>An alert as read back from the collector store (<c>appliance cloud alerts</c>).</summary>
+/// <summary>An alert as read back from the collector store, with its acknowledgement (<see cref="IFleetReader"/>).</summary>
 /// <param name="DeviceId">Device that sent it.</param>
-/// <param name="Sequence">The device's sequence of the message.</param>
+/// <param name="Sequence">The device's sequence of the message; with <paramref name="DeviceId"/> the alert's key.</param>
 /// <param name="Sensor">Sensor name.</param>
 /// <param name="Channel">Channel name.</param>
-/// <param name="TimeNs">When the window that fired closed, UTC Unix ns.</param>
-/// <param name="Score">The detector's score (may be infinite: an EWMA z-score after a constant history).</param>
-/// <param name="Threshold">The threshold the score crossed.</param>
-/// <param name="Severity">The severity the device gave it.</param>
-/// <param name="Detector">The detector that fired.</param>
-public sealed record StoredAlert(string DeviceId, long Sequence, string Sensor, string Channel, long TimeNs, double Score, double Threshold, long Severity, string Detector);
+/// <param name="TimeNs">When the detector fired (end of the window that fired), UTC Unix ns, device clock.</param>
+/// <param name="Score">The detector's score (NaN when the store holds none; may be infinite).</param>
+/// <param name="Threshold">The threshold the score crossed (NaN when none).</param>
+/// <param name="Severity">Severity as sent (wire <c>Severity</c> value).</param>
+/// <param name="Detector">Detector name (e.g. <c>ewma-z</c>).</param>
+/// <param name="ReceivedNs">When the collector stored it, UTC Unix ns, collector clock.</param>
+/// <param name="AcknowledgedNs">When an operator acknowledged it, UTC Unix ns (collector clock); 0 while unacknowledged.</param>
+/// <param name="AcknowledgedBy">Who acknowledged it (free text from the API call); empty while unacknowledged.</param>
+public sealed record StoredAlert(
+    string DeviceId,
+    long Sequence,
+    string Sensor,
+    string Channel,
+    long TimeNs,
+    double Score,
+    double Threshold,
+    long Severity,
+    string Detector,
+    long ReceivedNs,
+    long AcknowledgedNs,
+    string AcknowledgedBy)
+{
+    /// <summary>True once acknowledged.</summary>
+    public bool Acknowledged => AcknowledgedNs != 0;
+}

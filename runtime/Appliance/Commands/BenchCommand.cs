@@ -33,6 +33,7 @@ internal static class BenchCommand
 #if !DEVICE_ONLY
         bench.Subcommands.Add(BenchUplinkCommand.Create());
         bench.Subcommands.Add(BenchInferenceCommand.Create());
+        bench.Subcommands.Add(BenchApiCommand.Create());
 #endif
         bench.Subcommands.Add(BenchStatsCommand.Create());
         // ---- end of bench subcommands

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Http;
 using Appliance.Cloud.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,8 @@ namespace Appliance.Commands;
 /// stores what devices send in the SQLite file at PATH (or the PostgreSQL database at a <c>postgresql://</c> URL) and
 /// acknowledges after each commit. Runs until SIGTERM or Ctrl-C. Query verbs on the same store:
 /// <c>cloud devices [--json]</c>, <c>cloud summaries [--device ID] [--since T] [--limit N] [--json]</c>,
-/// <c>cloud alerts [--device ID] [--since T] [--limit N] [--json]</c> (latest first), <c>cloud stats [--json]</c> (keys <c>devices</c>, <c>summaries</c>, <c>alerts</c>, <c>duplicates_rejected</c>, <c>malformed_dropped</c>).
+/// <c>cloud alerts [--device ID] [--since T] [--limit N] [--json]</c> (latest first), <c>cloud stats [--json]</c> (keys <c>devices</c>, <c>summaries</c>, <c>alerts</c>, <c>duplicates_rejected</c>, <c>malformed_dropped</c>);
+/// with <c>--http HOST:PORT</c> the collector also serves the JSON API, dashboard and <c>/metrics</c> (<see cref="CloudHttp"/>, docs/api.md).
 /// </summary>
 internal static class CloudCommand
 {
@@ -30,8 +32,12 @@ internal static class CloudCommand
             Description = "SQLite commit durability: full (fsync per commit, survives power loss; default) or normal (survives a collector crash, not a power loss)",
             DefaultValueFactory = _ => "full",
         };
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated), token)));
+        var http = new Option<string?>("--http") { Description = "Serve the JSON API, dashboard and /metrics on HOST:PORT (e.g. 127.0.0.1:8080; a non-loopback address needs --http-token-file)" };
+        var httpToken = new Option<FileInfo?>("--http-token-file") { Description = "File whose first line is the bearer token every API call, page and /metrics must carry (at least 16 characters)" };
+        var heartbeatTimeout = new Option<string>("--heartbeat-timeout") { Description = "A device is online while its latest message is younger than this (default 25s: 2.5 heartbeat periods)", DefaultValueFactory = _ => "25s" };
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout };
+        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated),
+            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Alerts());
@@ -235,7 +241,7 @@ internal static class CloudCommand
         {
             var (sinceNs, max) = Range(p.GetValue(since), p.GetValue(limit));
             using var store = OpenExisting(p.GetValue(db)!);
-            var rows = store.GetAlerts(p.GetValue(device), sinceNs, max);
+            var rows = ((IFleetReader)store).QueryAlerts(new AlertQuery(p.GetValue(device), sinceNs, long.MaxValue, Detector: null, Acknowledged: null, max));
             if (p.GetValue(json))
             {
                 WriteJson(w =>
@@ -348,7 +354,7 @@ internal static class CloudCommand
         return allowed;
     }
 
-    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, CancellationToken token)
+    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, FleetHttpOptions? http, CancellationToken token)
     {
         // Every argument is checked before anything is created (a bad --listen leaves no database file behind).
         try
@@ -392,10 +398,11 @@ internal static class CloudCommand
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
         var store = OpenStore(db, synchronous);
+        using var metrics = new CollectorMetrics();
         try
         {
             // Under CURVE the allow-list is always on: --curve-allow's keys plus the store's device registry, read again every second.
-            using var collector = new Collector(listen, store, logging.CreateLogger<Collector>(), curveSecret, allowed, useDeviceRegistry: curveSecret is not null);
+            using var collector = new Collector(listen, http is null ? store : metrics.Measure(store), logging.CreateLogger<Collector>(), curveSecret, allowed, useDeviceRegistry: curveSecret is not null);
             try
             {
                 collector.Start();
@@ -415,12 +422,16 @@ internal static class CloudCommand
                     "plaintext", loopback ? ", loopback only" : ", NOT loopback: --allow-unauthenticated", listen);
             }
 
-            try
+            metrics.Observe(() => collector.Counters);
+            await using (var server = http is null ? null : await CloudHttp.StartAsync(http, db, () => collector.Counters, logging, log))
             {
-                await Task.Delay(Timeout.Infinite, linked.Token);
-            }
-            catch (OperationCanceledException)
-            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, linked.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
 
             var s = store.GetStats();

@@ -120,6 +120,20 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FleetReader_QueriesAndAcknowledgement_LatestFirstAndAckStoredOnce()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using var store = new PostgresStore(url!);
+        store.DropAll();
+        FleetReaderChecks.QueriesAndAcknowledgement(store);
+    }
+
+    [Fact]
     public void Store_TablesOfTheSchemaBeforeIncarnations_MigratedInPlaceKeepingTheirRowsAsIncarnationZero()
     {
         string? url = Url();

@@ -30,17 +30,17 @@ public sealed class SqliteStoreTests
         };
         store.Store([Envelope.Create("dev1", 2, early), Envelope.Create("dev1", 7, late), Envelope.Create("dev2", 3, early), Envelope.Create("dev1", 8, WireSamples.SampleSummary())], 0, 1);
 
-        var dev1 = store.GetAlerts("dev1", 0, 10);
-        var since = store.GetAlerts(null, WireSamples.StartNs + 2_000_000_000, 10);
+        var dev1 = store.QueryAlerts(new AlertQuery("dev1", 0, long.MaxValue, null, null, 10));
+        var since = store.QueryAlerts(new AlertQuery(null, WireSamples.StartNs + 2_000_000_000, long.MaxValue, null, null, 10));
 
         Assert.Equal(
             [
-                new StoredAlert("dev1", 7, "bme280-0", "pressure", WireSamples.StartNs + 5_000_000_000, double.PositiveInfinity, 2.5, (long)AlertSeverity.Critical, "ewma-z"),
-                new StoredAlert("dev1", 2, "bme280-0", "pressure", WireSamples.StartNs + 1_000_000_000, 3.75, 2.5, (long)AlertSeverity.Critical, "zscore"),
+                new StoredAlert("dev1", 7, "bme280-0", "pressure", WireSamples.StartNs + 5_000_000_000, double.PositiveInfinity, 2.5, (long)AlertSeverity.Critical, "ewma-z", 0, 0, ""),
+                new StoredAlert("dev1", 2, "bme280-0", "pressure", WireSamples.StartNs + 1_000_000_000, 3.75, 2.5, (long)AlertSeverity.Critical, "zscore", 0, 0, ""),
             ],
-            dev1);
+            dev1.Select(a => a with { ReceivedNs = 0 }));
         Assert.Equal(7, Assert.Single(since).Sequence);
-        Assert.Equal(3, store.GetAlerts(null, 0, 10).Count);
+        Assert.Equal(3, store.QueryAlerts(new AlertQuery(null, 0, long.MaxValue, null, null, 10)).Count);
     }
 
     [Fact]

@@ -28,6 +28,19 @@ internal static class WireSamples
         Severity = AlertSeverity.Critical, Detector = "zscore", Features = Features,
     };
 
+    /// <summary><see cref="SampleAlert"/> on another sensor, time, score or detector.</summary>
+    public static Alert AlertOf(string sensor = "bme280-0", long timeNs = StartNs + 1_000_000_000, double score = 3.75, string detector = "zscore") => new()
+    {
+        Sensor = sensor, Channel = "pressure", TimeNs = timeNs, Score = score, Threshold = 2.5,
+        Severity = AlertSeverity.Critical, Detector = detector, Features = Features,
+    };
+
+    /// <summary><see cref="SampleSummary"/> on another sensor.</summary>
+    public static Summary SummaryOf(string sensor, long startNs) => new()
+    {
+        Sensor = sensor, Channel = "pressure", WindowStartNs = startNs, WindowEndNs = startNs + 1_000_000_000, Features = Features,
+    };
+
     public static Heartbeat SampleHeartbeat => new()
     {
         UptimeMs = 1000, ExecutionProvider = "CPU", ConfigRevision = "abc",

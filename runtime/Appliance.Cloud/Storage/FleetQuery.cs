@@ -1,0 +1,54 @@
+namespace Appliance.Cloud.Storage;
+
+/// <summary>Which summaries <see cref="IFleetReader.QuerySummaries"/> returns: latest window first.</summary>
+/// <param name="DeviceId">Only this device; null for all.</param>
+/// <param name="Sensor">Only this sensor; null for all.</param>
+/// <param name="FromNs">Windows starting at or after this UTC Unix ns.</param>
+/// <param name="ToNs">Windows starting before this UTC Unix ns.</param>
+/// <param name="Limit">Most rows; at least 1.</param>
+public readonly record struct SummaryQuery(string? DeviceId, string? Sensor, long FromNs, long ToNs, int Limit);
+
+/// <summary>Which alerts <see cref="IFleetReader.QueryAlerts"/> returns: latest first (by the time the detector fired).</summary>
+/// <param name="DeviceId">Only this device; null for all.</param>
+/// <param name="FromNs">Alerts fired at or after this UTC Unix ns.</param>
+/// <param name="ToNs">Alerts fired before this UTC Unix ns.</param>
+/// <param name="Detector">Only this detector; null for all.</param>
+/// <param name="Acknowledged">Only acknowledged (true) or unacknowledged (false) alerts; null for both.</param>
+/// <param name="Limit">Most rows; at least 1.</param>
+public readonly record struct AlertQuery(string? DeviceId, long FromNs, long ToNs, string? Detector, bool? Acknowledged, int Limit);
+
+/// <summary>
+/// The operator's reads and the one operator write (acknowledging an alert) on a collector store, for the HTTP API
+/// (issue 16). Implemented by <see cref="SqliteStore"/> and <see cref="PostgresStore"/> over <see cref="FleetSql"/>; the API
+/// opens its own store instance, so its queries run on their own connection beside the collector's writes.
+/// </summary>
+public interface IFleetReader
+{
+    /// <summary>Reads every device the store has seen, ordered by id.</summary>
+    /// <returns>The devices.</returns>
+    IReadOnlyList<DeviceRecord> GetDevices();
+
+    /// <summary>Reads the totals.</summary>
+    /// <returns>The totals.</returns>
+    Ingest.CollectorStats GetStats();
+
+    /// <summary>Reads summaries, latest window first (then highest sequence first).</summary>
+    /// <param name="query">Filters and limit.</param>
+    /// <returns>The summaries.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Limit below 1.</exception>
+    IReadOnlyList<StoredSummary> QuerySummaries(SummaryQuery query);
+
+    /// <summary>Reads alerts with their acknowledgement, latest first.</summary>
+    /// <param name="query">Filters and limit.</param>
+    /// <returns>The alerts.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Limit below 1.</exception>
+    IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query);
+
+    /// <summary>Acknowledges one alert (idempotent: a second acknowledgement keeps the first one's time and name).</summary>
+    /// <param name="deviceId">Device of the alert.</param>
+    /// <param name="sequence">Sequence of the alert.</param>
+    /// <param name="nowNs">Acknowledgement time, UTC Unix ns.</param>
+    /// <param name="by">Who acknowledged it (at most 200 characters kept).</param>
+    /// <returns>The alert as stored after the acknowledgement, or null when the store has no such alert.</returns>
+    StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by);
+}
