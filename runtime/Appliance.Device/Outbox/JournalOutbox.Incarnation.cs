@@ -6,6 +6,8 @@ namespace Appliance.Device.Outbox;
 /// has, and whether an opened journal continues the incarnation of its checkpoint or needs a new one.</summary>
 public sealed partial class JournalOutbox
 {
+    private readonly List<Action> _repairs = []; // recovery's cuts and header rewrites, applied once the incarnation is durable
+
     /// <summary>The incarnation of the record at <paramref name="seq"/>; -1 (matches no acknowledgement) below every epoch.</summary>
     private long IncarnationOf(long seq)
     {
@@ -63,5 +65,24 @@ public sealed partial class JournalOutbox
         }
 
         return reason;
+    }
+
+    /// <summary>
+    /// Recovery: makes the new incarnation durable (checkpoint) before the torn tails are cut and bad headers rewritten. When
+    /// the checkpoint cannot be written (a full disk) they are left as they are: appends overwrite the torn bytes from the
+    /// last intact record on (after retrying the checkpoint), and anything left is found again at the next open, which then
+    /// makes another new incarnation.
+    /// </summary>
+    private void ApplyRepairs()
+    {
+        if (_repairs.Count > 0 && TryWriteCheckpoint())
+        {
+            foreach (Action repair in _repairs)
+            {
+                repair();
+            }
+        }
+
+        _repairs.Clear();
     }
 }

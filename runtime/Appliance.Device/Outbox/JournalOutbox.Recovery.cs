@@ -80,6 +80,7 @@ public sealed partial class JournalOutbox
         }
 
         string? newIncarnation = ChooseIncarnation(cp?.Incarnation, files.Count > 0);
+        ApplyRepairs();
         AdvanceAcked();
         for (int i = 0; i < _segments.Count; i++)
         {
@@ -170,15 +171,17 @@ public sealed partial class JournalOutbox
             pos = next;
         }
 
-        // Rewrite a bad header in place; cut a torn tail so appends continue after the last intact record.
+        // Rewrite a bad header in place; cut a torn tail so appends continue after the last intact record. Both wait until
+        // the checkpoint holds the new incarnation this discard calls for (ApplyRepairs): a cut made durable first would, after
+        // a crash, leave a journal that looks intact and would hand out the cut sequences again under the old incarnation.
         if (!headerOk)
         {
-            RandomAccess.Write(seg.Handle, JournalFormat.SegmentHeader(first, 0, 0), 0);
+            _repairs.Add(() => RandomAccess.Write(seg.Handle, JournalFormat.SegmentHeader(first, 0, 0), 0));
         }
 
         if (keepEnd < file.Length)
         {
-            seg.Stream!.SetLength(keepEnd);
+            _repairs.Add(() => seg.Stream!.SetLength(keepEnd));
         }
 
         seg.Length = keepEnd;

@@ -79,6 +79,44 @@ public sealed class JournalIncarnationTests : IDisposable
     }
 
     [Fact]
+    public void TornTail_NewIncarnationNotYetInTheCheckpoint_TailNotCutSoTheNextOpenMakesANewOneToo()
+    {
+        // A crash after recovery cut the tail but before the checkpoint held the new incarnation left a journal that looked
+        // intact under the old one, which then handed the cut sequences out again under it. The cut now waits for the
+        // checkpoint: here the disk is full for the checkpoint until the process stops.
+        long x;
+        using (JournalOutbox j = Open())
+        {
+            x = j.Incarnation;
+            for (int i = 0; i < 10; i++)
+            {
+                j.Append(Frame(j, x));
+            }
+        }
+
+        string segment = Directory.GetFiles(_dir, "seg-*.log").Single();
+        long torn = JournalFiles.Records(segment)[7].Offset + 3;
+        using (var f = new FileStream(segment, FileMode.Open))
+        {
+            f.SetLength(torn);
+        }
+
+        var crashed = new JournalOutbox(new JournalOptions
+        {
+            Directory = _dir, CheckpointInterval = TimeSpan.Zero, ReserveBytes = 0,
+            BeforeWrite = path => throw new IOException($"{path}: No space left on device", 28),
+        });
+        Assert.NotEqual(x, crashed.Incarnation);
+        Assert.Equal(torn, new FileInfo(segment).Length); // not cut: the checkpoint does not hold the new incarnation
+        crashed.Dispose(); // its checkpoint still fails: as after a crash, the file holds the old incarnation
+
+        using JournalOutbox r = Open();
+        Assert.NotEqual(x, r.Incarnation);
+        Assert.Equal(7, r.HighestWritten);
+        Assert.True(new FileInfo(segment).Length < torn); // cut once the checkpoint was written
+    }
+
+    [Fact]
     public void JournalWrittenBeforeIncarnations_GetsOneOnFirstOpenAndItsRecordsAreIncarnationZero()
     {
         using (JournalOutbox j = Open())
