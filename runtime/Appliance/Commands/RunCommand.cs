@@ -25,13 +25,16 @@ internal static class RunCommand
         var trust = new Option<FileInfo?>("--trust") { Description = "Allowed-signers file (ssh-keygen ALLOWED SIGNERS format): the keys that may sign revisions" };
         var insecure = new Option<bool>("--insecure-skip-verify") { Description = "Apply unsigned revisions (demos only; warned on every pull)" };
         var downgrade = new Option<bool>("--allow-downgrade") { Description = "Accept a branch tip older than the applied revision" };
-        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade };
+        var logFormat = Cli.LogFormatOption();
+        var logLevel = Cli.LogLevelOption();
+        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade, logFormat, logLevel };
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(
-            p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade), token)));
+            p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade),
+            Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), token)));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, CancellationToken token)
+    private static async Task<int> RunAsync(string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, (LogLevelSwitch Levels, string Format) logSettings, CancellationToken token)
     {
         if ((trust is null) == !insecure)
         {
@@ -40,8 +43,8 @@ internal static class RunCommand
 
         var verifier = trust is not null ? CommitVerifier.Trusting(AllowedSigners.Load(trust.FullName)) : CommitVerifier.Insecure();
         ConfigRepository.CheckScheme(repo);
-        var levels = new LogLevelSwitch();
-        using var logging = Cli.CreateLogging(levels);
+        var levels = logSettings.Levels;
+        using var logging = Cli.CreateLogging(levels, logSettings.Format);
         var log = logging.CreateLogger("run");
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
