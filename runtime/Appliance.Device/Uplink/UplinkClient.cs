@@ -66,6 +66,7 @@ public sealed partial class UplinkClient : IDisposable
     private TimeSpan _backoff; // the extra silence allowed before the next dead-peer detection, drawn from _reconnect
     private readonly Backoff _reconnect;
     private byte[]? _proof;
+    private readonly ResendLog _resendLog;
 
     /// <summary>Creates the client; nothing connects until <see cref="Start"/>.</summary>
     /// <param name="options">Settings; validated here.</param>
@@ -80,6 +81,7 @@ public sealed partial class UplinkClient : IDisposable
         _options = options;
         _outbox = outbox;
         _logger = logger ?? NullLogger.Instance;
+        _resendLog = new ResendLog(_logger);
 
         _socket = UplinkSocket.Create(_options, OnReceiveReady);
         _reconnect = new Backoff(options.PingInterval, options.ReconnectBackoffMax);
@@ -347,7 +349,7 @@ public sealed partial class UplinkClient : IDisposable
         if (_sendCursor - 1 > acked
             && Stopwatch.GetElapsedTime(_lastProgressTicks) >= _options.ResendAfter)
         {
-            UplinkLog.Resending(_logger, acked + 1, (long)Stopwatch.GetElapsedTime(_lastProgressTicks).TotalMilliseconds);
+            _resendLog.Resend(acked + 1, (long)Stopwatch.GetElapsedTime(_lastProgressTicks).TotalMilliseconds);
             _sendCursor = acked + 1;
             _lastProgressTicks = Stopwatch.GetTimestamp();
         }
@@ -471,6 +473,7 @@ public sealed partial class UplinkClient : IDisposable
 
         if (progress)
         {
+            _resendLog.Progress();
             _lastProgressTicks = Stopwatch.GetTimestamp();
             Interlocked.Exchange(ref _lastAckTimestamp, _lastProgressTicks);
             TaskCompletionSource done;

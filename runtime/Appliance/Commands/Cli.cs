@@ -1,6 +1,7 @@
 using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
 using Appliance.Contracts.Inference;
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Commands;
@@ -10,23 +11,62 @@ internal static class Cli
 {
     private static System.Runtime.InteropServices.PosixSignalRegistration? s_sigterm;
 
-    /// <summary>A console log on standard error (standard output is kept for results and live lines).</summary>
-    public static ILoggerFactory CreateLogging(LogLevel level = LogLevel.Information) => CreateLogging(new Appliance.Device.Hosting.LogLevelSwitch(level));
+    /// <summary>A console log on standard error (standard output is kept for results and live lines), text with UTC dates.</summary>
+    public static ILoggerFactory CreateLogging(LogLevel level = LogLevel.Information) => CreateLogging(new Appliance.Device.Hosting.LogLevelSwitch(level), "text");
 
-    /// <summary>The console log of <see cref="CreateLogging(LogLevel)"/>, its minimum level following <paramref name="levels"/>
-    /// while it runs (the cloud's <c>set-log-level</c> command).</summary>
-    public static ILoggerFactory CreateLogging(Appliance.Device.Hosting.LogLevelSwitch levels) =>
-        LoggerFactory.Create(b => b
-            .SetMinimumLevel(LogLevel.Trace)
-            .AddFilter((_, _, level) => level >= levels.Minimum) // the default rule; the "Microsoft" rule below still wins there
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(o =>
+    /// <summary><c>--log-format</c> of the long-running verbs (run, cloud).</summary>
+    public static Option<string> LogFormatOption() => new("--log-format")
+    {
+        Description = "text (one line, UTC date and time), json (one JSON object a line) or systemd (journald priority prefixes, no time)",
+        DefaultValueFactory = _ => "text",
+    };
+
+    /// <summary><c>--log-level</c> of the long-running verbs (run, cloud).</summary>
+    public static Option<string> LogLevelOption() => new("--log-level")
+    {
+        Description = "The least severe level logged: trace, debug, information, warning, error or critical (a device's can be changed by the cloud's set-log-level)",
+        DefaultValueFactory = _ => "information",
+    };
+
+    /// <summary>Checks <c>--log-format</c> and <c>--log-level</c> before anything is created.</summary>
+    /// <exception cref="ArgumentException">A value not listed (the line names the option).</exception>
+    public static (Appliance.Device.Hosting.LogLevelSwitch Levels, string Format) LogSettings(string format, string level)
+    {
+        if (format is not ("text" or "json" or "systemd"))
+        {
+            throw new ArgumentException($"--log-format {format}: expected text, json or systemd");
+        }
+
+        return Appliance.Device.Hosting.LogLevelSwitch.TryParse(level, out var min)
+            ? (new Appliance.Device.Hosting.LogLevelSwitch(min), format)
+            : throw new ArgumentException($"--log-level {level}: expected trace, debug, information, warning, error or critical");
+    }
+
+    /// <summary>The console log on standard error in <paramref name="format"/> (text, json, systemd), its minimum level following
+    /// <paramref name="levels"/> while it runs (the cloud's <c>set-log-level</c> command). Timestamps are UTC (ISO 8601 in text and json).</summary>
+    public static ILoggerFactory CreateLogging(Appliance.Device.Hosting.LogLevelSwitch levels, string format) =>
+        LoggerFactory.Create(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Trace)
+                .AddFilter((_, _, level) => level >= levels.Minimum) // the default rule; the "Microsoft" rule below still wins there
+                .AddFilter("Microsoft", LogLevel.Warning)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            _ = format switch
             {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-                o.UseUtcTimestamp = true;
-            })
-            .AddFilter("Microsoft", LogLevel.Warning));
+                "json" => b.AddJsonConsole(o =>
+                {
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                    o.UseUtcTimestamp = true;
+                }),
+                "systemd" => b.AddSystemdConsole(o => o.UseUtcTimestamp = true),
+                _ => b.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                    o.UseUtcTimestamp = true;
+                }),
+            };
+        });
 
     /// <summary>
     /// Runs <paramref name="body"/>, turning bad input (configuration, repository, file, JSON and format errors) into one line

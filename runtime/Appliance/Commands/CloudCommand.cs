@@ -35,9 +35,11 @@ internal static class CloudCommand
         var http = new Option<string?>("--http") { Description = "Serve the JSON API, dashboard and /metrics on HOST:PORT (e.g. 127.0.0.1:8080; a non-loopback address needs --http-token-file)" };
         var httpToken = new Option<FileInfo?>("--http-token-file") { Description = "File whose first line is the bearer token every API call, page and /metrics must carry (at least 16 characters)" };
         var heartbeatTimeout = new Option<string>("--heartbeat-timeout") { Description = "A device is online while its latest message is younger than this (default 25s: 2.5 heartbeat periods)", DefaultValueFactory = _ => "25s" };
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout };
+        var logFormat = Cli.LogFormatOption();
+        var logLevel = Cli.LogLevelOption();
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout, logFormat, logLevel };
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated),
-            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), token)));
+            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Alerts());
@@ -354,7 +356,9 @@ internal static class CloudCommand
         return allowed;
     }
 
-    private static async Task<int> RunAsync(string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, FleetHttpOptions? http, CancellationToken token)
+    private static async Task<int> RunAsync(
+        string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, FleetHttpOptions? http,
+        (Appliance.Device.Hosting.LogLevelSwitch Levels, string Format) logSettings, CancellationToken token)
     {
         // Every argument is checked before anything is created (a bad --listen leaves no database file behind).
         try
@@ -393,7 +397,7 @@ internal static class CloudCommand
             }
         }
 
-        using var logging = Cli.CreateLogging();
+        using var logging = Cli.CreateLogging(logSettings.Levels, logSettings.Format);
         var log = logging.CreateLogger("cloud");
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);

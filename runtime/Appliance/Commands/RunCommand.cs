@@ -30,17 +30,19 @@ internal static class RunCommand
         var tokenFile = new Option<FileInfo?>("--repo-token-file") { Description = "File whose first line is the https:// repository's token or password (default: STATE/repo-token when it exists)" };
         var caFile = new Option<FileInfo?>("--repo-ca-file") { Description = "PEM certificates the https:// repository's server may chain to besides the system's (a private CA, or its self-signed certificate)" };
         var limits = new RepositoryLimitOptions();
-        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade, tokenFile, caFile };
+        var logFormat = Cli.LogFormatOption();
+        var logLevel = Cli.LogLevelOption();
+        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade, tokenFile, caFile, logFormat, logLevel };
         limits.AddTo(cmd);
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(
             p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade),
-            p.GetValue(tokenFile), p.GetValue(caFile), limits.Read(p), token)));
+            p.GetValue(tokenFile), p.GetValue(caFile), limits.Read(p), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), token)));
         return cmd;
     }
 
     private static async Task<int> RunAsync(
         string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, FileInfo? tokenFile, FileInfo? caFile,
-        RepositoryLimits limits, CancellationToken token)
+        RepositoryLimits limits, (LogLevelSwitch Levels, string Format) logSettings, CancellationToken token)
     {
         if ((trust is null) == !insecure)
         {
@@ -63,8 +65,8 @@ internal static class RunCommand
             throw new ArgumentException($"--device {Appliance.Kernels.Text.QuotedText.Quote(deviceId)}: not a device id ({ConfigLoader.DeviceIdRule}; the rule of [device] id)");
         }
         var access = RepositoryAccess.For(state.FullName, tokenFile?.FullName, caFile?.FullName);
-        var levels = new LogLevelSwitch();
-        using var logging = Cli.CreateLogging(levels);
+        var levels = logSettings.Levels;
+        using var logging = Cli.CreateLogging(levels, logSettings.Format);
         var log = logging.CreateLogger("run");
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
