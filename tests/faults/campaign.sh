@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 case "$FORM" in # device kills, collector kills, torn-tail rounds, flood frames, flood peers, emulated sensors, RSS settle s
-  short) DEV_KILLS=12 COLL_KILLS=6 TEARS=4 FLOOD=50000 PEERS=4 SENSORS=2 SETTLE=5 ;;
+  short) DEV_KILLS=12 COLL_KILLS=6 TEARS=4 FLOOD=50000 PEERS=4 SENSORS=2 SETTLE=8 ;;
   medium) DEV_KILLS=100 COLL_KILLS=20 TEARS=10 FLOOD=200000 PEERS=6 SENSORS=2 SETTLE=10 ;;
   long) DEV_KILLS=1000 COLL_KILLS=135 TEARS=30 FLOOD=1000000 PEERS=8 SENSORS=4 SETTLE=20 ;;
 esac

@@ -24,13 +24,16 @@ public sealed partial class Collector
     private long _revoked;
     private long _commandResults;
 
+    /// <summary>The store itself, under the metrics' measuring wrapper when the HTTP surface is on.</summary>
+    private ICollectorStore BareStore => _store is CollectorMetrics.MeasuredStore m ? m.Inner : _store;
+
     private void InitControl(bool useDeviceRegistry)
     {
         _staticAllowed = _allowed is null ? [] : new Dictionary<string, string>(_allowed, StringComparer.Ordinal);
-        _control = _store as ISqlStore;
+        _control = BareStore as ISqlStore;
         if (useDeviceRegistry)
         {
-            _registry = new DeviceRegistry(_store);
+            _registry = new DeviceRegistry(BareStore);
             RefreshRegistry();
         }
 
@@ -54,6 +57,7 @@ public sealed partial class Collector
             }
 
             DeliverCommands(now);
+            TrimAfterFlood(now);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
         {
@@ -93,9 +97,10 @@ public sealed partial class Collector
             // The connection cannot be closed from a ROUTER; it is forgotten instead: its frames are refused (its pings no
             // longer prove an allowed key) and no command or ack is routed to it.
             _authenticated.Remove(route);
-            if (_routes.TryGet(deviceId, Environment.TickCount64, out byte[]? held) && Convert.ToHexString(held) == route)
+            if (TryGetRoute(deviceId, Environment.TickCount64, out byte[]? held) && Convert.ToHexString(held) == route)
             {
                 _routes.Remove(deviceId);
+                _pingRoutes.Remove(deviceId);
             }
 
             Interlocked.Increment(ref _revoked);
@@ -116,7 +121,7 @@ public sealed partial class Collector
         long resendBeforeNs = nowNs - (CommandService.ResendAfter.Ticks * 100);
         foreach (CommandRecord r in _control!.Run(false, (c, d) => ControlSql.Due(c, d, nowNs, resendBeforeNs, 256)))
         {
-            if (!_routes.TryGet(r.DeviceId, nowMs, out byte[]? route))
+            if (!TryGetRoute(r.DeviceId, nowMs, out byte[]? route))
             {
                 continue; // offline: it stays pending until the device pings again, or expires
             }

@@ -121,28 +121,6 @@ public sealed partial class Collector : IDisposable
     /// <summary>The bound TCP port; 0 before <see cref="Start"/>.</summary>
     public int Port { get; private set; }
 
-    /// <summary>A snapshot of the counters.</summary>
-    public CollectorCounters Counters => new(
-        Interlocked.Read(ref _received),
-        Interlocked.Read(ref _stored),
-        Interlocked.Read(ref _duplicates),
-        Interlocked.Read(ref _malformed),
-        Interlocked.Read(ref _acksSent),
-        Interlocked.Read(ref _storeFaults),
-        Interlocked.Read(ref _undeliverable),
-        Interlocked.Read(ref _commandsSent),
-        Interlocked.Read(ref _pings),
-        Interlocked.Read(ref _refused),
-        Interlocked.Read(ref _outOfBounds),
-        Interlocked.Read(ref _quarantined),
-        Interlocked.Read(ref _faults),
-        Volatile.Read(ref _routesHeld),
-        (_store is CollectorMetrics.MeasuredStore m ? m.Inner : _store) is SqliteStore sqlite ? sqlite.WalBytes : 0,
-        Interlocked.Read(ref _revoked),
-        Interlocked.Read(ref _commandResults));
-
-    private int _routesHeld;
-
     /// <summary>Binds the socket and starts the collector thread.</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
     /// <exception cref="NetMQException">The endpoint cannot be bound, e.g. <see cref="AddressAlreadyInUseException"/>
@@ -268,7 +246,7 @@ public sealed partial class Collector : IDisposable
         }
         finally
         {
-            Volatile.Write(ref _routesHeld, _routes.Count);
+            Volatile.Write(ref _routesHeld, _routes.Count + _pingRoutes.Count);
         }
     }
 
@@ -326,7 +304,7 @@ public sealed partial class Collector : IDisposable
             {
                 // A link ping (Paranoid Pirate heartbeat): answer with an empty Ack at once; nothing is stored.
                 Interlocked.Increment(ref _pings);
-                _routes.Set(env.DeviceId, route, Environment.TickCount64);
+                PingedFrom(env.DeviceId, route, Environment.TickCount64);
                 Send(route, env.DeviceId, Envelope.Create(env.DeviceId, ++_outSequence, new Ack { Sequences = [] }));
                 continue;
             }
@@ -417,7 +395,7 @@ public sealed partial class Collector : IDisposable
             if (result.Committed[i] || result.QuarantinedAt[i])
             {
                 acks.Add(_batchRoutes[i], _batch[i]);
-                _routes.Set(_batch[i].DeviceId, _batchRoutes[i], now);
+                StoredFrom(_batch[i].DeviceId, _batchRoutes[i], now);
             }
         }
 
@@ -452,7 +430,7 @@ public sealed partial class Collector : IDisposable
     {
         while (queue.TryDequeue(out var item, TimeSpan.Zero))
         {
-            if (!_routes.TryGet(item.DeviceId, Environment.TickCount64, out byte[]? route))
+            if (!TryGetRoute(item.DeviceId, Environment.TickCount64, out byte[]? route))
             {
                 Undeliverable(item.DeviceId, "device not seen in the last 10 minutes");
                 continue;

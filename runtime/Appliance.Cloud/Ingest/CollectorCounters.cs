@@ -21,6 +21,7 @@ namespace Appliance.Cloud.Ingest;
 /// <param name="WalBytes">Size of the SQLite store's write-ahead log now, bytes (0 for PostgreSQL); bounded by checkpoints.</param>
 /// <param name="Revoked">Authenticated connections cut off because their key was revoked from the device registry.</param>
 /// <param name="CommandResults">Command results received from devices and recorded in the store.</param>
+/// <param name="MemoryTrims">Times the collector gave memory back to the system after a flood of hostile frames ended.</param>
 public readonly record struct CollectorCounters(
     long Received,
     long Stored,
@@ -38,4 +39,5 @@ public readonly record struct CollectorCounters(
     long Routes = 0,
     long WalBytes = 0,
     long Revoked = 0,
-    long CommandResults = 0);
+    long CommandResults = 0,
+    long MemoryTrims = 0);

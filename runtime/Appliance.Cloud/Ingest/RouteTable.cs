@@ -78,7 +78,7 @@ internal sealed class RouteTable<TValue>
     /// <returns>Key and value pairs.</returns>
     public List<KeyValuePair<string, TValue>> Snapshot() => _entries.Select(kv => new KeyValuePair<string, TValue>(kv.Key, kv.Value.Value)).ToList();
 
-    private void Expire(long nowMs)
+    public void Expire(long nowMs)
     {
         long ttlMs = (long)Ttl.TotalMilliseconds;
         _nextSweepMs = nowMs + Math.Max(1000, ttlMs / 4);

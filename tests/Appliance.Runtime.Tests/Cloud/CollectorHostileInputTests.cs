@@ -221,6 +221,50 @@ public sealed class CollectorHostileInputTests
     }
 
     [Fact]
+    public void Collector_PingsFromTwentyThousandIdentities_HeldOnProbationOnlyAndMemoryTrimmedWhenTheyStop()
+    {
+        // Before the fix every ping's device id took a place in the route table for 10 minutes: a flood of made-up
+        // identities stayed in the collector's memory (the campaign's RSS after a flood stayed 23-31 % above before).
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        using var collector = new Collector("tcp://127.0.0.1:0", store);
+        collector.Start();
+        using var device = Dealer(collector.Port);
+        device.SendFrame(WireCodec.Encode(Envelope.Create("real", 1, WireSamples.SampleSummary())));
+        Assert.Equal([1L], ReceiveAck(device, "real").Sequences);
+
+        using var flood = Dealer(collector.Port);
+        const int identities = 20_000;
+        for (int i = 0; i < identities; i++)
+        {
+            flood.SendFrame(WireCodec.Encode(Envelope.Create($"made-up-{i}", 1, new Ack { Sequences = [] })));
+        }
+
+        // The last ping's answer comes after every earlier one was handled (one connection, in order).
+        while (flood.TryReceiveFrameBytes(TimeSpan.FromSeconds(10), out byte[]? reply))
+        {
+            if (WireCodec.TryDecode(reply, out Envelope e, out _) && e.DeviceId == $"made-up-{identities - 1}")
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(identities, collector.Counters.Pings);
+        Assert.InRange(collector.Counters.Routes, 1, Collector.PingRouteCapacity + 1); // the probation table and "real"
+        device.SendFrame(WireCodec.Encode(Envelope.Create("real", 2, WireSamples.SampleSummary())));
+        Assert.Equal([2L], ReceiveAck(device, "real").Sequences); // the device that sent data still has its route
+
+        // Quiet after the flood: within a few checks of the collector's own clock, memory is given back once.
+        var until = DateTime.UtcNow + (Collector.TrimCheck * 10);
+        while (collector.Counters.MemoryTrims == 0 && DateTime.UtcNow < until)
+        {
+            Thread.Sleep(100);
+        }
+
+        Assert.Equal(1, collector.Counters.MemoryTrims);
+    }
+
+    [Fact]
     public void RouteTable_HundredThousandIdentities_HoldsAtMostCapacityAndExpiresOldOnes()
     {
         var table = new RouteTable<byte[]>(1024, TimeSpan.FromMinutes(10));
