@@ -33,6 +33,20 @@ public sealed class NativeLibraryTests
     }
 
     [Fact]
+    public void Cloud_WithoutSqlite_OneLineNamingItExitOneAndNoDatabaseCreated()
+    {
+        // Before: an unhandled TypeInitializationException from SQLitePCLRaw, a stack trace and exit 134 (SIGABRT).
+        var dir = CopyWithout("libe_sqlite3");
+        var db = Path.Combine(dir, "fleet.db");
+        var (code, _, stderr) = PublishedBinary.RunCopy(Path.Combine(dir, "appliance"), TimeSpan.FromSeconds(30), "cloud", "--listen", "tcp://127.0.0.1:0", "--db", db);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"appliance: failed: libe_sqlite3.so: not found in {dir}/", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(db));
+    }
+
+    [Fact]
     public void Doctor_WithoutLibgit2_NamesItAndTheFolder()
     {
         var dir = CopyWithout("libgit2-");

@@ -97,7 +97,7 @@ internal static class Cli
     {
         ConfigException or GitOpsException or FormatException or InferenceException or ArgumentException
             or IOException or UnauthorizedAccessException or System.Text.Json.JsonException => ExitCodes.BadInput,
-        System.Data.Common.DbException => ExitCodes.Failed,
+        System.Data.Common.DbException or DllNotFoundException => ExitCodes.Failed,
         _ => null,
     };
 

@@ -49,11 +49,15 @@ internal static class CloudCommand
     }
 
     /// <summary>Opens the store named by <paramref name="db"/>: PostgreSQL for a URL, SQLite otherwise.</summary>
-    public static ICollectorStore OpenStore(string db) => PostgresStore.IsUrl(db) ? new PostgresStore(db) : new SqliteStore(db);
+    public static ICollectorStore OpenStore(string db) => PostgresStore.IsUrl(db) ? new PostgresStore(db) : new SqliteStore(RequireSqlite(db));
 
     /// <summary>Opens the store named by <paramref name="db"/>; a SQLite file with the given commit durability.</summary>
     public static ICollectorStore OpenStore(string db, SqliteSynchronous synchronous) =>
-        PostgresStore.IsUrl(db) ? new PostgresStore(db) : new SqliteStore(db, synchronous);
+        PostgresStore.IsUrl(db) ? new PostgresStore(db) : new SqliteStore(RequireSqlite(db), synchronous);
+
+    /// <summary><paramref name="db"/>, once SQLite's native library loads (<see cref="NativeLibraries.Sqlite"/>).</summary>
+    /// <exception cref="DllNotFoundException">It does not: the library and where it was looked for named (exit 1).</exception>
+    private static string RequireSqlite(string db) => NativeLibraries.Sqlite() is { } missing ? throw new DllNotFoundException(missing) : db;
 
     private static SqliteSynchronous Synchronous(string? value) => value switch
     {
@@ -82,7 +86,7 @@ internal static class CloudCommand
             throw new FileNotFoundException($"--db {db}: no such collector store", db);
         }
 
-        return SqliteStore.OpenReadOnly(db);
+        return SqliteStore.OpenReadOnly(RequireSqlite(db));
     }
 
     private static Command Stats()

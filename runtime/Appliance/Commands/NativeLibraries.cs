@@ -5,7 +5,7 @@ namespace Appliance.Commands;
 /// <summary>
 /// The native libraries the published binary carries beside itself (<c>./build.sh publish</c> → <c>out/</c>): libgit2
 /// (LibGit2Sharp.NativeBinaries, <c>libgit2-HASH.so</c>: the device's configuration repository) and ONNX Runtime
-/// (<c>libonnxruntime.so</c>: model scoring). Without one, the first use of its managed wrapper ends the process with an
+/// (<c>libonnxruntime.so</c>: model scoring) on the device, and SQLite (<c>libe_sqlite3.so</c>) on the collector. Without one, the first use of its managed wrapper ends the process with an
 /// unhandled <see cref="TypeInitializationException"/> (exit 134); <see cref="Check"/> names the library and where it was
 /// looked for instead.
 /// </summary>
@@ -35,9 +35,15 @@ internal static class NativeLibraries
 
     /// <summary>Why ONNX Runtime does not load, or null when it does (or when this is not the published binary): beside the
     /// binary first, then the loader's search path.</summary>
-    public static string? Onnx()
+    public static string? Onnx() => Beside("libonnxruntime.so");
+
+    /// <summary>Why SQLite (<c>libe_sqlite3.so</c>, SQLitePCLRaw's bundle: the collector's default store) does not load, or
+    /// null when it does (or when this is not the published binary).</summary>
+    public static string? Sqlite() => Beside("libe_sqlite3.so");
+
+    /// <summary>Why <paramref name="name"/> does not load, or null: beside the binary first, then the loader's search path.</summary>
+    private static string? Beside(string name)
     {
-        const string name = "libonnxruntime.so";
         if (!IsPublished)
         {
             return null;
