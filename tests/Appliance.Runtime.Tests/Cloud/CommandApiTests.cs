@@ -69,10 +69,13 @@ public sealed class CommandApiTests
     }
 
     [Fact]
-    public async Task Post_PullConfig_ConnectedDeviceAnswersAndResultReadBack()
+    public async Task Post_PullConfig_CollectorUnderMetricsAndConnectedDevice_ResultReadBack()
     {
         await using var host = await FleetApiHost.StartAsync();
-        using var collector = new Collector("tcp://127.0.0.1:0", host.Writer);
+
+        // As `appliance cloud --http` runs it: the collector writes through the metrics' measuring wrapper.
+        using var metrics = new CollectorMetrics();
+        using var collector = new Collector("tcp://127.0.0.1:0", metrics.Measure(host.Writer));
         collector.Start();
         using var device = new UplinkClient(new UplinkOptions
         {
