@@ -2,6 +2,7 @@ using System.Data.Common;
 using Appliance.Cloud.Http.Api;
 using Appliance.Cloud.Http.Dashboard;
 using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -101,6 +102,14 @@ public sealed class FleetHttpServer : IAsyncDisposable
         g.MapGet("/alerts", (RequestDelegate)api.ListAlerts);
         g.MapPost("/alerts/{id}/ack", (RequestDelegate)api.Acknowledge);
         g.MapGet("/stats", (RequestDelegate)api.Stats);
+        if (api.Fleet is ICollectorStore)
+        {
+            var commands = new CommandsApi(api);
+            g.MapPost("/devices/{id}/commands", (RequestDelegate)commands.Enqueue);
+            g.MapGet("/commands", (RequestDelegate)commands.List);
+            g.MapGet("/commands/{id}", (RequestDelegate)commands.Get);
+        }
+
         g.Map("/{**rest}", (RequestDelegate)(ctx => throw new ApiInputException(404, "path", $"{ctx.Request.Method} {ctx.Request.Path}: no such API call (docs/api.md lists them)")));
         var pages = new DashboardPages(api);
         app.MapGet("/", (RequestDelegate)pages.Fleet);

@@ -6,7 +6,8 @@ namespace Appliance.Browser.Tests;
 /// <summary>
 /// Issue 16's browser check: the published collector with <c>--http</c> and three live devices on emulated sensors (the
 /// embedded default configuration: an emulated BME280 at 10 Hz, 1 s windows, a heater fault from 8 s to 12 s that fires
-/// the EWMA z-score detector), looked at through Debian's headless chromium. Screenshots go to <c>out/test-artifacts/</c>.
+/// the EWMA z-score detector), looked at through Debian's headless chromium; a pull-config sent from the device page's
+/// commands panel comes back with the device's result. Screenshots go to <c>out/test-artifacts/</c>.
 /// </summary>
 public sealed class DashboardBrowserTests(ITestOutputHelper output)
 {
@@ -14,7 +15,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     private static readonly string Artifacts = Path.Combine(PublishedBinary.RepositoryRoot, "out", "test-artifacts");
 
     [Fact]
-    public async Task Dashboard_ThreeLiveDevices_OnlineThenOfflineChartPerWindowAndAlertAcknowledged()
+    public async Task Dashboard_ThreeLiveDevices_OnlineThenOfflineChartPerWindowAlertAcknowledgedAndPullConfigRoundTrips()
     {
         string root = Path.Combine(Path.GetTempPath(), "appliance-browser-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -115,6 +116,20 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 
             await page.GotoAsync(baseUrl + "/devices/dev-1");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "dashboard-device.png"), FullPage = true });
+
+            // A pull-config sent from the commands panel round-trips with the live device: the panel's table shows the device's
+            // result (DeviceCommands: "rev=R state=S") without a reload, and the store holds the same record.
+            await page.Locator("#commands button[data-verb='pull-config']").ClickAsync();
+            await Assertions.Expect(page.Locator("#command-status")).ToContainTextAsync("(pull-config)");
+            ILocator sent = page.Locator("#command-list tr[data-verb='pull-config']").First;
+            await Assertions.Expect(sent.Locator("td.state")).ToHaveTextAsync("ok", new() { Timeout = 30_000 });
+            await Assertions.Expect(sent.Locator("td.result")).ToHaveTextAsync(new Regex("^rev=[0-9a-f]{40} state=applied$"));
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "dashboard-command-pull-config.png"), FullPage = true });
+            string commandId = (await sent.GetAttributeAsync("data-command"))!;
+            using var command = JsonDocument.Parse(await api.GetStringAsync("/api/commands/" + commandId));
+            Assert.Equal(("dev-1", "pull-config", "dashboard", "ok"), (command.RootElement.GetProperty("device_id").GetString(),
+                command.RootElement.GetProperty("verb").GetString(), command.RootElement.GetProperty("by").GetString(), command.RootElement.GetProperty("state").GetString()));
+            Assert.Equal(await sent.Locator("td.result").TextContentAsync(), command.RootElement.GetProperty("result").GetString());
         }
         catch
         {

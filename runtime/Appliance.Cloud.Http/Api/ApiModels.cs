@@ -146,5 +146,8 @@ public sealed record ApiProblem(string Type, string Title, int Status, string De
 [JsonSerializable(typeof(AlertView))]
 [JsonSerializable(typeof(AckRequest))]
 [JsonSerializable(typeof(StatsView))]
+[JsonSerializable(typeof(CommandRequest))]
+[JsonSerializable(typeof(CommandView))]
+[JsonSerializable(typeof(IReadOnlyList<CommandView>))]
 [JsonSerializable(typeof(ApiProblem))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Appliance.Cloud.Ingest;
 using Appliance.Cloud.Storage;
 using Microsoft.AspNetCore.Http;
@@ -113,22 +112,7 @@ public sealed class FleetApi(IFleetReader fleet, FleetHttpOptions options, Func<
     public async Task Acknowledge(HttpContext ctx)
     {
         (string device, long seq) = FleetViews.ParseAlertId((string)ctx.Request.RouteValues["id"]!);
-        AckRequest? body = null;
-        try
-        {
-            using var buffer = new MemoryStream();
-            await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
-            if (buffer.Length > 0)
-            {
-                body = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJsonContext.Default.AckRequest);
-            }
-        }
-        catch (JsonException e)
-        {
-            string field = e.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
-            throw new ApiInputException(400, field, $"request body: {e.Message} (expected nothing, or a JSON object such as {{\"by\": \"operator name\"}})");
-        }
-
+        AckRequest? body = await ApiBody.ReadAsync(ctx, ApiJsonContext.Default.AckRequest, "nothing, or a JSON object such as {\"by\": \"operator name\"}");
         StoredAlert? alert = fleet.AcknowledgeAlert(device, seq, ApiTime.NowNs(), body?.By ?? "api")
             ?? throw new ApiInputException(404, "id", $"alert '{device}:{seq}': no such alert in the collector store");
         await ctx.Response.WriteAsJsonAsync(FleetViews.Alert(alert), ApiJsonContext.Default.AlertView, cancellationToken: ctx.RequestAborted);

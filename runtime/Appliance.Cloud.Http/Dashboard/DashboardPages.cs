@@ -11,7 +11,7 @@ namespace Appliance.Cloud.Http.Dashboard;
 /// The dashboard: server-rendered HTML with a little JavaScript, no build step. <c>/</c> is the fleet table (rows
 /// <c>tr[data-device]</c> carrying the device id as text; a script re-reads <c>/api/devices</c> every
 /// <see cref="PollSeconds"/> s so a silent device turns offline without a reload), <c>/devices/{id}</c> a device with one
-/// <see cref="SensorChart"/> per sensor channel over the last hour and a Commands section, <c>/alerts</c> the latest alerts
+/// <see cref="SensorChart"/> per sensor channel over the last hour and the <see cref="CommandsPanel"/>, <c>/alerts</c> the latest alerts
 /// with an Acknowledge button each (<c>POST /api/alerts/{id}/ack</c>).
 /// </summary>
 /// <param name="api">The API whose reads the pages share.</param>
@@ -75,7 +75,7 @@ public sealed class DashboardPages(FleetApi api)
         return End(ctx, html);
     }
 
-    /// <summary><c>GET /devices/{id}</c>: one device, its sensors' charts over the last hour, and the Commands section.</summary>
+    /// <summary><c>GET /devices/{id}</c>: one device, its sensors' charts over the last hour, and the commands panel.</summary>
     public Task Device(HttpContext ctx)
     {
         DeviceRecord d = api.Device((string)ctx.Request.RouteValues["id"]!, "id");
@@ -102,8 +102,7 @@ public sealed class DashboardPages(FleetApi api)
                 [.. alerts.Where(a => a.Sensor == channel.Key.Sensor && a.Channel == channel.Key.Channel)]);
         }
 
-        // Commands to this device (issue 16 item 4) are another branch's work: their panel goes here.
-        html.Append("<section id=\"commands\"><h2>Commands</h2><p>Commands to devices are not available in this build.</p></section>\n");
+        CommandsPanel.Render(html, v.DeviceId);
         return End(ctx, html);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Appliance.Cloud.Control;
 using Appliance.Cloud.Http.Api;
 
 namespace Appliance.Runtime.Tests.Cloud;
@@ -61,6 +62,14 @@ public sealed class FleetDashboardTests
         Assert.Contains("data-windows=\"7\"", device, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(device, "<line class=\"alert\"[^>]*data-alert=\"pump-7:8\""));
         Assert.Contains("<section id=\"commands\"><h2>Commands</h2>", device, StringComparison.Ordinal);
+        foreach (string verb in CommandService.Verbs)
+        {
+            Assert.Contains($"<button type=\"button\" data-verb=\"{verb}\">", device, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("<table id=\"command-list\">", device, StringComparison.Ordinal);
+        Assert.Contains("const commandDevice = 'pump-7';", device, StringComparison.Ordinal);
+        Assert.DoesNotContain("not available in this build", device, StringComparison.Ordinal);
 
         string alerts = await host.Client.GetStringAsync("/alerts");
         Assert.Contains("<button type=\"button\" data-id=\"pump-7:8\">Acknowledge</button>", alerts, StringComparison.Ordinal);
