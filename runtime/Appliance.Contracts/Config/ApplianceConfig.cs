@@ -19,6 +19,7 @@ namespace Appliance.Contracts.Config;
 /// <param name="GitOps">The <c>[gitops]</c> table.</param>
 /// <param name="Alarms">The <c>[[alarm]]</c> tables (GPIO outputs raised by alerts), in file order, names unique; null or empty for none.</param>
 /// <param name="Outbox">The <c>[outbox]</c> table; null for the defaults.</param>
+/// <param name="Metrics">The <c>[metrics]</c> table; null when the device serves no metrics (the default).</param>
 public sealed record ApplianceConfig(
     DeviceSettings Device,
     IReadOnlyList<SensorSettings> Sensors,
@@ -28,7 +29,8 @@ public sealed record ApplianceConfig(
     UplinkSettings Uplink,
     GitOpsSettings GitOps,
     IReadOnlyList<AlarmSettings>? Alarms = null,
-    OutboxSettings? Outbox = null);
+    OutboxSettings? Outbox = null,
+    MetricsSettings? Metrics = null);
 
 /// <summary>The <c>[device]</c> table.</summary>
 /// <param name="Id">The device id: 1 to 64 characters of letters, digits, '-', '_' and '.'.</param>

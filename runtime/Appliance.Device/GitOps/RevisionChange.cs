@@ -5,7 +5,7 @@ namespace Appliance.Device.GitOps;
 
 /// <summary>
 /// What a new revision changes for a device that runs another one: a pipeline rebuild, only the model, or nothing.
-/// The parsed configurations are compared with <c>[inference] model</c> left out, and the models by the SHA-256 of their
+/// The parsed configurations are compared with <c>[inference] model</c> and <c>[metrics]</c> (the endpoint is rebuilt on its own) left out, and the models by the SHA-256 of their
 /// bytes (<see cref="ModelPackage.Sha256"/>); a model update is one only when both revisions name a model (a revision
 /// that turns the on-device fitted model on or off rebuilds).
 /// </summary>
@@ -77,7 +77,7 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
     }
 
     private static ApplianceConfig Stripped(ApplianceConfig c) =>
-        c with { Sensors = s_noSensors, Alarms = null, Inference = c.Inference with { Model = null } };
+        c with { Sensors = s_noSensors, Alarms = null, Metrics = null, Inference = c.Inference with { Model = null } };
 
     private static bool SameSensor(SensorSettings a, SensorSettings b) =>
         a with { Channels = null } == b with { Channels = null }

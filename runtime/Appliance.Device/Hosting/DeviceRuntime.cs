@@ -53,6 +53,8 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
     private readonly SemaphoreSlim _applyGate = new(1, 1);
     private readonly DeviceCommands _commands;
     private PipelineCounters _retired;
+    private readonly Metrics.LatencyHistogram _inferenceLatency = new();
+    private readonly Metrics.MetricsEndpoint _metrics;
 
     /// <summary>Creates the device; its outbox journal lives in <c>STATE/outbox</c> and its status in <c>STATE/status.json</c>.
     /// Nothing samples until a revision is applied.</summary>
@@ -71,6 +73,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         _status.Start();
         Appliance.Drivers.Sampling.SteadyClock.Shared.Stepped += OnClockStep;
         _commands = new DeviceCommands(this, _logger);
+        _metrics = new(new Metrics.DeviceExposition(_outbox, () => _uplink, () => Counters, () => _sensorStats, _inferenceLatency).Write, logging.CreateLogger("metrics"));
     }
 
     /// <summary>The reconciler's state (config_revision, config_state, config_error), written into the status file.</summary>
@@ -101,6 +104,12 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
             }
         }
     }
+
+    /// <summary>Where <c>[metrics] listen</c> serves <c>GET /metrics</c> now, or null when it is off.</summary>
+    internal System.Net.IPEndPoint? MetricsEndPoint => _metrics.LocalEndPoint;
+
+    /// <summary>The outbox journal's counters now (status.json's seq_written, seq_acked, journal_bytes).</summary>
+    internal JournalCounters JournalCounters => _outbox.Counters;
 
     /// <summary>The running pipeline, or null before the first apply.</summary>
     public DevicePipeline? Pipeline => _pipeline;
@@ -165,6 +174,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
     {
         var outbox = bundle.Config.Outbox ?? new OutboxSettings(); // [outbox] budget and reserve, in effect at once
         _outbox.SetLimits(outbox.BudgetBytes, outbox.ReserveBytes);
+        _metrics.Apply(bundle.Config.Metrics); // [metrics] listen: started, stopped or rebound at once, the pipeline untouched
         if (!rebuild && _pipeline is not null && _bundle is not null && RevisionChange.Between(_bundle, bundle) is { Kind: not RevisionChangeKind.Rebuild } change)
         {
             ApplyInPlace(bundle, change);
@@ -242,7 +252,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
                 StartUplink(uplinkOptions); // the first revision: nothing runs yet
             }
 
-            pipeline = new DevicePipeline(config, sensors, _uplink!, options, _logger, keepAlarms ? _alarms : newAlarms);
+            pipeline = new DevicePipeline(config, sensors, _uplink!, options, _logger, keepAlarms ? _alarms : newAlarms, _inferenceLatency);
             pipeline.UseModels(bundle.Models);
             if (boundary is { } stop && stop - s_stopMargin - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero)
             {
@@ -487,6 +497,7 @@ public sealed class DeviceRuntime : IConfigTarget, IDisposable
         Appliance.Drivers.Sampling.SteadyClock.Shared.Stepped -= OnClockStep;
         _status.WriteNow();
         _status.Dispose();
+        _metrics.Dispose();
         _pipeline?.Dispose();
         _alarms?.Dispose();
         _uplink?.Dispose();

@@ -165,7 +165,9 @@ internal sealed class BatchScoringStage
 
         try
         {
+            var started = Stopwatch.GetTimestamp();
             _scorer.Run(_input, _scores);
+            _tally.InferenceLatency?.Record(Stopwatch.GetTimestamp() - started);
             Interlocked.Increment(ref _tally.InferenceRuns);
             return model;
         }

@@ -40,10 +40,13 @@ public sealed class DevicePipeline : IDisposable
     /// <param name="options">Pacing and reporting.</param>
     /// <param name="logger">The log.</param>
     /// <param name="alarms">The alarm outputs (<c>[[alarm]]</c>) that alerts raise locally, as the window that fired closes; none when null.</param>
+    /// <param name="inferenceLatency">Receives the duration of each successful ONNX run (the device's histogram, which
+    /// outlives its pipelines, served on <c>[metrics]</c>); none timed when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">A window length or detector setting the kernels refuse.</exception>
     /// <exception cref="InferenceException"><c>gpu = "required"</c> and no GPU execution provider can be used.</exception>
-    public DevicePipeline(ApplianceConfig config, IReadOnlyList<SensorBinding> sensors, UplinkClient uplink, PipelineOptions options, ILogger logger, Appliance.Drivers.Chips.Gpio.AlarmPanel? alarms = null)
+    public DevicePipeline(ApplianceConfig config, IReadOnlyList<SensorBinding> sensors, UplinkClient uplink, PipelineOptions options, ILogger logger, Appliance.Drivers.Chips.Gpio.AlarmPanel? alarms = null, Metrics.LatencyHistogram? inferenceLatency = null)
     {
+        _tally.InferenceLatency = inferenceLatency;
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(sensors);
         ArgumentNullException.ThrowIfNull(options);

@@ -23,4 +23,7 @@ internal sealed class PipelineTally
 
     /// <summary>Batches whose run failed.</summary>
     public long InferenceFaults;
+
+    /// <summary>The duration of each successful ONNX run (the device's, shared by its pipelines); null to time none.</summary>
+    public Metrics.LatencyHistogram? InferenceLatency;
 }
