@@ -1,0 +1,77 @@
+using Appliance.Contracts.Inference;
+using Appliance.Kernels.Windows;
+using Appliance.Contracts.Config;
+using Appliance.Device.GitOps;
+using Appliance.Device.Health;
+using Appliance.Device.Outbox;
+using Appliance.Device.Pipeline;
+using Appliance.Device.Uplink;
+using Appliance.Contracts.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Device.Hosting;
+
+/// <summary>The revision health check of <see cref="DeviceRuntime"/> (<see cref="IConfigTarget.CheckHealthAsync"/>).</summary>
+public sealed partial class DeviceRuntime
+{
+    /// <inheritdoc/>
+    /// <remarks>Healthy once samples were read, windows summarised, the uplink acknowledged (when it was up before this
+    /// revision) and an awaited model scores; a pipeline whose sources are all replays that have ended is judged at its end.</remarks>
+    public async Task<HealthReport> CheckHealthAsync(TimeSpan grace, CancellationToken token)
+    {
+        var deadline = DateTimeOffset.UtcNow + grace;
+        var uplinkRequired = _uplinkRebuilt || _ackedAtApply > 0;
+        long? scoredAtSwap = null;
+        while (true)
+        {
+            var c = _pipeline!.Counters;
+            var acked = _uplink!.Counters.Acknowledged - _ackedAtApply;
+
+            if (_pipeline.Completion.IsCompleted)
+            {
+                // Every source is a recording and has ended (a bad row ends it too, counted as a fault):
+                // nothing more will come, and rolling back would not replay it; the replay's outcome is its caller's to report.
+                return new HealthReport(true, $"replay ended: {c.SamplesRead} samples, {c.WindowsSummarised} windows, {c.SampleFaults} faults");
+            }
+
+            // Sensors answer: reads do not fail (more than one in ten fails the check, at once). A replay is judged at its end.
+            if (c.SampleFaults > c.SamplesRead / 10 && !_sensors.All(x => x.IsReplay))
+            {
+                return new HealthReport(false, $"sensors do not answer: {c.SampleFaults} failed reads, {c.SamplesRead} good");
+            }
+
+            // A model swapped in place: healthy once it is active and has scored windows (counted from when it was first seen
+            // active, so that they are its own); a model that only faults or never takes over fails the check.
+            var awaited = _awaitedModel;
+            if (awaited is not null && scoredAtSwap is null && _pipeline.ActiveModel == awaited)
+            {
+                scoredAtSwap = _pipeline.ScoredWindows;
+            }
+
+            var modelScores = awaited is null || _pipeline.ScoredWindows > scoredAtSwap;
+            if (c.SamplesRead > 0 && c.WindowsSummarised > 0 && (!uplinkRequired || acked > 0) && modelScores)
+            {
+                if (awaited is not null)
+                {
+                    _awaitedModel = null;
+                    DeviceRuntimeLog.ModelSwappedIn(_logger, awaited);
+                    _uplink.Enqueue(CurrentHeartbeat()); // the cloud sees the new active model at once
+                }
+
+                return new HealthReport(true, $"{c.SamplesRead} samples, {c.WindowsSummarised} windows, {acked} acknowledged, {c.SampleFaults} faults{(awaited is null ? "" : $", {awaited} scores")}");
+            }
+
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                var missing = c.SamplesRead == 0 ? "no sample read (sensors do not answer)"
+                    : c.WindowsSummarised == 0 ? "no window produced"
+                    : !modelScores && scoredAtSwap is null ? $"model {awaited} was not swapped in ({_pipeline.ActiveModel} still scores)"
+                    : !modelScores ? $"model {awaited} scored no window ({_pipeline.InferenceFaults} inference faults)"
+                    : await DeviceParts.WhyNoAcknowledgementAsync(_uplinkOptions!, TimeSpan.FromSeconds(1));
+                return new HealthReport(false, missing);
+            }
+
+            await Task.Delay(200, token);
+        }
+    }
+}
