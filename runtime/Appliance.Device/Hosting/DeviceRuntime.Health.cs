@@ -1,13 +1,4 @@
-using Appliance.Contracts.Inference;
-using Appliance.Kernels.Windows;
-using Appliance.Contracts.Config;
 using Appliance.Device.GitOps;
-using Appliance.Device.Health;
-using Appliance.Device.Outbox;
-using Appliance.Device.Pipeline;
-using Appliance.Device.Uplink;
-using Appliance.Contracts.Wire;
-using Microsoft.Extensions.Logging;
 
 namespace Appliance.Device.Hosting;
 

@@ -358,15 +358,8 @@ public sealed class CollectorHostileInputTests
             new Dictionary<string, string> { [attackerKey.PublicKeyZ85] = "attacker", [victimKey.PublicKeyZ85] = "victim" });
         collector.Start();
 
-        using (var attacker = new DealerSocket())
+        using (var attacker = CurvePeer.ConnectAuthenticated(collector.Port, server, attackerKey, "attacker"))
         {
-            attacker.Options.Linger = TimeSpan.Zero;
-            attacker.Options.CurveServerKey = server.PublicKey;
-            attacker.Options.CurveCertificate = attackerKey;
-            attacker.Connect($"tcp://127.0.0.1:{collector.Port}");
-            byte[] proof = DeviceProof.Create("attacker", attackerKey.SecretKeyZ85!, server.PublicKeyZ85);
-            attacker.SendFrame(WireCodec.Encode(Envelope.Create("attacker", 1, new Ack { Sequences = [], Proof = proof })));
-            Assert.True(attacker.TryReceiveFrameBytes(TimeSpan.FromSeconds(10), out _)); // authenticated as "attacker"
             for (long seq = 1; seq <= 5; seq++)
             {
                 attacker.SendFrame(WireCodec.Encode(Envelope.Create("victim", seq, WireSamples.SampleSummary(WireSamples.StartNs + seq))));

@@ -72,15 +72,8 @@ public sealed class DeviceRegistryTests
         using var collector = new Collector("tcp://127.0.0.1:0", store, null, server.SecretKeyZ85, useDeviceRegistry: true);
         collector.Start();
 
-        using (var attacker = new DealerSocket())
+        using (var attacker = Cloud.CurvePeer.ConnectAuthenticated(collector.Port, server, attackerKey, "attacker"))
         {
-            attacker.Options.Linger = TimeSpan.Zero;
-            attacker.Options.CurveServerKey = server.PublicKey;
-            attacker.Options.CurveCertificate = attackerKey;
-            attacker.Connect($"tcp://127.0.0.1:{collector.Port}");
-            byte[] proof = DeviceProof.Create("attacker", attackerKey.SecretKeyZ85!, server.PublicKeyZ85);
-            attacker.SendFrame(WireCodec.Encode(Envelope.Create("attacker", 1, new Ack { Sequences = [], Proof = proof })));
-            Assert.True(attacker.TryReceiveFrameBytes(TimeSpan.FromSeconds(10), out _)); // authenticated as "attacker"
 
             // A proof for the victim's id made with the attacker's key does not authenticate either.
             byte[] forged = DeviceProof.Create("victim", attackerKey.SecretKeyZ85!, server.PublicKeyZ85);
