@@ -17,6 +17,7 @@ internal static class StoreStatements
     public static StoreBatchResult Write(DbConnection connection, DbTransaction tx, StoreSql sql, IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
     {
         using DbCommand summary = Command(connection, tx, sql, sql.InsertSummary, 21);
+        summary.Parameters[20].DbType = DbType.String; // spectral: NULL for most summaries, typed for PostgreSQL
         using DbCommand alert = Command(connection, tx, sql, sql.InsertAlert, 23);
         using DbCommand heartbeat = Command(connection, tx, sql, sql.InsertHeartbeat, 8);
         using DbCommand device = Command(connection, tx, sql, sql.UpsertDevice, 3);
