@@ -34,7 +34,7 @@ internal sealed class FleetSql
     /// <c>P IS NULL</c> rather than <c>(P IS NULL OR column = P)</c>, so that SQLite can use the (device_id, seq) key for a
     /// device's rows (an OR of a parameter and a column hides the index from the planner).</summary>
     public string Summaries(bool device, bool sensor) =>
-        $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns} FROM summaries "
+        $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns}, spectral FROM summaries "
         + $"WHERE {Filter("device_id", 1, device)} AND {Filter("sensor", 2, sensor)} AND window_start_ns >= {P(3)} AND window_start_ns < {P(4)} "
         + $"ORDER BY window_start_ns DESC, seq DESC LIMIT {P(5)}";
 

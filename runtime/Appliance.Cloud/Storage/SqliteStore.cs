@@ -85,6 +85,12 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
                 Execute("BEGIN IMMEDIATE;\n" + migrate + "COMMIT;");
                 Execute(Sql.Schema);
             }
+
+            // Files written before schema 3 summaries have no spectral column: added, NULL for their rows.
+            if (!HasColumn("summaries", "spectral"))
+            {
+                Execute("ALTER TABLE summaries ADD COLUMN spectral TEXT;");
+            }
         }
         catch (SqliteException ex)
         {

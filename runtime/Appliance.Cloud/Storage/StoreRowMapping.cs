@@ -31,7 +31,7 @@ internal static class StoreRowMapping
         return rows;
     }
 
-    /// <summary>Reads a row of <c>device_id, seq, sensor, channel, window_start_ns, window_end_ns, FEATURES</c>.
+    /// <summary>Reads a row of <c>device_id, seq, sensor, channel, window_start_ns, window_end_ns, FEATURES, spectral</c>.
     /// A NULL feature (SQLite has no NaN) reads as NaN.</summary>
     public static StoredSummary Summary(DbDataReader r)
     {
@@ -50,7 +50,8 @@ internal static class StoreRowMapping
             Last = Real(r, 16),
             ZeroCrossings = r.GetInt64(17),
         };
-        return new StoredSummary(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), f);
+        return new StoredSummary(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), f,
+            r.IsDBNull(18) ? null : r.GetString(18));
     }
 
     /// <summary>Reads a row of <see cref="StoreSql.Devices"/>.</summary>

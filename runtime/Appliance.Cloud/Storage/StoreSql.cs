@@ -44,7 +44,7 @@ internal sealed class StoreSql
     [
         new("device_id", Kind.Text, true), new("seq", Kind.Int, true), new("sensor", Kind.Text, true), new("channel", Kind.Text, true),
         new("window_start_ns", Kind.Int, true), new("window_end_ns", Kind.Int, true), .. Features, new("received_ns", Kind.Int, true),
-        new("incarnation", Kind.Int, true),
+        new("incarnation", Kind.Int, true), new("spectral", Kind.Text),
     ];
 
     private static readonly Column[] AlertColumns =
@@ -82,6 +82,7 @@ internal sealed class StoreSql
         }
 
         schema.Append(CreateTable("summaries", SummaryColumns, null))
+            .Append(dialect.AddColumnIfNotExists ? "ALTER TABLE summaries ADD COLUMN IF NOT EXISTS spectral TEXT;\n" : "")
             .Append("CREATE INDEX IF NOT EXISTS summaries_window ON summaries (window_start_ns);\n")
             .Append(CreateTable("alerts", AlertColumns, null))
             .Append(FleetSql.Schema(dialect))
@@ -113,7 +114,7 @@ internal sealed class StoreSql
         UpdateDeviceHeartbeat = $"UPDATE devices SET last_heartbeat_seq = {P(2)}, heartbeat_ns = {P(3)}, uptime_ms = {P(4)}, execution_provider = {P(5)}, config_revision = {P(6)}, config_state = {P(7)}, health = {P(8)} WHERE device_id = {P(1)} AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < {P(2)})";
         AddCounters = $"UPDATE counters SET value = value + CASE name WHEN 'duplicates_rejected' THEN {P(1)} WHEN 'malformed_dropped' THEN {P(2)} ELSE 0 END";
         SetCounter = $"INSERT INTO counters (name, value) VALUES ({P(1)}, {P(2)}) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
-        Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns} FROM summaries WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND window_start_ns >= {P(2)} ORDER BY window_start_ns, device_id, seq LIMIT {P(3)}";
+        Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns}, spectral FROM summaries WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND window_start_ns >= {P(2)} ORDER BY window_start_ns, device_id, seq LIMIT {P(3)}";
     }
 
     /// <summary>
@@ -133,7 +134,8 @@ internal sealed class StoreSql
             _ => throw new ArgumentException($"table '{table}' has no incarnation key (expected summaries, alerts or heartbeats)", nameof(table)),
         };
         string old = table + "_before_incarnation";
-        string copied = string.Join(", ", columns.Where(c => c.Name != "incarnation").Select(c => c.Name));
+        // Tables from before incarnations predate the later columns too (spectral: NULL for their rows).
+        string copied = string.Join(", ", columns.Where(c => c.Name is not "incarnation" and not "spectral").Select(c => c.Name));
         return $"ALTER TABLE {table} RENAME TO {old};\n{CreateTable(table, columns, null)}INSERT INTO {table} ({copied}, incarnation) SELECT {copied}, 0 FROM {old};\nDROP TABLE {old};\n";
     }
 
@@ -146,7 +148,8 @@ internal sealed class StoreSql
     /// <summary>Creates every missing table, index and counter row.</summary>
     public string Schema { get; }
 
-    /// <summary>Parameters: device_id, seq, sensor, channel, window_start_ns, window_end_ns, 12 features (wire order), received_ns, incarnation.</summary>
+    /// <summary>Parameters: device_id, seq, sensor, channel, window_start_ns, window_end_ns, 12 features (wire order), received_ns,
+    /// incarnation, spectral (JSON text, <see cref="Contracts.Wire.SpectralJson"/>, or NULL).</summary>
     public string InsertSummary { get; }
 
     /// <summary>Parameters: device_id, seq, sensor, channel, time_ns, score, threshold, severity, detector, 12 features, received_ns, incarnation.</summary>

@@ -16,7 +16,8 @@ internal static class StoreStatements
     /// <exception cref="ArgumentException">An envelope carries an acknowledgement or command.</exception>
     public static StoreBatchResult Write(DbConnection connection, DbTransaction tx, StoreSql sql, IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
     {
-        using DbCommand summary = Command(connection, tx, sql, sql.InsertSummary, 20);
+        using DbCommand summary = Command(connection, tx, sql, sql.InsertSummary, 21);
+        summary.Parameters[20].DbType = DbType.String; // spectral: NULL for most summaries, typed for PostgreSQL
         using DbCommand alert = Command(connection, tx, sql, sql.InsertAlert, 23);
         using DbCommand heartbeat = Command(connection, tx, sql, sql.InsertHeartbeat, 8);
         using DbCommand device = Command(connection, tx, sql, sql.UpsertDevice, 3);
@@ -30,7 +31,8 @@ internal static class StoreStatements
             DbCommand insert = e.Body switch
             {
                 Summary s => Set(summary, e.DeviceId, e.Sequence, s.Sensor, s.Channel, s.WindowStartNs, s.WindowEndNs)
-                    .SetFeatures(d, 7, s.Features).Set(19, receivedNs).Set(20, e.Incarnation),
+                    .SetFeatures(d, 7, s.Features).Set(19, receivedNs).Set(20, e.Incarnation)
+                    .Set(21, s.Spectral is { } spectral ? SpectralJson.ToJson(spectral) : DBNull.Value),
                 Alert a => Set(alert, e.DeviceId, e.Sequence, a.Sensor, a.Channel, a.TimeNs, d.Real64(a.Score), d.Real64(a.Threshold),
                     (long)a.Severity, a.Detector).SetFeatures(d, 10, a.Features).Set(22, receivedNs).Set(23, e.Incarnation),
                 Heartbeat h => Set(heartbeat, e.DeviceId, e.Sequence, h.UptimeMs, h.ExecutionProvider, h.ConfigRevision,

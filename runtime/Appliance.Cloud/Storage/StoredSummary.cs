@@ -11,6 +11,8 @@ namespace Appliance.Cloud.Storage;
 /// <param name="WindowStartNs">Window start, UTC Unix ns, inclusive.</param>
 /// <param name="WindowEndNs">Window end, UTC Unix ns, exclusive.</param>
 /// <param name="Features">The window's features (NaN fields come back as NaN; SQLite stores them as NULL).</param>
+/// <param name="Spectral">The window's spectral features as a JSON object (<see cref="Contracts.Wire.SpectralJson"/>), or null
+/// for a summary without them (and rows stored before the column existed).</param>
 public sealed record StoredSummary(
     string DeviceId,
     long Sequence,
@@ -18,4 +20,5 @@ public sealed record StoredSummary(
     string Channel,
     long WindowStartNs,
     long WindowEndNs,
-    WindowFeatures Features);
+    WindowFeatures Features,
+    string? Spectral = null);

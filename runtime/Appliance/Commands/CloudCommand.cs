@@ -214,6 +214,12 @@ internal static class CloudCommand
                         Number(w, "mean", r.Features.Mean);
                         Number(w, "min", r.Features.Min);
                         Number(w, "max", r.Features.Max);
+                        if (r.Spectral is { } spectral)
+                        {
+                            w.WritePropertyName("spectral");
+                            w.WriteRawValue(spectral);
+                        }
+
                         w.WriteEndObject();
                     }
 
@@ -225,13 +231,28 @@ internal static class CloudCommand
                 foreach (var r in rows)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{r.DeviceId} #{r.Sequence} {r.Sensor}/{r.Channel} {Time(r.WindowStartNs)} .. {Time(r.WindowEndNs)} n={r.Features.Count} mean={r.Features.Mean:G6} min={r.Features.Min:G6} max={r.Features.Max:G6}"));
+                        $"{r.DeviceId} #{r.Sequence} {r.Sensor}/{r.Channel} {Time(r.WindowStartNs)} .. {Time(r.WindowEndNs)} n={r.Features.Count} mean={r.Features.Mean:G6} min={r.Features.Min:G6} max={r.Features.Max:G6}{SpectralText(r.Spectral)}"));
                 }
             }
 
             return Task.FromResult(ExitCodes.Ok);
         }));
         return cmd;
+    }
+
+    /// <summary>The table's spectral columns: <c> dominant_hz=F centroid_hz=F band_rms=A,B</c> from the stored JSON, or nothing.</summary>
+    private static string SpectralText(string? json)
+    {
+        if (json is null)
+        {
+            return string.Empty;
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        static string Value(JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetDouble().ToString("G6", CultureInfo.InvariantCulture) : "null";
+        var bands = string.Join(",", root.GetProperty("band_rms").EnumerateArray().Select(Value));
+        return $" dominant_hz={Value(root.GetProperty("dominant_hz"))} centroid_hz={Value(root.GetProperty("centroid_hz"))} band_rms={bands}";
     }
 
     /// <summary><c>cloud alerts [--device ID] [--since T] [--limit N] [--json]</c>: stored alerts, latest first.</summary>

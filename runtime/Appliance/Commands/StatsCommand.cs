@@ -25,6 +25,8 @@ namespace Appliance.Commands;
 /// gives NaN. <c>std</c> is the sample standard deviation (n-1), <c>skewness</c> and <c>kurtosis</c> the bias-corrected
 /// G1 and excess G2 of pandas <c>Series.skew()</c>/<c>Series.kurt()</c> (see <see cref="WindowFeatures"/>). Without
 /// <c>--json</c>, the same figures as an aligned table. Doubles print in round-trip form ("R"), so no digit is lost.</para>
+/// <para>With <c>--spectral --rate HZ [--bands ..] [--size N] [--window-fn hann|none] [--envelope-hz F]</c> (JSON only) each
+/// line adds the Welch spectral features of its window (<see cref="StatsSpectral"/>, docs/spectral.md).</para>
 /// </remarks>
 internal static class StatsCommand
 {
@@ -36,25 +38,56 @@ internal static class StatsCommand
         var column = new Option<string>("--column") { Description = "Name of the column to summarise", Required = true };
         var window = new Option<int>("--window") { Description = "Rows per tumbling window (the last window may be shorter)", Required = true };
         var json = new Option<bool>("--json") { Description = "One JSON object per line and window" };
+        var spectral = new Option<bool>("--spectral") { Description = "Add each window's Welch spectral features (needs --rate and --json)" };
+        var rate = new Option<double?>("--rate") { Description = "Sample rate of the rows in Hz (with --spectral)" };
+        var bands = new Option<string?>("--bands") { Description = "Bands for band_rms as LOW-HIGH in Hz, comma-separated (e.g. 10-100,100-500)" };
+        var size = new Option<int>("--size") { Description = "Samples per FFT frame, a power of two (frames overlap by half)", DefaultValueFactory = _ => 4096 };
+        var windowFn = new Option<string>("--window-fn") { Description = "Window function of each frame: hann or none", DefaultValueFactory = _ => "hann" };
+        var envelopeHz = new Option<double?>("--envelope-hz") { Description = "Characteristic frequency in Hz of the envelope line (adds envelope_amplitude)" };
         var cmd = new Command("stats", "Per-window statistics of one CSV column over tumbling windows of N rows");
         cmd.Arguments.Add(file);
         cmd.Options.Add(column);
         cmd.Options.Add(window);
         cmd.Options.Add(json);
-        cmd.SetAction(p => Cli.Guard(() => Task.FromResult(Run(p.GetValue(file)!, p.GetValue(column)!, p.GetValue(window), p.GetValue(json)))));
+        cmd.Options.Add(spectral);
+        cmd.Options.Add(rate);
+        cmd.Options.Add(bands);
+        cmd.Options.Add(size);
+        cmd.Options.Add(windowFn);
+        cmd.Options.Add(envelopeHz);
+        cmd.SetAction(p => Cli.Guard(() =>
+        {
+            StatsSpectral? analysis = null;
+            if (p.GetValue(spectral))
+            {
+                if (!p.GetValue(json))
+                {
+                    throw new ArgumentException("--spectral: writes JSON lines only (add --json)");
+                }
+
+                analysis = StatsSpectral.Create(p.GetValue(rate), p.GetValue(bands), p.GetValue(size), p.GetValue(windowFn)!, p.GetValue(envelopeHz), Math.Max(p.GetValue(window), 1));
+            }
+            else if (p.GetValue(rate) is not null || p.GetValue(bands) is not null || p.GetValue(envelopeHz) is not null)
+            {
+                throw new ArgumentException("--rate, --bands and --envelope-hz go with --spectral");
+            }
+
+            return Task.FromResult(Run(p.GetValue(file)!, p.GetValue(column)!, p.GetValue(window), p.GetValue(json), analysis));
+        }));
         return cmd;
     }
 
-    private static int Run(FileInfo file, string column, int window, bool json)
+    private static int Run(FileInfo file, string column, int window, bool json, StatsSpectral? spectral)
     {
         using var stdout = Console.OpenStandardOutput();
-        Write(file, column, window, json, stdout);
+        Write(file, column, window, json, stdout, spectral);
         return ExitCodes.Ok;
     }
 
     /// <summary>
     /// The whole of <c>appliance stats</c> after start-up: reads and parses the column, runs the fused kernel over each
-    /// tumbling window of <paramref name="window"/> rows and writes the lines to <paramref name="output"/>
+    /// tumbling window of <paramref name="window"/> rows (with <c>--spectral</c>, <paramref name="spectral"/> adds the Welch
+    /// features to each JSON line) and writes the lines to <paramref name="output"/>
     /// (<c>appliance bench stats</c> times exactly this, in-process).
     /// </summary>
     /// <returns>The numbers of windows written and of data rows read.</returns>
@@ -62,7 +95,7 @@ internal static class StatsCommand
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="FormatException">The CSV is empty, has no data row or no such column, a row has another number of
     /// fields than the header, or a field is not a number (file:line and column named).</exception>
-    internal static (int Windows, int Rows) Write(FileInfo file, string column, int window, bool json, Stream output)
+    internal static (int Windows, int Rows) Write(FileInfo file, string column, int window, bool json, Stream output, StatsSpectral? spectral = null)
     {
         if (window < 1)
         {
@@ -81,7 +114,7 @@ internal static class StatsCommand
             WindowFeatures f = WindowStatistics.Compute(values.AsSpan(start, rows));
             if (json)
             {
-                WriteJson(w, windows, start, rows, in f);
+                WriteJson(w, windows, start, rows, in f, spectral, values.AsSpan(start, rows));
                 w.Flush();
                 w.Reset();
                 buffer.Write("\n"u8);
@@ -110,7 +143,7 @@ internal static class StatsCommand
         return (windows, values.Count);
     }
 
-    private static void WriteJson(Utf8JsonWriter w, int window, int start, int rows, in WindowFeatures f)
+    private static void WriteJson(Utf8JsonWriter w, int window, int start, int rows, in WindowFeatures f, StatsSpectral? spectral, ReadOnlySpan<double> values)
     {
         w.WriteStartObject();
         w.WriteNumber("window"u8, window);
@@ -131,6 +164,7 @@ internal static class StatsCommand
         Number(w, "zero_crossing_rate"u8, f.ZeroCrossingRate);
         Number(w, "first"u8, f.First);
         Number(w, "last"u8, f.Last);
+        spectral?.Write(w, values);
         w.WriteEndObject();
     }
 

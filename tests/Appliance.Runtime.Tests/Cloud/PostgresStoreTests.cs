@@ -67,6 +67,41 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Store_SummaryWithSpectralBesideOneWithout_ReadsBackTheJsonAndNull()
+    {
+        // Schema 3 spectral features go into the nullable text column summaries.spectral (docs/spectral.md); a database
+        // created before it gains it on connect (ALTER TABLE ... ADD COLUMN IF NOT EXISTS), shown here by dropping it first.
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using (var reset = new PostgresStore(url!))
+        {
+            reset.DropAll();
+            reset.Store([Envelope.Create("dev1", 1, WireSamples.SampleSummary())], 0, 1);
+        }
+
+        using (var raw = new Npgsql.NpgsqlConnection(PostgresStore.ToConnectionString(url!)))
+        {
+            raw.Open();
+            using var drop = raw.CreateCommand();
+            drop.CommandText = "ALTER TABLE summaries DROP COLUMN spectral";
+            drop.ExecuteNonQuery();
+        }
+
+        using var store = new PostgresStore(url!);
+        var sample = WireSamples.SampleSummary(WireSamples.StartNs + 1_000_000_000);
+        var spectral = new SpectralSummary { DominantHz = 87.5f, DominantAmplitude = 1, CentroidHz = 300, Kurtosis = 2, EnvelopeAmplitude = float.NaN, BandRms = new[] { 0.5f } };
+        store.Store([Envelope.Create("dev1", 2, new Summary { Sensor = sample.Sensor, Channel = sample.Channel, WindowStartNs = sample.WindowStartNs, WindowEndNs = sample.WindowEndNs, Features = sample.Features, Spectral = spectral })], 0, 2);
+
+        var rows = store.GetSummaries(null, 0, 10);
+        Assert.Null(rows[0].Spectral);
+        Assert.Equal("""{"dominant_hz":87.5,"dominant_amplitude":1,"centroid_hz":300,"kurtosis":2,"envelope_amplitude":null,"band_rms":[0.5]}""", rows[1].Spectral);
+    }
+
+    [Fact]
     public async Task Collectors_TwoSharingOneDatabase_StoreEachSequenceOnceAndCountDuplicates()
     {
         string? url = Url();

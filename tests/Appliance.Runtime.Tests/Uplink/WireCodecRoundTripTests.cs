@@ -113,7 +113,7 @@ public sealed class WireCodecRoundTripTests
     }
 
     [Theory]
-    [InlineData("95 03 04 a4 64657631 01 91 90", "schema_version 3")]          // version 3 not readable
+    [InlineData("95 04 04 a4 64657631 01 91 90", "schema_version 4")]          // version 4 not readable (this build writes 3)
     [InlineData("95 01 09 a4 64657631 01 91 90", "message_type 9")]            // unknown type
     [InlineData("95 01 04 a4 64657631 00 91 90", "sequence 0")]                // sequences are 1-based
     [InlineData("95 01 04 a0 01 91 90", "device_id is empty")]

@@ -1,0 +1,89 @@
+namespace Appliance.Runtime.Tests.Pipeline;
+
+/// <summary>
+/// A sensor with <c>spectral = { ... }</c>: every window's Summary carries its Welch features (issue 21 items 2-4), the
+/// collector stores them and reads them back. Values are analytic: a sine of amplitude A on an FFT bin has band RMS
+/// A/√2 (Parseval) and dominant line A at its frequency (<see cref="Kernels.Spectral.WelchEstimator"/>).
+/// </summary>
+public sealed class SpectralPipelineTests
+{
+    [Fact]
+    public async Task Replay_SineWithSpectralTable_SummariesCarryDominantLineAndBandRms()
+    {
+        // 12 s at 1000 Hz of 0.5 + 2·sin(2π·125 t): 125 Hz is bin 128 of N = 1024 (Δf = 0.9765625 Hz), so the Hann line
+        // sits in bins 127..129, inside [100, 150): band RMS 2/√2, nothing in [200, 400), dominant 125 Hz of amplitude 2.
+        // 4 s windows hold 4000 samples: ⌊(4000 − 1024)/512⌋ + 1 = 6 frames each; 3 windows.
+        var dir = Directory.CreateTempSubdirectory("appliance-spectral-").FullName;
+        var csv = Path.Combine(dir, "vib.csv");
+        var sb = new StringBuilder("timestamp,value\n");
+        long t0 = 1_704_067_200_000; // 2024-01-01T00:00:00Z in ms
+        for (var i = 0; i < 12_000; i++)
+        {
+            double v = 0.5 + (2 * Math.Sin(2 * Math.PI * 125 * i / 1000.0));
+            sb.Append(CultureInfo.InvariantCulture, $"{(t0 + i) / 1000.0:F3},{v:F6}\n");
+        }
+
+        File.WriteAllText(csv, sb.ToString());
+        using var store = new SqliteStore(Path.Combine(dir, "cloud.db"));
+        using var collector = new Collector("tcp://127.0.0.1:0", store);
+        collector.Start();
+        var endpoint = $"tcp://127.0.0.1:{collector.Port}";
+        var toml = DefaultConfig.ReplayToml(endpoint, csv, TimeSpan.FromSeconds(4))
+            .Replace("rate_hz = 1\n", "rate_hz = 1000\nspectral = { size = 1024, bands = [[100, 150], [200, 400]] }\n", StringComparison.Ordinal)
+            .Replace("enabled = true", "enabled = false", StringComparison.Ordinal);
+        var config = ConfigLoader.Parse(toml, "appliance.toml");
+        using var uplink = new UplinkClient(new UplinkOptions { Endpoint = endpoint, DeviceId = config.Device.Id }, new MemoryOutbox(4096, TimeSpan.FromSeconds(5)));
+        uplink.Start();
+        using var source = new CsvReplaySource("replay", csv);
+        using var pipeline = new DevicePipeline(config, [new SensorBinding(source, 1000, IsReplay: true)], uplink, new PipelineOptions(), NullLogger.Instance);
+        pipeline.Start();
+        await pipeline.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(await uplink.FlushAsync(TimeSpan.FromSeconds(10)));
+
+        var rows = store.GetSummaries(null, 0, 100);
+        Assert.Equal(3, rows.Count);
+        foreach (var r in rows)
+        {
+            Assert.NotNull(r.Spectral);
+            using var doc = JsonDocument.Parse(r.Spectral);
+            var s = doc.RootElement;
+            Assert.Equal(125.0, s.GetProperty("dominant_hz").GetDouble());
+            Assert.Equal(2.0, s.GetProperty("dominant_amplitude").GetDouble(), 4);
+            Assert.Equal(125.0, s.GetProperty("centroid_hz").GetDouble(), 2);
+            var bands = s.GetProperty("band_rms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.Equal(2, bands.Length);
+            Assert.Equal(2 / Math.Sqrt(2), bands[0], 4);
+            Assert.True(bands[1] < 1e-3, $"[200, 400) holds {bands[1]}");
+            Assert.Equal(JsonValueKind.Null, s.GetProperty("envelope_amplitude").ValueKind);
+        }
+    }
+
+    [Fact]
+    public void SqliteStore_FileFromBeforeSpectral_GainsTheColumnAndKeepsItsRows()
+    {
+        // A summaries table as schema 2 collectors created it (no spectral column): opening adds the column, the old row
+        // reads back with Spectral null, and a new schema 3 summary with spectral features is stored beside it.
+        var dir = Directory.CreateTempSubdirectory("appliance-spectral-db-").FullName;
+        var path = Path.Combine(dir, "cloud.db");
+        using (var store = new SqliteStore(path))
+        {
+            store.Store([Envelope.Create("dev1", 1, WireSamples.SampleSummary())], 0, 1);
+        }
+
+        using (var raw = new SqliteConnection($"Data Source={path}"))
+        {
+            raw.Open();
+            using var drop = raw.CreateCommand();
+            drop.CommandText = "ALTER TABLE summaries DROP COLUMN spectral;";
+            drop.ExecuteNonQuery();
+        }
+
+        using var reopened = new SqliteStore(path);
+        var spectral = new SpectralSummary { DominantHz = 87.5f, DominantAmplitude = 1, CentroidHz = 300, Kurtosis = 2, EnvelopeAmplitude = float.NaN, BandRms = new[] { 0.5f } };
+        var sample = WireSamples.SampleSummary(WireSamples.StartNs + 1_000_000_000);
+        reopened.Store([Envelope.Create("dev1", 2, new Summary { Sensor = sample.Sensor, Channel = sample.Channel, WindowStartNs = sample.WindowStartNs, WindowEndNs = sample.WindowEndNs, Features = sample.Features, Spectral = spectral })], 0, 2);
+        var rows = reopened.GetSummaries(null, 0, 10);
+        Assert.Null(rows[0].Spectral);
+        Assert.Equal("""{"dominant_hz":87.5,"dominant_amplitude":1,"centroid_hz":300,"kurtosis":2,"envelope_amplitude":null,"band_rms":[0.5]}""", rows[1].Spectral);
+    }
+}
