@@ -8,8 +8,8 @@ namespace Appliance.Kernels.Spectral;
 /// numpy.fft.rfft and MathNet's <c>FourierOptions.Matlab</c>.
 /// </summary>
 /// <remarks>
-/// The N real samples are packed into N/2 complex ones z[n] = x[2n] + i·x[2n+1], transformed by an iterative radix-2
-/// decimation-in-time FFT (Cooley and Tukey 1965; bit-reversed order, in place), and split with
+/// The N real samples are packed into N/2 complex ones z[n] = x[2n] + i·x[2n+1], transformed by <see cref="ComplexFft"/>
+/// (iterative radix-2 decimation in time, Cooley and Tukey 1965), and split with
 /// X[k] = (Z[k] + Z*[N/2-k])/2 - (i/2)·e^(-2πik/N)·(Z[k] - Z*[N/2-k]) (the "real FFT via half-length complex FFT" of
 /// Press et al., Numerical Recipes, 3rd ed., §12.3.1). Arithmetic is in double; twiddles are precomputed with
 /// Math.SinCos at construction, so the error is O(log N)·2⁻⁵³ relative to ‖x‖. A plan allocates its tables and a
@@ -17,9 +17,8 @@ namespace Appliance.Kernels.Spectral;
 /// </remarks>
 public sealed class RealFft
 {
-    private readonly Complex[] _twiddles;      // e^(-2πik/M), k < M/2, M = N/2
-    private readonly Complex[] _splitTwiddles; // e^(-2πik/N), k ≤ N/4 .. N/2
-    private readonly int[] _bitReverse;
+    private readonly ComplexFft _half;         // the half-length (M = N/2) complex transform
+    private readonly Complex[] _splitTwiddles; // e^(-2πik/N), k ≤ N/2
     private readonly Complex[] _z;
 
     /// <summary>Creates a plan for real input of <paramref name="length"/> samples.</summary>
@@ -35,25 +34,12 @@ public sealed class RealFft
         Length = length;
         int m = length / 2;
         _z = new Complex[m];
-        _twiddles = new Complex[Math.Max(m / 2, 1)];
-        for (int k = 0; k < _twiddles.Length; k++)
-        {
-            (double sin, double cos) = Math.SinCos(-2.0 * Math.PI * k / m);
-            _twiddles[k] = new Complex(cos, sin);
-        }
-
+        _half = new ComplexFft(m);
         _splitTwiddles = new Complex[m + 1];
         for (int k = 0; k <= m; k++)
         {
             (double sin, double cos) = Math.SinCos(-2.0 * Math.PI * k / length);
             _splitTwiddles[k] = new Complex(cos, sin);
-        }
-
-        _bitReverse = new int[m];
-        int bits = BitOperations.Log2((uint)m);
-        for (int i = 0; i < m; i++)
-        {
-            _bitReverse[i] = bits == 0 ? 0 : (int)(ReverseBits((uint)i) >> (32 - bits));
         }
     }
 
@@ -81,25 +67,10 @@ public sealed class RealFft
         Span<Complex> z = _z;
         for (int i = 0; i < m; i++)
         {
-            z[_bitReverse[i]] = new Complex(input[2 * i], input[(2 * i) + 1]);
+            z[i] = new Complex(input[2 * i], input[(2 * i) + 1]);
         }
 
-        // Iterative radix-2 butterflies over the bit-reversed sequence.
-        for (int size = 2; size <= m; size *= 2)
-        {
-            int half = size / 2;
-            int stride = m / size;
-            for (int start = 0; start < m; start += size)
-            {
-                for (int j = 0; j < half; j++)
-                {
-                    Complex t = _twiddles[j * stride] * z[start + j + half];
-                    Complex u = z[start + j];
-                    z[start + j] = u + t;
-                    z[start + j + half] = u - t;
-                }
-            }
-        }
+        _half.Forward(z);
 
         // Split the half-length transform into the real transform's bins 0..m.
         Complex minusHalfI = new(0.0, -0.5);
@@ -109,14 +80,5 @@ public sealed class RealFft
             Complex zc = Complex.Conjugate(z[(m - k) % m]);
             output[k] = (0.5 * (zk + zc)) + (minusHalfI * _splitTwiddles[k] * (zk - zc));
         }
-    }
-
-    private static uint ReverseBits(uint v)
-    {
-        v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
-        v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
-        v = ((v >> 4) & 0x0F0F0F0Fu) | ((v & 0x0F0F0F0Fu) << 4);
-        v = ((v >> 8) & 0x00FF00FFu) | ((v & 0x00FF00FFu) << 8);
-        return (v >> 16) | (v << 16);
     }
 }

@@ -54,13 +54,7 @@ public sealed class SpectralAnalyzer
         SampleRateHz = sampleRateHz;
         _bands = bands.ToArray();
         _window = new double[frameLength];
-        double s2 = 0.0;
-        for (int n = 0; n < frameLength; n++)
-        {
-            _window[n] = 0.5 - (0.5 * Math.Cos(2.0 * Math.PI * n / frameLength));
-            s2 += _window[n] * _window[n];
-        }
-
+        double s2 = SpectrumMath.FillWindow(_window, WindowFunction.Hann);
         _powerScale = 1.0 / (frameLength * s2);
         _frame = new double[frameLength];
         _spectrum = new Complex[_fft.BinCount];
@@ -99,24 +93,7 @@ public sealed class SpectralAnalyzer
             throw new ArgumentException($"bandPowers has {bandPowers.Length} slots for {_bands.Length} bands", nameof(bandPowers));
         }
 
-        double sum = 0.0;
-        int numbers = 0;
-        foreach (float x in frame)
-        {
-            if (!float.IsNaN(x))
-            {
-                sum += x;
-                numbers++;
-            }
-        }
-
-        double mean = numbers == 0 ? 0.0 : sum / numbers;
-        for (int n = 0; n < frame.Length; n++)
-        {
-            double x = float.IsNaN(frame[n]) ? mean : frame[n];
-            _frame[n] = (x - mean) * _window[n];
-        }
-
+        SpectrumMath.Detrend(frame, _window, _frame);
         _fft.Forward(_frame, _spectrum);
         int last = _spectrum.Length - 1;
         double total = 0.0, weighted = 0.0, best = -1.0;
@@ -138,14 +115,8 @@ public sealed class SpectralAnalyzer
 
         for (int b = 0; b < _bands.Length; b++)
         {
-            int from = Math.Max(0, (int)Math.Ceiling(_bands[b].Low / binHz));
-            int to = Math.Min(last, (int)Math.Ceiling(_bands[b].High / binHz) - 1);
-            double e = 0.0;
-            for (int k = from; k <= to; k++)
-            {
-                e += _power[k];
-            }
-
+            (int from, int to) = SpectrumMath.BandBins(_bands[b].Low, _bands[b].High, binHz, last);
+            double e = SpectrumMath.Sum(_power, from, to);
             bandPowers[b] = e;
         }
 
