@@ -3,6 +3,7 @@ using Appliance.Contracts.Inference;
 using Appliance.Detection;
 using Appliance.Drivers.Buses;
 using Appliance.Drivers.Chips;
+using Appliance.Drivers.Chips.Adxl345;
 using Appliance.Drivers.Chips.Bme280;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -400,7 +401,7 @@ public static partial class ConfigLoader
 
     /// <summary>
     /// <c>fault = "KIND:START+LENGTH"</c>, parsed into its <see cref="FaultKind"/> here (an unknown kind is refused with its line),
-    /// for emulated chips only (<c>heater</c>: an emulated BME280, whose physical model it heats); null when the key is absent.
+    /// for emulated chips only (<c>heater</c>: an emulated BME280, whose physical model it heats; <c>bearing</c>: an emulated ADXL345, whose bearing it damages); null when the key is absent.
     /// </summary>
     private static FaultSettings? Fault(TableReader s, string name, IChipDescriptor? chip, BusSpec bus)
     {
@@ -418,9 +419,10 @@ public static partial class ConfigLoader
         }
 
         var heater = kind == FaultKind.Heater;
-        if (bus.Kind != BusKind.Emulated || (heater && !ReferenceEquals(chip, Bme280Chip.Instance)))
+        var bearing = kind == FaultKind.Bearing;
+        if (bus.Kind != BusKind.Emulated || (heater && !ReferenceEquals(chip, Bme280Chip.Instance)) || (bearing && !ReferenceEquals(chip, Adxl345Chip.Instance)))
         {
-            throw s.Error("fault", $"sensor {QuotedText.Quote(name)} fault = {QuotedText.Quote(text)}: faults are injected into emulated chips only{(heater ? " (heater: an emulated bme280)" : string.Empty)}");
+            throw s.Error("fault", $"sensor {QuotedText.Quote(name)} fault = {QuotedText.Quote(text)}: faults are injected into emulated chips only{(heater ? " (heater: an emulated bme280)" : bearing ? " (bearing: an emulated adxl345)" : string.Empty)}");
         }
 
         return new FaultSettings(kind, start, span);

@@ -19,7 +19,8 @@ namespace Appliance.Drivers.Chips.Adxl345;
 /// <see cref="ReadBatch"/> reads FIFO_STATUS, then each entry with one multi-byte read of 0x32..0x37 (the data sheet asks for a
 /// multi-byte read, MB = 1, so that an entry's axes belong together, figure 38), keeping at least 5 µs between the end of one
 /// entry's read and the start of the next (section "Retrieving Data from FIFO": the FIFO needs 5 µs to pop; at 5 MHz the next
-/// command byte alone takes 1.6 µs, so the driver waits out the rest on the host's high-resolution clock).</para>
+/// command byte alone takes 1.6 µs, so the driver waits out the rest on the host's high-resolution clock; not on a simulated clock,
+/// whose emulated chip pops at once).</para>
 /// <para>Timestamps come from the FIFO's known rate: entries are 1 / ODR apart, and a batch continues the previous one. The sequence is
 /// anchored on the clock at the first batch (the newest entry at the read time, t_read) and again (<see cref="Reanchors"/>) when
 /// the continued newest entry would lie after t_read or more than two periods before it (the chip's oscillator drifts against the
@@ -45,6 +46,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
     private readonly TimeProvider _clock;
     private readonly byte _rateCode;
     private readonly byte _range;
+    private readonly bool _realTime; // a chip on the system clock is real hardware, or emulated in real time: the 5 µs pop wait applies
     private readonly float[] _pendingValues = new float[Adxl345Datasheet.FifoDepth * 3];
     private readonly long[] _pendingTimestamps = new long[Adxl345Datasheet.FifoDepth];
     private int _pendingCount;
@@ -85,6 +87,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         };
         Name = name;
         _clock = clock ?? TimeProvider.System;
+        _realTime = ReferenceEquals(Appliance.Drivers.Sampling.SteadyClock.Underlying(_clock), TimeProvider.System);
         byte code = 0x0F;
         while (code > 0 && Adxl345Datasheet.OutputDataRateHz(code - 1) >= rateHz)
         {
@@ -192,7 +195,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
             long lastRead = 0;
             for (int i = 0; i < entries; i++)
             {
-                if (i > 0)
+                if (i > 0 && _realTime)
                 {
                     WaitFifoPop(lastRead);
                 }
@@ -368,7 +371,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
     private void WaitOnePeriod()
     {
         var delay = TimeSpan.FromSeconds(1.0 / OutputDataRateHz);
-        if (ReferenceEquals(Appliance.Drivers.Sampling.SteadyClock.Underlying(_clock), TimeProvider.System))
+        if (_realTime)
         {
             Thread.Sleep(delay);
             return;
