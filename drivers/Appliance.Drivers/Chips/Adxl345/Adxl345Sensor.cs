@@ -22,9 +22,9 @@ namespace Appliance.Drivers.Chips.Adxl345;
 /// command byte alone takes 1.6 µs, so the driver waits out the rest on the host's high-resolution clock; not on a simulated clock,
 /// whose emulated chip pops at once).</para>
 /// <para>Timestamps come from the FIFO's known rate: entries are 1 / ODR apart, and a batch continues the previous one. The sequence is
-/// anchored on the clock at the first batch (the newest entry at the read time, t_read) and again (<see cref="Reanchors"/>) when
-/// the continued newest entry would lie after t_read or more than two periods before it (the chip's oscillator drifts against the
-/// clock, or the loop missed a batch). Before each batch INT_SOURCE (0x30) is read: Overrun[0] set means the stream-mode FIFO
+/// anchored on the clock at the first batch (the newest entry at the time FIFO_STATUS was read, t_read) and moved
+/// (<see cref="Reanchors"/>) only as far as needed when the continued newest entry would lie after t_read or more than one period
+/// before the batch's first register read (the chip's oscillator drifts against the clock). Each batch reads FIFO_STATUS (0x39), then INT_SOURCE (0x30): Overrun[0] set means the stream-mode FIFO
 /// dropped its oldest entries (table 21); that is counted in <see cref="FifoOverruns"/> and the batch is anchored on t_read again,
 /// so the lost samples leave a gap in the timestamps; nothing is interpolated (a device never invents data).
 /// DEVID is read again before every batch (one 2-byte transfer per up to 32 samples), so a chip that was replaced, reset or
@@ -184,9 +184,10 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
             }
 
             Open();
-            bool overrun = (ReadRegister(0x30) & 0x01) != 0; // INT_SOURCE Overrun[0]
+            long beforeNs = Ads1115Sensor.UnixNs(_clock);
             int entries = ReadRegister(0x39) & 0x3F;
-            long nowNs = Ads1115Sensor.UnixNs(_clock); // after FIFO_STATUS: every entry counted was sampled by now
+            bool overrun = (ReadRegister(0x30) & 0x01) != 0; // INT_SOURCE Overrun[0], after FIFO_STATUS: an overrun in between is seen now
+            long afterNs = Ads1115Sensor.UnixNs(_clock); // every entry FIFO_STATUS counted was sampled by now
             entries = Math.Min(entries, MaxBatch);
             Span<byte> command = stackalloc byte[7];
             Span<byte> answer = stackalloc byte[7];
@@ -207,7 +208,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
                 values[(i * 3) + 2] = (float)MetersPerSecondSquared((short)(answer[5] | (answer[6] << 8)));
             }
 
-            Stamp(timestampsNs[..entries], nowNs, overrun);
+            Stamp(timestampsNs[..entries], beforeNs, afterNs, overrun);
             Interlocked.Add(ref _samplesRead, entries);
             count = entries;
             return SampleStatus.Ok;
@@ -323,8 +324,10 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         _device.Write(command);
     }
 
-    // Entry i of n is due at first + i / ODR, first continuing the last batch; see the class remarks for when it is anchored on nowNs.
-    private void Stamp(Span<long> timestampsNs, long nowNs, bool overrun)
+    // Entry i of n is due at first + i / ODR, first continuing the last batch. The newest entry was sampled after
+    // beforeNs − 1/ODR (the FIFO was read then) and by afterNs (FIFO_STATUS counted it): a continuation outside that interval is
+    // moved to its nearest end (a re-anchor); the first batch and a batch after an overrun are anchored at afterNs.
+    private void Stamp(Span<long> timestampsNs, long beforeNs, long afterNs, bool overrun)
     {
         int n = timestampsNs.Length;
         if (overrun)
@@ -339,16 +342,15 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         }
 
         double periodNs = 1e9 / OutputDataRateHz;
-        long newest = _nextTimestampNs + (long)Math.Round((n - 1) * periodNs);
-        bool continues = !overrun && _nextTimestampNs != long.MinValue;
-        if (!continues || newest > nowNs || newest < nowNs - (long)(2 * periodNs))
+        long newest = afterNs;
+        if (!overrun && _nextTimestampNs != long.MinValue)
         {
-            if (continues)
+            long continued = _nextTimestampNs + (long)Math.Round((n - 1) * periodNs);
+            newest = Math.Clamp(continued, Math.Min(beforeNs - (long)periodNs, afterNs), afterNs);
+            if (newest != continued)
             {
                 Interlocked.Increment(ref _reanchors);
             }
-
-            newest = nowNs;
         }
 
         for (int i = 0; i < n; i++)

@@ -137,9 +137,10 @@ public sealed class Adxl345Tests
     }
 
     [Fact]
-    public void SamplingLoop_3200Hz_WakesOncePerHalfFifoAndDeliversEverySample()
+    public void SamplingLoop_3200Hz_WakesOncePerQuarterFifoAndDeliversEverySample()
     {
-        // 3200 Hz with a 32-entry FIFO: the loop wakes at 3200 / 16 = 200 Hz and delivers 16 samples per wake.
+        // 3200 Hz with a 32-entry FIFO: the loop wakes at 3200 / 8 = 400 Hz (a quarter FIFO, so a
+        // wake may be 7.5 ms late before the FIFO overruns) and delivers 8 samples per wake.
         var clock = SimulatedClock.AtNabEpoch();
         var emulator = new Adxl345Emulator(WaveformSignal.Constant(0, 0, 1), clock);
         var supervisor = new SensorSupervisor(new Adxl345Sensor("vib", emulator, 3200, 16, clock), 3200, clock: clock);
@@ -148,13 +149,13 @@ public sealed class Adxl345Tests
         long lastTs = 0;
         bool increasing = true;
 
-        for (int i = 0; i < 201; i++)
+        for (int i = 0; i < 401; i++)
         {
             loop.RunOnce((ts, v) => { delivered++; increasing &= ts > lastTs; lastTs = ts; }, CancellationToken.None);
         }
 
-        Assert.Equal(200.0, loop.Scheduler.RateHz);
-        Assert.Equal(3216, delivered); // the loop opens the chip at the grid's start, so every wake, the first too, finds 16 new samples: 201 x 16
+        Assert.Equal(400.0, loop.Scheduler.RateHz);
+        Assert.Equal(3208, delivered); // the loop opens the chip at the grid's start, so every wake, the first too, finds 8 new samples: 401 x 8
         Assert.True(increasing);
         supervisor.Dispose();
     }
@@ -211,7 +212,7 @@ public sealed class Adxl345Tests
     [Fact]
     public void SamplingLoop_BearingSignal3200HzForTenSecondsOnTheChipClock_ReadsEverySampleWithoutOverrun()
     {
-        // 10 s at 3200 Hz on the simulated clock: the chip takes 32000 samples; the loop (200 wakes/s) reads all of them.
+        // 10 s at 3200 Hz on the simulated clock: the chip takes 32000 samples; the loop (400 wakes/s) reads all of them.
         var clock = SimulatedClock.AtNabEpoch();
         var signal = new BearingVibrationSignal(clock.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000, TimeSpan.FromSeconds(5));
         var emulator = new Adxl345Emulator(signal, clock);
@@ -222,7 +223,7 @@ public sealed class Adxl345Tests
         long lastTs = 0;
         long irregular = 0;
 
-        for (int i = 0; i < 2000; i++)
+        for (int i = 0; i < 4000; i++)
         {
             loop.RunOnce((ts, v) => { irregular += delivered > 0 && ts - lastTs != 312_500 ? 1 : 0; lastTs = ts; delivered++; }, CancellationToken.None);
         }
