@@ -68,6 +68,10 @@ public sealed class TumblingWindow
         _open.AsSpan().Fill(WindowFeatures.Empty);
     }
 
+    /// <summary>Sees each run of samples folded and each close (for example spectral features); null for none. Set before
+    /// the first <see cref="Drain"/>.</summary>
+    public IWindowTap? Tap { get; set; }
+
     /// <summary>Samples older than the open window (out of order), dropped and counted.</summary>
     public long LateSamples => Interlocked.Read(ref _lateSamples);
 
@@ -213,6 +217,7 @@ public sealed class TumblingWindow
             }
 
             _open[c] = WindowStatistics.Merge(in _open[c], in run);
+            Tap?.Take(c, first, second);
         }
 
         _folded += count;
@@ -227,9 +232,11 @@ public sealed class TumblingWindow
         endNs = _startNs + _lengthNs;
         if (_folded == 0)
         {
+            Tap?.Close(emitted: false);
             return false;
         }
 
+        Tap?.Close(emitted: true);
         _open.CopyTo(closed);
         _open.AsSpan().Fill(WindowFeatures.Empty);
         _folded = 0;

@@ -52,7 +52,8 @@ public sealed record DeviceSettings(string Id);
 /// <c>detector_range</c>); null to use the global <c>[detector]</c> table.</param>
 /// <param name="Debounce">A pulse counter's debounce time (<c>debounce = "2ms"</c>): rising edges closer than this to the last counted
 /// one are contact bounce, not counted; null (the default) counts every edge.</param>
-public sealed record SensorSettings(string Name, IChipDescriptor? Chip, BusSpec Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0, SensorDetectorSettings? Detector = null, TimeSpan? Debounce = null)
+/// <param name="Spectral">Spectral features per window (<c>spectral = { size = 4096, ... }</c>); null for none.</param>
+public sealed record SensorSettings(string Name, IChipDescriptor? Chip, BusSpec Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0, SensorDetectorSettings? Detector = null, TimeSpan? Debounce = null, SpectralSettings? Spectral = null)
 {
     /// <summary>The chip's name as configured: the descriptor's name, or <c>replay</c>.</summary>
     public string ChipName => Chip?.Name ?? "replay";

@@ -172,9 +172,10 @@ public static partial class ConfigLoader
 
         var sensors = new List<SensorSettings>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var spectralReaders = new List<(TableReader Reader, string Name, SpectralSettings Settings, double Rate)>();
         foreach (var s in r.TableArray("sensor"))
         {
-            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after", "detector", "detector_threshold", "detector_cooldown", "detector_range", "debounce"]);
+            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after", "detector", "detector_threshold", "detector_cooldown", "detector_range", "debounce", "spectral"]);
             var name = s.String("name", required: true)!;
             if (!names.Add(name))
             {
@@ -209,7 +210,13 @@ public static partial class ConfigLoader
             var fault = Fault(s, name, chip, busSpec);
             var stuckAfter = (int)s.Integer("stuck_after", 0, 0, 1_000_000);
             var debounce = SensorBusRules.Debounce(s, name, chip);
-            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name), debounce));
+            var spectral = SpectralConfig.Read(s, name, rate, chip?.ChannelsFor(channels));
+            if (spectral is not null)
+            {
+                spectralReaders.Add((s, name, spectral, rate));
+            }
+
+            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name), debounce, spectral));
         }
 
         if (sensors.Count == 0)
@@ -220,6 +227,10 @@ public static partial class ConfigLoader
         var window = r.Table("window");
         window.RejectUnknown(["length"]);
         var length = window.Duration("length", required: true)!.Value;
+        foreach (var (reader, name, spectral, rate) in spectralReaders)
+        {
+            SpectralConfig.CheckWindow(reader, name, spectral, rate, length);
+        }
 
         var det = r.Table("detector", required: false);
         det.RejectUnknown(["kind", "alpha", "threshold", "warmup", "cooldown"]);

@@ -7,13 +7,15 @@ namespace Appliance.Contracts.Wire;
 /// (<see cref="MessageType.Summary"/>).
 /// </summary>
 /// <remarks>
-/// Body layout (MessagePack array, positional; a reader skips items past the fifth):
+/// Body layout (MessagePack array, positional; a reader skips items past the sixth):
 /// <code>
 /// [0] sensor          str
 /// [1] channel         str
 /// [2] window_start_ns int   UTC Unix nanoseconds, inclusive
 /// [3] window_length_ns int  nanoseconds, end - start (schema 1: window_end_ns, UTC Unix nanoseconds, exclusive)
 /// [4] features        array (see WindowFeaturesFormatter: 12 items, float32 where float32 holds the value)
+/// [5] spectral        nil or array (schema 3; see SpectralSummary): [dominant_hz, dominant_amplitude, centroid_hz,
+///                     kurtosis, envelope_amplitude, [band_rms...]], float32. Schema 1 and 2 frames have 5 items: none.
 /// </code>
 /// Timestamps stay integer nanoseconds (shortest MessagePack int form); only the float features narrow.
 /// </remarks>
@@ -33,4 +35,7 @@ public sealed class Summary
 
     /// <summary>The window's features, copied field by field onto the wire as float32 (float64 out of float32's range) and integers.</summary>
     public WindowFeatures Features { get; init; }
+
+    /// <summary>The window's spectral features, for a sensor configured with <c>spectral</c>; null otherwise (and in schema 1-2 frames).</summary>
+    public SpectralSummary? Spectral { get; init; }
 }

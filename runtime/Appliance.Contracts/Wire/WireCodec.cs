@@ -14,10 +14,11 @@ namespace Appliance.Contracts.Wire;
 public static class WireCodec
 {
     /// <summary>
-    /// The schema version this build writes. 2: float features as float32 where float32 holds them, summary
+    /// The schema version this build writes. 3: summary item [5], the window's spectral features (only when it has them).
+    /// 2: float features as float32 where float32 holds them, summary
     /// window as start + length; heartbeat with health items [4..]. 1: float64 everywhere, summary window as start + end.
     /// </summary>
-    public const byte SchemaVersion = 2;
+    public const byte SchemaVersion = 3;
 
     /// <summary>The oldest schema version this build still reads (journals written before an upgrade drain as version 1).</summary>
     public const byte OldestReadableSchemaVersion = 1;

@@ -63,6 +63,7 @@ internal sealed class BatchScoringStage
         }
 
         s.Closed.AsSpan().CopyTo(s.PendingFeatures);
+        s.Spectral?.Promote();
         s.PendingStart = startNs;
         s.PendingEnd = endNs;
         s.Pending = true;

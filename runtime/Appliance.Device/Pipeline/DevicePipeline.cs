@@ -56,7 +56,7 @@ public sealed class DevicePipeline : IDisposable
         var offset = 0;
         for (var i = 0; i < sensors.Count; i++)
         {
-            _streams[i] = new SensorStream(sensors[i], config, config.Sensors.FirstOrDefault(x => x.Name == sensors[i].Source.Name)?.Detector, offset, options.NotBeforeNs);
+            _streams[i] = new SensorStream(sensors[i], config, config.Sensors.FirstOrDefault(x => x.Name == sensors[i].Source.Name), offset, options.NotBeforeNs);
             offset += _streams[i].Channels;
         }
 

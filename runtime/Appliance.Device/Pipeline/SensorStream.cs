@@ -17,7 +17,7 @@ internal sealed class SensorStream
     /// reads the ring in place and folds it in runs, so it needs no room for a whole window.</summary>
     private const double LiveRingSeconds = 4.0;
 
-    public SensorStream(SensorBinding binding, ApplianceConfig config, SensorDetectorSettings? detector, int offset, long notBeforeNs)
+    public SensorStream(SensorBinding binding, ApplianceConfig config, SensorSettings? settings, int offset, long notBeforeNs)
     {
         Offset = offset;
         Binding = binding;
@@ -30,12 +30,18 @@ internal sealed class SensorStream
         Ring = new SampleRing(Math.Max(capacity, 1024), Channels);
         // A live sensor's stamps (SteadyClock) go back only at a wall-clock step: its windows restart there, nothing is late.
         Window = new TumblingWindow(Ring, config.Window.Length, notBeforeNs, binding.IsReplay ? null : SteadyClock.DefaultStepThreshold);
+        if (settings?.Spectral is { } spectral)
+        {
+            Spectral = new SpectralTap(spectral, binding.Source.Channels, binding.RateHz);
+            Window.Tap = Spectral;
+        }
+
         Closed = new WindowFeatures[Channels];
         PendingFeatures = new WindowFeatures[Channels];
         Detectors = new IDetector[Channels];
         for (var c = 0; c < Channels; c++)
         {
-            Detectors[c] = WindowDetectors.Create(detector, config.Detector);
+            Detectors[c] = WindowDetectors.Create(settings?.Detector, config.Detector);
         }
     }
 
@@ -53,6 +59,9 @@ internal sealed class SensorStream
     public SampleRing Ring { get; }
 
     public TumblingWindow Window { get; }
+
+    /// <summary>The sensor's spectral features per window (its <c>spectral</c> table); null when it has none.</summary>
+    public SpectralTap? Spectral { get; }
 
     /// <summary>Where the window writes the features of the window it closes.</summary>
     public WindowFeatures[] Closed { get; }

@@ -53,8 +53,8 @@ public sealed class WireCodecGoldenTests
     public void Encode_Summary_MatchesGoldenBytes()
     {
         string expected =
-            "95 02 01 a4 64657631 07"                // fixarray(5), schema 2, type 1, fixstr "dev1", seq 7
-            + "95"                                   // body fixarray(5)
+            "95 03 01 a4 64657631 07"                // fixarray(5), schema 3, type 1, fixstr "dev1", seq 7
+            + "95"                                   // body fixarray(5): no spectral item, the schema 2 body byte for byte
             + "a8 626d653238302d30"                  // "bme280-0"
             + "a8 7072657373757265"                  // "pressure"
             + "cf 17979cfe362a0000"                  // uint64 1.7e18 (window start)
@@ -66,6 +66,58 @@ public sealed class WireCodecGoldenTests
         Assert.Equal(Hex(expected), frame);
         Assert.Equal(0x95, frame[0]); // fixarray of 5 (spec: 1001xxxx)
         Assert.Equal(0xa4, frame[3]); // fixstr of 4 (spec: 101xxxxx)
+    }
+
+    // A schema 2 summary exactly as the previous build wrote it (window length, float32 features, 5 items).
+    private const string SummaryV2Hex =
+        "95 02 01 a4 64657631 07" + "95 a8 626d653238302d30 a8 7072657373757265 cf 17979cfe362a0000 ce 3b9aca00" + FeaturesHex;
+
+    // Schema 3 item [5]: [dominant_hz 87.5, dominant_amplitude 0.5, centroid_hz 250, kurtosis 3, envelope 0.25, [1.5, 2]].
+    private const string SpectralHex =
+        "96"                                         // fixarray(6)
+        + "ca42af0000"                               // 87.5 = 1.0101111b x 2^6: exponent 133 = 0x85 -> 0x42AF0000
+        + "ca3f000000"                               // 0.5
+        + "ca437a0000"                               // 250 = 1.1111010b x 2^7: exponent 134 -> 0x437A0000
+        + "ca40400000"                               // 3.0 = 1.1b x 2^1 -> 0x40400000
+        + "ca3e800000"                               // 0.25 = 2^-2: exponent 125 -> 0x3E800000
+        + "92 ca3fc00000 ca40000000";                // fixarray(2): band RMS 1.5, 2.0
+
+    [Fact]
+    public void TryDecode_SchemaTwoSummaryGoldenBytes_StillDecodesWithoutSpectral()
+    {
+        Assert.True(WireCodec.TryDecode(Hex(SummaryV2Hex), out Envelope e, out string? error), error);
+
+        Assert.Equal(2, e.SchemaVersion);
+        var s = Assert.IsType<Summary>(e.Body);
+        Assert.Equal(StartNs + 1_000_000_000, s.WindowEndNs);
+        Assert.Equal(Features, s.Features);
+        Assert.Null(s.Spectral);
+    }
+
+    [Fact]
+    public void Encode_SummaryWithSpectral_SixItemsSpectralLastAsFloat32()
+    {
+        var spectral = new SpectralSummary { DominantHz = 87.5f, DominantAmplitude = 0.5f, CentroidHz = 250f, Kurtosis = 3f, EnvelopeAmplitude = 0.25f, BandRms = new[] { 1.5f, 2f } };
+        Summary sample = SampleSummary();
+        var summary = new Summary { Sensor = sample.Sensor, Channel = sample.Channel, WindowStartNs = sample.WindowStartNs, WindowEndNs = sample.WindowEndNs, Features = sample.Features, Spectral = spectral };
+        string expected = "95 03 01 a4 64657631 07" + "96" + SummaryV2Hex.Replace(" ", "", StringComparison.Ordinal)[20..] + SpectralHex;
+
+        byte[] frame = WireCodec.Encode(Envelope.Create("dev1", 7, summary));
+
+        Assert.Equal(Hex(expected), frame);
+        Assert.True(WireCodec.TryDecode(frame, out Envelope back, out string? error), error);
+        var got = Assert.IsType<Summary>(back.Body).Spectral!.Value;
+        Assert.Equal((87.5f, 0.5f, 250f, 3f, 0.25f), (got.DominantHz, got.DominantAmplitude, got.CentroidHz, got.Kurtosis, got.EnvelopeAmplitude));
+        Assert.Equal(new[] { 1.5f, 2f }, got.BandRms.ToArray());
+    }
+
+    [Fact]
+    public void TryDecode_SchemaTwoSummaryWithASixthItem_SkipsItAsUnknown()
+    {
+        // Under schema 2 item [5] had no meaning: a reader skips it rather than reading it as spectral features.
+        string hex = "95 02 01 a4 64657631 07" + "96" + SummaryV2Hex.Replace(" ", "", StringComparison.Ordinal)[20..] + SpectralHex;
+        Assert.True(WireCodec.TryDecode(Hex(hex), out Envelope e, out string? error), error);
+        Assert.Null(((Summary)e.Body).Spectral);
     }
 
     [Fact]
@@ -112,7 +164,7 @@ public sealed class WireCodecGoldenTests
     public void Encode_Alert_MatchesGoldenBytes()
     {
         string expected =
-            "95 02 02 a4 64657631 08"
+            "95 03 02 a4 64657631 08"
             + "98"                                   // body fixarray(8)
             + "a8 626d653238302d30 a8 7072657373757265"
             + "cf 17979cfe71c4ca00"                  // time_ns
@@ -148,7 +200,7 @@ public sealed class WireCodecGoldenTests
     public void Encode_Heartbeat_MatchesGoldenBytesWithSortedCounters()
     {
         string expected =
-            "95 02 03 a4 64657631 09"
+            "95 03 03 a4 64657631 09"
             + "99"                  // body fixarray(9)
             + "cd 03e8"             // uptime 1000 as uint16
             + "a3 435055"           // "CPU"
@@ -170,7 +222,7 @@ public sealed class WireCodecGoldenTests
             Sensors = [new SensorReport { Name = "env", Health = "degraded", Reason = "nack", Faults = 12, RateHz = 99.5, JitterP50Us = 120.25 }],
         };
         string expected =
-            "95 02 03 a4 64657631 09 99 cd03e8 a3435055 a3616263"
+            "95 03 03 a4 64657631 09 99 cd03e8 a3435055 a3616263"
             + "81 07 03"                   // fixmap(1) {7 (retransmits): 3}
             + "a7 6170706c696564"          // "applied"
             + "a0 a0 a0"                   // no config error, no model id, no model rejection
@@ -205,7 +257,7 @@ public sealed class WireCodecGoldenTests
     public void TryDecode_SchemaTwoHeartbeatMissingHealthItems_ReturnsFalse()
     {
         // Schema 2 promises 9 items; a 4-item body under version 2 is malformed, not silently empty.
-        string hex = "95 02 03 a4 64657631 09 94 cd03e8 a3435055 a3616263 80";
+        string hex = "95 03 03 a4 64657631 09 94 cd03e8 a3435055 a3616263 80";
 
         Assert.False(WireCodec.TryDecode(Hex(hex), out _, out string? error));
         Assert.Contains("at least 9", error, StringComparison.Ordinal);
@@ -214,7 +266,7 @@ public sealed class WireCodecGoldenTests
     [Fact]
     public void Encode_Ack_MatchesGoldenBytes()
     {
-        string expected = "95 02 04 a4 64657631 01" + "91 93 01 02 cd012c"; // body [[1, 2, 300]]
+        string expected = "95 03 04 a4 64657631 01" + "91 93 01 02 cd012c"; // body [[1, 2, 300]]
 
         Assert.Equal(Hex(expected), WireCodec.Encode(Envelope.Create("dev1", 1, new Ack { Sequences = [1, 2, 300] })));
     }
@@ -222,7 +274,7 @@ public sealed class WireCodecGoldenTests
     [Fact]
     public void Encode_Command_MatchesGoldenBytes()
     {
-        string expected = "95 02 05 a4 64657631 02" + "92 01 91 a4 6d61696e"; // body [1 (PullConfig), ["main"]]
+        string expected = "95 03 05 a4 64657631 02" + "92 01 91 a4 6d61696e"; // body [1 (PullConfig), ["main"]]
 
         Assert.Equal(
             Hex(expected),
@@ -246,7 +298,7 @@ public sealed class WireCodecGoldenTests
     {
         byte[] frame = WireCodec.Encode(Envelope.Create("d", 70_000, new Ack()));
 
-        // Spec: uint32 = 0xce then 4 bytes big-endian; 70000 = 0x00011170. Layout: 95 02 04 a1 64 ce ...
+        // Spec: uint32 = 0xce then 4 bytes big-endian; 70000 = 0x00011170. Layout: 95 03 04 a1 64 ce ...
         Assert.Equal(Hex("ce 00011170"), frame[5..10]);
     }
 }
