@@ -12,7 +12,7 @@ namespace Appliance.Detection;
 /// <remarks>
 /// <para>Per window, the features are the natural logarithms of each configured band's RMS and, when the sensor's
 /// <c>spectral</c> table has an envelope characteristic frequency, of the envelope-spectrum amplitude there (both from the
-/// pipeline's <see cref="WelchEstimator"/>, handed over with <see cref="SetSpectral"/> before the window's
+/// pipeline's <see cref="WelchEstimator"/>, handed over with <c>SetSpectral</c> before the window's
 /// <see cref="Observe"/>). Logarithms because band energies of rotating machines are close to log-normal, so a fixed z means the
 /// same ratio at every level (the "dB above baseline" of vibration severity practice, e.g. ISO 13373-1).</para>
 /// <para>Learning: the first <c>learn</c> windows with spectral features (default 30) give each feature's mean μ_i and standard
@@ -124,18 +124,42 @@ public sealed class SpectralDetector : IDetector
     public void SetSpectral(in WelchFeatures features, ReadOnlySpan<double> bandRms)
     {
         _pending = false;
-        if (features.Frames == 0)
+        if (features.Frames > 0 && Begin(bandRms.Length, features.EnvelopeAmplitude))
         {
-            return;
+            for (int i = 0; i < bandRms.Length; i++)
+            {
+                _x[i] = Math.Log(Math.Max(bandRms[i], 1e-12));
+            }
         }
+    }
 
-        bool envelope = double.IsFinite(features.EnvelopeAmplitude);
-        int n = bandRms.Length + (envelope ? 1 : 0);
+    /// <summary>Hands over the spectral features of the window that the next <see cref="Observe"/> closes, as the pipeline
+    /// sends them (float32 band RMS, the envelope amplitude or NaN).</summary>
+    /// <param name="bandRms">The window's band RMS values, in the configured band order, sample units.</param>
+    /// <param name="envelopeAmplitude">The envelope-spectrum amplitude at the characteristic frequency; NaN when none is configured.</param>
+    /// <exception cref="ArgumentException">The number of bands differs from the first window's, or is over 64.</exception>
+    public void SetSpectral(ReadOnlySpan<float> bandRms, double envelopeAmplitude)
+    {
+        _pending = false;
+        if (Begin(bandRms.Length, envelopeAmplitude))
+        {
+            for (int i = 0; i < bandRms.Length; i++)
+            {
+                _x[i] = Math.Log(Math.Max(bandRms[i], 1e-12));
+            }
+        }
+    }
+
+    // Sizes the features on the first window, checks later ones, stores the envelope feature; false when there is nothing to score.
+    private bool Begin(int bands, double envelopeAmplitude)
+    {
+        bool envelope = double.IsFinite(envelopeAmplitude);
+        int n = bands + (envelope ? 1 : 0);
         if (_features == 0)
         {
             if (n == 0 || n > MaxFeatures)
             {
-                throw new ArgumentException($"spectral detector: {bandRms.Length} bands{(envelope ? " and an envelope line" : string.Empty)}; expected 1 to 64 bands");
+                throw new ArgumentException($"spectral detector: {bands} bands{(envelope ? " and an envelope line" : string.Empty)}; expected 1 to 64 bands");
             }
 
             _features = n;
@@ -148,17 +172,13 @@ public sealed class SpectralDetector : IDetector
             throw new ArgumentException($"spectral detector: a window has {n} spectral features; the baseline has {_features}");
         }
 
-        for (int i = 0; i < bandRms.Length; i++)
-        {
-            _x[i] = Math.Log(Math.Max(bandRms[i], 1e-12));
-        }
-
         if (envelope)
         {
-            _x[n - 1] = Math.Log(Math.Max(features.EnvelopeAmplitude, 1e-12));
+            _x[n - 1] = Math.Log(Math.Max(envelopeAmplitude, 1e-12));
         }
 
         _pending = true;
+        return true;
     }
 
     /// <inheritdoc/>

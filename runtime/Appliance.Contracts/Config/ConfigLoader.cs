@@ -216,7 +216,13 @@ public static partial class ConfigLoader
                 spectralReaders.Add((s, name, spectral, rate));
             }
 
-            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name), debounce, spectral));
+            var sensorDetector = SensorDetector(s, name);
+            if (sensorDetector?.Kind == DetectorKind.Spectral && spectral is null)
+            {
+                throw s.Error("detector", $"sensor {QuotedText.Quote(name)} detector = {QuotedText.Quote(sensorDetector.Spec)}: needs the sensor's spectral = {{ size = N, bands = [[low, high], ...] }} (the features it scores)");
+            }
+
+            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, sensorDetector, debounce, spectral));
         }
 
         if (sensors.Count == 0)

@@ -23,7 +23,8 @@ namespace Appliance.Commands;
 /// (<see cref="SensorSupervisor"/>) and the <see cref="SamplingLoop"/> (200 wakes/s, one thread), into a
 /// <see cref="SampleRing"/> of 2 s; a second thread takes the ring in tumbling windows of N samples per axis, computes each axis's
 /// window statistics and Welch spectral features (N = 1024 frames, Hann, bands [10,100), [100,500), [500,1000), [1000,1600) Hz,
-/// envelope at BPFO) and encodes one <see cref="Summary"/> envelope per axis and window as the uplink sends it.</para>
+/// envelope at BPFO, 3 harmonics) and encodes one <see cref="Summary"/> envelope per axis and window, spectral item included (schema 3),
+/// as the uplink sends it.</para>
 /// <para>Figures: <c>samples_expected</c> = ⌊ODR · (last read − open)⌋ on the clock; <c>samples_read</c>, <c>chip_samples_taken</c>
 /// (the chip's own count), <c>fifo_overruns</c> (INT_SOURCE Overrun), <c>ring_overruns</c>, <c>reanchors</c>; <c>max_read_gap_ms</c> and <c>read_gaps_over_7_5_ms</c>: the longest time between two reads
 /// on the clock, and how many exceeded the 7.5 ms that three quarters of the FIFO hold (the host did not run the loop in time);
@@ -156,6 +157,7 @@ internal static class BenchVibrationCommand
         private readonly float[][] _axes = [new float[windowSamples], new float[windowSamples], new float[windowSamples]];
         private readonly WelchEstimator _welch = new(new SpectralOptions { Size = 1024, Bands = s_bands, Envelope = true, EnvelopeHz = bpfoHz, EnvelopeHarmonics = 3 }, Odr);
         private readonly double[] _bandRms = new double[s_bands.Length];
+        private readonly float[] _bands = new float[s_bands.Length];
 
         public long Bytes { get; private set; }
 
@@ -195,8 +197,22 @@ internal static class BenchVibrationCommand
             for (int c = 0; c < 3; c++)
             {
                 _welch.Add(_axes[c]);
-                _ = _welch.Complete(_bandRms);
-                var summary = new Summary { Sensor = "vib", Channel = channels[c], WindowStartNs = startNs, WindowEndNs = endNs, Features = WindowStatistics.Compute(_axes[c]) };
+                WelchFeatures f = _welch.Complete(_bandRms);
+                for (int b = 0; b < _bands.Length; b++)
+                {
+                    _bands[b] = (float)_bandRms[b];
+                }
+
+                var spectral = new SpectralSummary
+                {
+                    DominantHz = (float)f.DominantHz,
+                    DominantAmplitude = (float)f.DominantAmplitude,
+                    CentroidHz = (float)f.CentroidHz,
+                    Kurtosis = (float)f.Kurtosis,
+                    EnvelopeAmplitude = (float)f.EnvelopeAmplitude,
+                    BandRms = _bands,
+                };
+                var summary = new Summary { Sensor = "vib", Channel = channels[c], WindowStartNs = startNs, WindowEndNs = endNs, Features = WindowStatistics.Compute(_axes[c]), Spectral = spectral };
                 Bytes += WireCodec.Encode(Envelope.Create("dev-0001", 1_000_000 + (Windows * 3) + c, summary, incarnation: 0x5DEECE66D_1234567)).Length;
             }
 
