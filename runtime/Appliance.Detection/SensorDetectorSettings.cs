@@ -30,6 +30,7 @@ public sealed record SensorDetectorSettings(DetectorKind Kind, string Spec, doub
         {
             "ewma-z" => (true, DetectorKind.EwmaZ),
             "onnx" => (true, DetectorKind.Onnx),
+            "spectral" => (true, DetectorKind.Spectral),
             _ => (DetectorSpec.Names.Contains(name, StringComparer.Ordinal), DetectorKind.Streaming),
         };
         return known;
@@ -49,4 +50,7 @@ public enum DetectorKind
 
     /// <summary>A streaming detector specification (<see cref="DetectorSpec"/>): scores in [0, 1].</summary>
     Streaming,
+
+    /// <summary><c>spectral</c>: band-energy z-scores of the sensor's spectral features (<see cref="SpectralDetector"/>).</summary>
+    Spectral,
 }

@@ -11,7 +11,7 @@ public static class WindowDetectors
     public const double DefaultScoreThreshold = 0.9999;
 
     /// <summary>The kinds a sensor's <c>detector</c> may name.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["ewma-z", "onnx", .. DetectorSpec.Names];
+    public static IReadOnlyList<string> Kinds { get; } = ["ewma-z", "onnx", .. DetectorSpec.Names, "spectral"];
 
     /// <summary>Creates one channel's detector.</summary>
     /// <param name="sensor">The sensor's own detector settings, or null.</param>
@@ -39,6 +39,8 @@ public static class WindowDetectors
                 }
 
                 return new OnnxDetector(sensor.Threshold, cooldown);
+            case DetectorKind.Spectral:
+                return SpectralDetector.Parse(sensor.Spec.Trim(), sensor.Threshold, cooldown);
             default:
                 if (sensor.Spec.Contains("relative-entropy", StringComparison.Ordinal) && !(sensor.RangeMin < sensor.RangeMax))
                 {

@@ -79,20 +79,9 @@ public sealed class WaveformSignal : IChannelSignal
 
         if (noise != 0)
         {
-            v += noise * Uniform(Mix(_seed ^ (ulong)timeNs ^ ((ulong)input << 56)));
+            v += noise * SignalNoise.Uniform(SignalNoise.Mix(_seed ^ (ulong)timeNs ^ ((ulong)input << 56)));
         }
 
         return v;
     }
-
-    // SplitMix64 finaliser (Steele, Lea, Flood: "Fast splittable pseudorandom number generators", OOPSLA 2014).
-    private static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    private static double Uniform(ulong bits) => ((bits >> 11) * (1.0 / (1UL << 53)) * 2.0) - 1.0;
 }

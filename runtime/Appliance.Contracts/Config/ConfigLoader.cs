@@ -3,6 +3,7 @@ using Appliance.Contracts.Inference;
 using Appliance.Detection;
 using Appliance.Drivers.Buses;
 using Appliance.Drivers.Chips;
+using Appliance.Drivers.Chips.Adxl345;
 using Appliance.Drivers.Chips.Bme280;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -215,7 +216,13 @@ public static partial class ConfigLoader
                 spectralReaders.Add((s, name, spectral, rate));
             }
 
-            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, SensorDetector(s, name), debounce, spectral));
+            var sensorDetector = SensorDetector(s, name);
+            if (sensorDetector?.Kind == DetectorKind.Spectral && spectral is null)
+            {
+                throw s.Error("detector", $"sensor {QuotedText.Quote(name)} detector = {QuotedText.Quote(sensorDetector.Spec)}: needs the sensor's spectral = {{ size = N, bands = [[low, high], ...] }} (the features it scores)");
+            }
+
+            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, sensorDetector, debounce, spectral));
         }
 
         if (sensors.Count == 0)
@@ -411,7 +418,7 @@ public static partial class ConfigLoader
 
     /// <summary>
     /// <c>fault = "KIND:START+LENGTH"</c>, parsed into its <see cref="FaultKind"/> here (an unknown kind is refused with its line),
-    /// for emulated chips only (<c>heater</c>: an emulated BME280, whose physical model it heats); null when the key is absent.
+    /// for emulated chips only (<c>heater</c>: an emulated BME280, whose physical model it heats; <c>bearing</c>: an emulated ADXL345, whose bearing it damages); null when the key is absent.
     /// </summary>
     private static FaultSettings? Fault(TableReader s, string name, IChipDescriptor? chip, BusSpec bus)
     {
@@ -429,9 +436,10 @@ public static partial class ConfigLoader
         }
 
         var heater = kind == FaultKind.Heater;
-        if (bus.Kind != BusKind.Emulated || (heater && !ReferenceEquals(chip, Bme280Chip.Instance)))
+        var bearing = kind == FaultKind.Bearing;
+        if (bus.Kind != BusKind.Emulated || (heater && !ReferenceEquals(chip, Bme280Chip.Instance)) || (bearing && !ReferenceEquals(chip, Adxl345Chip.Instance)))
         {
-            throw s.Error("fault", $"sensor {QuotedText.Quote(name)} fault = {QuotedText.Quote(text)}: faults are injected into emulated chips only{(heater ? " (heater: an emulated bme280)" : string.Empty)}");
+            throw s.Error("fault", $"sensor {QuotedText.Quote(name)} fault = {QuotedText.Quote(text)}: faults are injected into emulated chips only{(heater ? " (heater: an emulated bme280)" : bearing ? " (bearing: an emulated adxl345)" : string.Empty)}");
         }
 
         return new FaultSettings(kind, start, span);

@@ -9,6 +9,10 @@ public enum FaultKind
     /// <summary><c>heater</c>: a +15 °C step of an emulated BME280's temperature (its physical model).</summary>
     Heater,
 
+    /// <summary><c>bearing</c>: an outer-race defect of the bearing an emulated ADXL345 is mounted on, appearing at START and growing
+    /// to its full impact amplitude over LENGTH (<c>BearingVibrationSignal</c>; a healthy bearing before START).</summary>
+    Bearing,
+
     /// <summary><c>nack</c>: the chip does not acknowledge (<see cref="BusFaultKind.Nack"/>).</summary>
     Nack,
 
@@ -31,6 +35,7 @@ public static class FaultKinds
     private static readonly (string Word, FaultKind Kind, BusFaultKind? Bus)[] s_kinds =
     [
         ("heater", FaultKind.Heater, null),
+        ("bearing", FaultKind.Bearing, null),
         ("nack", FaultKind.Nack, BusFaultKind.Nack),
         ("timeout", FaultKind.Timeout, BusFaultKind.Timeout),
         ("stuck", FaultKind.Stuck, BusFaultKind.StuckValue),
@@ -38,7 +43,7 @@ public static class FaultKinds
         ("bitflip", FaultKind.BitFlip, BusFaultKind.BitFlip),
     ];
 
-    /// <summary>The words, comma-separated, in the enum's order (<c>heater, nack, timeout, stuck, chipid, bitflip</c>).</summary>
+    /// <summary>The words, comma-separated, in the enum's order (<c>heater, bearing, nack, timeout, stuck, chipid, bitflip</c>).</summary>
     public static string Words => string.Join(", ", s_kinds.Select(k => k.Word));
 
     /// <summary>Parses a configuration word.</summary>
@@ -65,8 +70,8 @@ public static class FaultKinds
     /// <returns>The word.</returns>
     public static string Word(this FaultKind kind) => s_kinds.First(k => k.Kind == kind).Word;
 
-    /// <summary>The bus fault an emulated chip injects for <paramref name="kind"/>; null for <see cref="FaultKind.Heater"/>, which
-    /// is a fault of what a BME280 measures, not of its bus.</summary>
+    /// <summary>The bus fault an emulated chip injects for <paramref name="kind"/>; null for <see cref="FaultKind.Heater"/> and
+    /// <see cref="FaultKind.Bearing"/>, which are faults of what the chip measures, not of its bus.</summary>
     /// <param name="kind">The fault.</param>
     /// <param name="bus">The bus fault.</param>
     /// <returns>True when <paramref name="kind"/> is a bus fault.</returns>

@@ -113,6 +113,11 @@ internal static class DeviceParts
             model.InjectFault(Bme280Fault.HeaterStep, now + (heater.Start.Ticks * 100), now + ((heater.Start + heater.Length).Ticks * 100));
             emulated.UseSignal(s.Name, model);
         }
+        else if (s.Fault is { Kind: FaultKind.Bearing } bearing)
+        {
+            // The loader allows a bearing fault on an emulated ADXL345 only: an outer-race defect from START, grown over LENGTH.
+            emulated.UseSignal(s.Name, new BearingVibrationSignal(now + (bearing.Start.Ticks * 100), bearing.Length));
+        }
         else if (s.Fault is { } fault && fault.Kind.TryGetBusFault(out var kind))
         {
             emulated.ScheduleFault(s.Name, kind.Value, fault.Start, fault.Length);

@@ -56,6 +56,11 @@ internal sealed class EmissionStage
 
             var detector = s.Detectors[c];
             detector.SetModelScore(model is null ? double.NaN : score, model?.Threshold);
+            if (detector is SpectralDetector spectral && s.Spectral?.Pending(c) is { } features)
+            {
+                spectral.SetSpectral(features.BandRms.Span, features.EnvelopeAmplitude);
+            }
+
             var d = detector.Observe(f);
             _line?.Channel(channel, f, detector.ScoreLabel, d.Score);
             if (d.Fired)

@@ -36,6 +36,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(BenchApiCommand.Create());
 #endif
         bench.Subcommands.Add(BenchStatsCommand.Create());
+        bench.Subcommands.Add(BenchVibrationCommand.Create());
         // ---- end of bench subcommands
         return bench;
     }

@@ -46,6 +46,8 @@ public sealed class SensorDetectorConfigTests
     [InlineData("detector = \"windowed-gaussian:window=1e10\"", 8, "detector", "window=10000000000: expected a whole number from 2 to 10000000")]
     [InlineData("detector = \"artime:learn=600,capacity=1e12\"\ndetector_range = [0, 1]", 8, "detector", "capacity=1000000000000: expected a whole number from 1 to 65536")]
     [InlineData("detector = \"cusum:k=-1\"", 8, "detector", "CUSUM reference k must be finite")]
+    [InlineData("detector = \"spectral\"", 8, "detector", "needs the sensor's spectral = { size = N, bands")]
+    [InlineData("fault = \"bearing:10s+60s\"", 8, "fault", "(bearing: an emulated adxl345)")]
     public void Parse_BadDetector_RefusedWithLineAndKey(string extra, int line, string key, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => Parse(Sensor("s", extra)));
@@ -53,6 +55,19 @@ public sealed class SensorDetectorConfigTests
         Assert.Contains($"appliance.toml:{line}", e.Message, StringComparison.Ordinal);
         Assert.Contains(key, e.Message, StringComparison.Ordinal);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SpectralDetectorAndBearingFaultOnAnEmulatedAdxl345_Accepted()
+    {
+        var config = Parse(
+            "[[sensor]]\nname = \"vib\"\nchip = \"adxl345\"\nbus = \"emulated:adxl345\"\nrate_hz = 3200\nfault = \"bearing:60s+300s\"\n"
+            + "detector = \"spectral:learn=40\"\ndetector_threshold = 6\n"
+            + "spectral = { size = 1024, bands = [[10, 100], [1000, 1500]], envelope = true, envelope_hz = 107.5 }\n");
+
+        Assert.Equal(new FaultSettings(FaultKind.Bearing, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(300)), config.Sensors[0].Fault);
+        Assert.Equal(DetectorKind.Spectral, config.Sensors[0].Detector!.Kind);
+        Assert.IsType<SpectralDetector>(WindowDetectors.Create(config.Sensors[0].Detector, config.Detector));
     }
 
     [Fact]

@@ -17,7 +17,16 @@ namespace Appliance.Drivers.Chips.Adxl345;
 /// <para><see cref="Open"/> checks DEVID (0x00) = 0xE5 and refuses any other chip (<see cref="InvalidDataException"/>); then writes
 /// BW_RATE (the output data rate), DATA_FORMAT (FULL_RES, range), FIFO_CTL (stream, watermark 16) and POWER_CTL (Measure).
 /// <see cref="ReadBatch"/> reads FIFO_STATUS, then each entry with one multi-byte read of 0x32..0x37 (the data sheet asks for a
-/// multi-byte read so that an entry's axes belong together). Entry i of n gets the timestamp t_read − (n − 1 − i) / ODR.
+/// multi-byte read, MB = 1, so that an entry's axes belong together, figure 38), keeping at least 5 µs between the end of one
+/// entry's read and the start of the next (section "Retrieving Data from FIFO": the FIFO needs 5 µs to pop; at 5 MHz the next
+/// command byte alone takes 1.6 µs, so the driver waits out the rest on the host's high-resolution clock; not on a simulated clock,
+/// whose emulated chip pops at once).</para>
+/// <para>Timestamps come from the FIFO's known rate: entries are 1 / ODR apart, and a batch continues the previous one. The sequence is
+/// anchored on the clock at the first batch (the newest entry at the time FIFO_STATUS was read, t_read) and moved
+/// (<see cref="Reanchors"/>) only as far as needed when the continued newest entry would lie after t_read or more than one period
+/// before the batch's first register read (the chip's oscillator drifts against the clock). Each batch reads FIFO_STATUS (0x39), then INT_SOURCE (0x30): Overrun[0] set means the stream-mode FIFO
+/// dropped its oldest entries (table 21); that is counted in <see cref="FifoOverruns"/> and the batch is anchored on t_read again,
+/// so the lost samples leave a gap in the timestamps; nothing is interpolated (a device never invents data).
 /// DEVID is read again before every batch (one 2-byte transfer per up to 32 samples), so a chip that was replaced, reset or
 /// answers with another id is never read as if it were an ADXL345; a bus fault is counted. Not thread-safe.</para>
 /// </remarks>
@@ -30,18 +39,24 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
     public const double StandardGravity = 9.80665;
 
     private const int Watermark = 16;
+    private const double FifoPopNs = 5_000; // section "Retrieving Data from FIFO": 5 µs from the end of one data read to the next
     internal static readonly ReadOnlyCollection<string> ChannelNames = Array.AsReadOnly(["accel_x_ms2", "accel_y_ms2", "accel_z_ms2"]);
 
     private readonly SpiDevice _device;
     private readonly TimeProvider _clock;
     private readonly byte _rateCode;
     private readonly byte _range;
+    private readonly bool _realTime; // a chip on the system clock is real hardware, or emulated in real time: the 5 µs pop wait applies
     private readonly float[] _pendingValues = new float[Adxl345Datasheet.FifoDepth * 3];
     private readonly long[] _pendingTimestamps = new long[Adxl345Datasheet.FifoDepth];
     private int _pendingCount;
     private int _pendingNext;
     private bool _opened;
     private long _faultCount;
+    private long _fifoOverruns;
+    private long _reanchors;
+    private long _samplesRead;
+    private long _nextTimestampNs = long.MinValue;
     private bool _disposed;
 
     /// <summary>Creates the sensor; the bus is not touched until <see cref="Open"/> or the first read.</summary>
@@ -72,6 +87,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         };
         Name = name;
         _clock = clock ?? TimeProvider.System;
+        _realTime = ReferenceEquals(Appliance.Drivers.Sampling.SteadyClock.Underlying(_clock), TimeProvider.System);
         byte code = 0x0F;
         while (code > 0 && Adxl345Datasheet.OutputDataRateHz(code - 1) >= rateHz)
         {
@@ -103,6 +119,15 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
     /// <inheritdoc/>
     public double OutputDataRateHz { get; }
 
+    /// <summary>Batches in which INT_SOURCE showed Overrun: the FIFO was full and dropped its oldest entries before the read.</summary>
+    public long FifoOverruns => Interlocked.Read(ref _fifoOverruns);
+
+    /// <summary>Times the FIFO-rate timestamp sequence was anchored on the clock again, the first batch and overruns excluded.</summary>
+    public long Reanchors => Interlocked.Read(ref _reanchors);
+
+    /// <summary>FIFO entries read since the sensor was created.</summary>
+    public long SamplesRead => Interlocked.Read(ref _samplesRead);
+
     /// <summary>m/s² for a full-resolution code: code / 256 LSB/g · <see cref="StandardGravity"/> (data sheet table 1: 3.9 mg/LSB typical).</summary>
     /// <remarks>Plain arithmetic on the per-sample path (one multiply, no UnitsNet unit dispatch);
     /// <see cref="TryReadAcceleration"/> gives UnitsNet quantities to callers that want them.</remarks>
@@ -133,6 +158,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         WriteRegister(0x38, 0x80 | Watermark);         // FIFO_CTL: stream mode, watermark
         WriteRegister(0x2D, 0x08);                     // POWER_CTL: Measure
         _pendingCount = _pendingNext = 0;
+        _nextTimestampNs = long.MinValue;
         _opened = true;
     }
 
@@ -158,23 +184,32 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
             }
 
             Open();
-            long nowNs = Ads1115Sensor.UnixNs(_clock);
+            long beforeNs = Ads1115Sensor.UnixNs(_clock);
             int entries = ReadRegister(0x39) & 0x3F;
+            bool overrun = (ReadRegister(0x30) & 0x01) != 0; // INT_SOURCE Overrun[0], after FIFO_STATUS: an overrun in between is seen now
+            long afterNs = Ads1115Sensor.UnixNs(_clock); // every entry FIFO_STATUS counted was sampled by now
             entries = Math.Min(entries, MaxBatch);
             Span<byte> command = stackalloc byte[7];
             Span<byte> answer = stackalloc byte[7];
             command.Clear();
             command[0] = 0x80 | 0x40 | 0x32; // read, multi-byte, DATAX0
-            double periodNs = 1e9 / OutputDataRateHz;
+            long lastRead = 0;
             for (int i = 0; i < entries; i++)
             {
+                if (i > 0 && _realTime)
+                {
+                    WaitFifoPop(lastRead);
+                }
+
                 _device.TransferFullDuplex(command, answer);
+                lastRead = System.Diagnostics.Stopwatch.GetTimestamp();
                 values[i * 3] = (float)MetersPerSecondSquared((short)(answer[1] | (answer[2] << 8)));
                 values[(i * 3) + 1] = (float)MetersPerSecondSquared((short)(answer[3] | (answer[4] << 8)));
                 values[(i * 3) + 2] = (float)MetersPerSecondSquared((short)(answer[5] | (answer[6] << 8)));
-                timestampsNs[i] = nowNs - (long)((entries - 1 - i) * periodNs);
             }
 
+            Stamp(timestampsNs[..entries], beforeNs, afterNs, overrun);
+            Interlocked.Add(ref _samplesRead, entries);
             count = entries;
             return SampleStatus.Ok;
         }
@@ -183,6 +218,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
             Interlocked.Increment(ref _faultCount);
             LastFault = $"sensor '{Name}': {e.Message}";
             _opened = false; // check DEVID again before trusting the chip
+            _nextTimestampNs = long.MinValue; // and anchor the timestamps again: entries may have been lost
             count = 0;
             return SampleStatus.Fault;
         }
@@ -288,10 +324,56 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         _device.Write(command);
     }
 
+    // Entry i of n is due at first + i / ODR, first continuing the last batch. The newest entry was sampled after
+    // beforeNs − 1/ODR (the FIFO was read then) and by afterNs (FIFO_STATUS counted it): a continuation outside that interval is
+    // moved to its nearest end (a re-anchor); the first batch and a batch after an overrun are anchored at afterNs.
+    private void Stamp(Span<long> timestampsNs, long beforeNs, long afterNs, bool overrun)
+    {
+        int n = timestampsNs.Length;
+        if (overrun)
+        {
+            Interlocked.Increment(ref _fifoOverruns);
+            LastFault = $"sensor '{Name}': FIFO overrun (INT_SOURCE Overrun set): entries were lost before this batch; its timestamps start after a gap.";
+        }
+
+        if (n == 0)
+        {
+            return;
+        }
+
+        double periodNs = 1e9 / OutputDataRateHz;
+        long newest = afterNs;
+        if (!overrun && _nextTimestampNs != long.MinValue)
+        {
+            long continued = _nextTimestampNs + (long)Math.Round((n - 1) * periodNs);
+            newest = Math.Clamp(continued, Math.Min(beforeNs - (long)periodNs, afterNs), afterNs);
+            if (newest != continued)
+            {
+                Interlocked.Increment(ref _reanchors);
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            timestampsNs[i] = newest - (long)Math.Round((n - 1 - i) * periodNs);
+        }
+
+        _nextTimestampNs = newest + (long)Math.Round(periodNs);
+    }
+
+    private static void WaitFifoPop(long lastRead)
+    {
+        long due = lastRead + (long)Math.Ceiling(FifoPopNs * System.Diagnostics.Stopwatch.Frequency / 1e9);
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < due)
+        {
+            Thread.SpinWait(8);
+        }
+    }
+
     private void WaitOnePeriod()
     {
         var delay = TimeSpan.FromSeconds(1.0 / OutputDataRateHz);
-        if (ReferenceEquals(Appliance.Drivers.Sampling.SteadyClock.Underlying(_clock), TimeProvider.System))
+        if (_realTime)
         {
             Thread.Sleep(delay);
             return;

@@ -137,9 +137,10 @@ public sealed class Adxl345Tests
     }
 
     [Fact]
-    public void SamplingLoop_3200Hz_WakesOncePerHalfFifoAndDeliversEverySample()
+    public void SamplingLoop_3200Hz_WakesOncePerQuarterFifoAndDeliversEverySample()
     {
-        // 3200 Hz with a 32-entry FIFO: the loop wakes at 3200 / 16 = 200 Hz and delivers 16 samples per wake.
+        // 3200 Hz with a 32-entry FIFO: the loop wakes at 3200 / 8 = 400 Hz (a quarter FIFO, so a
+        // wake may be 7.5 ms late before the FIFO overruns) and delivers 8 samples per wake.
         var clock = SimulatedClock.AtNabEpoch();
         var emulator = new Adxl345Emulator(WaveformSignal.Constant(0, 0, 1), clock);
         var supervisor = new SensorSupervisor(new Adxl345Sensor("vib", emulator, 3200, 16, clock), 3200, clock: clock);
@@ -148,14 +149,89 @@ public sealed class Adxl345Tests
         long lastTs = 0;
         bool increasing = true;
 
-        for (int i = 0; i < 201; i++)
+        for (int i = 0; i < 401; i++)
         {
             loop.RunOnce((ts, v) => { delivered++; increasing &= ts > lastTs; lastTs = ts; }, CancellationToken.None);
         }
 
-        Assert.Equal(200.0, loop.Scheduler.RateHz);
-        Assert.Equal(3216, delivered); // the loop opens the chip at the grid's start, so every wake, the first too, finds 16 new samples: 201 x 16
+        Assert.Equal(400.0, loop.Scheduler.RateHz);
+        Assert.Equal(3208, delivered); // the loop opens the chip at the grid's start, so every wake, the first too, finds 8 new samples: 401 x 8
         Assert.True(increasing);
+        supervisor.Dispose();
+    }
+
+    [Fact]
+    public void ReadBatch_FifoOverrun_IsCountedAndLeavesAGapNotInventedSamples()
+    {
+        // Stream mode keeps the newest 32 entries and sets INT_SOURCE Overrun[0] (table 21, section "FIFO"). 5 ms = 16 samples
+        // read; then 20 ms = 64 samples of which the FIFO keeps the newest 32: samples 48..79, so 32 are lost and the next
+        // timestamp after sample 15 (at 16 periods) is sample 48 (at 49 periods): a gap of 33 periods = 33 x 312500 ns.
+        var clock = SimulatedClock.AtNabEpoch();
+        var emulator = new Adxl345Emulator(WaveformSignal.Constant(0, 0, 1), clock);
+        using var sensor = new Adxl345Sensor("vib", emulator, 3200, 16, clock);
+        sensor.Open();
+        var values = new float[32 * 3];
+        var first = new long[32];
+        var second = new long[32];
+
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        sensor.ReadBatch(values, first, out int n1);
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+        sensor.ReadBatch(values, second, out int n2);
+
+        Assert.Equal((16, 32), (n1, n2));
+        Assert.Equal(1, sensor.FifoOverruns);
+        Assert.Equal(48, sensor.SamplesRead);
+        Assert.Equal(33 * 312_500L, second[0] - first[15]);
+        Assert.Equal(0, sensor.Reanchors);
+    }
+
+    [Fact]
+    public void ReadBatch_PollLateByAFractionOfAPeriod_TimestampsContinueAtTheFifoRate()
+    {
+        // Entries are 1/ODR apart on the chip's clock whenever the host polls: a poll 0.1 ms after the 32nd sample must not move
+        // the timestamps of the second batch by 0.1 ms (the read time is not the sample time).
+        var clock = SimulatedClock.AtNabEpoch();
+        var emulator = new Adxl345Emulator(WaveformSignal.Constant(0, 0, 1), clock);
+        using var sensor = new Adxl345Sensor("vib", emulator, 3200, 16, clock);
+        sensor.Open();
+        var values = new float[32 * 3];
+        var first = new long[32];
+        var second = new long[32];
+
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        sensor.ReadBatch(values, first, out _);
+        clock.Advance(TimeSpan.FromMilliseconds(5.1));
+        sensor.ReadBatch(values, second, out int n2);
+
+        Assert.Equal(16, n2);
+        Assert.Equal(312_500L, second[0] - first[15]);
+        Assert.Equal(0, sensor.FifoOverruns);
+    }
+
+    [Fact]
+    public void SamplingLoop_BearingSignal3200HzForTenSecondsOnTheChipClock_ReadsEverySampleWithoutOverrun()
+    {
+        // 10 s at 3200 Hz on the simulated clock: the chip takes 32000 samples; the loop (400 wakes/s) reads all of them.
+        var clock = SimulatedClock.AtNabEpoch();
+        var signal = new BearingVibrationSignal(clock.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000, TimeSpan.FromSeconds(5));
+        var emulator = new Adxl345Emulator(signal, clock);
+        var sensor = new Adxl345Sensor("vib", emulator, 3200, 16, clock);
+        var supervisor = new SensorSupervisor(sensor, 3200, clock: clock);
+        var loop = new SamplingLoop(supervisor, 3200, clock);
+        long delivered = 0;
+        long lastTs = 0;
+        long irregular = 0;
+
+        for (int i = 0; i < 4000; i++)
+        {
+            loop.RunOnce((ts, v) => { irregular += delivered > 0 && ts - lastTs != 312_500 ? 1 : 0; lastTs = ts; delivered++; }, CancellationToken.None);
+        }
+
+        Assert.Equal(emulator.SamplesTaken, delivered);
+        Assert.Equal(32_000, delivered);
+        Assert.Equal(0, sensor.FifoOverruns);
+        Assert.Equal(0, irregular);
         supervisor.Dispose();
     }
 }
