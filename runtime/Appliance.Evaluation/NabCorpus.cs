@@ -102,7 +102,7 @@ public sealed class NabCorpus
             var s = Series[i];
             var category = Path.GetDirectoryName(s.RelativePath) ?? string.Empty;
             var path = Path.Combine(resultsDir, category, detector + "_" + Path.GetFileName(s.RelativePath));
-            var (times, values) = ReadCsv(path, "anomaly_score");
+            var (times, values) = ReadCsv(path, "anomaly_score", allowMissing: true);
             if (times.Length != s.Length)
             {
                 throw new FormatException($"{path}: {times.Length} rows, but {s.RelativePath} has {s.Length}");
@@ -121,9 +121,46 @@ public sealed class NabCorpus
         return scores;
     }
 
+    /// <summary>
+    /// Writes per-row scores in NAB's results layout, as NAB's runner writes a detector's results:
+    /// <c>DIR/&lt;detector&gt;/&lt;category&gt;/&lt;detector&gt;_&lt;name&gt;.csv</c> with the header
+    /// <c>timestamp,value,anomaly_score,label</c> (label 1 on the rows inside a labelled window), values in round-trip ("R")
+    /// form, so that <see cref="ReadScores"/> on <c>DIR/&lt;detector&gt;</c> gives back the same doubles.
+    /// </summary>
+    /// <param name="dir">The results directory.</param>
+    /// <param name="detector">The detector's name (folder and file prefix).</param>
+    /// <param name="scores">One score array per series, in <see cref="Series"/> order.</param>
+    public void WriteScores(string dir, string detector, IReadOnlyList<double[]> scores)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        Parallel.For(0, Series.Count, i =>
+        {
+            var s = Series[i];
+            var path = Path.Combine(dir, detector, Path.GetDirectoryName(s.RelativePath) ?? string.Empty, detector + "_" + Path.GetFileName(s.RelativePath));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var label = new byte[s.Length];
+            foreach (var w in s.Windows)
+            {
+                label.AsSpan(w.Start, w.Length).Fill(1);
+            }
+
+            var sb = new StringBuilder("timestamp,value,anomaly_score,label\n");
+            for (var r = 0; r < s.Length; r++)
+            {
+                sb.Append(s.Timestamps[r].ToString(RowTimeFormat, ci)).Append(',').Append(s.Values[r].ToString("R", ci)).Append(',')
+                    .Append(scores[i][r].ToString("R", ci)).Append(',').Append(label[r]).Append('\n');
+            }
+
+            File.WriteAllText(path, sb.ToString());
+        });
+    }
+
     /// <summary>Reads a <c>timestamp,...</c> CSV with <see cref="CsvReader"/>, returning the timestamps and the column named
     /// <paramref name="column"/>; at least one row, every value a number (NaN is not accepted: NAB files have none).</summary>
-    internal static (DateTime[] Times, double[] Values) ReadCsv(string path, string column)
+    /// <param name="path">The file.</param>
+    /// <param name="column">The value column's name.</param>
+    /// <param name="allowMissing">Read a missing value (<c>NaN</c>, empty) as NaN: a detector's score file may hold rows it did not score.</param>
+    internal static (DateTime[] Times, double[] Values) ReadCsv(string path, string column, bool allowMissing = false)
     {
         var times = new List<DateTime>(4096);
         var values = new List<double>(4096);
@@ -134,21 +171,28 @@ public sealed class NabCorpus
         }
 
         var col = reader.Column(column);
-        Span<char> text = stackalloc char[RowTimeFormat.Length];
         while (reader.ReadRow())
         {
-            var field = reader.Field(0);
-            if (field.Length != text.Length || Ascii.ToUtf16(field, text, out _) != OperationStatus.Done
-                || !DateTime.TryParseExact(text, RowTimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
-            {
-                throw reader.Error($"column 'timestamp' = '{reader.Text(0)}': expected a timestamp 'yyyy-MM-dd HH:mm:ss'");
-            }
-
-            times.Add(t);
-            values.Add(reader.Double(col, allowMissing: false));
+            times.Add(RowTime(reader, 0));
+            values.Add(reader.Double(col, allowMissing));
         }
 
         return ([.. times], [.. values]);
+    }
+
+    /// <summary>The row's timestamp in column <paramref name="column"/>, <c>yyyy-MM-dd HH:mm:ss</c> read as UTC (NAB's and SKAB's format).</summary>
+    /// <exception cref="FormatException">The field is not such a timestamp (file, line and column named).</exception>
+    internal static DateTime RowTime(CsvReader reader, int column)
+    {
+        Span<char> text = stackalloc char[RowTimeFormat.Length];
+        var field = reader.Field(column);
+        if (field.Length != text.Length || Ascii.ToUtf16(field, text, out _) != OperationStatus.Done
+            || !DateTime.TryParseExact(text, RowTimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
+        {
+            throw reader.Error($"column '{reader.Header[column]}' = '{reader.Text(column)}': expected a timestamp 'yyyy-MM-dd HH:mm:ss'");
+        }
+
+        return t;
     }
 
     private static DateTime LabelTime(string path, string file, JsonElement e)

@@ -115,7 +115,7 @@ public static class ModelTrainer
     /// The self-test in the configuration repository's format (<see cref="ModelPackage.SelfTest"/>): one case of the
     /// held-out rows with the trainer's scores; its tolerance is absolute, so the relative one is scaled by the largest score.
     /// </summary>
-    private static string SelfTestToml(ModelSelfTest test)
+    internal static string SelfTestToml(ModelSelfTest test)
     {
         var ci = CultureInfo.InvariantCulture;
         var tolerance = test.RelativeTolerance * Math.Max(1.0, test.Expected.Max(v => Math.Abs((double)v)));
@@ -132,7 +132,7 @@ public static class ModelTrainer
     }
 
     /// <summary>SHA256SUMS over every other file of the folder, in the format of GNU <c>sha256sum</c> (hash, two spaces, name).</summary>
-    private static void WriteManifest(string outDir)
+    internal static void WriteManifest(string outDir)
     {
         var sb = new StringBuilder();
         foreach (var file in Directory.GetFiles(outDir).Select(Path.GetFileName).Where(f => f != ModelPackage.ManifestFile).Order(StringComparer.Ordinal))

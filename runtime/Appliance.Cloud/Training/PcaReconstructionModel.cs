@@ -83,41 +83,11 @@ public sealed class PcaReconstructionModel
             throw new ArgumentException($"components = {components}: expected 0 (by explained variance) to {f - 1} (F - 1: at least one dimension is left for the residual)", nameof(components));
         }
 
-        var mean = new double[f];
-        foreach (var row in rows)
-        {
-            if (row.Length != f)
-            {
-                throw new ArgumentException($"training rows have {row.Length} and {f} features", nameof(rows));
-            }
-
-            for (var i = 0; i < f; i++)
-            {
-                mean[i] += row[i];
-            }
-        }
-
-        for (var i = 0; i < f; i++)
-        {
-            mean[i] /= rows.Count;
-        }
-
-        var sigma = new double[f];
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < f; i++)
-            {
-                var d = row[i] - mean[i];
-                sigma[i] += d * d;
-            }
-        }
-
-        var meanF = new double[f];
+        var (mean, sigma) = FeatureScaling.Fit(rows);
+        var meanF = mean;
         var inv = new double[f];
         for (var i = 0; i < f; i++)
         {
-            sigma[i] = Math.Max(Math.Sqrt(sigma[i] / rows.Count), StandardScoreModel.MinSigma * Math.Max(1, Math.Abs(mean[i])));
-            meanF[i] = mean[i];
             inv[i] = 1 / sigma[i];
         }
 
@@ -177,6 +147,9 @@ public sealed class PcaReconstructionModel
 
         return new PcaReconstructionModel(f, components, meanF, inv, v, values);
     }
+
+    /// <summary>V: the F×k loadings (row-major), the k leading eigenvectors of the training correlation matrix.</summary>
+    internal ReadOnlySpan<double> Loadings => _v;
 
     /// <summary>The model's own C# computation of the scores (the reference ONNX Runtime must equal).</summary>
     /// <param name="input">N·F features, row-major.</param>

@@ -12,6 +12,10 @@ namespace Appliance.Commands;
 /// three normalised scores beside the published scoreboard (DIR/results/final_results.json).
 /// <c>appliance eval nab --data DIR --scores RESULTS_DIR --detector NAME [--thresholds FILE | --threshold T]</c> scores a
 /// detector's published per-row score files (<c>&lt;category&gt;/&lt;NAME&gt;_&lt;file&gt;.csv</c>) instead.
+/// <c>--scores-out DIR</c> also writes the run's per-row scores in NAB's results layout
+/// (<c>DIR/&lt;detector&gt;/&lt;category&gt;/&lt;detector&gt;_&lt;file&gt;.csv</c>, <see cref="NabCorpus.WriteScores"/>; the detector's
+/// name with every character outside [A-Za-z0-9._-] replaced by '_'), which <c>--scores DIR/&lt;detector&gt;</c> (or
+/// <c>--scores DIR</c>, when it holds that folder) scores back to the same figures. <c>eval skab</c>: see <see cref="EvalSkabCommand"/>.
 /// <c>--json</c> prints only <c>{"standard":..,"reward_low_FP_rate":..,"reward_low_FN_rate":..}</c>. Progress goes to
 /// standard error. Exit 2 on bad input (one line names the file, line or option).
 /// </summary>
@@ -25,13 +29,27 @@ internal static class EvalCommand
         var thresholds = new Option<string?>("--thresholds") { Description = "NAB thresholds.json: use the detector's threshold per profile instead of optimising" };
         var threshold = new Option<double?>("--threshold") { Description = "One threshold for every profile instead of optimising" };
         var json = new Option<bool>("--json") { Description = "Print only {\"standard\":..,\"reward_low_FP_rate\":..,\"reward_low_FN_rate\":..}" };
-        var nab = new Command("nab", "Score a detector on the Numenta Anomaly Benchmark") { data, detector, scores, thresholds, threshold, json };
-        nab.SetAction((p, _) => Cli.Guard(() => Task.FromResult(Run(p.GetValue(data)!, p.GetValue(detector)!, p.GetValue(scores), p.GetValue(thresholds), p.GetValue(threshold), p.GetValue(json)))));
-        return new Command("eval", "Evaluate detectors on labelled benchmarks") { nab };
+        var scoresOut = new Option<string?>("--scores-out") { Description = "Also write the per-row scores to DIR/<detector>/<category>/<detector>_<file>.csv (NAB results layout)" };
+        var nab = new Command("nab", "Score a detector on the Numenta Anomaly Benchmark") { data, detector, scores, thresholds, threshold, json, scoresOut };
+        nab.SetAction((p, _) => Cli.Guard(() => Task.FromResult(Run(p.GetValue(data)!, p.GetValue(detector)!, p.GetValue(scores), p.GetValue(thresholds), p.GetValue(threshold), p.GetValue(json), p.GetValue(scoresOut)))));
+        return new Command("eval", "Evaluate detectors on labelled benchmarks") { nab, EvalSkabCommand.Create() };
     }
 
-    private static int Run(string dataDir, string detector, string? scoresDir, string? thresholdsFile, double? threshold, bool json)
+    /// <summary>A detector's name as a results folder and file prefix: every character outside [A-Za-z0-9._-] becomes '_'.</summary>
+    internal static string ResultsName(string detector) =>
+        string.Concat(detector.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_'));
+
+    /// <summary>The folder <c>--scores DIR</c> names: DIR/&lt;detector&gt; when it exists (what <c>--scores-out DIR</c> wrote), else DIR.</summary>
+    internal static string ResultsFolder(string dir, string name) =>
+        Directory.Exists(Path.Combine(dir, name)) ? Path.Combine(dir, name) : dir;
+
+    private static int Run(string dataDir, string detector, string? scoresDir, string? thresholdsFile, double? threshold, bool json, string? scoresOut)
     {
+        if (scoresOut is not null && scoresDir is not null)
+        {
+            throw new ArgumentException("--scores-out and --scores: --scores-out writes a run's scores, --scores reads them; give one");
+        }
+
         if (thresholdsFile is not null && threshold is not null)
         {
             throw new ArgumentException("--thresholds and --threshold: give one or the other");
@@ -48,12 +66,19 @@ internal static class EvalCommand
         double[][] scores;
         if (scoresDir is not null)
         {
-            Console.Error.WriteLine($"eval: reading {detector} scores from {scoresDir}");
-            scores = corpus.ReadScores(scoresDir, detector);
+            var name = ResultsName(detector);
+            var folder = ResultsFolder(scoresDir, name);
+            Console.Error.WriteLine($"eval: reading {detector} scores from {folder}");
+            scores = corpus.ReadScores(folder, name);
         }
         else
         {
             scores = NabRun.Run(corpus, detector, (done, all) => Progress($"running {detector} on", done, all));
+            if (scoresOut is not null)
+            {
+                corpus.WriteScores(scoresOut, ResultsName(detector), scores);
+                Console.Error.WriteLine($"eval: wrote per-row scores to {Path.Combine(scoresOut, ResultsName(detector))}");
+            }
         }
 
         IReadOnlyDictionary<string, double>? fixedThresholds = null;
@@ -120,7 +145,7 @@ internal static class EvalCommand
         }
     }
 
-    private static void Progress(string what, int done, int all)
+    internal static void Progress(string what, int done, int all)
     {
         if (done == all || done % 10 == 0)
         {
