@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Appliance.Runtime.Tests.Pipeline;
 
@@ -12,7 +11,6 @@ namespace Appliance.Runtime.Tests.Pipeline;
 public sealed class MultivariateStageTests : IDisposable
 {
     private const int Hours = 48;
-    private static readonly DateTimeOffset T0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly string _dir = Directory.CreateTempSubdirectory("appliance-multivariate-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -117,20 +115,7 @@ public sealed class MultivariateStageTests : IDisposable
 
     private static double[] Samples(Random rng) => [.. Enumerable.Range(0, 12).Select(_ => 50 + (rng.NextDouble() - 0.5))];
 
-    private string Series(string file, int seed, int stepAt)
-    {
-        var rng = new Random(seed);
-        var sb = new StringBuilder("timestamp,value\n");
-        for (var i = 0; i < Hours * 12; i++)
-        {
-            var v = 50 + (rng.NextDouble() - 0.5) + (stepAt >= 0 && i >= stepAt * 12 && i < (stepAt + 6) * 12 ? 20 : 0);
-            sb.Append(CultureInfo.InvariantCulture, $"{T0.AddMinutes(5 * i):yyyy-MM-dd HH:mm:ss},{v:F3}\n");
-        }
-
-        var path = Path.Combine(_dir, file);
-        File.WriteAllText(path, sb.ToString());
-        return path;
-    }
+    private string Series(string file, int seed, int stepAt) => ModelScoringTests.StepSeries(_dir, file, seed, stepAt, Hours);
 
     private static string Toml(string a, string b, string extra) =>
         $"[device]\nid = \"t\"\n[[sensor]]\nname = \"a\"\nchip = \"replay\"\nbus = 'replay:{a}'\nrate_hz = 1\n[[sensor]]\nname = \"b\"\nchip = \"replay\"\nbus = 'replay:{b}'\nrate_hz = 1\n"
