@@ -34,6 +34,11 @@ namespace Appliance.Detection;
 /// </list>
 /// Every constant (8, 13, 80 levels, 0.075, 10 %, 0.8, 12, 0.9/0.7, the confidence weights, 0.97, 19 %, 0.05, 0.37,
 /// 0.01) is ARTime's, and like the NAB leaders' parameters they were chosen by its author on NAB itself.
+/// Without a given range (<see cref="LearningItsRange"/>, a device's <c>artime:learn=N</c> without <c>detector_range</c>)
+/// [min, max] is the range of the learning period's own samples, widened by <c>margin</c> × its span on each side: the
+/// learning period's downsampled values are held until its end, then quantised over that range and the learning step
+/// runs as above; nothing after the learning period changes the range (no look-ahead), and later values beyond it take the
+/// end levels.
 /// Departures: the category set is bounded (<c>capacity</c>, least recently chosen replaced; ARTime's grows without
 /// bound), NaN is neither scored nor learned, values outside [min, max] take the end levels.
 /// Memory: capacity × 32 weights, L × 16 learning-period features, three rings of at most L + 1 values; no allocation
@@ -56,8 +61,12 @@ public sealed partial class ArtimeDetector : ISampleDetector
     private const int Mask = Window * 3 / 2;
     private const double UpperCap = 0.97;
 
-    private readonly double _min;
-    private readonly double _span;
+    private readonly double[]? _learntValues;
+    private readonly double _margin;
+    private double _min;
+    private double _span;
+    private double _learntMin;
+    private double _learntMax;
     private readonly int _stride;
     private readonly int _learning;
     private readonly FuzzyArtCategories _art;
@@ -108,10 +117,20 @@ public sealed partial class ArtimeDetector : ISampleDetector
     /// <param name="capacity">Most fuzzy ART categories kept (≥ 16).</param>
     /// <exception cref="ArgumentOutOfRangeException">min/max not finite or max &lt; min, probationary &lt; 32, capacity &lt; 16.</exception>
     public ArtimeDetector(double min, double max, int probationary, int capacity = 1024)
+        : this(min, max, probationary, capacity, learnRange: false, margin: 0)
     {
-        if (!double.IsFinite(min) || !double.IsFinite(max) || max < min)
+    }
+
+    private ArtimeDetector(double min, double max, int probationary, int capacity, bool learnRange, double margin)
+    {
+        if (!learnRange && (!double.IsFinite(min) || !double.IsFinite(max) || max < min))
         {
             throw new ArgumentOutOfRangeException(nameof(max), max, $"expected finite min ≤ max (min {min})");
+        }
+
+        if (!(margin >= 0 && margin <= 100))
+        {
+            throw new ArgumentOutOfRangeException(nameof(margin), margin, "expected a range margin from 0 to 100 (× the learning period's span)");
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(probationary, 4 * Window);
@@ -130,8 +149,26 @@ public sealed partial class ArtimeDetector : ISampleDetector
         _typicalityKeys = new double[full];
         _order = new int[full];
         _scratch = new FuzzyArtCategories(FeatureCount, full + 1);
+        _margin = margin;
+        _learntValues = learnRange ? new double[_learning] : null;
         Reset();
     }
+
+    /// <summary>
+    /// Creates the detector for one channel whose range is not known in advance: [min, max] is learnt from the learning
+    /// period's samples only, widened by <paramref name="margin"/> × their span on each side (see the class remarks).
+    /// The output for the first k samples does not depend on any later sample.
+    /// </summary>
+    /// <param name="probationary">Samples of the learning period (a device's <c>learn=N</c>); at least 32.</param>
+    /// <param name="capacity">Most fuzzy ART categories kept (≥ 16).</param>
+    /// <param name="margin">Widening of the learnt range on each side, as a fraction of its span (0 to 100).</param>
+    /// <returns>The detector.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">probationary &lt; 32, capacity &lt; 16, margin outside [0, 100].</exception>
+    public static ArtimeDetector LearningItsRange(int probationary, int capacity = 1024, double margin = 0) =>
+        new(double.NaN, double.NaN, probationary, capacity, learnRange: true, margin);
+
+    /// <summary>True when the range is learnt from the learning period (<see cref="LearningItsRange"/>).</summary>
+    public bool LearnsRange => _learntValues is not null;
 
     /// <inheritdoc/>
     public string Name => "artime";
@@ -170,7 +207,13 @@ public sealed partial class ArtimeDetector : ISampleDetector
 
         _inBlock = 0;
         _step++;
-        var level = Quantise(Downsample());
+        var ds = Downsample();
+        if (_learntValues is not null && _step <= _learning)
+        {
+            return HoldForRange(ds);
+        }
+
+        var level = Quantise(ds);
         ShiftIn(_levels, level);
         Extract();
         return _step <= _learning ? Keep() : Detect(_features, _step);
@@ -179,6 +222,14 @@ public sealed partial class ArtimeDetector : ISampleDetector
     /// <inheritdoc/>
     public void Reset()
     {
+        if (_learntValues is not null)
+        {
+            _min = double.NaN;
+            _span = double.NaN;
+            _learntMin = double.PositiveInfinity;
+            _learntMax = double.NegativeInfinity;
+        }
+
         _art.Clear();
         _art.LowerVigilance = 0.0;
         _art.UpperVigilance = 0.0;
@@ -343,6 +394,32 @@ public sealed partial class ArtimeDetector : ISampleDetector
     {
         Array.Copy(ring, 1, ring, 0, ring.Length - 1);
         ring[^1] = value;
+    }
+
+    // Learning period with a learnt range: hold the downsampled value; at its last step fix the range from the learning
+    // period's samples and run the learning step over the held values, as if the range had been known from the start.
+    private double HoldForRange(double ds)
+    {
+        _learntValues![_step - 1] = ds;
+        _learntMin = Math.Min(_learntMin, _blockMin);
+        _learntMax = Math.Max(_learntMax, _blockMax);
+        if (_step < _learning)
+        {
+            return 0.0;
+        }
+
+        var widen = (_learntMax - _learntMin) * _margin;
+        _min = _learntMin - widen;
+        _span = (_learntMax + widen) - _min;
+        for (var k = 1; k <= _learning; k++)
+        {
+            _step = k;
+            ShiftIn(_levels, Quantise(_learntValues[k - 1]));
+            Extract();
+            _ = Keep();
+        }
+
+        return 0.0;
     }
 
     // Learning period: keep the features; at its last step set the vigilance and replay them.

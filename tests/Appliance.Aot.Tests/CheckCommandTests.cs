@@ -37,6 +37,24 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Equal("ok: 1 devices, 1 models", stdout.Trim());
     }
 
+    // Issue 19 item 2: the detector eval nab scores by default is accepted as written on a sensor of the repository.
+    // Before, `artime+spatial-range|holdfrac=0.2,level=0.2` was refused (learn=N, detector_range and holdfrac).
+    [Fact]
+    public void Check_SensorWithNabDefaultDetector_Ok()
+    {
+        const string nabDefault = "artime:learn=500,margin=0.5+spatial-range|holdoff=75,level=0.2"; // DetectorSpec.Default
+        var dir = Starter();
+        var toml = Path.Combine(dir, "appliance.toml");
+        File.WriteAllText(toml, File.ReadAllText(toml).Replace("rate_hz = 10\n", $"rate_hz = 10\ndetector = \"{nabDefault}\"\n", StringComparison.Ordinal));
+        Assert.Contains(nabDefault, File.ReadAllText(toml), StringComparison.Ordinal);
+        Commit(dir);
+
+        var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(60), "check", dir);
+
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Equal("ok: 1 devices, 1 models", stdout.Trim());
+    }
+
     [Fact]
     public void Check_PlaintextOffLoopbackAndBadOverride_OneLinePerProblemExitTwo()
     {

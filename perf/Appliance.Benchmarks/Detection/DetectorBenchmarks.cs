@@ -44,7 +44,7 @@ public class DetectorBenchmarks
         _level = new ContextNoveltyDetector(10, 30, lowBits: 5, highBits: 5, order: 0, smooth: 2);
         _contexts = new ContextNoveltyDetector(10, 30);
         _spatial = new SpatialRangeDetector();
-        _default = DetectorSpec.Create(DetectorSpec.Default, 10, 30, probationary: 750);
+        _default = DetectorSpec.Create(DetectorSpec.Default, double.NaN, double.NaN);
         _previous = DetectorSpec.Create(DetectorSpec.ContextEntropyGaussian, 10, 30, probationary: 750);
         _contextEnsemble = DetectorSpec.Create(DetectorSpec.ContextNoveltyEnsemble, 10, 30, probationary: 750);
         _artime = new ArtimeDetector(10, 30, probationary: 750);

@@ -25,7 +25,7 @@ public static partial class ConfigLoader
     /// <summary>What a device id is, as errors say it (<c>[device] id</c> and <c>run --device</c> follow the same rule).</summary>
     public const string DeviceIdRule = "expected 1 to 64 letters, digits, '-', '_' or '.'";
 
-    private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops", "alarm", "outbox", "metrics"];
+    private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops", "alarm", "outbox", "metrics", "multivariate"];
 
     /// <summary>Parses and validates <paramref name="text"/>, read from <paramref name="source"/> (a path used in errors).</summary>
     /// <exception cref="ConfigException">The text is not valid TOML, or a key is missing, unknown, of the wrong type or out of range.</exception>
@@ -321,8 +321,9 @@ public static partial class ConfigLoader
         // [outbox] (journal budget and free-space reserve): its own block.
         var outbox = OutboxSettings.Read(r);
         var metrics = MetricsSettings.Read(r);
+        var multivariate = MultivariateSettings.ReadAll(r, sensors, ModelName);
 
-        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms, outbox, metrics);
+        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms, outbox, metrics, multivariate);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
         ArgumentNullException.ThrowIfNull(running);
         ArgumentNullException.ThrowIfNull(next);
         var rebuild = new RevisionChange(RevisionChangeKind.Rebuild, null);
-        if (!SameExceptModel(running.Config, next.Config))
+        if (!SameExceptModel(running.Config, next.Config) || !SameMultivariateModels(running, next))
         {
             return rebuild;
         }
@@ -62,7 +62,8 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
         return Stripped(a) == Stripped(b)
             && a.Sensors.Count == b.Sensors.Count
             && a.Sensors.Zip(b.Sensors).All(p => SameSensor(p.First, p.Second))
-            && SameAlarms(a.Alarms, b.Alarms);
+            && SameAlarms(a.Alarms, b.Alarms)
+            && (a.Multivariate ?? []).SequenceEqual(b.Multivariate ?? [], MultivariateComparer.Instance);
     }
 
     /// <summary>Whether two <c>[[alarm]]</c> lists drive the same lines the same way, in order (<see cref="AlarmSettings.SameAs"/>); null is empty.</summary>
@@ -77,7 +78,24 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
     }
 
     private static ApplianceConfig Stripped(ApplianceConfig c) =>
-        c with { Sensors = s_noSensors, Alarms = null, Metrics = null, Inference = c.Inference with { Model = null } };
+        c with { Sensors = s_noSensors, Alarms = null, Metrics = null, Multivariate = null, Inference = c.Inference with { Model = null } };
+
+    // A [[multivariate]] model's bytes changed: rebuild (the pipeline stages them when it is built).
+    private static bool SameMultivariateModels(ConfigBundle a, ConfigBundle b) =>
+        (b.Config.Multivariate ?? []).All(m => a.Models.FirstOrDefault(p => p.Name == m.Model)?.Sha256 is { } before
+            && b.Models.FirstOrDefault(p => p.Name == m.Model)?.Sha256 == before);
+
+    private sealed class MultivariateComparer : IEqualityComparer<MultivariateSettings>
+    {
+        public static readonly MultivariateComparer Instance = new();
+
+        public bool Equals(MultivariateSettings? x, MultivariateSettings? y) =>
+            x is not null && y is not null && x.Model == y.Model && x.Threshold == y.Threshold && x.Cooldown == y.Cooldown
+            && x.Sensors.SequenceEqual(y.Sensors, StringComparer.Ordinal)
+            && (x.Features ?? []).SequenceEqual(y.Features ?? [], StringComparer.Ordinal) && (x.Features is null) == (y.Features is null);
+
+        public int GetHashCode(MultivariateSettings obj) => StringComparer.Ordinal.GetHashCode(obj.Model);
+    }
 
     private static bool SameSensor(SensorSettings a, SensorSettings b) =>
         a with { Channels = null } == b with { Channels = null }

@@ -49,25 +49,42 @@ public static class RevisionLoader
 
     /// <summary>
     /// The model <c>[inference] model</c> names, read, verified and staged as the pipeline will stage it (known window
-    /// features, a positive threshold, its bundled self-test); empty when it names none. Other model folders are not read.
+    /// features, a positive threshold, its bundled self-test), then the models of the <c>[[multivariate]]</c> tables (read and
+    /// verified); empty when none is named. Other model folders are not read.
     /// </summary>
     /// <exception cref="ConfigException">The folder is missing, or the model is refused (file:line named).</exception>
     public static IReadOnlyList<ModelPackage> Models(ConfigRepository repo, string commit, ApplianceConfig config)
     {
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(config);
-        if (config.Inference.Model is not { } name)
+        var models = new List<ModelPackage>();
+        IReadOnlyList<string> folders = config.Inference.Model is null && config.Multivariate is not { Count: > 0 } ? [] : repo.List(commit, "models", folders: true);
+        if (config.Inference.Model is { } name)
         {
-            return [];
+            if (!folders.Contains(name, StringComparer.Ordinal))
+            {
+                var line = LineOf(repo, commit, "model");
+                throw new ConfigException(ConfigRepository.ConfigFile, line, $"[inference] model = \"{name}\": no folder models/{name}/ in this revision (expected model.onnx, selftest.toml and SHA256SUMS there: appliance train --out models/{name})");
+            }
+
+            models.Add(Model(repo, commit, name));
         }
 
-        if (!repo.List(commit, "models", folders: true).Contains(name, StringComparer.Ordinal))
+        // [[multivariate]] models: verified (hashes, self-test) here; their row shape is checked when the pipeline stages them.
+        foreach (var m in config.Multivariate ?? [])
         {
-            var line = LineOf(repo, commit, "model");
-            throw new ConfigException(ConfigRepository.ConfigFile, line, $"[inference] model = \"{name}\": no folder models/{name}/ in this revision (expected model.onnx, selftest.toml and SHA256SUMS there: appliance train --out models/{name})");
+            if (!folders.Contains(m.Model, StringComparer.Ordinal))
+            {
+                throw new ConfigException(ConfigRepository.ConfigFile, 0, $"[[multivariate]] model = \"{m.Model}\": no folder models/{m.Model}/ in this revision (expected model.onnx, selftest.toml and SHA256SUMS there)");
+            }
+
+            if (!models.Exists(p => p.Name == m.Model))
+            {
+                models.Add(repo.LoadModel(commit, m.Model));
+            }
         }
 
-        return [Model(repo, commit, name)];
+        return models;
     }
 
     /// <summary>Reads, verifies and stages <c>models/<paramref name="name"/>/</c> as the pipeline will.</summary>

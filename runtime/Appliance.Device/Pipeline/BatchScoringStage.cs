@@ -7,7 +7,8 @@ namespace Appliance.Device.Pipeline;
 /// <summary>
 /// Batch scoring: the windows of all sensors that close together are scored in one ONNX <c>Run</c> (one row per channel,
 /// through a <see cref="HotSwapScorer"/> whose model can be replaced between batches), then handed to the
-/// <see cref="EmissionStage"/> in sensor order. Without inference, each window is handed on as it closes.
+/// <see cref="EmissionStage"/> in sensor order; the <c>[[multivariate]]</c> rows are scored on the same batch. Without
+/// inference or multivariate models, each window is handed on as it closes.
 /// </summary>
 /// <remarks>
 /// A closed window waits until every sensor has closed one (windows are aligned to multiples of their length, so sensors
@@ -20,6 +21,7 @@ internal sealed class BatchScoringStage
     private readonly SensorStream[] _streams;
     private readonly HotSwapScorer? _scorer;
     private readonly OnDeviceFit? _fit;
+    private readonly MultivariateStage? _multivariate;
     private readonly EmissionStage _emission;
     private readonly PipelineTally _tally;
     private readonly ILogger _logger;
@@ -31,15 +33,17 @@ internal sealed class BatchScoringStage
     /// <param name="streams">The sensors, in batch-row order.</param>
     /// <param name="scorer">The scorer, or null without inference.</param>
     /// <param name="fit">Fits the on-device model while none is configured or active; null when a model is configured.</param>
+    /// <param name="multivariate">Scores the rows of the <c>[[multivariate]]</c> models before the batch is emitted; null when none is configured.</param>
     /// <param name="emission">Where scored windows go.</param>
     /// <param name="grace">How long a pending batch waits for live sensors' windows.</param>
     /// <param name="tally">The counts.</param>
     /// <param name="logger">The log.</param>
-    public BatchScoringStage(SensorStream[] streams, HotSwapScorer? scorer, OnDeviceFit? fit, EmissionStage emission, TimeSpan grace, PipelineTally tally, ILogger logger)
+    public BatchScoringStage(SensorStream[] streams, HotSwapScorer? scorer, OnDeviceFit? fit, MultivariateStage? multivariate, EmissionStage emission, TimeSpan grace, PipelineTally tally, ILogger logger)
     {
         _streams = streams;
         _scorer = scorer;
         _fit = fit;
+        _multivariate = multivariate;
         _emission = emission;
         _tally = tally;
         _logger = logger;
@@ -72,7 +76,7 @@ internal sealed class BatchScoringStage
             _pendingSince = Stopwatch.GetTimestamp();
         }
 
-        if (_scorer is null || PendingCount == _streams.Length)
+        if ((_scorer is null && _multivariate is null) || PendingCount == _streams.Length)
         {
             Flush();
         }
@@ -106,6 +110,7 @@ internal sealed class BatchScoringStage
         }
 
         var model = Score();
+        _multivariate?.Observe();
         foreach (var s in _streams)
         {
             if (s.Pending)

@@ -29,6 +29,7 @@ public sealed class DevicePipeline : IDisposable
     private readonly EmissionStage _emission;
     private readonly AlarmStage _alarmStage;
     private readonly BatchScoringStage _batch;
+    private readonly MultivariateStage? _multivariate;
     private readonly WindowingStage _windowing;
     private volatile string? _lastRejection;
     private long _startedAt;
@@ -82,7 +83,8 @@ public sealed class DevicePipeline : IDisposable
         _sampling = new SamplingStage(_streams, options, _tally, logger);
         _alarmStage = new AlarmStage(uplink, alarms, _tally, logger);
         _emission = new EmissionStage(uplink, _alarmStage, options.LiveLine is { } write ? new LiveLine(write) : null, _tally);
-        _batch = new BatchScoringStage(_streams, _scorer, fit, _emission, grace, _tally, logger);
+        _multivariate = config.Multivariate is { Count: > 0 } mv ? new MultivariateStage(mv, _streams, _alarmStage, _tally, logger) : null;
+        _batch = new BatchScoringStage(_streams, _scorer, fit, _multivariate, _emission, grace, _tally, logger);
         _windowing = new WindowingStage(_streams, _sampling, _batch);
     }
 
@@ -150,6 +152,19 @@ public sealed class DevicePipeline : IDisposable
     /// <returns>True when staged; false when none is configured, it is missing, or it was refused.</returns>
     public bool UseModels(IReadOnlyList<ModelPackage> models)
     {
+        ArgumentNullException.ThrowIfNull(models);
+        foreach (var m in _multivariate?.Models ?? [])
+        {
+            if (models.FirstOrDefault(p => p.Name == m) is { } p)
+            {
+                _ = StageMultivariate(p.Id, m, p.Onnx);
+            }
+            else
+            {
+                _lastRejection = $"models/{m}: [[multivariate]] model names a folder that is not in the revision";
+            }
+        }
+
         if (_config.Inference.Model is not { } name)
         {
             return false;
@@ -177,6 +192,35 @@ public sealed class DevicePipeline : IDisposable
         ArgumentNullException.ThrowIfNull(package);
         return StageModel(package.Id, package.Onnx, package.SelfTestCase);
     }
+
+    /// <summary>
+    /// Loads the model of the <c>[[multivariate]]</c> table that names <paramref name="model"/>; it scores from the next batch
+    /// on. Any thread.
+    /// </summary>
+    /// <param name="id">The model's name in status and errors (for example <c>models/pump-pca@sha256:...</c>).</param>
+    /// <param name="model">The folder name the table gives (<c>model = "NAME"</c>).</param>
+    /// <param name="onnx">The ONNX ModelProto: input float32 <c>[1, C·F]</c>, output <c>[1, 1]</c>.</param>
+    /// <returns>True when staged; false when no table names it or it was refused (see <see cref="LastModelRejection"/>).</returns>
+    public bool StageMultivariate(string id, string model, byte[] onnx)
+    {
+        if (_multivariate is null || !_multivariate.Models.Contains(model, StringComparer.Ordinal))
+        {
+            _lastRejection = $"{id}: no [[multivariate]] table names model '{model}'";
+            return false;
+        }
+
+        if (_multivariate.Stage(model, onnx, Policy(_config)) is { } reason)
+        {
+            _lastRejection = $"{id}: {reason}";
+            PipelineLog.ModelRejected(_logger, id, reason);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Rows the <c>[[multivariate]]</c> models scored (one per window start at which all their sensors closed a window).</summary>
+    public long MultivariateRows => _multivariate?.Rows ?? 0;
 
     /// <summary>Completes when every replayed source has ended and its last window has been summarised; never for live sources.</summary>
     public Task Completion => _windowing.Completion;
@@ -264,6 +308,7 @@ public sealed class DevicePipeline : IDisposable
     {
         Stop();
         _scorer?.Dispose();
+        _multivariate?.Dispose();
         _stop.Dispose();
     }
 

@@ -57,8 +57,9 @@ internal static class EvalCommand
 
         if (scoresDir is null)
         {
-            // Check the specification before loading 58 files: a typo fails at once, with the key named.
-            _ = DetectorSpec.Create(detector, min: 0, max: 1, probationary: 100);
+            // Check the specification before loading 58 files, as a device would build it (no range, no probationary
+            // length: see NabRun): a typo or a setting a device cannot take fails at once, with the key named.
+            _ = DetectorSpec.Create(detector, double.NaN, double.NaN);
         }
 
         var started = System.Diagnostics.Stopwatch.StartNew();

@@ -225,8 +225,11 @@ public sealed class ModelScoringTests : IDisposable
         return dir;
     }
 
-    /// <summary>48 hours (or <paramref name="hours"/>) of 5-minute samples: 50 plus uniform noise ±0.5 (fixed seed); +20 for 6 hours from hour <paramref name="stepAt"/>.</summary>
-    private string Series(string file, int seed, int stepAt, int hours = Hours)
+    private string Series(string file, int seed, int stepAt, int hours = Hours) => StepSeries(_dir, file, seed, stepAt, hours);
+
+    /// <summary>Writes <paramref name="dir"/>/<paramref name="file"/>: 48 hours (or <paramref name="hours"/>) of 5-minute samples from
+    /// 2024-01-01 UTC: 50 plus uniform noise ±0.5 (fixed seed); +20 for 6 hours from hour <paramref name="stepAt"/> (none when negative).</summary>
+    internal static string StepSeries(string dir, string file, int seed, int stepAt, int hours = Hours)
     {
         var rng = new Random(seed);
         var sb = new StringBuilder("timestamp,value\n");
@@ -236,7 +239,7 @@ public sealed class ModelScoringTests : IDisposable
             sb.Append(CultureInfo.InvariantCulture, $"{T0.AddMinutes(5 * i):yyyy-MM-dd HH:mm:ss},{v:F3}\n");
         }
 
-        var path = Path.Combine(_dir, file);
+        var path = Path.Combine(dir, file);
         File.WriteAllText(path, sb.ToString());
         return path;
     }
