@@ -43,6 +43,7 @@ public static class WireCodec
                 new AckFormatter(),
                 new CommandFormatter(),
                 new CommandResultFormatter(),
+                new ClipChunkFormatter(),
                 new WindowFeaturesFormatter(),
             },
             Array.Empty<IFormatterResolver>()))
