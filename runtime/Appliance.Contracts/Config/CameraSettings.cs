@@ -1,4 +1,5 @@
 using Appliance.Contracts.Wire;
+using Appliance.Kernels.Motion;
 
 namespace Appliance.Contracts.Config;
 
@@ -59,8 +60,11 @@ public sealed record SegmentSettings(
 /// <param name="PixelFormat">The capture device's pixel format (V4L2 sources): <c>yuyv422</c> (default), <c>mjpeg</c>,
 /// <c>yuv420p</c>, <c>nv12</c> or <c>gray</c>; files and streams are decoded by ffmpeg whatever their format.</param>
 /// <param name="Segment">The <c>segment</c> table.</param>
+/// <param name="Motion">The <c>motion</c> table (<see cref="MotionSettingsReader"/>); its pre- and post-roll are replaced by
+/// the <c>segment</c> table's on the device.</param>
 public sealed record CameraSettings(
-    string Name, string Source, CameraSourceKind SourceKind, string Target, int Width, int Height, int Fps, string PixelFormat, SegmentSettings Segment)
+    string Name, string Source, CameraSourceKind SourceKind, string Target, int Width, int Height, int Fps, string PixelFormat, SegmentSettings Segment,
+    MotionSettings Motion)
 {
     private static readonly string[] PixelFormats = ["yuyv422", "mjpeg", "yuv420p", "nv12", "gray"];
 
@@ -90,7 +94,7 @@ public sealed record CameraSettings(
         var cameras = new List<CameraSettings>();
         foreach (var c in root.TableArray("camera"))
         {
-            c.RejectUnknown(["name", "source", "width", "height", "fps", "pixel_format", "segment"]);
+            c.RejectUnknown(["name", "source", "width", "height", "fps", "pixel_format", "segment", "motion"]);
             var name = c.String("name", required: true)!;
             if (!WireLimits.IsFileSafeName(name))
             {
@@ -122,7 +126,8 @@ public sealed record CameraSettings(
                 throw c.Error("pixel_format", $"camera '{name}' pixel_format = '{pixel}': expected one of {string.Join(", ", PixelFormats)}");
             }
 
-            cameras.Add(new CameraSettings(name, source, kind, target, width, height, fps, pixel, ReadSegment(c.Table("segment", required: false), name)));
+            cameras.Add(new CameraSettings(name, source, kind, target, width, height, fps, pixel, ReadSegment(c.Table("segment", required: false), name),
+                MotionSettingsReader.Read(c)));
         }
 
         return cameras;
