@@ -102,6 +102,9 @@ public sealed class FleetHttpServer : IAsyncDisposable
         g.MapGet("/alerts", (RequestDelegate)api.ListAlerts);
         g.MapPost("/alerts/{id}/ack", (RequestDelegate)api.Acknowledge);
         g.MapGet("/stats", (RequestDelegate)api.Stats);
+        var clips = new ClipsApi(api);
+        g.MapGet("/devices/{id}/clips", (RequestDelegate)clips.List);
+        g.MapGet("/clips/{id}", (RequestDelegate)clips.Get);
         if (api.Fleet is ICollectorStore)
         {
             var commands = new CommandsApi(api);

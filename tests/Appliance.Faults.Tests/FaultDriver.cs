@@ -8,7 +8,7 @@ namespace Appliance.Faults.Tests;
 /// journal at full speed and sends them; with <c>--count</c> it stops producing after N records in total; with
 /// <c>--drain</c> it then waits for every record to be acknowledged and prints
 /// <c>done written acked merged dropped max_journal_bytes</c>; <c>flood ...</c> is the hostile-frame flood of
-/// <c>tests/faults/campaign.sh</c> (<see cref="FloodDriver"/>).
+/// <c>tests/faults/campaign.sh</c> (<see cref="FloodDriver"/>); <c>camera ...</c> a device with a file camera (<see cref="CameraDriver"/>).
 /// </summary>
 public static class FaultDriver
 {
@@ -28,6 +28,7 @@ public static class FaultDriver
             "collector" => Collector(a),
             "lock" => HoldStateLock(a),
             "flood" => FloodDriver.Run(a),
+            "camera" => CameraDriver.Run(a).GetAwaiter().GetResult(),
             _ => Device(a).GetAwaiter().GetResult(),
         };
     }

@@ -30,10 +30,13 @@ public sealed class FfmpegFrameSource : IFrameSource
     /// <param name="framesPerSecond">Output rate, or 0 for the stream's average rate.</param>
     /// <param name="ffmpeg">The ffmpeg executable (default: <c>ffmpeg</c> on the PATH).</param>
     /// <param name="ffprobe">The ffprobe executable (default: <c>ffprobe</c> on the PATH).</param>
+    /// <param name="secondOutput">More ffmpeg output options after the frame pipe's (a camera's encoded segment ring: one
+    /// process decodes once for both); null for none.</param>
     /// <exception cref="FileNotFoundException">A file source that does not exist.</exception>
     /// <exception cref="IOException">FFmpeg is not installed, or the source has no readable video stream (FFmpeg's message quoted).</exception>
     /// <exception cref="ArgumentException">A negative size or rate, or only one of width and height.</exception>
-    public FfmpegFrameSource(string source, int width = 0, int height = 0, double framesPerSecond = 0, string ffmpeg = "ffmpeg", string ffprobe = "ffprobe")
+    public FfmpegFrameSource(string source, int width = 0, int height = 0, double framesPerSecond = 0, string ffmpeg = "ffmpeg", string ffprobe = "ffprobe",
+        IReadOnlyList<string>? secondOutput = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(source);
         if (width < 0 || height < 0 || (width == 0) != (height == 0) || !(framesPerSecond >= 0) || double.IsInfinity(framesPerSecond))
@@ -60,7 +63,7 @@ public sealed class FfmpegFrameSource : IFrameSource
         Format = new FrameFormat(width, height, framesPerSecond);
         string rate = framesPerSecond.ToString("R", CultureInfo.InvariantCulture);
         string filter = scale ? $"scale={width}:{height},fps={rate}" : $"fps={rate}";
-        _ffmpeg = FfmpegProcess.Start(ffmpeg, ["-nostdin", "-loglevel", "error", "-i", source, "-an", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]);
+        _ffmpeg = FfmpegProcess.Start(ffmpeg, ["-nostdin", "-loglevel", "error", "-i", source, "-an", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1", .. secondOutput ?? []]);
     }
 
     /// <inheritdoc />

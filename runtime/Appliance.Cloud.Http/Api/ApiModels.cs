@@ -150,4 +150,5 @@ public sealed record ApiProblem(string Type, string Title, int Status, string De
 [JsonSerializable(typeof(CommandView))]
 [JsonSerializable(typeof(IReadOnlyList<CommandView>))]
 [JsonSerializable(typeof(ApiProblem))]
+[JsonSerializable(typeof(IReadOnlyList<ClipView>))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -102,6 +102,14 @@ public sealed class DashboardPages(FleetApi api)
                 [.. alerts.Where(a => a.Sensor == channel.Key.Sensor && a.Channel == channel.Key.Channel)]);
         }
 
+        html.Append("<h2>Clips</h2><table id=\"clips\"><thead><tr><th>start (UTC)</th><th>end</th><th>camera</th><th>bytes</th><th>state</th><th>sha256</th></tr></thead><tbody>\n");
+        foreach (ClipView c in api.Fleet.GetClips(v.DeviceId).Take(100).Select(ClipsApi.View))
+        {
+            string start = c.State == "complete" ? $"<a href=\"/api/clips/{c.Id}\">{c.Start}</a>" : c.Start;
+            html.Append(C, $"<tr><td>{start}</td><td>{c.End}</td><td>{Enc.Encode(c.Camera)}</td><td>{c.Bytes}</td><td>{c.State} ({c.ChunksStored}/{c.Chunks})</td><td>{c.Sha256}</td></tr>\n");
+        }
+
+        html.Append("</tbody></table>\n");
         CommandsPanel.Render(html, v.DeviceId);
         return End(ctx, html);
     }

@@ -250,7 +250,7 @@ public sealed partial class Collector : IDisposable
         }
     }
 
-    private static bool IsDeviceData(in Envelope env) => env.MessageType is MessageType.Summary or MessageType.Alert or MessageType.Heartbeat;
+    private static bool IsDeviceData(in Envelope env) => env.MessageType is MessageType.Summary or MessageType.Alert or MessageType.Heartbeat or MessageType.ClipChunk;
 
     private void Receive(NetMQSocketEventArgs e)
     {
@@ -317,7 +317,7 @@ public sealed partial class Collector : IDisposable
 
             if (!IsDeviceData(env))
             {
-                Drop(frame.Length, $"{env.MessageType} from device '{env.DeviceId}' (devices send summaries, alerts, heartbeats)");
+                Drop(frame.Length, $"{env.MessageType} from device '{env.DeviceId}' (devices send summaries, alerts, heartbeats, clip chunks)");
                 continue;
             }
 

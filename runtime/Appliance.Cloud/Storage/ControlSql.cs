@@ -28,16 +28,23 @@ internal static partial class ControlSql
         """;
 
     /// <summary>Binds and runs a statement; returns the rows affected.</summary>
-    public static int Execute(DbConnection c, SqlDialect d, string text, params object?[] values)
+    public static int Execute(DbConnection c, SqlDialect d, string text, params object?[] values) => Execute(c, null, d, text, values);
+
+    /// <summary>Binds and runs a statement inside <paramref name="tx"/> (null: none); returns the rows affected.</summary>
+    public static int Execute(DbConnection c, DbTransaction? tx, SqlDialect d, string text, params object?[] values)
     {
-        using DbCommand command = Prepare(c, d, text, values);
+        using DbCommand command = Prepare(c, tx, d, text, values);
         return command.ExecuteNonQuery();
     }
 
     /// <summary>Binds and runs a query, reading every row through <paramref name="row"/>.</summary>
-    public static List<T> Query<T>(DbConnection c, SqlDialect d, string text, Func<DbDataReader, T> row, params object?[] values)
+    public static List<T> Query<T>(DbConnection c, SqlDialect d, string text, Func<DbDataReader, T> row, params object?[] values) =>
+        Query(c, null, d, text, row, values);
+
+    /// <summary>Binds and runs a query inside <paramref name="tx"/> (null: none), reading every row through <paramref name="row"/>.</summary>
+    public static List<T> Query<T>(DbConnection c, DbTransaction? tx, SqlDialect d, string text, Func<DbDataReader, T> row, params object?[] values)
     {
-        using DbCommand command = Prepare(c, d, text, values);
+        using DbCommand command = Prepare(c, tx, d, text, values);
         using DbDataReader r = command.ExecuteReader();
         return StoreRowMapping.All(r, row);
     }
@@ -112,9 +119,10 @@ internal static partial class ControlSql
         r.GetInt64(5), r.GetInt64(6), r.GetString(7), r.IsDBNull(8) ? 0 : r.GetInt64(8), r.GetInt64(9),
         r.IsDBNull(10) ? "" : r.GetString(10), r.IsDBNull(11) ? 0 : r.GetInt64(11));
 
-    private static DbCommand Prepare(DbConnection c, SqlDialect d, string text, object?[] values)
+    private static DbCommand Prepare(DbConnection c, DbTransaction? tx, SqlDialect d, string text, object?[] values)
     {
         DbCommand command = c.CreateCommand();
+        command.Transaction = tx;
         command.CommandText = Placeholder().Replace(text, m => d.P(int.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture)));
         for (int i = 0; i < values.Length; i++)
         {

@@ -51,4 +51,14 @@ public interface IFleetReader
     /// <param name="by">Who acknowledged it (at most 200 characters kept).</param>
     /// <returns>The alert as stored after the acknowledgement, or null when the store has no such alert.</returns>
     StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by);
+
+    /// <summary>Reads the camera events and their clips (the <c>events</c> table), latest start first.</summary>
+    /// <param name="deviceId">Only this device's; null for all.</param>
+    /// <returns>The events.</returns>
+    IReadOnlyList<StoredClip> GetClips(string? deviceId);
+
+    /// <summary>Reads one camera event by its row id.</summary>
+    /// <param name="id">The row id (<see cref="StoredClip.Id"/>).</param>
+    /// <returns>The event, or null when there is none.</returns>
+    StoredClip? GetClip(long id);
 }

@@ -113,7 +113,7 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using NpgsqlTransaction tx = _connection.BeginTransaction();
-            StoreBatchResult result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs);
+            StoreBatchResult result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs, ClipsDirectory);
             tx.Commit();
             return result;
         }
@@ -169,6 +169,15 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
     /// <inheritdoc />
     public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
         Run(true, c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredClip> GetClips(string? deviceId) => Run(false, c => ClipSql.List(c, SqlDialect.Postgres, deviceId));
+
+    /// <inheritdoc />
+    public StoredClip? GetClip(long id) => Run(false, c => ClipSql.GetClip(c, SqlDialect.Postgres, id));
+
+    /// <summary>Where assembled clip files are written (<c>--clips-dir</c>); by default <c>appliance-clips</c> in the current directory. Created on the first clip.</summary>
+    public string ClipsDirectory { get; set; } = Path.GetFullPath("appliance-clips");
 
     private T Run<T>(bool write, Func<System.Data.Common.DbConnection, T> work) => ((ISqlStore)this).Run(write, (c, _) => work(c));
 

@@ -51,6 +51,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = path;
+        ClipsDirectory = path + ".clips";
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -102,6 +103,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
     private SqliteStore(string path, SqliteConnection readOnlyConnection)
     {
         _path = path;
+        ClipsDirectory = path + ".clips";
         _connection = readOnlyConnection;
         _readOnly = true;
     }
@@ -277,7 +279,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
             StoreBatchResult result;
             using (SqliteTransaction tx = _connection.BeginTransaction())
             {
-                result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs);
+                result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs, ClipsDirectory);
                 tx.Commit();
             }
 
@@ -343,6 +345,15 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
     /// <inheritdoc />
     public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
         Run(true, c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredClip> GetClips(string? deviceId) => Run(false, c => ClipSql.List(c, SqlDialect.Sqlite, deviceId));
+
+    /// <inheritdoc />
+    public StoredClip? GetClip(long id) => Run(false, c => ClipSql.GetClip(c, SqlDialect.Sqlite, id));
+
+    /// <summary>Where assembled clip files are written (<c>--clips-dir</c>); by default the database file's path + <c>.clips</c>. Created on the first clip.</summary>
+    public string ClipsDirectory { get; set; } = "";
 
     private T Run<T>(bool write, Func<System.Data.Common.DbConnection, T> work) => ((ISqlStore)this).Run(write, (c, _) => work(c));
 

@@ -133,6 +133,12 @@ internal static class StoreRowMapping
         HeartbeatCounter.Alerts => "alerts",
         HeartbeatCounter.LateSamples => "late_samples",
         HeartbeatCounter.ClockSteps => "clock_steps",
+        HeartbeatCounter.VideoFramesRead => "video_frames_read",
+        HeartbeatCounter.VideoFramesDropped => "video_frames_dropped",
+        HeartbeatCounter.VideoEvents => "video_events",
+        HeartbeatCounter.ClipsSent => "clips_sent",
+        HeartbeatCounter.ClipBytesSent => "clip_bytes_sent",
+        HeartbeatCounter.ClipsDroppedBudget => "clips_dropped_budget",
         _ => "c" + id.ToString(CultureInfo.InvariantCulture),
     };
 

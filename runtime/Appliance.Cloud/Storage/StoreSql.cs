@@ -65,7 +65,7 @@ internal sealed class StoreSql
     public static IReadOnlyList<string> KeyedTables { get; } = ["summaries", "alerts", "heartbeats"];
 
     /// <summary>The tables a store drops to reset (<see cref="PostgresStore.DropAll"/>).</summary>
-    public const string AllTables = "devices, summaries, alerts, alert_acks, heartbeats, counters, device_keys, commands";
+    public const string AllTables = "devices, summaries, alerts, alert_acks, heartbeats, counters, device_keys, commands, events, clip_chunks";
 
     /// <summary>Renders every statement in <paramref name="dialect"/>.</summary>
     public StoreSql(SqlDialect dialect)
@@ -90,7 +90,8 @@ internal sealed class StoreSql
             .Append("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value ").Append(dialect.Integer).Append(" NOT NULL);\n")
             .Append(dialect.InsertIgnorePrefix).Append(" counters (name, value) VALUES ('duplicates_rejected', 0), ('malformed_dropped', 0)")
             .Append(dialect.InsertIgnoreSuffix).Append(";\n")
-            .Append(ControlSql.Schema(dialect));
+            .Append(ControlSql.Schema(dialect))
+            .Append(ClipSql.Schema(dialect));
         if (dialect.AddColumnIfNotExists)
         {
             foreach (string table in KeyedTables)

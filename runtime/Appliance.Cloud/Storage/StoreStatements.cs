@@ -12,9 +12,12 @@ namespace Appliance.Cloud.Storage;
 /// </summary>
 internal static class StoreStatements
 {
-    /// <summary>Writes <paramref name="batch"/> inside <paramref name="tx"/> (not committed here).</summary>
+    /// <summary>Writes <paramref name="batch"/> inside <paramref name="tx"/> (not committed here); clip chunks go to
+    /// <paramref name="clipsDirectory"/> (<see cref="ClipSql"/>).</summary>
     /// <exception cref="ArgumentException">An envelope carries an acknowledgement or command.</exception>
-    public static StoreBatchResult Write(DbConnection connection, DbTransaction tx, StoreSql sql, IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
+    /// <exception cref="ArgumentException">A clip chunk disagrees with its event's first chunk.</exception>
+    /// <exception cref="IOException">A clip file cannot be written.</exception>
+    public static StoreBatchResult Write(DbConnection connection, DbTransaction tx, StoreSql sql, IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs, string clipsDirectory)
     {
         using DbCommand summary = Command(connection, tx, sql, sql.InsertSummary, 21);
         summary.Parameters[20].DbType = DbType.String; // spectral: NULL for most summaries, typed for PostgreSQL
@@ -28,6 +31,21 @@ internal static class StoreStatements
         int duplicates = 0;
         foreach (Envelope e in batch)
         {
+            if (e.Body is ClipChunk chunk)
+            {
+                Set(device, e.DeviceId, receivedNs, e.Sequence).ExecuteNonQuery();
+                if (ClipSql.Write(connection, tx, d, clipsDirectory, e, chunk, receivedNs))
+                {
+                    stored++;
+                }
+                else
+                {
+                    duplicates++;
+                }
+
+                continue;
+            }
+
             DbCommand insert = e.Body switch
             {
                 Summary s => Set(summary, e.DeviceId, e.Sequence, s.Sensor, s.Channel, s.WindowStartNs, s.WindowEndNs)

@@ -21,6 +21,7 @@ namespace Appliance.Contracts.Config;
 /// <param name="Outbox">The <c>[outbox]</c> table; null for the defaults.</param>
 /// <param name="Metrics">The <c>[metrics]</c> table; null when the device serves no metrics (the default).</param>
 /// <param name="Multivariate">The <c>[[multivariate]]</c> tables (models over several sensors' windows), in file order; null or empty for none.</param>
+/// <param name="Cameras">The <c>[[camera]]</c> tables, in file order, names unique; null or empty for none.</param>
 public sealed record ApplianceConfig(
     DeviceSettings Device,
     IReadOnlyList<SensorSettings> Sensors,
@@ -32,7 +33,8 @@ public sealed record ApplianceConfig(
     IReadOnlyList<AlarmSettings>? Alarms = null,
     OutboxSettings? Outbox = null,
     MetricsSettings? Metrics = null,
-    IReadOnlyList<MultivariateSettings>? Multivariate = null);
+    IReadOnlyList<MultivariateSettings>? Multivariate = null,
+    IReadOnlyList<CameraSettings>? Cameras = null);
 
 /// <summary>The <c>[device]</c> table.</summary>
 /// <param name="Id">The device id: 1 to 64 characters of letters, digits, '-', '_' and '.'.</param>

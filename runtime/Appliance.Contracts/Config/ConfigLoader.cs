@@ -25,7 +25,7 @@ public static partial class ConfigLoader
     /// <summary>What a device id is, as errors say it (<c>[device] id</c> and <c>run --device</c> follow the same rule).</summary>
     public const string DeviceIdRule = "expected 1 to 64 letters, digits, '-', '_' or '.'";
 
-    private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops", "alarm", "outbox", "metrics", "multivariate"];
+    private static readonly string[] s_tables = ["device", "sensor", "window", "detector", "inference", "uplink", "gitops", "alarm", "outbox", "metrics", "multivariate", "camera"];
 
     /// <summary>Parses and validates <paramref name="text"/>, read from <paramref name="source"/> (a path used in errors).</summary>
     /// <exception cref="ConfigException">The text is not valid TOML, or a key is missing, unknown, of the wrong type or out of range.</exception>
@@ -118,7 +118,7 @@ public static partial class ConfigLoader
         foreach (var kv in over)
         {
             origins.TryGet(over, kv.Key, out var at);
-            if (kv.Value is TomlTableArray sensors && kv.Key is "sensor" or "alarm" && root.TryGetValue(kv.Key, out var existing) && existing is TomlTableArray rootSensors)
+            if (kv.Value is TomlTableArray sensors && kv.Key is "sensor" or "alarm" or "camera" && root.TryGetValue(kv.Key, out var existing) && existing is TomlTableArray rootSensors)
             {
                 foreach (var s in sensors)
                 {
@@ -322,8 +322,9 @@ public static partial class ConfigLoader
         var outbox = OutboxSettings.Read(r);
         var metrics = MetricsSettings.Read(r);
         var multivariate = MultivariateSettings.ReadAll(r, sensors, ModelName);
+        var cameras = CameraSettings.ReadAll(r);
 
-        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms, outbox, metrics, multivariate);
+        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms, outbox, metrics, multivariate, cameras);
     }
 
     /// <summary>

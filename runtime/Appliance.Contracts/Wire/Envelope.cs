@@ -8,10 +8,10 @@ namespace Appliance.Contracts.Wire;
 /// <code>
 /// byte 0      0x95 or 0x96       fixarray of 5 items, or 6 with an incarnation (a newer writer may send more; readers skip them)
 /// item [0]    schema_version     positive fixint, 0x02 for this contract (0x01 still read)
-/// item [1]    message_type       positive fixint, MessageType (0x01 summary .. 0x05 command, 0x06 command result)
+/// item [1]    message_type       positive fixint, MessageType (0x01 summary .. 0x05 command, 0x06 command result, 0x07 clip chunk)
 /// item [2]    device_id          str: fixstr 0xa0|len (len &lt; 32), str8 0xd9 len, str16 0xda len16
 /// item [3]    sequence           uint: fixint 0x00-0x7f, uint8 0xcc, uint16 0xcd, uint32 0xce, uint64 0xcf
-/// item [4]    body               array, layout per message type (see Summary, Alert, Heartbeat, Ack, Command, CommandResult)
+/// item [4]    body               array, layout per message type (see Summary, Alert, Heartbeat, Ack, Command, CommandResult, ClipChunk)
 /// item [5]    incarnation        uint, optional: the device journal's incarnation (random, 1 to 2^63-1); absent = 0
 ///
 /// e.g. 95 02 01 a4 'd' 'e' 'v' '1' 07 95 ...   = schema 2, Summary, "dev1", sequence 7, 5-item body
@@ -31,7 +31,7 @@ public readonly struct Envelope
     /// <param name="messageType">Kind of <paramref name="body"/>.</param>
     /// <param name="deviceId">Device the message is from (device to cloud) or for (cloud to device).</param>
     /// <param name="sequence">Sender's sequence, 1-based, increasing per device.</param>
-    /// <param name="body">One of <see cref="Summary"/>, <see cref="Alert"/>, <see cref="Heartbeat"/>, <see cref="Ack"/>, <see cref="Command"/>, <see cref="CommandResult"/>.</param>
+    /// <param name="body">One of <see cref="Summary"/>, <see cref="Alert"/>, <see cref="Heartbeat"/>, <see cref="Ack"/>, <see cref="Command"/>, <see cref="CommandResult"/>, <see cref="ClipChunk"/>.</param>
     /// <param name="incarnation">The device journal's incarnation (<see cref="Incarnation"/>); 0 for none.</param>
     public Envelope(byte schemaVersion, MessageType messageType, string deviceId, long sequence, object body, long incarnation = 0)
     {
@@ -102,6 +102,15 @@ public readonly struct Envelope
     /// <returns>The envelope.</returns>
     public static Envelope Create(string deviceId, long sequence, Ack body, long incarnation = 0) =>
         new(WireCodec.SchemaVersion, MessageType.Ack, deviceId, sequence, body, incarnation);
+
+    /// <summary>A clip chunk envelope at the current schema version.</summary>
+    /// <param name="deviceId">Sending device.</param>
+    /// <param name="sequence">Outbox sequence, 1-based.</param>
+    /// <param name="body">The chunk.</param>
+    /// <param name="incarnation">The outbox's incarnation; 0 for none.</param>
+    /// <returns>The envelope.</returns>
+    public static Envelope Create(string deviceId, long sequence, ClipChunk body, long incarnation = 0) =>
+        new(WireCodec.SchemaVersion, MessageType.ClipChunk, deviceId, sequence, body, incarnation);
 
     /// <summary>A command envelope at the current schema version.</summary>
     /// <param name="deviceId">Device addressed.</param>

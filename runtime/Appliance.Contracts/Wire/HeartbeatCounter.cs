@@ -44,4 +44,22 @@ public enum HeartbeatCounter
 
     /// <summary>Wall-clock steps (over 1 s, either way) the device's sample clock detected and re-anchored at.</summary>
     ClockSteps = 21,
+
+    /// <summary>Camera frames analysed, all cameras (docs/video.md).</summary>
+    VideoFramesRead = 40,
+
+    /// <summary>Camera frames lost (a short last frame of a pipe), all cameras.</summary>
+    VideoFramesDropped = 41,
+
+    /// <summary>Camera motion events closed, all cameras.</summary>
+    VideoEvents = 42,
+
+    /// <summary>Clips whose chunks all went into the journal.</summary>
+    ClipsSent = 43,
+
+    /// <summary>Bytes of those clips.</summary>
+    ClipBytesSent = 44,
+
+    /// <summary>Clips dropped whole for a camera's hourly budget (<c>clips_dropped_budget</c>).</summary>
+    ClipsDroppedBudget = 45,
 }

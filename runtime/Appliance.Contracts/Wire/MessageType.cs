@@ -23,4 +23,7 @@ public enum MessageType : byte
 
     /// <summary>Device to cloud: a <see cref="Wire.CommandResult"/>, the answer to a command that carried an id.</summary>
     CommandResult = 6,
+
+    /// <summary>Device to collector: one <see cref="Wire.ClipChunk"/> of a camera event's clip (or the record of a dropped clip).</summary>
+    ClipChunk = 7,
 }

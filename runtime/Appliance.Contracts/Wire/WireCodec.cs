@@ -44,6 +44,7 @@ public static class WireCodec
                 new AckFormatter(),
                 new CommandFormatter(),
                 new CommandResultFormatter(),
+                new ClipChunkFormatter(),
                 new WindowFeaturesFormatter(),
             },
             Array.Empty<IFormatterResolver>()))

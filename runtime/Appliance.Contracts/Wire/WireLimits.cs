@@ -35,6 +35,22 @@ public static class WireLimits
     /// <summary>Longest window, in ns: one day.</summary>
     public const long MaxWindowNs = 86_400_000_000_000;
 
+    /// <summary>Largest clip chunk payload, in bytes (192 KiB: with its header a chunk stays under the 256 KiB frame and
+    /// journal record limits). The <c>[[camera]] segment.chunk_bytes</c> setting is bounded by it.</summary>
+    public const int MaxClipChunkBytes = 192 * 1024;
+
+    /// <summary>Largest clip, in bytes (2 GiB: chunk offsets and the collector's file stay in 31-bit range).</summary>
+    public const long MaxClipBytes = int.MaxValue;
+
+    /// <summary>Longest clip, in ns: one hour (a camera's <c>segment.max_s</c> is bounded far below).</summary>
+    public const long MaxClipNs = 3_600_000_000_000;
+
+    /// <summary>True for a name that is safe as part of a file name: 1 to 64 of <c>A-Z a-z 0-9 - _ .</c>, not starting with
+    /// '.' (camera names; the collector names clip files after them).</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>Whether it is valid.</returns>
+    public static bool IsFileSafeName(string? name) => IsDeviceId(name) && name![0] != '.';
+
     /// <summary>True for a device id under the configuration's rule: 1 to 64 characters of <c>A-Z a-z 0-9 - _ .</c>.</summary>
     /// <param name="id">The id.</param>
     /// <returns>Whether it is valid.</returns>
@@ -57,7 +73,7 @@ public static class WireLimits
     }
 
     /// <summary>
-    /// Checks a decoded device message (summary, alert, heartbeat, or a link ping) against the bounds. Never throws.
+    /// Checks a decoded device message (summary, alert, heartbeat, clip chunk, or a link ping) against the bounds. Never throws.
     /// </summary>
     /// <param name="e">The envelope.</param>
     /// <param name="nowNs">The receiver's clock, UTC Unix ns (times more than <see cref="MaxFutureNs"/> ahead are refused).</param>
@@ -101,9 +117,47 @@ public static class WireLimits
                 ?? Features(a.Features),
             Heartbeat h => Heartbeat(h),
             Ack => null,
+            ClipChunk c => Clip(c, nowNs),
             CommandResult r => r.Id == e.Sequence ? Text("command result text", r.Text) : $"command result id {r.Id} differs from the envelope sequence {e.Sequence}",
             _ => null,
         };
+    }
+
+    private static string? Clip(ClipChunk c, long nowNs)
+    {
+        if (!IsFileSafeName(c.Camera))
+        {
+            return $"clip camera name of {c.Camera?.Length ?? 0} characters is not a camera name (expected 1 to {MaxDeviceIdLength} letters, digits, '-', '_' or '.', not starting with '.')";
+        }
+
+        if (c.Container is not ("ts" or "mjpeg"))
+        {
+            return $"clip container '{c.Container}' unknown (expected ts or mjpeg)";
+        }
+
+        string? error = Time("clip start", c.StartNs, nowNs) ?? Time("clip event id", c.EventId, nowNs)
+            ?? (c.EndNs - c.StartNs is > 0 and <= MaxClipNs ? null : $"clip length {c.EndNs - c.StartNs} ns out of range (expected 1 ns to 1 hour)");
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (c.Sha256.Length != 32 || c.TotalBytes < 0 || c.TotalBytes > MaxClipBytes)
+        {
+            return $"clip of {c.TotalBytes} bytes with a {c.Sha256.Length}-byte digest (expected 0 to 2^31-1 bytes and a 32-byte SHA-256)";
+        }
+
+        if (c.ChunkCount == 0)
+        {
+            return c.ChunkIndex == 0 && c.ChunkOffset == 0 && c.Data.Length == 0 ? null : "clip event record (chunk_count 0) with chunk data (expected index 0, offset 0, no data)";
+        }
+
+        bool last = c.ChunkIndex == c.ChunkCount - 1;
+        return c.ChunkCount < 0 || c.ChunkIndex < 0 || c.ChunkIndex >= c.ChunkCount || c.Data.Length == 0 || c.Data.Length > MaxClipChunkBytes
+            || c.ChunkOffset < 0 || c.ChunkOffset + c.Data.Length > c.TotalBytes || (last && c.ChunkOffset + c.Data.Length != c.TotalBytes)
+            || (long)c.ChunkCount * MaxClipChunkBytes < c.TotalBytes
+            ? $"clip chunk {c.ChunkIndex} of {c.ChunkCount} at offset {c.ChunkOffset} with {c.Data.Length} bytes of a {c.TotalBytes}-byte clip out of bounds (expected 1 to {MaxClipChunkBytes} bytes inside the clip, the last ending at its end)"
+            : null;
     }
 
     private static string? Name(string field, string? value) =>

@@ -27,6 +27,7 @@ public static class DeviceHeartbeat
     /// <param name="modelId">Active model id (<c>DevicePipeline.ActiveModel</c>: <c>models/NAME@sha256:HEX12</c>, <c>on-device:standard-score</c>, or <c>none</c>); empty when unknown.</param>
     /// <param name="modelRejection">Why the last offered model was rejected; empty when none was.</param>
     /// <param name="clock">The clock that stamps the samples (its wall-clock steps are counted), or null.</param>
+    /// <param name="cameras">The cameras' counters (summed into the video counters, ids 40 to 45), or null for none.</param>
     /// <returns>The heartbeat, counters keyed by <see cref="HeartbeatCounter"/>.</returns>
     public static Heartbeat Create(
         long uptimeMs,
@@ -39,7 +40,8 @@ public static class DeviceHeartbeat
         IEnumerable<SamplingStats> sensors,
         string modelId = "",
         string modelRejection = "",
-        SteadyClock? clock = null)
+        SteadyClock? clock = null,
+        IEnumerable<Video.CameraCounters>? cameras = null)
     {
         ArgumentNullException.ThrowIfNull(sensors);
         var counters = new Dictionary<int, long>();
@@ -71,6 +73,16 @@ public static class DeviceHeartbeat
         if (clock is not null)
         {
             counters[(int)HeartbeatCounter.ClockSteps] = clock.Steps;
+        }
+
+        if (cameras is not null && cameras.Any())
+        {
+            counters[(int)HeartbeatCounter.VideoFramesRead] = cameras.Sum(c => c.FramesRead);
+            counters[(int)HeartbeatCounter.VideoFramesDropped] = cameras.Sum(c => c.FramesDropped);
+            counters[(int)HeartbeatCounter.VideoEvents] = cameras.Sum(c => c.Events);
+            counters[(int)HeartbeatCounter.ClipsSent] = cameras.Sum(c => c.Clips.ClipsSent);
+            counters[(int)HeartbeatCounter.ClipBytesSent] = cameras.Sum(c => c.Clips.BytesSent);
+            counters[(int)HeartbeatCounter.ClipsDroppedBudget] = cameras.Sum(c => c.Clips.DroppedBudget);
         }
 
         var reports = new List<SensorReport>();

@@ -70,6 +70,8 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         _status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
         _status.Add(new DeviceStatusSection(_outbox, () => _uplink, () => GitOpsStatus?.Invoke(), () => _pipeline, () => Counters, () => _sensorStats));
         _status.Add(new AlarmStatusSection(() => _alarms));
+        _status.Add(new CameraStatusSection(() => _cameras));
+        _cameraState = stateDirectory;
         _status.Start();
         Appliance.Drivers.Sampling.SteadyClock.Shared.Stepped += OnClockStep;
         _commands = new DeviceCommands(this, _logger);
@@ -326,6 +328,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         }
 
         _pipeline.Start();
+        ApplyCameras(config);
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
         _uplink.Enqueue(CurrentHeartbeat());
@@ -359,6 +362,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         }
 
         _config = bundle.Config;
+        ApplyCameras(bundle.Config);
         _bundle = bundle;
         _revision = bundle.Revision;
         _ackedAtApply = _uplink!.Counters.Acknowledged;
@@ -390,6 +394,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
 
         _alarms?.Dispose();
         _alarms = null;
+        StopCameras();
         _sensors = [];
         _sensorStats = [];
         _config = null;
@@ -420,7 +425,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         _sensorStats,
         _pipeline?.ActiveModel ?? "",
         _pipeline?.LastModelRejection ?? "",
-        Appliance.Drivers.Sampling.SteadyClock.Shared);
+        Appliance.Drivers.Sampling.SteadyClock.Shared, Array.ConvertAll(_cameras, c => c.Counters));
 
     /// <summary>Stops sampling, closes the open windows and waits up to <paramref name="flushTimeout"/> for acknowledgement.</summary>
     /// <returns>True when the outbox is fully acknowledged.</returns>
@@ -437,6 +442,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         _status.WriteNow();
         _status.Dispose();
         _metrics.Dispose();
+        StopCameras();
         _pipeline?.Dispose();
         _alarms?.Dispose();
         _uplink?.Dispose();

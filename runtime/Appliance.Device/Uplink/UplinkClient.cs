@@ -207,6 +207,16 @@ public sealed partial class UplinkClient : IDisposable
         return Enqueue(h, static (device, seq, body, incarnation) => Envelope.Create(device, seq, body, incarnation));
     }
 
+    /// <summary>Encodes a camera clip's chunk (or a dropped clip's event record) into the outbox and wakes the sender. Thread-safe.</summary>
+    /// <param name="c">The chunk.</param>
+    /// <returns>Its sequence.</returns>
+    /// <exception cref="OutboxFullException">The outbox stayed full.</exception>
+    public long Enqueue(ClipChunk c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return Enqueue(c, static (device, seq, body, incarnation) => Envelope.Create(device, seq, body, incarnation));
+    }
+
     /// <summary>Waits until everything enqueued before the call is acknowledged.</summary>
     /// <param name="timeout">Longest wait.</param>
     /// <returns>True when acknowledged in time; false on timeout.</returns>

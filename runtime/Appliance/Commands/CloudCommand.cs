@@ -35,15 +35,17 @@ internal static class CloudCommand
         var http = new Option<string?>("--http") { Description = "Serve the JSON API, dashboard and /metrics on HOST:PORT (e.g. 127.0.0.1:8080; a non-loopback address needs --http-token-file)" };
         var httpToken = new Option<FileInfo?>("--http-token-file") { Description = "File whose first line is the bearer token every API call, page and /metrics must carry (at least 16 characters)" };
         var heartbeatTimeout = new Option<string>("--heartbeat-timeout") { Description = "A device is online while its latest message is younger than this (default 25s: 2.5 heartbeat periods)", DefaultValueFactory = _ => "25s" };
+        var clipsDir = CloudClipsCommand.ClipsDirOption();
         var logFormat = Cli.LogFormatOption();
         var logLevel = Cli.LogLevelOption();
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout, logFormat, logLevel };
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout, clipsDir, logFormat, logLevel };
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated),
-            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), token)));
+            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), p.GetValue(clipsDir), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Alerts());
         cmd.Subcommands.Add(Stats());
+        cmd.Subcommands.Add(CloudClipsCommand.Create());
         cmd.Subcommands.Add(CloudControlCommands.CommandVerb());
         return cmd;
     }
@@ -69,12 +71,12 @@ internal static class CloudCommand
     private static string Required(string? db) =>
         string.IsNullOrWhiteSpace(db) ? throw new ArgumentException("--db: missing (expected a SQLite file or a postgresql:// URL)") : db;
 
-    private static Option<string> DbOption() => new("--db") { Description = "The SQLite database file, or a postgresql:// URL", Required = true };
+    internal static Option<string> DbOption() => new("--db") { Description = "The SQLite database file, or a postgresql:// URL", Required = true };
 
-    private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON" };
+    internal static Option<bool> JsonOption() => new("--json") { Description = "Print JSON" };
 
     /// <summary>Opens a store for the query verbs: a SQLite file read-only (nothing created or written).</summary>
-    private static ICollectorStore OpenExisting(string db)
+    internal static ICollectorStore OpenExisting(string db)
     {
         if (PostgresStore.IsUrl(db))
         {
@@ -337,10 +339,10 @@ internal static class CloudCommand
         }
     }
 
-    private static string Time(long unixNs) =>
+    internal static string Time(long unixNs) =>
         DateTime.UnixEpoch.AddTicks(unixNs / 100).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
-    private static void WriteJson(Action<Utf8JsonWriter> body)
+    internal static void WriteJson(Action<Utf8JsonWriter> body)
     {
         using var stdout = Console.OpenStandardOutput();
         using (var w = new Utf8JsonWriter(stdout))
@@ -383,7 +385,7 @@ internal static class CloudCommand
 
     private static async Task<int> RunAsync(
         string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, FleetHttpOptions? http,
-        (Appliance.Device.Hosting.LogLevelSwitch Levels, string Format) logSettings, CancellationToken token)
+        string? clipsDir, (Appliance.Device.Hosting.LogLevelSwitch Levels, string Format) logSettings, CancellationToken token)
     {
         // Every argument is checked before anything is created (a bad --listen leaves no database file behind).
         try
@@ -427,6 +429,7 @@ internal static class CloudCommand
         using var stop = Cli.StopOnSignal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stop.Token);
         var store = OpenStore(db, synchronous);
+        CloudClipsCommand.SetClipsDirectory(store, clipsDir);
         using var metrics = new CollectorMetrics();
         try
         {

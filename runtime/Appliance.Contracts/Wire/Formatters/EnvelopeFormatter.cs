@@ -25,6 +25,7 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
             case (MessageType.Ack, Ack k): r.GetFormatterWithVerify<Ack>().Serialize(ref writer, k, options); break;
             case (MessageType.Command, Command c): r.GetFormatterWithVerify<Command>().Serialize(ref writer, c, options); break;
             case (MessageType.CommandResult, CommandResult c): r.GetFormatterWithVerify<CommandResult>().Serialize(ref writer, c, options); break;
+            case (MessageType.ClipChunk, ClipChunk c): r.GetFormatterWithVerify<ClipChunk>().Serialize(ref writer, c, options); break;
             default:
                 throw new ArgumentException(
                     $"envelope type {value.MessageType} with a body of type {value.Body?.GetType().Name ?? "null"} (expected the matching body class)",
@@ -70,7 +71,8 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
             (long)MessageType.Ack => r.GetFormatterWithVerify<Ack>().Deserialize(ref reader, options),
             (long)MessageType.Command => r.GetFormatterWithVerify<Command>().Deserialize(ref reader, options),
             (long)MessageType.CommandResult => r.GetFormatterWithVerify<CommandResult>().Deserialize(ref reader, options),
-            _ => throw new MessagePackSerializationException($"envelope.message_type {type} is unknown (expected 1..6)"),
+            (long)MessageType.ClipChunk => r.GetFormatterWithVerify<ClipChunk>().Deserialize(ref reader, options),
+            _ => throw new MessagePackSerializationException($"envelope.message_type {type} is unknown (expected 1..7)"),
         };
         long incarnation = 0;
         int extra = count - Fields;
