@@ -101,11 +101,13 @@ if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
   mkdir -p "$STAGE/etc/ssl/certs"; cp /etc/ssl/certs/ca-certificates.crt "$STAGE/etc/ssl/certs/"
 fi
 
-# Kernel modules: the buses, the NIC, and their dependencies; depmod writes modules.dep.
+# Kernel modules: the buses, the NIC, the test board's camera (vivid, the kernel's virtual V4L2 driver: /dev/video0,
+# loaded by board.sh; it pulls in videodev, mc, videobuf2-*, v4l2-tpg, v4l2-dv-timings, cec and rc-core), and their
+# dependencies; depmod writes modules.dep.
 MODSRC=$KROOT/lib/modules/$KVER
 MODDST=$STAGE/lib/modules/$KVER
 mkdir -p "$MODDST/extra"
-want=(i2c-dev virtio_net virtio_pci)
+want=(i2c-dev virtio_net virtio_pci vivid)
 declare -A seen=()
 while [ ${#want[@]} -gt 0 ]; do
   m=${want[0]}; want=("${want[@]:1}")

@@ -192,6 +192,25 @@ while IFS= read -r line; do
 done < <(grep -a -E '^busprobe: (PASS|FAIL) ' "$CONSOLE" | tr -d '\r')
 check busprobe-ran '[ "$(g "^busprobe: [0-9]* failed")" -ge 1 ]' "busprobe ran in the guest"
 
+# camera: vivid's /dev/video0 (board.sh) through `appliance camera probe` (V4l2FrameSource: V4L2 mmap streaming), twice:
+# "auto" (the source's own choice, GREY first) and "yuyv" (packed 4:2:2). Each line holds the probe's JSON object.
+cam() { grep -a -o "scenario: camera $1 status .*" "$CONSOLE" | head -1 | tr -d '\r'; }
+jf() { printf '%s' "$2" | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"; } # jf KEY LINE: a flat JSON field
+check camera-node '[ "$(g "board: vivid loaded, camera /dev/video0")" -ge 1 ]' "vivid loaded by board.sh (n_devs=1 node_types=0x1 num_inputs=1 input_types=0x0): $(grep -a -o 'board: vivid.*' "$CONSOLE" | head -1 | tr -d '\r')"
+for fmt in auto:GREY yuyv:YUYV; do
+  run=${fmt%%:*}; want=${fmt#*:}; mul=1; [ "$want" = YUYV ] && mul=2 # bytes per pixel of the row that holds the luma
+  l=$(cam "$run"); st=$(printf '%s' "$l" | sed -n 's/.* status \([0-9]*\) in.*/\1/p')
+  pf=$(jf pixel_format "$l"); w=$(jf width "$l"); h=$(jf height "$l"); bpl=$(jf bytes_per_line "$l"); drv=$(jf driver "$l")
+  fr=$(jf frames "$l"); gaps=$(jf sequence_gaps "$l"); errs=$(jf errors "$l"); s0=$(jf first_sequence "$l"); s1=$(jf last_sequence "$l")
+  check "camera-$run-format" '[ "$drv" = vivid ] && [ "$pf" = "$want" ] && [ "$w" = 320 ] && [ "$h" = 180 ] && [ "${bpl:-0}" -ge $((${w:-0} * mul)) ]' \
+    "negotiated ${pf:-?} ${w:-?}x${h:-?} bytesperline ${bpl:-?} with driver ${drv:-?} (wanted $want 320x180)"
+  check "camera-$run-frames" '[ "$st" = 0 ] && [ "${fr:-0}" -eq 30 ] && [ "${errs:-1}" -eq 0 ]' \
+    "status ${st:-?}: ${fr:-0} of 30 frames read, ${errs:-?} errors"
+  check "camera-$run-sequence" '[ -n "$gaps" ] && [ -n "$s0" ] && [ $((fr + gaps + errs)) -eq $((s1 - s0 + 1)) ]' \
+    "sequence ${s0:-?}..${s1:-?}: ${fr:-?} frames + ${gaps:-?} counted gaps + ${errs:-?} errors = every number the driver gave"
+  say "figure: camera $run: measured $(jf measured_fps "$l") fps on the buffer timestamps (nominal $(jf nominal_fps "$l")), ${gaps:-?} frames dropped, mean luma $(jf mean_luma "$l"), $(printf '%s' "$l" | sed -n 's/.* in \([0-9.]*\) s:.*/\1/p') s for the probe"
+done
+
 # crash and restart
 KILL_AT=$(sed -n 's/.*scenario: kill -9 appliance pid [0-9]* at unix \([0-9]*\).*/\1/p' "$CONSOLE" | head -1)
 RESTART_AT=$(sed -n 's/.*scenario: restarted as pid [0-9]* at unix \([0-9]*\).*/\1/p' "$CONSOLE" | head -1)

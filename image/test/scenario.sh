@@ -20,6 +20,20 @@ first=$(cat /run/appliance.pid 2>/dev/null)
 [ -n "$first" ] || { say "appliance never started"; exit 1; }
 pulses
 sleep "$RUN1"
+# The camera (vivid's /dev/video0, loaded by board.sh): `appliance camera probe` reads 30 frames at 320x180, 30 fps, once
+# in the format it negotiates by itself (GREY first) and once in packed YUYV (luma taken from every other byte); one JSON
+# object each, checked by image-test.sh (camera-*). About 1 s of frames each under TCG.
+if [ -e /dev/video0 ]; then
+  for fmt in auto yuyv; do
+    opt=; [ "$fmt" = auto ] || opt="--pixel-format $fmt"
+    t0=$(up)
+    out=$(/opt/appliance/appliance camera probe /dev/video0 --frames 30 --width 320 --height 180 --fps 30 $opt --json 2>&1)
+    rc=$?
+    say "camera $fmt status $rc in $(echo "$(up) - $t0" | bc) s: $(echo "$out" | tr '\n' ' ')"
+  done
+else
+  say "camera no /dev/video0"
+fi
 if [ -x /usr/bin/busprobe ]; then
   /usr/bin/busprobe > /dev/console 2>&1 || say "busprobe reported failures"
 fi

@@ -36,3 +36,13 @@ if [ -d "$P" ]; then
   echo 10 > "$P/pulse_hz"
   echo "board: MCP3008 codes $(cat $P/adc), pulse generator $(cat $P/pulse_hz) Hz"
 fi
+
+# Camera: vivid (drivers/media/test-drivers/vivid), one instance with one video capture node (node_types bit 0) and one
+# input of type webcam (input_types bits 1-0 = 0): /dev/video0, a webcam-like source of test patterns for
+# `appliance camera probe` (docs/video.md). A real board has its camera's driver (uvcvideo, a CSI bridge) instead.
+if modprobe vivid n_devs=1 node_types=0x1 num_inputs=1 input_types=0x0 2>/dev/null; then
+  i=0; while [ ! -e /dev/video0 ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+  echo "board: vivid loaded, camera $(ls /dev/video0 2>/dev/null || echo 'missing: no /dev/video0')"
+else
+  echo "board: vivid not loaded (no camera)"
+fi
