@@ -155,6 +155,29 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Store_ClipChunksOutOfOrderAndTwice_AssembledOnceLikeSqlite()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        // Issue 22: the same clip rules as ClipStoreTests on SQLite (in this class, so that it never runs beside DropAll).
+        using var dir = new TempDatabase();
+        using var store = new PostgresStore(url!) { ClipsDirectory = dir.Path + ".clips" };
+        string device = "clip-" + Guid.NewGuid().ToString("N")[..8];
+        byte[] clip = ClipStoreTests.Clip(2100, 9);
+        var chunks = Enumerable.Range(0, 3).Select(i => Uplink.ClipChunkWireTests.Chunk(i, 3, clip, 1000)).ToArray();
+        store.Store([ClipStoreTests.Message(device, 2, chunks[1]), ClipStoreTests.Message(device, 3, chunks[2])], 0, 1);
+        store.Store([ClipStoreTests.Message(device, 3, chunks[2]), ClipStoreTests.Message(device, 1, chunks[0])], 0, 1);
+        StoredClip row = Assert.Single(store.GetClips(device));
+        Assert.Equal(("complete", 3), (row.State, row.ChunksStored));
+        Assert.Equal(clip, File.ReadAllBytes(row.Path!));
+        Assert.Equal(row, store.GetClip(row.Id));
+    }
+
+    [Fact]
     public void FleetReader_QueriesAndAcknowledgement_LatestFirstAndAckStoredOnce()
     {
         string? url = Url();
