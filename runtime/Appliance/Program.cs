@@ -22,6 +22,7 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(InitConfigCommand.Create());
 root.Subcommands.Add(ReadCommand.Create());
 root.Subcommands.Add(CameraCommand.Create());
+root.Subcommands.Add(VideoCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
