@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Appliance.Drivers.Video;
+using Appliance.Kernels.Motion;
 
 namespace Appliance.Commands;
 
@@ -9,7 +10,8 @@ namespace Appliance.Commands;
 /// capture node through <see cref="V4l2FrameSource"/> (without the pipeline), reads N frames and prints the negotiated format,
 /// the frames read, the sequence gaps (frames the driver numbered but dropped), the errors, the frame rate measured on the
 /// buffers' own timestamps ((last sequence − first sequence) / (last timestamp − first timestamp)) and the mean luma of the
-/// last frame. With <c>--json</c>: one object. Exit 2 with one line naming the device and the ioctl when the device fails.
+/// last frame, and the frames in which <see cref="MotionDetector"/> (default <see cref="MotionSettings"/>) saw motion. With
+/// <c>--json</c>: one object. Exit 2 with one line naming the device and the ioctl when the device fails.
 /// </summary>
 internal static class CameraCommand
 {
@@ -47,11 +49,14 @@ internal static class CameraCommand
 
         using var source = new V4l2FrameSource(path, width, height, fps, pixelFormat, TimeSpan.FromSeconds(timeoutS));
         var luma = new byte[source.Format.LumaBytes];
+        var detector = new MotionDetector(source.Format.Width, source.Format.Height, new MotionSettings());
+        long motionFrames = 0;
         uint firstSequence = 0;
         long firstTimestampNs = 0;
         int read = 0;
         while (read < count && source.TryReadFrame(luma, out _))
         {
+            motionFrames += detector.Analyze(luma).Motion ? 1 : 0;
             if (read++ == 0)
             {
                 firstSequence = source.LastSequence;
@@ -85,6 +90,7 @@ internal static class CameraCommand
                 w.WriteNumber("errors", source.Errors);
                 WriteNumberOrNull(w, "measured_fps", measuredFps, 3);
                 WriteNumberOrNull(w, "mean_luma", meanLuma, 2);
+                w.WriteNumber("motion_frames", motionFrames);
                 w.WriteEndObject();
             }
 
@@ -95,7 +101,7 @@ internal static class CameraCommand
             Console.WriteLine(FormattableString.Invariant(
                 $"camera {path}: {source.Driver} '{source.Card}', {source.PixelFormat} {f.Width}x{f.Height}, bytesperline {source.BytesPerLine}, nominal {(f.FramesPerSecond > 0 ? $"{f.FramesPerSecond:0.###} fps" : "rate unknown")}"));
             Console.WriteLine(FormattableString.Invariant(
-                $"frames {source.Frames}, sequence {firstSequence}..{source.LastSequence}, sequence gaps {source.SequenceGaps}, errors {source.Errors}, measured {(measuredFps is { } m ? $"{m:0.###} fps" : "-")} (buffer timestamps), mean luma of the last frame {(meanLuma is { } y ? $"{y:0.##}" : "-")}"));
+                $"frames {source.Frames}, sequence {firstSequence}..{source.LastSequence}, sequence gaps {source.SequenceGaps}, errors {source.Errors}, measured {(measuredFps is { } m ? $"{m:0.###} fps" : "-")} (buffer timestamps), mean luma of the last frame {(meanLuma is { } y ? $"{y:0.##}" : "-")}, motion in {motionFrames} of {source.Frames} frames"));
         }
 
         return read == count ? ExitCodes.Ok : ExitCodes.Failed;
