@@ -92,13 +92,11 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         }
 
         using var store = new PostgresStore(url!);
-        var sample = WireSamples.SampleSummary(WireSamples.StartNs + 1_000_000_000);
-        var spectral = new SpectralSummary { DominantHz = 87.5f, DominantAmplitude = 1, CentroidHz = 300, Kurtosis = 2, EnvelopeAmplitude = float.NaN, BandRms = new[] { 0.5f } };
-        store.Store([Envelope.Create("dev1", 2, new Summary { Sensor = sample.Sensor, Channel = sample.Channel, WindowStartNs = sample.WindowStartNs, WindowEndNs = sample.WindowEndNs, Features = sample.Features, Spectral = spectral })], 0, 2);
+        store.Store([Envelope.Create("dev1", 2, WireSamples.SpectralSummaryOf(WireSamples.StartNs + 1_000_000_000, WireSamples.StoredSpectral))], 0, 2);
 
         var rows = store.GetSummaries(null, 0, 10);
         Assert.Null(rows[0].Spectral);
-        Assert.Equal("""{"dominant_hz":87.5,"dominant_amplitude":1,"centroid_hz":300,"kurtosis":2,"envelope_amplitude":null,"band_rms":[0.5]}""", rows[1].Spectral);
+        Assert.Equal(WireSamples.StoredSpectralJson, rows[1].Spectral);
     }
 
     [Fact]

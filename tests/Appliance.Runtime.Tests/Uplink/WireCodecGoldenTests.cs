@@ -98,8 +98,7 @@ public sealed class WireCodecGoldenTests
     public void Encode_SummaryWithSpectral_SixItemsSpectralLastAsFloat32()
     {
         var spectral = new SpectralSummary { DominantHz = 87.5f, DominantAmplitude = 0.5f, CentroidHz = 250f, Kurtosis = 3f, EnvelopeAmplitude = 0.25f, BandRms = new[] { 1.5f, 2f } };
-        Summary sample = SampleSummary();
-        var summary = new Summary { Sensor = sample.Sensor, Channel = sample.Channel, WindowStartNs = sample.WindowStartNs, WindowEndNs = sample.WindowEndNs, Features = sample.Features, Spectral = spectral };
+        Summary summary = SpectralSummaryOf(StartNs, spectral);
         string expected = "95 03 01 a4 64657631 07" + "96" + SummaryV2Hex.Replace(" ", "", StringComparison.Ordinal)[20..] + SpectralHex;
 
         byte[] frame = WireCodec.Encode(Envelope.Create("dev1", 7, summary));

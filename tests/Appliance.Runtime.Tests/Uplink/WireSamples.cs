@@ -35,6 +35,18 @@ internal static class WireSamples
         Severity = AlertSeverity.Critical, Detector = detector, Features = Features,
     };
 
+    /// <summary><see cref="SampleSummary"/> with spectral features (schema 3 item [5]).</summary>
+    public static Summary SpectralSummaryOf(long startNs, SpectralSummary spectral) => new()
+    {
+        Sensor = "bme280-0", Channel = "pressure", WindowStartNs = startNs, WindowEndNs = startNs + 1_000_000_000, Features = Features, Spectral = spectral,
+    };
+
+    /// <summary>Spectral features exact in float32, no envelope line, and the JSON the collector stores for them.</summary>
+    public static SpectralSummary StoredSpectral => new() { DominantHz = 87.5f, DominantAmplitude = 1, CentroidHz = 300, Kurtosis = 2, EnvelopeAmplitude = float.NaN, BandRms = new[] { 0.5f } };
+
+    /// <summary><see cref="StoredSpectral"/> as <c>summaries.spectral</c> holds it.</summary>
+    public const string StoredSpectralJson = """{"dominant_hz":87.5,"dominant_amplitude":1,"centroid_hz":300,"kurtosis":2,"envelope_amplitude":null,"band_rms":[0.5]}""";
+
     /// <summary><see cref="SampleSummary"/> on another sensor.</summary>
     public static Summary SummaryOf(string sensor, long startNs) => new()
     {
