@@ -352,6 +352,11 @@ public static class DetectorSpec
             return ArtimeDetector.LearningItsRange(samples, capacity, margin);
         }
 
+        if (margin != 0)
+        {
+            throw new ArgumentException($"--detector {spec}: artime margin widens a learnt range; with a given range (detector_range) leave it out");
+        }
+
         if (!double.IsFinite(min) || !double.IsFinite(max) || max < min)
         {
             throw new ArgumentException($"--detector {spec}: artime takes the values' expected range [min, max] (on a device: detector_range) or, with none, learns it from its learning period; got [{min}, {max}]");

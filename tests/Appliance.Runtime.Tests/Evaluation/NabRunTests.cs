@@ -124,6 +124,8 @@ public sealed class NabRunTests(NabData data) : IClassFixture<NabData>
         Assert.False(Assert.IsType<ArtimeDetector>(DetectorSpec.Create("artime:learn=600", 0, 1)).LearnsRange);
         var e = Assert.Throws<ArgumentException>(() => DetectorSpec.Create("artime:learn=600,margin=-1", double.NaN, double.NaN));
         Assert.Contains("margin = -1: expected 0 to 100", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => DetectorSpec.Create("artime:learn=600,margin=0.5", 0, 1));
+        Assert.Contains("with a given range (detector_range) leave it out", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
