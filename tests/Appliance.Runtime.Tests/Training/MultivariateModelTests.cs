@@ -81,6 +81,37 @@ public sealed class MultivariateModelTests : IDisposable
         Assert.True(expected[..200].Count(s => s > model.Threshold) <= 20, "at most 10 % of fresh normal rows alarm");
     }
 
+    // The trainer's bundle on the device (issue 19 item 1): the pipeline's MultivariateScorer (one row of C channels, each
+    // channel's window mean, one ORT run) reads the bundle's own threshold and input columns from its ONNX metadata and
+    // scores each row exactly as the trainer's C# reference does (1e-5 relative), off-pattern rows above the threshold.
+    [Theory]
+    [InlineData("pca")]
+    [InlineData("ae")]
+    public void Bundle_OnDeviceMultivariateScorer_ScoresLikeTheTrainer(string kind)
+    {
+        var model = MultivariateBundle.Fit(kind, Correlated(400, seed: 3, offPattern: false), quantile: 0.99);
+        var package = MultivariateBundle.Write(model, ["a", "b", "c", "d", "e", "f"], Correlated(16, seed: 4, offPattern: false), Path.Combine(_dir, kind), "synthetic rows");
+        using var scorer = new MultivariateScorer(package.Onnx, channels: 6, features: null, threshold: null, GpuPolicy.Off);
+        Assert.Equal(model.Threshold, scorer.Threshold);
+        Assert.Equal(["mean"], scorer.Names);
+
+        var rows = Correlated(50, seed: 5, offPattern: false).Concat(Correlated(20, seed: 6, offPattern: true)).ToList();
+        var expected = new float[rows.Count];
+        model.Score(rows.SelectMany(r => r).ToArray(), expected);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            for (var c = 0; c < 6; c++)
+            {
+                scorer.Set(c, WindowStatistics.Compute([rows[i][c]]));
+            }
+
+            var device = scorer.Score();
+            Assert.True(Math.Abs(device - expected[i]) <= 1e-5 * Math.Abs(expected[i]), $"row {i}: device {device:G9}, trainer {expected[i]:G9}");
+        }
+
+        Assert.True(expected[50..].All(s => s > scorer.Threshold), "every off-pattern row is above the device's threshold");
+    }
+
     // Six channels driven by two latent factors plus small noise; off-pattern rows break the mixing.
     private static List<float[]> Correlated(int n, int seed, bool offPattern)
     {
