@@ -63,7 +63,8 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
             && a.Sensors.Count == b.Sensors.Count
             && a.Sensors.Zip(b.Sensors).All(p => SameSensor(p.First, p.Second))
             && SameAlarms(a.Alarms, b.Alarms)
-            && (a.Multivariate ?? []).SequenceEqual(b.Multivariate ?? [], MultivariateComparer.Instance);
+            && (a.Multivariate ?? []).SequenceEqual(b.Multivariate ?? [], MultivariateComparer.Instance)
+            && (a.Cameras ?? []).SequenceEqual(b.Cameras ?? []);
     }
 
     /// <summary>Whether two <c>[[alarm]]</c> lists drive the same lines the same way, in order (<see cref="AlarmSettings.SameAs"/>); null is empty.</summary>
@@ -78,7 +79,7 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
     }
 
     private static ApplianceConfig Stripped(ApplianceConfig c) =>
-        c with { Sensors = s_noSensors, Alarms = null, Metrics = null, Multivariate = null, Inference = c.Inference with { Model = null } };
+        c with { Sensors = s_noSensors, Alarms = null, Metrics = null, Multivariate = null, Cameras = null, Inference = c.Inference with { Model = null } };
 
     // A [[multivariate]] model's bytes changed: rebuild (the pipeline stages them when it is built).
     private static bool SameMultivariateModels(ConfigBundle a, ConfigBundle b) =>
@@ -98,8 +99,18 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
     }
 
     private static bool SameSensor(SensorSettings a, SensorSettings b) =>
-        a with { Channels = null } == b with { Channels = null }
-        && (a.Channels ?? []).SequenceEqual(b.Channels ?? [], StringComparer.Ordinal);
+        a with { Channels = null, Spectral = null } == b with { Channels = null, Spectral = null }
+        && (a.Channels ?? []).SequenceEqual(b.Channels ?? [], StringComparer.Ordinal)
+        && SameSpectral(a.Spectral, b.Spectral);
+
+    // Two parses of one spectral table hold equal values in different list objects (bands, channels).
+    private static bool SameSpectral(SpectralSettings? a, SpectralSettings? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : a.Options with { Bands = [] } == b.Options with { Bands = [] }
+              && a.Options.Bands.SequenceEqual(b.Options.Bands)
+              && (a.Channels is null) == (b.Channels is null)
+              && (a.Channels ?? []).SequenceEqual(b.Channels ?? [], StringComparer.Ordinal);
 
     private static ModelPackage? ConfiguredModel(ConfigBundle bundle) =>
         bundle.Config.Inference.Model is { } name ? bundle.Models.FirstOrDefault(m => m.Name == name) : null;

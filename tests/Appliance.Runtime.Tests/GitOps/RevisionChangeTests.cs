@@ -59,6 +59,35 @@ public sealed class RevisionChangeTests
         Assert.Equal((RevisionChangeKind.None, (ModelPackage?)null), (change.Kind, change.Model));
     }
 
+    // A sensor's spectral table and a [[camera]] table parse into records holding lists (bands, channels, cameras): two parses
+    // of the same text are the same configuration, so a model push still swaps in place (found when both landed: every
+    // revision became a rebuild), and a changed camera or band still rebuilds.
+    private const string SpectralAndCamera = """
+        spectral = { size = 8, window = "hann", bands = [[1.0, 4.0]] }
+
+        [[camera]]
+        name = "door"
+        source = "file:/srv/door.mp4"
+
+        """;
+
+    [Fact]
+    public void Between_SameSpectralAndCameraText_ModelOnlyOrNone()
+    {
+        var next = Model("pump", 2);
+        Assert.Equal(RevisionChangeKind.ModelOnly, RevisionChange.Between(Bundle(Toml(extra: SpectralAndCamera), Model("pump", 1)), Bundle(Toml(extra: SpectralAndCamera), next)).Kind);
+        Assert.Equal(RevisionChangeKind.None, RevisionChange.Between(Bundle(Toml(extra: SpectralAndCamera), next), Bundle(Toml(extra: SpectralAndCamera), next)).Kind);
+    }
+
+    [Theory]
+    [InlineData("[[1.0, 4.0]]", "/srv/door2.mp4")]
+    [InlineData("[[1.0, 3.0]]", "/srv/door.mp4")]
+    public void Between_CameraOrBandsChanged_Rebuild(string bands, string source)
+    {
+        var changed = SpectralAndCamera.Replace("[[1.0, 4.0]]", bands, StringComparison.Ordinal).Replace("/srv/door.mp4", source, StringComparison.Ordinal);
+        Assert.Equal(RevisionChangeKind.Rebuild, RevisionChange.Between(Bundle(Toml(extra: SpectralAndCamera), Model("pump", 1)), Bundle(Toml(extra: changed), Model("pump", 1))).Kind);
+    }
+
     [Fact]
     public void Between_ModelFolderRenamed_ModelOnly()
     {
