@@ -41,7 +41,7 @@ public static class HostileFrames
 
     private static readonly byte[][] DeepNesting = [[.. Enumerable.Repeat((byte)0x91, 100_000), 0x00], [.. Enumerable.Repeat((byte)0x81, 100_000), 0x00]];
 
-    private static readonly byte[][] WrongVersions = [.. Enumerable.Range(0, 256).Where(v => v is not (1 or 2)).Select(v =>
+    private static readonly byte[][] WrongVersions = [.. Enumerable.Range(0, 256).Where(v => v < WireCodec.OldestReadableSchemaVersion || v > WireCodec.SchemaVersion).Select(v =>
     {
         byte[] m = (byte[])Valid.Clone();
         m[1] = (byte)v;
