@@ -49,6 +49,11 @@ internal static class VideoCommand
     {
         var settings = config is null ? new MotionSettings() : MotionSettingsReader.Load(config.FullName);
         settings.Validate();
+        if (model is { Exists: false })
+        {
+            throw new ArgumentException($"--model {model.FullName}: no such directory (expected a model bundle: {ModelPackage.ModelFile}, {ModelPackage.SelfTestFile}, {ModelPackage.ManifestFile})");
+        }
+
         var package = model is null ? null : ModelPackage.LoadDirectory(model.FullName);
         VideoAnalysisResult result;
         Task<long> raw;
