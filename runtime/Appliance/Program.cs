@@ -18,6 +18,7 @@ root.Subcommands.Add(StatusCommand.Create());
 #if !DEVICE_ONLY
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(TrainCommand.CreateFrames());
 #endif
 root.Subcommands.Add(InitConfigCommand.Create());
 root.Subcommands.Add(ReadCommand.Create());

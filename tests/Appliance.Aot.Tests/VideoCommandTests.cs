@@ -40,6 +40,29 @@ public sealed class VideoCommandTests : IDisposable
     }
 
     [Fact]
+    public void VideoModel_TrainFramesThenScore_ScoreKeyLastAndAboveThreshold_TotalsUnchanged()
+    {
+        string clip = Path.Combine(_dir, "clip.mp4");
+        var make = Process.Start(new ProcessStartInfo("bash", [Path.Combine(PublishedBinary.RepositoryRoot, "perf", "video", "make-clip.sh"), clip, "20", "12", "320x180", "8-10"]) { RedirectStandardError = true })!;
+        string makeErr = make.StandardError.ReadToEnd();
+        make.WaitForExit();
+        Assert.True(make.ExitCode == 0, $"make-clip.sh failed (FFmpeg is required): {makeErr}");
+
+        string model = Path.Combine(_dir, "frames");
+        var (trainCode, _, trainErr) = PublishedBinary.Run(TimeSpan.FromSeconds(60), "train-frames", clip, "--until", "7", "--out", model);
+        Assert.True(trainCode == 0, $"appliance train-frames exited {trainCode}: {trainErr}");
+        var threshold = double.Parse(File.ReadAllLines(Path.Combine(model, "model-card.md")).Single(l => l.Contains("appliance.threshold = ", StringComparison.Ordinal)).Split(" = ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+        var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(120), "video", clip, "--json", "--model", model);
+        Assert.True(code == 0, $"appliance video --model exited {code}: {stderr}");
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(["start_s", "end_s", "bytes", "segment_start_s", "segment_end_s", "score"], lines[0].EnumerateObject().Select(p => p.Name));
+        Assert.True(lines[0].GetProperty("score").GetDouble() >= threshold, $"event score {lines[0].GetProperty("score")} below threshold {threshold}");
+        Assert.Equal(["events", "raw_bytes", "sent_bytes", "ratio"], lines[1].EnumerateObject().Take(4).Select(p => p.Name));
+    }
+
+    [Fact]
     public void Video_MissingFile_OneLineExit2()
     {
         var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(30), "video", Path.Combine(_dir, "none.mp4"), "--json");

@@ -88,7 +88,7 @@ public sealed class MotionClipTests : IDisposable
         return path;
     }
 
-    private static void MakeClip(string output, int seconds, string size, string intervals)
+    internal static void MakeClip(string output, int seconds, string size, string intervals)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Appliance.sln")))
