@@ -62,9 +62,11 @@ public sealed record SegmentSettings(
 /// <param name="Segment">The <c>segment</c> table.</param>
 /// <param name="Motion">The <c>motion</c> table (<see cref="MotionSettingsReader"/>); its pre- and post-roll are replaced by
 /// the <c>segment</c> table's on the device.</param>
+/// <param name="Model">The <c>model</c> key: a folder <c>models/NAME/</c> of the revision whose ONNX model scores each event's
+/// frames (input <c>[S, G·G]</c> luma thumbnails, <c>appliance train-frames</c>); null for none.</param>
 public sealed record CameraSettings(
     string Name, string Source, CameraSourceKind SourceKind, string Target, int Width, int Height, int Fps, string PixelFormat, SegmentSettings Segment,
-    MotionSettings Motion)
+    MotionSettings Motion, string? Model = null)
 {
     private static readonly string[] PixelFormats = ["yuyv422", "mjpeg", "yuv420p", "nv12", "gray"];
 
@@ -89,12 +91,12 @@ public sealed record CameraSettings(
     /// <summary>Reads and checks every <c>[[camera]]</c> table: unique names, a source, sizes, rate, pixel format and the
     /// <c>segment</c> table's bounds.</summary>
     /// <exception cref="ConfigException">A table breaks a rule; the message names the file, line and key.</exception>
-    internal static IReadOnlyList<CameraSettings> ReadAll(TableReader root)
+    internal static IReadOnlyList<CameraSettings> ReadAll(TableReader root, Func<TableReader, string?> modelName)
     {
         var cameras = new List<CameraSettings>();
         foreach (var c in root.TableArray("camera"))
         {
-            c.RejectUnknown(["name", "source", "width", "height", "fps", "pixel_format", "segment", "motion"]);
+            c.RejectUnknown(["name", "source", "width", "height", "fps", "pixel_format", "segment", "motion", "model"]);
             var name = c.String("name", required: true)!;
             if (!WireLimits.IsFileSafeName(name))
             {
@@ -127,7 +129,7 @@ public sealed record CameraSettings(
             }
 
             cameras.Add(new CameraSettings(name, source, kind, target, width, height, fps, pixel, ReadSegment(c.Table("segment", required: false), name),
-                MotionSettingsReader.Read(c)));
+                MotionSettingsReader.Read(c), modelName(c)));
         }
 
         return cameras;

@@ -322,7 +322,7 @@ public static partial class ConfigLoader
         var outbox = OutboxSettings.Read(r);
         var metrics = MetricsSettings.Read(r);
         var multivariate = MultivariateSettings.ReadAll(r, sensors, ModelName);
-        var cameras = CameraSettings.ReadAll(r);
+        var cameras = CameraSettings.ReadAll(r, ModelName);
 
         return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms, outbox, metrics, multivariate, cameras);
     }

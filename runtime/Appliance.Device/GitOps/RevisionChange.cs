@@ -82,9 +82,11 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
         c with { Sensors = s_noSensors, Alarms = null, Metrics = null, Multivariate = null, Cameras = null, Inference = c.Inference with { Model = null } };
 
     // A [[multivariate]] model's bytes changed: rebuild (the pipeline stages them when it is built).
+    // A [[camera]] model's bytes changed: rebuild too (the camera stage loads it when it starts).
     private static bool SameMultivariateModels(ConfigBundle a, ConfigBundle b) =>
-        (b.Config.Multivariate ?? []).All(m => a.Models.FirstOrDefault(p => p.Name == m.Model)?.Sha256 is { } before
-            && b.Models.FirstOrDefault(p => p.Name == m.Model)?.Sha256 == before);
+        (b.Config.Multivariate ?? []).Select(m => m.Model).Concat((b.Config.Cameras ?? []).Select(c => c.Model).OfType<string>())
+            .All(name => a.Models.FirstOrDefault(p => p.Name == name)?.Sha256 is { } before
+                && b.Models.FirstOrDefault(p => p.Name == name)?.Sha256 == before);
 
     private sealed class MultivariateComparer : IEqualityComparer<MultivariateSettings>
     {

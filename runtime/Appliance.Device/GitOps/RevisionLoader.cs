@@ -58,7 +58,8 @@ public static class RevisionLoader
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(config);
         var models = new List<ModelPackage>();
-        IReadOnlyList<string> folders = config.Inference.Model is null && config.Multivariate is not { Count: > 0 } ? [] : repo.List(commit, "models", folders: true);
+        bool anyCameraModel = (config.Cameras ?? []).Any(c => c.Model is not null);
+        IReadOnlyList<string> folders = config.Inference.Model is null && config.Multivariate is not { Count: > 0 } && !anyCameraModel ? [] : repo.List(commit, "models", folders: true);
         if (config.Inference.Model is { } name)
         {
             if (!folders.Contains(name, StringComparer.Ordinal))
@@ -81,6 +82,25 @@ public static class RevisionLoader
             if (!models.Exists(p => p.Name == m.Model))
             {
                 models.Add(repo.LoadModel(commit, m.Model));
+            }
+        }
+
+        // [[camera]] models: verified (hashes, self-test) here; their frame shape is checked when the camera stage loads them.
+        foreach (var c in config.Cameras ?? [])
+        {
+            if (c.Model is not { } cameraModel)
+            {
+                continue;
+            }
+
+            if (!folders.Contains(cameraModel, StringComparer.Ordinal))
+            {
+                throw new ConfigException(ConfigRepository.ConfigFile, 0, $"[[camera]] '{c.Name}' model = \"{cameraModel}\": no folder models/{cameraModel}/ in this revision (expected model.onnx, selftest.toml and SHA256SUMS there: appliance train-frames --out models/{cameraModel})");
+            }
+
+            if (!models.Exists(p => p.Name == cameraModel))
+            {
+                models.Add(repo.LoadModel(commit, cameraModel));
             }
         }
 

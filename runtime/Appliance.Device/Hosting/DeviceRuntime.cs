@@ -328,7 +328,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         }
 
         _pipeline.Start();
-        ApplyCameras(config);
+        ApplyCameras(bundle);
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
         _uplink.Enqueue(CurrentHeartbeat());
@@ -362,7 +362,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         }
 
         _config = bundle.Config;
-        ApplyCameras(bundle.Config);
+        ApplyCameras(bundle);
         _bundle = bundle;
         _revision = bundle.Revision;
         _ackedAtApply = _uplink!.Counters.Acknowledged;

@@ -1,3 +1,4 @@
+using Appliance.Contracts.Inference;
 using System.Globalization;
 using Appliance.Contracts.Config;
 using Appliance.Contracts.Wire;
@@ -12,7 +13,9 @@ namespace Appliance.Device.Video;
 /// <param name="FramesDropped">Frames lost: a short last frame of the pipe (counted by the frame source, never padded).</param>
 /// <param name="Events">Motion events closed.</param>
 /// <param name="Clips">The clip counters (<see cref="ClipSender"/>).</param>
-public readonly record struct CameraCounters(long FramesRead, long FramesDropped, long Events, ClipCounters Clips);
+/// <param name="EventsScored">Events whose frames the camera's model scored (<c>[[camera]] model</c>).</param>
+/// <param name="EventsAboveThreshold">Of those, events scored at or above the model's threshold.</param>
+public readonly record struct CameraCounters(long FramesRead, long FramesDropped, long Events, ClipCounters Clips, long EventsScored = 0, long EventsAboveThreshold = 0);
 
 /// <summary>
 /// One <c>[[camera]]</c> on the device (docs/video.md, "Event segments"): ONE ffmpeg child reads the source and writes two
@@ -44,6 +47,9 @@ public sealed class CameraStage : IDisposable
     private long _frames;
     private long _short;
     private long _events;
+    private readonly EventFrameScorer? _scorer;
+    private long _eventsScored;
+    private long _eventsAbove;
 
     /// <summary>Creates the stage; nothing runs until <see cref="Start"/>.</summary>
     /// <param name="camera">The camera's settings.</param>
@@ -51,8 +57,11 @@ public sealed class CameraStage : IDisposable
     /// <param name="stateDirectory">The device's state directory.</param>
     /// <param name="enqueue">Appends a chunk to the journal (<c>UplinkClient.Enqueue(ClipChunk)</c>).</param>
     /// <param name="logger">Log.</param>
-    public CameraStage(CameraSettings camera, MotionSettings motion, string stateDirectory, Func<ClipChunk, long> enqueue, ILogger logger)
+    /// <param name="scorer">The camera's event model (<c>[[camera]] model</c>): scores each event's frames in one ONNX run when
+    /// the event closes (<see cref="EventFrameScorer"/>); owned and disposed by the stage; null for none.</param>
+    public CameraStage(CameraSettings camera, MotionSettings motion, string stateDirectory, Func<ClipChunk, long> enqueue, ILogger logger, EventFrameScorer? scorer = null)
     {
+        _scorer = scorer;
         ArgumentNullException.ThrowIfNull(camera);
         _camera = camera;
         _motion = motion with { PreRollS = camera.Segment.PreRoll, PostRollS = camera.Segment.PostRoll };
@@ -65,7 +74,8 @@ public sealed class CameraStage : IDisposable
     public string Name => _camera.Name;
 
     /// <summary>The counters so far.</summary>
-    public CameraCounters Counters => new(Interlocked.Read(ref _frames), Interlocked.Read(ref _short), Interlocked.Read(ref _events), _sender.Counters);
+    public CameraCounters Counters => new(Interlocked.Read(ref _frames), Interlocked.Read(ref _short), Interlocked.Read(ref _events), _sender.Counters,
+        Interlocked.Read(ref _eventsScored), Interlocked.Read(ref _eventsAbove));
 
     /// <summary>Completes when the source ends (a file read to its end) or the stage stops; faults with the source's error.</summary>
     public Task Completion => _done.Task;
@@ -84,6 +94,7 @@ public sealed class CameraStage : IDisposable
         Volatile.Read(ref _source)?.Dispose();
         _thread?.Join(TimeSpan.FromSeconds(5));
         _stop.Dispose();
+        _scorer?.Dispose();
     }
 
     private void Run()
@@ -140,9 +151,20 @@ public sealed class CameraStage : IDisposable
                 }
 
                 Interlocked.Increment(ref _frames);
+                long dropped = tracker.Dropped;
                 if (tracker.Update(last, detector.Analyze(luma).Motion) is { } closed)
                 {
                     pending.Enqueue(closed);
+                    Score(closed);
+                }
+                else if (tracker.Dropped != dropped)
+                {
+                    _scorer?.Discard(); // too short to be an event: its frames are forgotten
+                }
+
+                if (tracker.InEvent)
+                {
+                    _scorer?.Add(luma);
                 }
 
                 if (pending.Count > 0 && last - checkedAt >= CheckEveryNs)
@@ -161,11 +183,30 @@ public sealed class CameraStage : IDisposable
             if (tracker.Flush(last) is { } open)
             {
                 pending.Enqueue(open);
+                Score(open);
             }
 
             // The frame pipe ended: ffmpeg has exited (FfmpegFrameSource waited for it), so every segment is final.
             SendReady(ring, pending, ref sentUpTo, sentPath, final: true);
         }
+    }
+
+    // One ONNX run over the closed event's sampled frames (EventFrameScorer); the score is logged and counted.
+    private void Score(MotionEvent e)
+    {
+        if (_scorer is null)
+        {
+            return;
+        }
+
+        float score = _scorer.Close();
+        Interlocked.Increment(ref _eventsScored);
+        if (score >= _scorer.Threshold)
+        {
+            Interlocked.Increment(ref _eventsAbove);
+        }
+
+        CameraLog.Scored(_logger, _camera.Name, e.StartNs, score, _scorer.Threshold);
     }
 
     private void SendReady(SegmentRing ring, Queue<MotionEvent> pending, ref long sentUpTo, string sentPath, bool final)
@@ -204,4 +245,7 @@ internal static partial class CameraLog
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "camera {Camera}: {Error}")]
     public static partial void Failed(ILogger logger, string camera, string error);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "camera {Camera}: event {StartNs} ns scored {Score} by its model (threshold {Threshold})")]
+    public static partial void Scored(ILogger logger, string camera, long startNs, float score, double threshold);
 }
