@@ -59,4 +59,39 @@ internal static class FeatureScaling
             z[i] = (x[i] - mean[i]) * invSigma[i];
         }
     }
+
+    /// <summary>The first ONNX nodes of every trained model's graph: the float32 input cast to float64, then z = (x − μ)·(1/σ)
+    /// into the tensor <c>z</c> (initialisers <see cref="Initializers"/>).</summary>
+    public static byte[][] Nodes() =>
+    [
+        OnnxGraphWriter.Node("Cast", "to_double", [StandardScoreModel.InputName], "x", "to", OnnxGraphWriter.Double),
+        OnnxGraphWriter.Node("Sub", "center", ["x", "mu"], "centered"),
+        OnnxGraphWriter.Node("Mul", "scale", ["centered", "inv_sigma"], "z"),
+    ];
+
+    /// <summary>The initialisers <see cref="Nodes"/> read: <c>mu[F]</c> and <c>inv_sigma[F]</c>.</summary>
+    /// <param name="mean">μ per feature.</param>
+    /// <param name="invSigma">1/σ per feature.</param>
+    public static byte[][] Initializers(double[] mean, double[] invSigma) =>
+    [
+        OnnxGraphWriter.DoubleTensor("mu", [mean.Length], mean),
+        OnnxGraphWriter.DoubleTensor("inv_sigma", [invSigma.Length], invSigma),
+    ];
+
+    /// <summary>Rows N in <paramref name="inputLength"/> values of F features each, as every model's <c>Score</c> takes them.</summary>
+    /// <param name="inputLength">Values in the input, N·F.</param>
+    /// <param name="scoresLength">Room for scores, at least N.</param>
+    /// <param name="features">F.</param>
+    /// <returns>N.</returns>
+    /// <exception cref="ArgumentException">The input is not a whole number of rows, or there is no room for N scores.</exception>
+    public static int Rows(int inputLength, int scoresLength, int features)
+    {
+        var n = inputLength / features;
+        if (inputLength != n * features || scoresLength < n)
+        {
+            throw new ArgumentException($"expected N·{features} features and room for N scores");
+        }
+
+        return n;
+    }
 }

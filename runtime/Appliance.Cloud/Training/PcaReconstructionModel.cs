@@ -210,9 +210,7 @@ public sealed class PcaReconstructionModel
         var graph = OnnxGraphWriter.Graph(
             "pca_reconstruction",
             [
-                OnnxGraphWriter.Node("Cast", "to_double", [StandardScoreModel.InputName], "x", "to", OnnxGraphWriter.Double),
-                OnnxGraphWriter.Node("Sub", "center", ["x", "mu"], "centered"),
-                OnnxGraphWriter.Node("Mul", "scale", ["centered", "inv_sigma"], "z"),
+                .. FeatureScaling.Nodes(),
                 OnnxGraphWriter.Node("MatMul", "encode", ["z", "v"], "t"),
                 OnnxGraphWriter.Node("MatMul", "decode", ["t", "vt"], "reconstructed"),
                 OnnxGraphWriter.Node("Sub", "residual", ["z", "reconstructed"], "e"),
@@ -221,8 +219,7 @@ public sealed class PcaReconstructionModel
                 OnnxGraphWriter.Node("Cast", "to_float", ["score64"], StandardScoreModel.OutputName, "to", OnnxGraphWriter.Float),
             ],
             [
-                OnnxGraphWriter.DoubleTensor("mu", [f], _mean),
-                OnnxGraphWriter.DoubleTensor("inv_sigma", [f], _invSigma),
+                .. FeatureScaling.Initializers(_mean, _invSigma),
                 OnnxGraphWriter.DoubleTensor("v", [f, k], _v),
                 OnnxGraphWriter.DoubleTensor("vt", [k, f], _vt),
                 OnnxGraphWriter.DoubleTensor("ones", [f, 1], ones),

@@ -125,11 +125,7 @@ public sealed class PcaT2QModel : IMultivariateModel
     public void Score(ReadOnlySpan<float> input, Span<float> scores)
     {
         var f = Features;
-        var n = input.Length / f;
-        if (input.Length != n * f || scores.Length < n)
-        {
-            throw new ArgumentException($"expected N·{f} features and room for N scores");
-        }
+        var n = FeatureScaling.Rows(input.Length, scores.Length, f);
 
         Span<double> z = stackalloc double[f];
         Span<double> t = stackalloc double[Components];
@@ -156,9 +152,7 @@ public sealed class PcaT2QModel : IMultivariateModel
         var graph = OnnxGraphWriter.Graph(
             "pca_t2_q",
             [
-                OnnxGraphWriter.Node("Cast", "to_double", [StandardScoreModel.InputName], "x", "to", OnnxGraphWriter.Double),
-                OnnxGraphWriter.Node("Sub", "center", ["x", "mu"], "centered"),
-                OnnxGraphWriter.Node("Mul", "scale", ["centered", "inv_sigma"], "z"),
+                .. FeatureScaling.Nodes(),
                 OnnxGraphWriter.Node("MatMul", "encode", ["z", "v"], "t"),
                 OnnxGraphWriter.Node("Mul", "t_square", ["t", "t"], "t2"),
                 OnnxGraphWriter.Node("MatMul", "hotelling", ["t2", "w_t"], "t2_ratio"),
@@ -170,8 +164,7 @@ public sealed class PcaT2QModel : IMultivariateModel
                 OnnxGraphWriter.Node("Cast", "to_float", ["score64"], StandardScoreModel.OutputName, "to", OnnxGraphWriter.Float),
             ],
             [
-                OnnxGraphWriter.DoubleTensor("mu", [f], _mean),
-                OnnxGraphWriter.DoubleTensor("inv_sigma", [f], _invSigma),
+                .. FeatureScaling.Initializers(_mean, _invSigma),
                 OnnxGraphWriter.DoubleTensor("v", [f, k], _v),
                 OnnxGraphWriter.DoubleTensor("vt", [k, f], _vt),
                 OnnxGraphWriter.DoubleTensor("w_t", [k, 1], _wT),

@@ -128,11 +128,7 @@ public sealed class TanhAutoencoder : IMultivariateModel
     public void Score(ReadOnlySpan<float> input, Span<float> scores)
     {
         var f = Features;
-        var n = input.Length / f;
-        if (input.Length != n * f || scores.Length < n)
-        {
-            throw new ArgumentException($"expected N·{f} features and room for N scores");
-        }
+        var n = FeatureScaling.Rows(input.Length, scores.Length, f);
 
         Span<double> z = stackalloc double[f];
         Span<double> act = stackalloc double[Hidden];
@@ -153,9 +149,7 @@ public sealed class TanhAutoencoder : IMultivariateModel
         var graph = OnnxGraphWriter.Graph(
             "tanh_autoencoder",
             [
-                OnnxGraphWriter.Node("Cast", "to_double", [StandardScoreModel.InputName], "x", "to", OnnxGraphWriter.Double),
-                OnnxGraphWriter.Node("Sub", "center", ["x", "mu"], "centered"),
-                OnnxGraphWriter.Node("Mul", "scale", ["centered", "inv_sigma"], "z"),
+                .. FeatureScaling.Nodes(),
                 OnnxGraphWriter.Node("MatMul", "encode", ["z", "w1"], "a0"),
                 OnnxGraphWriter.Node("Add", "encode_bias", ["a0", "b1"], "a"),
                 OnnxGraphWriter.Node("Tanh", "activation", ["a"], "hidden"),
@@ -167,8 +161,7 @@ public sealed class TanhAutoencoder : IMultivariateModel
                 OnnxGraphWriter.Node("Cast", "to_float", ["score64"], StandardScoreModel.OutputName, "to", OnnxGraphWriter.Float),
             ],
             [
-                OnnxGraphWriter.DoubleTensor("mu", [f], _mean),
-                OnnxGraphWriter.DoubleTensor("inv_sigma", [f], _invSigma),
+                .. FeatureScaling.Initializers(_mean, _invSigma),
                 OnnxGraphWriter.DoubleTensor("w1", [f, h], _w1),
                 OnnxGraphWriter.DoubleTensor("b1", [h], _b1),
                 OnnxGraphWriter.DoubleTensor("w2", [h, f], _w2),
