@@ -132,7 +132,8 @@ public sealed class CommandServiceTests
         var queued = service.Enqueue("dev1", "set-log-level", ["warning"], "tester");
         Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref held) is not null, TimeSpan.FromSeconds(10)));
         Assert.True(SpinWait.SpinUntil(() => service.Get(queued.Id)!.Attempts == 2, TimeSpan.FromSeconds(15)), "sent again");
-        await Task.Delay(200); // the repeat has reached the device
+        // The repeat has reached the device (its own counter, not a host delay: under CI load 200 ms was not enough).
+        Assert.True(SpinWait.SpinUntil(() => device.Counters.CommandsReceived == 2, TimeSpan.FromSeconds(15)), "repeat received");
         device.SendResult(held!);
         var done = await service.WaitAsync(queued.Id, TimeSpan.FromSeconds(15));
         Assert.Equal(("ok log level warning", 2L), (done.ResultLine, done.Attempts));
