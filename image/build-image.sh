@@ -69,7 +69,7 @@ image_users() {
 }
 # Watchdogs (issue 20 item 5): the hardware watchdog (qemu's -device i6300esb) and the state disk that keeps the journal
 # across the reset it causes (virtio_blk, ext4 for ext2).
-WATCHDOG_MODULES=(i6300esb virtio_blk ext4)
+WATCHDOG_MODULES=(i6300esb virtio_blk ext4 crc32c_generic)
 
 STAGE=$CACHE/rootfs
 rm -rf "$STAGE"; mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,etc/appliance,opt/appliance,lib64,proc,sys,dev,run,tmp,root,var/lib/appliance,usr/share/appliance}

@@ -49,7 +49,8 @@ say "phase 2: booted again, uptime $(up), unix $(date +%s)"
 i=0
 while [ $i -lt 1200 ]; do
   a=$(key seq_acked); wr=$(key seq_written); w=$(key windows_summarised)
-  [ -n "$a" ] && [ "$a" = "$wr" ] && [ "${w:-0}" -ge 16 ] && break
+  # (status.json of the process before the reset is still on the disk: wait for this process's own)
+  [ "$(key pid)" = "$pid" ] && [ -n "$a" ] && [ "$a" = "$wr" ] && [ "${w:-0}" -ge 16 ] && break
   sleep 0.1; i=$((i + 1))
 done
 say "after reset at uptime $(up): $(status)"

@@ -22,6 +22,7 @@ watchdog_boot() {
   (cd "$W/overlay" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | zstd -q -f -o "$W/overlay.cpio.zst"
   cat out/image/initramfs.cpio.zst "$W/overlay.cpio.zst" > "$W/initramfs.cpio.zst"
   truncate -s 64M "$W/state.img"
+  mkfs.ext2 -q -F -L appliance-state "$W/state.img" > /dev/null 2>&1 || true # else /init makes it (busybox mke2fs)
   WDB=$W/collector.db WCON=$W/console.log
   out/appliance cloud --listen "tcp://127.0.0.1:$WPORT" --db "$WDB" > "$W/collector.log" 2>&1 &
   WC=$!

@@ -1,3 +1,5 @@
+using Appliance.Runtime.Tests.Config;
+
 namespace Appliance.Runtime.Tests.Pipeline;
 
 /// <summary>
@@ -8,15 +10,7 @@ namespace Appliance.Runtime.Tests.Pipeline;
 /// </summary>
 public sealed class PipelineSupervisionTests
 {
-    private const string Toml = """
-        [device]
-        id = "supervision-test"
-
-        [[sensor]]
-        name = "env"
-        chip = "bme280"
-        bus = "emulated:bme280"
-        rate_hz = 20
+    private static readonly string Toml = TestToml.EnvSensorHead.Replace("rate_hz = 10", "rate_hz = 20", StringComparison.Ordinal) + """
 
         [[sensor]]
         name = "adc"
@@ -24,19 +18,9 @@ public sealed class PipelineSupervisionTests
         bus = "emulated:mcp3008"
         rate_hz = 50
 
-        [window]
-        length = "500ms"
-
         [inference]
         enabled = false
-
-        [uplink]
-        endpoint = "tcp://127.0.0.1:9"
-
-        [gitops]
-        branch = "main"
-        interval = "30s"
-        """;
+        """ + TestToml.Tail.Replace("length = \"1s\"", "length = \"500ms\"", StringComparison.Ordinal);
 
     [Fact]
     public async Task WorkerFault_InjectedOnce_RestartedCountedAndEverySensorKeepsItsRateWithNoWindowLost()
@@ -58,7 +42,7 @@ public sealed class PipelineSupervisionTests
             }
         }
 
-        using var uplink = new UplinkClient(new UplinkOptions { Endpoint = config.Uplink.Endpoint, DeviceId = config.Device.Id }, new MemoryOutbox(1 << 14, TimeSpan.FromSeconds(5)));
+        using var uplink = new UplinkClient(new UplinkOptions { Endpoint = "tcp://127.0.0.1:9", DeviceId = config.Device.Id }, new MemoryOutbox(1 << 14, TimeSpan.FromSeconds(5)));
         using var pipeline = new DevicePipeline(config, sensors, uplink, new PipelineOptions { LiveLine = l => { lines.Add(l); Interlocked.Increment(ref count); }, Supervisor = supervisor, WorkerFault = Fault }, NullLogger.Instance);
         try
         {
@@ -85,7 +69,7 @@ public sealed class PipelineSupervisionTests
         var stage = Assert.Single(supervisor.Snapshot());
         Assert.Equal(("pipeline", 1L, "InvalidOperationException: injected worker fault"), (stage.Stage, stage.Restarts, stage.LastError));
         Assert.Empty(escalations);
-        using (var status = JsonDocument.Parse(StatusJson(new SupervisionStatusSection(supervisor, () => null))))
+        using (var status = JsonDocument.Parse(Alarms.AlarmPipelineRun.Json(new SupervisionStatusSection(supervisor, () => null))))
         {
             Assert.Equal(1, status.RootElement.GetProperty("stage_restarts").GetInt64());
             Assert.Equal("pipeline", status.RootElement.GetProperty("stages")[0].GetProperty("stage").GetString());
@@ -129,7 +113,7 @@ public sealed class PipelineSupervisionTests
         }
 
         var device = Path.GetTempFileName(); // stands for /dev/watchdog
-        using var uplink = new UplinkClient(new UplinkOptions { Endpoint = config.Uplink.Endpoint, DeviceId = config.Device.Id }, new MemoryOutbox(1 << 14, TimeSpan.FromSeconds(5)));
+        using var uplink = new UplinkClient(new UplinkOptions { Endpoint = "tcp://127.0.0.1:9", DeviceId = config.Device.Id }, new MemoryOutbox(1 << 14, TimeSpan.FromSeconds(5)));
         var windows = 0;
         int lines() => Volatile.Read(ref windows);
         using var pipeline = new DevicePipeline(config, sensors, uplink, new PipelineOptions { WorkerFault = Hook, LiveLine = _ => Interlocked.Increment(ref windows) }, NullLogger.Instance);
@@ -175,18 +159,5 @@ public sealed class PipelineSupervisionTests
         var parts = line.Split(' ');
         var n = parts.First(p => p.StartsWith("n=", StringComparison.Ordinal));
         return (parts[2].TrimEnd(':'), DateTimeOffset.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(n[2..], CultureInfo.InvariantCulture));
-    }
-
-    private static string StatusJson(IStatusSection section)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            section.Write(w);
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }
