@@ -61,6 +61,16 @@ fi
 say "building appliance_sim.ko against $KDIR"
 make -s -C image/module KDIR="$KDIR" >/dev/null 2>"$CACHE/module-build.log" || { cat "$CACHE/module-build.log" >&2; die "module build failed"; }
 
+# Least privilege (issue 20 item 7): the appliance runs as `appliance` (uid 999), a member of the groups that own the bus
+# devices and the watchdog (/init gives them the devices, as 60-appliance.rules does under udev).
+image_users() {
+  printf 'appliance:x:999:999:appliance:/var/lib/appliance:/bin/false\n' >> "$1/etc/passwd"
+  printf 'appliance:x:999:\ni2c:x:998:appliance\nspi:x:997:appliance\ngpio:x:996:appliance\nwatchdog:x:995:appliance\n' >> "$1/etc/group"
+}
+# Watchdogs (issue 20 item 5): the hardware watchdog (qemu's -device i6300esb) and the state disk that keeps the journal
+# across the reset it causes (virtio_blk, ext4 for ext2).
+WATCHDOG_MODULES=(i6300esb virtio_blk ext4 crc32c_generic)
+
 STAGE=$CACHE/rootfs
 rm -rf "$STAGE"; mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,etc/appliance,opt/appliance,lib64,proc,sys,dev,run,tmp,root,var/lib/appliance,usr/share/appliance}
 cp /bin/busybox "$STAGE/bin/busybox"
@@ -69,7 +79,9 @@ install -m 0755 image/rootfs/init "$STAGE/init"
 cp -a image/rootfs/etc/. "$STAGE/etc/"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$STAGE/etc/passwd"
 printf 'root:x:0:\n' > "$STAGE/etc/group"
+image_users "$STAGE" # least privilege: the appliance user and its device groups
 install -m 0644 image/systemd/appliance.service "$STAGE/etc/appliance/appliance.service"
+install -m 0644 image/systemd/60-appliance.rules "$STAGE/etc/appliance/60-appliance.rules"
 echo "$(git describe --always --dirty 2>/dev/null || echo unknown) kernel $KVER" > "$STAGE/etc/appliance/image-version"
 
 # The appliance and the native libraries beside it; the CUDA provider libraries are left out (no GPU on these boards).
@@ -107,7 +119,7 @@ fi
 MODSRC=$KROOT/lib/modules/$KVER
 MODDST=$STAGE/lib/modules/$KVER
 mkdir -p "$MODDST/extra"
-want=(i2c-dev virtio_net virtio_pci vivid)
+want=(i2c-dev virtio_net virtio_pci vivid "${WATCHDOG_MODULES[@]}")
 declare -A seen=()
 while [ ${#want[@]} -gt 0 ]; do
   m=${want[0]}; want=("${want[@]:1}")

@@ -391,5 +391,8 @@ if [ -n "$FIRST" ]; then
 fi
 say "figure: appliance start at guest uptime $(grep -o 'attempt 1, uptime [0-9.]*' "$CONSOLE" | head -1 | awk '{print $NF}') s"
 say "figure: image $(du -b out/image/initramfs.cpio.zst | cut -f1) bytes initramfs (zstd), $(du -b out/image/vmlinuz | cut -f1) bytes vmlinuz"
+# The watchdog boot (a second qemu run: hung appliance -> i6300esb reset -> journal delivered; the appliance's user).
+. image/test/watchdog-test.sh
+watchdog_boot
 say "figure: guest ran $(echo "$END_T - $BOOT_T" | bc -l | xargs printf '%.1f') s; image-test wall time $(echo "$(date +%s.%N) - $T0" | bc -l | xargs printf '%.1f') s"
 finish

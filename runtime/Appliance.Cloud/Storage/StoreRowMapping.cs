@@ -139,6 +139,7 @@ internal static class StoreRowMapping
         HeartbeatCounter.ClipsSent => "clips_sent",
         HeartbeatCounter.ClipBytesSent => "clip_bytes_sent",
         HeartbeatCounter.ClipsDroppedBudget => "clips_dropped_budget",
+        HeartbeatCounter.StageRestarts => "stage_restarts",
         _ => "c" + id.ToString(CultureInfo.InvariantCulture),
     };
 

@@ -62,4 +62,8 @@ public enum HeartbeatCounter
 
     /// <summary>Clips dropped whole for a camera's hourly budget (<c>clips_dropped_budget</c>).</summary>
     ClipsDroppedBudget = 45,
+
+    /// <summary>Restarts of the device's supervised stages (sampling loops, pipeline worker, reconciler) since the process
+    /// started (<c>stage_restarts</c> of <c>status.json</c>; docs/operations.md, "Supervision and watchdogs").</summary>
+    StageRestarts = 50,
 }

@@ -28,6 +28,8 @@ public static class DeviceHeartbeat
     /// <param name="modelRejection">Why the last offered model was rejected; empty when none was.</param>
     /// <param name="clock">The clock that stamps the samples (its wall-clock steps are counted), or null.</param>
     /// <param name="cameras">The cameras' counters (summed into the video counters, ids 40 to 45), or null for none.</param>
+    /// <param name="stageRestarts">Restarts of the device's supervised stages since start (<see cref="StageSupervisor.Restarts"/>;
+    /// counter <see cref="HeartbeatCounter.StageRestarts"/>, sent when not 0).</param>
     /// <returns>The heartbeat, counters keyed by <see cref="HeartbeatCounter"/>.</returns>
     public static Heartbeat Create(
         long uptimeMs,
@@ -41,7 +43,8 @@ public static class DeviceHeartbeat
         string modelId = "",
         string modelRejection = "",
         SteadyClock? clock = null,
-        IEnumerable<Video.CameraCounters>? cameras = null)
+        IEnumerable<Video.CameraCounters>? cameras = null,
+        long stageRestarts = 0)
     {
         ArgumentNullException.ThrowIfNull(sensors);
         var counters = new Dictionary<int, long>();
@@ -83,6 +86,11 @@ public static class DeviceHeartbeat
             counters[(int)HeartbeatCounter.ClipsSent] = cameras.Sum(c => c.Clips.ClipsSent);
             counters[(int)HeartbeatCounter.ClipBytesSent] = cameras.Sum(c => c.Clips.BytesSent);
             counters[(int)HeartbeatCounter.ClipsDroppedBudget] = cameras.Sum(c => c.Clips.DroppedBudget);
+        }
+
+        if (stageRestarts != 0)
+        {
+            counters[(int)HeartbeatCounter.StageRestarts] = stageRestarts;
         }
 
         var reports = new List<SensorReport>();

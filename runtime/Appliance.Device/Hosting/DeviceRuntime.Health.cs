@@ -1,10 +1,48 @@
 using Appliance.Device.GitOps;
+using Appliance.Device.Health;
+using Appliance.Device.Pipeline;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Device.Hosting;
 
-/// <summary>The revision health check of <see cref="DeviceRuntime"/> (<see cref="IConfigTarget.CheckHealthAsync"/>).</summary>
+/// <summary>The revision health check of <see cref="DeviceRuntime"/> (<see cref="IConfigTarget.CheckHealthAsync"/>), its
+/// stage supervision and the progress signal its watchdogs are fed by.</summary>
 public sealed partial class DeviceRuntime
 {
+    private readonly TaskCompletionSource _firstApplied = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The supervisor of the device's stages (every pipeline's sampling loops and worker, and whatever the caller
+    /// runs through it, such as the reconciler); its counts are the device's since start, in status and heartbeat.</summary>
+    public StageSupervisor Supervision { get; private set; } = null!;
+
+    /// <summary>The watchdog fed by <see cref="Stall"/>, whose figures go into <c>status.json</c>; null when none runs.</summary>
+    public ServiceWatchdog? Watchdog { get; set; }
+
+    /// <summary>Completes when the first revision has been applied and its pipeline started (systemd's <c>READY=1</c>).</summary>
+    public Task FirstApplied => _firstApplied.Task;
+
+    /// <summary>
+    /// The progress signal of the watchdogs: what has stalled (<see cref="DevicePipeline.Stall"/> of the running pipeline),
+    /// or null while the pipeline makes progress, and while no pipeline runs (before the first revision and after an
+    /// unapply the device idles on purpose).
+    /// </summary>
+    /// <param name="limit">How long without a turn of the worker or a live sampling loop is a stall.</param>
+    /// <returns>The stalled stage, or null.</returns>
+    public string? Stall(TimeSpan limit) => _pipeline?.Stall(limit);
+
+    private PipelineOptions Supervise(PipelineOptions options, ILoggerFactory logging)
+    {
+        Supervision = options.Supervisor ?? new StageSupervisor(logging.CreateLogger("supervisor"));
+        return options.From(options.NotBeforeNs, Supervision);
+    }
+
+    /// <summary>Sends the heartbeat of a newly applied revision and marks the device ready.</summary>
+    private void Announce()
+    {
+        _uplink!.Enqueue(CurrentHeartbeat());
+        _firstApplied.TrySetResult();
+    }
+
     /// <inheritdoc/>
     /// <remarks>Healthy once samples were read, windows summarised, the uplink acknowledged (when it was up before this
     /// revision) and an awaited model scores; a pipeline whose sources are all replays that have ended is judged at its end.</remarks>

@@ -65,12 +65,13 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
     {
         _logging = logging;
         _logger = logging.CreateLogger("device");
-        _options = options;
+        _options = Supervise(options, logging);
         _outbox = new JournalOutbox(new JournalOptions { Directory = Path.Combine(stateDirectory, "outbox") }, logging.CreateLogger<JournalOutbox>());
         _status = new StatusFile(stateDirectory, TimeSpan.FromSeconds(1), _logger);
         _status.Add(new DeviceStatusSection(_outbox, () => _uplink, () => GitOpsStatus?.Invoke(), () => _pipeline, () => Counters, () => _sensorStats));
         _status.Add(new AlarmStatusSection(() => _alarms));
         _status.Add(new CameraStatusSection(() => _cameras));
+        _status.Add(new SupervisionStatusSection(Supervision, () => Watchdog));
         _cameraState = stateDirectory;
         _status.Start();
         Appliance.Drivers.Sampling.SteadyClock.Shared.Stepped += OnClockStep;
@@ -247,7 +248,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
             }
 
             var options = boundary is { } start
-                ? new PipelineOptions { ReplaySpeed = _options.ReplaySpeed, LiveLine = _options.LiveLine, ScorerTrainingWindows = _options.ScorerTrainingWindows, NotBeforeNs = start.ToUnixTimeMilliseconds() * 1_000_000 }
+                ? _options.From(start.ToUnixTimeMilliseconds() * 1_000_000)
                 : _options;
             if (oldUplink is null)
             {
@@ -331,7 +332,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         ApplyCameras(bundle);
 
         // Tell the cloud at once which revision runs now (drift at a glance), not at the next periodic heartbeat.
-        _uplink.Enqueue(CurrentHeartbeat());
+        Announce();
     }
 
     /// <summary>
@@ -425,7 +426,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         _sensorStats,
         _pipeline?.ActiveModel ?? "",
         _pipeline?.LastModelRejection ?? "",
-        Appliance.Drivers.Sampling.SteadyClock.Shared, Array.ConvertAll(_cameras, c => c.Counters));
+        Appliance.Drivers.Sampling.SteadyClock.Shared, Array.ConvertAll(_cameras, c => c.Counters), Supervision.Restarts);
 
     /// <summary>Stops sampling, closes the open windows and waits up to <paramref name="flushTimeout"/> for acknowledgement.</summary>
     /// <returns>True when the outbox is fully acknowledged.</returns>

@@ -31,6 +31,7 @@ public sealed class DevicePipeline : IDisposable
     private readonly BatchScoringStage _batch;
     private readonly MultivariateStage? _multivariate;
     private readonly WindowingStage _windowing;
+    private readonly Health.StageSupervisor _supervisor;
     private volatile string? _lastRejection;
     private long _startedAt;
 
@@ -80,12 +81,13 @@ public sealed class DevicePipeline : IDisposable
             }
         }
 
-        _sampling = new SamplingStage(_streams, options, _tally, logger);
+        _supervisor = options.Supervisor ?? new Health.StageSupervisor(logger);
+        _sampling = new SamplingStage(_streams, options, _tally, logger, _supervisor);
         _alarmStage = new AlarmStage(uplink, alarms, _tally, logger);
         _emission = new EmissionStage(uplink, _alarmStage, options.LiveLine is { } write ? new LiveLine(write) : null, _tally);
         _multivariate = config.Multivariate is { Count: > 0 } mv ? new MultivariateStage(mv, _streams, _alarmStage, _tally, logger) : null;
         _batch = new BatchScoringStage(_streams, _scorer, fit, _multivariate, _emission, grace, _tally, logger);
-        _windowing = new WindowingStage(_streams, _sampling, _batch);
+        _windowing = new WindowingStage(_streams, _sampling, _batch, _supervisor, options.WorkerFault);
     }
 
     /// <summary>How long a closed window waits for the other sensors' windows before its batch is scored without them:
@@ -282,6 +284,43 @@ public sealed class DevicePipeline : IDisposable
 
         _emission.Uplink = uplink;
         _alarmStage.Uplink = uplink;
+    }
+
+    /// <summary>The supervisor that restarts this pipeline's sampling loops and worker (the device's, when it passed one).</summary>
+    public Health.StageSupervisor Supervisor => _supervisor;
+
+    /// <summary>
+    /// What has stopped making progress, for the watchdogs: <c>pipeline worker</c> when the worker's loop has not turned for
+    /// <paramref name="limit"/> (it turns at least every 20 ms while it runs), <c>sampling loop NAME</c> when a live sensor's
+    /// loop has not turned for <paramref name="limit"/> plus two of its sample periods; null while everything turns, and
+    /// before <see cref="Start"/>. Replays are not watched (they wait for room in their ring, and they end).
+    /// </summary>
+    /// <param name="limit">How long without a turn is a stall.</param>
+    /// <returns>The stalled stage and for how long, or null.</returns>
+    public string? Stall(TimeSpan limit)
+    {
+        if (_startedAt == 0 || _stop.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var now = Environment.TickCount64;
+        var ms = (long)limit.TotalMilliseconds;
+        if (now - _windowing.LastTurn is var worker && worker > ms)
+        {
+            return $"pipeline worker: no turn for {worker} ms";
+        }
+
+        foreach (var s in _streams)
+        {
+            var allowed = ms + (long)(2000 / Math.Max(s.Binding.RateHz, 1e-3));
+            if (!s.Binding.IsReplay && !s.Ended && Volatile.Read(ref s.LastTurn) is var last && last != 0 && now - last > allowed)
+            {
+                return $"sampling loop {s.Name}: no turn for {now - last} ms";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>How long the pipeline has run since <see cref="Start"/> (zero before).</summary>

@@ -21,4 +21,29 @@ public sealed class PipelineOptions
     /// early). <see cref="long.MinValue"/> (the default) takes every sample.
     /// </summary>
     public long NotBeforeNs { get; init; } = long.MinValue;
+
+    /// <summary>
+    /// Restarts the sampling loops and the worker when they throw, counts it and escalates repeated failure
+    /// (<see cref="Health.StageSupervisor"/>); the device passes its own, whose counts outlive the pipelines. Null: the pipeline
+    /// makes one whose escalation exits the process.
+    /// </summary>
+    public Health.StageSupervisor? Supervisor { get; init; }
+
+    /// <summary>Test hook: called by the worker on every turn of its loop (a throw there is a fault of the worker); null in
+    /// the product.</summary>
+    internal Action? WorkerFault { get; init; }
+
+    /// <summary>A copy that takes the samples from <paramref name="notBeforeNs"/> on (<see cref="NotBeforeNs"/>), the rest as here.</summary>
+    /// <param name="notBeforeNs">The first instant taken, Unix ns.</param>
+    /// <param name="supervisor">The supervisor of the copy; this one's when null.</param>
+    /// <returns>The copy.</returns>
+    public PipelineOptions From(long notBeforeNs, Health.StageSupervisor? supervisor = null) => new()
+    {
+        ReplaySpeed = ReplaySpeed,
+        LiveLine = LiveLine,
+        ScorerTrainingWindows = ScorerTrainingWindows,
+        NotBeforeNs = notBeforeNs,
+        Supervisor = supervisor ?? Supervisor,
+        WorkerFault = WorkerFault,
+    };
 }

@@ -15,11 +15,13 @@ internal sealed class SamplingStage
     private readonly PipelineOptions _options;
     private readonly PipelineTally _tally;
     private readonly ILogger _logger;
+    private readonly Health.StageSupervisor _supervisor;
     private readonly List<Thread> _threads = [];
     private int _replaysRunning;
 
-    public SamplingStage(SensorStream[] streams, PipelineOptions options, PipelineTally tally, ILogger logger)
+    public SamplingStage(SensorStream[] streams, PipelineOptions options, PipelineTally tally, ILogger logger, Health.StageSupervisor supervisor)
     {
+        _supervisor = supervisor;
         _streams = streams;
         _options = options;
         _tally = tally;
@@ -62,6 +64,24 @@ internal sealed class SamplingStage
 
     private void Run(SensorStream s, CancellationToken token)
     {
+        try
+        {
+            // A throw other than the source's own end (below) restarts the loop after a backoff; the ring and its samples stay.
+            _supervisor.Run("sample:" + s.Name, t => Sample(s, t), token);
+        }
+        finally
+        {
+            s.FaultsCounted = CountFaults(s.Supervisor, s.FaultsCounted);
+            s.Ended = true;
+            if (s.Binding.IsReplay)
+            {
+                Interlocked.Decrement(ref _replaysRunning);
+            }
+        }
+    }
+
+    private void Sample(SensorStream s, CancellationToken token)
+    {
         var supervisor = s.Supervisor;
         var ring = s.Ring;
         SamplingLoop loop;
@@ -87,12 +107,13 @@ internal sealed class SamplingStage
             };
         }
 
-        long failed = 0;
         try
         {
+            Volatile.Write(ref s.LastTurn, Environment.TickCount64);
             while (loop.RunOnce(handler, token))
             {
-                failed = CountFaults(supervisor, failed);
+                Volatile.Write(ref s.LastTurn, Environment.TickCount64); // the watchdog's progress signal: one store per turn, no allocation
+                s.FaultsCounted = CountFaults(supervisor, s.FaultsCounted);
             }
         }
         catch (Exception e) when (e is IOException or FormatException)
@@ -100,15 +121,6 @@ internal sealed class SamplingStage
             Interlocked.Increment(ref _tally.SampleFaults);
             SourceFailure = $"{s.Name}: {e.Message}";
             PipelineLog.SourceFailed(_logger, s.Name, e.Message);
-        }
-        finally
-        {
-            CountFaults(supervisor, failed);
-            s.Ended = true;
-            if (s.Binding.IsReplay)
-            {
-                Interlocked.Decrement(ref _replaysRunning);
-            }
         }
     }
 

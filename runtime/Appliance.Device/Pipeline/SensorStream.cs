@@ -79,4 +79,10 @@ internal sealed class SensorStream
 
     /// <summary>Set by the sampling stage when the source has ended (a replay's end, an error, or stop).</summary>
     public volatile bool Ended;
+
+    /// <summary>When the sampling loop last turned (<see cref="Environment.TickCount64"/>, ms): the watchdog's progress signal.</summary>
+    public long LastTurn;
+
+    /// <summary>The supervisor's failed samples already added to the pipeline's fault count (the sampling thread's own).</summary>
+    public long FaultsCounted;
 }

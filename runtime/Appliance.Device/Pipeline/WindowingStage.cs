@@ -14,10 +14,15 @@ internal sealed class WindowingStage
     private readonly SamplingStage _sampling;
     private readonly BatchScoringStage _batch;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Health.StageSupervisor _supervisor;
+    private readonly Action? _fault;
     private Thread? _thread;
+    private long _lastTurn = Environment.TickCount64;
 
-    public WindowingStage(SensorStream[] streams, SamplingStage sampling, BatchScoringStage batch)
+    public WindowingStage(SensorStream[] streams, SamplingStage sampling, BatchScoringStage batch, Health.StageSupervisor supervisor, Action? fault)
     {
+        _supervisor = supervisor;
+        _fault = fault;
         _streams = streams;
         _sampling = sampling;
         _batch = batch;
@@ -29,9 +34,15 @@ internal sealed class WindowingStage
     /// <summary>Starts the worker; it ends once <paramref name="stop"/> is cancelled and the rings are drained.</summary>
     public void Start(CancellationToken stop)
     {
-        _thread = new Thread(() => Run(stop)) { IsBackground = true, Name = "pipeline" };
+        Volatile.Write(ref _lastTurn, Environment.TickCount64);
+        // A throw restarts the loop after a backoff (the rings keep the samples meanwhile); repeated failure escalates.
+        _thread = new Thread(() => _supervisor.Run("pipeline", Run, stop)) { IsBackground = true, Name = "pipeline" };
         _thread.Start();
     }
+
+    /// <summary>When the worker's loop last turned (<see cref="Environment.TickCount64"/>, ms): it turns at least every 20 ms
+    /// while it runs, so an old value means the worker is stuck or restarting.</summary>
+    public long LastTurn => Volatile.Read(ref _lastTurn);
 
     /// <summary>Waits for the worker (at most <paramref name="timeout"/>).</summary>
     public void Join(TimeSpan timeout) => _thread?.Join(timeout);
@@ -42,6 +53,8 @@ internal sealed class WindowingStage
         long stopSeen = 0;
         while (true)
         {
+            Volatile.Write(ref _lastTurn, Environment.TickCount64);
+            _fault?.Invoke();
             var idle = true;
             foreach (var s in _streams)
             {

@@ -29,20 +29,22 @@ internal static class RunCommand
         var downgrade = new Option<bool>("--allow-downgrade") { Description = "Accept a branch tip older than the applied revision" };
         var tokenFile = new Option<FileInfo?>("--repo-token-file") { Description = "File whose first line is the https:// repository's token or password (default: STATE/repo-token when it exists)" };
         var caFile = new Option<FileInfo?>("--repo-ca-file") { Description = "PEM certificates the https:// repository's server may chain to besides the system's (a private CA, or its self-signed certificate)" };
+        var watchdogDevice = new Option<string?>("--watchdog-device") { Description = "A hardware watchdog to feed while the pipeline makes progress (e.g. /dev/watchdog; disarmed with the magic 'V' on a clean stop)" };
+        var watchdogInterval = new Option<double>("--watchdog-interval") { Description = "Seconds between feeds of --watchdog-device (below its timeout)", DefaultValueFactory = _ => 5 };
         var limits = new RepositoryLimitOptions();
         var logFormat = Cli.LogFormatOption();
         var logLevel = Cli.LogLevelOption();
-        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade, tokenFile, caFile, logFormat, logLevel };
+        var cmd = new Command("run", "Run the device: sample, summarise, detect, score and send upstream") { repo, state, branch, device, trust, insecure, downgrade, tokenFile, caFile, watchdogDevice, watchdogInterval, logFormat, logLevel };
         limits.AddTo(cmd);
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(
             p.GetValue(repo)!, p.GetValue(state)!, p.GetValue(branch)!, p.GetValue(device), p.GetValue(trust), p.GetValue(insecure), p.GetValue(downgrade),
-            p.GetValue(tokenFile), p.GetValue(caFile), limits.Read(p), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), token)));
+            p.GetValue(tokenFile), p.GetValue(caFile), (p.GetValue(watchdogDevice), p.GetValue(watchdogInterval)), limits.Read(p), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), token)));
         return cmd;
     }
 
     private static async Task<int> RunAsync(
         string repo, DirectoryInfo state, string branch, string? deviceId, FileInfo? trust, bool insecure, bool allowDowngrade, FileInfo? tokenFile, FileInfo? caFile,
-        RepositoryLimits limits, (LogLevelSwitch Levels, string Format) logSettings, CancellationToken token)
+        (string? Device, double IntervalS) watchdogSettings, RepositoryLimits limits, (LogLevelSwitch Levels, string Format) logSettings, CancellationToken token)
     {
         if ((trust is null) == !insecure)
         {
@@ -55,6 +57,11 @@ internal static class RunCommand
         {
             await Console.Error.WriteLineAsync($"appliance: failed: {missing}");
             return ExitCodes.Failed;
+        }
+
+        if (!(watchdogSettings.IntervalS is > 0 and <= 3600))
+        {
+            throw new ArgumentException($"--watchdog-interval {watchdogSettings.IntervalS:G}: expected seconds in (0, 3600]");
         }
 
         var verifier = trust is not null ? CommitVerifier.Trusting(AllowedSigners.Load(trust.FullName)) : CommitVerifier.Insecure();
@@ -74,6 +81,17 @@ internal static class RunCommand
         using var stateLock = StateDirectoryLock.Acquire(state.FullName); // a second `run` on this directory exits 2 naming the holder
 
         using var device = new DeviceRuntime(logging, new PipelineOptions(), state.FullName) { LogLevels = levels };
+        // systemd (Type=notify: READY=1 once the first revision runs, WATCHDOG=1) and the hardware watchdog, fed while the
+        // pipeline makes progress (DeviceRuntime.Stall: a worker or live sampling loop without a turn for 10 s stops it).
+        using var watchdog = new Appliance.Device.Health.ServiceWatchdog(
+            () => device.Stall(TimeSpan.FromSeconds(10)),
+            Appliance.Device.Health.SystemdNotifier.FromEnvironment(),
+            watchdogSettings.Device is { } wd ? new Appliance.Device.Health.HardwareWatchdog(wd) : null,
+            TimeSpan.FromSeconds(watchdogSettings.IntervalS),
+            logging.CreateLogger("watchdog"));
+        device.Watchdog = watchdog;
+        watchdog.Start();
+        _ = device.FirstApplied.ContinueWith(_ => watchdog.Ready(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         using var reconciler = device.Follow(
             new ReconcilerOptions
             {
@@ -101,13 +119,15 @@ internal static class RunCommand
                 log.LogError("No configuration from {Repo}: the device runs nothing and sends nothing until a revision applies ({Reason}); see appliance status --state {State}", UrlSecrets.Redact(repo), reconciler.ConfigError, state.FullName);
             }
 
-            await reconciler.RunAsync(linked.Token);
+            // A reconciler loop that throws is restarted with backoff and counted; repeated failure exits non-zero (StageSupervisor).
+            await device.Supervision.RunAsync("reconciler", reconciler.RunAsync, linked.Token);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
         }
 
         var acked = await device.StopAsync(TimeSpan.FromSeconds(10));
+        watchdog.Stop(clean: true); // STOPPING=1, and the hardware watchdog's magic close
         var c = device.Counters; // since start, across every applied revision
         log.LogInformation("Stopped: {Windows} windows summarised, {Alerts} alerts, {Faults} sample faults; outbox fully acknowledged: {Acked}", c.WindowsSummarised, c.Alerts, c.SampleFaults, acked);
         return ExitCodes.Ok;

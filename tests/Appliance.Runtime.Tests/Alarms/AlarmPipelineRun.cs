@@ -169,7 +169,8 @@ public sealed class AlarmPipelineRun : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static string Json(Appliance.Device.Health.IStatusSection section)
+    /// <summary>The properties <paramref name="section"/> writes, as one JSON object (what status.json holds of it).</summary>
+    internal static string Json(Appliance.Device.Health.IStatusSection section)
     {
         using var buffer = new MemoryStream();
         using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
