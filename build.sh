@@ -7,6 +7,8 @@
 #   ./build.sh bench      BenchmarkDotNet suites in perf/ (long; not part of test)
 #   ./build.sh image      publish, then build the device image (kernel + initramfs) into out/image/
 #   ./build.sh image-test publish, build the image and boot it under qemu against emulated kernel buses (~2 min more)
+#   ./build.sh image --rid linux-arm64, ./build.sh image-test --rid linux-arm64: the same for the arm64 image
+#                         (out/image-arm64, from ./build.sh --rid linux-arm64's out/linux-arm64/appliance; qemu-system-aarch64)
 #   ./build.sh device-only  publish the device-only binary (no cloud side, no offline tools) to out/device/appliance
 #   ./build.sh with-pg CMD [ARGS...]  run CMD with APPLIANCE_TEST_PG set to a throwaway PostgreSQL server (as test does)
 #   ./build.sh clean
@@ -18,7 +20,11 @@
 # headers of the Debian kernel the image boots (linux-headers-<abi>-amd64; <abi> from linux-image-amd64 or
 # IMAGE_KERNEL_ABI). test adds clang (gcc alone is not enough), python3-pandas, postgresql (unless APPLIANCE_TEST_PG
 # is given) and chromium, prometheus, qemu-user, qemu-system-arm and ffmpeg; with IMAGE_TEST=0 it skips the image's
-# packages and its boot test.
+# packages and its boot test. The arm64 image (--rid linux-arm64, and test's arm64 boot test; IMAGE_TEST_ARM64=0 skips
+# that one) needs the arm64 architecture in dpkg (added as root, then `apt-get update`) for `apt-get download` of its
+# kernel, headers, busybox-static and libraries, and on the host qemu-system-arm, qemu-user, gcc-aarch64-linux-gnu,
+# libc6-dev-arm64-cross, the arm64 headers' linux-headers-<abi>-common and linux-kbuild-<version>, plus the list above
+# without qemu-system-x86, busybox-static, xz-utils, libssl3, libgpiod2 and the amd64 headers.
 #
 # PostgreSQL: when APPLIANCE_TEST_PG is not set, test (and with-pg) start a throwaway server with Debian's binaries
 # (/usr/lib/postgresql/<newest>/bin initdb and pg_ctl, run as the postgres user when root, as the caller otherwise) in a
@@ -85,6 +91,36 @@ kernel_headers_package() {
   KERNEL_HEADERS=linux-headers-$abi-amd64
 }
 
+# The arm64 image takes its packages with `apt-get download PKG:arm64`: dpkg must know the architecture and apt its lists.
+foreign_arch() {
+  dpkg --print-foreign-architectures | grep -qx "$1" && return 0
+  if [ "$(id -u)" = 0 ]; then
+    say "build.sh: adding the $1 architecture to dpkg (dpkg --add-architecture $1; apt-get update)"
+    dpkg --add-architecture "$1"
+    APT_UPDATED=0; apt_update_once
+  else
+    say "build.sh: the $1 architecture is missing: sudo dpkg --add-architecture $1 && sudo apt-get update"; exit 2
+  fi
+}
+
+# --rid of image and image-test: linux-x64 (default) or linux-arm64; sets and exports IMAGE_ARCH (image/arch.sh).
+image_rid() {
+  local rid=linux-x64
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --rid) rid=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
+      --rid=*) rid=${1#--rid=}; shift ;;
+      *) say "build.sh: unknown option '$1' (expected --rid linux-x64 or --rid linux-arm64)"; exit 2 ;;
+    esac
+  done
+  case "$rid" in
+    linux-x64) IMAGE_ARCH=amd64 ;;
+    linux-arm64) IMAGE_ARCH=arm64 ;;
+    *) say "build.sh: --rid '$rid': expected linux-x64 or linux-arm64"; exit 2 ;;
+  esac
+  export IMAGE_ARCH
+}
+
 # Native AOT links with clang (or gcc) and needs zlib's headers; tests use git.
 PUBLISH_PACKAGES=("clang|gcc" zlib1g-dev git)
 # The image and its boot test under qemu (image/build-image.sh, image/test/image-test.sh).
@@ -93,6 +129,18 @@ image_packages() {
   IMAGE_PACKAGES=(qemu-system-x86 busybox-static kmod cpio zstd xz-utils bc sqlite3 make gcc libc6-dev iproute2 libssl3 libgpiod2
     "$KERNEL_HEADERS")
 }
+# The arm64 image (IMAGE_ARCH=arm64): its kernel, headers, busybox and libraries are arm64 packages that
+# image/build-image.sh downloads itself; the host needs the cross compiler, qemu, and the arm64 headers' arch-all
+# common part and the host's kbuild tools (their version from the ABI: 6.1.0-57 -> linux-kbuild-6.1).
+image_packages_arm64() {
+  kernel_headers_package
+  local abi=${KERNEL_HEADERS#linux-headers-}; abi=${abi%-amd64}
+  foreign_arch arm64
+  IMAGE_PACKAGES_ARM64=(qemu-system-arm qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross kmod cpio zstd bc sqlite3 make gcc
+    libc6-dev iproute2 "linux-headers-$abi-common" "linux-kbuild-$(sed 's/^\([0-9]*\.[0-9]*\).*/\1/' <<<"$abi")")
+}
+# The arm64 binary for the arm64 image: ./build.sh --rid linux-arm64 (out/linux-arm64/appliance).
+publish_arm64() { "$ROOT/build.sh" --rid linux-arm64; }
 # The test projects (python3-pandas: perf/scripts/stats_vs_pandas.py; sqlite3: tests/faults/campaign.sh), and tools later work needs: chromium, prometheus
 # (promtool), qemu-user and qemu-system-arm (arm64), ffmpeg.
 TEST_PACKAGES=(clang zlib1g-dev git python3-pandas sqlite3 chromium prometheus qemu-user qemu-system-arm ffmpeg)
@@ -205,6 +253,7 @@ run_tests() {
   local wanted=("${TEST_PACKAGES[@]}")
   [ -n "${APPLIANCE_TEST_PG:-}" ] || wanted+=(postgresql)
   if [ "${IMAGE_TEST:-1}" != 0 ]; then image_packages; wanted+=("${IMAGE_PACKAGES[@]}"); fi
+  if [ "${IMAGE_TEST:-1}" != 0 ] && [ "${IMAGE_TEST_ARM64:-1}" != 0 ]; then image_packages_arm64; wanted+=("${IMAGE_PACKAGES_ARM64[@]}"); fi
   ensure_packages "${wanted[@]}"
   publish
   pg_up
@@ -248,6 +297,18 @@ run_tests() {
     cat "$results/image-test.log" >&2
     add_counts "$(grep -oE 'image-test: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$results/image-test.log" | tail -1 || true)"
   fi
+  # The same boot test on the arm64 image under qemu-system-aarch64 -M virt (image/README.md, "arm64"); IMAGE_TEST_ARM64=0
+  # skips it. Its binary is published first (./build.sh --rid linux-arm64).
+  if [ "${IMAGE_TEST:-1}" != 0 ] && [ "${IMAGE_TEST_ARM64:-1}" != 0 ]; then
+    say "build.sh: testing the arm64 device image under qemu-system-aarch64 (IMAGE_ARCH=arm64 image/test/image-test.sh)"
+    if publish_arm64; then
+      IMAGE_ARCH=arm64 image/test/image-test.sh > "$results/image-test-arm64.log" 2>&1 || status=1
+      cat "$results/image-test-arm64.log" >&2
+      add_counts "$(grep -oE 'image-test: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$results/image-test-arm64.log" | tail -1 || true)"
+    else
+      say "build.sh: the arm64 publish failed: the arm64 image's boot test did not run"; status=1; failed=$((failed + 1))
+    fi
+  fi
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   echo "$passed passed, $failed failed, $skipped skipped"
   return $status
@@ -259,13 +320,19 @@ case "$cmd" in
   publish|build) publish ;;
   demo) publish; exec "$ROOT/out/appliance" demo "$@" ;;
   test) run_tests ;;
-  image) image_packages; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; publish; image/build-image.sh ;;
-  image-test) image_packages; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; publish; image/test/image-test.sh ;;
+  image|image-test) image_rid "$@"
+    if [ "$IMAGE_ARCH" = amd64 ]; then
+      image_packages; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; publish
+    else # the arm64 binary; image-test also the x86-64 one (its collector runs on this machine)
+      image_packages_arm64; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES_ARM64[@]}"; publish_arm64
+      [ "$cmd" = image ] || publish
+    fi
+    if [ "$cmd" = image ]; then image/build-image.sh; else image/test/image-test.sh; fi ;;
   device-only) device_only ;;
   with-pg) [ $# -gt 0 ] || { say "usage: ./build.sh with-pg COMMAND [ARGS...]"; exit 2; }
     [ -n "${APPLIANCE_TEST_PG:-}" ] || ensure_packages postgresql
     pg_up; rc=0; "$@" || rc=$?; exit $rc ;;
   bench) need_dotnet; dotnet run -c Release --project perf/Appliance.Benchmarks -- "$@" ;;
   clean) rm -rf out; find . -name bin -o -name obj -type d -prune -exec rm -rf {} + ;;
-  *) say "usage: ./build.sh [publish|demo|test|bench|image|image-test|device-only|with-pg CMD...|clean]"; exit 2 ;;
+  *) say "usage: ./build.sh [publish|demo|test|bench|image [--rid RID]|image-test [--rid RID]|device-only|with-pg CMD...|clean]"; exit 2 ;;
 esac
