@@ -140,7 +140,7 @@ image_packages_arm64() {
     libc6-dev iproute2 "linux-headers-$abi-common" "linux-kbuild-$(sed 's/^\([0-9]*\.[0-9]*\).*/\1/' <<<"$abi")")
 }
 # The arm64 binary for the arm64 image: ./build.sh --rid linux-arm64 (out/linux-arm64/appliance).
-publish_arm64() { "$ROOT/build.sh" --rid linux-arm64; }
+image_arm64_binary() { "$ROOT/build.sh" --rid linux-arm64; }
 # The test projects (python3-pandas: perf/scripts/stats_vs_pandas.py; sqlite3: tests/faults/campaign.sh), and tools later work needs: chromium, prometheus
 # (promtool), qemu-user and qemu-system-arm (arm64), ffmpeg.
 TEST_PACKAGES=(clang zlib1g-dev git python3-pandas sqlite3 chromium prometheus qemu-user qemu-system-arm ffmpeg)
@@ -301,7 +301,7 @@ run_tests() {
   # skips it. Its binary is published first (./build.sh --rid linux-arm64).
   if [ "${IMAGE_TEST:-1}" != 0 ] && [ "${IMAGE_TEST_ARM64:-1}" != 0 ]; then
     say "build.sh: testing the arm64 device image under qemu-system-aarch64 (IMAGE_ARCH=arm64 image/test/image-test.sh)"
-    if publish_arm64; then
+    if image_arm64_binary; then
       IMAGE_ARCH=arm64 image/test/image-test.sh > "$results/image-test-arm64.log" 2>&1 || status=1
       cat "$results/image-test-arm64.log" >&2
       add_counts "$(grep -oE 'image-test: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$results/image-test-arm64.log" | tail -1 || true)"
@@ -324,7 +324,7 @@ case "$cmd" in
     if [ "$IMAGE_ARCH" = amd64 ]; then
       image_packages; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; publish
     else # the arm64 binary; image-test also the x86-64 one (its collector runs on this machine)
-      image_packages_arm64; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES_ARM64[@]}"; publish_arm64
+      image_packages_arm64; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES_ARM64[@]}"; image_arm64_binary
       [ "$cmd" = image ] || publish
     fi
     if [ "$cmd" = image ]; then image/build-image.sh; else image/test/image-test.sh; fi ;;
