@@ -1,24 +1,36 @@
 #!/usr/bin/env bash
 # Appliance build entry point. Works on a fresh Debian 12 machine with the .NET 10 SDK:
-#   ./build.sh            publish the Native AOT binary to out/appliance
+#   ./build.sh            publish the Native AOT binary to out/appliance (CPU ONNX Runtime: no CUDA provider in out/)
+#   ./build.sh --gpu      the same with the CUDA ONNX Runtime (linux-x64 only): out/ then carries the CUDA providers
+#   ./build.sh --rid linux-arm64   cross-compile the linux-arm64 binary to out/linux-arm64/appliance (also with publish),
+#                         with its arm64 native libraries, and lay an arm64 runtime sysroot in out/sysroot-linux-arm64
+#                         (to run it here: qemu-aarch64 -L out/sysroot-linux-arm64 out/linux-arm64/appliance selftest)
 #   ./build.sh demo [...] publish, then run `appliance demo` (arguments are passed on)
-#   ./build.sh test       publish, run every test project, the fault campaign's short form (tests/faults/campaign.sh) and
+#   ./build.sh test       publish (linux-x64, then linux-arm64), run every test project, the fault campaign's short form (tests/faults/campaign.sh) and
 #                         the image's boot test; last line: "N passed, N failed, N skipped"
 #   ./build.sh bench      BenchmarkDotNet suites in perf/ (long; not part of test)
 #   ./build.sh image      publish, then build the device image (kernel + initramfs) into out/image/
 #   ./build.sh image-test publish, build the image and boot it under qemu against emulated kernel buses (~2 min more)
+#   ./build.sh image --rid linux-arm64, ./build.sh image-test --rid linux-arm64: the same for the arm64 image
+#                         (out/image-arm64, from ./build.sh --rid linux-arm64's out/linux-arm64/appliance; qemu-system-aarch64)
 #   ./build.sh device-only  publish the device-only binary (no cloud side, no offline tools) to out/device/appliance
 #   ./build.sh with-pg CMD [ARGS...]  run CMD with APPLIANCE_TEST_PG set to a throwaway PostgreSQL server (as test does)
 #   ./build.sh clean
 #
 # Packages: each command checks for the Debian packages it needs (dpkg-query) and calls apt-get only when one is
 # missing: as root it runs `apt-get update` once and installs them (--no-install-recommends); otherwise it prints one
-# line naming them and exits 2. publish/demo: clang (or gcc), zlib1g-dev, git. image/image-test add qemu-system-x86,
+# line naming them and exits 2. publish/demo: clang (or gcc), zlib1g-dev, git; --rid linux-arm64 adds clang,
+# gcc-aarch64-linux-gnu (Debian's cross linker, binutils and arm64 C runtime under /usr/aarch64-linux-gnu) and, for the
+# sysroot, the arm64 architecture in dpkg (dpkg --add-architecture arm64, one apt-get update). image/image-test add qemu-system-x86,
 # busybox-static, kmod, cpio, zstd, xz-utils, bc, sqlite3, make, gcc, libc6-dev, iproute2, libssl3, libgpiod2 and the
 # headers of the Debian kernel the image boots (linux-headers-<abi>-amd64; <abi> from linux-image-amd64 or
 # IMAGE_KERNEL_ABI). test adds clang (gcc alone is not enough), python3-pandas, postgresql (unless APPLIANCE_TEST_PG
 # is given) and chromium, prometheus, qemu-user, qemu-system-arm and ffmpeg; with IMAGE_TEST=0 it skips the image's
-# packages and its boot test.
+# packages and its boot test. The arm64 image (--rid linux-arm64, and test's arm64 boot test; IMAGE_TEST_ARM64=0 skips
+# that one) needs the arm64 architecture in dpkg (added as root, then `apt-get update`) for `apt-get download` of its
+# kernel, headers, busybox-static and libraries, and on the host qemu-system-arm, qemu-user, gcc-aarch64-linux-gnu,
+# libc6-dev-arm64-cross, the arm64 headers' linux-headers-<abi>-common and linux-kbuild-<version>, plus the list above
+# without qemu-system-x86, busybox-static, xz-utils, libssl3, libgpiod2 and the amd64 headers.
 #
 # PostgreSQL: when APPLIANCE_TEST_PG is not set, test (and with-pg) start a throwaway server with Debian's binaries
 # (/usr/lib/postgresql/<newest>/bin initdb and pg_ctl, run as the postgres user when root, as the caller otherwise) in a
@@ -85,6 +97,36 @@ kernel_headers_package() {
   KERNEL_HEADERS=linux-headers-$abi-amd64
 }
 
+# The arm64 image takes its packages with `apt-get download PKG:arm64`: dpkg must know the architecture and apt its lists.
+foreign_arch() {
+  dpkg --print-foreign-architectures | grep -qx "$1" && return 0
+  if [ "$(id -u)" = 0 ]; then
+    say "build.sh: adding the $1 architecture to dpkg (dpkg --add-architecture $1; apt-get update)"
+    dpkg --add-architecture "$1"
+    APT_UPDATED=0; apt_update_once
+  else
+    say "build.sh: the $1 architecture is missing: sudo dpkg --add-architecture $1 && sudo apt-get update"; exit 2
+  fi
+}
+
+# --rid of image and image-test: linux-x64 (default) or linux-arm64; sets and exports IMAGE_ARCH (image/arch.sh).
+image_rid() {
+  local rid=linux-x64
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --rid) rid=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
+      --rid=*) rid=${1#--rid=}; shift ;;
+      *) say "build.sh: unknown option '$1' (expected --rid linux-x64 or --rid linux-arm64)"; exit 2 ;;
+    esac
+  done
+  case "$rid" in
+    linux-x64) IMAGE_ARCH=amd64 ;;
+    linux-arm64) IMAGE_ARCH=arm64 ;;
+    *) say "build.sh: --rid '$rid': expected linux-x64 or linux-arm64"; exit 2 ;;
+  esac
+  export IMAGE_ARCH
+}
+
 # Native AOT links with clang (or gcc) and needs zlib's headers; tests use git.
 PUBLISH_PACKAGES=("clang|gcc" zlib1g-dev git)
 # The image and its boot test under qemu (image/build-image.sh, image/test/image-test.sh).
@@ -92,6 +134,16 @@ image_packages() {
   kernel_headers_package
   IMAGE_PACKAGES=(qemu-system-x86 busybox-static kmod cpio zstd xz-utils bc sqlite3 make gcc libc6-dev iproute2 libssl3 libgpiod2
     "$KERNEL_HEADERS")
+}
+# The arm64 image (IMAGE_ARCH=arm64): its kernel, headers, busybox and libraries are arm64 packages that
+# image/build-image.sh downloads itself; the host needs the cross compiler, qemu, and the arm64 headers' arch-all
+# common part and the host's kbuild tools (their version from the ABI: 6.1.0-57 -> linux-kbuild-6.1).
+image_packages_arm64() {
+  kernel_headers_package
+  local abi=${KERNEL_HEADERS#linux-headers-}; abi=${abi%-amd64}
+  foreign_arch arm64
+  IMAGE_PACKAGES_ARM64=(qemu-system-arm qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross kmod cpio zstd bc sqlite3 make gcc
+    libc6-dev iproute2 "linux-headers-$abi-common" "linux-kbuild-$(sed 's/^\([0-9]*\.[0-9]*\).*/\1/' <<<"$abi")")
 }
 # The test projects (python3-pandas: perf/scripts/stats_vs_pandas.py; sqlite3: tests/faults/campaign.sh), and tools later work needs: chromium, prometheus
 # (promtool), qemu-user and qemu-system-arm (arm64), ffmpeg.
@@ -103,22 +155,96 @@ need_dotnet() {
   command -v dotnet >/dev/null 2>&1 || { say "build.sh: the .NET 10 SDK is required (dotnet not on PATH)"; exit 2; }
 }
 
+# The ONNX Runtime flavour: cpu (Microsoft.ML.OnnxRuntime, linux-x64 and linux-arm64) unless --gpu (Microsoft.ML.OnnxRuntime.Gpu.Linux,
+# linux-x64 only, built in obj-gpu/ and bin-gpu/ so that it never disturbs the CPU build's incremental state).
+GPU=0
 publish() {
   need_dotnet
   need_packages
-  say "build.sh: publishing Native AOT binary to out/appliance"
+  local flags=()
+  if [ "$GPU" = 1 ]; then
+    flags=(-p:ApplianceGpu=true -p:BaseIntermediateOutputPath=obj-gpu/ -p:BaseOutputPath=bin-gpu/)
+    say "build.sh: publishing Native AOT binary to out/appliance, flavour: gpu (CUDA execution provider)"
+  else
+    say "build.sh: publishing Native AOT binary to out/appliance, flavour: cpu (no CUDA provider)"
+  fi
   local log; log=$(mktemp)
-  if ! dotnet publish runtime/Appliance/Appliance.csproj -c Release -o out -nodeReuse:false -v:q -clp:NoSummary >"$log" 2>&1; then
+  # The provider libraries of the other flavour must not linger in out/ (publish only adds files).
+  rm -f out/libonnxruntime*.so
+  if ! dotnet publish runtime/Appliance/Appliance.csproj -c Release -o out "${flags[@]}" -nodeReuse:false -v:q -clp:NoSummary >"$log" 2>&1; then
     cat "$log" >&2; rm -f "$log"; exit 1
   fi
-  # Third-party trim/AOT warnings are listed in docs/aot-warnings.md; one naming our own assemblies fails the build.
+  check_publish_log "$log"
+  rm -f "$log"
+  rm -f out/*.xml out/*.pdb
+  ls -l out/appliance >&2
+  if [ "$GPU" = 1 ]; then
+    say "build.sh: flavour: gpu (CUDA execution provider): $(cd out && ls libonnxruntime*.so | tr '\n' ' ')"
+  else
+    say "build.sh: flavour: cpu (CPU execution provider; out/ holds no libonnxruntime_providers_cuda.so)"
+  fi
+}
+
+# Third-party trim/AOT warnings are listed in docs/aot-warnings.md; one naming our own assemblies fails the build.
+check_publish_log() {
+  local log=$1
   if grep -E "warning IL[0-9]+" "$log" | grep -E "Assembly 'Appliance[.']|/(kernels|drivers|runtime)/[^ ]*\.cs\(" >&2; then
     say "build.sh: trim/AOT warnings in the project's own code (above)"; rm -f "$log"; exit 1
   fi
   grep -oE "Assembly '[^']+' produced (trim|AOT analysis) warnings" "$log" | sort -u | sed 's/^/build.sh: third-party (see docs\/aot-warnings.md): /' >&2 || true
-  rm -f "$log"
-  rm -f out/*.xml out/*.pdb
-  ls -l out/appliance >&2
+}
+
+# linux-arm64, cross-compiled here (docs/platforms.md). ILC (the x64-hosted compiler, targeting arm64 from the
+# runtime.linux-arm64.Microsoft.DotNet.ILCompiler pack that restore brings) links with clang --target=aarch64-linux-gnu,
+# which finds Debian's cross toolchain (gcc-aarch64-linux-gnu: aarch64-linux-gnu-ld, crt files and libc under
+# /usr/aarch64-linux-gnu) by itself; zlib and brotli are linked from the runtime pack's static copies. Built in obj-arm64/
+# and bin-arm64/ (the RID-specific restore would otherwise replace the x64 build's project.assets.json).
+ARM64_PACKAGES=(clang gcc-aarch64-linux-gnu git)
+publish_arm64() {
+  need_dotnet
+  [ "$GPU" = 0 ] || { say "build.sh: --gpu is linux-x64 only (the CUDA ONNX Runtime package has no linux-arm64 libraries)"; exit 2; }
+  ensure_packages "${ARM64_PACKAGES[@]}"
+  say "build.sh: cross-compiling the linux-arm64 Native AOT binary to out/linux-arm64/appliance, flavour: cpu"
+  local log t0=$SECONDS; log=$(mktemp)
+  rm -f out/linux-arm64/libonnxruntime*.so
+  if ! dotnet publish runtime/Appliance/Appliance.csproj -c Release -r linux-arm64 -o out/linux-arm64 \
+      -p:BaseIntermediateOutputPath=obj-arm64/ -p:BaseOutputPath=bin-arm64/ -nodeReuse:false -v:q -clp:NoSummary >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; exit 1
+  fi
+  check_publish_log "$log"
+  rm -f "$log" out/linux-arm64/*.xml out/linux-arm64/*.pdb
+  local f
+  for f in appliance libonnxruntime.so libe_sqlite3.so; do
+    file -b "out/linux-arm64/$f" | grep -q aarch64 || { say "build.sh: out/linux-arm64/$f is not an aarch64 ELF: $(file -b "out/linux-arm64/$f")"; exit 1; }
+  done
+  ls -l out/linux-arm64/appliance >&2
+  say "build.sh: linux-arm64 published in $((SECONDS - t0)) s: $(cd out/linux-arm64 && ls | grep -v '\.dbg$' | tr '\n' ' ')"
+  arm64_sysroot
+}
+
+# out/sysroot-linux-arm64: the arm64 shared libraries the binary and its native libraries load (glibc, libgcc_s, libstdc++,
+# OpenSSL 3 for .NET's cryptography), unpacked from Debian's arm64 packages (apt-get download + dpkg-deb -x; nothing
+# installed), so that `qemu-aarch64 -L out/sysroot-linux-arm64 out/linux-arm64/appliance` runs on this x64 machine.
+ARM64_SYSROOT_DEBS=(libc6 libgcc-s1 libstdc++6 libssl3 zlib1g)
+arm64_sysroot() {
+  local root=out/sysroot-linux-arm64 stamp
+  stamp=$(printf '%s:arm64\n' "${ARM64_SYSROOT_DEBS[@]}")
+  [ -f "$root/.debs" ] && [ "$(cat "$root/.debs")" = "$stamp" ] && [ -e "$root/lib/ld-linux-aarch64.so.1" ] && return 0
+  command -v dpkg-deb >/dev/null || { say "build.sh: dpkg-deb is needed to lay out/sysroot-linux-arm64 (Debian)"; exit 2; }
+  foreign_arch arm64 # (package lists only; nothing arm64 is installed)
+  local tmp; tmp=$(mktemp -d)
+  if ! (cd "$tmp" && apt-get download -qq $(printf '%s:arm64 ' "${ARM64_SYSROOT_DEBS[@]}") >/dev/null 2>&1); then
+    apt_update_once
+    (cd "$tmp" && apt-get download -qq $(printf '%s:arm64 ' "${ARM64_SYSROOT_DEBS[@]}") >/dev/null) ||
+      { rm -rf "$tmp"; say "build.sh: apt-get download of the arm64 packages failed: ${ARM64_SYSROOT_DEBS[*]}"; exit 1; }
+  fi
+  rm -rf "$root"; mkdir -p "$root"
+  local deb
+  for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$root"; done
+  rm -rf "$tmp"
+  [ -e "$root/lib/ld-linux-aarch64.so.1" ] || { say "build.sh: $root has no lib/ld-linux-aarch64.so.1 after unpacking"; exit 1; }
+  printf '%s\n' "$stamp" > "$root/.debs"
+  say "build.sh: arm64 runtime sysroot in $root ($(du -sh "$root" | cut -f1)): ${ARM64_SYSROOT_DEBS[*]}"
 }
 
 # The device-only flavour: Appliance.Cloud and Appliance.Evaluation (collector, stores, training, NAB) left out, built in
@@ -205,8 +331,11 @@ run_tests() {
   local wanted=("${TEST_PACKAGES[@]}")
   [ -n "${APPLIANCE_TEST_PG:-}" ] || wanted+=(postgresql)
   if [ "${IMAGE_TEST:-1}" != 0 ]; then image_packages; wanted+=("${IMAGE_PACKAGES[@]}"); fi
+  if [ "${IMAGE_TEST:-1}" != 0 ] && [ "${IMAGE_TEST_ARM64:-1}" != 0 ]; then image_packages_arm64; wanted+=("${IMAGE_PACKAGES_ARM64[@]}"); fi
   ensure_packages "${wanted[@]}"
   publish
+  # The arm64 binary for Appliance.Aot.Tests' qemu-aarch64 selftest (ARM64=0 skips it; that test then fails under CI=true).
+  [ "${ARM64:-1}" = 0 ] || publish_arm64
   pg_up
   local results="$ROOT/out/test-results"
   rm -rf "$results"; mkdir -p "$results"
@@ -248,24 +377,74 @@ run_tests() {
     cat "$results/image-test.log" >&2
     add_counts "$(grep -oE 'image-test: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$results/image-test.log" | tail -1 || true)"
   fi
+  # The same boot test on the arm64 image under qemu-system-aarch64 -M virt (image/README.md, "arm64"); IMAGE_TEST_ARM64=0
+  # skips it. Its binary is the one published above (with ARM64=0, published here).
+  if [ "${IMAGE_TEST:-1}" != 0 ] && [ "${IMAGE_TEST_ARM64:-1}" != 0 ]; then
+    say "build.sh: testing the arm64 device image under qemu-system-aarch64 (IMAGE_ARCH=arm64 image/test/image-test.sh)"
+    if [ "${ARM64:-1}" != 0 ] || ( publish_arm64 ); then
+      IMAGE_ARCH=arm64 image/test/image-test.sh > "$results/image-test-arm64.log" 2>&1 || status=1
+      cat "$results/image-test-arm64.log" >&2
+      add_counts "$(grep -oE 'image-test: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$results/image-test-arm64.log" | tail -1 || true)"
+    else
+      say "build.sh: the arm64 publish failed: the arm64 image's boot test did not run"; status=1; failed=$((failed + 1))
+    fi
+  fi
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   echo "$passed passed, $failed failed, $skipped skipped"
   return $status
 }
 
+# Options of publish (before or after the command): --rid linux-x64|linux-arm64, --gpu.
+RID=linux-x64
+parse_option() {
+  case "$1" in
+    --gpu) GPU=1 ;;
+    --rid=*) RID=${1#--rid=} ;;
+    *) return 1 ;;
+  esac
+}
+while [ $# -gt 0 ]; do
+  if [ "$1" = --rid ]; then [ $# -ge 2 ] || { say "build.sh: --rid needs a value (linux-x64 or linux-arm64)"; exit 2; }; RID=$2; shift 2
+  elif parse_option "$1"; then shift
+  else break; fi
+done
 cmd=${1:-publish}
 [ $# -gt 0 ] && shift
+if [ "$cmd" = publish ] || [ "$cmd" = build ]; then
+  while [ $# -gt 0 ]; do
+    if [ "$1" = --rid ]; then [ $# -ge 2 ] || { say "build.sh: --rid needs a value (linux-x64 or linux-arm64)"; exit 2; }; RID=$2; shift 2
+    elif parse_option "$1"; then shift
+    else say "build.sh: unknown publish option $1 (expected --rid linux-x64|linux-arm64, --gpu)"; exit 2; fi
+  done
+fi
+case "$RID" in
+  linux-x64|linux-arm64) ;;
+  *) say "build.sh: --rid $RID is not supported (expected linux-x64 or linux-arm64)"; exit 2 ;;
+esac
+if [ "$RID" = linux-arm64 ] && [ "$cmd" != publish ] && [ "$cmd" != build ] && [ "$cmd" != image ] && [ "$cmd" != image-test ]; then
+  say "build.sh: --rid linux-arm64 applies to publish, image and image-test only (./build.sh --rid linux-arm64)"; exit 2
+fi
+if [ "$GPU" = 1 ] && [ "$cmd" != publish ] && [ "$cmd" != build ] && [ "$cmd" != demo ]; then
+  say "build.sh: --gpu applies to publish and demo only (./build.sh --gpu)"; exit 2
+fi
 case "$cmd" in
-  publish|build) publish ;;
+  publish|build) if [ "$RID" = linux-arm64 ]; then publish_arm64; else publish; fi ;;
   demo) publish; exec "$ROOT/out/appliance" demo "$@" ;;
   test) run_tests ;;
-  image) image_packages; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; publish; image/build-image.sh ;;
-  image-test) image_packages; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; publish; image/test/image-test.sh ;;
+  image|image-test) image_rid --rid "$RID" "$@"
+    if [ "$IMAGE_ARCH" = amd64 ]; then
+      image_packages; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; publish
+    else # the arm64 binary; image-test also the x86-64 one (its collector runs on this machine)
+      image_packages_arm64; ensure_packages "${PUBLISH_PACKAGES[@]}" "${IMAGE_PACKAGES_ARM64[@]}"; publish_arm64
+      [ "$cmd" = image ] || publish
+    fi
+    if [ "$cmd" = image ]; then image/build-image.sh; else image/test/image-test.sh; fi ;;
   device-only) device_only ;;
   with-pg) [ $# -gt 0 ] || { say "usage: ./build.sh with-pg COMMAND [ARGS...]"; exit 2; }
     [ -n "${APPLIANCE_TEST_PG:-}" ] || ensure_packages postgresql
     pg_up; rc=0; "$@" || rc=$?; exit $rc ;;
   bench) need_dotnet; dotnet run -c Release --project perf/Appliance.Benchmarks -- "$@" ;;
-  clean) rm -rf out; find . -name bin -o -name obj -type d -prune -exec rm -rf {} + ;;
-  *) say "usage: ./build.sh [publish|demo|test|bench|image|image-test|device-only|with-pg CMD...|clean]"; exit 2 ;;
+  clean) rm -rf out; find . \( -name bin -o -name obj -o -name 'bin-device' -o -name 'obj-device' -o -name 'bin-arm64' -o -name 'obj-arm64' \
+      -o -name 'bin-gpu' -o -name 'obj-gpu' \) -type d -prune -exec rm -rf {} + ;;
+  *) say "usage: ./build.sh [--rid linux-x64|linux-arm64] [--gpu] [publish|demo|test|bench|image [--rid RID]|image-test [--rid RID]|device-only|with-pg CMD...|clean]"; exit 2 ;;
 esac

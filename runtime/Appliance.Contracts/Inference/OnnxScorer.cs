@@ -27,14 +27,19 @@ public sealed class OnnxScorer : IDisposable
     /// <param name="streams">S: rows per batch.</param>
     /// <param name="features">F: features per row.</param>
     /// <param name="policy">Which execution provider to use.</param>
+    /// <param name="intraOpThreads">Threads ONNX Runtime may use inside one operator (SessionOptions.IntraOpNumThreads);
+    /// <see cref="DefaultIntraOpThreads"/> unless given. Must be at least 1.</param>
     /// <exception cref="InferenceException">The model does not load, its input/output shape is not <c>[S,F]</c>/<c>[S,1]</c>,
     /// or <paramref name="policy"/> is <see cref="GpuPolicy.Required"/> and CUDA is not available.</exception>
-    public OnnxScorer(byte[] model, int streams, int features, GpuPolicy policy)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="intraOpThreads"/> is below 1.</exception>
+    public OnnxScorer(byte[] model, int streams, int features, GpuPolicy policy, int intraOpThreads = DefaultIntraOpThreads)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(intraOpThreads, 1);
         Streams = streams;
         Features = features;
+        IntraOpThreads = intraOpThreads;
         _ = OrtEnvironment.Instance;
-        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        using var options = NewSessionOptions(intraOpThreads);
         ExecutionProvider = "CPU";
         if (policy != GpuPolicy.Off)
         {
@@ -43,8 +48,9 @@ public sealed class OnnxScorer : IDisposable
                 options.AppendExecutionProvider_CUDA(0);
                 ExecutionProvider = "CUDA";
             }
-            catch (OnnxRuntimeException e)
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException)
             {
+                // The CPU flavour (the default build) has no CUDA provider library: ORT says so here, and the session runs on CPU.
                 FallbackReason = FirstLine(e.Message);
                 if (policy == GpuPolicy.Required)
                 {
@@ -87,6 +93,14 @@ public sealed class OnnxScorer : IDisposable
         _binding.BindOutput(_outputNames[0], _outputValue);
     }
 
+    /// <summary>
+    /// The intra-op thread count of every session unless a caller states another: 1. The device scores one small batch
+    /// (S streams × F features, a few hundred multiply-adds) per window, about once a second, so ORT's default (one thread
+    /// per core, each spinning between runs) would buy nothing but threads and idle CPU; inter-op parallelism stays off
+    /// (sequential execution, ORT's default).
+    /// </summary>
+    public const int DefaultIntraOpThreads = 1;
+
     /// <summary>ONNX metadata key (ModelProto.metadata_props) naming the model's input columns, comma-separated, in order
     /// (names of <see cref="WindowFeatureColumns"/>, for example <c>mean,std,min,max</c>).</summary>
     public const string FeaturesKey = "appliance.features";
@@ -105,6 +119,9 @@ public sealed class OnnxScorer : IDisposable
 
     /// <summary>The execution provider the session runs on: <c>CUDA</c> or <c>CPU</c>.</summary>
     public string ExecutionProvider { get; }
+
+    /// <summary>The session's intra-op thread count (SessionOptions.IntraOpNumThreads).</summary>
+    public int IntraOpThreads { get; }
 
     /// <summary>Why CUDA was not used under <see cref="GpuPolicy.Auto"/>, or null.</summary>
     public string? FallbackReason { get; }
@@ -161,7 +178,7 @@ public sealed class OnnxScorer : IDisposable
         _ = OrtEnvironment.Instance;
         try
         {
-            using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+            using var options = NewSessionOptions(DefaultIntraOpThreads);
             using var session = new InferenceSession(model, options);
             return new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal);
         }
@@ -183,6 +200,16 @@ public sealed class OnnxScorer : IDisposable
         _runOptions.Dispose();
         _session.Dispose();
     }
+
+    /// <summary>Session options with ORT's log at errors, <paramref name="intraOpThreads"/> threads per operator and one
+    /// inter-op thread (sequential execution).</summary>
+    private static SessionOptions NewSessionOptions(int intraOpThreads) => new()
+    {
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        IntraOpNumThreads = intraOpThreads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+    };
 
     private static bool AllFinite(ReadOnlySpan<float> values)
     {
