@@ -131,10 +131,10 @@ public sealed class Ads1115Tests
     public void Read_SleepsTheConversionTime_PollsOsAtMostTwicePerConversion(DataRate rate)
     {
         // SBAS444D 8.4.2.1: in single-shot mode a conversion takes 1/DR after OS = 1 is written, and OS reads 1 when it is done.
-        // The binding's ReadRaw re-read the config register every 2 us of busy-waiting for the whole conversion: 11 or 12
-        // reads per conversion at 860 SPS on this clock (each read moves it 100 us, as a 400 kHz bus transfer of 4 bytes
-        // does), 78 at 128 SPS, and a quarter of a core at 100 Hz. Sleeping 1/DR first leaves one read (two when the
-        // oscillator runs late, 7.1: +-10 %).
+        // The binding's ReadRaw re-read the config register every 2 us of busy-waiting for the whole conversion: 6 reads
+        // per conversion at 860 SPS on this clock (each clock reading moves it 100 us, about a 400 kHz bus transfer of 4
+        // bytes), 40 at 128 SPS (this test counted 120 and 800 before the fix), and a quarter of a core at 100 Hz on the
+        // system clock. Sleeping 1/DR first leaves one read (two when the oscillator runs late, 7.1: +-10 %).
         var clock = SimulatedClock.AtNabEpoch(TimeSpan.FromMicroseconds(100));
         var bus = new CountingI2c(new Ads1115Emulator(WaveformSignal.Constant(1.0, 2.5, 0, 0), clock));
         using var sensor = new Ads1115Sensor("adc", bus, [InputMultiplexer.AIN0, InputMultiplexer.AIN1], rate: rate, clock: clock);
