@@ -88,10 +88,10 @@ public sealed class X64LevelTests(ITestOutputHelper output)
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(180)))
+        if (!p.WaitForExit(TimeSpan.FromSeconds(300)))
         {
             p.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within 180 s");
+            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within 300 s");
         }
 
         p.WaitForExit();
