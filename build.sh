@@ -178,6 +178,7 @@ publish() {
   rm -f "$log"
   rm -f out/*.xml out/*.pdb
   ls -l out/appliance >&2
+  x64_images "${flags[@]}"
   if [ "$GPU" = 1 ]; then
     say "build.sh: flavour: gpu (CUDA execution provider): $(cd out && ls libonnxruntime*.so | tr '\n' ' ')"
   else
@@ -245,6 +246,26 @@ arm64_sysroot() {
   [ -e "$root/lib/ld-linux-aarch64.so.1" ] || { say "build.sh: $root has no lib/ld-linux-aarch64.so.1 after unpacking"; exit 1; }
   printf '%s\n' "$stamp" > "$root/.debs"
   say "build.sh: arm64 runtime sysroot in $root ($(du -sh "$root" | cut -f1)): ${ARM64_SYSROOT_DEBS[*]}"
+}
+
+# out/appliance is built for x86-64-v2 and hands over at start to out/appliance-x86-64-vN, the same program built for a
+# higher level, where the CPU runs it (runtime/Appliance/Commands/X64Images.cs, docs/x86-64-levels.md). X64_IMAGES
+# names the levels built beside it (default "x86-64-v3"; "x86-64-v3 x86-64-v4" adds AVX-512; "" builds none). Each
+# has its own native intermediate folder, so that the baseline's incremental state is left alone.
+x64_images() { # FLAGS...: the flavour's publish flags (--gpu: its own obj-gpu/ and bin-gpu/)
+  local level log tmp obj=runtime/Appliance/obj/Release/net10.0/linux-x64
+  [ "$GPU" = 1 ] && obj=runtime/Appliance/obj-gpu/Release/net10.0/linux-x64
+  for level in ${X64_IMAGES-x86-64-v3}; do
+    say "build.sh: publishing the $level image to out/appliance-$level"
+    log=$(mktemp); tmp=$(mktemp -d)
+    if ! dotnet publish runtime/Appliance/Appliance.csproj -c Release -o "$tmp" -p:IlcInstructionSet="$level" "$@" \
+        -p:NativeIntermediateOutputPath="$ROOT/$obj/native-$level/" -p:NativeOutputPath="$ROOT/$obj/native-$level/out/" \
+        -nodeReuse:false -v:q -clp:NoSummary >"$log" 2>&1; then
+      cat "$log" >&2; rm -rf "$log" "$tmp"; exit 1
+    fi
+    mv "$tmp/appliance" "out/appliance-$level"; rm -rf "$log" "$tmp"
+    ls -l "out/appliance-$level" >&2
+  done
 }
 
 # The device-only flavour: Appliance.Cloud and Appliance.Evaluation (collector, stores, training, NAB) left out, built in

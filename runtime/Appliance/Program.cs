@@ -3,6 +3,12 @@ using Appliance.Commands;
 
 // The `appliance` executable. Each verb lives in Commands/ and composes the parts it needs by hand:
 // run (device), cloud (collector), demo (both on loopback), doctor, and the offline tools that later issues add.
+// First, on x86-64, hand over to the image built for this CPU's level when one lies beside this one (Commands/X64Images.cs).
+if (X64Images.ExecBest(args) is var dispatch and not ExitCodes.Ok)
+{
+    return dispatch;
+}
+
 var root = new RootCommand("Appliance: an edge runtime from sensor bus to cloud uplink, configured by git.");
 root.Subcommands.Add(RunCommand.Create());
 #if !DEVICE_ONLY

@@ -49,8 +49,8 @@ public static class RevisionLoader
 
     /// <summary>
     /// The model <c>[inference] model</c> names, read, verified and staged as the pipeline will stage it (known window
-    /// features, a positive threshold, its bundled self-test), then the models of the <c>[[multivariate]]</c> tables (read and
-    /// verified); empty when none is named. Other model folders are not read.
+    /// features, a positive threshold, its bundled self-test) when <c>[inference] enabled</c>, then the models of the
+    /// <c>[[multivariate]]</c> tables (read and verified); empty when none is named. Other model folders are not read.
     /// </summary>
     /// <exception cref="ConfigException">The folder is missing, or the model is refused (file:line named).</exception>
     public static IReadOnlyList<ModelPackage> Models(ConfigRepository repo, string commit, ApplianceConfig config)
@@ -59,8 +59,11 @@ public static class RevisionLoader
         ArgumentNullException.ThrowIfNull(config);
         var models = new List<ModelPackage>();
         bool anyCameraModel = (config.Cameras ?? []).Any(c => c.Model is not null);
-        IReadOnlyList<string> folders = config.Inference.Model is null && config.Multivariate is not { Count: > 0 } && !anyCameraModel ? [] : repo.List(commit, "models", folders: true);
-        if (config.Inference.Model is { } name)
+        // [inference] model is read (and ONNX Runtime loaded for its self-test) only while [inference] is enabled: a disabled
+        // device that keeps a model in its repository does not carry ONNX Runtime's 22 MiB for it.
+        string? inferenceModel = config.Inference.Enabled ? config.Inference.Model : null;
+        IReadOnlyList<string> folders = inferenceModel is null && config.Multivariate is not { Count: > 0 } && !anyCameraModel ? [] : repo.List(commit, "models", folders: true);
+        if (inferenceModel is { } name)
         {
             if (!folders.Contains(name, StringComparer.Ordinal))
             {

@@ -172,6 +172,12 @@ public sealed class DevicePipeline : IDisposable
             return false;
         }
 
+        if (_scorer is null)
+        {
+            _lastRejection = $"models/{name}: [inference] is disabled"; // and the revision loader left the model unread
+            return false;
+        }
+
         var package = models.FirstOrDefault(m => m.Name == name);
         if (package is null)
         {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Appliance.Kernels.Cpu;
 using Appliance.Kernels.Statistics;
 
 namespace Appliance.Commands;
@@ -126,6 +127,9 @@ internal static class BenchCommand
                 w.WriteStartObject();
                 w.WriteString("instruction_set", isa);
                 w.WriteNumber("vector_width_bits", width);
+                // Which image ran (X64Images: out/appliance is x86-64-v2 and hands over to -v3/-v4 where the CPU has them).
+                w.WriteString("image", X64Levels.Name(X64Levels.Compiled));
+                w.WriteString("cpu_level", X64Levels.Name(X64Levels.Cpu));
                 w.WriteNumber("buffer_mib", mib);
                 w.WriteNumber("samples", n);
                 w.WriteNumber("rounds", rounds);
@@ -144,7 +148,7 @@ internal static class BenchCommand
         else
         {
             var c = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(c, $"kernels: float32, {mib} MiB buffer ({n} samples), one core, {isa}, thread CPU time, median of {rounds} rounds of {repeats} passes"));
+            Console.WriteLine(string.Create(c, $"kernels: float32, {mib} MiB buffer ({n} samples), one core, {isa} ({X64Levels.Name(X64Levels.Compiled)} image on an {X64Levels.Name(X64Levels.Cpu)} CPU), thread CPU time, median of {rounds} rounds of {repeats} passes"));
             Console.WriteLine("  method                                      GB/s   ratio");
             Console.WriteLine(string.Create(c, $"  read (TensorPrimitives.Sum)              {readGbps,7:F2}   1.00 (bandwidth)"));
             Console.WriteLine(string.Create(c, $"  fused WindowStatistics.Compute           {fusedGbps,7:F2}   {ratioToBandwidth:F2} of read bandwidth (goal >= 0.8)"));

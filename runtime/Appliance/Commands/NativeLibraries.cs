@@ -16,7 +16,9 @@ internal static class NativeLibraries
     /// does not load: why</c>. Checked in the published (Native AOT) binary only: elsewhere (<c>dotnet test</c>, <c>dotnet run</c>)
     /// the libraries lie in NuGet's <c>runtimes/RID/native</c> folders, where the runtime finds them itself.
     /// </summary>
-    public static IReadOnlyList<string> Check() => [.. new[] { Git(), Onnx() }.OfType<string>()];
+    /// <remarks>ONNX Runtime is only looked for here, not loaded: loading it maps and relocates 22 MiB that stay resident,
+    /// which a device with <c>[inference]</c> off never uses (issue 20 item 8). Its first session loads it.</remarks>
+    public static IReadOnlyList<string> Check() => [.. new[] { Git(), Beside("libonnxruntime.so", load: false) }.OfType<string>()];
 
     /// <summary>Why libgit2 does not load, or null when it does (or when this is not the published binary).</summary>
     public static string? Git()
@@ -42,7 +44,9 @@ internal static class NativeLibraries
     public static string? Sqlite() => Beside("libe_sqlite3.so");
 
     /// <summary>Why <paramref name="name"/> does not load, or null: beside the binary first, then the loader's search path.</summary>
-    private static string? Beside(string name)
+    /// <param name="name">The library's file name.</param>
+    /// <param name="load">False: a file beside the binary is enough (it is not loaded).</param>
+    private static string? Beside(string name, bool load = true)
     {
         if (!IsPublished)
         {
@@ -52,7 +56,7 @@ internal static class NativeLibraries
         var path = Path.Combine(AppContext.BaseDirectory, name);
         if (File.Exists(path))
         {
-            return Load(path);
+            return load ? Load(path) : null;
         }
 
         return NativeLibrary.TryLoad(name, out _)

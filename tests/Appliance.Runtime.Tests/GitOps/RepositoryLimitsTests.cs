@@ -98,6 +98,23 @@ public sealed class RepositoryLimitsTests : IDisposable
     }
 
     [Fact]
+    public void Load_InferenceDisabledModelNamed_ModelNotRead()
+    {
+        // Issue 20 item 8: with [inference] enabled = false the named model was still read and self-tested, which loads ONNX
+        // Runtime (22 MiB resident) for a model nobody scores with. Its manifest here is not even a manifest: before, the
+        // revision was refused over it.
+        var toml = ReconcilerTests.Toml(extra: "\n[inference]\nenabled = false\nmodel = \"pump\"\n");
+        var files = new Dictionary<string, string?> { ["appliance.toml"] = toml, ["models/pump/SHA256SUMS"] = "not a manifest\n" };
+        var commit = _ws.Commit(null, files);
+        var repo = Clone(RepositoryLimits.Default);
+
+        var bundle = RevisionLoader.Load(repo, commit, null, checkBuses: false, "test");
+
+        Assert.False(bundle.Config.Inference.Enabled);
+        Assert.Empty(bundle.Models);
+    }
+
+    [Fact]
     public async Task ReconcileOnce_SignedCommitWithLargeFile_RejectedPreviousRuns()
     {
         var key = _ws.Key("operator");

@@ -1,7 +1,7 @@
 namespace Appliance.Drivers.Tests.Chips.Ads1115;
 
-// TI SBAS444D (ADS111x data sheet). These tests run on the system clock: the Iot.Device.Bindings driver busy-waits in real time
-// for OS = 1, so the emulator's 1/860 s conversions must elapse in real time too (each read takes about 1.2 ms).
+// TI SBAS444D (ADS111x data sheet). Most tests run on the system clock: opening the chip goes through the Iot.Device.Bindings
+// driver, which busy-waits in real time for OS = 1, so the emulator's 1/860 s conversions must elapse in real time too.
 public sealed class Ads1115Tests
 {
     public static TheoryData<InputMultiplexer> AllInputs => new()
@@ -123,6 +123,64 @@ public sealed class Ads1115Tests
         emulator.Faults.Set(Drivers.Buses.BusFaultKind.StuckValue, false);
         sensor.Read(values, out _);
         Assert.Equal(2.0f, values[0]);
+    }
+
+    [Theory]
+    [InlineData(DataRate.SPS860)]
+    [InlineData(DataRate.SPS128)]
+    public void Read_SleepsTheConversionTime_PollsOsAtMostTwicePerConversion(DataRate rate)
+    {
+        // SBAS444D 8.4.2.1: in single-shot mode a conversion takes 1/DR after OS = 1 is written, and OS reads 1 when it is done.
+        // The binding's ReadRaw re-read the config register every 2 us of busy-waiting for the whole conversion: 6 reads
+        // per conversion at 860 SPS on this clock (each clock reading moves it 100 us, about a 400 kHz bus transfer of 4
+        // bytes), 40 at 128 SPS (this test counted 120 and 800 before the fix), and a quarter of a core at 100 Hz on the
+        // system clock. Sleeping 1/DR first leaves one read (two when the oscillator runs late, 7.1: +-10 %).
+        var clock = SimulatedClock.AtNabEpoch(TimeSpan.FromMicroseconds(100));
+        var bus = new CountingI2c(new Ads1115Emulator(WaveformSignal.Constant(1.0, 2.5, 0, 0), clock));
+        using var sensor = new Ads1115Sensor("adc", bus, [InputMultiplexer.AIN0, InputMultiplexer.AIN1], rate: rate, clock: clock);
+        sensor.Open();
+        bus.ConfigReads = 0;
+        Span<float> values = stackalloc float[2];
+        TimeSpan before = clock.Elapsed;
+
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Equal(SampleStatus.Ok, sensor.Read(values, out _));
+            Assert.Equal(1.0f, values[0]);
+            Assert.Equal(2.5f, values[1]);
+        }
+
+        Assert.InRange(bus.ConfigReads, 20, 40);
+        // Each conversion takes 1/DR of the clock's time, not more than twice that (the reads' own steps included).
+        double perConversion = (clock.Elapsed - before).TotalSeconds / 20;
+        double nominal = 1.0 / Ads1115Datasheet.DataRate((int)rate);
+        Assert.InRange(perConversion, nominal, 2 * nominal);
+    }
+
+    /// <summary>Counts reads of the config register (pointer 0x01, SBAS444D 8.6.1) on the way to the emulator.</summary>
+    private sealed class CountingI2c(Ads1115Emulator chip) : System.Device.I2c.I2cDevice
+    {
+        public int ConfigReads { get; set; }
+
+        public override System.Device.I2c.I2cConnectionSettings ConnectionSettings => chip.ConnectionSettings;
+
+        public override byte ReadByte() => chip.ReadByte();
+
+        public override void Read(Span<byte> buffer) => chip.Read(buffer);
+
+        public override void WriteByte(byte value) => chip.WriteByte(value);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => chip.Write(buffer);
+
+        public override void WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
+        {
+            if (writeBuffer.Length == 1 && writeBuffer[0] == 0x01)
+            {
+                ConfigReads++;
+            }
+
+            chip.WriteRead(writeBuffer, readBuffer);
+        }
     }
 
     private static WaveformSignal PositiveOver(InputMultiplexer mux) => mux switch
