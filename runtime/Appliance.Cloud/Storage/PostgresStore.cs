@@ -17,7 +17,7 @@ namespace Appliance.Cloud.Storage;
 /// </summary>
 /// <remarks>Built on <see cref="NpgsqlSlimDataSourceBuilder"/>, the trimming- and Native-AOT-safe builder (Npgsql docs,
 /// "Native AOT and trimming"), with the basic types only (text, int8, int4, float8).</remarks>
-public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, IDisposable
+public sealed class PostgresStore : ICollectorStore, IRetainingStore, ISqlStore, IFleetReader, IDisposable
 {
     private static readonly StoreSql Sql = new(SqlDialect.Postgres);
     private static readonly FleetSql Fleet = new(SqlDialect.Postgres);
@@ -25,6 +25,7 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
     private static readonly string Merge = PostgresBulkWriter.Merge(Sql);
 
     private readonly NpgsqlDataSource _dataSource;
+    private PostgresPartitions _partitions = new();
     private readonly string _display;
     private volatile bool _disposed;
 
@@ -49,7 +50,8 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
         try
         {
             using NpgsqlConnection c = _dataSource.OpenConnection();
-            SchemaMigrator.Migrate(c, SqlDialect.Postgres, StoreMigrations.For(Sql, static (_, _, _, _) => true), DateTime.UtcNow.Ticks * 100 - DateTime.UnixEpoch.Ticks * 100);
+            SchemaMigrator.Migrate(c, SqlDialect.Postgres, StoreMigrations.For(Sql, static (_, _, _, _) => true), NowNs());
+            _partitions.Ensure(_dataSource, [], NowNs()); // today's and tomorrow's partitions, ahead
         }
         catch (NpgsqlException ex)
         {
@@ -136,6 +138,11 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
             }
         }
 
+        if (bulk > 0)
+        {
+            _partitions.Ensure(_dataSource, PartitionKeys(batch), NowNs()); // a late window's day gets its partition first
+        }
+
         using NpgsqlConnection connection = _dataSource.OpenConnection();
         using NpgsqlTransaction tx = connection.BeginTransaction();
         using var rows = new RowWriter(connection, Sql);
@@ -149,6 +156,36 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
         rows.AddCounters(tx, CollectorId, result.Duplicates, malformedDropped);
         tx.Commit();
         return result;
+    }
+
+    /// <summary>Partitions this store created, ahead and for late windows (<see cref="PostgresPartitions"/>).</summary>
+    public long PartitionsCreated => _partitions.Created;
+
+    /// <inheritdoc />
+    /// <remarks>Drops whole day partitions of <c>summaries</c> and <c>alerts</c> that end at or before the cutoff (and the partition of
+    /// rows from before partitioning once it does), one transaction each; rows of the default partition are deleted.</remarks>
+    public long DeleteBefore(long cutoffNs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using NpgsqlConnection c = _dataSource.OpenConnection();
+        return _partitions.DropBefore(c, cutoffNs);
+    }
+
+    private static long NowNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+
+    private static IEnumerable<long> PartitionKeys(IReadOnlyList<Envelope> batch)
+    {
+        foreach (Envelope e in batch)
+        {
+            if (e.Body is Summary s)
+            {
+                yield return s.WindowStartNs;
+            }
+            else if (e.Body is Alert a)
+            {
+                yield return a.TimeNs;
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -196,6 +233,7 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
         SchemaMigrator.Execute(c, null, $"DROP TABLE IF EXISTS {StoreSql.AllTables};");
         NpgsqlConnection.ClearPool(c); // pooled sessions' staging tables were LIKE the dropped tables
         SchemaMigrator.Migrate(c, SqlDialect.Postgres, StoreMigrations.For(Sql, static (_, _, _, _) => true), 0);
+        _partitions = new PostgresPartitions();
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ namespace Appliance.Cloud.Storage;
 /// <c>duplicates_rejected</c> and <c>malformed_dropped</c>. Each <see cref="Store"/> call is one transaction.
 /// Feature NaNs are stored as NULL (SQLite has no NaN: https://www.sqlite.org/c3ref/bind_blob.html) and read back as NaN.
 /// </remarks>
-public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDisposable
+public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, IFleetReader, IDisposable
 {
     private static readonly StoreSql Sql = new(SqlDialect.Sqlite);
     private static readonly FleetSql Fleet = new(SqlDialect.Sqlite);
@@ -280,6 +280,52 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
 
             return result;
         }
+    }
+
+    /// <summary>Rows one retention transaction deletes; the lock is released between them so ingest goes on.</summary>
+    public const int RetentionBatchRows = 10_000;
+
+    /// <inheritdoc />
+    /// <remarks>Deletes in transactions of <see cref="RetentionBatchRows"/> rows, lowering each device's count in the same transaction.</remarks>
+    public long DeleteBefore(long cutoffNs)
+    {
+        long removed = 0;
+        foreach ((string table, string key) in (ReadOnlySpan<(string, string)>)[("summaries", "window_start_ns"), ("alerts", "time_ns")])
+        {
+            long n;
+            do
+            {
+                lock (_gate)
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    if (_readOnly)
+                    {
+                        throw new InvalidOperationException($"collector store '{_path}' was opened read-only (for queries)");
+                    }
+
+                    using SqliteTransaction tx = _connection.BeginTransaction();
+                    using SqliteCommand c = _connection.CreateCommand();
+                    c.Transaction = tx;
+                    c.Parameters.AddWithValue("@cutoff", cutoffNs);
+                    c.CommandText = $"""
+                        CREATE TEMP TABLE IF NOT EXISTS retention_doomed (rid INTEGER PRIMARY KEY, device_id TEXT NOT NULL);
+                        DELETE FROM retention_doomed;
+                        INSERT INTO retention_doomed SELECT rowid, device_id FROM {table} WHERE {key} < @cutoff LIMIT {RetentionBatchRows};
+                        UPDATE devices SET {table} = {table} - (SELECT count(*) FROM retention_doomed r WHERE r.device_id = devices.device_id)
+                            WHERE device_id IN (SELECT device_id FROM retention_doomed);
+                        DELETE FROM {table} WHERE rowid IN (SELECT rid FROM retention_doomed);
+                        SELECT count(*) FROM retention_doomed;
+                        """;
+                    n = (long)c.ExecuteScalar()!;
+                    tx.Commit();
+                }
+
+                removed += n;
+            }
+            while (n == RetentionBatchRows);
+        }
+
+        return removed;
     }
 
     /// <inheritdoc />

@@ -14,12 +14,14 @@ namespace Appliance.Cloud.Storage;
 /// <c>malformed_dropped</c> move to collector id <c>''</c>. <c>devices.summaries</c> and <c>devices.alerts</c>: stored rows per
 /// device, kept by the per-batch device upsert and backfilled here once, so <c>cloud devices</c>/<c>cloud stats</c> never count
 /// the summaries table.</item>
+/// <item>daily partitions (PostgreSQL; nothing on SQLite, whose retention deletes by time): <c>summaries</c> and <c>alerts</c>
+/// range-partitioned by UTC day, old rows kept in place as one partition (<see cref="PostgresPartitions.Migrate"/>).</item>
 /// </list>
 /// </summary>
 internal static class StoreMigrations
 {
     /// <summary>The version a store has once opened by this build.</summary>
-    public const int Latest = 2;
+    public const int Latest = 3;
 
     /// <summary>The migrations for <paramref name="sql"/>'s dialect; <paramref name="hasColumn"/> answers whether a table has a
     /// column (SQLite has no <c>ADD COLUMN IF NOT EXISTS</c>).</summary>
@@ -27,6 +29,13 @@ internal static class StoreMigrations
     [
         new(1, "baseline", (c, tx) => Baseline(c, tx, sql, hasColumn)),
         new(2, "collector counters, per-device counts", (c, tx) => SchemaMigrator.Execute(c, tx, CollectorCounters(sql.Dialect))),
+        new(3, "daily partitions", (c, tx) =>
+        {
+            if (c is Npgsql.NpgsqlConnection pg)
+            {
+                PostgresPartitions.Migrate(pg, (Npgsql.NpgsqlTransaction)tx, sql.CreateSummaries, sql.CreateAlerts, DateTime.UtcNow.Ticks * 100 - DateTime.UnixEpoch.Ticks * 100);
+            }
+        }),
     ];
 
     /// <summary>Migration 2's statements.</summary>

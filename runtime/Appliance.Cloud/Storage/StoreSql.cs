@@ -67,6 +67,12 @@ internal sealed class StoreSql
     /// <summary>The columns of <c>alerts</c>, in the order <see cref="InsertAlert"/> binds them.</summary>
     public static string AlertColumnList { get; } = string.Join(", ", AlertColumns.Select(c => c.Name));
 
+    /// <summary>CREATE of <c>summaries</c> as the baseline has it (PostgreSQL migration 3 partitions it).</summary>
+    public string CreateSummaries => CreateTable("summaries", SummaryColumns, null);
+
+    /// <summary>CREATE of <c>alerts</c> as the baseline has it (PostgreSQL migration 3 partitions it).</summary>
+    public string CreateAlerts => CreateTable("alerts", AlertColumns, null);
+
     /// <summary>The tables keyed by (device_id, incarnation, seq), which a store written before incarnations keys by (device_id, seq).</summary>
     public static IReadOnlyList<string> KeyedTables { get; } = ["summaries", "alerts", "heartbeats"];
 

@@ -11,7 +11,13 @@ public sealed class PostgresIngestTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>Turns a database of this build's schema into one of the schema before <c>schema_version</c> (StoreSql.Schema at
     /// 79bc739: shared counters, no per-device counts); the shared counters' rows are left to the caller.</summary>
-    internal const string ToUnversioned = "DROP TABLE schema_version, collector_counters; ALTER TABLE devices DROP COLUMN summaries, DROP COLUMN alerts;";
+    internal const string ToUnversioned = """
+        DROP TABLE schema_version, collector_counters; ALTER TABLE devices DROP COLUMN summaries, DROP COLUMN alerts;
+        CREATE TABLE summaries_flat (LIKE summaries INCLUDING DEFAULTS); INSERT INTO summaries_flat SELECT * FROM summaries; DROP TABLE summaries;
+        ALTER TABLE summaries_flat RENAME TO summaries; ALTER TABLE summaries ADD PRIMARY KEY (device_id, incarnation, seq); CREATE INDEX summaries_window ON summaries (window_start_ns);
+        CREATE TABLE alerts_flat (LIKE alerts INCLUDING DEFAULTS); INSERT INTO alerts_flat SELECT * FROM alerts; DROP TABLE alerts;
+        ALTER TABLE alerts_flat RENAME TO alerts; ALTER TABLE alerts ADD PRIMARY KEY (device_id, incarnation, seq); CREATE INDEX alerts_time ON alerts (time_ns);
+        """;
 
     private readonly string _schema = "ingest_" + Guid.NewGuid().ToString("N")[..12];
     private string? _cs;
@@ -190,10 +196,66 @@ public sealed class PostgresIngestTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(new CollectorStats(2, 6, 2, 4, 2), store.GetStats());
         Assert.All(store.GetDevices(), d => Assert.Equal((3L, 1L), (d.Summaries, d.Alerts)));
-        Assert.Equal(2, Execute("SELECT max(version) FROM schema_version"));
-        Assert.Equal(new StoreBatchResult(1, 1), store.Store([Envelope.Create("dev0", 1, WireSamples.SampleSummary(), incarnation: 3), Envelope.Create("dev0", 9, WireSamples.SampleSummary())], 0, 2));
+        Assert.Equal(3, Execute("SELECT max(version) FROM schema_version"));
+        Assert.Equal(6, Execute("SELECT count(*) FROM summaries_before_partitions")); // the old table, attached as a partition
+        Assert.Equal(1, Execute("SELECT count(*) FROM pg_inherits WHERE inhrelid = 'summaries_before_partitions'::regclass"));
+        // A resend is the same message (its window too: the key of a partitioned table holds the partition key).
+        Assert.Equal(new StoreBatchResult(1, 1), store.Store([Envelope.Create("dev0", 1, WireSamples.SampleSummary(WireSamples.StartNs + 10_000_000L), incarnation: 3), Envelope.Create("dev0", 9, WireSamples.SampleSummary())], 0, 2));
         Assert.Equal(4L, store.GetDevices()[0].Summaries);
         using var again = new PostgresStore(cs); // a migrated database opens unchanged
         Assert.Equal(new CollectorStats(2, 7, 2, 5, 2), again.GetStats());
+    }
+
+    [Fact]
+    public void Store_WindowsOfTodayAndALateDay_EachInItsDayPartitionCreatedOnDemand()
+    {
+        string? cs = Schema();
+        if (cs is null)
+        {
+            return;
+        }
+
+        const long Day = 86_400L * 1_000_000_000;
+        long now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+        using var store = new PostgresStore(cs);
+        long ahead = store.PartitionsCreated; // today and tomorrow, created when the store opened
+        store.Store(
+            [Envelope.Create("d", 1, WireSamples.SampleSummary(now)), Envelope.Create("d", 2, WireSamples.SampleSummary(now - (10 * Day))),
+             Envelope.Create("d", 3, WireSamples.AlertOf(timeNs: now - (10 * Day)))], 0, now);
+
+        string today = DateTime.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        string late = DateTime.UtcNow.AddDays(-10).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(2, ahead);
+        Assert.Equal(3, store.PartitionsCreated);
+        Assert.Equal(1, Execute($"SELECT count(*) FROM summaries_p{today}"));
+        Assert.Equal(1, Execute($"SELECT count(*) FROM summaries_p{late}"));
+        Assert.Equal(1, Execute($"SELECT count(*) FROM alerts_p{late}"));
+        Assert.Equal(0, Execute("SELECT count(*) FROM summaries_default"));
+    }
+
+    [Fact]
+    public void DeleteBefore_ThirtyDays_DropsWholeOldDayPartitionsAndLowersDeviceCounts()
+    {
+        string? cs = Schema();
+        if (cs is null)
+        {
+            return;
+        }
+
+        const long Day = 86_400L * 1_000_000_000;
+        long now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+        using var store = new PostgresStore(cs);
+        store.Store(
+            [Envelope.Create("d", 1, WireSamples.SampleSummary(now - (40 * Day))), Envelope.Create("d", 2, WireSamples.SampleSummary(now - (35 * Day))),
+             Envelope.Create("d", 3, WireSamples.SampleSummary(now - Day)), Envelope.Create("d", 4, WireSamples.AlertOf(timeNs: now - (35 * Day))),
+             Envelope.Create("e", 1, WireSamples.SampleSummary(now))], 0, now);
+
+        Assert.Equal(3, store.DeleteBefore(now - (30 * Day)));
+
+        Assert.Equal(new CollectorStats(2, 2, 0, 0, 0), store.GetStats());
+        Assert.Equal((1L, 0L), (store.GetDevices()[0].Summaries, store.GetDevices()[0].Alerts));
+        string old = DateTime.UtcNow.AddDays(-40).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, Execute($"SELECT count(*) FROM pg_class WHERE relname = 'summaries_p{old}'"));
+        Assert.Equal(0, store.DeleteBefore(now - (30 * Day)));
     }
 }

@@ -54,7 +54,7 @@ public sealed class StoreMigrationTests
 
         using var store = new SqliteStore(db.Path);
 
-        Assert.Equal(2, Scalar(db.Path, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(3, Scalar(db.Path, "SELECT max(version) FROM schema_version"));
         Assert.Equal(new CollectorStats(2, 6, 2, 4, 2), store.GetStats());
         Assert.All(store.GetDevices(), d => Assert.Equal((3L, 1L), (d.Summaries, d.Alerts)));
         Assert.Equal(new StoreBatchResult(1, 1), store.Store([Envelope.Create("dev0", 1, WireSamples.SampleSummary()), Envelope.Create("dev0", 9, WireSamples.SampleSummary())], 1, 2));
@@ -74,7 +74,7 @@ public sealed class StoreMigrationTests
         Scalar(db.Path, "INSERT INTO schema_version VALUES (99, 'from the future', 0)");
 
         var ex = Assert.Throws<InvalidOperationException>(() => new SqliteStore(db.Path));
-        Assert.Contains("schema version 99 is newer than this build's 2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 99 is newer than this build's 3", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -100,5 +100,31 @@ public sealed class StoreMigrationTests
         }
 
         Assert.Equal(new CollectorStats(7, 1000, 0, 5, 0), store.GetStats());
+    }
+
+    [Fact]
+    public void DeleteBefore_RowsOnBothSidesOfTheCutoff_OnlyOlderRowsGoneAndDeviceCountsLowered()
+    {
+        using var db = new TempDatabase();
+        using var store = new SqliteStore(db.Path);
+        const long Day = 86_400L * 1_000_000_000;
+        long now = WireSamples.StartNs + (100 * Day);
+        var batch = new List<Envelope>();
+        for (int i = 0; i < 25_000; i++)
+        {
+            // dev0 and dev1 alternate; windows from 50 days before now to 0, in order, so 12,500 lie before now - 25 days.
+            batch.Add(Envelope.Create($"dev{i % 2}", i + 1, WireSamples.SampleSummary(now - (50 * Day) + (i * (2 * Day / 1000)))));
+        }
+
+        batch.Add(Envelope.Create("dev0", 30_000, WireSamples.AlertOf(timeNs: now - (40 * Day))));
+        store.Store(batch, 0, now);
+
+        long removed = store.DeleteBefore(now - (25 * Day)); // more rows than one retention transaction
+
+        Assert.Equal(12_501, removed);
+        Assert.Equal(new CollectorStats(2, 12_500, 0, 0, 0), store.GetStats());
+        Assert.All(store.GetDevices(), d => Assert.Equal((6250L, 0L), (d.Summaries, d.Alerts)));
+        Assert.Equal(0, Scalar(db.Path, $"SELECT count(*) FROM summaries WHERE window_start_ns < {now - (25 * Day)}"));
+        Assert.Equal(0, store.DeleteBefore(now - (25 * Day)));
     }
 }
