@@ -9,7 +9,10 @@ namespace Appliance.Cloud.Ingest;
 /// each half stored on its own, down to single messages. A message that fails alone while others of its batch committed is
 /// quarantined: counted, logged and not stored; the collector acknowledges it (<see cref="Result.QuarantinedAt"/>), since
 /// a message the store refuses on its own would be refused again on every resend and stall its device for good. When
-/// nothing of the batch commits, the store itself is failing: that is one store fault, nothing is quarantined.
+/// nothing of the batch commits, the store itself is failing: that is one store fault, nothing is quarantined. A failure
+/// of the database rather than of the rows (<see cref="IsTransient"/>: connection lost, server restarting, disk full) is
+/// not bisected at all: nothing of that part commits or is quarantined, so nothing is acknowledged that was not committed
+/// (a message quarantined while the database restarted would be acknowledged and never stored).
 /// </summary>
 internal static class BisectingWriter
 {
@@ -26,6 +29,12 @@ internal static class BisectingWriter
     /// <summary>True for the exceptions a store throws for a failed statement or connection.</summary>
     public static bool IsStoreFault(Exception ex) =>
         ex is DbException or IOException or InvalidOperationException or ObjectDisposedException or ArgumentException or InvalidCastException or OverflowException;
+
+    /// <summary>True for a failure of the database itself, not of a row: <see cref="DbException.IsTransient"/> (Npgsql: broken
+    /// connection, admin/crash shutdown, cannot connect now, disk full, out of memory, too many connections, serialization and
+    /// deadlock; SQLite: busy, locked) and SQLite's full disk (SQLITE_FULL, 13) and I/O error (SQLITE_IOERR, 10).</summary>
+    public static bool IsTransient(Exception ex) =>
+        ex is DbException { IsTransient: true } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 or 10 };
 
     /// <summary>Stores <paramref name="batch"/>, bisecting on failure (at most 2n - 1 store calls for n messages).</summary>
     /// <param name="store">The store.</param>
@@ -56,6 +65,11 @@ internal static class BisectingWriter
             catch (Exception ex) when (IsStoreFault(ex))
             {
                 fault ??= ex;
+                if (IsTransient(ex))
+                {
+                    return; // the database failed, not these rows: not committed, not quarantined, resent by the devices
+                }
+
                 if (count == 1)
                 {
                     failedAlone.Add((start, ex));

@@ -15,7 +15,7 @@ namespace Appliance.Cloud.Storage;
 /// <c>duplicates_rejected</c> and <c>malformed_dropped</c>. Each <see cref="Store"/> call is one transaction.
 /// Feature NaNs are stored as NULL (SQLite has no NaN: https://www.sqlite.org/c3ref/bind_blob.html) and read back as NaN.
 /// </remarks>
-public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDisposable
+public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, IFleetReader, IDisposable
 {
     private static readonly StoreSql Sql = new(SqlDialect.Sqlite);
     private static readonly FleetSql Fleet = new(SqlDialect.Sqlite);
@@ -24,6 +24,8 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
     private readonly SqliteConnection _connection;
     private readonly string _path;
     private readonly bool _readOnly;
+    private readonly int _version = StoreMigrations.Latest;
+    private readonly RowWriter? _rows;
     private int _commits;
     private bool _disposed;
 
@@ -67,31 +69,10 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
             Execute(synchronous == SqliteSynchronous.Normal
                 ? $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};"
                 : $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};");
-            Execute(Sql.Schema);
-
-            // Files created before the fleet table carried health (schema 1 collectors) gain the columns added since.
-            foreach (string column in StoreSql.AddedColumns)
-            {
-                if (!HasColumn("devices", column))
-                {
-                    Execute($"ALTER TABLE devices ADD COLUMN {column} TEXT;");
-                }
-            }
-
-            // Files written before journal incarnations key their rows by (device_id, seq): rebuilt in place, rows kept as
-            // incarnation 0, all tables in one transaction (a crash leaves the old file as it was).
-            string migrate = string.Concat(StoreSql.KeyedTables.Where(t => !HasColumn(t, "incarnation")).Select(Sql.MigrateToIncarnation));
-            if (migrate.Length > 0)
-            {
-                Execute("BEGIN IMMEDIATE;\n" + migrate + "COMMIT;");
-                Execute(Sql.Schema);
-            }
-
-            // Files written before schema 3 summaries have no spectral column: added, NULL for their rows.
-            if (!HasColumn("summaries", "spectral"))
-            {
-                Execute("ALTER TABLE summaries ADD COLUMN spectral TEXT;");
-            }
+            // Versioned migrations (StoreMigrations), each in one transaction: a file from before schema_version is at version 0
+            // and is brought up in place, rows kept.
+            SchemaMigrator.Migrate(_connection, SqlDialect.Sqlite, StoreMigrations.For(Sql, HasColumn), DateTime.UtcNow.Ticks * 100 - UnixEpochNs);
+            _rows = new RowWriter(_connection, Sql);
         }
         catch (SqliteException ex)
         {
@@ -100,13 +81,17 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         }
     }
 
-    private SqliteStore(string path, SqliteConnection readOnlyConnection)
+    private SqliteStore(string path, SqliteConnection readOnlyConnection, int version)
     {
         _path = path;
         ClipsDirectory = path + ".clips";
         _connection = readOnlyConnection;
         _readOnly = true;
+        _version = version;
     }
+
+    /// <summary>The Unix epoch in <see cref="DateTime.Ticks"/> × 100 (ns).</summary>
+    private static readonly long UnixEpochNs = DateTime.UnixEpoch.Ticks * 100;
 
     /// <summary>Size the write-ahead log is truncated to after a checkpoint (<c>PRAGMA journal_size_limit</c>): 64 MiB.</summary>
     public const long WalLimitBytes = 64L * 1024 * 1024;
@@ -143,8 +128,9 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         SqliteConnection connection = OpenReadOnlyConnection(path);
         try
         {
-            StoreStatements.Stats(connection, Sql); // a file that is not a collector store fails here, naming the path
-            return new SqliteStore(path, connection);
+            int version = SchemaMigrator.Version(connection, null); // a file not yet migrated is read the way it was written
+            StoreStatements.Stats(connection, Sql, version); // a file that is not a collector store fails here, naming the path
+            return new SqliteStore(path, connection, version);
         }
         catch (SqliteException ex)
         {
@@ -256,7 +242,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         try
         {
             connection.Open();
-            return StoreStatements.Stats(connection, Sql);
+            return StoreStatements.Stats(connection, Sql, SchemaMigrator.Version(connection, null));
         }
         catch (SqliteException ex)
         {
@@ -279,7 +265,8 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
             StoreBatchResult result;
             using (SqliteTransaction tx = _connection.BeginTransaction())
             {
-                result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs, ClipsDirectory);
+                result = _rows!.Write(tx, batch, receivedNs, ClipsDirectory);
+                _rows.AddCounters(tx, CollectorId, result.Duplicates, malformedDropped);
                 tx.Commit();
             }
 
@@ -293,6 +280,52 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
 
             return result;
         }
+    }
+
+    /// <summary>Rows one retention transaction deletes; the lock is released between them so ingest goes on.</summary>
+    public const int RetentionBatchRows = 10_000;
+
+    /// <inheritdoc />
+    /// <remarks>Deletes in transactions of <see cref="RetentionBatchRows"/> rows, lowering each device's count in the same transaction.</remarks>
+    public long DeleteBefore(long cutoffNs)
+    {
+        long removed = 0;
+        foreach ((string table, string key) in (ReadOnlySpan<(string, string)>)[("summaries", "window_start_ns"), ("alerts", "time_ns")])
+        {
+            long n;
+            do
+            {
+                lock (_gate)
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    if (_readOnly)
+                    {
+                        throw new InvalidOperationException($"collector store '{_path}' was opened read-only (for queries)");
+                    }
+
+                    using SqliteTransaction tx = _connection.BeginTransaction();
+                    using SqliteCommand c = _connection.CreateCommand();
+                    c.Transaction = tx;
+                    c.Parameters.AddWithValue("@cutoff", cutoffNs);
+                    c.CommandText = $"""
+                        CREATE TEMP TABLE IF NOT EXISTS retention_doomed (rid INTEGER PRIMARY KEY, device_id TEXT NOT NULL);
+                        DELETE FROM retention_doomed;
+                        INSERT INTO retention_doomed SELECT rowid, device_id FROM {table} WHERE {key} < @cutoff LIMIT {RetentionBatchRows};
+                        UPDATE devices SET {table} = {table} - (SELECT count(*) FROM retention_doomed r WHERE r.device_id = devices.device_id)
+                            WHERE device_id IN (SELECT device_id FROM retention_doomed);
+                        DELETE FROM {table} WHERE rowid IN (SELECT rid FROM retention_doomed);
+                        SELECT count(*) FROM retention_doomed;
+                        """;
+                    n = (long)c.ExecuteScalar()!;
+                    tx.Commit();
+                }
+
+                removed += n;
+            }
+            while (n == RetentionBatchRows);
+        }
+
+        return removed;
     }
 
     /// <inheritdoc />
@@ -311,7 +344,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return StoreStatements.Stats(_connection, Sql);
+            return StoreStatements.Stats(_connection, Sql, _version);
         }
     }
 
@@ -332,7 +365,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return StoreStatements.Devices(_connection, Sql);
+            return StoreStatements.Devices(_connection, Sql, _version);
         }
     }
 
@@ -351,6 +384,9 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
 
     /// <inheritdoc />
     public StoredClip? GetClip(long id) => Run(false, c => ClipSql.GetClip(c, SqlDialect.Sqlite, id));
+
+    /// <summary>The collector's row in <c>collector_counters</c> (migration 2); one writer per file, so <c>""</c> by default.</summary>
+    public string CollectorId { get; set; } = "";
 
     /// <summary>Where assembled clip files are written (<c>--clips-dir</c>); by default the database file's path + <c>.clips</c>. Created on the first clip.</summary>
     public string ClipsDirectory { get; set; } = "";
@@ -383,6 +419,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
             }
 
             _disposed = true;
+            _rows?.Dispose();
             _connection.Dispose();
         }
     }
@@ -390,9 +427,10 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
     /// <inheritdoc />
     public override string ToString() => $"SqliteStore({_path})";
 
-    private bool HasColumn(string table, string column)
+    private static bool HasColumn(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, string table, string column)
     {
-        using SqliteCommand q = _connection.CreateCommand();
+        using var q = (SqliteCommand)connection.CreateCommand();
+        q.Transaction = (SqliteTransaction)tx;
         q.CommandText = "SELECT count(*) FROM pragma_table_info(@t) WHERE name = @c";
         q.Parameters.AddWithValue("@t", table);
         q.Parameters.AddWithValue("@c", column);

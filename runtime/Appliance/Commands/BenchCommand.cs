@@ -35,6 +35,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(BenchUplinkCommand.Create());
         bench.Subcommands.Add(BenchInferenceCommand.Create());
         bench.Subcommands.Add(BenchApiCommand.Create());
+        bench.Subcommands.Add(BenchStoreCommand.Create());
 #endif
         bench.Subcommands.Add(BenchStatsCommand.Create());
         bench.Subcommands.Add(BenchVibrationCommand.Create());

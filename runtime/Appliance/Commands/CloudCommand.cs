@@ -38,9 +38,10 @@ internal static class CloudCommand
         var clipsDir = CloudClipsCommand.ClipsDirOption();
         var logFormat = Cli.LogFormatOption();
         var logLevel = Cli.LogLevelOption();
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout, clipsDir, logFormat, logLevel };
+        var retention = CloudRetention.Option();
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout, clipsDir, logFormat, logLevel, retention };
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated),
-            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), p.GetValue(clipsDir), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), token)));
+            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), p.GetValue(clipsDir), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), CloudRetention.Parse(p.GetValue(retention)), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Alerts());
@@ -385,7 +386,7 @@ internal static class CloudCommand
 
     private static async Task<int> RunAsync(
         string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, FleetHttpOptions? http,
-        string? clipsDir, (Appliance.Device.Hosting.LogLevelSwitch Levels, string Format) logSettings, CancellationToken token)
+        string? clipsDir, (Appliance.Device.Hosting.LogLevelSwitch Levels, string Format) logSettings, TimeSpan? retention, CancellationToken token)
     {
         // Every argument is checked before anything is created (a bad --listen leaves no database file behind).
         try
@@ -455,6 +456,7 @@ internal static class CloudCommand
             }
 
             metrics.Observe(() => collector.Counters);
+            Task retaining = CloudRetention.Run(store, retention, log, linked.Token);
             await using (var server = http is null ? null : await CloudHttp.StartAsync(http, db, () => collector.Counters, logging, log))
             {
                 try
@@ -466,6 +468,7 @@ internal static class CloudCommand
                 }
             }
 
+            await retaining;
             var s = store.GetStats();
             var c = collector.Counters;
             log.LogInformation("Stopped: {Devices} devices, {Summaries} summaries, {Alerts} alerts, {Duplicates} duplicates rejected, {Malformed} malformed dropped ({OutOfBounds} out of bounds); {StoreFaults} store faults, {Quarantined} quarantined, {Faults} input faults, {Routes} routes held, write-ahead log {WalBytes} bytes",
