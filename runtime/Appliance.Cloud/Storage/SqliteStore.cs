@@ -92,6 +92,12 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
             {
                 Execute("ALTER TABLE summaries ADD COLUMN spectral TEXT;");
             }
+
+            // Files written before quantile sketches have no quantiles column: added, NULL for their rows.
+            if (!HasColumn("summaries", "quantiles"))
+            {
+                Execute("ALTER TABLE summaries ADD COLUMN quantiles TEXT;");
+            }
         }
         catch (SqliteException ex)
         {
@@ -341,6 +347,12 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
 
     /// <inheritdoc />
     public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Run(false, c => Fleet.QueryAlerts(c, Sql, query));
+
+    /// <inheritdoc />
+    public IReadOnlyList<Rollups.RollupRow> QueryRollups(Rollups.RollupQuery query) => Run(false, c => Rollups.RollupSql.Query(c, Sql, query));
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> GetDeviceLabels() => Run(false, c => Rollups.RollupSql.Labels(c, Sql));
 
     /// <inheritdoc />
     public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>

@@ -19,12 +19,14 @@ internal static class StoreStatements
     /// <exception cref="IOException">A clip file cannot be written.</exception>
     public static StoreBatchResult Write(DbConnection connection, DbTransaction tx, StoreSql sql, IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs, string clipsDirectory)
     {
-        using DbCommand summary = Command(connection, tx, sql, sql.InsertSummary, 21);
+        using DbCommand summary = Command(connection, tx, sql, sql.InsertSummary, 22);
         summary.Parameters[20].DbType = DbType.String; // spectral: NULL for most summaries, typed for PostgreSQL
+        summary.Parameters[21].DbType = DbType.String; // quantiles: likewise
         using DbCommand alert = Command(connection, tx, sql, sql.InsertAlert, 23);
         using DbCommand heartbeat = Command(connection, tx, sql, sql.InsertHeartbeat, 8);
         using DbCommand device = Command(connection, tx, sql, sql.UpsertDevice, 3);
-        using DbCommand deviceHeartbeat = Command(connection, tx, sql, sql.UpdateDeviceHeartbeat, 8);
+        using DbCommand deviceHeartbeat = Command(connection, tx, sql, sql.UpdateDeviceHeartbeat, 9);
+        deviceHeartbeat.Parameters[8].DbType = DbType.String; // labels: NULL from devices before labels
         SqlDialect d = sql.Dialect;
 
         int stored = 0;
@@ -50,7 +52,8 @@ internal static class StoreStatements
             {
                 Summary s => Set(summary, e.DeviceId, e.Sequence, s.Sensor, s.Channel, s.WindowStartNs, s.WindowEndNs)
                     .SetFeatures(d, 7, s.Features).Set(19, receivedNs).Set(20, e.Incarnation)
-                    .Set(21, s.Spectral is { } spectral ? SpectralJson.ToJson(spectral) : DBNull.Value),
+                    .Set(21, s.Spectral is { } spectral ? SpectralJson.ToJson(spectral) : DBNull.Value)
+                    .Set(22, s.Quantiles is { } sketch ? QuantileSketchJson.ToJson(sketch) : DBNull.Value),
                 Alert a => Set(alert, e.DeviceId, e.Sequence, a.Sensor, a.Channel, a.TimeNs, d.Real64(a.Score), d.Real64(a.Threshold),
                     (long)a.Severity, a.Detector).SetFeatures(d, 10, a.Features).Set(22, receivedNs).Set(23, e.Incarnation),
                 Heartbeat h => Set(heartbeat, e.DeviceId, e.Sequence, h.UptimeMs, h.ExecutionProvider, h.ConfigRevision,
@@ -71,7 +74,7 @@ internal static class StoreStatements
             if (e.Body is Heartbeat hb)
             {
                 Set(deviceHeartbeat, e.DeviceId, e.Sequence, receivedNs, hb.UptimeMs, hb.ExecutionProvider, hb.ConfigRevision,
-                    hb.ConfigState, StoreRowMapping.HealthJson(hb)).ExecuteNonQuery();
+                    hb.ConfigState, StoreRowMapping.HealthJson(hb), hb.Labels is { } labels ? DeviceLabels.ToJson(labels) : DBNull.Value).ExecuteNonQuery();
             }
         }
 

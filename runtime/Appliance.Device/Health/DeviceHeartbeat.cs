@@ -28,6 +28,7 @@ public static class DeviceHeartbeat
     /// <param name="modelRejection">Why the last offered model was rejected; empty when none was.</param>
     /// <param name="clock">The clock that stamps the samples (its wall-clock steps are counted), or null.</param>
     /// <param name="cameras">The cameras' counters (summed into the video counters, ids 40 to 45), or null for none.</param>
+    /// <param name="labels">The device's <c>[device] labels</c>, or null when it has none (the heartbeat then carries none).</param>
     /// <returns>The heartbeat, counters keyed by <see cref="HeartbeatCounter"/>.</returns>
     public static Heartbeat Create(
         long uptimeMs,
@@ -41,7 +42,8 @@ public static class DeviceHeartbeat
         string modelId = "",
         string modelRejection = "",
         SteadyClock? clock = null,
-        IEnumerable<Video.CameraCounters>? cameras = null)
+        IEnumerable<Video.CameraCounters>? cameras = null,
+        IReadOnlyDictionary<string, string>? labels = null)
     {
         ArgumentNullException.ThrowIfNull(sensors);
         var counters = new Dictionary<int, long>();
@@ -117,6 +119,7 @@ public static class DeviceHeartbeat
             ModelId = modelId,
             ModelRejection = modelRejection,
             Sensors = reports,
+            Labels = labels,
         };
     }
 }
