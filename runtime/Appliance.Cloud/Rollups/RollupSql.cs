@@ -13,17 +13,20 @@ internal static class RollupSql
     /// <summary>Each device's stored labels (<c>devices.labels</c>, a JSON object; absent for devices before labels).</summary>
     public const string DeviceLabelsSql = "SELECT device_id, labels FROM devices";
 
-    /// <summary>Parameters: sensor, since ns, until ns.</summary>
-    private static string Windows(SqlDialect d) =>
-        $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns}, spectral, quantiles FROM summaries "
+    /// <summary>The store version that has <c>summaries.quantiles</c> and <c>devices.labels</c> (<see cref="StoreMigrations"/>).</summary>
+    public const int LabelsVersion = 3;
+
+    /// <summary>Parameters: sensor, since ns, until ns. A store opened read-only below <see cref="LabelsVersion"/> has no sketches.</summary>
+    private static string Windows(SqlDialect d, int version) =>
+        $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns}, spectral, {(version >= LabelsVersion ? "quantiles" : "NULL")} FROM summaries "
         + $"WHERE sensor = {d.P(1)} AND window_start_ns >= {d.P(2)} AND window_start_ns < {d.P(3)} ORDER BY window_start_ns, device_id, seq";
 
     /// <summary>Runs <paramref name="query"/>.</summary>
-    public static IReadOnlyList<RollupRow> Query(DbConnection connection, StoreSql sql, RollupQuery query)
+    public static IReadOnlyList<RollupRow> Query(DbConnection connection, StoreSql sql, RollupQuery query, int version = StoreMigrations.Latest)
     {
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? labels = query.LabelKey is null ? null : Labels(connection, sql);
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? labels = query.LabelKey is null ? null : Labels(connection, sql, version);
         var acc = new RollupAccumulator(query.EveryNs);
-        using DbCommand c = StoreStatements.Command(connection, null, sql, Windows(sql.Dialect), 3);
+        using DbCommand c = StoreStatements.Command(connection, null, sql, Windows(sql.Dialect, version), 3);
         c.Parameters[0].Value = query.Sensor;
         c.Parameters[1].Value = query.SinceNs;
         c.Parameters[2].Value = query.UntilNs;
@@ -45,9 +48,9 @@ internal static class RollupSql
     }
 
     /// <summary>Every device's labels by device id.</summary>
-    public static Dictionary<string, IReadOnlyDictionary<string, string>> Labels(DbConnection connection, StoreSql sql)
+    public static Dictionary<string, IReadOnlyDictionary<string, string>> Labels(DbConnection connection, StoreSql sql, int version = StoreMigrations.Latest)
     {
-        using DbCommand c = StoreStatements.Command(connection, null, sql, DeviceLabelsSql, 0);
+        using DbCommand c = StoreStatements.Command(connection, null, sql, version >= LabelsVersion ? DeviceLabelsSql : "SELECT device_id, NULL FROM devices", 0);
         using DbDataReader r = c.ExecuteReader();
         var labels = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
         while (r.Read())

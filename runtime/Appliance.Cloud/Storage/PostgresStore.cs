@@ -8,8 +8,12 @@ namespace Appliance.Cloud.Storage;
 /// A <see cref="ICollectorStore"/> in PostgreSQL through Npgsql, for fleets that outgrow one machine: several collectors
 /// may share one database. Same tables as <see cref="SqliteStore"/>; idempotent on (device_id, incarnation, seq) through
 /// <c>INSERT ... ON CONFLICT DO NOTHING</c> (PostgreSQL manual, "INSERT", ON CONFLICT clause), so a message stored by one
-/// collector and retransmitted to another is a duplicate, not a second row. Each <see cref="Store"/> is one transaction,
-/// committed before the collector acknowledges. Feature NaNs are stored as the float8 value NaN (PostgreSQL supports it).
+/// collector and retransmitted to another is a duplicate, not a second row. Each <see cref="Store"/> is one transaction on a
+/// connection from the data source's pool, committed before the collector acknowledges: summaries and alerts go through binary
+/// COPY and one merge statement (<see cref="PostgresBulkWriter"/>), heartbeats and clip chunks row by row (<see cref="RowWriter"/>);
+/// duplicates and malformed frames are added to this collector's own rows of <c>collector_counters</c> (<see cref="CollectorId"/>),
+/// so collectors sharing the database never wait on one counter row. Queries take their own pooled connections.
+/// Feature NaNs are stored as the float8 value NaN (PostgreSQL supports it). The schema is versioned (<see cref="StoreMigrations"/>).
 /// </summary>
 /// <remarks>Built on <see cref="NpgsqlSlimDataSourceBuilder"/>, the trimming- and Native-AOT-safe builder (Npgsql docs,
 /// "Native AOT and trimming"), with the basic types only (text, int8, int4, float8).</remarks>
@@ -18,14 +22,14 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
     private static readonly StoreSql Sql = new(SqlDialect.Postgres);
     private static readonly FleetSql Fleet = new(SqlDialect.Postgres);
 
-    private readonly object _gate = new();
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly NpgsqlConnection _connection;
-    private readonly string _display;
-    private bool _disposed;
+    private static readonly string Merge = PostgresBulkWriter.Merge(Sql);
 
-    /// <summary>Connects and creates the schema if missing (concurrent collectors may do this at once: a lost
-    /// creation race is retried once).</summary>
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _display;
+    private volatile bool _disposed;
+
+    /// <summary>Connects and brings the schema to <see cref="StoreMigrations.Latest"/> (concurrent collectors may do this at once:
+    /// <see cref="SchemaMigrator"/> serialises them on an advisory lock).</summary>
     /// <param name="url">A <c>postgresql://user:password@host:port/database</c> URL (RFC 3986; libpq's URI form), or an
     /// Npgsql key=value connection string.</param>
     /// <exception cref="ArgumentException">The URL is malformed (message names what was expected).</exception>
@@ -34,20 +38,18 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
         string connectionString = ToConnectionString(url);
-        var csb = new NpgsqlConnectionStringBuilder(connectionString);
+        var csb = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            // Pooled connections keep their session (the staging temp tables of PostgresBulkWriter) instead of DISCARD ALL on
+            // return; nothing here sets other session state.
+            NoResetOnClose = true,
+        };
         _display = $"postgresql://{csb.Username}@{csb.Host}:{csb.Port}/{csb.Database}";
-        _dataSource = new NpgsqlSlimDataSourceBuilder(connectionString).Build();
+        _dataSource = new NpgsqlSlimDataSourceBuilder(csb.ConnectionString).Build();
         try
         {
-            _connection = _dataSource.OpenConnection();
-            try
-            {
-                Execute(Sql.Schema);
-            }
-            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateColumn)
-            {
-                Execute(Sql.Schema); // another collector created the tables between our IF NOT EXISTS checks
-            }
+            using NpgsqlConnection c = _dataSource.OpenConnection();
+            SchemaMigrator.Migrate(c, SqlDialect.Postgres, StoreMigrations.For(Sql, static (_, _, _, _) => true), DateTime.UtcNow.Ticks * 100 - DateTime.UnixEpoch.Ticks * 100);
         }
         catch (NpgsqlException ex)
         {
@@ -105,60 +107,65 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
         return csb.ConnectionString;
     }
 
+    /// <summary>This collector's rows in <c>collector_counters</c>: by default host name and process id, so every collector
+    /// process on the database has its own (a restarted collector adds two small rows; reads sum them).</summary>
+    public string CollectorId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>Called after each row a batch's COPY writes, with the connection and the rows so far (tests kill the connection
+    /// or throw mid-COPY through it); null in production.</summary>
+    internal Action<NpgsqlConnection, int>? AfterCopyRow { get; set; }
+
     /// <inheritdoc />
+    /// <exception cref="NpgsqlException">The server failed a statement or the connection broke: the transaction is rolled back
+    /// (nothing of the batch is committed, so nothing may be acknowledged).</exception>
     public StoreBatchResult Store(IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        lock (_gate)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        List<Envelope>? rest = null;
+        int bulk = 0;
+        foreach (Envelope e in batch)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using NpgsqlTransaction tx = _connection.BeginTransaction();
-            StoreBatchResult result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs, ClipsDirectory);
-            tx.Commit();
-            return result;
+            if (e.Body is Summary or Alert)
+            {
+                bulk++;
+            }
+            else
+            {
+                (rest ??= []).Add(e);
+            }
         }
+
+        using NpgsqlConnection connection = _dataSource.OpenConnection();
+        using NpgsqlTransaction tx = connection.BeginTransaction();
+        using var rows = new RowWriter(connection, Sql);
+        StoreBatchResult result = rest is null ? default : rows.Write(tx, rest, receivedNs, ClipsDirectory);
+        if (bulk > 0)
+        {
+            int inserted = PostgresBulkWriter.Write(connection, tx, Merge, batch, receivedNs, AfterCopyRow);
+            result = new StoreBatchResult(result.Stored + inserted, result.Duplicates + bulk - inserted);
+        }
+
+        rows.AddCounters(tx, CollectorId, result.Duplicates, malformedDropped);
+        tx.Commit();
+        return result;
     }
 
     /// <inheritdoc />
-    public void RecordIdentities(bool authenticated)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            StoreStatements.RecordIdentities(_connection, Sql, authenticated);
-        }
-    }
+    public void RecordIdentities(bool authenticated) => Run(true, c => { StoreStatements.RecordIdentities(c, Sql, authenticated); return 0; });
 
     /// <inheritdoc />
-    public CollectorStats GetStats()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return StoreStatements.Stats(_connection, Sql);
-        }
-    }
+    public CollectorStats GetStats() => Run(false, c => StoreStatements.Stats(c, Sql));
 
     /// <inheritdoc />
     public IReadOnlyList<StoredSummary> GetSummaries(string? deviceId, long sinceNs, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return StoreStatements.Summaries(_connection, Sql, deviceId, sinceNs, limit);
-        }
+        return Run(false, c => StoreStatements.Summaries(c, Sql, deviceId, sinceNs, limit));
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<DeviceRecord> GetDevices()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return StoreStatements.Devices(_connection, Sql);
-        }
-    }
+    public IReadOnlyList<DeviceRecord> GetDevices() => Run(false, c => StoreStatements.Devices(c, Sql));
 
     /// <inheritdoc />
     public IReadOnlyList<StoredSummary> QuerySummaries(SummaryQuery query) => Run(false, c => Fleet.QuerySummaries(c, Sql, query));
@@ -190,12 +197,11 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
     /// <summary>Drops every table of the store (tests and benchmarks reset a shared database with it).</summary>
     public void DropAll()
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            Execute($"DROP TABLE IF EXISTS {StoreSql.AllTables};");
-            Execute(Sql.Schema);
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using NpgsqlConnection c = _dataSource.OpenConnection();
+        SchemaMigrator.Execute(c, null, $"DROP TABLE IF EXISTS {StoreSql.AllTables};");
+        NpgsqlConnection.ClearPool(c); // pooled sessions' staging tables were LIKE the dropped tables
+        SchemaMigrator.Migrate(c, SqlDialect.Postgres, StoreMigrations.For(Sql, static (_, _, _, _) => true), 0);
     }
 
     /// <summary>
@@ -208,55 +214,41 @@ public sealed class PostgresStore : ICollectorStore, ISqlStore, IFleetReader, ID
     public long ForgetDevice(string deviceId)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
-        lock (_gate)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using NpgsqlConnection connection = _dataSource.OpenConnection();
+        using NpgsqlTransaction tx = connection.BeginTransaction();
+        long deleted = 0;
+        foreach (string table in (ReadOnlySpan<string>)["summaries", "alerts", "heartbeats", "devices"])
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using NpgsqlTransaction tx = _connection.BeginTransaction();
-            long deleted = 0;
-            foreach (string table in (ReadOnlySpan<string>)["summaries", "alerts", "heartbeats", "devices"])
-            {
-                using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE device_id = $1", _connection, tx);
-                delete.Parameters.Add(new NpgsqlParameter { Value = deviceId });
-                deleted += delete.ExecuteNonQuery();
-            }
-
-            tx.Commit();
-            return deleted;
+            using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE device_id = $1", connection, tx);
+            delete.Parameters.Add(new NpgsqlParameter { Value = deviceId });
+            deleted += delete.ExecuteNonQuery();
         }
+
+        tx.Commit();
+        return deleted;
     }
 
     /// <inheritdoc />
     T ISqlStore.Run<T>(bool write, Func<System.Data.Common.DbConnection, SqlDialect, T> work)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return work(_connection, SqlDialect.Postgres);
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using NpgsqlConnection connection = _dataSource.OpenConnection();
+        return work(connection, SqlDialect.Postgres);
     }
 
-    /// <summary>Closes the connection.</summary>
+    /// <summary>Closes the pool's connections.</summary>
     public void Dispose()
     {
-        lock (_gate)
+        if (_disposed)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _connection.Dispose();
-            _dataSource.Dispose();
+            return;
         }
+
+        _disposed = true;
+        _dataSource.Dispose();
     }
 
     /// <inheritdoc />
     public override string ToString() => $"PostgresStore({_display})";
-
-    private void Execute(string sql)
-    {
-        using var command = new NpgsqlCommand(sql, _connection);
-        command.ExecuteNonQuery();
-    }
 }

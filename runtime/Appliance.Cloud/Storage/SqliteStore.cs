@@ -24,6 +24,8 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
     private readonly SqliteConnection _connection;
     private readonly string _path;
     private readonly bool _readOnly;
+    private readonly int _version = StoreMigrations.Latest;
+    private readonly RowWriter? _rows;
     private int _commits;
     private bool _disposed;
 
@@ -67,37 +69,10 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
             Execute(synchronous == SqliteSynchronous.Normal
                 ? $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};"
                 : $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};");
-            Execute(Sql.Schema);
-
-            // Files created before the fleet table carried health (schema 1 collectors) gain the columns added since.
-            foreach (string column in StoreSql.AddedColumns)
-            {
-                if (!HasColumn("devices", column))
-                {
-                    Execute($"ALTER TABLE devices ADD COLUMN {column} TEXT;");
-                }
-            }
-
-            // Files written before journal incarnations key their rows by (device_id, seq): rebuilt in place, rows kept as
-            // incarnation 0, all tables in one transaction (a crash leaves the old file as it was).
-            string migrate = string.Concat(StoreSql.KeyedTables.Where(t => !HasColumn(t, "incarnation")).Select(Sql.MigrateToIncarnation));
-            if (migrate.Length > 0)
-            {
-                Execute("BEGIN IMMEDIATE;\n" + migrate + "COMMIT;");
-                Execute(Sql.Schema);
-            }
-
-            // Files written before schema 3 summaries have no spectral column: added, NULL for their rows.
-            if (!HasColumn("summaries", "spectral"))
-            {
-                Execute("ALTER TABLE summaries ADD COLUMN spectral TEXT;");
-            }
-
-            // Files written before quantile sketches have no quantiles column: added, NULL for their rows.
-            if (!HasColumn("summaries", "quantiles"))
-            {
-                Execute("ALTER TABLE summaries ADD COLUMN quantiles TEXT;");
-            }
+            // Versioned migrations (StoreMigrations), each in one transaction: a file from before schema_version is at version 0
+            // and is brought up in place, rows kept.
+            SchemaMigrator.Migrate(_connection, SqlDialect.Sqlite, StoreMigrations.For(Sql, HasColumn), DateTime.UtcNow.Ticks * 100 - UnixEpochNs);
+            _rows = new RowWriter(_connection, Sql);
         }
         catch (SqliteException ex)
         {
@@ -106,13 +81,17 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         }
     }
 
-    private SqliteStore(string path, SqliteConnection readOnlyConnection)
+    private SqliteStore(string path, SqliteConnection readOnlyConnection, int version)
     {
         _path = path;
         ClipsDirectory = path + ".clips";
         _connection = readOnlyConnection;
         _readOnly = true;
+        _version = version;
     }
+
+    /// <summary>The Unix epoch in <see cref="DateTime.Ticks"/> × 100 (ns).</summary>
+    private static readonly long UnixEpochNs = DateTime.UnixEpoch.Ticks * 100;
 
     /// <summary>Size the write-ahead log is truncated to after a checkpoint (<c>PRAGMA journal_size_limit</c>): 64 MiB.</summary>
     public const long WalLimitBytes = 64L * 1024 * 1024;
@@ -149,8 +128,9 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         SqliteConnection connection = OpenReadOnlyConnection(path);
         try
         {
-            StoreStatements.Stats(connection, Sql); // a file that is not a collector store fails here, naming the path
-            return new SqliteStore(path, connection);
+            int version = SchemaMigrator.Version(connection, null); // a file not yet migrated is read the way it was written
+            StoreStatements.Stats(connection, Sql, version); // a file that is not a collector store fails here, naming the path
+            return new SqliteStore(path, connection, version);
         }
         catch (SqliteException ex)
         {
@@ -262,7 +242,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         try
         {
             connection.Open();
-            return StoreStatements.Stats(connection, Sql);
+            return StoreStatements.Stats(connection, Sql, SchemaMigrator.Version(connection, null));
         }
         catch (SqliteException ex)
         {
@@ -285,7 +265,8 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
             StoreBatchResult result;
             using (SqliteTransaction tx = _connection.BeginTransaction())
             {
-                result = StoreStatements.Write(_connection, tx, Sql, batch, malformedDropped, receivedNs, ClipsDirectory);
+                result = _rows!.Write(tx, batch, receivedNs, ClipsDirectory);
+                _rows.AddCounters(tx, CollectorId, result.Duplicates, malformedDropped);
                 tx.Commit();
             }
 
@@ -317,7 +298,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return StoreStatements.Stats(_connection, Sql);
+            return StoreStatements.Stats(_connection, Sql, _version);
         }
     }
 
@@ -338,7 +319,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return StoreStatements.Devices(_connection, Sql);
+            return StoreStatements.Devices(_connection, Sql, _version);
         }
     }
 
@@ -349,10 +330,10 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
     public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Run(false, c => Fleet.QueryAlerts(c, Sql, query));
 
     /// <inheritdoc />
-    public IReadOnlyList<Rollups.RollupRow> QueryRollups(Rollups.RollupQuery query) => Run(false, c => Rollups.RollupSql.Query(c, Sql, query));
+    public IReadOnlyList<Rollups.RollupRow> QueryRollups(Rollups.RollupQuery query) => Run(false, c => Rollups.RollupSql.Query(c, Sql, query, _version));
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> GetDeviceLabels() => Run(false, c => Rollups.RollupSql.Labels(c, Sql));
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> GetDeviceLabels() => Run(false, c => Rollups.RollupSql.Labels(c, Sql, _version));
 
     /// <inheritdoc />
     public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
@@ -363,6 +344,9 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
 
     /// <inheritdoc />
     public StoredClip? GetClip(long id) => Run(false, c => ClipSql.GetClip(c, SqlDialect.Sqlite, id));
+
+    /// <summary>The collector's row in <c>collector_counters</c> (migration 2); one writer per file, so <c>""</c> by default.</summary>
+    public string CollectorId { get; set; } = "";
 
     /// <summary>Where assembled clip files are written (<c>--clips-dir</c>); by default the database file's path + <c>.clips</c>. Created on the first clip.</summary>
     public string ClipsDirectory { get; set; } = "";
@@ -395,6 +379,7 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
             }
 
             _disposed = true;
+            _rows?.Dispose();
             _connection.Dispose();
         }
     }
@@ -402,9 +387,10 @@ public sealed class SqliteStore : ICollectorStore, ISqlStore, IFleetReader, IDis
     /// <inheritdoc />
     public override string ToString() => $"SqliteStore({_path})";
 
-    private bool HasColumn(string table, string column)
+    private static bool HasColumn(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, string table, string column)
     {
-        using SqliteCommand q = _connection.CreateCommand();
+        using var q = (SqliteCommand)connection.CreateCommand();
+        q.Transaction = (SqliteTransaction)tx;
         q.CommandText = "SELECT count(*) FROM pragma_table_info(@t) WHERE name = @c";
         q.Parameters.AddWithValue("@t", table);
         q.Parameters.AddWithValue("@c", column);

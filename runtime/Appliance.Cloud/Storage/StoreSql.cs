@@ -62,11 +62,17 @@ internal sealed class StoreSql
         new("received_ns", Kind.Int, true), new("incarnation", Kind.Int, true),
     ];
 
+    /// <summary>The columns of <c>summaries</c>, in the order <see cref="InsertSummary"/> binds them.</summary>
+    public static string SummaryColumnList { get; } = string.Join(", ", SummaryColumns.Select(c => c.Name));
+
+    /// <summary>The columns of <c>alerts</c>, in the order <see cref="InsertAlert"/> binds them.</summary>
+    public static string AlertColumnList { get; } = string.Join(", ", AlertColumns.Select(c => c.Name));
+
     /// <summary>The tables keyed by (device_id, incarnation, seq), which a store written before incarnations keys by (device_id, seq).</summary>
     public static IReadOnlyList<string> KeyedTables { get; } = ["summaries", "alerts", "heartbeats"];
 
     /// <summary>The tables a store drops to reset (<see cref="PostgresStore.DropAll"/>).</summary>
-    public const string AllTables = "devices, summaries, alerts, alert_acks, heartbeats, counters, device_keys, commands, events, clip_chunks";
+    public const string AllTables = "devices, summaries, alerts, alert_acks, heartbeats, counters, collector_counters, schema_version, device_keys, commands, events, clip_chunks";
 
     /// <summary>Renders every statement in <paramref name="dialect"/>.</summary>
     public StoreSql(SqlDialect dialect)
@@ -83,7 +89,7 @@ internal sealed class StoreSql
         }
 
         schema.Append(CreateTable("summaries", SummaryColumns, null))
-            .Append(dialect.AddColumnIfNotExists ? "ALTER TABLE summaries ADD COLUMN IF NOT EXISTS spectral TEXT;\nALTER TABLE summaries ADD COLUMN IF NOT EXISTS quantiles TEXT;\n" : "")
+            .Append(dialect.AddColumnIfNotExists ? "ALTER TABLE summaries ADD COLUMN IF NOT EXISTS spectral TEXT;\n" : "")
             .Append("CREATE INDEX IF NOT EXISTS summaries_window ON summaries (window_start_ns);\n")
             .Append(CreateTable("alerts", AlertColumns, null))
             .Append(FleetSql.Schema(dialect))
@@ -112,9 +118,10 @@ internal sealed class StoreSql
         InsertAlert = InsertIfAbsent("alerts", AlertColumns);
         InsertHeartbeat = InsertIfAbsent("heartbeats", HeartbeatColumns);
         string g = dialect.Greatest;
-        UpsertDevice = $"INSERT INTO devices (device_id, last_seen_ns, last_sequence) VALUES ({P(1)}, {P(2)}, {P(3)}) ON CONFLICT (device_id) DO UPDATE SET last_seen_ns = {g}(devices.last_seen_ns, excluded.last_seen_ns), last_sequence = {g}(devices.last_sequence, excluded.last_sequence)";
+        UpsertDevice = $"INSERT INTO devices (device_id, last_seen_ns, last_sequence, summaries, alerts) VALUES ({P(1)}, {P(2)}, {P(3)}, {P(4)}, {P(5)}) {DeviceConflict}";
         UpdateDeviceHeartbeat = $"UPDATE devices SET last_heartbeat_seq = {P(2)}, heartbeat_ns = {P(3)}, uptime_ms = {P(4)}, execution_provider = {P(5)}, config_revision = {P(6)}, config_state = {P(7)}, health = {P(8)}, labels = COALESCE({P(9)}, devices.labels) WHERE device_id = {P(1)} AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < {P(2)})";
-        AddCounters = $"UPDATE counters SET value = value + CASE name WHEN 'duplicates_rejected' THEN {P(1)} WHEN 'malformed_dropped' THEN {P(2)} ELSE 0 END";
+        AddCounters = $"INSERT INTO collector_counters (collector_id, name, value) VALUES ({P(1)}, 'duplicates_rejected', {P(2)}), ({P(1)}, 'malformed_dropped', {P(3)}) "
+            + "ON CONFLICT (collector_id, name) DO UPDATE SET value = collector_counters.value + excluded.value";
         SetCounter = $"INSERT INTO counters (name, value) VALUES ({P(1)}, {P(2)}) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
         Summaries = $"SELECT device_id, seq, sensor, channel, window_start_ns, window_end_ns, {StoreRowMapping.FeatureColumns}, spectral FROM summaries WHERE ({P(1)}{dialect.TextCast} IS NULL OR device_id = {P(1)}) AND window_start_ns >= {P(2)} ORDER BY window_start_ns, device_id, seq LIMIT {P(3)}";
     }
@@ -142,7 +149,7 @@ internal sealed class StoreSql
     }
 
     /// <summary>Columns added to <c>devices</c> after the first schema (files of schema 1 collectors gain them on open).</summary>
-    public static IReadOnlyList<string> AddedColumns { get; } = ["config_state", "health", "labels"];
+    public static IReadOnlyList<string> AddedColumns { get; } = ["config_state", "health"];
 
     /// <summary>The dialect rendered.</summary>
     public SqlDialect Dialect { get; }
@@ -161,14 +168,22 @@ internal sealed class StoreSql
     /// <summary>Parameters: device_id, seq, uptime_ms, execution_provider, config_revision, counters, received_ns, incarnation.</summary>
     public string InsertHeartbeat { get; }
 
-    /// <summary>Parameters: device_id, received_ns, seq. Last seen and last sequence only move forward.</summary>
+    /// <summary>Parameters: device_id, received_ns, seq, summaries stored, alerts stored (this batch). Last seen and last sequence
+    /// only move forward; the counts are added to the row's (migration 2).</summary>
     public string UpsertDevice { get; }
 
+    /// <summary>The <c>ON CONFLICT</c> clause of every <c>devices</c> upsert whose inserted row is <c>excluded</c>: last seen and last
+    /// sequence move forward, the stored counts add up.</summary>
+    public string DeviceConflict => $"ON CONFLICT (device_id) DO UPDATE SET last_seen_ns = {Dialect.Greatest}(devices.last_seen_ns, excluded.last_seen_ns), "
+        + $"last_sequence = {Dialect.Greatest}(devices.last_sequence, excluded.last_sequence), "
+        + "summaries = devices.summaries + excluded.summaries, alerts = devices.alerts + excluded.alerts";
+
     /// <summary>Parameters: device_id, seq, received_ns, uptime_ms, execution_provider, config_revision, config_state, health,
-    /// labels (JSON object text, or NULL to keep the row's: a heartbeat from before labels). Applies only when the heartbeat is newer than the one the row holds.</summary>
+    /// labels (JSON object text, or NULL to keep the row's: a heartbeat from before labels; the column is migration 3's).
+    /// Applies only when the heartbeat is newer than the one the row holds.</summary>
     public string UpdateDeviceHeartbeat { get; }
 
-    /// <summary>Parameters: duplicates, malformed frames; added to the persisted counters.</summary>
+    /// <summary>Parameters: collector id, duplicates, malformed frames; added to that collector's rows of <c>collector_counters</c>.</summary>
     public string AddCounters { get; }
 
     /// <summary>Parameters: counter name, value; sets it (creating the row).</summary>
@@ -180,19 +195,30 @@ internal sealed class StoreSql
     /// <summary>Counter set to 1 when the last collector started on the store accepted unauthenticated device identities.</summary>
     public const string UnauthenticatedCounter = "identities_unauthenticated";
 
-    /// <summary>Totals: devices, summaries, alerts, duplicates_rejected, malformed_dropped, identities_unauthenticated (NULL: never set).</summary>
-    public static string Stats => """
-        SELECT (SELECT count(*) FROM devices), (SELECT count(*) FROM summaries), (SELECT count(*) FROM alerts),
-               (SELECT value FROM counters WHERE name = 'duplicates_rejected'),
-               (SELECT value FROM counters WHERE name = 'malformed_dropped'),
-               (SELECT value FROM counters WHERE name = 'identities_unauthenticated')
-        """;
+    /// <summary>Totals at schema <paramref name="version"/>: devices, summaries, alerts, duplicates_rejected, malformed_dropped,
+    /// identities_unauthenticated (NULL: never set). From version 2 on the counts come from the devices' own columns and the
+    /// counters are summed over collectors (a few rows each; PostgreSQL's sum of bigint is numeric, cast back, SQLite's BIGINT has integer affinity): nothing counts the summaries or alerts tables. A store below 2
+    /// (opened read-only, not migrated) is counted the old way.</summary>
+    public static string Stats(int version) => version >= 2
+        ? """
+          SELECT (SELECT count(*) FROM devices), (SELECT CAST(coalesce(sum(summaries), 0) AS BIGINT) FROM devices),
+                 (SELECT CAST(coalesce(sum(alerts), 0) AS BIGINT) FROM devices),
+                 (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM collector_counters WHERE name = 'duplicates_rejected'),
+                 (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM collector_counters WHERE name = 'malformed_dropped'),
+                 (SELECT value FROM counters WHERE name = 'identities_unauthenticated')
+          """
+        : """
+          SELECT (SELECT count(*) FROM devices), (SELECT count(*) FROM summaries), (SELECT count(*) FROM alerts),
+                 (SELECT value FROM counters WHERE name = 'duplicates_rejected'),
+                 (SELECT value FROM counters WHERE name = 'malformed_dropped'),
+                 (SELECT value FROM counters WHERE name = 'identities_unauthenticated')
+          """;
 
-    /// <summary>The fleet, ordered by id: read by <see cref="StoreRowMapping.Device"/>.</summary>
-    public static string Devices => """
+    /// <summary>The fleet at schema <paramref name="version"/>, ordered by id: read by <see cref="StoreRowMapping.Device"/>. From
+    /// version 2 on the per-device counts are the row's own columns (kept by each batch's upsert).</summary>
+    public static string Devices(int version) => $"""
         SELECT d.device_id, d.last_seen_ns, d.last_sequence, d.heartbeat_ns, d.uptime_ms, d.execution_provider, d.config_revision,
-               (SELECT count(*) FROM summaries s WHERE s.device_id = d.device_id),
-               (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id),
+               {(version >= 2 ? "d.summaries, d.alerts" : "(SELECT count(*) FROM summaries s WHERE s.device_id = d.device_id), (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id)")},
                d.config_state, d.health
         FROM devices d ORDER BY d.device_id
         """;

@@ -8,89 +8,20 @@ namespace Appliance.Cloud.Storage;
 
 /// <summary>
 /// Binds and executes the <see cref="StoreSql"/> statements on any ADO.NET connection (Microsoft.Data.Sqlite, Npgsql):
-/// the one place where envelopes become rows. Callers hold their store's lock.
+/// the one place where envelopes become rows (row by row: <see cref="RowWriter"/>; PostgreSQL's bulk path binds the same
+/// columns through binary COPY, <see cref="PostgresBulkWriter"/>). Callers hold their store's lock.
 /// </summary>
 internal static class StoreStatements
 {
-    /// <summary>Writes <paramref name="batch"/> inside <paramref name="tx"/> (not committed here); clip chunks go to
-    /// <paramref name="clipsDirectory"/> (<see cref="ClipSql"/>).</summary>
-    /// <exception cref="ArgumentException">An envelope carries an acknowledgement or command.</exception>
-    /// <exception cref="ArgumentException">A clip chunk disagrees with its event's first chunk.</exception>
-    /// <exception cref="IOException">A clip file cannot be written.</exception>
-    public static StoreBatchResult Write(DbConnection connection, DbTransaction tx, StoreSql sql, IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs, string clipsDirectory)
+    /// <summary>Reads the totals (<see cref="StoreSql.Stats"/>) of a store at schema <paramref name="version"/>.</summary>
+    public static CollectorStats Stats(DbConnection connection, StoreSql sql, int version = StoreMigrations.Latest)
     {
-        using DbCommand summary = Command(connection, tx, sql, sql.InsertSummary, 22);
-        summary.Parameters[20].DbType = DbType.String; // spectral: NULL for most summaries, typed for PostgreSQL
-        summary.Parameters[21].DbType = DbType.String; // quantiles: likewise
-        using DbCommand alert = Command(connection, tx, sql, sql.InsertAlert, 23);
-        using DbCommand heartbeat = Command(connection, tx, sql, sql.InsertHeartbeat, 8);
-        using DbCommand device = Command(connection, tx, sql, sql.UpsertDevice, 3);
-        using DbCommand deviceHeartbeat = Command(connection, tx, sql, sql.UpdateDeviceHeartbeat, 9);
-        deviceHeartbeat.Parameters[8].DbType = DbType.String; // labels: NULL from devices before labels
-        SqlDialect d = sql.Dialect;
-
-        int stored = 0;
-        int duplicates = 0;
-        foreach (Envelope e in batch)
-        {
-            if (e.Body is ClipChunk chunk)
-            {
-                Set(device, e.DeviceId, receivedNs, e.Sequence).ExecuteNonQuery();
-                if (ClipSql.Write(connection, tx, d, clipsDirectory, e, chunk, receivedNs))
-                {
-                    stored++;
-                }
-                else
-                {
-                    duplicates++;
-                }
-
-                continue;
-            }
-
-            DbCommand insert = e.Body switch
-            {
-                Summary s => Set(summary, e.DeviceId, e.Sequence, s.Sensor, s.Channel, s.WindowStartNs, s.WindowEndNs)
-                    .SetFeatures(d, 7, s.Features).Set(19, receivedNs).Set(20, e.Incarnation)
-                    .Set(21, s.Spectral is { } spectral ? SpectralJson.ToJson(spectral) : DBNull.Value)
-                    .Set(22, s.Quantiles is { } sketch ? QuantileSketchJson.ToJson(sketch) : DBNull.Value),
-                Alert a => Set(alert, e.DeviceId, e.Sequence, a.Sensor, a.Channel, a.TimeNs, d.Real64(a.Score), d.Real64(a.Threshold),
-                    (long)a.Severity, a.Detector).SetFeatures(d, 10, a.Features).Set(22, receivedNs).Set(23, e.Incarnation),
-                Heartbeat h => Set(heartbeat, e.DeviceId, e.Sequence, h.UptimeMs, h.ExecutionProvider, h.ConfigRevision,
-                    StoreRowMapping.FormatCounters(h.Counters), receivedNs, e.Incarnation),
-                _ => throw new ArgumentException(
-                    $"collector store: {e.MessageType} from '{e.DeviceId}' sequence {e.Sequence} is not device data (expected summary, alert or heartbeat)",
-                    nameof(batch)),
-            };
-
-            Set(device, e.DeviceId, receivedNs, e.Sequence).ExecuteNonQuery();
-            if (insert.ExecuteNonQuery() == 0)
-            {
-                duplicates++;
-                continue;
-            }
-
-            stored++;
-            if (e.Body is Heartbeat hb)
-            {
-                Set(deviceHeartbeat, e.DeviceId, e.Sequence, receivedNs, hb.UptimeMs, hb.ExecutionProvider, hb.ConfigRevision,
-                    hb.ConfigState, StoreRowMapping.HealthJson(hb), hb.Labels is { } labels ? DeviceLabels.ToJson(labels) : DBNull.Value).ExecuteNonQuery();
-            }
-        }
-
-        using DbCommand counters = Command(connection, tx, sql, sql.AddCounters, 2);
-        Set(counters, (long)duplicates, malformedDropped).ExecuteNonQuery();
-        return new StoreBatchResult(stored, duplicates);
-    }
-
-    /// <summary>Reads the totals (<see cref="StoreSql.Stats"/>).</summary>
-    public static CollectorStats Stats(DbConnection connection, StoreSql sql)
-    {
-        using DbCommand q = Command(connection, null, sql, StoreSql.Stats, 0);
+        using DbCommand q = Command(connection, null, sql, StoreSql.Stats(version), 0);
         using DbDataReader r = q.ExecuteReader();
         r.Read();
         return new CollectorStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), !r.IsDBNull(5) && r.GetInt64(5) != 0);
     }
+
 
     /// <summary>Records whether device identities are authenticated (<see cref="StoreSql.UnauthenticatedCounter"/>).</summary>
     public static void RecordIdentities(DbConnection connection, StoreSql sql, bool authenticated)
@@ -113,10 +44,10 @@ internal static class StoreStatements
         return StoreRowMapping.All(r, row);
     }
 
-    /// <summary>Reads the fleet (<see cref="StoreSql.Devices"/>).</summary>
-    public static List<DeviceRecord> Devices(DbConnection connection, StoreSql sql)
+    /// <summary>Reads the fleet (<see cref="StoreSql.Devices"/>) of a store at schema <paramref name="version"/>.</summary>
+    public static List<DeviceRecord> Devices(DbConnection connection, StoreSql sql, int version = StoreMigrations.Latest)
     {
-        using DbCommand q = Command(connection, null, sql, StoreSql.Devices, 0);
+        using DbCommand q = Command(connection, null, sql, StoreSql.Devices(version), 0);
         using DbDataReader r = q.ExecuteReader();
         return StoreRowMapping.All(r, StoreRowMapping.Device);
     }
@@ -141,7 +72,8 @@ internal static class StoreStatements
         return command;
     }
 
-    private static DbCommand Set(DbCommand command, params object[] values)
+    /// <summary>Binds <paramref name="values"/> to the command's first parameters, in order.</summary>
+    public static DbCommand Set(DbCommand command, params object[] values)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -151,14 +83,15 @@ internal static class StoreStatements
         return command;
     }
 
-    private static DbCommand Set(this DbCommand command, int position, object value)
+    /// <summary>Binds the 1-based parameter <paramref name="position"/>.</summary>
+    public static DbCommand Set(this DbCommand command, int position, object value)
     {
         command.Parameters[position - 1].Value = value;
         return command;
     }
 
     /// <summary>Binds the 12 feature fields in wire order from parameter <paramref name="first"/> on.</summary>
-    private static DbCommand SetFeatures(this DbCommand command, SqlDialect d, int first, in WindowFeatures f) => command
+    public static DbCommand SetFeatures(this DbCommand command, SqlDialect d, int first, in WindowFeatures f) => command
         .Set(first, f.Count).Set(first + 1, f.NanCount).Set(first + 2, d.Real64(f.Min)).Set(first + 3, d.Real64(f.Max))
         .Set(first + 4, d.Real64(f.Mean)).Set(first + 5, d.Real64(f.M2)).Set(first + 6, d.Real64(f.M3)).Set(first + 7, d.Real64(f.M4))
         .Set(first + 8, d.Real64(f.SumOfSquares)).Set(first + 9, d.Real64(f.First)).Set(first + 10, d.Real64(f.Last))

@@ -101,7 +101,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         {
             raw.Open();
             using var drop = raw.CreateCommand();
-            drop.CommandText = "ALTER TABLE summaries DROP COLUMN spectral";
+            drop.CommandText = "ALTER TABLE summaries DROP COLUMN spectral; " + PostgresIngestTests.ToUnversioned; // a database of before both
             drop.ExecuteNonQuery();
         }
 
@@ -222,8 +222,8 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
             // The key tables as the collector before incarnations created them (StoreSql at commit 7a4ed6b), one row each.
             c.Open();
             using var cmd = c.CreateCommand();
-            cmd.CommandText = """
-                DROP TABLE summaries, heartbeats;
+            cmd.CommandText = $"""
+                DROP TABLE summaries, heartbeats; {PostgresIngestTests.ToUnversioned}
                 CREATE TABLE summaries (device_id TEXT NOT NULL, seq BIGINT NOT NULL, sensor TEXT NOT NULL, channel TEXT NOT NULL, window_start_ns BIGINT NOT NULL, window_end_ns BIGINT NOT NULL, count BIGINT, nan_count BIGINT, min DOUBLE PRECISION, max DOUBLE PRECISION, mean DOUBLE PRECISION, m2 DOUBLE PRECISION, m3 DOUBLE PRECISION, m4 DOUBLE PRECISION, sum_of_squares DOUBLE PRECISION, first DOUBLE PRECISION, last DOUBLE PRECISION, zero_crossings BIGINT, received_ns BIGINT NOT NULL, PRIMARY KEY (device_id, seq));
                 CREATE TABLE heartbeats (device_id TEXT NOT NULL, seq BIGINT NOT NULL, uptime_ms BIGINT NOT NULL, execution_provider TEXT NOT NULL, config_revision TEXT NOT NULL, counters TEXT NOT NULL, received_ns BIGINT NOT NULL, PRIMARY KEY (device_id, seq));
                 INSERT INTO summaries VALUES ('old', 9, 'bme280-0', 'pressure', 1700000000000000000, 1700000001000000000, 3, 0, 1.0, 2.0, 1.5, 0.5, 0.0, 0.125, 7.25, 1.0, 2.0, 0, 1);

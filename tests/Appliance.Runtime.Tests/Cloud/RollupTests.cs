@@ -74,6 +74,37 @@ public sealed class RollupTests
     }
 
     [Fact]
+    public void Migration3_StoreOfVersion2_ReadsWithoutSketchesThenGainsQuantilesAndLabels()
+    {
+        using var db = new TempDatabase();
+        using (var first = new SqliteStore(db.Path))
+        {
+            first.Store([Envelope.Create("d1", 1, WireSamples.SampleSummary())], 0, 1);
+        }
+
+        // Back to version 2 (before quantiles and labels), as a collector of pgingest's schema left it.
+        using (var c = new SqliteConnection($"Data Source={db.Path};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "ALTER TABLE summaries DROP COLUMN quantiles; ALTER TABLE devices DROP COLUMN labels; DELETE FROM schema_version WHERE version = 3;";
+            cmd.ExecuteNonQuery();
+        }
+
+        var query = RollupQuery.Parse("bme280-0", "1h", "label:site", 0, long.MaxValue);
+        using (var readOnly = SqliteStore.OpenReadOnly(db.Path))
+        {
+            var old = Assert.Single(readOnly.QueryRollups(query), r => r.Channel == "pressure");
+            Assert.Equal((RollupRow.Unlabelled, 0L), (old.Group, old.SketchCount));
+            Assert.Empty(readOnly.GetDeviceLabels()["d1"]);
+        }
+
+        using var store = new SqliteStore(db.Path); // migrates to 3
+        store.Store([Envelope.Create("d1", 2, new Heartbeat { ConfigRevision = "r", Labels = new Dictionary<string, string> { ["site"] = "a" } })], 0, 2);
+        Assert.Equal("a", Assert.Single(store.QueryRollups(query), r => r.Channel == "pressure").Group);
+    }
+
+    [Fact]
     public void RollupQuery_Parse_RefusesWhatItDoesNotKnow()
     {
         Assert.Equal("site", RollupQuery.Parse("s", "1h", "label:site", 0, 1).LabelKey);
