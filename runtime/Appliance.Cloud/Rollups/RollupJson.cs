@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Appliance.Contracts.Wire;
 
 namespace Appliance.Cloud.Rollups;
 
@@ -52,15 +53,7 @@ public static class RollupJson
 
         w.WriteNumber("windows"u8, row.Windows);
         w.WriteNumber("devices"u8, row.Devices);
-        w.WriteNumber("count"u8, f.Count);
-        w.WriteNumber("nan_count"u8, f.NanCount);
-        Number(w, "mean"u8, f.Mean);
-        Number(w, "std"u8, f.StdDev);
-        Number(w, "min"u8, f.Min);
-        Number(w, "max"u8, f.Max);
-        Number(w, "rms"u8, f.Rms);
-        Number(w, "skewness"u8, f.Skewness);
-        Number(w, "kurtosis"u8, f.Kurtosis);
+        WindowFeaturesJson.WriteShape(w, f);
         Number(w, "m2"u8, f.M2);
         Number(w, "m3"u8, f.M3);
         Number(w, "m4"u8, f.M4);
@@ -87,15 +80,5 @@ public static class RollupJson
             $"{DateTime.UnixEpoch.AddTicks(row.BucketStartNs / 100):yyyy-MM-ddTHH:mm:ssZ} {Every(query.EveryNs)} {group} {query.Sensor}/{row.Channel} windows={row.Windows} devices={row.Devices} n={f.Count} mean={f.Mean:G6} std={f.StdDev:G6} min={f.Min:G6} max={f.Max:G6} p50={row.P50:G6} p95={row.P95:G6} p99={row.P99:G6}");
     }
 
-    private static void Number(Utf8JsonWriter w, ReadOnlySpan<byte> name, double v)
-    {
-        if (double.IsFinite(v))
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
+    private static void Number(Utf8JsonWriter w, ReadOnlySpan<byte> name, double v) => WindowFeaturesJson.Number(w, name, v);
 }
