@@ -102,6 +102,7 @@ public sealed class FleetHttpServer : IAsyncDisposable
         g.MapGet("/alerts", (RequestDelegate)api.ListAlerts);
         g.MapPost("/alerts/{id}/ack", (RequestDelegate)api.Acknowledge);
         g.MapGet("/stats", (RequestDelegate)api.Stats);
+        g.MapGet("/rollups", (RequestDelegate)api.ListRollups);
         var clips = new ClipsApi(api);
         g.MapGet("/devices/{id}/clips", (RequestDelegate)clips.List);
         g.MapGet("/clips/{id}", (RequestDelegate)clips.Get);
@@ -111,6 +112,7 @@ public sealed class FleetHttpServer : IAsyncDisposable
             g.MapPost("/devices/{id}/commands", (RequestDelegate)commands.Enqueue);
             g.MapGet("/commands", (RequestDelegate)commands.List);
             g.MapGet("/commands/{id}", (RequestDelegate)commands.Get);
+            app.MapPost("/hooks/git", (RequestDelegate)commands.GitHook);
         }
 
         g.Map("/{**rest}", (RequestDelegate)(ctx => throw new ApiInputException(404, "path", $"{ctx.Request.Method} {ctx.Request.Path}: no such API call (docs/api.md lists them)")));

@@ -121,6 +121,44 @@ public sealed class DDSketch
         NanCount += other.NanCount;
     }
 
+    /// <summary>Bins per sign this sketch keeps (its <c>maxBins</c>).</summary>
+    public int MaxBins => _positive.Capacity;
+
+    /// <summary>
+    /// The occupied bins of one sign, lowest key first, for a wire or storage form (the sketch is its α, its zero count
+    /// and these bins, §2.1): <paramref name="offset"/> is the key of the first count, and the counts run over consecutive
+    /// keys (zeros inside the range included). Empty when the sign holds nothing. Allocates the array.
+    /// </summary>
+    /// <param name="negative">True for the store of negative values (keys of |x|), false for positive values.</param>
+    /// <param name="offset">The key of the first returned count (0 when empty).</param>
+    /// <returns>The counts.</returns>
+    public long[] Bins(bool negative, out int offset) => (negative ? _negative : _positive).Occupied(out offset);
+
+    /// <summary>
+    /// Adds <paramref name="count"/> values to the bin <paramref name="key"/> of one sign, as a merge of a sketch with the
+    /// same α would (§2.3); with <see cref="Bins"/> it rebuilds a sketch from its wire or storage form.
+    /// </summary>
+    /// <param name="negative">True for the store of negative values.</param>
+    /// <param name="key">The bin key, ⌈log_γ |x|⌉.</param>
+    /// <param name="count">Values in the bin, at least 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">count is negative.</exception>
+    public void AddBin(bool negative, int key, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count > 0)
+        {
+            (negative ? _negative : _positive).Add(key, count);
+        }
+    }
+
+    /// <summary>Adds <paramref name="count"/> values counted as zero (|x| below <see cref="MinIndexableValue"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">count is negative.</exception>
+    public void AddZeros(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ZeroCount += count;
+    }
+
     /// <summary>Empties the sketch, keeping its bins allocated.</summary>
     public void Clear()
     {

@@ -51,6 +51,19 @@ internal sealed class DDSketchStore
         CollapsedBins += other.CollapsedBins;
     }
 
+    /// <summary>The counts from the lowest to the highest occupied bin; <paramref name="offset"/> is the first one's key.</summary>
+    public long[] Occupied(out int offset)
+    {
+        if (_maxIndex < 0)
+        {
+            offset = 0;
+            return [];
+        }
+
+        offset = _offset + _minIndex;
+        return _counts.AsSpan(_minIndex, _maxIndex - _minIndex + 1).ToArray();
+    }
+
     public void Clear()
     {
         if (_maxIndex >= 0)

@@ -73,6 +73,30 @@ public sealed class CommandsApi
         await ctx.Response.WriteAsJsonAsync(View(record), ApiJsonContext.Default.CommandView, cancellationToken: ctx.RequestAborted);
     }
 
+    /// <summary>
+    /// <c>POST /hooks/git?selector=label:KEY=VALUE</c>: the configuration repository changed (a forge's push webhook; its
+    /// body is not read), so every device whose labels match gets a <c>pull-config</c> (<see cref="CommandService.EnqueueSelected"/>).
+    /// 202 with the pending commands (an empty array when no device matches).
+    /// </summary>
+    public async Task GitHook(HttpContext ctx)
+    {
+        var q = new QueryArguments(ctx.Request.Query);
+        string selector = q.Text("selector") ?? throw new ApiInputException(400, "selector", "selector: missing (expected label:KEY=VALUE, for example label:site=plant-a)");
+        IReadOnlyList<CommandRecord> records;
+        try
+        {
+            records = _commands.EnqueueSelected(selector, "pull-config", [], q.Text("by") ?? "hooks/git");
+        }
+        catch (ArgumentException e)
+        {
+            throw new ApiInputException(400, e.ParamName == "requestedBy" ? "by" : "selector", e.Message.Split(" (Parameter")[0]);
+        }
+
+        ctx.Response.StatusCode = StatusCodes.Status202Accepted;
+        IReadOnlyList<CommandView> views = [.. records.Select(View)];
+        await ctx.Response.WriteAsJsonAsync(views, ApiJsonContext.Default.IReadOnlyListCommandView, cancellationToken: ctx.RequestAborted);
+    }
+
     /// <summary><c>GET /api/commands?device=&amp;limit=</c>, latest first.</summary>
     public Task List(HttpContext ctx)
     {

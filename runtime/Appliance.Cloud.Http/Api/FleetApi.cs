@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Appliance.Cloud.Ingest;
+using Appliance.Cloud.Rollups;
 using Appliance.Cloud.Storage;
 using Microsoft.AspNetCore.Http;
 
@@ -116,6 +118,46 @@ public sealed class FleetApi(IFleetReader fleet, FleetHttpOptions options, Func<
         StoredAlert? alert = fleet.AcknowledgeAlert(device, seq, ApiTime.NowNs(), body?.By ?? "api")
             ?? throw new ApiInputException(404, "id", $"alert '{device}:{seq}': no such alert in the collector store");
         await ctx.Response.WriteAsJsonAsync(FleetViews.Alert(alert), ApiJsonContext.Default.AlertView, cancellationToken: ctx.RequestAborted);
+    }
+
+    /// <summary><c>GET /api/rollups?sensor=&amp;every=1m|1h&amp;by=device|label:KEY&amp;since=&amp;until=</c>: the rows of
+    /// <c>appliance cloud rollup</c> as a JSON array (<see cref="RollupJson"/>); since defaults to an hour ago, until to now,
+    /// and the range is at most <see cref="QueryArguments.MaxRange"/>.</summary>
+    public async Task ListRollups(HttpContext ctx)
+    {
+        var q = new QueryArguments(ctx.Request.Query);
+        long now = ApiTime.NowNs();
+        long until = q.Time("until", now);
+        long since = q.Time("since", until - RollupQuery.HourNs);
+        if (until - since > QueryArguments.MaxRange.Ticks * 100)
+        {
+            throw new ApiInputException(400, "since", $"since={ApiTime.Iso(since)}: expected a range of at most {QueryArguments.MaxRange.TotalDays} days before until={ApiTime.Iso(until)}");
+        }
+
+        RollupQuery query;
+        try
+        {
+            query = RollupQuery.Parse(q.Text("sensor") ?? "", q.Text("every") ?? "1m", q.Text("by") ?? "device", since, until);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ApiInputException(400, ex.ParamName ?? "sensor", ex.Message.Split(" (Parameter")[0]);
+        }
+
+        IReadOnlyList<RollupRow> rows = fleet.QueryRollups(query);
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        using (var w = new Utf8JsonWriter(ctx.Response.BodyWriter))
+        {
+            w.WriteStartArray();
+            foreach (RollupRow row in rows)
+            {
+                RollupJson.Write(w, query, row);
+            }
+
+            w.WriteEndArray();
+        }
+
+        await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
     }
 
     /// <summary><c>GET /api/stats</c>.</summary>

@@ -104,6 +104,44 @@ public sealed class CommandService
             : throw new ArgumentException($"device '{deviceId}' is unknown (the collector never heard from it and the registry has no key for it)", nameof(deviceId));
     }
 
+    /// <summary>
+    /// Records a command for every device whose stored labels match <paramref name="selector"/> (<c>label:KEY=VALUE</c>),
+    /// in device id order: the fan-out of a <c>pull-config</c> when the configuration repository changes, so devices may
+    /// poll it rarely. Devices whose keys are all revoked are skipped.
+    /// </summary>
+    /// <param name="selector"><c>label:KEY=VALUE</c>.</param>
+    /// <param name="verb">One of <see cref="Verbs"/>.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="requestedBy">Who asks (recorded).</param>
+    /// <param name="ttl">As <see cref="Enqueue"/>.</param>
+    /// <returns>The pending commands, one per selected device (empty when none matches).</returns>
+    /// <exception cref="ArgumentException">The selector is not <c>label:KEY=VALUE</c> (ParamName <c>selector</c>), or the verb,
+    /// arguments, requester or ttl are bad (as <see cref="Enqueue"/>).</exception>
+    public IReadOnlyList<CommandRecord> EnqueueSelected(string selector, string verb, IReadOnlyList<string> arguments, string requestedBy, TimeSpan? ttl = null)
+    {
+        if (!DeviceLabels.TryParseSelector(selector, out string key, out string? value) || value is null)
+        {
+            throw new ArgumentException($"selector {selector}: expected label:KEY=VALUE (for example label:site=plant-a)", nameof(selector));
+        }
+
+        Parse(verb, arguments);
+        var selected = ((IFleetReader)_store).GetDeviceLabels()
+            .Where(kv => kv.Value.TryGetValue(key, out string? v) && v == value)
+            .Select(kv => kv.Key).Order(StringComparer.Ordinal);
+        var records = new List<CommandRecord>();
+        foreach (string deviceId in selected)
+        {
+            if (_registry.IsRevoked(deviceId))
+            {
+                continue;
+            }
+
+            records.Add(Enqueue(deviceId, verb, arguments, requestedBy, ttl));
+        }
+
+        return records;
+    }
+
     /// <summary>Reads one command.</summary>
     /// <param name="id">Its id.</param>
     /// <returns>The command, or null when there is none of that id.</returns>

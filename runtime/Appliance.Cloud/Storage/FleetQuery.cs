@@ -61,4 +61,14 @@ public interface IFleetReader
     /// <param name="id">The row id (<see cref="StoredClip.Id"/>).</param>
     /// <returns>The event, or null when there is none.</returns>
     StoredClip? GetClip(long id);
+
+    /// <summary>Merges a sensor's windows per time bucket and per device or label value (<see cref="Rollups.RollupQuery"/>).</summary>
+    /// <param name="query">Sensor, bucket length, grouping, time range.</param>
+    /// <returns>The rows, ordered by bucket, group and channel.</returns>
+    /// <exception cref="FormatException">A stored quantile sketch is not readable (names what is wrong).</exception>
+    IReadOnlyList<Rollups.RollupRow> QueryRollups(Rollups.RollupQuery query);
+
+    /// <summary>Reads every device's labels (<c>[device] labels</c> from its latest heartbeat that had them).</summary>
+    /// <returns>Labels by device id; a device without labels maps to an empty set.</returns>
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> GetDeviceLabels();
 }

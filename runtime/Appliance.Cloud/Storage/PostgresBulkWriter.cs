@@ -78,6 +78,15 @@ internal static class PostgresBulkWriter
                         w.WriteNull();
                     }
 
+                    if (s.Quantiles is { } sketch)
+                    {
+                        w.Write(QuantileSketchJson.ToJson(sketch), NpgsqlDbType.Text);
+                    }
+                    else
+                    {
+                        w.WriteNull();
+                    }
+
                     afterCopyRow?.Invoke(connection, ++rows);
                 }
             }

@@ -211,6 +211,12 @@ public sealed class PostgresStore : ICollectorStore, IRetainingStore, ISqlStore,
     public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Run(false, c => Fleet.QueryAlerts(c, Sql, query));
 
     /// <inheritdoc />
+    public IReadOnlyList<Rollups.RollupRow> QueryRollups(Rollups.RollupQuery query) => Run(false, c => Rollups.RollupSql.Query(c, Sql, query));
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> GetDeviceLabels() => Run(false, c => Rollups.RollupSql.Labels(c, Sql));
+
+    /// <inheritdoc />
     public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
         Run(true, c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
 

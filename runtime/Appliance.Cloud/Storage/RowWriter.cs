@@ -28,12 +28,14 @@ internal sealed class RowWriter : IDisposable
     {
         _connection = connection;
         _sql = sql;
-        _summary = StoreStatements.Command(connection, null, sql, sql.InsertSummary, 21);
+        _summary = StoreStatements.Command(connection, null, sql, sql.InsertSummary, 22);
         _summary.Parameters[20].DbType = DbType.String; // spectral: NULL for most summaries, typed for PostgreSQL
+        _summary.Parameters[21].DbType = DbType.String; // quantiles: likewise
         _alert = StoreStatements.Command(connection, null, sql, sql.InsertAlert, 23);
         _heartbeat = StoreStatements.Command(connection, null, sql, sql.InsertHeartbeat, 8);
         _device = StoreStatements.Command(connection, null, sql, sql.UpsertDevice, 5);
-        _deviceHeartbeat = StoreStatements.Command(connection, null, sql, sql.UpdateDeviceHeartbeat, 8);
+        _deviceHeartbeat = StoreStatements.Command(connection, null, sql, sql.UpdateDeviceHeartbeat, 9);
+        _deviceHeartbeat.Parameters[8].DbType = DbType.String; // labels: NULL from devices before labels
         _counters = StoreStatements.Command(connection, null, sql, sql.AddCounters, 3);
     }
 
@@ -95,7 +97,8 @@ internal sealed class RowWriter : IDisposable
             {
                 Summary s => StoreStatements.Set(_summary, e.DeviceId, e.Sequence, s.Sensor, s.Channel, s.WindowStartNs, s.WindowEndNs)
                     .SetFeatures(d, 7, s.Features).Set(19, receivedNs).Set(20, e.Incarnation)
-                    .Set(21, s.Spectral is { } spectral ? SpectralJson.ToJson(spectral) : DBNull.Value),
+                    .Set(21, s.Spectral is { } spectral ? SpectralJson.ToJson(spectral) : DBNull.Value)
+                    .Set(22, s.Quantiles is { } sketch ? QuantileSketchJson.ToJson(sketch) : DBNull.Value),
                 Alert a => StoreStatements.Set(_alert, e.DeviceId, e.Sequence, a.Sensor, a.Channel, a.TimeNs, d.Real64(a.Score), d.Real64(a.Threshold),
                     (long)a.Severity, a.Detector).SetFeatures(d, 10, a.Features).Set(22, receivedNs).Set(23, e.Incarnation),
                 Heartbeat h => StoreStatements.Set(_heartbeat, e.DeviceId, e.Sequence, h.UptimeMs, h.ExecutionProvider, h.ConfigRevision,
@@ -131,7 +134,7 @@ internal sealed class RowWriter : IDisposable
         {
             var hb = (Heartbeat)e.Body;
             StoreStatements.Set(_deviceHeartbeat, e.DeviceId, e.Sequence, receivedNs, hb.UptimeMs, hb.ExecutionProvider, hb.ConfigRevision,
-                hb.ConfigState, StoreRowMapping.HealthJson(hb)).ExecuteNonQuery();
+                hb.ConfigState, StoreRowMapping.HealthJson(hb), hb.Labels is { } labels ? DeviceLabels.ToJson(labels) : DBNull.Value).ExecuteNonQuery();
         }
 
         return new StoreBatchResult(stored, duplicates);

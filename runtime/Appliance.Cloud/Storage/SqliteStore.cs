@@ -376,6 +376,12 @@ public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, I
     public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Run(false, c => Fleet.QueryAlerts(c, Sql, query));
 
     /// <inheritdoc />
+    public IReadOnlyList<Rollups.RollupRow> QueryRollups(Rollups.RollupQuery query) => Run(false, c => Rollups.RollupSql.Query(c, Sql, query, _version));
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> GetDeviceLabels() => Run(false, c => Rollups.RollupSql.Labels(c, Sql, _version));
+
+    /// <inheritdoc />
     public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
         Run(true, c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
 

@@ -14,6 +14,10 @@ namespace Appliance.Cloud.Storage;
 /// <c>malformed_dropped</c> move to collector id <c>''</c>. <c>devices.summaries</c> and <c>devices.alerts</c>: stored rows per
 /// device, kept by the per-batch device upsert and backfilled here once, so <c>cloud devices</c>/<c>cloud stats</c> never count
 /// the summaries table.</item>
+/// <item>fleet rollups (issue 17 item 4): <c>summaries.quantiles</c> (a window's DDSketch state as JSON,
+/// <see cref="Contracts.Wire.QuantileSketchJson"/>) and <c>devices.labels</c> (the device's <c>[device] labels</c> as a JSON
+/// object), both TEXT, NULL for the rows before them. A store created by this build has them from its baseline (the column
+/// lists include them), so the migration adds only what is missing.</item>
 /// <item>daily partitions (PostgreSQL; nothing on SQLite, whose retention deletes by time): <c>summaries</c> and <c>alerts</c>
 /// range-partitioned by UTC day, old rows kept in place as one partition (<see cref="PostgresPartitions.Migrate"/>).</item>
 /// </list>
@@ -29,7 +33,8 @@ internal static class StoreMigrations
     [
         new(1, "baseline", (c, tx) => Baseline(c, tx, sql, hasColumn)),
         new(2, "collector counters, per-device counts", (c, tx) => SchemaMigrator.Execute(c, tx, CollectorCounters(sql.Dialect))),
-        new(3, "daily partitions", (c, tx) =>
+        new(3, "quantile sketches, device labels", (c, tx) => AddTextColumns(c, tx, sql.Dialect, hasColumn, ("summaries", "quantiles"), ("devices", "labels"))),
+        new(4, "daily partitions", (c, tx) =>
         {
             if (c is Npgsql.NpgsqlConnection pg)
             {
@@ -37,6 +42,22 @@ internal static class StoreMigrations
             }
         }),
     ];
+
+    /// <summary>Adds each TEXT column a table lacks (PostgreSQL: <c>ADD COLUMN IF NOT EXISTS</c>; SQLite: asks <paramref name="hasColumn"/>).</summary>
+    private static void AddTextColumns(DbConnection c, DbTransaction tx, SqlDialect d, Func<DbConnection, DbTransaction, string, string, bool> hasColumn, params (string Table, string Column)[] columns)
+    {
+        foreach (var (table, column) in columns)
+        {
+            if (d.AddColumnIfNotExists)
+            {
+                SchemaMigrator.Execute(c, tx, $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} TEXT;");
+            }
+            else if (!hasColumn(c, tx, table, column))
+            {
+                SchemaMigrator.Execute(c, tx, $"ALTER TABLE {table} ADD COLUMN {column} TEXT;");
+            }
+        }
+    }
 
     /// <summary>Migration 2's statements.</summary>
     public static string CollectorCounters(SqlDialect d) => $"""

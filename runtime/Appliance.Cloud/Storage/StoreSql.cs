@@ -38,13 +38,14 @@ internal sealed class StoreSql
         new("device_id", Kind.Text), new("last_seen_ns", Kind.Int, true), new("last_sequence", Kind.Int, true),
         new("last_heartbeat_seq", Kind.Int), new("heartbeat_ns", Kind.Int), new("uptime_ms", Kind.Int),
         new("execution_provider", Kind.Text), new("config_revision", Kind.Text), new("config_state", Kind.Text), new("health", Kind.Text),
+        new("labels", Kind.Text),
     ];
 
     private static readonly Column[] SummaryColumns =
     [
         new("device_id", Kind.Text, true), new("seq", Kind.Int, true), new("sensor", Kind.Text, true), new("channel", Kind.Text, true),
         new("window_start_ns", Kind.Int, true), new("window_end_ns", Kind.Int, true), .. Features, new("received_ns", Kind.Int, true),
-        new("incarnation", Kind.Int, true), new("spectral", Kind.Text),
+        new("incarnation", Kind.Int, true), new("spectral", Kind.Text), new("quantiles", Kind.Text),
     ];
 
     private static readonly Column[] AlertColumns =
@@ -124,7 +125,7 @@ internal sealed class StoreSql
         InsertHeartbeat = InsertIfAbsent("heartbeats", HeartbeatColumns);
         string g = dialect.Greatest;
         UpsertDevice = $"INSERT INTO devices (device_id, last_seen_ns, last_sequence, summaries, alerts) VALUES ({P(1)}, {P(2)}, {P(3)}, {P(4)}, {P(5)}) {DeviceConflict}";
-        UpdateDeviceHeartbeat = $"UPDATE devices SET last_heartbeat_seq = {P(2)}, heartbeat_ns = {P(3)}, uptime_ms = {P(4)}, execution_provider = {P(5)}, config_revision = {P(6)}, config_state = {P(7)}, health = {P(8)} WHERE device_id = {P(1)} AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < {P(2)})";
+        UpdateDeviceHeartbeat = $"UPDATE devices SET last_heartbeat_seq = {P(2)}, heartbeat_ns = {P(3)}, uptime_ms = {P(4)}, execution_provider = {P(5)}, config_revision = {P(6)}, config_state = {P(7)}, health = {P(8)}, labels = COALESCE({P(9)}, devices.labels) WHERE device_id = {P(1)} AND (last_heartbeat_seq IS NULL OR last_heartbeat_seq < {P(2)})";
         AddCounters = $"INSERT INTO collector_counters (collector_id, name, value) VALUES ({P(1)}, 'duplicates_rejected', {P(2)}), ({P(1)}, 'malformed_dropped', {P(3)}) "
             + "ON CONFLICT (collector_id, name) DO UPDATE SET value = collector_counters.value + excluded.value";
         SetCounter = $"INSERT INTO counters (name, value) VALUES ({P(1)}, {P(2)}) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
@@ -148,8 +149,8 @@ internal sealed class StoreSql
             _ => throw new ArgumentException($"table '{table}' has no incarnation key (expected summaries, alerts or heartbeats)", nameof(table)),
         };
         string old = table + "_before_incarnation";
-        // Tables from before incarnations predate the later columns too (spectral: NULL for their rows).
-        string copied = string.Join(", ", columns.Where(c => c.Name is not "incarnation" and not "spectral").Select(c => c.Name));
+        // Tables from before incarnations predate the later columns too (spectral, quantiles: NULL for their rows).
+        string copied = string.Join(", ", columns.Where(c => c.Name is not "incarnation" and not "spectral" and not "quantiles").Select(c => c.Name));
         return $"ALTER TABLE {table} RENAME TO {old};\n{CreateTable(table, columns, null)}INSERT INTO {table} ({copied}, incarnation) SELECT {copied}, 0 FROM {old};\nDROP TABLE {old};\n";
     }
 
@@ -163,7 +164,8 @@ internal sealed class StoreSql
     public string Schema { get; }
 
     /// <summary>Parameters: device_id, seq, sensor, channel, window_start_ns, window_end_ns, 12 features (wire order), received_ns,
-    /// incarnation, spectral (JSON text, <see cref="Contracts.Wire.SpectralJson"/>, or NULL).</summary>
+    /// incarnation, spectral (JSON text, <see cref="Contracts.Wire.SpectralJson"/>, or NULL), quantiles (JSON text,
+    /// <see cref="Contracts.Wire.QuantileSketchJson"/>, or NULL).</summary>
     public string InsertSummary { get; }
 
     /// <summary>Parameters: device_id, seq, sensor, channel, time_ns, score, threshold, severity, detector, 12 features, received_ns, incarnation.</summary>
@@ -182,7 +184,8 @@ internal sealed class StoreSql
         + $"last_sequence = {Dialect.Greatest}(devices.last_sequence, excluded.last_sequence), "
         + "summaries = devices.summaries + excluded.summaries, alerts = devices.alerts + excluded.alerts";
 
-    /// <summary>Parameters: device_id, seq, received_ns, uptime_ms, execution_provider, config_revision, config_state, health.
+    /// <summary>Parameters: device_id, seq, received_ns, uptime_ms, execution_provider, config_revision, config_state, health,
+    /// labels (JSON object text, or NULL to keep the row's: a heartbeat from before labels; the column is migration 3's).
     /// Applies only when the heartbeat is newer than the one the row holds.</summary>
     public string UpdateDeviceHeartbeat { get; }
 

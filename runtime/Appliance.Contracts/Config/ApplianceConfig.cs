@@ -38,7 +38,9 @@ public sealed record ApplianceConfig(
 
 /// <summary>The <c>[device]</c> table.</summary>
 /// <param name="Id">The device id: 1 to 64 characters of letters, digits, '-', '_' and '.'.</param>
-public sealed record DeviceSettings(string Id);
+/// <param name="Labels">The <c>labels = { site = "...", line = "..." }</c> table: carried in heartbeats, stored by the collector,
+/// and what rollups group by and commands select (<c>label:site=X</c>); null when the table is absent.</param>
+public sealed record DeviceSettings(string Id, IReadOnlyDictionary<string, string>? Labels = null);
 
 /// <summary>One <c>[[sensor]]</c> table, parsed: the chip is its registered descriptor, the bus a <see cref="BusSpec"/>.</summary>
 /// <param name="Name">Unique sensor name.</param>
@@ -57,7 +59,9 @@ public sealed record DeviceSettings(string Id);
 /// <param name="Debounce">A pulse counter's debounce time (<c>debounce = "2ms"</c>): rising edges closer than this to the last counted
 /// one are contact bounce, not counted; null (the default) counts every edge.</param>
 /// <param name="Spectral">Spectral features per window (<c>spectral = { size = 4096, ... }</c>); null for none.</param>
-public sealed record SensorSettings(string Name, IChipDescriptor? Chip, BusSpec Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0, SensorDetectorSettings? Detector = null, TimeSpan? Debounce = null, SpectralSettings? Spectral = null)
+/// <param name="Quantiles">A mergeable quantile sketch per window and channel (<c>quantiles = 0.01</c>: DDSketch with relative
+/// accuracy α = 0.01, 0.0001 to 0.5), sent with each summary so p50/p95/p99 roll up across windows and devices; null for none.</param>
+public sealed record SensorSettings(string Name, IChipDescriptor? Chip, BusSpec Bus, int Address, double RateHz, FaultSettings? Fault, int Line = -1, IReadOnlyList<string>? Channels = null, int StuckAfter = 0, SensorDetectorSettings? Detector = null, TimeSpan? Debounce = null, SpectralSettings? Spectral = null, double? Quantiles = null)
 {
     /// <summary>The chip's name as configured: the descriptor's name, or <c>replay</c>.</summary>
     public string ChipName => Chip?.Name ?? "replay";

@@ -163,19 +163,21 @@ public static partial class ConfigLoader
         r.RejectUnknown(s_tables);
 
         var device = r.Table("device");
-        device.RejectUnknown(["id"]);
+        device.RejectUnknown(["id", "labels"]);
         var id = device.String("id", required: true)!;
         if (!IsDeviceId(id))
         {
             throw device.Error("id", $"{QuotedText.Quote(id)} is not a device id ({DeviceIdRule})");
         }
 
+        var labels = DeviceLabelsConfig.Read(device);
+
         var sensors = new List<SensorSettings>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         var spectralReaders = new List<(TableReader Reader, string Name, SpectralSettings Settings, double Rate)>();
         foreach (var s in r.TableArray("sensor"))
         {
-            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after", "detector", "detector_threshold", "detector_cooldown", "detector_range", "debounce", "spectral"]);
+            s.RejectUnknown(["name", "chip", "bus", "address", "rate_hz", "fault", "line", "channels", "stuck_after", "detector", "detector_threshold", "detector_cooldown", "detector_range", "debounce", "spectral", "quantiles"]);
             var name = s.String("name", required: true)!;
             if (!names.Add(name))
             {
@@ -211,6 +213,7 @@ public static partial class ConfigLoader
             var stuckAfter = (int)s.Integer("stuck_after", 0, 0, 1_000_000);
             var debounce = SensorBusRules.Debounce(s, name, chip);
             var spectral = SpectralConfig.Read(s, name, rate, chip?.ChannelsFor(channels));
+            double? quantiles = s.Has("quantiles") ? s.Number("quantiles", null, 0.0001, 0.5) : null;
             if (spectral is not null)
             {
                 spectralReaders.Add((s, name, spectral, rate));
@@ -222,7 +225,7 @@ public static partial class ConfigLoader
                 throw s.Error("detector", $"sensor {QuotedText.Quote(name)} detector = {QuotedText.Quote(sensorDetector.Spec)}: needs the sensor's spectral = {{ size = N, bands = [[low, high], ...] }} (the features it scores)");
             }
 
-            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, sensorDetector, debounce, spectral));
+            sensors.Add(new SensorSettings(name, chip, busSpec, address, rate, fault, line, channels, stuckAfter, sensorDetector, debounce, spectral, quantiles));
         }
 
         if (sensors.Count == 0)
@@ -324,7 +327,7 @@ public static partial class ConfigLoader
         var multivariate = MultivariateSettings.ReadAll(r, sensors, ModelName);
         var cameras = CameraSettings.ReadAll(r, ModelName);
 
-        return new ApplianceConfig(new DeviceSettings(id), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms, outbox, metrics, multivariate, cameras);
+        return new ApplianceConfig(new DeviceSettings(id, labels), sensors, new WindowSettings(length), detector, inference, uplinkSettings, gitops, alarms, outbox, metrics, multivariate, cameras);
     }
 
     /// <summary>

@@ -111,6 +111,9 @@ internal readonly struct TableReader
     /// <summary>The raw TOML value of <paramref name="key"/> (a long, double, string, bool, TomlArray or TomlTable), or null when absent.</summary>
     public object? Raw(string key) => TryGet(key, false, out var v) ? v : null;
 
+    /// <summary>The keys set in this table, in document order (none when the table is absent).</summary>
+    public IReadOnlyList<string> Keys => _table is null ? [] : [.. _table.Keys];
+
     /// <summary>Whether <paramref name="key"/> is set in this table.</summary>
     public bool Has(string key) => _table is not null && _table.ContainsKey(key);
 

@@ -14,6 +14,9 @@ namespace Appliance.Contracts.Wire;
 /// [6] model_id           str   the active model's id; "" when none is exposed
 /// [7] model_rejection    str   why the last model offered was rejected; "" when none
 /// [8] sensors            array of SensorReport arrays (name, health, reason, faults, rate, jitter p50/p99)
+/// [9] labels             map   { str key : str value } from [device] labels, keys in ordinal order; written when the
+///                              device has a labels table, absent otherwise (a reader from before it skips it as a trailing
+///                              item, so it needs no new schema version)
 /// </code>
 /// </remarks>
 public sealed class Heartbeat
@@ -47,4 +50,8 @@ public sealed class Heartbeat
 
     /// <summary>Per-sensor sampling health (degraded ones carry their reason and fault count).</summary>
     public IReadOnlyList<SensorReport> Sensors { get; init; } = [];
+
+    /// <summary>The device's labels (<c>[device] labels</c>); null when the heartbeat carries none (no labels table, or a
+    /// device from before labels), which leaves the collector's stored labels as they are.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
 }

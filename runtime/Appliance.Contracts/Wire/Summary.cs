@@ -16,6 +16,10 @@ namespace Appliance.Contracts.Wire;
 /// [4] features        array (see WindowFeaturesFormatter: 12 items, float32 where float32 holds the value)
 /// [5] spectral        nil or array (schema 3; see SpectralSummary): [dominant_hz, dominant_amplitude, centroid_hz,
 ///                     kurtosis, envelope_amplitude, [band_rms...]], float32. Schema 1 and 2 frames have 5 items: none.
+/// [6] quantiles       nil or array (schema 3, added later; see QuantileSketch): [alpha float64, zero_count int,
+///                     positive_offset int, [counts int...], negative_offset int, [counts int...]]. Written only when the
+///                     window has a sketch (item [5] is then nil when it has no spectral features); readers that predate it
+///                     skip it as an unknown trailing item, so it needs no new schema version.
 /// </code>
 /// Timestamps stay integer nanoseconds (shortest MessagePack int form); only the float features narrow.
 /// </remarks>
@@ -38,4 +42,7 @@ public sealed class Summary
 
     /// <summary>The window's spectral features, for a sensor configured with <c>spectral</c>; null otherwise (and in schema 1-2 frames).</summary>
     public SpectralSummary? Spectral { get; init; }
+
+    /// <summary>The window's quantile sketch (DDSketch state), for a sensor configured with <c>quantiles</c>; null otherwise.</summary>
+    public QuantileSketch? Quantiles { get; init; }
 }

@@ -105,7 +105,7 @@ public sealed partial class Reconciler
         var config = ConfigLoader.Parse(_options.BakedInToml, "baked-in appliance.toml");
         if (_options.DeviceId is not null)
         {
-            config = config with { Device = new DeviceSettings(_options.DeviceId) };
+            config = config with { Device = config.Device with { Id = _options.DeviceId } };
         }
 
         // What the pipeline would refuse to be built from is refused here, so the running revision stays (not an apply that fails).

@@ -64,8 +64,13 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
             && a.Sensors.Zip(b.Sensors).All(p => SameSensor(p.First, p.Second))
             && SameAlarms(a.Alarms, b.Alarms)
             && (a.Multivariate ?? []).SequenceEqual(b.Multivariate ?? [], MultivariateComparer.Instance)
-            && (a.Cameras ?? []).SequenceEqual(b.Cameras ?? []);
+            && (a.Cameras ?? []).SequenceEqual(b.Cameras ?? [])
+            && SameLabels(a.Device.Labels, b.Device.Labels);
     }
+
+    // [device] labels compare by content (null is none): a change rebuilds, so the heartbeat carries the new ones.
+    private static bool SameLabels(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a ?? new Dictionary<string, string>()).All(kv => b!.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     /// <summary>Whether two <c>[[alarm]]</c> lists drive the same lines the same way, in order (<see cref="AlarmSettings.SameAs"/>); null is empty.</summary>
     /// <param name="a">One list, or null.</param>
@@ -79,7 +84,7 @@ public sealed record RevisionChange(RevisionChangeKind Kind, ModelPackage? Model
     }
 
     private static ApplianceConfig Stripped(ApplianceConfig c) =>
-        c with { Sensors = s_noSensors, Alarms = null, Metrics = null, Multivariate = null, Cameras = null, Inference = c.Inference with { Model = null } };
+        c with { Device = c.Device with { Labels = null }, Sensors = s_noSensors, Alarms = null, Metrics = null, Multivariate = null, Cameras = null, Inference = c.Inference with { Model = null } };
 
     // A [[multivariate]] model's bytes changed: rebuild (the pipeline stages them when it is built).
     // A [[camera]] model's bytes changed: rebuild too (the camera stage loads it when it starts).

@@ -39,7 +39,7 @@ public static class RevisionLoader
         var config = ConfigLoader.Parse(rootText, ConfigRepository.ConfigFile, overrideText, overridePath, checkBuses);
         if (deviceId is not null)
         {
-            config = config with { Device = new DeviceSettings(deviceId) };
+            config = config with { Device = config.Device with { Id = deviceId } };
         }
 
         // What the pipeline would refuse to be built from is refused here, so the running revision stays (not an apply that fails).

@@ -30,6 +30,7 @@ public static class DeviceHeartbeat
     /// <param name="cameras">The cameras' counters (summed into the video counters, ids 40 to 45), or null for none.</param>
     /// <param name="stageRestarts">Restarts of the device's supervised stages since start (<see cref="StageSupervisor.Restarts"/>;
     /// counter <see cref="HeartbeatCounter.StageRestarts"/>, sent when not 0).</param>
+    /// <param name="labels">The device's <c>[device] labels</c>, or null when it has none (the heartbeat then carries none).</param>
     /// <returns>The heartbeat, counters keyed by <see cref="HeartbeatCounter"/>.</returns>
     public static Heartbeat Create(
         long uptimeMs,
@@ -44,7 +45,8 @@ public static class DeviceHeartbeat
         string modelRejection = "",
         SteadyClock? clock = null,
         IEnumerable<Video.CameraCounters>? cameras = null,
-        long stageRestarts = 0)
+        long stageRestarts = 0,
+        IReadOnlyDictionary<string, string>? labels = null)
     {
         ArgumentNullException.ThrowIfNull(sensors);
         var counters = new Dictionary<int, long>();
@@ -125,6 +127,7 @@ public static class DeviceHeartbeat
             ModelId = modelId,
             ModelRejection = modelRejection,
             Sensors = reports,
+            Labels = labels,
         };
     }
 }

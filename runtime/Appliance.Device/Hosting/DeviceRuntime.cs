@@ -426,7 +426,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         _sensorStats,
         _pipeline?.ActiveModel ?? "",
         _pipeline?.LastModelRejection ?? "",
-        Appliance.Drivers.Sampling.SteadyClock.Shared, Array.ConvertAll(_cameras, c => c.Counters), Supervision.Restarts);
+        Appliance.Drivers.Sampling.SteadyClock.Shared, Array.ConvertAll(_cameras, c => c.Counters), Supervision.Restarts, _config?.Device.Labels);
 
     /// <summary>Stops sampling, closes the open windows and waits up to <paramref name="flushTimeout"/> for acknowledgement.</summary>
     /// <returns>True when the outbox is fully acknowledged.</returns>

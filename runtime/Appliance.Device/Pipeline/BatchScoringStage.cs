@@ -68,6 +68,7 @@ internal sealed class BatchScoringStage
 
         s.Closed.AsSpan().CopyTo(s.PendingFeatures);
         s.Spectral?.Promote();
+        s.Quantiles?.Promote();
         s.PendingStart = startNs;
         s.PendingEnd = endNs;
         s.Pending = true;

@@ -44,7 +44,7 @@ internal sealed class EmissionStage
         {
             ref readonly var f = ref s.PendingFeatures[c];
             var channel = source.Channels[c];
-            Uplink.Enqueue(new Summary { Sensor = source.Name, Channel = channel, WindowStartNs = startNs, WindowEndNs = endNs, Features = f, Spectral = s.Spectral?.Pending(c) });
+            Uplink.Enqueue(new Summary { Sensor = source.Name, Channel = channel, WindowStartNs = startNs, WindowEndNs = endNs, Features = f, Spectral = s.Spectral?.Pending(c), Quantiles = s.Quantiles?.Pending(c) });
             Interlocked.Increment(ref _tally.Windows);
             var score = scores[c];
             if (model is not null && float.IsFinite(score))

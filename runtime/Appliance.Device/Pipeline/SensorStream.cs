@@ -36,6 +36,12 @@ internal sealed class SensorStream
             Window.Tap = Spectral;
         }
 
+        if (settings?.Quantiles is { } alpha)
+        {
+            Quantiles = new QuantileTap(alpha, Channels);
+            Window.Tap = Window.Tap is { } spectralTap ? new WindowTapPair(spectralTap, Quantiles) : Quantiles;
+        }
+
         Closed = new WindowFeatures[Channels];
         PendingFeatures = new WindowFeatures[Channels];
         Detectors = new IDetector[Channels];
@@ -62,6 +68,9 @@ internal sealed class SensorStream
 
     /// <summary>The sensor's spectral features per window (its <c>spectral</c> table); null when it has none.</summary>
     public SpectralTap? Spectral { get; }
+
+    /// <summary>The sensor's quantile sketches per window (its <c>quantiles</c> key); null when it has none.</summary>
+    public QuantileTap? Quantiles { get; }
 
     /// <summary>Where the window writes the features of the window it closes.</summary>
     public WindowFeatures[] Closed { get; }

@@ -46,8 +46,10 @@ internal static class CloudCommand
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Alerts());
         cmd.Subcommands.Add(Stats());
+        cmd.Subcommands.Add(CloudRollupCommand.Create());
         cmd.Subcommands.Add(CloudClipsCommand.Create());
         cmd.Subcommands.Add(CloudControlCommands.CommandVerb());
+        cmd.Subcommands.Add(CloudControlCommands.PullConfigVerb());
         return cmd;
     }
 

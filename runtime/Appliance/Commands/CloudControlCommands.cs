@@ -93,6 +93,40 @@ internal static class CloudControlCommands
         return cmd;
     }
 
+    /// <summary><c>cloud pull-config --selector label:KEY=VALUE --db [--ttl 10m] [--by NAME]</c>: a <c>pull-config</c> to every
+    /// device whose labels match (<see cref="CommandService.EnqueueSelected"/>), one line per command queued.</summary>
+    public static Command PullConfigVerb()
+    {
+        var db = DbOption();
+        var selector = new Option<string>("--selector") { Description = "The devices: label:KEY=VALUE (for example label:site=plant-a), matched against the labels in their heartbeats", Required = true };
+        var ttl = new Option<string>("--ttl") { Description = "How long each command waits for its device before it expires", DefaultValueFactory = _ => "10m" };
+        var by = new Option<string?>("--by") { Description = "Who asks, recorded with the commands (default: the OS user)" };
+        var cmd = new Command("pull-config", "Tell every device a label selects to fetch its configuration repository now (after a push), through the running collector") { db, selector, ttl, by };
+        cmd.SetAction((p, _) => Cli.Guard(() =>
+        {
+            TimeSpan life = ParseDuration("--ttl", p.GetValue(ttl)!);
+            using var store = CloudCommand.OpenStore(p.GetValue(db)!);
+            IReadOnlyList<CommandRecord> records;
+            try
+            {
+                records = new CommandService(store).EnqueueSelected(p.GetValue(selector)!, "pull-config", [], p.GetValue(by) ?? Environment.UserName, life);
+            }
+            catch (ArgumentException e) when (e.ParamName == "selector")
+            {
+                throw new ArgumentException("--" + e.Message.Split(" (Parameter")[0], e);
+            }
+
+            foreach (var record in records)
+            {
+                Console.WriteLine($"command {record.Id} {record.State}: {record.Verb} to {record.DeviceId}, expires {Time(record.ExpiresNs)}");
+            }
+
+            Console.WriteLine($"{records.Count} device{(records.Count == 1 ? "" : "s")} selected by {p.GetValue(selector)}");
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return cmd;
+    }
+
     private static TimeSpan ParseDuration(string option, string text) =>
         Duration.TryParse(text, out var value, out var error) ? value : throw new ArgumentException($"{option}: {error}");
 

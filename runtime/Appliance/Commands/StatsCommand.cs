@@ -149,15 +149,7 @@ internal static class StatsCommand
         w.WriteNumber("window"u8, window);
         w.WriteNumber("start_row"u8, start);
         w.WriteNumber("rows"u8, rows);
-        w.WriteNumber("count"u8, f.Count);
-        w.WriteNumber("nan_count"u8, f.NanCount);
-        Number(w, "mean"u8, f.Mean);
-        Number(w, "std"u8, f.StdDev);
-        Number(w, "min"u8, f.Min);
-        Number(w, "max"u8, f.Max);
-        Number(w, "rms"u8, f.Rms);
-        Number(w, "skewness"u8, f.Skewness);
-        Number(w, "kurtosis"u8, f.Kurtosis);
+        Appliance.Contracts.Wire.WindowFeaturesJson.WriteShape(w, f);
         Number(w, "sum"u8, f.Sum);
         Number(w, "peak_to_peak"u8, f.PeakToPeak);
         Number(w, "crest_factor"u8, f.CrestFactor);
@@ -169,17 +161,7 @@ internal static class StatsCommand
     }
 
     /// <summary>JSON has no NaN or infinity (RFC 8259 §6): an undefined or infinite value is written as null.</summary>
-    private static void Number(Utf8JsonWriter w, ReadOnlySpan<byte> name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            w.WriteNumber(name, value);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
+    private static void Number(Utf8JsonWriter w, ReadOnlySpan<byte> name, double value) => Appliance.Contracts.Wire.WindowFeaturesJson.Number(w, name, value);
 
     /// <summary>Reads one column of the CSV as doubles, missing values as NaN; throws <see cref="FormatException"/> naming file, line and column.</summary>
     /// <remarks>The file is memory-mapped read-only and parsed in place by <see cref="CsvReader"/> (no copy into a buffer, no

@@ -41,6 +41,20 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Rollup_Postgres_MomentsAndQuantilesEqualRecomputationFromRawSamples()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using var store = new PostgresStore(url!);
+        store.DropAll();
+        RollupChecks.RollupsEqualRecomputation(store);
+    }
+
+    [Fact]
     public void Store_AlertWithNaNScoreInBatch_StoresEveryRowAndNullSummaryQueryReadsAll()
     {
         string? url = Url();

@@ -54,7 +54,7 @@ public sealed class StoreMigrationTests
 
         using var store = new SqliteStore(db.Path);
 
-        Assert.Equal(3, Scalar(db.Path, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(4, Scalar(db.Path, "SELECT max(version) FROM schema_version")); // 3: quantiles and labels, 4: daily partitions (nothing on SQLite)
         Assert.Equal(new CollectorStats(2, 6, 2, 4, 2), store.GetStats());
         Assert.All(store.GetDevices(), d => Assert.Equal((3L, 1L), (d.Summaries, d.Alerts)));
         Assert.Equal(new StoreBatchResult(1, 1), store.Store([Envelope.Create("dev0", 1, WireSamples.SampleSummary()), Envelope.Create("dev0", 9, WireSamples.SampleSummary())], 1, 2));

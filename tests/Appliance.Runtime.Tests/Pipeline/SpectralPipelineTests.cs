@@ -13,33 +13,9 @@ public sealed class SpectralPipelineTests
         // 12 s at 1000 Hz of 0.5 + 2·sin(2π·125 t): 125 Hz is bin 128 of N = 1024 (Δf = 0.9765625 Hz), so the Hann line
         // sits in bins 127..129, inside [100, 150): band RMS 2/√2, nothing in [200, 400), dominant 125 Hz of amplitude 2.
         // 4 s windows hold 4000 samples: ⌊(4000 − 1024)/512⌋ + 1 = 6 frames each; 3 windows.
-        var dir = Directory.CreateTempSubdirectory("appliance-spectral-").FullName;
-        var csv = Path.Combine(dir, "vib.csv");
-        var sb = new StringBuilder("timestamp,value\n");
-        long t0 = 1_704_067_200_000; // 2024-01-01T00:00:00Z in ms
-        for (var i = 0; i < 12_000; i++)
-        {
-            double v = 0.5 + (2 * Math.Sin(2 * Math.PI * 125 * i / 1000.0));
-            sb.Append(CultureInfo.InvariantCulture, $"{(t0 + i) / 1000.0:F3},{v:F6}\n");
-        }
-
-        File.WriteAllText(csv, sb.ToString());
-        using var store = new SqliteStore(Path.Combine(dir, "cloud.db"));
-        using var collector = new Collector("tcp://127.0.0.1:0", store);
-        collector.Start();
-        var endpoint = $"tcp://127.0.0.1:{collector.Port}";
-        var toml = DefaultConfig.ReplayToml(endpoint, csv, TimeSpan.FromSeconds(4))
-            .Replace("rate_hz = 1\n", "rate_hz = 1000\nspectral = { size = 1024, bands = [[100, 150], [200, 400]] }\n", StringComparison.Ordinal)
-            .Replace("enabled = true", "enabled = false", StringComparison.Ordinal);
-        var config = ConfigLoader.Parse(toml, "appliance.toml");
-        using var uplink = new UplinkClient(new UplinkOptions { Endpoint = endpoint, DeviceId = config.Device.Id }, new MemoryOutbox(4096, TimeSpan.FromSeconds(5)));
-        uplink.Start();
-        using var source = new CsvReplaySource("replay", csv);
-        using var pipeline = new DevicePipeline(config, [new SensorBinding(source, 1000, IsReplay: true)], uplink, new PipelineOptions(), NullLogger.Instance);
-        pipeline.Start();
-        await pipeline.Completion.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(await uplink.FlushAsync(TimeSpan.FromSeconds(10)));
-
+        using var store = await ReplayPipelineRun.RunAsync(
+            i => (0.5 + (2 * Math.Sin(2 * Math.PI * 125 * i / 1000.0))).ToString("F6", CultureInfo.InvariantCulture),
+            "spectral = { size = 1024, bands = [[100, 150], [200, 400]] }\n");
         var rows = store.GetSummaries(null, 0, 100);
         Assert.Equal(3, rows.Count);
         foreach (var r in rows)

@@ -3,7 +3,7 @@ using MessagePack.Formatters;
 
 namespace Appliance.Contracts.Wire.Formatters;
 
-/// <summary><see cref="Heartbeat"/> body: positional array of 9 items, 4 in schema 1 (layout on <see cref="Heartbeat"/>).</summary>
+/// <summary><see cref="Heartbeat"/> body: positional array of 9 items (10 with labels), 4 in schema 1 (layout on <see cref="Heartbeat"/>).</summary>
 internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
 {
     private const int FieldsV1 = 4;
@@ -12,7 +12,7 @@ internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
 
     public void Serialize(ref MessagePackWriter writer, Heartbeat value, MessagePackSerializerOptions options)
     {
-        writer.WriteArrayHeader(Fields);
+        writer.WriteArrayHeader(value.Labels is null ? Fields : Fields + 1);
         writer.Write(value.UptimeMs);
         writer.Write(value.ExecutionProvider);
         writer.Write(value.ConfigRevision);
@@ -49,6 +49,50 @@ internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
             WindowFeaturesFormatter.WriteFeature(ref writer, s.JitterP50Us);
             WindowFeaturesFormatter.WriteFeature(ref writer, s.JitterP99Us);
         }
+
+        if (value.Labels is { } labels)
+        {
+            writer.WriteMapHeader(labels.Count);
+            foreach (var (key, label) in labels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                writer.Write(key);
+                writer.Write(label);
+            }
+        }
+    }
+
+    private static Dictionary<string, string> ReadLabels(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            throw new MessagePackSerializationException($"heartbeat.labels: found {reader.NextMessagePackType}, expected a map");
+        }
+
+        options.Security.DepthStep(ref reader);
+        int n = reader.ReadMapHeader();
+        if (n > DeviceLabels.MaxLabels)
+        {
+            throw new MessagePackSerializationException($"heartbeat.labels: {n} labels, expected at most {DeviceLabels.MaxLabels}");
+        }
+
+        var labels = new Dictionary<string, string>(n, StringComparer.Ordinal);
+        for (int i = 0; i < n; i++)
+        {
+            string key = WireReadRules.ReadRequiredString(ref reader, "heartbeat.labels key");
+            string value = WireReadRules.ReadRequiredString(ref reader, "heartbeat.labels value");
+            if (DeviceLabels.Problem(key, value) is { } problem)
+            {
+                throw new MessagePackSerializationException($"heartbeat.labels: {problem}");
+            }
+
+            if (!labels.TryAdd(key, value))
+            {
+                throw new MessagePackSerializationException($"heartbeat.labels: key {key} appears twice");
+            }
+        }
+
+        reader.Depth--;
+        return labels;
     }
 
     public Heartbeat Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
@@ -120,12 +164,14 @@ internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
         }
 
         reader.Depth--;
-        WireReadRules.SkipItems(ref reader, count - Fields, options);
+        Dictionary<string, string>? labels = count > Fields ? ReadLabels(ref reader, options) : null;
+        WireReadRules.SkipItems(ref reader, count - Fields - (labels is null ? 0 : 1), options);
         reader.Depth--;
         return new Heartbeat
         {
             UptimeMs = uptime, ExecutionProvider = provider, ConfigRevision = revision, Counters = counters,
             ConfigState = state, ConfigError = configError, ModelId = modelId, ModelRejection = modelRejection, Sensors = sensors,
+            Labels = labels,
         };
     }
 }

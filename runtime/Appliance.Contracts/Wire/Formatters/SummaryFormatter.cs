@@ -8,7 +8,9 @@ namespace Appliance.Contracts.Wire.Formatters;
 /// <see cref="Summary"/> body: positional array of 5 or 6 items (layout on <see cref="Summary"/>). Schema 2 writes the
 /// window's length in ns as item [3] (1e9 fits a uint32: 5 bytes instead of 9); schema 1 frames, still read, carry the end.
 /// Schema 3 adds item [5], the spectral features (<see cref="SpectralSummary"/>), written only when the window has them:
-/// a summary without them stays the 5-item body of schema 2, byte for byte.
+/// a summary without them stays the 5-item body of schema 2, byte for byte. Item [6], the window's quantile sketch
+/// (<see cref="QuantileSketch"/>), follows the same rule (item [5] nil when only the sketch is there); a reader from before
+/// it skips it as a trailing item, so the schema stays 3.
 /// </summary>
 internal sealed class SummaryFormatter : IMessagePackFormatter<Summary>
 {
@@ -16,6 +18,9 @@ internal sealed class SummaryFormatter : IMessagePackFormatter<Summary>
 
     /// <summary>Items of the spectral array: five scalars and the band RMS array.</summary>
     private const int SpectralFields = 6;
+
+    /// <summary>Items of the quantile sketch array: α, zero count, positive offset and counts, negative offset and counts.</summary>
+    private const int SketchFields = 6;
 
     /// <summary>Most bands a reader accepts (a configuration lists a handful).</summary>
     private const int MaxBands = 256;
@@ -28,7 +33,7 @@ internal sealed class SummaryFormatter : IMessagePackFormatter<Summary>
                 $"summary {value.Sensor}/{value.Channel}: window end {value.WindowEndNs} ns before its start {value.WindowStartNs} ns or a length beyond int64 ns", nameof(value));
         }
 
-        writer.WriteArrayHeader(value.Spectral is null ? Fields : Fields + 1);
+        writer.WriteArrayHeader(value.Quantiles is not null ? Fields + 2 : value.Spectral is null ? Fields : Fields + 1);
         writer.Write(value.Sensor);
         writer.Write(value.Channel);
         writer.Write(value.WindowStartNs);
@@ -38,6 +43,81 @@ internal sealed class SummaryFormatter : IMessagePackFormatter<Summary>
         {
             WriteSpectral(ref writer, spectral);
         }
+        else if (value.Quantiles is not null)
+        {
+            writer.WriteNil();
+        }
+
+        if (value.Quantiles is { } sketch)
+        {
+            WriteSketch(ref writer, sketch);
+        }
+    }
+
+    private static void WriteSketch(ref MessagePackWriter writer, QuantileSketch q)
+    {
+        writer.WriteArrayHeader(SketchFields);
+        writer.Write(q.Alpha);
+        writer.Write(q.ZeroCount);
+        writer.Write(q.PositiveOffset);
+        WriteCounts(ref writer, q.PositiveCounts);
+        writer.Write(q.NegativeOffset);
+        WriteCounts(ref writer, q.NegativeCounts);
+    }
+
+    private static void WriteCounts(ref MessagePackWriter writer, long[] counts)
+    {
+        writer.WriteArrayHeader(counts.Length);
+        foreach (long c in counts)
+        {
+            writer.Write(c);
+        }
+    }
+
+    private static QuantileSketch? ReadSketch(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+
+        options.Security.DepthStep(ref reader);
+        int count = WireReadRules.ReadArrayHeader(ref reader, SketchFields, "summary.quantiles");
+        double alpha = WireReadRules.ReadFloat(ref reader, "summary.quantiles.alpha");
+        long zeros = WireReadRules.ReadInteger(ref reader, "summary.quantiles.zero_count");
+        int positiveOffset = ReadKey(ref reader, "summary.quantiles.positive_offset");
+        long[] positive = ReadCounts(ref reader, "summary.quantiles.positive_counts");
+        int negativeOffset = ReadKey(ref reader, "summary.quantiles.negative_offset");
+        long[] negative = ReadCounts(ref reader, "summary.quantiles.negative_counts");
+        WireReadRules.SkipItems(ref reader, count - SketchFields, options);
+        reader.Depth--;
+        var sketch = new QuantileSketch(alpha, zeros, positiveOffset, positive, negativeOffset, negative);
+        return sketch.Problem() is { } problem ? throw new MessagePackSerializationException($"summary.quantiles: {problem}") : sketch;
+    }
+
+    private static int ReadKey(ref MessagePackReader reader, string what)
+    {
+        long key = WireReadRules.ReadInteger(ref reader, what);
+        return key is < int.MinValue or > int.MaxValue
+            ? throw new MessagePackSerializationException($"{what} {key}: expected a bin key within int32")
+            : (int)key;
+    }
+
+    private static long[] ReadCounts(ref MessagePackReader reader, string what)
+    {
+        int n = WireReadRules.ReadArrayHeader(ref reader, 0, what);
+        if (n > QuantileSketch.MaxBins)
+        {
+            throw new MessagePackSerializationException($"{what}: {n} bins, expected at most {QuantileSketch.MaxBins}");
+        }
+
+        var counts = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            counts[i] = WireReadRules.ReadInteger(ref reader, what);
+        }
+
+        return counts;
     }
 
     private static void WriteSpectral(ref MessagePackWriter writer, in SpectralSummary s)
@@ -132,9 +212,17 @@ internal sealed class SummaryFormatter : IMessagePackFormatter<Summary>
         if (schemaVersion >= 3 && count > Fields)
         {
             options.Security.DepthStep(ref reader);
-            s = new Summary { Sensor = s.Sensor, Channel = s.Channel, WindowStartNs = s.WindowStartNs, WindowEndNs = s.WindowEndNs, Features = s.Features, Spectral = ReadSpectral(ref reader) };
+            var spectral = ReadSpectral(ref reader);
             reader.Depth--;
             read++;
+            QuantileSketch? sketch = null;
+            if (count > Fields + 1)
+            {
+                sketch = ReadSketch(ref reader, options);
+                read++;
+            }
+
+            s = new Summary { Sensor = s.Sensor, Channel = s.Channel, WindowStartNs = s.WindowStartNs, WindowEndNs = s.WindowEndNs, Features = s.Features, Spectral = spectral, Quantiles = sketch };
         }
 
         WireReadRules.SkipItems(ref reader, count - read, options);
