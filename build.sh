@@ -20,7 +20,7 @@
 # Packages: each command checks for the Debian packages it needs (dpkg-query) and calls apt-get only when one is
 # missing: as root it runs `apt-get update` once and installs them (--no-install-recommends); otherwise it prints one
 # line naming them and exits 2. publish/demo: clang (or gcc), zlib1g-dev, git; --rid linux-arm64 adds clang,
-# gcc-aarch64-linux-gnu (Debian's cross linker, binutils and arm64 C runtime under /usr/aarch64-linux-gnu) and, for the
+# gcc-aarch64-linux-gnu (Debian's cross linker, binutils and arm64 C runtime under /usr/aarch64-linux-gnu), file and, for the
 # sysroot, the arm64 architecture in dpkg (dpkg --add-architecture arm64, one apt-get update). image/image-test add qemu-system-x86,
 # busybox-static, kmod, cpio, zstd, xz-utils, bc, sqlite3, make, gcc, libc6-dev, iproute2, libssl3, libgpiod2 and the
 # headers of the Debian kernel the image boots (linux-headers-<abi>-amd64; <abi> from linux-image-amd64 or
@@ -200,7 +200,7 @@ check_publish_log() {
 # which finds Debian's cross toolchain (gcc-aarch64-linux-gnu: aarch64-linux-gnu-ld, crt files and libc under
 # /usr/aarch64-linux-gnu) by itself; zlib and brotli are linked from the runtime pack's static copies. Built in obj-arm64/
 # and bin-arm64/ (the RID-specific restore would otherwise replace the x64 build's project.assets.json).
-ARM64_PACKAGES=(clang gcc-aarch64-linux-gnu git)
+ARM64_PACKAGES=(clang gcc-aarch64-linux-gnu git file)
 publish_arm64() {
   need_dotnet
   [ "$GPU" = 0 ] || { say "build.sh: --gpu is linux-x64 only (the CUDA ONNX Runtime package has no linux-arm64 libraries)"; exit 2; }

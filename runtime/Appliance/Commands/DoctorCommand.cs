@@ -52,12 +52,16 @@ internal static class DoctorCommand
             return false;
         }
 
+        var (flavour, provider) = NativeLibraries.OnnxFlavour();
+        Console.WriteLine(provider is null
+            ? $"onnxruntime: flavour cpu (CPU execution provider; no {NativeLibraries.CudaProvider} beside the binary)"
+            : $"onnxruntime: flavour {flavour} (CUDA execution provider: {provider})");
         try
         {
             Console.WriteLine($"onnxruntime: providers offered: {string.Join(", ", OnnxScorer.AvailableProviders())}");
             var model = StandardScoreModel.Fit([[0f, 1f]], 1, 2).ToOnnx();
             using var probe = new OnnxScorer(model, 1, 2, GpuPolicy.Auto);
-            Console.WriteLine($"onnxruntime: session runs on {probe.ExecutionProvider}" + (probe.FallbackReason is null ? string.Empty : $" (CUDA not available: {probe.FallbackReason})"));
+            Console.WriteLine($"onnxruntime: session runs on {probe.ExecutionProvider}, {probe.IntraOpThreads} intra-op thread" + (probe.FallbackReason is null ? string.Empty : $" (CUDA not available: {probe.FallbackReason})"));
             return true;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InferenceException)

@@ -39,6 +39,24 @@ internal static class NativeLibraries
     /// binary first, then the loader's search path.</summary>
     public static string? Onnx() => Beside("libonnxruntime.so");
 
+    /// <summary>The CUDA provider library ONNX Runtime loads for the CUDA execution provider.</summary>
+    public const string CudaProvider = "libonnxruntime_providers_cuda.so";
+
+    /// <summary>
+    /// The ONNX Runtime flavour this binary was published with, from the provider library beside it: <c>gpu</c> when
+    /// <see cref="CudaProvider"/> lies beside the binary (<c>./build.sh --gpu</c>: Microsoft.ML.OnnxRuntime.Gpu.Linux), <c>cpu</c>
+    /// otherwise (the default build: Microsoft.ML.OnnxRuntime, no CUDA provider). Under <c>dotnet</c> the libraries lie in
+    /// NuGet's <c>runtimes/RID/native</c> folder beside the assembly, which is looked in too.
+    /// </summary>
+    /// <returns>The flavour (<c>cpu</c> or <c>gpu</c>) and the provider library's path, or null for cpu.</returns>
+    public static (string Flavour, string? Provider) OnnxFlavour()
+    {
+        var dir = AppContext.BaseDirectory;
+        string[] candidates = [Path.Combine(dir, CudaProvider), Path.Combine(dir, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", CudaProvider)];
+        var found = candidates.FirstOrDefault(File.Exists);
+        return found is null ? ("cpu", null) : ("gpu", found);
+    }
+
     /// <summary>Why SQLite (<c>libe_sqlite3.so</c>, SQLitePCLRaw's bundle: the collector's default store) does not load, or
     /// null when it does (or when this is not the published binary).</summary>
     public static string? Sqlite() => Beside("libe_sqlite3.so");

@@ -42,6 +42,29 @@ public sealed class GpuPolicyTests
     }
 
     [Fact]
+    public void IntraOpThreads_NotGiven_OneThreadAsTheDeviceDefault()
+    {
+        // Issue 20, item 2: one small batch per window needs no thread pool per session.
+        using var scorer = new OnnxScorer(Model, 2, 3, GpuPolicy.Off);
+        Assert.Equal(1, OnnxScorer.DefaultIntraOpThreads);
+        Assert.Equal(1, scorer.IntraOpThreads);
+    }
+
+    [Fact]
+    public void IntraOpThreads_Stated_SessionScoresTheSame()
+    {
+        var model = ModelBundles.Fit(2, 3, 0f);
+        using var scorer = new OnnxScorer(Model, 2, 3, GpuPolicy.Off, intraOpThreads: 2);
+        var input = ModelBundles.Input(2, 3);
+        float[] ort = new float[2], own = new float[2];
+        scorer.Run(input, ort);
+        model.Score(input, own);
+        Assert.Equal(2, scorer.IntraOpThreads);
+        Assert.Equal(own[0], ort[0], own[0] * 1e-5f);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxScorer(Model, 2, 3, GpuPolicy.Off, intraOpThreads: 0));
+    }
+
+    [Fact]
     public void Off_Always_RunsOnCpu()
     {
         using var scorer = new OnnxScorer(Model, 2, 3, GpuPolicy.Off);
