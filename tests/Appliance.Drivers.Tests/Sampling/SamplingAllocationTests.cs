@@ -110,4 +110,31 @@ public sealed class SamplingAllocationTests
         Assert.True(windows.Count >= 2 && windows[^1] == 0 && windows[^2] == 0, $"bytes allocated per window of 100 wakes: {string.Join(", ", windows)}");
         Assert.True(supervisor.Stats.Snapshot().Samples > 1000, "the loop read the FIFO");
     }
+    // An overrun is counted, and its message kept, on the sampling thread: with a string made per overrun (272 B in the published
+    // binary) a loaded host that starts overrunning also starts allocating, and so collecting, which stops the thread again.
+    [Fact]
+    public void Adxl345SensorReadBatch_FifoOverrunsEveryBatch_AllocatesNothingPerOverrun()
+    {
+        var clock = SimulatedClock.AtNabEpoch();
+        using var sensor = new Adxl345Sensor("vib", new Adxl345Emulator(WaveformSignal.Constant(0, 0, 1), clock), 3200, 16, clock);
+        var values = new float[32 * 3];
+        var timestamps = new long[32];
+        for (int i = 0; i < 100; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(20)); // 64 samples: the 32-entry FIFO overflows before every read
+            sensor.ReadBatch(values, timestamps, out _);
+        }
+
+        long overruns = sensor.FifoOverruns;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(20));
+            sensor.ReadBatch(values, timestamps, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(200, sensor.FifoOverruns - overruns);
+        Assert.StartsWith("sensor 'vib': FIFO overrun", sensor.LastFault, StringComparison.Ordinal);
+    }
 }
