@@ -1,3 +1,5 @@
+using Appliance.Drivers.Sources;
+
 namespace Appliance.Drivers.Sampling;
 
 /// <summary>
@@ -44,6 +46,9 @@ public sealed class SamplingStats
         ConfiguredRateHz = configuredRateHz;
         _frequency = timestampFrequency;
     }
+
+    /// <summary>The sensor's FIFO, whose overruns the snapshot reports; null for a sensor without one (set by <see cref="SensorSupervisor"/>).</summary>
+    internal IBatchSampleSource? Fifo { get; init; }
 
     /// <summary>The sensor's name.</summary>
     public string Sensor { get; }
@@ -167,12 +172,16 @@ public sealed class SamplingStats
     /// <returns>A consistent snapshot.</returns>
     public SamplingStatsSnapshot Snapshot()
     {
-        long[] jitter;
+        // Allocated and sorted outside the lock: the sampling thread records every wake-up under it, and must not wait for a
+        // reader's allocation (which may start a collection) or sort.
+        var copy = new long[WindowSize];
+        int jitterCount;
         double rate = double.NaN;
+        SamplingStatsSnapshot snapshot;
         lock (_gate)
         {
-            jitter = new long[_jitterCount];
-            Array.Copy(_jitter, jitter, _jitterCount);
+            jitterCount = _jitterCount;
+            Array.Copy(_jitter, copy, jitterCount);
             if (_deliveries >= 2)
             {
                 int last = (_deliveryNext - 1 + WindowSize) % WindowSize;
@@ -184,14 +193,13 @@ public sealed class SamplingStats
                 }
             }
 
-            Array.Sort(jitter);
-            return new SamplingStatsSnapshot(
+            snapshot = new SamplingStatsSnapshot(
                 Sensor,
                 Chip,
                 ConfiguredRateHz,
                 rate,
-                Percentile(jitter, 0.50),
-                Percentile(jitter, 0.99),
+                double.NaN,
+                double.NaN,
                 _samples,
                 _failedSamples,
                 _faults,
@@ -200,12 +208,16 @@ public sealed class SamplingStats
                 _degradations,
                 _recoveries,
                 _health,
-                _lastFault);
+                _lastFault) { FifoOverruns = Fifo?.FifoOverruns };
         }
+
+        var jitter = copy.AsSpan(0, jitterCount);
+        jitter.Sort();
+        return snapshot with { JitterP50Us = Percentile(jitter, 0.50), JitterP99Us = Percentile(jitter, 0.99) };
     }
 
     // Nearest-rank percentile (Hyndman & Fan 1996, definition 1): the smallest value with at least p of the data at or below it.
-    private double Percentile(long[] sorted, double p)
+    private double Percentile(ReadOnlySpan<long> sorted, double p)
     {
         if (sorted.Length == 0)
         {

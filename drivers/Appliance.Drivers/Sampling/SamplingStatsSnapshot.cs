@@ -33,4 +33,10 @@ public readonly record struct SamplingStatsSnapshot(
     long Degradations,
     long Recoveries,
     SensorHealth Health,
-    string? LastFault);
+    string? LastFault)
+{
+    /// <summary>Reads after which the sensor's FIFO had overflowed and dropped samples (<see cref="Sources.IBatchSampleSource.FifoOverruns"/>);
+    /// null for a sensor without a FIFO. For a FIFO sensor <see cref="MeasuredRateHz"/> is the effective rate: samples read per
+    /// second of the monotonic clock, over the batches of the last <see cref="SamplingStats.WindowSize"/> wake-ups.</summary>
+    public long? FifoOverruns { get; init; }
+}

@@ -57,7 +57,7 @@ public sealed partial class SensorSupervisor : ISampleSource
         _clock = clock ?? TimeProvider.System;
         _logger = logger;
         _previous = new float[inner.Channels.Count];
-        Stats = new SamplingStats(inner.Name, _bus?.Chip ?? "replay", configuredRateHz, _clock.TimestampFrequency);
+        Stats = new SamplingStats(inner.Name, _bus?.Chip ?? "replay", configuredRateHz, _clock.TimestampFrequency) { Fifo = _batch };
         RetryBudget = TimeSpan.FromSeconds(Math.Min(0.05, 0.5 / Math.Max(configuredRateHz, 1e-3)));
     }
 

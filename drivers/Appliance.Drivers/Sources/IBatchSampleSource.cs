@@ -12,6 +12,10 @@ public interface IBatchSampleSource : ISampleSource
     /// <summary>The chip's own output data rate, samples per second; the batch's timestamps are spaced by its inverse.</summary>
     double OutputDataRateHz { get; }
 
+    /// <summary>Reads after which the chip reported that its FIFO had overflowed and dropped its oldest samples (the ADXL345's
+    /// INT_SOURCE Overrun bit); each leaves a gap in the timestamps. 0 for a source that cannot tell.</summary>
+    long FifoOverruns => 0;
+
     /// <summary>
     /// Reads every sample the chip holds, oldest first, up to <see cref="MaxBatch"/>.
     /// </summary>

@@ -133,6 +133,7 @@ internal static class StoreRowMapping
         HeartbeatCounter.Alerts => "alerts",
         HeartbeatCounter.LateSamples => "late_samples",
         HeartbeatCounter.ClockSteps => "clock_steps",
+        HeartbeatCounter.FifoOverruns => "fifo_overruns",
         HeartbeatCounter.VideoFramesRead => "video_frames_read",
         HeartbeatCounter.VideoFramesDropped => "video_frames_dropped",
         HeartbeatCounter.VideoEvents => "video_events",

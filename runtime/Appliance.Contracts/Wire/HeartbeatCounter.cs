@@ -45,6 +45,10 @@ public enum HeartbeatCounter
     /// <summary>Wall-clock steps (over 1 s, either way) the device's sample clock detected and re-anchored at.</summary>
     ClockSteps = 21,
 
+    /// <summary>Reads after which a sensor's FIFO had overflowed and dropped samples, all FIFO sensors (the ADXL345's INT_SOURCE
+    /// Overrun); sent only by a device with a FIFO sensor.</summary>
+    FifoOverruns = 22,
+
     /// <summary>Camera frames analysed, all cameras (docs/video.md).</summary>
     VideoFramesRead = 40,
 

@@ -10,7 +10,8 @@ namespace Appliance.Device.Health;
 /// <summary>
 /// Builds the device's <see cref="Heartbeat"/> from the parts that hold its health: the journal and uplink counters (the same
 /// figures as <c>status.json</c>'s seq_written, seq_acked, journal_bytes, journal_budget_bytes, merged, dropped, retransmits),
-/// the pipeline's counters, each sensor's sampling statistics (rate, jitter p50/p99, health, last fault), and the reconciler's
+/// the pipeline's counters, each sensor's sampling statistics (rate, jitter p50/p99, health, last fault; FIFO overruns summed over
+/// the FIFO sensors as counter 22), and the reconciler's
 /// revision, state and last error.
 /// </summary>
 public static class DeviceHeartbeat
@@ -96,9 +97,11 @@ public static class DeviceHeartbeat
         }
 
         var reports = new List<SensorReport>();
+        long? fifoOverruns = null;
         foreach (SamplingStats stats in sensors)
         {
             SamplingStatsSnapshot x = stats.Snapshot();
+            fifoOverruns = x.FifoOverruns is { } o ? (fifoOverruns ?? 0) + o : fifoOverruns;
             reports.Add(new SensorReport
             {
                 Name = x.Sensor,
@@ -114,6 +117,11 @@ public static class DeviceHeartbeat
                 JitterP50Us = double.IsFinite(x.JitterP50Us) ? x.JitterP50Us : 0,
                 JitterP99Us = double.IsFinite(x.JitterP99Us) ? x.JitterP99Us : 0,
             });
+        }
+
+        if (fifoOverruns is { } overruns)
+        {
+            counters[(int)HeartbeatCounter.FifoOverruns] = overruns;
         }
 
         return new Heartbeat

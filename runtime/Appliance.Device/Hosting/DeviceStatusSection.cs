@@ -58,7 +58,7 @@ internal sealed class DeviceStatusSection(
         writer.WriteNumber("clock_steps", clock.Steps);
         writer.WriteNumber("clock_last_step_s", clock.LastStep.TotalSeconds);
 
-        // Per bus sensor: configured and measured rate, jitter p50/p99 (µs), faults and health (drivers/Sampling).
+        // Per bus sensor: configured and measured rate, jitter p50/p99 (µs), faults, FIFO overruns (FIFO sensors) and health (drivers/Sampling).
         writer.WriteStartArray("sensors");
         foreach (var stats in sensors())
         {
@@ -74,6 +74,12 @@ internal sealed class DeviceStatusSection(
             writer.WriteNumber("faults", x.Faults);
             writer.WriteNumber("retries", x.Retries);
             writer.WriteNumber("missed_deadlines", x.MissedDeadlines);
+            if (x.FifoOverruns is { } fifoOverruns)
+            {
+                // A FIFO sensor (ADXL345): reads after which the chip had dropped samples; measured_rate_hz is its effective rate.
+                writer.WriteNumber("fifo_overruns", fifoOverruns);
+            }
+
             writer.WriteString("health", x.Health.ToString().ToLowerInvariant());
             writer.WriteEndObject();
         }

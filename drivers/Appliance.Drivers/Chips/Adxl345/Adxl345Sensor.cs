@@ -47,6 +47,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
     private readonly byte _rateCode;
     private readonly byte _range;
     private readonly bool _realTime; // a chip on the system clock is real hardware, or emulated in real time: the 5 µs pop wait applies
+    private readonly string _overrunFault; // made once: an overrun is counted on the sampling thread, which must not allocate for it
     private readonly float[] _pendingValues = new float[Adxl345Datasheet.FifoDepth * 3];
     private readonly long[] _pendingTimestamps = new long[Adxl345Datasheet.FifoDepth];
     private int _pendingCount;
@@ -86,6 +87,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
             _ => throw new ArgumentOutOfRangeException(nameof(rangeG), rangeG, $"sensor '{name}': ADXL345 range must be 2, 4, 8 or 16 g."),
         };
         Name = name;
+        _overrunFault = $"sensor '{name}': FIFO overrun (INT_SOURCE Overrun set): entries were lost before this batch; its timestamps start after a gap.";
         _clock = clock ?? TimeProvider.System;
         _realTime = ReferenceEquals(Appliance.Drivers.Sampling.SteadyClock.Underlying(_clock), TimeProvider.System);
         byte code = 0x0F;
@@ -333,7 +335,7 @@ public sealed class Adxl345Sensor : IBusSensor, IBatchSampleSource
         if (overrun)
         {
             Interlocked.Increment(ref _fifoOverruns);
-            LastFault = $"sensor '{Name}': FIFO overrun (INT_SOURCE Overrun set): entries were lost before this batch; its timestamps start after a gap.";
+            LastFault = _overrunFault;
         }
 
         if (n == 0)
