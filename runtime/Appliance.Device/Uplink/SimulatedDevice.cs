@@ -203,6 +203,37 @@ public sealed class SimulatedFleet : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Waits until every device has an acknowledgement that arrived after <paramref name="since"/> (a collector restart, say)
+    /// and returns, per device, the seconds from <paramref name="since"/> to the latest acknowledgement seen at the first check
+    /// that found one (checks every 20 ms, so a figure is at most that late), or null for a device with none in time.
+    /// </summary>
+    /// <param name="since">A <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> value.</param>
+    /// <param name="timeout">Longest wait.</param>
+    /// <returns>One entry per device, in <see cref="Devices"/> order.</returns>
+    public async Task<double?[]> AcknowledgedSinceAsync(long since, TimeSpan timeout)
+    {
+        var seconds = new double?[_devices.Count];
+        int left = _devices.Count;
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (left > 0 && Environment.TickCount64 < deadline)
+        {
+            for (int i = 0; i < _devices.Count; i++)
+            {
+                long at = _devices[i].Client.LastAcknowledgedTimestamp;
+                if (seconds[i] is null && at > since)
+                {
+                    seconds[i] = System.Diagnostics.Stopwatch.GetElapsedTime(since, at).TotalSeconds;
+                    left--;
+                }
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        return seconds;
+    }
+
     /// <summary>Stops the producer and every device.</summary>
     public void Dispose()
     {

@@ -24,6 +24,7 @@ public sealed partial class UplinkClient
     private long _collectorPending = AwaitingPong; // uplink thread
     private long[] _sentAt = []; // Stopwatch timestamp of each in-flight sequence's latest send, at seq % AckWindow (uplink thread)
     private TimeSpan _resendTimeout;
+    private TimeSpan _pingWait; // the wait before the next link ping: PingInterval spread by PingJitter (uplink thread)
     private Backoff? _resendBackoff;
 
     /// <summary>The resend timeout now: <see cref="UplinkOptions.ResendAfter"/>, plus a full-jitter backoff while resends go
@@ -34,6 +35,7 @@ public sealed partial class UplinkClient
     {
         _sentAt = new long[_options.AckWindow];
         _resendTimeout = _options.ResendAfter;
+        _pingWait = _options.PingInterval;
         _resendBackoff = new Backoff(_options.ResendAfter, _options.ReconnectBackoffMax);
     }
 
@@ -116,4 +118,7 @@ public sealed partial class UplinkClient
 
     /// <summary>Relative spread of the heartbeat interval (±10 %).</summary>
     public const double HeartbeatJitter = 0.1;
+
+    /// <summary>Relative spread of the link ping interval (±10 %): devices that reconnected together do not ping in step.</summary>
+    public const double PingJitter = 0.1;
 }

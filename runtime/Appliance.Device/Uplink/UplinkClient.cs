@@ -321,7 +321,7 @@ public sealed partial class UplinkClient : IDisposable
         Pump();
     }
 
-    /// <summary>Pings the collector every PingInterval; after Liveness silent intervals (plus the backoff) closes the socket
+    /// <summary>Pings the collector every PingInterval (spread ±10 %); after Liveness silent intervals (plus the backoff) closes the socket
     /// and connects a new one; what was in flight is resent once it times out and the new connection's pong says the collector
     /// does not hold it (uplink thread).</summary>
     private void Heartbeat()
@@ -345,9 +345,10 @@ public sealed partial class UplinkClient : IDisposable
             OnReconnect();
         }
 
-        if (Stopwatch.GetElapsedTime(_lastPingTicks, now) >= _options.PingInterval)
+        if (Stopwatch.GetElapsedTime(_lastPingTicks, now) >= _pingWait)
         {
             _lastPingTicks = now;
+            _pingWait = Backoff.Spread(_options.PingInterval, PingJitter);
             byte[] ping = WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [], Proof = _proof }));
             _socket.TrySendFrame(TimeSpan.Zero, ping); // a full queue is itself a sign the peer is gone: liveness decides
         }
