@@ -7,7 +7,7 @@ namespace Appliance.Cloud.Ingest;
 /// <summary>
 /// A store of known capacity for overload tests and <c>appliance bench overload</c>: it wraps a store and holds each
 /// <see cref="Store"/> call until a pacing clock allows its messages at <see cref="Capacity"/> per second
-/// (<c>ready = max(ready, now) + count / capacity</c>, then sleep until <c>ready</c>), so that over any busy period it stores at
+/// (<c>ready = max(ready, now) + count / capacity</c>; the inner store runs, then the call sleeps until <c>ready</c>), so that over any busy period it stores at
 /// most <see cref="Capacity"/> messages per second, and, as long as the inner store is faster, exactly that; a sleep that
 /// oversleeps is made up by the next call. Everything else is passed to the inner store.
 /// </summary>
@@ -32,21 +32,22 @@ public sealed class ThrottledStore(ICollectorStore inner, double capacity) : ICo
     public StoreBatchResult Store(IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        long wait;
+        long ready;
         lock (_gate)
         {
-            long now = Stopwatch.GetTimestamp();
-            _readyTicks = Math.Max(_readyTicks, now) + (long)(batch.Count * Stopwatch.Frequency / Capacity);
-            wait = _readyTicks - now;
+            _readyTicks = Math.Max(_readyTicks, Stopwatch.GetTimestamp()) + (long)(batch.Count * Stopwatch.Frequency / Capacity);
+            ready = _readyTicks;
         }
 
+        // The inner store's own time counts against the budget: only what is left of it is slept.
+        StoreBatchResult result = inner.Store(batch, malformedDropped, receivedNs);
+        Interlocked.Add(ref _messages, batch.Count);
+        long wait = ready - Stopwatch.GetTimestamp();
         if (wait > 0)
         {
             Thread.Sleep(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
         }
 
-        StoreBatchResult result = inner.Store(batch, malformedDropped, receivedNs);
-        Interlocked.Add(ref _messages, batch.Count);
         return result;
     }
 

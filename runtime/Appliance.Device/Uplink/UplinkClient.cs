@@ -328,7 +328,8 @@ public sealed partial class UplinkClient : IDisposable
     {
         long now = Stopwatch.GetTimestamp();
         TimeSpan silent = Stopwatch.GetElapsedTime(_lastReceivedTicks, now);
-        if (silent >= (_options.PingInterval * _options.Liveness) + _backoff)
+        // Frames waiting unread: the peer is alive and this thread was held up (a slow journal fsync): not silence.
+        if (silent >= (_options.PingInterval * _options.Liveness) + _backoff && !_socket.HasIn)
         {
             Interlocked.Increment(ref _deadPeers);
             Volatile.Write(ref _link, (int)UplinkLinkState.Down);
