@@ -13,7 +13,7 @@ namespace Appliance.Cloud.Ingest;
 /// </summary>
 /// <param name="inner">The store written to; disposed with this one.</param>
 /// <param name="capacity">Messages per second; > 0.</param>
-public sealed class ThrottledStore(ICollectorStore inner, double capacity) : ICollectorStore
+public sealed class ThrottledStore(ICollectorStore inner, double capacity) : ForwardingStore(inner)
 {
     private readonly object _gate = new();
     private long _readyTicks;
@@ -22,14 +22,11 @@ public sealed class ThrottledStore(ICollectorStore inner, double capacity) : ICo
     /// <summary>Messages per second this store admits.</summary>
     public double Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "expected messages per second > 0");
 
-    /// <summary>The store written to.</summary>
-    public ICollectorStore Inner => inner;
-
     /// <summary>Messages passed to the inner store (stored or duplicate).</summary>
     public long Messages => Interlocked.Read(ref _messages);
 
     /// <inheritdoc/>
-    public StoreBatchResult Store(IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
+    public override StoreBatchResult Store(IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
     {
         ArgumentNullException.ThrowIfNull(batch);
         long ready;
@@ -40,7 +37,7 @@ public sealed class ThrottledStore(ICollectorStore inner, double capacity) : ICo
         }
 
         // The inner store's own time counts against the budget: only what is left of it is slept.
-        StoreBatchResult result = inner.Store(batch, malformedDropped, receivedNs);
+        StoreBatchResult result = Inner.Store(batch, malformedDropped, receivedNs);
         Interlocked.Add(ref _messages, batch.Count);
         long wait = ready - Stopwatch.GetTimestamp();
         if (wait > 0)
@@ -50,19 +47,4 @@ public sealed class ThrottledStore(ICollectorStore inner, double capacity) : ICo
 
         return result;
     }
-
-    /// <inheritdoc/>
-    public void RecordIdentities(bool authenticated) => inner.RecordIdentities(authenticated);
-
-    /// <inheritdoc/>
-    public CollectorStats GetStats() => inner.GetStats();
-
-    /// <inheritdoc/>
-    public IReadOnlyList<StoredSummary> GetSummaries(string? deviceId, long sinceNs, int limit) => inner.GetSummaries(deviceId, sinceNs, limit);
-
-    /// <inheritdoc/>
-    public IReadOnlyList<DeviceRecord> GetDevices() => inner.GetDevices();
-
-    /// <inheritdoc/>
-    public void Dispose() => inner.Dispose();
 }
