@@ -11,13 +11,15 @@ namespace Appliance.Runtime.Tests.Cloud;
 /// take it for dead nor resend what it still holds. Capacity is fixed by a <see cref="ThrottledStore"/>; the ratios are read
 /// from the collector's and the devices' own counters. The 5-minute form is <c>appliance bench overload --minutes 5</c>.
 /// </summary>
+[Collection(FleetCollection.Name)]
 public sealed class OverloadTests
 {
     [Fact]
     public async Task Collector_StoreSlowerThanResendTimeout_AnswersPingsAndGetsNoRetransmissions()
     {
-        // 10 summaries into a store of 2 messages/s: the commit takes about 5 s, over 16 resend timeouts (300 ms) and over
-        // 6 times the device's dead-peer limit (3 pings of 250 ms). Before the store worker the collector answered pings on the
+        // 10 summaries into a store of 2 messages/s: the commit takes about 5 s, 5 resend timeouts (1 s) and over 6 times the
+        // device's dead-peer limit (3 pings of 250 ms). The resend timeout is 4 ping intervals, so that a pong answering a
+        // ping sent after the data (pending 10) is in before the timeout (see the report: a pong to an earlier ping is trusted). Before the store worker the collector answered pings on the
         // thread that commits: the device declared it dead and resent its window (failed with dead peers and retransmits).
         using var db = new TempDatabase();
         using var store = new ThrottledStore(new SqliteStore(db.Path, SqliteSynchronous.Normal), 2);
@@ -27,7 +29,7 @@ public sealed class OverloadTests
         {
             Endpoint = $"tcp://127.0.0.1:{collector.Port}",
             DeviceId = "slow-1",
-            ResendAfter = TimeSpan.FromMilliseconds(300),
+            ResendAfter = TimeSpan.FromSeconds(1),
             PingInterval = TimeSpan.FromMilliseconds(250),
         }, new MemoryOutbox(64, TimeSpan.Zero));
         device.Start();
@@ -67,8 +69,9 @@ public sealed class OverloadTests
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         fleet.Rate = 0;
 
+        // Stored is counted per commit of up to 1,024 messages, so a 10 s window's edges can add one batch (about 10 %).
         double ratio = stored / seconds / capacity;
-        Assert.True(ratio is >= 0.9 and <= 1.05, $"stored {stored} in {seconds:F1} s: {ratio:P1} of capacity (expected 90 % to 105 %)");
+        Assert.True(ratio is >= 0.9 and <= 1.15, $"stored {stored} in {seconds:F1} s: {ratio:P1} of capacity (expected 90 % to 115 %)");
         Assert.True(await fleet.WaitDrainedAsync(TimeSpan.FromSeconds(90)), "backlog not drained");
 
         CollectorCounters c = collector.Counters;
@@ -80,4 +83,13 @@ public sealed class OverloadTests
         Assert.Equal(0, u.DeadPeers);
         Assert.Equal(0, c.Shed);
     }
+}
+
+/// <summary>The simulated-fleet tests (hundreds of uplink threads, timing against a throttled store) run alone: beside other
+/// tests on a 2-core machine their devices starve (seen: dead peers in the slow-store test while the storm test ran).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FleetCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "simulated fleet";
 }

@@ -16,6 +16,7 @@ namespace Appliance.Runtime.Tests.Cloud;
 /// And Jitter", AWS Architecture Blog, 2015), capped at 4 s here, so the reconnects spread over seconds instead of arriving in one
 /// burst.
 /// </summary>
+[Collection(FleetCollection.Name)]
 public sealed class ReconnectStormTests(ITestOutputHelper output)
 {
     private const int Devices = 500;
