@@ -53,7 +53,9 @@ public sealed partial class Collector
         BareStore is SqliteStore sqlite ? sqlite.WalBytes : 0,
         Interlocked.Read(ref _revoked),
         Interlocked.Read(ref _commandResults),
-        Interlocked.Read(ref _memoryTrims));
+        Interlocked.Read(ref _memoryTrims),
+        Interlocked.Read(ref _shed),
+        StoreQueueDepth);
 
     private int _routesHeld;
 

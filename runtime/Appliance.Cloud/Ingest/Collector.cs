@@ -16,8 +16,10 @@ namespace Appliance.Cloud.Ingest;
 /// Frames in: [routing id, envelope] (a DEALER peer sends one frame; ROUTER prefixes the routing id).
 /// Frames out: [routing id, ack or command envelope]. Anything else is counted in
 /// <see cref="CollectorCounters.Malformed"/> and dropped; the collector never throws on input. An Ack with no
-/// sequences from a device is a link ping and is answered at once with an empty Ack (the device's dead-peer check). A batch is
-/// everything readable at once, up to 1024 messages. The socket is owned by one poller thread. Every decoded frame is checked
+/// sequences from a device is a link ping and is answered at once with an empty Ack (the device's dead-peer check) that says how many
+/// of the device's messages the collector holds uncommitted (<see cref="Ack.Pending"/>). A batch is everything readable at once, up
+/// to 1024 messages; it is committed by the store worker (Collector.StoreWorker.cs), never on the poller thread, so pings are
+/// answered while the store is busy. The socket is owned by one poller thread. Every decoded frame is checked
 /// against <see cref="WireLimits"/> first; bounds, quarantine, bounded routes and rate-limited warnings: docs/uplink.md.
 /// </remarks>
 public sealed partial class Collector : IDisposable
@@ -145,6 +147,7 @@ public sealed partial class Collector : IDisposable
         }
 
         CollectorLog.Listening(_logger, _endpoint, Port);
+        StartStoreWorker();
         _thread = new Thread(_poller.Run) { IsBackground = true, Name = "collector" };
         _thread.Start();
 
@@ -187,9 +190,11 @@ public sealed partial class Collector : IDisposable
             _thread.Join(TimeSpan.FromSeconds(1.5));
         }
 
+        StopStoreWorker();
         _poller.Dispose();
         _socket.Dispose();
         _commands.Dispose();
+        _committed.Dispose();
     }
 
     /// <summary>
@@ -305,7 +310,8 @@ public sealed partial class Collector : IDisposable
                 // A link ping (Paranoid Pirate heartbeat): answer with an empty Ack at once; nothing is stored.
                 Interlocked.Increment(ref _pings);
                 PingedFrom(env.DeviceId, route, Environment.TickCount64);
-                Send(route, env.DeviceId, Envelope.Create(env.DeviceId, ++_outSequence, new Ack { Sequences = [] }));
+                long pending = _inStore.GetValueOrDefault(env.DeviceId);
+                Send(route, env.DeviceId, Envelope.Create(env.DeviceId, ++_outSequence, new Ack { Sequences = [], Pending = pending }));
                 continue;
             }
 
@@ -324,9 +330,10 @@ public sealed partial class Collector : IDisposable
             Interlocked.Increment(ref _received);
             _batch.Add(env);
             _batchRoutes.Add(route);
+            Hold(env.DeviceId);
         }
 
-        StoreAndAcknowledge();
+        HandOff();
     }
 
     /// <summary>Allow-list check: a ping with a valid proof authenticates its connection for its device id; data is
@@ -354,63 +361,6 @@ public sealed partial class Collector : IDisposable
         }
 
         return false;
-    }
-
-    private void StoreAndAcknowledge()
-    {
-        if (_batch.Count == 0 && _pendingMalformed == 0 && _refusedInBatch.Count == 0)
-        {
-            return;
-        }
-
-        BisectingWriter.Result result = BisectingWriter.Write(_store, _batch, _pendingMalformed, UnixNowNs(), (env, ex) =>
-        {
-            Interlocked.Increment(ref _quarantined);
-            CollectorLog.Quarantined(_logger, ex, env.DeviceId, env.Sequence, env.MessageType);
-        });
-        if (result.MalformedCommitted)
-        {
-            _pendingMalformed = 0;
-        }
-
-        if (result.Fault is not null && result.Quarantined == 0)
-        {
-            // The batch failed and no single message explains it (the store itself failed; its parts may have committed
-            // on retry and are acknowledged below). What did not commit is not acknowledged: every device resends after
-            // its ResendAfter, and the store stays idempotent.
-            Interlocked.Increment(ref _storeFaults);
-            CollectorLog.StoreFailed(_logger, result.Fault, _batch.Count);
-        }
-
-        Interlocked.Add(ref _stored, result.Stored);
-        Interlocked.Add(ref _duplicates, result.Duplicates);
-
-        // Acknowledge after the commits above: one Ack per device and incarnation, for its sequences that committed, were
-        // quarantined (a message the store refuses alone would be refused on every resend and stall its device), or were
-        // refused as out of bounds (counted with the malformed frames: acknowledged once that count committed).
-        var acks = new AckGroups();
-        long now = Environment.TickCount64;
-        for (int i = 0; i < _batch.Count; i++)
-        {
-            if (result.Committed[i] || result.QuarantinedAt[i])
-            {
-                acks.Add(_batchRoutes[i], _batch[i]);
-                StoredFrom(_batch[i].DeviceId, _batchRoutes[i], now);
-            }
-        }
-
-        foreach ((byte[] route, Envelope env) in result.MalformedCommitted ? _refusedInBatch : [])
-        {
-            acks.Add(route, env);
-        }
-
-        foreach ((byte[] route, string deviceId, long incarnation, Ack ack) in acks.Acks())
-        {
-            if (Send(route, deviceId, Envelope.Create(deviceId, ++_outSequence, ack, incarnation)))
-            {
-                Interlocked.Increment(ref _acksSent);
-            }
-        }
     }
 
     private void OnCommand(object? sender, NetMQQueueEventArgs<(string DeviceId, Command Command)> e)

@@ -22,6 +22,9 @@ namespace Appliance.Cloud.Ingest;
 /// <param name="Revoked">Authenticated connections cut off because their key was revoked from the device registry.</param>
 /// <param name="CommandResults">Command results received from devices and recorded in the store.</param>
 /// <param name="MemoryTrims">Times the collector gave memory back to the system after a flood of hostile frames ended.</param>
+/// <param name="Shed">Device messages dropped unstored and unacknowledged because the store queue was full
+/// (<see cref="Collector.StoreQueueCapacity"/>); their devices resend them.</param>
+/// <param name="StoreQueue">Device messages waiting for, or in, the store now.</param>
 public readonly record struct CollectorCounters(
     long Received,
     long Stored,
@@ -40,4 +43,6 @@ public readonly record struct CollectorCounters(
     long WalBytes = 0,
     long Revoked = 0,
     long CommandResults = 0,
-    long MemoryTrims = 0);
+    long MemoryTrims = 0,
+    long Shed = 0,
+    long StoreQueue = 0);

@@ -56,15 +56,12 @@ public sealed class CollectorMetrics : IDisposable
     private CollectorCounters Read() => _counters?.Invoke() ?? default;
 
     /// <summary>A store that times and counts each batch for <see cref="CollectorMetrics"/>.</summary>
-    internal sealed class MeasuredStore(ICollectorStore inner, CollectorMetrics metrics) : ICollectorStore
+    internal sealed class MeasuredStore(ICollectorStore inner, CollectorMetrics metrics) : ForwardingStore(inner)
     {
-        /// <summary>The store measured.</summary>
-        public ICollectorStore Inner => inner;
-
-        public StoreBatchResult Store(IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
+        public override StoreBatchResult Store(IReadOnlyList<Envelope> batch, long malformedDropped, long receivedNs)
         {
             long start = Stopwatch.GetTimestamp();
-            StoreBatchResult result = inner.Store(batch, malformedDropped, receivedNs);
+            StoreBatchResult result = Inner.Store(batch, malformedDropped, receivedNs);
             metrics._commit.Record(Stopwatch.GetElapsedTime(start).TotalSeconds);
             metrics._stored.Add(result.Stored);
             if (result.Stored > 0)
@@ -82,17 +79,5 @@ public sealed class CollectorMetrics : IDisposable
 
             return result;
         }
-
-        public void RecordIdentities(bool authenticated) => inner.RecordIdentities(authenticated);
-
-        public CollectorStats GetStats() => inner.GetStats();
-
-        public IReadOnlyList<StoredSummary> GetSummaries(string? deviceId, long sinceNs, int limit) => inner.GetSummaries(deviceId, sinceNs, limit);
-
-        public IReadOnlyList<DeviceRecord> GetDevices() => inner.GetDevices();
-
-        public void Dispose() => inner.Dispose();
-
-        public override string? ToString() => inner.ToString();
     }
 }

@@ -19,8 +19,8 @@ namespace Appliance.Device.Uplink;
 /// Threads: <see cref="Enqueue(Summary)"/> and friends are thread-safe; the DEALER socket is owned by one
 /// thread running a <see cref="NetMQPoller"/> (NetMQ sockets are not thread-safe). A successful send
 /// proves nothing: only an <see cref="Ack"/> (sent by the collector after its store commits) advances the
-/// outbox's high-water mark, so a message lost with a dropped connection is resent after
-/// <see cref="UplinkOptions.ResendAfter"/>. The collector stores idempotently by (device, incarnation, sequence),
+/// outbox's high-water mark, so a message lost with a dropped connection is resent once it timed out and the collector's pong
+/// says it does not hold it (UplinkClient.Flow.cs). The collector stores idempotently by (device, incarnation, sequence),
 /// so a resend never duplicates. Frames are single-part: [envelope].
 /// </remarks>
 public sealed partial class UplinkClient : IDisposable
@@ -98,6 +98,7 @@ public sealed partial class UplinkClient : IDisposable
         _results.ReceiveReady += OnResult;
         _sendCursor = outbox.HighestAcknowledged + 1;
         _highestSent = outbox.HighestAcknowledged;
+        InitFlow();
     }
 
     /// <summary>State of the link as seen by the heartbeat: up once a frame came back, down after a dead-peer detection.</summary>
@@ -159,7 +160,7 @@ public sealed partial class UplinkClient : IDisposable
         Wake();
         if (_options.HeartbeatSource is not null)
         {
-            _heartbeatTimer = new Timer(_ => EnqueueHeartbeat(), null, TimeSpan.Zero, _options.HeartbeatInterval);
+            StartHeartbeats();
         }
     }
 
@@ -320,13 +321,15 @@ public sealed partial class UplinkClient : IDisposable
         Pump();
     }
 
-    /// <summary>Pings the collector every PingInterval; after Liveness silent intervals (plus the backoff) closes the socket
-    /// and connects a new one, and resends everything unacknowledged (uplink thread).</summary>
+    /// <summary>Pings the collector every PingInterval (spread ±10 %); after Liveness silent intervals (plus the backoff) closes the socket
+    /// and connects a new one; what was in flight is resent once it times out and the new connection's pong says the collector
+    /// does not hold it (uplink thread).</summary>
     private void Heartbeat()
     {
         long now = Stopwatch.GetTimestamp();
         TimeSpan silent = Stopwatch.GetElapsedTime(_lastReceivedTicks, now);
-        if (silent >= (_options.PingInterval * _options.Liveness) + _backoff)
+        // Frames waiting unread: the peer is alive and this thread was held up (a slow journal fsync): not silence.
+        if (silent >= (_options.PingInterval * _options.Liveness) + _backoff && !_socket.HasIn)
         {
             Interlocked.Increment(ref _deadPeers);
             Volatile.Write(ref _link, (int)UplinkLinkState.Down);
@@ -340,13 +343,13 @@ public sealed partial class UplinkClient : IDisposable
             _backoff = _reconnect.Next();
             _lastReceivedTicks = now;
             _lastPingTicks = 0; // ping (and prove the key) on the new connection before any data
-            _sendCursor = _outbox.HighestAcknowledged + 1; // whatever was in flight on the dead connection is resent
-            _lastProgressTicks = now;
+            OnReconnect();
         }
 
-        if (Stopwatch.GetElapsedTime(_lastPingTicks, now) >= _options.PingInterval)
+        if (Stopwatch.GetElapsedTime(_lastPingTicks, now) >= _pingWait)
         {
             _lastPingTicks = now;
+            _pingWait = Backoff.Spread(_options.PingInterval, PingJitter);
             byte[] ping = WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [], Proof = _proof }));
             _socket.TrySendFrame(TimeSpan.Zero, ping); // a full queue is itself a sign the peer is gone: liveness decides
         }
@@ -355,15 +358,7 @@ public sealed partial class UplinkClient : IDisposable
     private void OnTick(object? sender, NetMQTimerEventArgs e)
     {
         Heartbeat();
-        long acked = _outbox.HighestAcknowledged;
-        if (_sendCursor - 1 > acked
-            && Stopwatch.GetElapsedTime(_lastProgressTicks) >= _options.ResendAfter)
-        {
-            _resendLog.Resend(acked + 1, (long)Stopwatch.GetElapsedTime(_lastProgressTicks).TotalMilliseconds);
-            _sendCursor = acked + 1;
-            _lastProgressTicks = Stopwatch.GetTimestamp();
-        }
-
+        ResendTimedOut();
         Pump();
     }
 
@@ -417,6 +412,7 @@ public sealed partial class UplinkClient : IDisposable
                     _highestSent = seq;
                 }
 
+                SentAt(seq, Stopwatch.GetTimestamp());
                 _sendCursor = seq + 1;
             }
         }
@@ -459,6 +455,9 @@ public sealed partial class UplinkClient : IDisposable
 
             switch (env.Body)
             {
+                case Ack { Sequences.Count: 0 } pong:
+                    OnPong(pong);
+                    break;
                 case Ack ack:
                     foreach (long seq in ack.Sequences)
                     {
@@ -484,6 +483,7 @@ public sealed partial class UplinkClient : IDisposable
         if (progress)
         {
             _resendLog.Progress();
+            OnProgress();
             _lastProgressTicks = Stopwatch.GetTimestamp();
             Interlocked.Exchange(ref _lastAckTimestamp, _lastProgressTicks);
             TaskCompletionSource done;

@@ -33,6 +33,7 @@ internal static class BenchCommand
         // ---- lead: other bench subcommands are registered here, one line each, for example:
 #if !DEVICE_ONLY
         bench.Subcommands.Add(BenchUplinkCommand.Create());
+        bench.Subcommands.Add(BenchOverloadCommand.Create());
         bench.Subcommands.Add(BenchInferenceCommand.Create());
         bench.Subcommands.Add(BenchApiCommand.Create());
         bench.Subcommands.Add(BenchStoreCommand.Create());

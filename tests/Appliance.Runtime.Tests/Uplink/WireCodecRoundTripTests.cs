@@ -101,6 +101,31 @@ public sealed class WireCodecRoundTripTests
     }
 
     [Fact]
+    public void Encode_PongWithPending_AddsItemTwoAfterANilProof()
+    {
+        // The collector's answer to a ping, holding 7 of the device's messages: body [[], nil, 7] (Ack remarks). A reader
+        // before item [2] skips the nil and the 7 as a newer writer's items (see the next test).
+        byte[] frame = WireCodec.Encode(Envelope.Create("dev1", 1, new Ack { Sequences = [], Pending = 7 }));
+        Assert.Equal(Hex("95 03 04 a4 64657631 01 93 90 c0 07"), frame);
+
+        Assert.True(WireCodec.TryDecode(frame, out Envelope e, out string? error), error);
+        var pong = (Ack)e.Body;
+        Assert.Empty(pong.Sequences);
+        Assert.Null(pong.Proof);
+        Assert.Equal(7, pong.Pending);
+    }
+
+    [Fact]
+    public void TryDecode_AckWithoutPending_HasNullPending()
+    {
+        // An older collector's pong, and any acknowledgement: no item [2].
+        Assert.True(WireCodec.TryDecode(Hex("95 01 04 a4 64657631 01 91 90"), out Envelope e, out string? error), error);
+        Assert.Null(((Ack)e.Body).Pending);
+        Assert.True(WireCodec.TryDecode(Hex("95 01 04 a4 64657631 01 94 90 c0 03 a3 6e6577"), out e, out error), error);
+        Assert.Equal(3, ((Ack)e.Body).Pending); // a still newer writer's item [3] is skipped
+    }
+
+    [Fact]
     public void TryDecode_NewerWriterWithExtraItems_SkipsThem()
     {
         // Ack golden bytes with the incarnation (item [5], 5), a seventh envelope item {1: [2]} and a second body item

@@ -3,14 +3,15 @@ using MessagePack.Formatters;
 
 namespace Appliance.Contracts.Wire.Formatters;
 
-/// <summary><see cref="Ack"/> body: array of 1 item, the array of acknowledged sequences (layout on <see cref="Ack"/>).</summary>
+/// <summary><see cref="Ack"/> body: array of 1 to 3 items, the acknowledged sequences, the optional proof (bin or nil) and the
+/// optional pending count (layout on <see cref="Ack"/>).</summary>
 internal sealed class AckFormatter : IMessagePackFormatter<Ack>
 {
     private const int Fields = 1;
 
     public void Serialize(ref MessagePackWriter writer, Ack value, MessagePackSerializerOptions options)
     {
-        writer.WriteArrayHeader(value.Proof is null ? Fields : Fields + 1);
+        writer.WriteArrayHeader(value.Pending is not null ? Fields + 2 : value.Proof is null ? Fields : Fields + 1);
         writer.WriteArrayHeader(value.Sequences.Count);
         for (int i = 0; i < value.Sequences.Count; i++)
         {
@@ -20,6 +21,15 @@ internal sealed class AckFormatter : IMessagePackFormatter<Ack>
         if (value.Proof is not null)
         {
             writer.Write(value.Proof);
+        }
+        else if (value.Pending is not null)
+        {
+            writer.WriteNil();
+        }
+
+        if (value.Pending is { } pending)
+        {
+            writer.Write(pending);
         }
     }
 
@@ -50,9 +60,26 @@ internal sealed class AckFormatter : IMessagePackFormatter<Ack>
             proof = bytes.HasValue ? System.Buffers.BuffersExtensions.ToArray(bytes.Value) : null;
             extra--;
         }
+        else if (extra > 0 && reader.NextMessagePackType == MessagePackType.Nil)
+        {
+            reader.ReadNil();
+            extra--;
+        }
+
+        long? pending = null;
+        if (extra > 0 && reader.NextMessagePackType == MessagePackType.Integer)
+        {
+            pending = WireReadRules.ReadInteger(ref reader, "ack.pending");
+            if (pending < 0)
+            {
+                throw new MessagePackSerializationException($"ack.pending = {pending}, expected a count >= 0");
+            }
+
+            extra--;
+        }
 
         WireReadRules.SkipItems(ref reader, extra, options); // a newer writer's other items are skipped
         reader.Depth--;
-        return new Ack { Sequences = sequences, Proof = proof };
+        return new Ack { Sequences = sequences, Proof = proof, Pending = pending };
     }
 }
