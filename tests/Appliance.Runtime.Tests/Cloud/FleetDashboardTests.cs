@@ -30,7 +30,7 @@ public sealed class FleetDashboardTests
         {
             c.Open();
             using var drop = c.CreateCommand();
-            drop.CommandText = "DROP TABLE alert_acks"; // the schema before issue 16
+            drop.CommandText = "DROP TABLE alert_acks;" + StoreMigrationTests.BeforeVersionsSql; // the schema before issue 16 (and so before schema_version)
             drop.ExecuteNonQuery();
         }
 

@@ -34,12 +34,16 @@ public sealed class StoreMigrationTests
             }
         }
 
-        Scalar(path, """
-            DROP TABLE schema_version; DROP TABLE collector_counters;
-            ALTER TABLE devices DROP COLUMN summaries; ALTER TABLE devices DROP COLUMN alerts;
-            INSERT INTO counters VALUES ('duplicates_rejected', 4), ('malformed_dropped', 2);
-            """);
+        Scalar(path, BeforeVersionsSql + "INSERT INTO counters VALUES ('duplicates_rejected', 4), ('malformed_dropped', 2);");
     }
+
+    /// <summary>Takes a file written by this build back to the schema before <c>schema_version</c> (what migrations 2 and 3
+    /// added removed), for tests that fake a store from an older release (SQLite).</summary>
+    internal const string BeforeVersionsSql = """
+        DROP TABLE schema_version; DROP TABLE collector_counters;
+        ALTER TABLE devices DROP COLUMN summaries; ALTER TABLE devices DROP COLUMN alerts;
+        ALTER TABLE summaries DROP COLUMN quantiles; ALTER TABLE devices DROP COLUMN labels;
+        """;
 
     [Fact]
     public void Open_FileOfTheSchemaBeforeVersions_MigratedInPlaceRowsCountsAndCountersKept()
@@ -74,7 +78,7 @@ public sealed class StoreMigrationTests
         Scalar(db.Path, "INSERT INTO schema_version VALUES (99, 'from the future', 0)");
 
         var ex = Assert.Throws<InvalidOperationException>(() => new SqliteStore(db.Path));
-        Assert.Contains("schema version 99 is newer than this build's 3", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 99 is newer than this build's 4", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
