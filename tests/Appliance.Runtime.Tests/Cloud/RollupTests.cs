@@ -87,7 +87,7 @@ public sealed class RollupTests
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "ALTER TABLE summaries DROP COLUMN quantiles; ALTER TABLE devices DROP COLUMN labels; DELETE FROM schema_version WHERE version = 3;";
+            cmd.CommandText = "ALTER TABLE summaries DROP COLUMN quantiles; ALTER TABLE devices DROP COLUMN labels; DELETE FROM schema_version WHERE version >= 3;";
             cmd.ExecuteNonQuery();
         }
 
