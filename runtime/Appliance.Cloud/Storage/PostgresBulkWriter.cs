@@ -69,23 +69,8 @@ internal static class PostgresBulkWriter
                     WriteFeatures(w, s.Features);
                     w.Write(receivedNs, NpgsqlDbType.Bigint);
                     w.Write(e.Incarnation, NpgsqlDbType.Bigint);
-                    if (s.Spectral is { } spectral)
-                    {
-                        w.Write(SpectralJson.ToJson(spectral), NpgsqlDbType.Text);
-                    }
-                    else
-                    {
-                        w.WriteNull();
-                    }
-
-                    if (s.Quantiles is { } sketch)
-                    {
-                        w.Write(QuantileSketchJson.ToJson(sketch), NpgsqlDbType.Text);
-                    }
-                    else
-                    {
-                        w.WriteNull();
-                    }
+                    WriteTextOrNull(w, s.Spectral is { } spectral ? SpectralJson.ToJson(spectral) : null);
+                    WriteTextOrNull(w, s.Quantiles is { } sketch ? QuantileSketchJson.ToJson(sketch) : null);
 
                     afterCopyRow?.Invoke(connection, ++rows);
                 }
@@ -149,5 +134,18 @@ internal static class PostgresBulkWriter
         w.Write(f.First, NpgsqlDbType.Double);
         w.Write(f.Last, NpgsqlDbType.Double);
         w.Write(f.ZeroCrossings, NpgsqlDbType.Bigint);
+    }
+
+    /// <summary>Writes a TEXT column of the current row, or NULL when <paramref name="text"/> is null.</summary>
+    private static void WriteTextOrNull(NpgsqlBinaryImporter w, string? text)
+    {
+        if (text is null)
+        {
+            w.WriteNull();
+        }
+        else
+        {
+            w.Write(text, NpgsqlDbType.Text);
+        }
     }
 }
