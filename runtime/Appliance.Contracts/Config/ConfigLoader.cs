@@ -461,10 +461,10 @@ public static partial class ConfigLoader
     private static partial Regex BranchName();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex DeviceId();
+    internal static partial Regex DeviceId();
 
     [GeneratedRegex(@"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex ModelFolder();
+    internal static partial Regex ModelFolder();
 
     [GeneratedRegex(@"^[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$")]
     private static partial Regex Z85Key();

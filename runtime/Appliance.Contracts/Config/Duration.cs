@@ -54,4 +54,15 @@ public static class Duration
         value = TimeSpan.FromMilliseconds(ms.Value);
         return true;
     }
+
+    /// <summary>The text <see cref="TryParse"/> reads back as <paramref name="value"/> (whole milliseconds): <c>Ns</c> when a
+    /// whole number of seconds, <c>Nms</c> otherwise.</summary>
+    /// <param name="value">A positive duration.</param>
+    public static string Format(TimeSpan value)
+    {
+        long ms = (long)Math.Round(value.TotalMilliseconds);
+        return ms % 1000 == 0
+            ? (ms / 1000).ToString(CultureInfo.InvariantCulture) + "s"
+            : ms.ToString(CultureInfo.InvariantCulture) + "ms";
+    }
 }

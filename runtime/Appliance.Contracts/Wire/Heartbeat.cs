@@ -16,7 +16,9 @@ namespace Appliance.Contracts.Wire;
 /// [8] sensors            array of SensorReport arrays (name, health, reason, faults, rate, jitter p50/p99)
 /// [9] labels             map   { str key : str value } from [device] labels, keys in ordinal order; written when the
 ///                              device has a labels table, absent otherwise (a reader from before it skips it as a trailing
-///                              item, so it needs no new schema version)
+///                              item, so it needs no new schema version); nil when the device has none but [10] follows
+/// [10] shadow            array of ShadowReport arrays, one per rollout whose candidate the device runs in shadow; written
+///                              only when there is one (a reader from before it skips it as a trailing item)
 /// </code>
 /// </remarks>
 public sealed class Heartbeat
@@ -54,4 +56,7 @@ public sealed class Heartbeat
     /// <summary>The device's labels (<c>[device] labels</c>); null when the heartbeat carries none (no labels table, or a
     /// device from before labels), which leaves the collector's stored labels as they are.</summary>
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>The candidates the device runs in shadow (rollout waves), at most <see cref="ShadowReport.MaxPerHeartbeat"/>; empty when none.</summary>
+    public IReadOnlyList<ShadowReport> Shadow { get; init; } = [];
 }

@@ -3,16 +3,19 @@ using MessagePack.Formatters;
 
 namespace Appliance.Contracts.Wire.Formatters;
 
-/// <summary><see cref="Heartbeat"/> body: positional array of 9 items (10 with labels), 4 in schema 1 (layout on <see cref="Heartbeat"/>).</summary>
+/// <summary><see cref="Heartbeat"/> body: positional array of 9 items (10 with labels, 11 with shadow reports: labels then
+/// nil when the device has none), 4 in schema 1 (layout on <see cref="Heartbeat"/>).</summary>
 internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
 {
     private const int FieldsV1 = 4;
     private const int Fields = 9;
     private const int SensorFields = 7;
+    private const int ShadowFields = 14;
 
     public void Serialize(ref MessagePackWriter writer, Heartbeat value, MessagePackSerializerOptions options)
     {
-        writer.WriteArrayHeader(value.Labels is null ? Fields : Fields + 1);
+        bool shadow = value.Shadow.Count > 0;
+        writer.WriteArrayHeader(shadow ? Fields + 2 : value.Labels is null ? Fields : Fields + 1);
         writer.Write(value.UptimeMs);
         writer.Write(value.ExecutionProvider);
         writer.Write(value.ConfigRevision);
@@ -59,6 +62,72 @@ internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
                 writer.Write(label);
             }
         }
+        else if (shadow)
+        {
+            writer.WriteNil();
+        }
+
+        if (shadow)
+        {
+            writer.WriteArrayHeader(value.Shadow.Count);
+            foreach (ShadowReport r in value.Shadow)
+            {
+                writer.WriteArrayHeader(ShadowFields);
+                writer.Write(r.Rollout);
+                writer.Write(r.Model);
+                writer.Write(r.Incumbent);
+                writer.Write(r.Windows);
+                writer.Write(r.WouldAlert);
+                writer.Write(r.IncumbentAlerts);
+                writer.Write(r.Agreements);
+                writer.Write(r.Errors);
+                WindowFeaturesFormatter.WriteFeature(ref writer, r.LatencyP50Us);
+                WindowFeaturesFormatter.WriteFeature(ref writer, r.LatencyP99Us);
+                WindowFeaturesFormatter.WriteFeature(ref writer, r.ScoreP50);
+                WindowFeaturesFormatter.WriteFeature(ref writer, r.ScoreP90);
+                WindowFeaturesFormatter.WriteFeature(ref writer, r.ScoreP99);
+                writer.Write(r.Rejection);
+            }
+        }
+    }
+
+    private static List<ShadowReport> ReadShadow(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        options.Security.DepthStep(ref reader);
+        int n = WireReadRules.ReadArrayHeader(ref reader, 0, "heartbeat.shadow");
+        if (n > ShadowReport.MaxPerHeartbeat)
+        {
+            throw new MessagePackSerializationException($"heartbeat.shadow: {n} reports, expected at most {ShadowReport.MaxPerHeartbeat}");
+        }
+
+        var reports = new List<ShadowReport>(n);
+        for (int i = 0; i < n; i++)
+        {
+            options.Security.DepthStep(ref reader);
+            int fields = WireReadRules.ReadArrayHeader(ref reader, ShadowFields, "heartbeat.shadow[]");
+            reports.Add(new ShadowReport
+            {
+                Rollout = WireReadRules.ReadRequiredString(ref reader, "heartbeat.shadow[].rollout"),
+                Model = WireReadRules.ReadRequiredString(ref reader, "heartbeat.shadow[].model"),
+                Incumbent = WireReadRules.ReadRequiredString(ref reader, "heartbeat.shadow[].incumbent"),
+                Windows = WireReadRules.ReadInteger(ref reader, "heartbeat.shadow[].windows"),
+                WouldAlert = WireReadRules.ReadInteger(ref reader, "heartbeat.shadow[].would_alert"),
+                IncumbentAlerts = WireReadRules.ReadInteger(ref reader, "heartbeat.shadow[].incumbent_alerts"),
+                Agreements = WireReadRules.ReadInteger(ref reader, "heartbeat.shadow[].agreements"),
+                Errors = WireReadRules.ReadInteger(ref reader, "heartbeat.shadow[].errors"),
+                LatencyP50Us = WireReadRules.ReadFloat(ref reader, "heartbeat.shadow[].latency_p50_us"),
+                LatencyP99Us = WireReadRules.ReadFloat(ref reader, "heartbeat.shadow[].latency_p99_us"),
+                ScoreP50 = WireReadRules.ReadFloat(ref reader, "heartbeat.shadow[].score_p50"),
+                ScoreP90 = WireReadRules.ReadFloat(ref reader, "heartbeat.shadow[].score_p90"),
+                ScoreP99 = WireReadRules.ReadFloat(ref reader, "heartbeat.shadow[].score_p99"),
+                Rejection = WireReadRules.ReadRequiredString(ref reader, "heartbeat.shadow[].rejection"),
+            });
+            WireReadRules.SkipItems(ref reader, fields - ShadowFields, options);
+            reader.Depth--;
+        }
+
+        reader.Depth--;
+        return reports;
     }
 
     private static Dictionary<string, string> ReadLabels(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -164,14 +233,20 @@ internal sealed class HeartbeatFormatter : IMessagePackFormatter<Heartbeat>
         }
 
         reader.Depth--;
-        Dictionary<string, string>? labels = count > Fields ? ReadLabels(ref reader, options) : null;
-        WireReadRules.SkipItems(ref reader, count - Fields - (labels is null ? 0 : 1), options);
+        Dictionary<string, string>? labels = null;
+        if (count > Fields && !reader.TryReadNil())
+        {
+            labels = ReadLabels(ref reader, options);
+        }
+
+        List<ShadowReport>? shadow = count > Fields + 1 ? ReadShadow(ref reader, options) : null;
+        WireReadRules.SkipItems(ref reader, count - Math.Min(count, Fields + 2), options);
         reader.Depth--;
         return new Heartbeat
         {
             UptimeMs = uptime, ExecutionProvider = provider, ConfigRevision = revision, Counters = counters,
             ConfigState = state, ConfigError = configError, ModelId = modelId, ModelRejection = modelRejection, Sensors = sensors,
-            Labels = labels,
+            Labels = labels, Shadow = shadow ?? [],
         };
     }
 }
