@@ -4,8 +4,8 @@ namespace Appliance.Runtime.Tests.Uplink;
 
 /// <summary>
 /// An outage long enough for the journal to drop its oldest records (docs/uplink.md, "Budget"): what the collector receives
-/// once it is back must be records the journal still holds. CI's UplinkFaultTests.Journal_BudgetReachedDuringOutage saw
-/// stored + merged + dropped = 30,271 of 30,000 produced: the DEALER had queued records for the connection it was still
+/// once it is back must be records the journal still holds. Under load UplinkFaultTests.Journal_BudgetReachedDuringOutage
+/// saw stored + merged + dropped = 30,271 of 30,000 produced: the DEALER had queued records for the connection it was still
 /// trying to make (272 frames, its high-water mark), the journal then dropped them (counted), and they were delivered and
 /// stored when the collector came up; with their acknowledgements lost to a reconnect they were stored and dropped both.
 /// </summary>
