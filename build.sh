@@ -348,6 +348,49 @@ add_counts() {
   s=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' <<<"$1"); skipped=$((skipped + ${s:-0}))
 }
 
+# failure_summary RESULTS DEVICE_LINE: one line per failure, at most FAILURE_LINES (30) in all, for the end of run_tests's
+# output (CI keeps only its tail): "build.sh: FAILED PROJECT: Namespace.Class.Method: first line of the message" for each
+# failed test of each TRX (<UnitTestResult outcome="Failed"> and its <Message>), "build.sh: FAILED PROJECT: no TRX" for a
+# test project that wrote none (its run did not finish), the campaign's and image tests' FAIL lines (and a missing result
+# line), and the device-only build.
+failure_summary() {
+  local results=$1 device_line=$2 proj name log
+  {
+    for proj in tests/*/*.Tests.csproj; do
+      name=$(basename "$proj" .csproj)
+      [ -f "$results/$name.trx" ] || echo "build.sh: FAILED $name: no TRX (the test run did not finish)"
+    done
+    python3 - "$results"/*.trx <<'PY' || echo "build.sh: FAILED (the TRX files could not be read by python3)"
+import os, sys, xml.etree.ElementTree as ET
+for path in sys.argv[1:]:
+    if not os.path.isfile(path):
+        continue
+    project = os.path.basename(path)[:-len(".trx")]
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        print(f"build.sh: FAILED {project}: its TRX is not well-formed XML ({e})")
+        continue
+    for r in root.iter():
+        if r.tag.rsplit("}", 1)[-1] != "UnitTestResult" or r.get("outcome") != "Failed":
+            continue
+        message = next((m.text or "" for m in r.iter() if m.tag.rsplit("}", 1)[-1] == "Message"), "")
+        lines = [l.strip() for l in message.splitlines() if l.strip()] or ["(no message)"]
+        # xunit's "Values differ" says what in its Expected and Actual lines: they go on the same line.
+        first = " | ".join([lines[0]] + [l for l in lines[1:4] if l.startswith(("Expected:", "Actual:"))])
+        print(f"build.sh: FAILED {project}: {r.get('testName')}: {first[:240]}")
+PY
+    for log in campaign image-test image-test-arm64; do
+      [ -f "$results/$log.log" ] || continue
+      grep -a -E '(^|[ :])FAIL( |:|$)' "$results/$log.log" | sed -E "s/^(campaign|image-test): //; s/^/build.sh: FAILED $log: /" || true
+    done
+    if [ -f "$results/campaign.log" ] && ! grep -q -E 'campaign: [0-9]+ passed' "$results/campaign.log"; then
+      echo "build.sh: FAILED campaign: no result line (last: $(tail -1 "$results/campaign.log"))"
+    fi
+    case "$device_line" in *" 1 failed"*) echo "build.sh: FAILED $device_line (dotnet build -p:ApplianceFlavor=device)" ;; esac
+  } | awk -v max="${FAILURE_LINES:-30}" 'NR <= max { print } END { if (NR > max) printf "build.sh: ... and %d more failures (out/test-results)\n", NR - max }'
+}
+
 run_tests() {
   local wanted=("${TEST_PACKAGES[@]}")
   [ -n "${APPLIANCE_TEST_PG:-}" ] || wanted+=(postgresql)
@@ -418,6 +461,8 @@ run_tests() {
     fi
   fi
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  # What failed, just above the last line (CI shows only the tail of the output).
+  [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] || failure_summary "$results" "$device_line"
   echo "$passed passed, $failed failed, $skipped skipped"
   return $status
 }

@@ -22,6 +22,11 @@ public sealed partial class UplinkClient
     private const long PendingUnknown = -1;
 
     private long _collectorPending = AwaitingPong; // uplink thread
+
+    // A ping went out on the current socket. The socket queues frames only on a completed connection (UplinkSocket), so a
+    // ping sent while the collector is unreachable fails and is tried again each tick; data waits for it, as the collector
+    // accepts data on a connection only after its ping's key proof (uplink thread).
+    private bool _pinged;
     private long[] _sentAt = []; // Stopwatch timestamp of each in-flight sequence's latest send, at seq % AckWindow (uplink thread)
     private TimeSpan _resendTimeout;
     private TimeSpan _pingWait; // the wait before the next link ping: PingInterval spread by PingJitter (uplink thread)
@@ -52,8 +57,13 @@ public sealed partial class UplinkClient
         _resendTimeout = _options.ResendAfter;
     }
 
-    /// <summary>A new connection: nothing is resent until its first pong says what the collector holds.</summary>
-    private void OnReconnect() => _collectorPending = AwaitingPong;
+    /// <summary>A new connection: nothing is resent until its first pong says what the collector holds, and nothing is sent
+    /// until its first ping (the key proof) is on it.</summary>
+    private void OnReconnect()
+    {
+        _collectorPending = AwaitingPong;
+        _pinged = false;
+    }
 
     /// <summary>Resends the in-flight messages that timed out, when the collector holds none of this device's messages
     /// (uplink thread).</summary>

@@ -147,7 +147,7 @@ public sealed partial class UplinkClient : IDisposable
 
         // The first frame on every connection is a ping (with the key proof when CURVE is on), before any data.
         _lastPingTicks = Stopwatch.GetTimestamp();
-        _socket.TrySendFrame(TimeSpan.Zero, WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [], Proof = _proof })));
+        _pinged = _socket.TrySendFrame(TimeSpan.Zero, WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [], Proof = _proof })));
         _lastProgressTicks = _lastReceivedTicks = Stopwatch.GetTimestamp();
         _thread = new Thread(_poller.Run) { IsBackground = true, Name = "uplink" };
         _thread.Start();
@@ -346,12 +346,12 @@ public sealed partial class UplinkClient : IDisposable
             OnReconnect();
         }
 
-        if (Stopwatch.GetElapsedTime(_lastPingTicks, now) >= _pingWait)
+        if (Stopwatch.GetElapsedTime(_lastPingTicks, now) >= _pingWait || (!_pinged && _socket.HasOut))
         {
             _lastPingTicks = now;
             _pingWait = Backoff.Spread(_options.PingInterval, PingJitter);
             byte[] ping = WireCodec.Encode(Envelope.Create(_options.DeviceId, ++_pingSequence, new Ack { Sequences = [], Proof = _proof }));
-            _socket.TrySendFrame(TimeSpan.Zero, ping); // a full queue is itself a sign the peer is gone: liveness decides
+            _pinged |= _socket.TrySendFrame(TimeSpan.Zero, ping); // a full queue is itself a sign the peer is gone: liveness decides
         }
     }
 
@@ -371,7 +371,7 @@ public sealed partial class UplinkClient : IDisposable
             _sendCursor = Math.Max(_sendCursor, acked + 1);
             long inFlight = _sendCursor - 1 - acked;
             int room = (int)Math.Min(_options.AckWindow - inFlight, 64);
-            if (room <= 0)
+            if (room <= 0 || !_pinged || !_socket.HasOut) // no connection (frames queue only on one): read nothing, the records stay mergeable
             {
                 return;
             }

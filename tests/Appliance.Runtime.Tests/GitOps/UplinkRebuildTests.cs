@@ -83,7 +83,8 @@ public sealed class UplinkRebuildTests
         return new ConfigBundle(new string(revision, 40), ConfigLoader.Parse(toml, ConfigRepository.ConfigFile), [], "test");
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port of 127.0.0.1 that nothing listened on a moment ago (the listener that found it is closed).</summary>
+    internal static int FreePort()
     {
         using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         l.Start();

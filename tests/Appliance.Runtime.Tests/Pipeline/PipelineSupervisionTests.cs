@@ -76,21 +76,31 @@ public sealed class PipelineSupervisionTests
         }
 
         // Every sensor's windows run on without a gap across the restart (the rings held the samples during the backoff),
-        // and from the fault on each sensor's windows hold its rate on its own clock: Σ n / (windows · 0.5 s).
+        // and from the fault on each sensor's windows hold its rate on its own clock: Σ n / (windows · 0.5 s). The one
+        // allowance is the sampling grid's own count of instants it skipped (SamplingScheduler: a sampling thread the
+        // machine held up, e.g. a GC pause at load 30; CI saw a 2 s gap): a window may be missing only where every
+        // instant of it was skipped and counted, and those counted instants are the only samples a window may lack.
         foreach (var (sensor, rate) in new[] { ("env", 20.0), ("adc", 50.0) })
         {
             var windows = lines.Select(Parse).Where(w => w.Sensor == sensor).ToList();
+            var missed = stats.Where(s => s.Sensor == sensor).Sum(s => s.Snapshot().MissedDeadlines);
             Assert.True(windows.Count >= 12, $"{sensor}: {windows.Count} windows");
+            long gapInstants = 0; // instants of the missing windows: 0.5 s · rate each
             for (var i = 1; i < windows.Count; i++)
             {
-                Assert.True(windows[i].Start - windows[i - 1].Start == TimeSpan.FromMilliseconds(500), $"{sensor}: gap between windows at {windows[i - 1].Start:O} and {windows[i].Start:O}");
+                var step = windows[i].Start - windows[i - 1].Start;
+                Assert.True(step >= TimeSpan.FromMilliseconds(500) && step.Ticks % TimeSpan.FromMilliseconds(500).Ticks == 0, $"{sensor}: windows at {windows[i - 1].Start:O} and {windows[i].Start:O}");
+                gapInstants += (long)Math.Round((step - TimeSpan.FromMilliseconds(500)).TotalSeconds * rate);
             }
+
+            Assert.True(gapInstants <= missed, $"{sensor}: windows missing for {gapInstants} sample instants, the sampling grid skipped {missed}: a window was lost");
 
             // Full windows from the one open at the fault on (the first and last windows of a run are partial).
             var faultStart = Parse(lines[faultAtLine - 1]).Start;
             var after = windows.Where(w => w.Start >= faultStart).Skip(1).SkipLast(1).ToList();
             var measured = after.Sum(w => w.Count) / (after.Count * 0.5);
-            Assert.True(after.Count >= 6 && measured >= 0.9 * rate && measured <= rate + (1 / 0.5), $"{sensor}: {measured:F2} Hz over {after.Count} windows after the fault; configured {rate} Hz");
+            var withSkipped = (after.Sum(w => w.Count) + missed - gapInstants) / (after.Count * 0.5);
+            Assert.True(after.Count >= 6 && withSkipped >= 0.9 * rate && measured <= rate + (1 / 0.5), $"{sensor}: {measured:F2} Hz ({withSkipped:F2} Hz with the {missed - gapInstants} instants the grid skipped outside gaps) over {after.Count} windows after the fault; configured {rate} Hz");
         }
     }
 
