@@ -20,6 +20,39 @@ public sealed class UnitsTests
     }
 
     [Fact]
+    public void Read_DatasheetExample_SameValuesAsTheBindingsQuantities()
+    {
+        // Bme280Sensor compensates the burst itself (Bme280Compensation, BST-BME280-DS002 8.1) instead of taking the binding's
+        // UnitsNet quantities (they root all of UnitsNet in the Native AOT binary, docs/footprint.md): the channel values are
+        // those of Iot.Device.Bindings' TryReadTemperature/TryReadPressure on the same chip, in °C and Pa.
+        // BST-BMP280-DS001 3.12: 25.08 °C, 100653.27 Pa.
+        var clock = SimulatedClock.AtNabEpoch();
+        var chip = new Bme280Emulator(new Bme280FixedSignal(DatasheetExample.Raw), clock: clock);
+        using var driver = new Iot.Device.Bmxx80.Bme280(chip); // (its soft reset first: the sensor's conversion stays in the registers)
+        using var sensor = new Bme280Sensor("env", chip, clock);
+        Span<float> values = stackalloc float[3];
+        Assert.Equal(SampleStatus.Ok, sensor.Read(values, out _));
+
+        Assert.True(driver.TryReadTemperature(out var t));
+        Assert.True(driver.TryReadPressure(out var p));
+
+        Assert.Equal((float)t.DegreesCelsius, values[0]);
+        Assert.Equal((float)p.Pascals, values[1]);
+        Assert.Equal(25.08, values[0], 0.01);
+        Assert.Equal(100653.27, values[1], 1.0);
+    }
+
+    [Fact]
+    public void ToString_Bme280Reading_ThreeValuesWithoutUnitsNetQuantities()
+    {
+        // The record's printed members are its three values: a quantity's ToString would compile all of UnitsNet's
+        // abbreviation tables into the Native AOT binary (docs/footprint.md).
+        var r = new Bme280Reading(25.08, 100653.27, 54.29);
+
+        Assert.Equal("Bme280Reading { TemperatureC = 25.08, PressurePa = 100653.27, HumidityPct = 54.29 }", r.ToString());
+    }
+
+    [Fact]
     public void TryReadVoltage_Mcp3008HalfReference_Code512Is1Point65Volts()
     {
         // Microchip DS21295D equation 4-1: code = 1024 · V_IN / V_REF; 1.65 V of 3.3 V is code 512, read back as 512 · 3.3 / 1024 V.

@@ -2,8 +2,8 @@ namespace Appliance.Drivers.Chips.Bme280;
 
 /// <summary>
 /// The BME280 compensation formulas in double precision, exactly as Bosch BST-BME280-DS002 section 8.1
-/// ("Compensation formulas in double precision floating point") gives them. Used by the physical model to turn
-/// physical values back into raw codes; the driver itself (Iot.Device.Bindings) computes its own readings.
+/// ("Compensation formulas in double precision floating point") gives them. <see cref="Bme280Sensor"/> computes its readings
+/// with them; the physical model uses them to turn physical values back into raw codes.
 /// </summary>
 public static class Bme280Compensation
 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using UnitsNet;
 
 namespace Appliance.Drivers.Chips.Bme280;
@@ -28,6 +29,18 @@ public readonly record struct Bme280Reading(double TemperatureC, double Pressure
     public string ToJson() => string.Create(
         CultureInfo.InvariantCulture,
         $"{{\"temperature_c\":{Number(TemperatureC)},\"pressure_pa\":{Number(PressurePa)},\"humidity_pct\":{Number(HumidityPct)}}}");
+
+    /// <summary>
+    /// The members <see cref="ToString"/> prints: the three values only (<c>Bme280Reading { TemperatureC = 25.08, PressurePa =
+    /// 100653.27, HumidityPct = 54.29 }</c>). The compiler's version would print the UnitsNet properties too, and a quantity's
+    /// ToString reaches UnitsNet's abbreviation cache, which holds every quantity of UnitsNet: 2.4 MiB of the Native AOT
+    /// binary for a debugging string (docs/footprint.md).
+    /// </summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture, $"TemperatureC = {TemperatureC}, PressurePa = {PressurePa}, HumidityPct = {HumidityPct}");
+        return true;
+    }
 
     private static string Number(double value) =>
         double.IsFinite(value) ? Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture) : "null";

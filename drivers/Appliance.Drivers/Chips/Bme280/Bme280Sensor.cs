@@ -3,7 +3,6 @@ using System.Device.I2c;
 using Appliance.Drivers.Sources;
 using Iot.Device.Bmxx80;
 using Iot.Device.Bmxx80.PowerMode;
-using UnitsNet;
 
 namespace Appliance.Drivers.Chips.Bme280;
 
@@ -17,9 +16,11 @@ namespace Appliance.Drivers.Chips.Bme280;
 /// read as plausible nonsense.</para>
 /// <para>Each <see cref="Read"/> writes mode = forced to ctrl_meas, waits the datasheet's maximum measurement time
 /// (Appendix B, 9.1: 1.25 + 2.3·T + 2.3·P + 0.575 + 2.3·H + 0.575 ms) on the injected <see cref="TimeProvider"/>, then polls
-/// status.measuring (5.4.4) until the conversion is done, and only then reads the data registers through the binding's
-/// <c>TryReadTemperature</c>/<c>TryReadPressure</c>/<c>TryReadHumidity</c>. A conversion still running after the binding's own
-/// budget (<see cref="Bmx280Base.GetMeasurementDuration"/>, 7/9/14/23/44 ms per channel) is a fault.
+/// status.measuring (5.4.4) until the conversion is done, and only then reads the data registers 0xF7..0xFE in one burst and
+/// compensates them with the datasheet's double-precision formulas (<see cref="Bme280Compensation"/>, section 8.1). The
+/// binding configures the chip; its <c>TryReadTemperature</c>/<c>TryReadPressure</c> are not used (they re-read the registers
+/// and return UnitsNet quantities, which pull all of UnitsNet into the Native AOT binary: docs/footprint.md). A conversion
+/// still running after the binding's own budget (<see cref="Bmx280Base.GetMeasurementDuration"/>, 7/9/14/23/44 ms per channel) is a fault.
 /// The binding's <c>Bme280.Read()</c> is not used: it waits with <c>Thread.Sleep(GetMeasurementDuration())</c>, which ignores the
 /// injected clock, and allocates a result object per call.</para>
 /// <para>An <see cref="IOException"/> from the bus makes <see cref="Read"/> return <see cref="SampleStatus.Fault"/>, counts it in
@@ -250,8 +251,19 @@ public sealed class Bme280Sensor : IBusSensor
         // One burst of the data registers 0xF7..0xFE (table 18): a measurement at its reset value was skipped and has no value.
         _device.WriteRead(_rawPointer, _raw);
         CheckNotSkipped();
-        double t = driver.TryReadTemperature(out Temperature temperature) ? temperature.DegreesCelsius : double.NaN;
-        double p = driver.TryReadPressure(out Pressure pressure) ? pressure.Pascals : double.NaN;
+        // Temperature and pressure from this burst with the datasheet's double-precision formulas (Bme280Compensation,
+        // section 8.1), as Humidity() does; skipped oversampling reads NaN, as the binding's TryReadTemperature/TryReadPressure
+        // returned false. Those two are not called: they read the data registers once more (three more transfers), and they
+        // return UnitsNet quantities, whose every member first runs the quantity's static constructor; Native AOT cannot
+        // compile that without every quantity and unit table of UnitsNet (2.4 MiB of the device binary, docs/footprint.md).
+        double t = double.NaN, p = double.NaN;
+        if (_oversampling != Iot.Device.Bmxx80.Sampling.Skipped)
+        {
+            int adcP = (_raw[0] << 12) | (_raw[1] << 4) | (_raw[2] >> 4);
+            t = Bme280Compensation.Temperature(AdcT(), _calibration!, out double tFine);
+            p = Bme280Compensation.Pressure(adcP, tFine, _calibration!);
+        }
+
         reading = new Bme280Reading(t, p, Humidity());
         return timestampNs;
     }
@@ -264,16 +276,18 @@ public sealed class Bme280Sensor : IBusSensor
     /// </summary>
     private double Humidity()
     {
-        int adcT = (_raw[3] << 12) | (_raw[4] << 4) | (_raw[5] >> 4);
         int adcH = (_raw[6] << 8) | _raw[7];
         if (adcH == 0x8000)
         {
             return double.NaN;
         }
 
-        Bme280Compensation.Temperature(adcT, _calibration!, out double tFine);
+        Bme280Compensation.Temperature(AdcT(), _calibration!, out double tFine);
         return Bme280Compensation.Humidity(adcH, tFine, _calibration!);
     }
+
+    /// <summary>adc_T, the 20-bit temperature code of the burst: registers 0xFA..0xFC (BST-BME280-DS002 table 18).</summary>
+    private int AdcT() => (_raw[3] << 12) | (_raw[4] << 4) | (_raw[5] >> 4);
 
     /// <summary>
     /// Refuses a temperature or pressure measurement whose registers hold their reset value 0x80000: what the chip reads
