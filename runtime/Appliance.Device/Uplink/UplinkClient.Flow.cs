@@ -50,6 +50,7 @@ public sealed partial class UplinkClient
     {
         _resendBackoff!.Reset();
         _resendTimeout = _options.ResendAfter;
+        _options.Acknowledged?.Invoke(Stopwatch.GetTimestamp());
     }
 
     /// <summary>A new connection: nothing is resent until its first pong says what the collector holds.</summary>

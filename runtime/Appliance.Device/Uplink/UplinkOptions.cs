@@ -44,6 +44,11 @@ public sealed record UplinkOptions
     /// <summary>This device's CURVE secret key (Z85, 40 characters); its public key goes on the collector's allow-list.</summary>
     public string? CurveSecretKey { get; init; }
 
+    /// <summary>Called on the uplink thread, with its <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>, each time
+    /// acknowledgements advanced the outbox (the simulated devices measure ack latency with it); null for none. Keep it short:
+    /// the uplink thread waits for it.</summary>
+    public Action<long>? Acknowledged { get; init; }
+
     /// <summary>Permits plaintext (no CURVE keys) to a non-loopback endpoint. Plaintext to 127.0.0.1, localhost or [::1]
     /// (demos, tests) is always permitted; anything else needs CURVE keys unless this is set.</summary>
     public bool AllowPlaintext { get; init; }
