@@ -37,6 +37,7 @@ public sealed partial class UplinkClient
         _resendTimeout = _options.ResendAfter;
         _pingWait = _options.PingInterval;
         _resendBackoff = new Backoff(_options.ResendAfter, _options.ReconnectBackoffMax);
+        _endpoints = [_options.Endpoint, .. _options.FailoverEndpoints ?? []];
     }
 
     /// <summary>Records a send of <paramref name="seq"/> (uplink thread).</summary>
