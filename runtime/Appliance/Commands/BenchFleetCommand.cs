@@ -18,7 +18,8 @@ namespace Appliance.Commands;
 /// (acknowledged to the devices, hence stored, per second of the load phase), ack latency p50/p99 (enqueue to acknowledged, per
 /// summary, DDSketch 1 %), the collectors' CPU per 100,000 summaries (their own threads: ROUTER poller and store worker),
 /// and <c>lost</c> and <c>duplicates_stored</c> counted from the store's rows against what the devices produced
-/// (<see cref="SummaryAudit"/>). Exit 0 when nothing was lost or stored twice and every journal drained, else 1.
+/// (<see cref="SummaryAudit"/>), and the machine's 1-minute load average at start and end (figures that cannot be had print
+/// -1). Exit 0 when nothing was lost or stored twice and every journal drained, else 1.
 /// </summary>
 internal static class BenchFleetCommand
 {
@@ -84,6 +85,7 @@ internal static class BenchFleetCommand
     private static async Task<int> RunAsync(Settings s, bool json)
     {
         long fileLimit = ProcessFigures.RaiseFileLimit();
+        double load0 = BenchVibrationCommand.LoadAverage();
         string root = Path.Combine(Path.GetTempPath(), "appliance-bench-fleet-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var stores = new List<ICollectorStore>();
@@ -139,7 +141,9 @@ internal static class BenchFleetCommand
                 ("lost", audit.Lost), ("duplicates_stored", audit.DuplicatesStored), ("duplicates_rejected", collectors.Sum(c => c.Counters.Duplicates)),
                 ("retransmits", u.Retransmits), ("dead_peers", u.DeadPeers), ("outbox_full", fleet.OutboxFull),
                 ("drain_s", Math.Round(drainS, 1)), ("drained", drained ? 1 : 0), ("fd_limit", fileLimit),
+                ("load_average_1min_start", load0), ("load_average_1min_end", BenchVibrationCommand.LoadAverage()),
             };
+            figures = [.. figures.Select(f => (f.Name, double.IsFinite(f.Value) ? f.Value : -1))]; // no acknowledgement, no /proc: -1
             BenchOverloadCommand.Print(figures, json);
             return audit.Lost == 0 && audit.DuplicatesStored == 0 && drained ? ExitCodes.Ok : ExitCodes.Failed;
         }
@@ -152,12 +156,14 @@ internal static class BenchFleetCommand
         }
     }
 
-    /// <summary>Device <paramref name="i"/>: its own journal (fsync every 50 ms, group commit), collector i mod K first.</summary>
+    /// <summary>Device <paramref name="i"/>: its own journal (fsync every 50 ms, group commit), collector i mod K first and the
+    /// others after it as failover endpoints (<see cref="UplinkOptions.FailoverEndpoints"/>).</summary>
     private static SimulatedDevice Device(string root, string run, int i, string[] endpoints, AckLatency latency)
     {
         string id = string.Create(CultureInfo.InvariantCulture, $"fleet-{run}-{i:D5}");
         var journal = new JournalOutbox(new JournalOptions { Directory = Path.Combine(root, id), Fsync = JournalFsync.Interval });
-        var options = new UplinkOptions { Endpoint = endpoints[i % endpoints.Length], DeviceId = id };
+        string[] order = [.. endpoints[(i % endpoints.Length)..], .. endpoints[..(i % endpoints.Length)]];
+        var options = new UplinkOptions { Endpoint = order[0], FailoverEndpoints = order[1..], DeviceId = id };
         return new SimulatedDevice(options, journal, latency);
     }
 }
