@@ -85,6 +85,9 @@ internal static class BenchFleetCommand
     private static async Task<int> RunAsync(Settings s, bool json)
     {
         long fileLimit = ProcessFigures.RaiseFileLimit();
+        // NetMQ's socket limit (1,024 by default) is fixed by the process's first socket: a device holds about 10 (its DEALER,
+        // a pair for each of its two queues, its poller's queue and stop signal), a collector a few.
+        NetMQ.NetMQConfig.MaxSockets = Math.Max(NetMQ.NetMQConfig.MaxSockets, (s.Devices * 16) + (s.Collectors * 16) + 256);
         double load0 = BenchVibrationCommand.LoadAverage();
         string root = Path.Combine(Path.GetTempPath(), "appliance-bench-fleet-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -104,7 +107,16 @@ internal static class BenchFleetCommand
             string[] endpoints = [.. collectors.Select(c => string.Create(CultureInfo.InvariantCulture, $"tcp://127.0.0.1:{c.Port}"))];
             string run = Guid.NewGuid().ToString("N")[..8];
             var latency = new AckLatency();
-            fleet = new SimulatedFleet(Enumerable.Range(0, s.Devices).Select(i => Device(root, run, i, endpoints, latency)));
+            try
+            {
+                fleet = new SimulatedFleet(Enumerable.Range(0, s.Devices).Select(i => Device(root, run, i, endpoints, latency)));
+            }
+            catch (NetMQ.NetMQException e)
+            {
+                throw new IOException(string.Create(CultureInfo.InvariantCulture,
+                    $"--devices {s.Devices}: NetMQ could not create a socket ({e.ErrorCode}): too many for one process (open-file limit {fileLimit}; a device holds about 20 descriptors)"), e);
+            }
+
             fleet.Start();
 
             double cpu0 = ProcessFigures.ThreadCpuSeconds(CollectorThreads);
