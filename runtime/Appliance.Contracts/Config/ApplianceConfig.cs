@@ -97,7 +97,10 @@ public sealed record InferenceSettings(bool Enabled, GpuPolicy Gpu, string? Mode
 /// <param name="CurveServerKey">The collector's CURVE public key (Z85, 40 characters; RFC 32/Z85), pinned; null for plaintext.</param>
 /// <param name="CurveSecretKeyFile">A file on the device holding its CURVE secret key (Z85); never in the repository.</param>
 /// <param name="AllowPlaintext">Permits plaintext to a non-loopback collector (isolated networks, emulators); loopback is always allowed.</param>
-public sealed record UplinkSettings(string Endpoint, string? CurveServerKey = null, string? CurveSecretKeyFile = null, bool AllowPlaintext = false)
+/// <param name="FailoverEndpoints">With <c>endpoints = [...]</c>: the collectors after the first (<see cref="Endpoint"/>), in
+/// failover order; null with <c>endpoint</c>.</param>
+public sealed record UplinkSettings(string Endpoint, string? CurveServerKey = null, string? CurveSecretKeyFile = null, bool AllowPlaintext = false,
+    IReadOnlyList<string>? FailoverEndpoints = null)
 {
     /// <summary>True when <paramref name="endpoint"/>'s host is a loopback address (<c>tcp://127.*</c>, <c>tcp://localhost:</c>,
     /// <c>tcp://[::1]:</c>): the only place plaintext goes without <see cref="AllowPlaintext"/>.</summary>

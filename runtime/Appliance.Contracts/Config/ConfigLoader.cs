@@ -270,33 +270,7 @@ public static partial class ConfigLoader
         var inference = new InferenceSettings(inf.Boolean("enabled", true), gpu, ModelName(inf));
         CheckOnnxSensors(r, sensors, inference);
 
-        var up = r.Table("uplink");
-        up.RejectUnknown(["endpoint", "curve_server_key", "curve_secret_key_file", "allow_plaintext"]);
-        var endpoint = up.String("endpoint", required: true)!;
-        if (!Endpoint().IsMatch(endpoint))
-        {
-            throw up.Error("endpoint", $"{QuotedText.Quote(endpoint)} is not a ZeroMQ endpoint (expected tcp://host:port)");
-        }
-
-        var serverKey = up.String("curve_server_key", required: false);
-        if (serverKey is not null && !Z85Key().IsMatch(serverKey))
-        {
-            throw up.Error("curve_server_key", $"{QuotedText.Quote(serverKey)} is not a CURVE public key (expected 40 Z85 characters, as zmq_curve_keypair prints)");
-        }
-
-        var secretFile = up.String("curve_secret_key_file", required: false);
-        if ((serverKey is null) != (secretFile is null))
-        {
-            throw up.Error(serverKey is null ? "curve_secret_key_file" : "curve_server_key", "curve_server_key and curve_secret_key_file go together (CURVE needs the collector's public key and this device's secret key)");
-        }
-
-        var uplinkSettings = new UplinkSettings(endpoint, serverKey, secretFile, up.Boolean("allow_plaintext", false));
-        if (serverKey is null && !uplinkSettings.AllowPlaintext && !UplinkSettings.IsLoopback(endpoint))
-        {
-            // The uplink refuses this when it is built; refusing it here names the line, and `check`, `doctor --config` and `run` agree.
-            throw up.Error("endpoint", $"{QuotedText.Quote(endpoint)} is not loopback and has no CURVE keys (expected curve_server_key and curve_secret_key_file, or allow_plaintext = true on an isolated network)");
-        }
-
+        var uplinkSettings = ReadUplink(r.Table("uplink"));
 
         var git = r.Table("gitops");
         git.RejectUnknown(["branch", "interval", "health_grace"]);

@@ -44,6 +44,7 @@ internal static class DeviceParts
         return new UplinkOptions
         {
             Endpoint = config.Uplink.Endpoint,
+            FailoverEndpoints = config.Uplink.FailoverEndpoints,
             DeviceId = config.Device.Id,
             HeartbeatInterval = TimeSpan.FromSeconds(10),
             HeartbeatSource = heartbeat,
@@ -86,7 +87,7 @@ internal static class DeviceParts
 
     /// <summary>Whether two uplink settings describe the same link: endpoint, device id, both CURVE keys and the plaintext allowance.</summary>
     internal static bool SameLink(UplinkOptions a, UplinkOptions b) =>
-        a.Endpoint == b.Endpoint && a.DeviceId == b.DeviceId && a.CurveServerPublicKey == b.CurveServerPublicKey
+        a.Endpoint == b.Endpoint && (a.FailoverEndpoints ?? []).SequenceEqual(b.FailoverEndpoints ?? []) && a.DeviceId == b.DeviceId && a.CurveServerPublicKey == b.CurveServerPublicKey
         && a.CurveSecretKey == b.CurveSecretKey && a.AllowPlaintext == b.AllowPlaintext;
 
     /// <summary>

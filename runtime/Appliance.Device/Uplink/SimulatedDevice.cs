@@ -23,14 +23,20 @@ public sealed class SimulatedDevice : IDisposable
     private long _produced;
     private long _outboxFull;
 
+    private readonly AckLatency? _latency;
+    private readonly Queue<(long Seq, long At)> _unacknowledged = new(); // under itself; only with _latency
+
     /// <summary>Creates the device; nothing connects until <see cref="Start"/>.</summary>
     /// <param name="options">Its uplink settings (endpoint and device id included).</param>
     /// <param name="outbox">Its own outbox (journal or memory); disposed with the device when disposable.</param>
+    /// <param name="latency">Where to record each summary's acknowledgement latency (shared by a fleet); null records none.</param>
     /// <exception cref="ArgumentException"><paramref name="options"/> fails <see cref="UplinkOptions.Validate"/>.</exception>
-    public SimulatedDevice(UplinkOptions options, IOutbox outbox)
+    public SimulatedDevice(UplinkOptions options, IOutbox outbox, AckLatency? latency = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         Outbox = outbox;
-        Client = new UplinkClient(options, outbox);
+        _latency = latency;
+        Client = new UplinkClient(latency is null ? options : options with { Acknowledged = OnAcknowledged }, outbox);
         DeviceId = options.DeviceId;
     }
 
@@ -65,9 +71,10 @@ public sealed class SimulatedDevice : IDisposable
             for (int i = 0; i < count; i++)
             {
                 long window = _produced;
+                long at = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    Client.Enqueue(new Summary
+                    long seq = Client.Enqueue(new Summary
                     {
                         Sensor = "sim",
                         Channel = "x",
@@ -75,6 +82,18 @@ public sealed class SimulatedDevice : IDisposable
                         WindowEndNs = FirstWindowNs + ((window + 1) * WindowNs),
                         Features = Features,
                     });
+                    if (_latency is not null)
+                    {
+                        lock (_unacknowledged)
+                        {
+                            _unacknowledged.Enqueue((seq, at));
+                        }
+
+                        if (Outbox.HighestAcknowledged >= seq)
+                        {
+                            OnAcknowledged(System.Diagnostics.Stopwatch.GetTimestamp()); // its acknowledgement came before it was queued
+                        }
+                    }
                 }
                 catch (OutboxFullException)
                 {
@@ -86,6 +105,20 @@ public sealed class SimulatedDevice : IDisposable
             }
 
             return count;
+        }
+    }
+
+    /// <summary>The outbox's acknowledged mark moved (uplink thread): records the latency of every summary it passed.</summary>
+    private void OnAcknowledged(long now)
+    {
+        long acknowledged = Outbox.HighestAcknowledged;
+        lock (_unacknowledged)
+        {
+            while (_unacknowledged.TryPeek(out var e) && e.Seq <= acknowledged)
+            {
+                _unacknowledged.Dequeue();
+                _latency!.Record(now - e.At);
+            }
         }
     }
 

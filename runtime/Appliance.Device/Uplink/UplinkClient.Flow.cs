@@ -42,6 +42,7 @@ public sealed partial class UplinkClient
         _resendTimeout = _options.ResendAfter;
         _pingWait = _options.PingInterval;
         _resendBackoff = new Backoff(_options.ResendAfter, _options.ReconnectBackoffMax);
+        _endpoints = [_options.Endpoint, .. _options.FailoverEndpoints ?? []];
     }
 
     /// <summary>Records a send of <paramref name="seq"/> (uplink thread).</summary>
@@ -55,6 +56,7 @@ public sealed partial class UplinkClient
     {
         _resendBackoff!.Reset();
         _resendTimeout = _options.ResendAfter;
+        _options.Acknowledged?.Invoke(Stopwatch.GetTimestamp());
     }
 
     /// <summary>A new connection: nothing is resent until its first pong says what the collector holds, and nothing is sent

@@ -138,8 +138,8 @@ public sealed partial class UplinkClient : IDisposable
             throw new InvalidOperationException("uplink client already started");
         }
 
-        UplinkLog.Connecting(_logger, _options.DeviceId, _options.Endpoint);
-        _socket.Connect(_options.Endpoint);
+        UplinkLog.Connecting(_logger, _options.DeviceId, CurrentEndpoint);
+        _socket.Connect(CurrentEndpoint);
         if (_options.CurveServerPublicKey is not null)
         {
             _proof = DeviceProof.Create(_options.DeviceId, _options.CurveSecretKey!, _options.CurveServerPublicKey);
@@ -327,20 +327,16 @@ public sealed partial class UplinkClient : IDisposable
     private void Heartbeat()
     {
         long now = Stopwatch.GetTimestamp();
+        ConnectWhenDue(now);
         TimeSpan silent = Stopwatch.GetElapsedTime(_lastReceivedTicks, now);
         // Frames waiting unread: the peer is alive and this thread was held up (a slow journal fsync): not silence.
         if (silent >= (_options.PingInterval * _options.Liveness) + _backoff && !_socket.HasIn)
         {
             Interlocked.Increment(ref _deadPeers);
             Volatile.Write(ref _link, (int)UplinkLinkState.Down);
-            UplinkLog.DeadPeer(_logger, _options.Endpoint, (long)silent.TotalMilliseconds, (long)_backoff.TotalMilliseconds);
-            _poller.Remove(_socket);
-            _socket.Dispose();
-            _socket = UplinkSocket.Create(_options, OnReceiveReady);
-            _poller.Add(_socket);
-            _socket.Connect(_options.Endpoint);
+            UplinkLog.DeadPeer(_logger, CurrentEndpoint, (long)silent.TotalMilliseconds, (long)_backoff.TotalMilliseconds);
+            Reconnect(now); // a new socket: to the same endpoint at once, or to the next one after a full-jitter wait
             Interlocked.Increment(ref _reconnects);
-            _backoff = _reconnect.Next();
             _lastReceivedTicks = now;
             _lastPingTicks = 0; // ping (and prove the key) on the new connection before any data
             OnReconnect();

@@ -28,4 +28,7 @@ internal static partial class UplinkLog
 
     [LoggerMessage(EventId = 6107, Level = LogLevel.Information, Message = "uplink acknowledgements resumed after {Resends} resends over {Seconds} s")]
     public static partial void ResendingEnded(ILogger logger, long resends, long seconds);
+
+    [LoggerMessage(EventId = 6108, Level = LogLevel.Warning, Message = "uplink failing over from {From} to {To} in {WaitMs} ms")]
+    public static partial void FailingOver(ILogger logger, string from, string to, long waitMs);
 }

@@ -8,6 +8,10 @@ public sealed record UplinkOptions
     /// <summary>Collector endpoint, a ZeroMQ TCP endpoint such as <c>tcp://10.0.0.5:5555</c>.</summary>
     public required string Endpoint { get; init; }
 
+    /// <summary>Collectors to fail over to, in order after <see cref="Endpoint"/> (<c>[uplink] endpoints</c> past its first);
+    /// null or empty for none. A dead collector sends the client to the next one, round robin (UplinkClient.Failover.cs).</summary>
+    public IReadOnlyList<string>? FailoverEndpoints { get; init; }
+
     /// <summary>This device's id, written in every envelope; non-empty.</summary>
     public required string DeviceId { get; init; }
 
@@ -44,20 +48,29 @@ public sealed record UplinkOptions
     /// <summary>This device's CURVE secret key (Z85, 40 characters); its public key goes on the collector's allow-list.</summary>
     public string? CurveSecretKey { get; init; }
 
+    /// <summary>Called on the uplink thread, with its <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>, each time
+    /// acknowledgements advanced the outbox (the simulated devices measure ack latency with it); null for none. Keep it short:
+    /// the uplink thread waits for it.</summary>
+    public Action<long>? Acknowledged { get; init; }
+
     /// <summary>Permits plaintext (no CURVE keys) to a non-loopback endpoint. Plaintext to 127.0.0.1, localhost or [::1]
     /// (demos, tests) is always permitted; anything else needs CURVE keys unless this is set.</summary>
     public bool AllowPlaintext { get; init; }
 
-    /// <summary>True when the endpoint's host is a loopback address.</summary>
-    public bool IsLoopback => Appliance.Contracts.Config.UplinkSettings.IsLoopback(Endpoint);
+    /// <summary>True when the host of every endpoint (failover ones included) is a loopback address.</summary>
+    public bool IsLoopback => Appliance.Contracts.Config.UplinkSettings.IsLoopback(Endpoint)
+        && (FailoverEndpoints ?? []).All(Appliance.Contracts.Config.UplinkSettings.IsLoopback);
 
     /// <summary>Checks every field.</summary>
     /// <exception cref="ArgumentException">A field is out of range; the message names the key and what was expected.</exception>
     public void Validate()
     {
-        if (!Endpoint.StartsWith("tcp://", StringComparison.Ordinal) || Endpoint.LastIndexOf(':') <= "tcp://".Length)
+        foreach (string endpoint in (IEnumerable<string>)[Endpoint, .. FailoverEndpoints ?? []])
         {
-            throw new ArgumentException($"[uplink] endpoint: '{Endpoint}' is not a ZeroMQ endpoint (expected tcp://host:port)", nameof(Endpoint));
+            if (!endpoint.StartsWith("tcp://", StringComparison.Ordinal) || endpoint.LastIndexOf(':') <= "tcp://".Length)
+            {
+                throw new ArgumentException($"[uplink] endpoint: '{endpoint}' is not a ZeroMQ endpoint (expected tcp://host:port)", nameof(Endpoint));
+            }
         }
 
         if (string.IsNullOrWhiteSpace(DeviceId))

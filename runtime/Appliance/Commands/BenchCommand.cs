@@ -37,6 +37,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(BenchInferenceCommand.Create());
         bench.Subcommands.Add(BenchApiCommand.Create());
         bench.Subcommands.Add(BenchStoreCommand.Create());
+        bench.Subcommands.Add(BenchFleetCommand.Create());
 #endif
         bench.Subcommands.Add(BenchStatsCommand.Create());
         bench.Subcommands.Add(BenchVibrationCommand.Create());

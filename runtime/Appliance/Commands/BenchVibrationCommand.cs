@@ -186,7 +186,7 @@ internal static class BenchVibrationCommand
     }
 
     // The 1-minute load average, the first field of /proc/loadavg (proc(5)); NaN where it cannot be read.
-    private static double LoadAverage()
+    internal static double LoadAverage()
     {
         try
         {

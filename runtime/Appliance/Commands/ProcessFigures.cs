@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Appliance.Commands;
+
+/// <summary>
+/// Figures of this process for the fleet bench (Linux): the open-file limit raised to its hard limit, the CPU time of named
+/// threads (from <c>/proc/self/task/*/stat</c>), and the resident set.
+/// </summary>
+internal static class ProcessFigures
+{
+    /// <summary>RLIMIT_NOFILE in Linux's uapi/asm-generic/resource.h (x86-64 and arm64 alike).</summary>
+    private const int NoFile = 7;
+
+    /// <summary>USER_HZ: the unit of utime and stime in <c>/proc/PID/task/TID/stat</c> (proc(5)); 100 on every Linux ABI the
+    /// appliance is built for.</summary>
+    private const double UserHz = 100;
+
+    /// <summary>Raises the soft open-file limit to the hard one (each simulated device holds about 20 descriptors: NetMQ
+    /// sockets, signalers, journal segments).</summary>
+    /// <returns>The soft limit now, or -1 where it cannot be read (not Linux).</returns>
+    public static long RaiseFileLimit()
+    {
+        if (!OperatingSystem.IsLinux() || GetRLimit(NoFile, out RLimit limit) != 0)
+        {
+            return -1;
+        }
+
+        if (limit.Current < limit.Maximum)
+        {
+            var raised = new RLimit { Current = limit.Maximum, Maximum = limit.Maximum };
+            if (SetRLimit(NoFile, ref raised) == 0)
+            {
+                return (long)Math.Min(raised.Current, long.MaxValue);
+            }
+        }
+
+        return (long)Math.Min(limit.Current, long.MaxValue);
+    }
+
+    /// <summary>CPU seconds (user + system) of this process's threads whose name (<c>comm</c>, at most 15 characters) is one
+    /// of <paramref name="names"/>; threads that ended are not counted. 0 where /proc cannot be read.</summary>
+    /// <param name="names">Thread names, as given to <see cref="Thread.Name"/> (Linux keeps the first 15 characters).</param>
+    /// <returns>Seconds.</returns>
+    public static double ThreadCpuSeconds(IReadOnlySet<string> names)
+    {
+        double ticks = 0;
+        try
+        {
+            foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    // stat: "tid (comm) state ..." with utime and stime the 14th and 15th fields; comm may hold spaces and ')'.
+                    string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    int open = stat.IndexOf('(', StringComparison.Ordinal), close = stat.LastIndexOf(')');
+                    if (open < 0 || close < open || !names.Contains(stat[(open + 1)..close]))
+                    {
+                        continue;
+                    }
+
+                    string[] fields = stat[(close + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        return ticks / UserHz;
+    }
+
+    /// <summary>This process's resident set, MiB.</summary>
+    public static double RssMiB() => Environment.WorkingSet / (1024.0 * 1024.0);
+
+    [DllImport("libc", EntryPoint = "getrlimit")]
+    private static extern int GetRLimit(int resource, out RLimit limit);
+
+    [DllImport("libc", EntryPoint = "setrlimit")]
+    private static extern int SetRLimit(int resource, ref RLimit limit);
+
+    /// <summary>struct rlimit on 64-bit Linux: two rlim_t (unsigned 64-bit).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+}
