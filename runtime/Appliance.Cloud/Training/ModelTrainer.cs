@@ -128,12 +128,15 @@ public static class ModelTrainer
     }
 
     /// <summary>Checks the held-out fraction and the threshold quantile.</summary>
-    /// <exception cref="ArgumentException">One is out of range (the <c>appliance train</c> option named).</exception>
-    public static void Validate(double heldOut, double quantile)
+    /// <param name="heldOut">Fraction of rows held out, in (0, 0.9].</param>
+    /// <param name="quantile">Quantile of held-out scores taken as the threshold, in (0, 1].</param>
+    /// <param name="heldOutOption">The option that gave <paramref name="heldOut"/>, named in the error.</param>
+    /// <exception cref="ArgumentException">One is out of range (the option named).</exception>
+    public static void Validate(double heldOut, double quantile, string heldOutOption = "--held-out")
     {
         if (!(heldOut > 0 && heldOut <= 0.9))
         {
-            throw new ArgumentException($"--held-out {heldOut}: expected a fraction in (0, 0.9]");
+            throw new ArgumentException($"{heldOutOption} {heldOut.ToString(CultureInfo.InvariantCulture)}: expected a fraction in (0, 0.9]");
         }
 
         if (!(quantile > 0 && quantile <= 1))

@@ -81,10 +81,7 @@ public static class StoreTrainer
             throw new ArgumentException($"--alpha {r.Alpha.ToString(CultureInfo.InvariantCulture)}: expected a value in (0, 1) (the threshold is the 1 - alpha quantile of held-out scores)");
         }
 
-        if (!(r.HoldOut > 0 && r.HoldOut <= 0.9))
-        {
-            throw new ArgumentException($"--holdout {r.HoldOut.ToString(CultureInfo.InvariantCulture)}: expected a fraction in (0, 0.9]");
-        }
+        ModelTrainer.Validate(r.HoldOut, 1 - r.Alpha, "--holdout");
 
         int[] columns;
         try
