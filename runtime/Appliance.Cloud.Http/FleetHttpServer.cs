@@ -101,6 +101,7 @@ public sealed class FleetHttpServer : IAsyncDisposable
         g.MapGet("/summaries", (RequestDelegate)api.ListSummaries);
         g.MapGet("/alerts", (RequestDelegate)api.ListAlerts);
         g.MapPost("/alerts/{id}/ack", (RequestDelegate)api.Acknowledge);
+        g.MapPost("/alerts/{id}/label", (RequestDelegate)api.Label);
         g.MapGet("/stats", (RequestDelegate)api.Stats);
         g.MapGet("/rollups", (RequestDelegate)api.ListRollups);
         var clips = new ClipsApi(api);

@@ -96,9 +96,15 @@ public sealed record SummaryView(string DeviceId, long Seq, string Sensor, strin
 /// <param name="Acknowledged">True once acknowledged.</param>
 /// <param name="AcknowledgedAt">When it was acknowledged; null while not.</param>
 /// <param name="AcknowledgedBy">Who acknowledged it; empty while not.</param>
+/// <param name="Label">The operator's label: true (a true anomaly), false (a false alarm), null while unlabelled.</param>
+/// <param name="LabelledAt">When it was last labelled; null while not.</param>
 public sealed record AlertView(string Id, string DeviceId, long Seq, string Sensor, string Channel, string Time, long TimeNs,
     double? Score, string ScoreText, double? Threshold, long Severity, string Detector, string Received, bool Acknowledged,
-    string? AcknowledgedAt, string AcknowledgedBy);
+    string? AcknowledgedAt, string AcknowledgedBy, bool? Label, string? LabelledAt);
+
+/// <summary>The body of <c>POST /api/alerts/{id}/label</c>: <c>{"label": true}</c> or <c>{"label": false}</c>.</summary>
+/// <param name="Label">True: a true anomaly; false: a false alarm. Required.</param>
+public sealed record LabelRequest(bool? Label);
 
 /// <summary>The body of <c>POST /api/alerts/{id}/ack</c> (optional).</summary>
 /// <param name="By">Who acknowledges (at most 200 characters kept); <c>api</c> when absent.</param>
@@ -145,6 +151,7 @@ public sealed record ApiProblem(string Type, string Title, int Status, string De
 [JsonSerializable(typeof(IReadOnlyList<AlertView>))]
 [JsonSerializable(typeof(AlertView))]
 [JsonSerializable(typeof(AckRequest))]
+[JsonSerializable(typeof(LabelRequest))]
 [JsonSerializable(typeof(StatsView))]
 [JsonSerializable(typeof(CommandRequest))]
 [JsonSerializable(typeof(CommandView))]

@@ -120,6 +120,18 @@ public sealed class FleetApi(IFleetReader fleet, FleetHttpOptions options, Func<
         await ctx.Response.WriteAsJsonAsync(FleetViews.Alert(alert), ApiJsonContext.Default.AlertView, cancellationToken: ctx.RequestAborted);
     }
 
+    /// <summary><c>POST /api/alerts/{id}/label</c> with the body <c>{"label": true|false}</c> (issue 18 item 5).</summary>
+    public async Task Label(HttpContext ctx)
+    {
+        (string device, long seq) = FleetViews.ParseAlertId((string)ctx.Request.RouteValues["id"]!);
+        const string Expected = "a JSON object such as {\"label\": true} (true: a true anomaly, false: a false alarm)";
+        LabelRequest? body = await ApiBody.ReadAsync(ctx, ApiJsonContext.Default.LabelRequest, Expected);
+        bool label = body?.Label ?? throw new ApiInputException(400, body is null ? "body" : "label", $"label: missing (expected {Expected})");
+        StoredAlert? alert = fleet.LabelAlert(device, seq, label, ApiTime.NowNs())
+            ?? throw new ApiInputException(404, "id", $"alert '{device}:{seq}': no such alert in the collector store");
+        await ctx.Response.WriteAsJsonAsync(FleetViews.Alert(alert), ApiJsonContext.Default.AlertView, cancellationToken: ctx.RequestAborted);
+    }
+
     /// <summary><c>GET /api/rollups?sensor=&amp;every=1m|1h&amp;by=device|label:KEY&amp;since=&amp;until=</c>: the rows of
     /// <c>appliance cloud rollup</c> as a JSON array (<see cref="RollupJson"/>); since defaults to an hour ago, until to now,
     /// and the range is at most <see cref="QueryArguments.MaxRange"/>.</summary>

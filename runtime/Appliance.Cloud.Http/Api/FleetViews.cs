@@ -63,7 +63,8 @@ public static class FleetViews
     public static AlertView Alert(StoredAlert a) =>
         new(AlertId(a.DeviceId, a.Sequence), a.DeviceId, a.Sequence, a.Sensor, a.Channel, ApiTime.Iso(a.TimeNs), a.TimeNs, Finite(a.Score),
             a.Score.ToString(System.Globalization.CultureInfo.InvariantCulture), Finite(a.Threshold), a.Severity, a.Detector,
-            ApiTime.Iso(a.ReceivedNs), a.Acknowledged, a.Acknowledged ? ApiTime.Iso(a.AcknowledgedNs) : null, a.AcknowledgedBy);
+            ApiTime.Iso(a.ReceivedNs), a.Acknowledged, a.Acknowledged ? ApiTime.Iso(a.AcknowledgedNs) : null, a.AcknowledgedBy,
+            a.Label, a.Label is null ? null : ApiTime.Iso(a.LabelledNs));
 
     /// <summary>An alert's id: <c>DEVICE:SEQ</c>.</summary>
     public static string AlertId(string deviceId, long sequence) =>
@@ -75,10 +76,9 @@ public static class FleetViews
     /// <exception cref="ApiInputException">Not <c>DEVICE:SEQ</c> (400, field <c>id</c>).</exception>
     public static (string DeviceId, long Sequence) ParseAlertId(string id)
     {
-        int colon = id.LastIndexOf(':');
-        if (colon > 0 && long.TryParse(id.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long seq))
+        if (AlertLabels.TryParseId(id, out string device, out long seq))
         {
-            return (id[..colon], seq);
+            return (device, seq);
         }
 
         throw new ApiInputException(400, "id", $"alert id '{id}': expected DEVICE:SEQ as GET /api/alerts gives it (e.g. pump-7:42)");

@@ -52,6 +52,16 @@ public interface IFleetReader
     /// <returns>The alert as stored after the acknowledgement, or null when the store has no such alert.</returns>
     StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by);
 
+    /// <summary>Labels one alert a true anomaly (<paramref name="label"/> true) or a false alarm (false); a later label
+    /// replaces an earlier one (issue 18 item 5: labelled alerts are training and gating data, <see cref="AlertLabels"/>).</summary>
+    /// <param name="deviceId">Device of the alert.</param>
+    /// <param name="sequence">Sequence of the alert.</param>
+    /// <param name="label">True: a true anomaly; false: a false alarm.</param>
+    /// <param name="nowNs">Label time, UTC Unix ns.</param>
+    /// <returns>The alert as stored after labelling, or null when the store has no such alert.</returns>
+    /// <exception cref="InvalidOperationException">The store was opened read-only.</exception>
+    StoredAlert? LabelAlert(string deviceId, long sequence, bool label, long nowNs);
+
     /// <summary>Reads the camera events and their clips (the <c>events</c> table), latest start first.</summary>
     /// <param name="deviceId">Only this device's; null for all.</param>
     /// <returns>The events.</returns>

@@ -220,6 +220,10 @@ public sealed class PostgresStore : ICollectorStore, IRetainingStore, ISqlStore,
     public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
         Run(true, c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
 
+    /// <inheritdoc/>
+    public StoredAlert? LabelAlert(string deviceId, long sequence, bool label, long nowNs) =>
+        Run(true, c => Fleet.LabelAlert(c, Sql, deviceId, sequence, label, nowNs));
+
     /// <inheritdoc />
     public IReadOnlyList<StoredClip> GetClips(string? deviceId) => Run(false, c => ClipSql.List(c, SqlDialect.Postgres, deviceId));
 

@@ -373,7 +373,7 @@ public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, I
     public IReadOnlyList<StoredSummary> QuerySummaries(SummaryQuery query) => Run(false, c => Fleet.QuerySummaries(c, Sql, query));
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Run(false, c => Fleet.QueryAlerts(c, Sql, query));
+    public IReadOnlyList<StoredAlert> QueryAlerts(AlertQuery query) => Run(false, c => Fleet.QueryAlerts(c, Sql, query, _version));
 
     /// <inheritdoc />
     public IReadOnlyList<Rollups.RollupRow> QueryRollups(Rollups.RollupQuery query) => Run(false, c => Rollups.RollupSql.Query(c, Sql, query, _version));
@@ -384,6 +384,10 @@ public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, I
     /// <inheritdoc />
     public StoredAlert? AcknowledgeAlert(string deviceId, long sequence, long nowNs, string by) =>
         Run(true, c => Fleet.AcknowledgeAlert(c, Sql, deviceId, sequence, nowNs, by));
+
+    /// <inheritdoc/>
+    public StoredAlert? LabelAlert(string deviceId, long sequence, bool label, long nowNs) =>
+        Run(true, c => Fleet.LabelAlert(c, Sql, deviceId, sequence, label, nowNs));
 
     /// <inheritdoc />
     public IReadOnlyList<StoredClip> GetClips(string? deviceId) => Run(false, c => ClipSql.List(c, SqlDialect.Sqlite, deviceId));

@@ -20,12 +20,15 @@ namespace Appliance.Cloud.Storage;
 /// lists include them), so the migration adds only what is missing.</item>
 /// <item>daily partitions (PostgreSQL; nothing on SQLite, whose retention deletes by time): <c>summaries</c> and <c>alerts</c>
 /// range-partitioned by UTC day, old rows kept in place as one partition (<see cref="PostgresPartitions.Migrate"/>).</item>
+/// <item>alert labels (issue 18 item 5): table <c>alert_labels</c> (device_id, seq, label, labelled_ns), an operator's true/false
+/// per alert (<see cref="FleetSql.LabelSchema"/>); beside <c>alerts</c> rather than columns of it, as <c>alert_acks</c> is, so the
+/// collector's insert-only, day-partitioned <c>alerts</c> keep their layout.</item>
 /// </list>
 /// </summary>
 internal static class StoreMigrations
 {
     /// <summary>The version a store has once opened by this build.</summary>
-    public const int Latest = 3;
+    public const int Latest = 5;
 
     /// <summary>The migrations for <paramref name="sql"/>'s dialect; <paramref name="hasColumn"/> answers whether a table has a
     /// column (SQLite has no <c>ADD COLUMN IF NOT EXISTS</c>).</summary>
@@ -41,6 +44,7 @@ internal static class StoreMigrations
                 PostgresPartitions.Migrate(pg, (Npgsql.NpgsqlTransaction)tx, sql.CreateSummaries, sql.CreateAlerts, DateTime.UtcNow.Ticks * 100 - DateTime.UnixEpoch.Ticks * 100);
             }
         }),
+        new(5, "alert labels", (c, tx) => SchemaMigrator.Execute(c, tx, FleetSql.LabelSchema(sql.Dialect))),
     ];
 
     /// <summary>Adds each TEXT column a table lacks (PostgreSQL: <c>ADD COLUMN IF NOT EXISTS</c>; SQLite: asks <paramref name="hasColumn"/>).</summary>

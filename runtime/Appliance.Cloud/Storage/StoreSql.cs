@@ -78,7 +78,7 @@ internal sealed class StoreSql
     public static IReadOnlyList<string> KeyedTables { get; } = ["summaries", "alerts", "heartbeats"];
 
     /// <summary>The tables a store drops to reset (<see cref="PostgresStore.DropAll"/>).</summary>
-    public const string AllTables = "devices, summaries, alerts, alert_acks, heartbeats, counters, collector_counters, schema_version, device_keys, commands, events, clip_chunks";
+    public const string AllTables = "devices, summaries, alerts, alert_acks, alert_labels, heartbeats, counters, collector_counters, schema_version, device_keys, commands, events, clip_chunks";
 
     /// <summary>Renders every statement in <paramref name="dialect"/>.</summary>
     public StoreSql(SqlDialect dialect)

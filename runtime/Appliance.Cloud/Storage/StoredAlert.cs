@@ -13,6 +13,8 @@ namespace Appliance.Cloud.Storage;
 /// <param name="ReceivedNs">When the collector stored it, UTC Unix ns, collector clock.</param>
 /// <param name="AcknowledgedNs">When an operator acknowledged it, UTC Unix ns (collector clock); 0 while unacknowledged.</param>
 /// <param name="AcknowledgedBy">Who acknowledged it (free text from the API call); empty while unacknowledged.</param>
+/// <param name="Label">The operator's label (issue 18 item 5): true = a true anomaly, false = a false alarm, null = not labelled.</param>
+/// <param name="LabelledNs">When it was last labelled, UTC Unix ns (collector clock); 0 while unlabelled.</param>
 public sealed record StoredAlert(
     string DeviceId,
     long Sequence,
@@ -25,7 +27,9 @@ public sealed record StoredAlert(
     string Detector,
     long ReceivedNs,
     long AcknowledgedNs,
-    string AcknowledgedBy)
+    string AcknowledgedBy,
+    bool? Label = null,
+    long LabelledNs = 0)
 {
     /// <summary>True once acknowledged.</summary>
     public bool Acknowledged => AcknowledgedNs != 0;

@@ -43,21 +43,40 @@ public static class ModelTrainer
     /// null for every column of a features CSV, or <see cref="DefaultSeriesFeatures"/> for a series.</param>
     public static TrainingReport Train(string input, string outDir, int components = 0, double explained = 0.95, double heldOut = 0.2, double quantile = 0.999, TimeSpan? window = null, IReadOnlyList<string>? features = null)
     {
-        if (!(heldOut > 0 && heldOut <= 0.9))
-        {
-            throw new ArgumentException($"--held-out {heldOut}: expected a fraction in (0, 0.9]");
-        }
-
-        if (!(quantile > 0 && quantile <= 1))
-        {
-            throw new ArgumentException($"--quantile {quantile}: expected a value in (0, 1]");
-        }
+        Validate(heldOut, quantile);
 
         var (names, rows) = window is { } length ? ReadSeriesWindows(input, length, features ?? DefaultSeriesFeatures) : Select(input, ReadFeatures(input), features);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(input)));
+        var windows = window is { } w ? string.Create(CultureInfo.InvariantCulture, $" of {w.TotalSeconds:G} s tumbling windows of the series (the device's own windows)") : string.Empty;
+        return Fit(names, rows, outDir, components, explained, heldOut, quantile, $"{Path.GetFullPath(input)} (sha256 {sha})", windows, input);
+    }
+
+    /// <summary>
+    /// Fits and writes the bundle from rows already in memory, in the order given (the last <paramref name="heldOut"/> of them
+    /// held out to choose the threshold): the part of <see cref="Train"/> after reading, shared with
+    /// <see cref="StoreTrainer"/> (<c>appliance cloud train</c>), so there is one PCA trainer.
+    /// </summary>
+    /// <param name="names">F feature names, in model input order.</param>
+    /// <param name="rows">Rows of F values, oldest first.</param>
+    /// <param name="outDir">Output directory (created).</param>
+    /// <param name="components">k, or 0 to explain <paramref name="explained"/> of the variance.</param>
+    /// <param name="explained">Variance fraction when k = 0.</param>
+    /// <param name="heldOut">Fraction of rows held out, in (0, 0.9].</param>
+    /// <param name="quantile">Quantile of held-out scores taken as the threshold, in (0, 1].</param>
+    /// <param name="trainingData">Where the rows came from, for the model card.</param>
+    /// <param name="inputNote">Appended to the model card's input line (empty for none).</param>
+    /// <param name="what">Names the input in errors (a file, or the store's selection).</param>
+    /// <returns>What was fitted and written.</returns>
+    /// <exception cref="ArgumentException">A parameter is out of range or there are too few rows.</exception>
+    /// <exception cref="InferenceException">ONNX Runtime disagrees with the trainer beyond 1e-5 relative.</exception>
+    public static TrainingReport Fit(string[] names, List<float[]> rows, string outDir, int components, double explained, double heldOut, double quantile, string trainingData, string inputNote, string what)
+    {
+        Validate(heldOut, quantile);
+
         var split = (int)Math.Round(rows.Count * (1 - heldOut));
         if (split < 2 || rows.Count - split < 1)
         {
-            throw new ArgumentException($"{input}: {rows.Count} rows are too few to fit and hold out {heldOut:P0} (need at least 3)");
+            throw new ArgumentException($"{what}: {rows.Count} rows are too few to fit and hold out {heldOut:P0} (need at least 3)");
         }
 
         var train = rows.GetRange(0, split);
@@ -71,7 +90,6 @@ public static class ModelTrainer
         // a threshold there would alarm on the next rounding difference. 1e-6 of F (the mean score of pure noise, since
         // the squared residual of standardised features sums to about F − k) keeps it meaningful.
         var threshold = Math.Max(ModelPackage.ScoreQuantile(heldScores, quantile), 1e-6 * names.Length);
-
         Directory.CreateDirectory(outDir);
         var onnx = model.ToOnnx(new Dictionary<string, string>
         {
@@ -102,10 +120,29 @@ public static class ModelTrainer
         }
 
         var variance = model.Eigenvalues.Take(model.Components).Sum() / Math.Max(1e-300, model.Eigenvalues.Sum(v => Math.Max(v, 0)));
-        var report = new TrainingReport(names, train.Count, held.Count, model.Components, variance, threshold, maxRel, outDir);
-        File.WriteAllText(Path.Combine(outDir, "model-card.md"), Card(report, model, input, window));
+        var alertRate = heldScores.Count(v => v > threshold) / (double)held.Count;
+        var report = new TrainingReport(names, train.Count, held.Count, model.Components, variance, threshold, maxRel, outDir, alertRate);
+        File.WriteAllText(Path.Combine(outDir, "model-card.md"), Card(report, model, trainingData, inputNote));
         WriteManifest(outDir);
         return report;
+    }
+
+    /// <summary>Checks the held-out fraction and the threshold quantile.</summary>
+    /// <param name="heldOut">Fraction of rows held out, in (0, 0.9].</param>
+    /// <param name="quantile">Quantile of held-out scores taken as the threshold, in (0, 1].</param>
+    /// <param name="heldOutOption">The option that gave <paramref name="heldOut"/>, named in the error.</param>
+    /// <exception cref="ArgumentException">One is out of range (the option named).</exception>
+    public static void Validate(double heldOut, double quantile, string heldOutOption = "--held-out")
+    {
+        if (!(heldOut > 0 && heldOut <= 0.9))
+        {
+            throw new ArgumentException($"{heldOutOption} {heldOut.ToString(CultureInfo.InvariantCulture)}: expected a fraction in (0, 0.9]");
+        }
+
+        if (!(quantile > 0 && quantile <= 1))
+        {
+            throw new ArgumentException($"--quantile {quantile}: expected a value in (0, 1]");
+        }
     }
 
     /// <summary>The features of a recorded series' windows when none are named: mean, sample standard deviation, min and max.</summary>
@@ -222,16 +259,14 @@ public static class ModelTrainer
         return ([.. features], rows);
     }
 
-    private static string Card(TrainingReport r, PcaReconstructionModel model, string input, TimeSpan? window)
+    private static string Card(TrainingReport r, PcaReconstructionModel model, string trainingData, string windows)
     {
         var ci = CultureInfo.InvariantCulture;
-        var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(input)));
         var sb = new StringBuilder();
         sb.AppendLine("# Model card: PCA reconstruction (linear autoencoder)");
         sb.AppendLine();
         sb.AppendLine(ci, $"- date: {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}");
-        sb.AppendLine(ci, $"- training data: {Path.GetFullPath(input)} (sha256 {sha}); first {r.TrainingRows} rows fitted, last {r.HeldOutRows} held out as normal");
-        var windows = window is { } w ? string.Create(ci, $" of {w.TotalSeconds:G} s tumbling windows of the series (the device's own windows)") : string.Empty;
+        sb.AppendLine(ci, $"- training data: {trainingData}; first {r.TrainingRows} rows fitted, last {r.HeldOutRows} held out as normal");
         sb.AppendLine(ci, $"- input: features[N, {r.FeatureNames.Count}] float32, columns in this order: {string.Join(", ", r.FeatureNames)}{windows}");
         sb.AppendLine(ci, $"- ONNX metadata: {OnnxScorer.FeaturesKey} = {string.Join(",", r.FeatureNames)}, {OnnxScorer.ThresholdKey} = {r.Threshold.ToString("R", ci)}");
         sb.AppendLine("- output: score[N, 1] float32 = ‖z − z·V·Vᵀ‖², z = (x − μ)·(1/σ) (Jackson & Mudholkar 1979, Q statistic)");

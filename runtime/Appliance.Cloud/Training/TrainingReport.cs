@@ -9,6 +9,8 @@ namespace Appliance.Cloud.Training;
 /// <param name="Threshold">Score above which a window is anomalous: the chosen quantile of held-out scores.</param>
 /// <param name="MaxRelativeDifference">Largest |ORT − C#| / max(1e-30, |C#|) over the held-out rows, scored by ONNX Runtime after writing.</param>
 /// <param name="OutputDirectory">Where model.onnx, selftest.json and model-card.md are.</param>
+/// <param name="HeldOutAlertRate">Fraction of held-out rows whose score is above <paramref name="Threshold"/>: how often the
+/// model would have alerted on them (about 1 − quantile by construction; more where scores tie at the threshold's floor).</param>
 public sealed record TrainingReport(
     IReadOnlyList<string> FeatureNames,
     int TrainingRows,
@@ -17,4 +19,5 @@ public sealed record TrainingReport(
     double ExplainedVariance,
     double Threshold,
     double MaxRelativeDifference,
-    string OutputDirectory);
+    string OutputDirectory,
+    double HeldOutAlertRate);

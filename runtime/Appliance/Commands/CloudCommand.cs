@@ -47,6 +47,7 @@ internal static class CloudCommand
         cmd.Subcommands.Add(Alerts());
         cmd.Subcommands.Add(Stats());
         cmd.Subcommands.Add(CloudRollupCommand.Create());
+        cmd.Subcommands.Add(CloudTrainCommand.Create());
         cmd.Subcommands.Add(CloudClipsCommand.Create());
         cmd.Subcommands.Add(CloudControlCommands.CommandVerb());
         cmd.Subcommands.Add(CloudControlCommands.PullConfigVerb());
@@ -269,6 +270,7 @@ internal static class CloudCommand
         var since = new Option<string?>("--since") { Description = "Only alerts at or after this UTC time (ISO 8601, e.g. 2026-01-01T00:00:00Z)" };
         var limit = new Option<int>("--limit") { Description = "Most rows", DefaultValueFactory = _ => 100 };
         var cmd = new Command("alerts", "Stored alerts, latest first") { db, device, since, limit, json };
+        cmd.Subcommands.Add(CloudAlertLabelCommand.Create());
         cmd.SetAction((p, _) => Cli.Guard(() =>
         {
             var (sinceNs, max) = Range(p.GetValue(since), p.GetValue(limit));
@@ -291,6 +293,14 @@ internal static class CloudCommand
                         Number(w, "score", a.Score);
                         Number(w, "threshold", a.Threshold);
                         w.WriteNumber("severity", a.Severity);
+                        if (a.Label is { } l)
+                        {
+                            w.WriteBoolean("label", l);
+                        }
+                        else
+                        {
+                            w.WriteNull("label");
+                        }
                         w.WriteEndObject();
                     }
 
@@ -302,7 +312,7 @@ internal static class CloudCommand
                 foreach (var a in rows)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{Time(a.TimeNs)} {a.DeviceId} #{a.Sequence} {a.Sensor}/{a.Channel} {a.Detector} score={a.Score:G6} threshold={a.Threshold:G6} severity={a.Severity}"));
+                        $"{Time(a.TimeNs)} {a.DeviceId} #{a.Sequence} {a.Sensor}/{a.Channel} {a.Detector} score={a.Score:G6} threshold={a.Threshold:G6} severity={a.Severity}{(a.Label is { } l ? (l ? " label=true" : " label=false") : "")}"));
                 }
             }
 

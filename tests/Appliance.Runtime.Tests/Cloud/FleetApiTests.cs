@@ -92,6 +92,24 @@ public sealed class FleetApiTests
         Assert.Contains("\"acknowledged_by\":\"ops\"", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Label_AnAlert_IsStoredListedAndReplacedByALaterLabel()
+    {
+        await using var host = await FleetApiHost.StartAsync();
+        host.Writer.Store([Alert("dev-a", 1, WireSamples.StartNs, "ewma-z"), Alert("dev-a", 2, WireSamples.StartNs + Second, "ewma-z")], 0, ApiTime.NowNs());
+
+        using var post = await host.Client.PostAsync("/api/alerts/dev-a:1/label", new StringContent("{\"label\":true}"));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.True(JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.GetProperty("label").GetBoolean());
+        using var again = await host.Client.PostAsync("/api/alerts/dev-a:1/label", new StringContent("{\"label\":false}"));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+
+        JsonElement all = await host.GetJsonAsync("/api/alerts?device=dev-a");
+        Assert.Equal(JsonValueKind.Null, all[0].GetProperty("label").ValueKind); // dev-a:2, never labelled
+        Assert.False(all[1].GetProperty("label").GetBoolean());
+        Assert.NotNull(all[1].GetProperty("labelled_at").GetString());
+    }
+
     [Theory]
     [InlineData("GET", "/api/devices/nope", "", 404, "id")]
     [InlineData("GET", "/api/summaries?device=nope", "", 404, "device")]
@@ -106,6 +124,10 @@ public sealed class FleetApiTests
     [InlineData("POST", "/api/alerts/dev-a:1/ack", "{\"by\": 42}", 400, "by")]
     [InlineData("POST", "/api/alerts/no-sequence/ack", "", 400, "id")]
     [InlineData("POST", "/api/alerts/dev-a:99/ack", "", 404, "id")]
+    [InlineData("POST", "/api/alerts/dev-a:99/label", "{\"label\":true}", 404, "id")]
+    [InlineData("POST", "/api/alerts/dev-a:1/label", "{}", 400, "label")]
+    [InlineData("POST", "/api/alerts/dev-a:1/label", "", 400, "body")]
+    [InlineData("POST", "/api/alerts/dev-a:1/label", "{\"label\":\"yes\"}", 400, "label")]
     [InlineData("GET", "/api/nothing", "", 404, "path")]
     public async Task BadInput_Answers4xxProblemNamingTheField(string method, string path, string body, int status, string field)
     {

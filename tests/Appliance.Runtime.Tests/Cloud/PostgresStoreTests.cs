@@ -242,4 +242,48 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         using var again = new PostgresStore(url!); // opening a migrated database changes nothing
         Assert.Equal(2, again.GetSummaries("old", 0, 10).Count);
     }
+
+    [Fact]
+    public void Train_GaussianWindowsInPostgres_ThresholdIsChiSquare1Quantile()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using var store = new PostgresStore(url!);
+        store.DropAll();
+        string dir = Directory.CreateTempSubdirectory("appliance-pg-train-").FullName;
+        try
+        {
+            StoreTrainingChecks.ThresholdIsChiSquareQuantile(store, Path.Combine(dir, "m"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void LabelAlert_Postgres_PrecisionAndTrueAlertWindowsLeftOut()
+    {
+        string? url = Url();
+        if (Skip(url))
+        {
+            return;
+        }
+
+        using var store = new PostgresStore(url!);
+        store.DropAll();
+        string dir = Directory.CreateTempSubdirectory("appliance-pg-label-").FullName;
+        try
+        {
+            StoreTrainingChecks.LabelsGatePrecisionAndTraining(store, Path.Combine(dir, "m"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
