@@ -147,4 +147,30 @@ internal static class DeviceParts
     internal static readonly TimeSpan AlarmTick = TimeSpan.FromMilliseconds(50);
 
     private const string ConfigRepositoryFile = "appliance.toml";
+
+    /// <summary>
+    /// The window boundary a configuration swap happens at, once the new pipeline is built: <paramref name="planned"/> while it
+    /// is still more than <paramref name="stopMargin"/> ahead; otherwise the next boundary after now
+    /// (<see cref="DeviceRuntime.NextBoundary"/>). Building (sensors opened, an ONNX session created) can outlast the planned
+    /// boundary on a loaded machine; the old pipeline has then run past it, and stopping it there would emit a window starting
+    /// at the boundary as the new pipeline's first one does: one window stored twice and the one after it missing. The new
+    /// pipeline starts sampling only after the boundary returned, so its not-before instant (the planned boundary) still holds.
+    /// </summary>
+    /// <param name="planned">The boundary planned before the build; null for the first revision (nothing to swap).</param>
+    /// <param name="stopMargin">How long before the boundary the old pipeline is stopped.</param>
+    /// <param name="oldLength">The running configuration's window length.</param>
+    /// <param name="newLength">The new configuration's window length.</param>
+    /// <param name="logger">Where a re-planned swap is logged (a warning).</param>
+    internal static DateTimeOffset? Replan(DateTimeOffset? planned, TimeSpan stopMargin, TimeSpan oldLength, TimeSpan newLength, ILogger logger)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (planned is not { } p || p - stopMargin > now)
+        {
+            return planned;
+        }
+
+        var next = DeviceRuntime.NextBoundary(now, oldLength, newLength);
+        DeviceRuntimeLog.SwapReplanned(logger, (long)(now - p).TotalMilliseconds, p, next);
+        return next;
+    }
 }

@@ -19,4 +19,7 @@ internal static partial class DeviceRuntimeLog
 
     [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "Command {Id} ({Kind}) from the cloud: succeeded {Succeeded}: {Text}")]
     public static partial void CommandDone(ILogger logger, long id, string kind, bool succeeded, string text);
+
+    [LoggerMessage(EventId = 7111, Level = LogLevel.Warning, Message = "Configuration swap: the new pipeline was ready {Late} ms past the window boundary planned for it ({Planned:O}); the old one runs to the next boundary, {Boundary:O}")]
+    public static partial void SwapReplanned(ILogger logger, long late, DateTimeOffset planned, DateTimeOffset boundary);
 }
