@@ -25,34 +25,8 @@ public sealed class ShadowRolloutTests : IDisposable
 
     public void Dispose() => _ws.Dispose();
 
-    private const string Toml = """
-        [device]
-        id = "pump-7"
-
-        [[sensor]]
-        name = "env"
-        chip = "bme280"
-        bus = "emulated:bme280"
-        rate_hz = 20
-        detector = "onnx"
-
-        [window]
-        length = "500ms"
-
-        [inference]
-        enabled = true
-        gpu = "off"
-        model = "pump"
-
-        [uplink]
-        endpoint = "tcp://127.0.0.1:1"
-
-        [gitops]
-        branch = "main"
-        interval = "1s"
-        health_grace = "5s"
-
-        """;
+    // The model push tests' device, its channels alerting through the model's score (detector "onnx").
+    private static readonly string Toml = ModelPushTests.Toml().Replace("rate_hz = 20\n", "rate_hz = 20\ndetector = \"onnx\"\n", StringComparison.Ordinal);
 
     [Fact]
     public async Task Rollout_ShadowThenActiveThenAborted_CandidateScoresInShadowWithoutAlertsAndIncumbentReturns()
@@ -63,6 +37,7 @@ public sealed class ShadowRolloutTests : IDisposable
             files[k] = v;
         }
 
+        Assert.Contains("detector = \"onnx\"", Toml, StringComparison.Ordinal);
         files["appliance.toml"] = Toml;
         files["rollouts/r1.toml"] = RolloutModels.Rollout("hot", "shadow");
         var revA = _ws.Commit(_key, files, "rollout r1: hot in shadow");
@@ -70,7 +45,7 @@ public sealed class ShadowRolloutTests : IDisposable
 
         var device = new DeviceRuntime(NullLoggerFactory.Instance, new PipelineOptions(), _ws.State);
         long alertsInShadow;
-        using (var r = new Reconciler(Options(), device, NullLogger.Instance))
+        using (var r = new Reconciler(ModelPushTests.Options(_ws, _trust), device, NullLogger.Instance))
         {
             try
             {
@@ -110,18 +85,18 @@ public sealed class ShadowRolloutTests : IDisposable
                 Assert.Equal(("junk", 0L), (junk.Model, junk.Windows));
                 Assert.Contains("models/junk/model.onnx", junk.Rejection, StringComparison.Ordinal);
                 var scored = pipeline.ScoredWindows;
-                await WaitAsync(() => pipeline.ScoredWindows >= scored + 6, "the incumbent scores on beside the rejected candidate");
+                await ModelPushTests.WaitAsync(() => pipeline.ScoredWindows >= scored + 6, "the incumbent scores on beside the rejected candidate");
                 Assert.Equal(pumpId, pipeline.ActiveModel);
 
                 // Active: the candidate replaces the incumbent in the same pipeline; no shadow run.
                 await ApplyAsync(r, RolloutModels.Rollout("twin", "promoted"), ConfigState.Applied);
                 Assert.Same(pipeline, device.Pipeline);
-                await WaitAsync(() => pipeline.ActiveModel == twinId, "twin becomes the active model");
+                await ModelPushTests.WaitAsync(() => pipeline.ActiveModel == twinId, "twin becomes the active model");
                 Assert.Empty(pipeline.ShadowReports);
 
                 // Aborted: the incumbent again, no shadow report.
                 await ApplyAsync(r, RolloutModels.Rollout("twin", "aborted"), ConfigState.Applied);
-                await WaitAsync(() => pipeline.ActiveModel == pumpId, "pump is the active model again");
+                await ModelPushTests.WaitAsync(() => pipeline.ActiveModel == pumpId, "pump is the active model again");
                 Assert.Empty(pipeline.ShadowReports);
                 Assert.NotEqual(hotId, pipeline.ActiveModel);
             }
@@ -132,7 +107,9 @@ public sealed class ShadowRolloutTests : IDisposable
             }
         }
 
-        var (alerts, heartbeats) = ReadJournal(Path.Combine(_ws.State, "outbox"));
+        var bodies = ModelPushTests.JournalBodies(Path.Combine(_ws.State, "outbox"));
+        var alerts = bodies.OfType<Alert>().Count();
+        var heartbeats = bodies.OfType<Heartbeat>().ToList();
 
         // No alert from a shadow model: the hot candidate would have alerted on every window it scored.
         Assert.Equal(0, alertsInShadow);
@@ -156,34 +133,16 @@ public sealed class ShadowRolloutTests : IDisposable
 
     private static async Task<ShadowReport> ReportAsync(DevicePipeline pipeline, string model, long windows)
     {
-        await WaitAsync(() => pipeline.ShadowReports is [{ } s] && s.Model == model && s.Windows >= windows, $"{model} scores {windows} windows in shadow");
+        await ModelPushTests.WaitAsync(() => pipeline.ShadowReports is [{ } s] && s.Model == model && s.Windows >= windows, $"{model} scores {windows} windows in shadow");
         return pipeline.ShadowReports.Single();
     }
 
-    private ReconcilerOptions Options() => new()
-    {
-        Url = _ws.Url,
-        StateDirectory = _ws.State,
-        DeviceId = "pump-7",
-        Verifier = CommitVerifier.Trusting(AllowedSigners.Load(_trust)),
-        BakedInToml = DefaultConfig.Toml,
-    };
-
-    private static async Task WaitAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await Task.Delay(50);
-        }
-    }
 
     /// <summary>Waits (status.json is rewritten every second) until its <c>shadow</c> array holds a report of <paramref name="model"/> with windows.</summary>
     private async Task StatusShadowAsync(string model)
     {
         var path = Path.Combine(_ws.State, "status.json");
-        await WaitAsync(
+        await ModelPushTests.WaitAsync(
             () =>
             {
                 try
@@ -200,25 +159,5 @@ public sealed class ShadowRolloutTests : IDisposable
                 }
             },
             $"status.json shadow shows {model}");
-    }
-
-    private static (long Alerts, List<Heartbeat> Heartbeats) ReadJournal(string directory)
-    {
-        using var journal = new JournalOutbox(new JournalOptions { Directory = directory });
-        var records = new List<(long Seq, byte[] Record)>();
-        journal.ReadFrom(1, int.MaxValue, records);
-        var alerts = 0L;
-        var heartbeats = new List<Heartbeat>();
-        foreach (var (_, record) in records)
-        {
-            Assert.True(WireCodec.TryDecode(record, out var e, out var error), error);
-            alerts += e.Body is Alert ? 1 : 0;
-            if (e.Body is Heartbeat h)
-            {
-                heartbeats.Add(h);
-            }
-        }
-
-        return (alerts, heartbeats);
     }
 }
