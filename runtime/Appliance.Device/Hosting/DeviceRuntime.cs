@@ -257,6 +257,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
 
             pipeline = new DevicePipeline(config, sensors, _uplink!, options, _logger, keepAlarms ? _alarms : newAlarms, _inferenceLatency);
             pipeline.UseModels(bundle.Models);
+            pipeline.UseShadows(bundle.Rollouts);
             boundary = DeviceParts.Replan(boundary, s_stopMargin, _config!.Window.Length, config.Window.Length, _logger);
             if (boundary is { } stop && stop - s_stopMargin - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero)
             {
@@ -363,6 +364,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
             DeviceRuntimeLog.RevisionUnchanged(_logger, bundle.Revision);
         }
 
+        pipeline.UseShadows(bundle.Rollouts); // a role or candidate changed: the shadow runs follow, sampling untouched
         _config = bundle.Config;
         ApplyCameras(bundle);
         _bundle = bundle;
@@ -415,19 +417,6 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         _uplink.CommandReceived += OnCommand;
         _uplink.Start();
     }
-
-    private Heartbeat CurrentHeartbeat() => DeviceHeartbeat.Create(
-        Environment.TickCount64 - _startedTicks,
-        _pipeline?.ExecutionProvider ?? "none",
-        _revision,
-        GitOpsStatus?.Invoke(),
-        _outbox,
-        _uplink,
-        Counters,
-        _sensorStats,
-        _pipeline?.ActiveModel ?? "",
-        _pipeline?.LastModelRejection ?? "",
-        Appliance.Drivers.Sampling.SteadyClock.Shared, Array.ConvertAll(_cameras, c => c.Counters), Supervision.Restarts, _config?.Device.Labels);
 
     /// <summary>Stops sampling, closes the open windows and waits up to <paramref name="flushTimeout"/> for acknowledgement.</summary>
     /// <returns>True when the outbox is fully acknowledged.</returns>

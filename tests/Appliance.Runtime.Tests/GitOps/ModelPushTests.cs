@@ -25,7 +25,8 @@ public sealed class ModelPushTests : IDisposable
 
     public void Dispose() => _ws.Dispose();
 
-    private static string Toml(string model = "pump") => $$"""
+    /// <summary>The device pump-7: one emulated BME280 at 20 Hz, 500 ms windows, <c>[inference] model</c> = <paramref name="model"/>.</summary>
+    internal static string Toml(string model = "pump") => $$"""
         [device]
         id = "pump-7"
 
@@ -260,12 +261,15 @@ public sealed class ModelPushTests : IDisposable
         return (new Dictionary<string, string?> { [$"models/{name}/selftest.toml"] = selfTest, [$"models/{name}/SHA256SUMS"] = sums }, sha);
     }
 
-    private ReconcilerOptions Options() => new()
+    private ReconcilerOptions Options() => Options(_ws, _trust);
+
+    /// <summary>The reconciler of device pump-7 on <paramref name="ws"/>'s repository, trusting the signers in <paramref name="trust"/>.</summary>
+    internal static ReconcilerOptions Options(GitWorkspace ws, string trust) => new()
     {
-        Url = _ws.Url,
-        StateDirectory = _ws.State,
+        Url = ws.Url,
+        StateDirectory = ws.State,
         DeviceId = "pump-7",
-        Verifier = CommitVerifier.Trusting(AllowedSigners.Load(_trust)),
+        Verifier = CommitVerifier.Trusting(AllowedSigners.Load(trust)),
         BakedInToml = DefaultConfig.Toml,
     };
 
@@ -330,7 +334,8 @@ public sealed class ModelPushTests : IDisposable
         }
     }
 
-    private static async Task WaitAsync(Func<bool> condition, string what)
+    /// <summary>Polls <paramref name="condition"/> every 50 ms; fails naming <paramref name="what"/> after 30 s.</summary>
+    internal static async Task WaitAsync(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!condition())
@@ -366,15 +371,11 @@ public sealed class ModelPushTests : IDisposable
 
     private static (List<Summary> Summaries, List<Heartbeat> Heartbeats) ReadJournal(string directory)
     {
-        using var journal = new JournalOutbox(new JournalOptions { Directory = directory });
-        var records = new List<(long Seq, byte[] Record)>();
-        journal.ReadFrom(1, int.MaxValue, records);
         var summaries = new List<Summary>();
         var heartbeats = new List<Heartbeat>();
-        foreach (var (_, record) in records)
+        foreach (var body in JournalBodies(directory))
         {
-            Assert.True(WireCodec.TryDecode(record, out var e, out var error), error);
-            switch (e.Body)
+            switch (body)
             {
                 case Summary s:
                     summaries.Add(s);
@@ -386,5 +387,21 @@ public sealed class ModelPushTests : IDisposable
         }
 
         return (summaries, heartbeats);
+    }
+
+    /// <summary>The bodies of every record of the journal in <paramref name="directory"/>, in sequence order (each must decode).</summary>
+    internal static List<object> JournalBodies(string directory)
+    {
+        using var journal = new JournalOutbox(new JournalOptions { Directory = directory });
+        var records = new List<(long Seq, byte[] Record)>();
+        journal.ReadFrom(1, int.MaxValue, records);
+        var bodies = new List<object>();
+        foreach (var (_, record) in records)
+        {
+            Assert.True(WireCodec.TryDecode(record, out var e, out var error), error);
+            bodies.Add(e.Body);
+        }
+
+        return bodies;
     }
 }
