@@ -26,6 +26,10 @@ internal static class BenchFleetCommand
     /// <summary>The collector's thread names (<c>Collector.Start</c>, <c>Collector.StoreWorker</c>).</summary>
     private static readonly HashSet<string> CollectorThreads = ["collector", "collector-store"];
 
+    /// <summary>Open files one simulated device holds, both ends of its connection included: 10,182 measured for 500
+    /// (ReconnectStormTests).</summary>
+    private const int DescriptorsPerDevice = 20;
+
     public static Command Create()
     {
         var devices = new Option<int>("--devices") { Description = "Simulated devices", Required = true };
@@ -85,6 +89,13 @@ internal static class BenchFleetCommand
     private static async Task<int> RunAsync(Settings s, bool json)
     {
         long fileLimit = ProcessFigures.RaiseFileLimit();
+        if (fileLimit > 0 && ((long)s.Devices * DescriptorsPerDevice) + 256 > fileLimit)
+        {
+            // Past it NetMQ's listener fails on EMFILE with a NullReferenceException on its own thread, which ends the process.
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--devices {s.Devices}: needs about {((long)s.Devices * DescriptorsPerDevice) + 256} open files in one process (about {DescriptorsPerDevice} a device), the limit is {fileLimit} (hard limit; raise it with ulimit -Hn as root)"));
+        }
+
         // NetMQ's socket limit (1,024 by default) is fixed by the process's first socket: a device holds about 10 (its DEALER,
         // a pair for each of its two queues, its poller's queue and stop signal), a collector a few.
         NetMQ.NetMQConfig.MaxSockets = Math.Max(NetMQ.NetMQConfig.MaxSockets, (s.Devices * 16) + (s.Collectors * 16) + 256);
