@@ -20,6 +20,9 @@ namespace Appliance.Cloud.Storage;
 /// lists include them), so the migration adds only what is missing.</item>
 /// <item>daily partitions (PostgreSQL; nothing on SQLite, whose retention deletes by time): <c>summaries</c> and <c>alerts</c>
 /// range-partitioned by UTC day, old rows kept in place as one partition (<see cref="PostgresPartitions.Migrate"/>).</item>
+/// <item>(5: the cloudtrain migration.)</item>
+/// <item>rollouts (issue 18): <c>shadow_reports</c> (the latest shadow report per rollout and device) and <c>rollout_audit</c>
+/// (every step of a rollout), <see cref="Rollouts.RolloutSql"/>.</item>
 /// </list>
 /// </summary>
 internal static class StoreMigrations
@@ -41,6 +44,7 @@ internal static class StoreMigrations
                 PostgresPartitions.Migrate(pg, (Npgsql.NpgsqlTransaction)tx, sql.CreateSummaries, sql.CreateAlerts, DateTime.UtcNow.Ticks * 100 - DateTime.UnixEpoch.Ticks * 100);
             }
         }),
+        new(6, "rollouts", (c, tx) => SchemaMigrator.Execute(c, tx, Rollouts.RolloutSql.Schema(sql.Dialect))),
     ];
 
     /// <summary>Adds each TEXT column a table lacks (PostgreSQL: <c>ADD COLUMN IF NOT EXISTS</c>; SQLite: asks <paramref name="hasColumn"/>).</summary>
