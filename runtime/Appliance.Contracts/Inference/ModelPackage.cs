@@ -82,6 +82,38 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
     /// <exception cref="ConfigException">A file is missing or unlisted, a hash differs, or the self-test fails (file:line named).</exception>
     public static ModelPackage Verify(string name, string folder, Func<string, byte[]?> read, IEnumerable<string> files)
     {
+        var contents = VerifyManifest(name, folder, read, files);
+        return Load(name, folder, contents);
+    }
+
+    /// <summary>
+    /// The second half of <see cref="Verify"/>: from files whose hashes were verified (<see cref="VerifyManifest"/>), the
+    /// model must carry a threshold (<see cref="RequireThreshold"/>), load in ONNX Runtime (CPU) and reproduce its self-test.
+    /// Kept apart so that a rollout's candidate whose files are intact but whose model does not load can be reported as
+    /// rejected without refusing the revision (docs/models.md).
+    /// </summary>
+    /// <param name="name">The model's name.</param>
+    /// <param name="folder">The folder's path as errors name it.</param>
+    /// <param name="contents">The verified files by name (<see cref="ModelFile"/> and <see cref="SelfTestFile"/> among them).</param>
+    /// <exception cref="ConfigException">No threshold, the model does not load, or the self-test fails (file:line named).</exception>
+    public static ModelPackage Load(string name, string folder, IReadOnlyDictionary<string, byte[]> contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        RequireThreshold($"{folder}/{ModelFile}", contents[ModelFile]);
+        var selfTestPath = $"{folder}/{SelfTestFile}";
+        return SelfTest(name, contents[ModelFile], ConfigText.Decode(contents[SelfTestFile], selfTestPath), selfTestPath);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Verify"/>: the manifest (<see cref="ManifestFile"/>, sha256sum output) lists every file of
+    /// <paramref name="files"/>, <see cref="ModelFile"/> and <see cref="SelfTestFile"/> among them, and every hash matches.
+    /// </summary>
+    /// <returns>The listed files' bytes by name.</returns>
+    /// <exception cref="ConfigException">A file is missing or unlisted, or a hash differs (file:line named).</exception>
+    public static IReadOnlyDictionary<string, byte[]> VerifyManifest(string name, string folder, Func<string, byte[]?> read, IEnumerable<string> files)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(files);
         var manifestPath = $"{folder}/{ManifestFile}";
         var manifest = read(ManifestFile)
             ?? throw new ConfigException(manifestPath, 0, $"model '{name}' has no manifest (expected sha256sum output listing its files)");
@@ -133,10 +165,7 @@ public sealed record ModelPackage(string Name, byte[] Onnx, int Streams, int Fea
             contents[file] = bytes;
         }
 
-        RequireThreshold($"{folder}/{ModelFile}", contents[ModelFile]);
-        var selfTestPath = $"{folder}/{SelfTestFile}";
-        var package = SelfTest(name, contents[ModelFile], ConfigText.Decode(contents[SelfTestFile], selfTestPath), selfTestPath);
-        return package;
+        return contents;
     }
 
     /// <summary>

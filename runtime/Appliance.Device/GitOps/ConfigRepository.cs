@@ -455,9 +455,19 @@ public sealed class ConfigRepository
     /// <param name="name">The model folder's name.</param>
     /// <returns>The verified model.</returns>
     /// <exception cref="ConfigException">A file is missing or unlisted, a hash differs, or the self-test fails (file:line named).</exception>
-    public ModelPackage LoadModel(string commit, string name)
+    public ModelPackage LoadModel(string commit, string name) => ModelPackage.Load(name, $"models/{name}", ModelFiles(commit, name));
+
+    /// <summary>
+    /// Reads <c>models/<paramref name="name"/>/</c> at <paramref name="commit"/> and verifies its manifest and hashes only
+    /// (<see cref="ModelPackage.VerifyManifest"/>): the first half of <see cref="LoadModel"/>.
+    /// </summary>
+    /// <param name="commit">The commit.</param>
+    /// <param name="name">The model folder's name.</param>
+    /// <returns>The listed files' bytes by name.</returns>
+    /// <exception cref="ConfigException">A file is missing or unlisted, or a hash differs (file:line named).</exception>
+    public IReadOnlyDictionary<string, byte[]> ModelFiles(string commit, string name)
     {
         var folder = $"models/{name}";
-        return ModelPackage.Verify(name, folder, file => ReadFile(commit, $"{folder}/{file}", MaxModelBytes), List(commit, folder, folders: false));
+        return ModelPackage.VerifyManifest(name, folder, file => ReadFile(commit, $"{folder}/{file}", MaxModelBytes), List(commit, folder, folders: false));
     }
 }

@@ -5,7 +5,7 @@ namespace Appliance.Device.GitOps;
 
 /// <summary>
 /// Reads and validates one revision of the configuration repository: its tree (sizes, submodules), <c>appliance.toml</c>
-/// with <c>devices/ID.toml</c> over it, what the pipeline would refuse, and the model <c>[inference] model</c> names. The one
+/// with <c>devices/ID.toml</c> over it, what the pipeline would refuse, and the model <c>[inference] model</c> names, and the rollouts (<c>rollouts/*.toml</c>, <see cref="RolloutLoader"/>). The one
 /// code path of the device (<see cref="Reconciler.Load"/>) and of <c>appliance check</c>, so that what check passes, run
 /// applies. Files the configuration does not reference are never read.
 /// </summary>
@@ -24,7 +24,9 @@ public static class RevisionLoader
         ArgumentNullException.ThrowIfNull(repo);
         repo.CheckTree(commit);
         var config = Config(repo, commit, deviceId, checkBuses);
-        return new ConfigBundle(commit, config, Models(repo, commit, config), signer);
+        var rollouts = RolloutLoader.ForDevice(repo, commit, config, RolloutLoader.Read(repo, commit));
+        config = RolloutLoader.WithActiveCandidates(config, rollouts);
+        return new ConfigBundle(commit, config, Models(repo, commit, config), signer) { Rollouts = rollouts };
     }
 
     /// <summary>The merged configuration of <paramref name="deviceId"/> at <paramref name="commit"/>, checked as the pipeline would check it.</summary>
@@ -67,7 +69,7 @@ public static class RevisionLoader
         {
             if (!folders.Contains(name, StringComparer.Ordinal))
             {
-                var line = LineOf(repo, commit, "model");
+                var line = LineOf(Text(repo, commit, ConfigRepository.ConfigFile) ?? string.Empty, "inference", "model");
                 throw new ConfigException(ConfigRepository.ConfigFile, line, $"[inference] model = \"{name}\": no folder models/{name}/ in this revision (expected model.onnx, selftest.toml and SHA256SUMS there: appliance train --out models/{name})");
             }
 
@@ -134,20 +136,23 @@ public static class RevisionLoader
         return bytes is null ? null : ConfigText.Decode(bytes, path);
     }
 
-    /// <summary>The line of <c>KEY =</c> in <c>[inference]</c> of appliance.toml, for an error the loader cannot place (what the
-    /// revision lacks is known only here); 0 when not found.</summary>
-    private static int LineOf(ConfigRepository repo, string commit, string key)
+    /// <summary>The line of <c>KEY =</c> in table <c>[TABLE]</c> of a TOML text, for an error the parser cannot place (what
+    /// the revision lacks is known only here); 0 when not found.</summary>
+    /// <param name="text">The file's text.</param>
+    /// <param name="table">The table's name, without brackets.</param>
+    /// <param name="key">The key.</param>
+    internal static int LineOf(string text, string table, string key)
     {
-        var lines = (Text(repo, commit, ConfigRepository.ConfigFile) ?? string.Empty).Split('\n');
-        var inInference = false;
+        var lines = text.Split('\n');
+        var inTable = false;
         for (var i = 0; i < lines.Length; i++)
         {
             var t = lines[i].Trim();
             if (t.StartsWith('['))
             {
-                inInference = t.StartsWith("[inference]", StringComparison.Ordinal);
+                inTable = t.StartsWith($"[{table}]", StringComparison.Ordinal);
             }
-            else if (inInference && t.StartsWith(key, StringComparison.Ordinal) && t[key.Length..].TrimStart().StartsWith('='))
+            else if (inTable && t.StartsWith(key, StringComparison.Ordinal) && t[key.Length..].TrimStart().StartsWith('='))
             {
                 return i + 1;
             }

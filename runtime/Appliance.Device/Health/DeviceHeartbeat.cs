@@ -32,6 +32,7 @@ public static class DeviceHeartbeat
     /// <param name="stageRestarts">Restarts of the device's supervised stages since start (<see cref="StageSupervisor.Restarts"/>;
     /// counter <see cref="HeartbeatCounter.StageRestarts"/>, sent when not 0).</param>
     /// <param name="labels">The device's <c>[device] labels</c>, or null when it has none (the heartbeat then carries none).</param>
+    /// <param name="shadow">The candidates the device runs in shadow (<c>DevicePipeline.ShadowReports</c>), or null for none.</param>
     /// <returns>The heartbeat, counters keyed by <see cref="HeartbeatCounter"/>.</returns>
     public static Heartbeat Create(
         long uptimeMs,
@@ -47,7 +48,8 @@ public static class DeviceHeartbeat
         SteadyClock? clock = null,
         IEnumerable<Video.CameraCounters>? cameras = null,
         long stageRestarts = 0,
-        IReadOnlyDictionary<string, string>? labels = null)
+        IReadOnlyDictionary<string, string>? labels = null,
+        IReadOnlyList<ShadowReport>? shadow = null)
     {
         ArgumentNullException.ThrowIfNull(sensors);
         var counters = new Dictionary<int, long>();
@@ -136,6 +138,7 @@ public static class DeviceHeartbeat
             ModelRejection = modelRejection,
             Sensors = reports,
             Labels = labels,
+            Shadow = shadow ?? [],
         };
     }
 }

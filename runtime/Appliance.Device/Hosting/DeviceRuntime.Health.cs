@@ -103,4 +103,19 @@ public sealed partial class DeviceRuntime
             await Task.Delay(200, token);
         }
     }
+
+    // The heartbeat of now; the candidates in shadow (rollouts) ride along (Heartbeat.Shadow).
+    private Appliance.Contracts.Wire.Heartbeat CurrentHeartbeat() => DeviceHeartbeat.Create(
+        Environment.TickCount64 - _startedTicks,
+        _pipeline?.ExecutionProvider ?? "none",
+        _revision,
+        GitOpsStatus?.Invoke(),
+        _outbox,
+        _uplink,
+        Counters,
+        _sensorStats,
+        _pipeline?.ActiveModel ?? "",
+        _pipeline?.LastModelRejection ?? "",
+        Appliance.Drivers.Sampling.SteadyClock.Shared, Array.ConvertAll(_cameras, c => c.Counters), Supervision.Restarts, _config?.Device.Labels,
+        _pipeline?.ShadowReports);
 }

@@ -257,6 +257,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
 
             pipeline = new DevicePipeline(config, sensors, _uplink!, options, _logger, keepAlarms ? _alarms : newAlarms, _inferenceLatency);
             pipeline.UseModels(bundle.Models);
+            pipeline.UseShadows(bundle.Rollouts);
             if (boundary is { } stop && stop - s_stopMargin - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, token);
@@ -362,6 +363,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
             DeviceRuntimeLog.RevisionUnchanged(_logger, bundle.Revision);
         }
 
+        pipeline.UseShadows(bundle.Rollouts); // a role or candidate changed: the shadow runs follow, sampling untouched
         _config = bundle.Config;
         ApplyCameras(bundle);
         _bundle = bundle;
@@ -414,19 +416,6 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
         _uplink.CommandReceived += OnCommand;
         _uplink.Start();
     }
-
-    private Heartbeat CurrentHeartbeat() => DeviceHeartbeat.Create(
-        Environment.TickCount64 - _startedTicks,
-        _pipeline?.ExecutionProvider ?? "none",
-        _revision,
-        GitOpsStatus?.Invoke(),
-        _outbox,
-        _uplink,
-        Counters,
-        _sensorStats,
-        _pipeline?.ActiveModel ?? "",
-        _pipeline?.LastModelRejection ?? "",
-        Appliance.Drivers.Sampling.SteadyClock.Shared, Array.ConvertAll(_cameras, c => c.Counters), Supervision.Restarts, _config?.Device.Labels);
 
     /// <summary>Stops sampling, closes the open windows and waits up to <paramref name="flushTimeout"/> for acknowledgement.</summary>
     /// <returns>True when the outbox is fully acknowledged.</returns>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Appliance.Device.GitOps;
 using Appliance.Device.Health;
 using Appliance.Device.Outbox;
@@ -51,6 +52,7 @@ internal sealed class DeviceStatusSection(
             writer.WriteString("execution_provider", p.ExecutionProvider);
             writer.WriteString("active_model", p.ActiveModel);
             writer.WriteString("last_model_rejection", p.LastModelRejection);
+            WriteShadow(writer, p.ShadowReports);
         }
 
         // Wall-clock steps the sample clock re-anchored at (SteadyClock), and the last one's size in seconds (negative: back).
@@ -85,5 +87,45 @@ internal sealed class DeviceStatusSection(
         }
 
         writer.WriteEndArray();
+    }
+
+    // The candidates in shadow (rollouts; the heartbeat's ShadowReport, docs/models.md): one object per rollout, keys as the
+    // wire layout names them; quantiles and latencies null before the first scored window (JSON has no NaN).
+    private static void WriteShadow(Utf8JsonWriter writer, IReadOnlyList<Appliance.Contracts.Wire.ShadowReport> reports)
+    {
+        writer.WriteStartArray("shadow");
+        foreach (var r in reports)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("rollout", r.Rollout);
+            writer.WriteString("model", r.Model);
+            writer.WriteString("incumbent", r.Incumbent);
+            writer.WriteNumber("windows", r.Windows);
+            writer.WriteNumber("would_alert", r.WouldAlert);
+            writer.WriteNumber("incumbent_alerts", r.IncumbentAlerts);
+            writer.WriteNumber("agreements", r.Agreements);
+            writer.WriteNumber("errors", r.Errors);
+            Number(writer, "latency_p50_us", r.LatencyP50Us);
+            Number(writer, "latency_p99_us", r.LatencyP99Us);
+            Number(writer, "score_p50", r.ScoreP50);
+            Number(writer, "score_p90", r.ScoreP90);
+            Number(writer, "score_p99", r.ScoreP99);
+            writer.WriteString("rejection", r.Rejection);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void Number(Utf8JsonWriter writer, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumber(name, value);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
     }
 }

@@ -27,6 +27,8 @@ internal sealed class BatchScoringStage
     private readonly ILogger _logger;
     private readonly int _rows;
     private readonly float[] _scores;
+    private readonly ShadowStage? _shadow;
+    private readonly bool[] _pendingRows;
     private float[] _input = [];
     private long _pendingSince;
 
@@ -38,8 +40,10 @@ internal sealed class BatchScoringStage
     /// <param name="grace">How long a pending batch waits for live sensors' windows.</param>
     /// <param name="tally">The counts.</param>
     /// <param name="logger">The log.</param>
-    public BatchScoringStage(SensorStream[] streams, HotSwapScorer? scorer, OnDeviceFit? fit, MultivariateStage? multivariate, EmissionStage emission, TimeSpan grace, PipelineTally tally, ILogger logger)
+    /// <param name="shadow">The candidates scored in shadow after the incumbent (rollouts); null without inference.</param>
+    public BatchScoringStage(SensorStream[] streams, HotSwapScorer? scorer, OnDeviceFit? fit, MultivariateStage? multivariate, EmissionStage emission, TimeSpan grace, PipelineTally tally, ILogger logger, ShadowStage? shadow = null)
     {
+        _shadow = shadow;
         _streams = streams;
         _scorer = scorer;
         _fit = fit;
@@ -50,6 +54,7 @@ internal sealed class BatchScoringStage
         Grace = grace;
         _rows = streams.Sum(s => s.Channels);
         _scores = new float[_rows];
+        _pendingRows = new bool[_rows];
     }
 
     /// <summary>How long a closed window waits for the other sensors' windows before its batch is scored without them.</summary>
@@ -152,30 +157,23 @@ internal sealed class BatchScoringStage
             return null;
         }
 
-        var f = model.Scorer.Features;
-        foreach (var s in _streams)
-        {
-            if (!s.Pending)
-            {
-                continue;
-            }
-
-            for (var c = 0; c < s.Channels; c++)
-            {
-                var row = _input.AsSpan((s.Offset + c) * f, f);
-                for (var j = 0; j < f; j++)
-                {
-                    row[j] = WindowFeatureColumns.Value(s.PendingFeatures[c], model.Columns[j]);
-                }
-            }
-        }
-
+        FillRows(_streams, model, _input);
         try
         {
             var started = Stopwatch.GetTimestamp();
             _scorer.Run(_input, _scores);
             _tally.InferenceLatency?.Record(Stopwatch.GetTimestamp() - started);
             Interlocked.Increment(ref _tally.InferenceRuns);
+            if (_shadow is not null)
+            {
+                foreach (var s in _streams)
+                {
+                    _pendingRows.AsSpan(s.Offset, s.Channels).Fill(s.Pending);
+                }
+
+                _shadow.Score(_streams, _pendingRows, model, _scores);
+            }
+
             return model;
         }
         catch (InferenceException e)
@@ -184,6 +182,32 @@ internal sealed class BatchScoringStage
             Interlocked.Increment(ref _tally.InferenceFaults);
             PipelineLog.InferenceFailed(_logger, model.Id, e.Message);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes the pending windows' rows of <paramref name="model"/>'s input batch (S·F, row-major; row = the sensor's
+    /// <see cref="SensorStream.Offset"/> + channel): each row the model's feature columns of that channel's window. Rows of
+    /// sensors without a pending window keep what they held.
+    /// </summary>
+    internal static void FillRows(SensorStream[] streams, ScoringModel model, float[] input)
+    {
+        var f = model.Scorer.Features;
+        foreach (var s in streams)
+        {
+            if (!s.Pending)
+            {
+                continue;
+            }
+
+            for (var c = 0; c < s.Channels; c++)
+            {
+                var row = input.AsSpan((s.Offset + c) * f, f);
+                for (var j = 0; j < f; j++)
+                {
+                    row[j] = WindowFeatureColumns.Value(s.PendingFeatures[c], model.Columns[j]);
+                }
+            }
         }
     }
 }

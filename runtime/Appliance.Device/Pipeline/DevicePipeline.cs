@@ -1,5 +1,6 @@
 using Appliance.Contracts.Config;
 using Appliance.Contracts.Inference;
+using Appliance.Contracts.Wire;
 using Appliance.Detection;
 using Appliance.Device.Uplink;
 using Appliance.Kernels.Windows;
@@ -25,6 +26,7 @@ public sealed class DevicePipeline : IDisposable
     private readonly PipelineTally _tally = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly HotSwapScorer? _scorer;
+    private readonly ShadowStage? _shadow;
     private readonly SamplingStage _sampling;
     private readonly EmissionStage _emission;
     private readonly AlarmStage _alarmStage;
@@ -75,6 +77,7 @@ public sealed class DevicePipeline : IDisposable
             }
 
             _scorer = new HotSwapScorer(offset, policy, r => _lastRejection = $"{r.Source}: {r.Reason}");
+            _shadow = new ShadowStage(offset, policy);
             if (config.Inference.Model is null)
             {
                 fit = new OnDeviceFit(_streams, options.ScorerTrainingWindows, (id, onnx) => StageModel(id, onnx));
@@ -86,7 +89,7 @@ public sealed class DevicePipeline : IDisposable
         _alarmStage = new AlarmStage(uplink, alarms, _tally, logger);
         _emission = new EmissionStage(uplink, _alarmStage, options.LiveLine is { } write ? new LiveLine(write) : null, _tally);
         _multivariate = config.Multivariate is { Count: > 0 } mv ? new MultivariateStage(mv, _streams, _alarmStage, _tally, logger) : null;
-        _batch = new BatchScoringStage(_streams, _scorer, fit, _multivariate, _emission, grace, _tally, logger);
+        _batch = new BatchScoringStage(_streams, _scorer, fit, _multivariate, _emission, grace, _tally, logger, _shadow);
         _windowing = new WindowingStage(_streams, _sampling, _batch, _supervisor, options.WorkerFault);
     }
 
@@ -227,6 +230,29 @@ public sealed class DevicePipeline : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Runs in shadow the candidates of the rollouts that give this device <see cref="RolloutRole.Shadow"/> (beside the
+    /// <c>[inference]</c> model, on the same batches; no alert, alarm or summary of theirs), and reports the rejected ones;
+    /// a rollout no longer listed stops. A candidate whose rollout and bytes are unchanged keeps its totals. Any thread.
+    /// </summary>
+    /// <param name="rollouts">The revision's rollouts for this device (<see cref="Appliance.Device.GitOps.ConfigBundle.Rollouts"/>).</param>
+    public void UseShadows(IReadOnlyList<Appliance.Device.GitOps.DeviceRollout> rollouts)
+    {
+        ArgumentNullException.ThrowIfNull(rollouts);
+        if (_shadow is not null)
+        {
+            _shadow.Use(rollouts);
+        }
+        else if (rollouts.FirstOrDefault(r => r.Role == RolloutRole.Shadow) is { } r)
+        {
+            _lastRejection = $"models/{r.Spec.Model}: [inference] is disabled: no candidate can score in shadow";
+        }
+    }
+
+    /// <summary>What each candidate in shadow has scored so far, one report per rollout (<see cref="ShadowReport"/>); empty
+    /// when none runs. For the heartbeat and status.json.</summary>
+    public IReadOnlyList<ShadowReport> ShadowReports => _shadow?.Reports() ?? [];
+
     /// <summary>Rows the <c>[[multivariate]]</c> models scored (one per window start at which all their sensors closed a window).</summary>
     public long MultivariateRows => _multivariate?.Rows ?? 0;
 
@@ -353,6 +379,7 @@ public sealed class DevicePipeline : IDisposable
     {
         Stop();
         _scorer?.Dispose();
+        _shadow?.Dispose();
         _multivariate?.Dispose();
         _stop.Dispose();
     }

@@ -56,6 +56,7 @@ internal static class CheckCommand
         }
 
         Try(() => repo.CheckTree(commit));
+        Try(() => RolloutLoader.Read(repo, commit)); // rollouts/*.toml: each file, and at most one rollout in progress per model
         void Device(string? id) => Try(() =>
         {
             var config = RevisionLoader.Config(repo, commit, id, checkBuses: false);
