@@ -53,6 +53,14 @@ public sealed class SshSigningKey
         }
     }
 
+    /// <summary>A new random key, held only in memory (the cloud key of <c>appliance demo --fleet</c>).</summary>
+    /// <param name="comment">The key's comment.</param>
+    public static SshSigningKey Generate(string comment)
+    {
+        var key = new Ed25519PrivateKeyParameters(new Org.BouncyCastle.Security.SecureRandom());
+        return new SshSigningKey(key.GetEncoded(), key.GeneratePublicKey().GetEncoded(), comment);
+    }
+
     /// <summary>Parses the text of an OpenSSH private key file.</summary>
     /// <exception cref="FormatException">Not an unencrypted OpenSSH Ed25519 private key.</exception>
     public static SshSigningKey Parse(string text)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Appliance.Cloud.Rollouts;
 using Appliance.Cloud.Storage;
 using Appliance.Contracts.Wire;
@@ -155,6 +156,26 @@ public sealed class RolloutControllerTests : IDisposable
     {
         var e = Assert.Throws<ArgumentException>(() => _controller.Start("nope"));
         Assert.StartsWith("rollouts/nope.toml: no such file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Api_ListAndGet_ServeTheStatusJsonAnd404ForAnUnknownRollout()
+    {
+        _controller.Start("cand");
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Heartbeat("dev-1", "applied", Report(windows: 40, wouldAlert: 1, incumbentAlerts: 1));
+        var options = new Appliance.Cloud.Http.FleetHttpOptions(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), null, TimeSpan.FromSeconds(25));
+        await using var server = await Appliance.Cloud.Http.FleetHttpServer.StartAsync(options, new Appliance.Cloud.Http.Api.FleetApi(_store, options, null) { Rollouts = _controller }, null);
+        using var client = new HttpClient { BaseAddress = server.Address };
+        using var list = JsonDocument.Parse(await client.GetStringAsync("/api/rollouts"));
+        var item = Assert.Single(list.RootElement.EnumerateArray());
+        Assert.Equal(("cand", "shadow", 1), (item.GetProperty("name").GetString(), item.GetProperty("phase").GetString(), item.GetProperty("wave").GetInt32()));
+        using var one = JsonDocument.Parse(await client.GetStringAsync("/api/rollouts/cand"));
+        var device = Assert.Single(one.RootElement.GetProperty("devices").EnumerateArray());
+        Assert.Equal(("dev-1", "shadow", 40L), (device.GetProperty("device_id").GetString(), device.GetProperty("role").GetString(), device.GetProperty("windows").GetInt64()));
+        Assert.Equal("started", Assert.Single(one.RootElement.GetProperty("audit").EnumerateArray()).GetProperty("event").GetString());
+        using var missing = await client.GetAsync("/api/rollouts/nope");
+        Assert.Equal(404, (int)missing.StatusCode);
     }
 
     public void Dispose()
