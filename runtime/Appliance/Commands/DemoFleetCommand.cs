@@ -48,13 +48,14 @@ internal static class DemoFleetCommand
 
         var key = SshSigningKey.Generate("cloud@appliance-demo");
         var trust = AllowedSigners.Parse($"cloud@appliance-demo namespaces=\"git\" {key.PublicKeyLine}\n", "demo allowed signers");
+        int port = FreePort(); // the collector's endpoint goes into the repository, which the controller needs before the collector
+        string name = "candidate-" + rollout;
+        SeedRepository.Create(repoPath, Files($"tcp://127.0.0.1:{port}", name, scale));
         using var store = new SqliteStore(dbPath);
         var writer = new SignedCommitWriter(repoPath, key);
         var controller = new RolloutController(store, writer);
-        using var collector = new Collector("tcp://127.0.0.1:0", new ShadowReportingStore(store, controller), logging.CreateLogger<Collector>());
+        using var collector = new Collector($"tcp://127.0.0.1:{port}", new ShadowReportingStore(store, controller), logging.CreateLogger<Collector>());
         collector.Start();
-        string name = "candidate-" + rollout;
-        SeedRepository.Create(repoPath, Files($"tcp://127.0.0.1:{collector.Port}", name, scale));
         // The seed commit is unsigned: the first signed commit (the rollout file) is the revision the devices take.
         writer.Commit(RolloutController.Branch, new Dictionary<string, byte[]> { [$"{RolloutFile.Folder}/{rollout}.toml"] = Encoding.UTF8.GetBytes(RolloutToml(name)) },
             $"rollout {rollout}: {name} replacing {StarterRepository.ModelName}", DateTimeOffset.UtcNow);
@@ -116,6 +117,13 @@ internal static class DemoFleetCommand
                 device.Dispose();
             }
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static Dictionary<string, byte[]> Files(string endpoint, string candidate, double scale)
