@@ -50,7 +50,7 @@ public sealed class RolloutEndToEndTests : IDisposable
 
         var collector = Start("cloud", "--listen", $"tcp://127.0.0.1:{port}", "--db", db, "--rollouts-repo", bare, "--signing-key", cloud);
         var devices = Enumerable.Range(1, 6).Select(i => Start("run", "--repo", bare, "--state", Path.Combine(_root, $"state-{i}"), "--trust", signers, "--device", $"dev-{i}")).ToList();
-        WaitFor(() => Json("cloud", "devices", "--db", db, "--json").GetArrayLength() == 6, "six devices in the store", collector);
+        WaitFor(() => File.Exists(db) && Json("cloud", "devices", "--db", db, "--json").GetArrayLength() == 6, "six devices in the store", collector);
 
         var bad = Rollout(work, op, bare, db, "bad", "cand-bad", collector);
         Assert.Equal("aborted", bad.GetProperty("phase").GetString());
