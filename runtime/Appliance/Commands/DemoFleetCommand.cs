@@ -62,6 +62,8 @@ internal static class DemoFleetCommand
         Console.WriteLine($"demo: collector on port {collector.Port}, {fleet} devices, repository {repoPath}, rollout {rollout} of {name} (bake {Bake.TotalSeconds:G} s per wave)");
 
         var devices = new List<(DeviceRuntime Device, Reconciler Reconciler)>();
+        var following = new List<Task>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
         try
         {
             for (int i = 1; i <= fleet; i++)
@@ -80,6 +82,7 @@ internal static class DemoFleetCommand
                 }, logging.CreateLogger("gitops"));
                 devices.Add((device, reconciler));
                 await reconciler.StartAsync(token);
+                following.Add(device.Supervision.RunAsync("reconciler", reconciler.RunAsync, stop.Token)); // polls every [gitops] interval, as appliance run
             }
 
             var clock = Stopwatch.StartNew();
@@ -110,6 +113,8 @@ internal static class DemoFleetCommand
         }
         finally
         {
+            await stop.CancelAsync();
+            await Task.WhenAll(following).ContinueWith(_ => { }, TaskScheduler.Default);
             foreach (var (device, reconciler) in devices)
             {
                 reconciler.Dispose();
