@@ -116,6 +116,13 @@ public sealed class FleetHttpServer : IAsyncDisposable
             app.MapPost("/hooks/git", (RequestDelegate)commands.GitHook);
         }
 
+        if (api.Rollouts is { } controller)
+        {
+            var rollouts = new RolloutsApi(controller);
+            g.MapGet("/rollouts", (RequestDelegate)rollouts.List);
+            g.MapGet("/rollouts/{name}", (RequestDelegate)rollouts.Get);
+        }
+
         g.Map("/{**rest}", (RequestDelegate)(ctx => throw new ApiInputException(404, "path", $"{ctx.Request.Method} {ctx.Request.Path}: no such API call (docs/api.md lists them)")));
         var pages = new DashboardPages(api);
         app.MapGet("/", (RequestDelegate)pages.Fleet);

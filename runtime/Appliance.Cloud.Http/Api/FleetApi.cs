@@ -31,6 +31,9 @@ public sealed class FleetApi(IFleetReader fleet, FleetHttpOptions options, Func<
     /// <summary>The options served.</summary>
     public FleetHttpOptions Options => options;
 
+    /// <summary>The collector's rollout controller (<c>--rollouts-repo</c>): serves <c>/api/rollouts</c>; null when none runs.</summary>
+    public global::Appliance.Cloud.Rollouts.RolloutController? Rollouts { get; init; }
+
     /// <summary>The fleet's rows (cached for <see cref="FleetCacheAge"/>).</summary>
     /// <returns>Devices ordered by id.</returns>
     public IReadOnlyList<DeviceRecord> Devices() => Devices(force: false);

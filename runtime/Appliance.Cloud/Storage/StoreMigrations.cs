@@ -23,12 +23,14 @@ namespace Appliance.Cloud.Storage;
 /// <item>alert labels (issue 18 item 5): table <c>alert_labels</c> (device_id, seq, label, labelled_ns), an operator's true/false
 /// per alert (<see cref="FleetSql.LabelSchema"/>); beside <c>alerts</c> rather than columns of it, as <c>alert_acks</c> is, so the
 /// collector's insert-only, day-partitioned <c>alerts</c> keep their layout.</item>
+/// <item>rollouts (issue 18): <c>shadow_reports</c> (the latest shadow report per rollout and device) and <c>rollout_audit</c>
+/// (every step of a rollout), <see cref="Rollouts.RolloutSql"/>.</item>
 /// </list>
 /// </summary>
 internal static class StoreMigrations
 {
     /// <summary>The version a store has once opened by this build.</summary>
-    public const int Latest = 5;
+    public const int Latest = 6;
 
     /// <summary>The migrations for <paramref name="sql"/>'s dialect; <paramref name="hasColumn"/> answers whether a table has a
     /// column (SQLite has no <c>ADD COLUMN IF NOT EXISTS</c>).</summary>
@@ -45,6 +47,7 @@ internal static class StoreMigrations
             }
         }),
         new(5, "alert labels", (c, tx) => SchemaMigrator.Execute(c, tx, FleetSql.LabelSchema(sql.Dialect))),
+        new(6, "rollouts", (c, tx) => SchemaMigrator.Execute(c, tx, Rollouts.RolloutSql.Schema(sql.Dialect))),
     ];
 
     /// <summary>Adds each TEXT column a table lacks (PostgreSQL: <c>ADD COLUMN IF NOT EXISTS</c>; SQLite: asks <paramref name="hasColumn"/>).</summary>

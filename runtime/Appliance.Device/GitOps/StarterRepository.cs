@@ -30,6 +30,24 @@ public static class StarterRepository
             ["README.md"] = Encoding.UTF8.GetBytes(Readme),
         };
 
+        foreach (var (path, bytes) in ModelFiles(ModelName))
+        {
+            files[path] = bytes;
+        }
+
+        return files;
+    }
+
+    /// <summary>
+    /// The files of the demo model's folder <c>models/NAME/</c> (<c>model.onnx</c>, <c>selftest.toml</c>, <c>SHA256SUMS</c>), the
+    /// model fitted as <see cref="Files"/> describes, its calibrated threshold multiplied by <paramref name="thresholdScale"/>
+    /// (1: the demo model itself; a small factor makes a candidate that alerts on most windows: <c>appliance demo --rollout bad</c>).
+    /// </summary>
+    /// <param name="name">The folder's name.</param>
+    /// <param name="thresholdScale">The factor on the calibrated threshold (above 0).</param>
+    public static IReadOnlyDictionary<string, byte[]> ModelFiles(string name, double thresholdScale = 1)
+    {
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         // Three streams (temperature °C, pressure Pa, humidity %RH: the BME280's channels as the pipeline reads them) x one
         // feature, the window mean (metadata appliance.features = "mean"), fitted on 1 s windows of 10 samples of the emulated
         // BME280 (Bme280PhysicalModel: daily and 3-day cycles plus noise) at 4,320 times spread over its 72 h period. The
@@ -60,7 +78,7 @@ public static class StarterRepository
             all.AddRange(scores);
         }
 
-        var threshold = 2 * ModelPackage.ScoreQuantile(all, 1.0);
+        var threshold = 2 * ModelPackage.ScoreQuantile(all, 1.0) * thresholdScale;
         float[] input = [22.2f, 101_330f, 45.5f];
         var expected = new float[3];
         fit.Score(input, expected);
@@ -83,13 +101,13 @@ public static class StarterRepository
             expected = [{{string.Join(", ", expected.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}}]
 
             """);
-        var folder = $"models/{ModelName}/";
+        var folder = $"models/{name}/";
         files[folder + ModelPackage.ModelFile] = onnx;
         files[folder + ModelPackage.SelfTestFile] = Encoding.UTF8.GetBytes(selfTest);
         var sums = new StringBuilder();
-        foreach (var name in new[] { ModelPackage.ModelFile, ModelPackage.SelfTestFile })
+        foreach (var file in new[] { ModelPackage.ModelFile, ModelPackage.SelfTestFile })
         {
-            sums.Append(Convert.ToHexStringLower(SHA256.HashData(files[folder + name]))).Append("  ").Append(name).Append('\n');
+            sums.Append(Convert.ToHexStringLower(SHA256.HashData(files[folder + file]))).Append("  ").Append(file).Append('\n');
         }
 
         files[folder + ModelPackage.ManifestFile] = Encoding.UTF8.GetBytes(sums.ToString());

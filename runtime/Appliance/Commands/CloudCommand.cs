@@ -39,9 +39,10 @@ internal static class CloudCommand
         var logFormat = Cli.LogFormatOption();
         var logLevel = Cli.LogLevelOption();
         var retention = CloudRetention.Option();
-        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout, clipsDir, logFormat, logLevel, retention };
+        var (rolloutsRepo, signingKey) = CloudRolloutCommand.ControllerOptions();
+        var cmd = new Command("cloud", "Run the collector: receive, store and acknowledge summaries and alerts; or query its store") { listen, db, curve, allow, synchronous, unauthenticated, http, httpToken, heartbeatTimeout, clipsDir, logFormat, logLevel, retention, rolloutsRepo, signingKey };
         cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(listen)!, Required(p.GetValue(db)), p.GetValue(curve), p.GetValue(allow), Synchronous(p.GetValue(synchronous)), p.GetValue(unauthenticated),
-            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), p.GetValue(clipsDir), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), CloudRetention.Parse(p.GetValue(retention)), token)));
+            CloudHttp.Options(p.GetValue(http), p.GetValue(httpToken), p.GetValue(heartbeatTimeout)!), p.GetValue(clipsDir), Cli.LogSettings(p.GetValue(logFormat)!, p.GetValue(logLevel)!), CloudRetention.Parse(p.GetValue(retention)), (p.GetValue(rolloutsRepo), p.GetValue(signingKey)), token)));
         cmd.Subcommands.Add(Devices());
         cmd.Subcommands.Add(Summaries());
         cmd.Subcommands.Add(Alerts());
@@ -51,6 +52,7 @@ internal static class CloudCommand
         cmd.Subcommands.Add(CloudClipsCommand.Create());
         cmd.Subcommands.Add(CloudControlCommands.CommandVerb());
         cmd.Subcommands.Add(CloudControlCommands.PullConfigVerb());
+        cmd.Subcommands.Add(CloudRolloutCommand.Create());
         return cmd;
     }
 
@@ -398,7 +400,7 @@ internal static class CloudCommand
 
     private static async Task<int> RunAsync(
         string listen, string db, FileInfo? curveSecretFile, FileInfo? allowFile, SqliteSynchronous synchronous, bool allowUnauthenticated, FleetHttpOptions? http,
-        string? clipsDir, (Appliance.Device.Hosting.LogLevelSwitch Levels, string Format) logSettings, TimeSpan? retention, CancellationToken token)
+        string? clipsDir, (Appliance.Device.Hosting.LogLevelSwitch Levels, string Format) logSettings, TimeSpan? retention, (string? Repo, FileInfo? Key) rollouts, CancellationToken token)
     {
         // Every argument is checked before anything is created (a bad --listen leaves no database file behind).
         try
@@ -446,8 +448,10 @@ internal static class CloudCommand
         using var metrics = new CollectorMetrics();
         try
         {
+            var controller = CloudRolloutCommand.Controller(store, rollouts.Repo, rollouts.Key);
+            ICollectorStore ingest = controller is null ? store : new Appliance.Cloud.Rollouts.ShadowReportingStore(store, controller);
             // Under CURVE the allow-list is always on: --curve-allow's keys plus the store's device registry, read again every second.
-            using var collector = new Collector(listen, http is null ? store : metrics.Measure(store), logging.CreateLogger<Collector>(), curveSecret, allowed, useDeviceRegistry: curveSecret is not null);
+            using var collector = new Collector(listen, http is null ? ingest : metrics.Measure(ingest), logging.CreateLogger<Collector>(), curveSecret, allowed, useDeviceRegistry: curveSecret is not null);
             try
             {
                 collector.Start();
@@ -469,7 +473,8 @@ internal static class CloudCommand
 
             metrics.Observe(() => collector.Counters);
             Task retaining = CloudRetention.Run(store, retention, log, linked.Token);
-            await using (var server = http is null ? null : await CloudHttp.StartAsync(http, db, () => collector.Counters, logging, log))
+            Task controlling = CloudRolloutCommand.RunAsync(controller, log, linked.Token);
+            await using (var server = http is null ? null : await CloudHttp.StartAsync(http, db, () => collector.Counters, logging, log, controller))
             {
                 try
                 {
@@ -481,6 +486,7 @@ internal static class CloudCommand
             }
 
             await retaining;
+            await controlling;
             var s = store.GetStats();
             var c = collector.Counters;
             log.LogInformation("Stopped: {Devices} devices, {Summaries} summaries, {Alerts} alerts, {Duplicates} duplicates rejected, {Malformed} malformed dropped ({OutOfBounds} out of bounds); {StoreFaults} store faults, {Quarantined} quarantined, {Faults} input faults, {Routes} routes held, write-ahead log {WalBytes} bytes",

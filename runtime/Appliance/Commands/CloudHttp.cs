@@ -38,12 +38,12 @@ internal static class CloudHttp
 
     /// <summary>Opens the API's own store on <paramref name="db"/> and starts the server; logs its address.</summary>
     /// <returns>Disposing stops the server, then closes the store.</returns>
-    public static async Task<IAsyncDisposable> StartAsync(FleetHttpOptions options, string db, Func<CollectorCounters> counters, ILoggerFactory logging, ILogger log)
+    public static async Task<IAsyncDisposable> StartAsync(FleetHttpOptions options, string db, Func<CollectorCounters> counters, ILoggerFactory logging, ILogger log, Appliance.Cloud.Rollouts.RolloutController? rollouts = null)
     {
         var store = (IFleetReader)CloudCommand.OpenStore(db);
         try
         {
-            var server = await FleetHttpServer.StartAsync(options, new FleetApi(store, options, counters), logging);
+            var server = await FleetHttpServer.StartAsync(options, new FleetApi(store, options, counters) { Rollouts = rollouts }, logging);
             log.LogInformation("HTTP API, dashboard and /metrics on {Address} ({Guard}; online = a message within {Timeout} s)",
                 server.Address, options.Token is null ? "loopback, no token" : "bearer token required", options.HeartbeatTimeout.TotalSeconds);
             return new Running(server, (IDisposable)store);

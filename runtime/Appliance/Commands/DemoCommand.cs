@@ -31,8 +31,13 @@ internal static class DemoCommand
         var state = new Option<DirectoryInfo?>("--state") { Description = "Folder for the demo's repository, device state and database (default: a new temporary folder)" };
         var db = new Option<string?>("--db") { Description = "Store into PostgreSQL at a postgresql://USER[:PASSWORD]@HOST[:PORT]/DB URL instead of STATE/cloud.db (the demo device's earlier rows there are deleted first)" };
         var model = new Option<DirectoryInfo?>("--model") { Description = "A model folder written by appliance train (model.onnx, selftest.json): every sensor's detector becomes onnx, scored by this model" };
-        var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state, db, model };
-        cmd.SetAction((p, token) => Cli.Guard(() => RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), p.GetValue(db), token, p.GetValue(model))));
+        var fleet = new Option<int?>("--fleet") { Description = "With --rollout: this many devices (dev-1 ...) and a model rollout in waves through the collector's controller (DemoFleetCommand)" };
+        var rollout = new Option<string?>("--rollout") { Description = "With --fleet: good (the demo model under another name: promoted) or bad (its threshold / 1000: aborted at the canary)" };
+        var cmd = new Command("demo", "Run a collector and a device on loopback on the embedded default configuration") { replay, speed, duration, window, state, db, model, fleet, rollout };
+        cmd.SetAction((p, token) => Cli.Guard(() => p.GetValue(fleet) is not null || p.GetValue(rollout) is not null
+            ? DemoFleetCommand.RunAsync(p.GetValue(fleet) ?? throw new ArgumentException("--rollout needs --fleet N"), p.GetValue(rollout) ?? throw new ArgumentException("--fleet needs --rollout good|bad"),
+                p.GetValue(state)?.FullName ?? Path.Combine(Path.GetTempPath(), "appliance-fleet-demo-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture)), token)
+            : RunAsync(p.GetValue(replay), p.GetValue(speed)!, p.GetValue(duration)!, p.GetValue(window), p.GetValue(state), p.GetValue(db), token, p.GetValue(model))));
         return cmd;
     }
 

@@ -196,7 +196,7 @@ public sealed class PostgresIngestTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(new CollectorStats(2, 6, 2, 4, 2), store.GetStats());
         Assert.All(store.GetDevices(), d => Assert.Equal((3L, 1L), (d.Summaries, d.Alerts)));
-        Assert.Equal(5, Execute("SELECT max(version) FROM schema_version")); // 3: quantiles and labels, 4: daily partitions, 5: alert labels
+        Assert.Equal(6, Execute("SELECT max(version) FROM schema_version")); // 3: quantiles and labels, 4: daily partitions, 5: alert labels, 6: rollouts
         Assert.Equal(6, Execute("SELECT count(*) FROM summaries_before_partitions")); // the old table, attached as a partition
         Assert.Equal(1, Execute("SELECT count(*) FROM pg_inherits WHERE inhrelid = 'summaries_before_partitions'::regclass"));
         // A resend is the same message (its window too: the key of a partitioned table holds the partition key).

@@ -58,7 +58,7 @@ public sealed class StoreMigrationTests
 
         using var store = new SqliteStore(db.Path);
 
-        Assert.Equal(5, Scalar(db.Path, "SELECT max(version) FROM schema_version")); // 3: quantiles and labels, 4: daily partitions (nothing on SQLite), 5: alert labels
+        Assert.Equal(6, Scalar(db.Path, "SELECT max(version) FROM schema_version")); // 3: quantiles and labels, 4: daily partitions (nothing on SQLite), 5: alert labels, 6: rollouts
         Assert.Equal(new CollectorStats(2, 6, 2, 4, 2), store.GetStats());
         Assert.All(store.GetDevices(), d => Assert.Equal((3L, 1L), (d.Summaries, d.Alerts)));
         Assert.Equal(new StoreBatchResult(1, 1), store.Store([Envelope.Create("dev0", 1, WireSamples.SampleSummary()), Envelope.Create("dev0", 9, WireSamples.SampleSummary())], 1, 2));
@@ -78,7 +78,7 @@ public sealed class StoreMigrationTests
         Scalar(db.Path, "INSERT INTO schema_version VALUES (99, 'from the future', 0)");
 
         var ex = Assert.Throws<InvalidOperationException>(() => new SqliteStore(db.Path));
-        Assert.Contains("schema version 99 is newer than this build's 5", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 99 is newer than this build's 6", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
