@@ -201,7 +201,10 @@ public sealed class RolloutController
     {
         var fleet = Sql.Run(false, RolloutSql.Devices);
         var reports = Sql.Run(false, (c, d) => RolloutSql.Reports(c, d, spec.Name));
-        var verdict = RolloutJudge.Judge(spec, fleet, reports, NowMs);
+        var precision = spec.Criteria.MinPrecision is not null && spec.State.Active.Count > 0 && _store is IFleetReader reader
+            ? AlertLabels.Precision(reader, spec.State.Active, spec.State.WaveStartedUnixMs * 1_000_000, NowMs * 1_000_000)
+            : (LabelPrecision?)null;
+        var verdict = RolloutJudge.Judge(spec, fleet, reports, NowMs, precision);
         if (verdict.Decision == RolloutDecision.Abort)
         {
             return AbortStep(spec, tip, verdict.Reason, verdict.Figures);

@@ -21,7 +21,8 @@ public enum RolloutDecision
 /// <param name="Reason">Why, one line: for an abort it starts with <c>rejected</c>, <c>failed</c>, <c>timed out</c>,
 /// <c>too few windows</c> or <c>alert rate</c>; empty while waiting.</param>
 /// <param name="Figures">The wave's totals as text: <c>windows=N would_alert=W rate=R incumbent_alerts=I incumbent_rate=Q
-/// limit=L errors=E precision=not evaluated</c>.</param>
+/// limit=L errors=E precision=P</c> (P: the precision on labelled alerts, <c>not judged</c> without <c>min_precision</c>, or
+/// <c>not evaluated</c> while no alert of the devices running the candidate is labelled).</param>
 public sealed record RolloutVerdict(RolloutDecision Decision, string Reason, string Figures);
 
 /// <summary>
@@ -75,14 +76,19 @@ public static class RolloutJudge
     /// (timed out); waits while a device has scored fewer than <see cref="RolloutCriteria.MinWindows"/> windows, until bake +
     /// report timeout (then aborts, too few windows); then promotes when the wave's would-alert rate (Σ would_alert / Σ
     /// windows) is at most <see cref="RolloutCriteria.MaxAlertRateFactor"/> × max(incumbent alert rate on the same windows,
-    /// <see cref="RolloutCriteria.AlertRateFloor"/>), else aborts (alert rate). Precision on labelled alerts is not evaluated
-    /// by this build (no alert labels yet): <see cref="RolloutCriteria.MinPrecision"/> is reported as not evaluated.
+    /// <see cref="RolloutCriteria.AlertRateFloor"/>), else aborts (alert rate). With <see cref="RolloutCriteria.MinPrecision"/>
+    /// set, a wave is also aborted (precision) when <paramref name="precision"/>, the precision on operator-labelled alerts of
+    /// the devices that run the candidate as active during this wave (the waves promoted before it), is below it; it is not
+    /// evaluated while none of their alerts is labelled (the canary wave has no candidate alerts: shadow models raise none).
     /// </summary>
     /// <param name="spec">The rollout, in phase shadow.</param>
     /// <param name="fleet">The store's devices (configuration state and heartbeat time).</param>
     /// <param name="reports">The latest shadow report of each device for this rollout.</param>
     /// <param name="nowMs">Now, Unix ms (the controller's clock).</param>
-    public static RolloutVerdict Judge(RolloutSpec spec, IReadOnlyList<FleetDevice> fleet, IReadOnlyList<DeviceShadowReport> reports, long nowMs)
+    /// <param name="precision">The labelled alerts of the active devices since the wave started (<see cref="Storage.AlertLabels.Precision"/>);
+    /// null when not asked for.</param>
+    public static RolloutVerdict Judge(RolloutSpec spec, IReadOnlyList<FleetDevice> fleet, IReadOnlyList<DeviceShadowReport> reports, long nowMs,
+        Storage.LabelPrecision? precision = null)
     {
         var s = spec.State;
         var c = spec.Criteria;
@@ -94,7 +100,7 @@ public static class RolloutJudge
         double rate = windows > 0 ? (double)would / windows : 0, incumbentRate = windows > 0 ? (double)incumbent / windows : 0;
         double limit = c.MaxAlertRateFactor * Math.Max(incumbentRate, c.AlertRateFloor);
         string figures = string.Create(CultureInfo.InvariantCulture,
-            $"devices={s.Shadow.Count} reporting={fresh.Count} windows={windows} would_alert={would} rate={rate:0.####} incumbent_alerts={incumbent} incumbent_rate={incumbentRate:0.####} limit={limit:0.####} errors={errors} precision={(c.MinPrecision is null ? "not judged" : "not evaluated")}");
+            $"devices={s.Shadow.Count} reporting={fresh.Count} windows={windows} would_alert={would} rate={rate:0.####} incumbent_alerts={incumbent} incumbent_rate={incumbentRate:0.####} limit={limit:0.####} errors={errors} precision={(c.MinPrecision is null ? "not judged" : precision is { Labelled: > 0 } p ? $"{p.Precision:0.####} ({p.TrueAlerts} of {p.Labelled} labelled)" : "not evaluated")}");
         RolloutVerdict Abort(string reason) => new(RolloutDecision.Abort, reason, figures);
         RolloutVerdict Wait() => new(RolloutDecision.Wait, "", figures);
 
@@ -128,6 +134,11 @@ public static class RolloutJudge
             return elapsedMs >= (spec.Bake + c.Timeout).TotalMilliseconds
                 ? Abort($"too few windows: {few} scored {scored} of the {c.MinWindows} needed within bake + report timeout")
                 : Wait();
+        }
+
+        if (c.MinPrecision is { } least && precision is { Labelled: > 0 } labelled && labelled.Precision < least)
+        {
+            return Abort(string.Create(CultureInfo.InvariantCulture, $"precision: {labelled.Precision:0.####} on {labelled.Labelled} labelled alerts of the devices running {spec.Model} < min_precision {least:0.##}"));
         }
 
         return rate <= limit
