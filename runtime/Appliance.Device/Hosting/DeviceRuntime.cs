@@ -258,7 +258,7 @@ public sealed partial class DeviceRuntime : IConfigTarget, IDisposable
             pipeline = new DevicePipeline(config, sensors, _uplink!, options, _logger, keepAlarms ? _alarms : newAlarms, _inferenceLatency);
             pipeline.UseModels(bundle.Models);
             pipeline.UseShadows(bundle.Rollouts);
-            boundary = DeviceParts.Replan(boundary, s_stopMargin, _config!.Window.Length, config.Window.Length, _logger);
+            boundary = DeviceParts.Replan(boundary, s_stopMargin, _config?.Window.Length ?? config.Window.Length, config.Window.Length, _logger);
             if (boundary is { } stop && stop - s_stopMargin - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, token);
