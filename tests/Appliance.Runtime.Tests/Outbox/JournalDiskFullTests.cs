@@ -6,6 +6,7 @@ namespace Appliance.Runtime.Tests.Outbox;
 /// multiplied segments and open descriptors. The disk here is a seam: a capacity in bytes over the files in the journal's
 /// folder, past which every write fails with ENOSPC as .NET raises it (errno 28 as the HResult).
 /// </summary>
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class JournalDiskFullTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "journal-full-" + Guid.NewGuid().ToString("N"));
