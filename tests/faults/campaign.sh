@@ -51,11 +51,16 @@ say() { printf 'campaign: %s\n' "$*" >&2; }
 PASSED=0 FAILED=0 SKIPPED=0 T0=$SECONDS
 
 # --- helpers -----------------------------------------------------------------------------------------------------------
+# free_port: a port below the kernel's ephemeral range (ip_local_port_range) that no socket uses in any state: a port inside
+# that range can be taken by an outgoing connection's local end (the flood's 1,500 peers) between this check and the
+# collector's bind (seen in CI: "address already in use" for the PostgreSQL flood's collector).
 free_port() {
-  local p
+  local p low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "${low:-0}" -gt 12000 ] || low=32768
   while :; do
-    p=$((20000 + RANDOM % 40000))
-    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+    p=$((10000 + RANDOM % (low - 10000)))
+    ss -Htan "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
   done
 }
 rand_ms() { echo $(($1 + RANDOM % ($2 - $1 + 1))); } # a random count of ms in [$1, $2]
