@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Appliance.Contracts.Config;
+using Appliance.Contracts.Wire;
 
 namespace Appliance.Cloud.Rollouts;
 
@@ -50,24 +51,7 @@ public static class RolloutJson
             w.WriteString("device_id", d.DeviceId);
             w.WriteString("role", spec.RoleOf(d.DeviceId).ToString().ToLowerInvariant());
             w.WriteNumber("received_ns", d.ReceivedNs);
-            w.WriteNumber("windows", r.Windows);
-            w.WriteNumber("would_alert", r.WouldAlert);
-            w.WriteNumber("incumbent_alerts", r.IncumbentAlerts);
-            w.WriteNumber("agreements", r.Agreements);
-            w.WriteNumber("errors", r.Errors);
-            foreach (var (name, v) in new[] { ("latency_p50_us", r.LatencyP50Us), ("latency_p99_us", r.LatencyP99Us), ("score_p50", r.ScoreP50), ("score_p90", r.ScoreP90), ("score_p99", r.ScoreP99) })
-            {
-                if (double.IsFinite(v))
-                {
-                    w.WriteNumber(name, v);
-                }
-                else
-                {
-                    w.WriteNull(name);
-                }
-            }
-
-            w.WriteString("rejection", r.Rejection);
+            ShadowReportJson.WriteFigures(w, r);
             w.WriteEndObject();
         }
 

@@ -100,32 +100,10 @@ internal sealed class DeviceStatusSection(
             writer.WriteString("rollout", r.Rollout);
             writer.WriteString("model", r.Model);
             writer.WriteString("incumbent", r.Incumbent);
-            writer.WriteNumber("windows", r.Windows);
-            writer.WriteNumber("would_alert", r.WouldAlert);
-            writer.WriteNumber("incumbent_alerts", r.IncumbentAlerts);
-            writer.WriteNumber("agreements", r.Agreements);
-            writer.WriteNumber("errors", r.Errors);
-            Number(writer, "latency_p50_us", r.LatencyP50Us);
-            Number(writer, "latency_p99_us", r.LatencyP99Us);
-            Number(writer, "score_p50", r.ScoreP50);
-            Number(writer, "score_p90", r.ScoreP90);
-            Number(writer, "score_p99", r.ScoreP99);
-            writer.WriteString("rejection", r.Rejection);
+            Appliance.Contracts.Wire.ShadowReportJson.WriteFigures(writer, r);
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
-    }
-
-    private static void Number(Utf8JsonWriter writer, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumber(name, value);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
     }
 }
