@@ -130,8 +130,7 @@ public sealed partial class JournalOutbox
                 continue; // already acknowledged: not worth keeping
             }
 
-            byte[] payload = new byte[length];
-            RandomAccess.Read(ReadHandle(target), payload, offset);
+            byte[] payload = ReadPayload(target, seq, offset, length);
             if (seq <= _mergeFloor || !WireCodec.TryDecode(payload, out Envelope env, out _) || env.Body is not Summary s)
             {
                 output.Add((seq, payload));
@@ -220,8 +219,7 @@ public sealed partial class JournalOutbox
             {
                 if (!_done.Contains(seq) && seq > _acked)
                 {
-                    byte[] payload = new byte[length];
-                    RandomAccess.Read(ReadHandle(seg), payload, offset);
+                    byte[] payload = ReadPayload(seg, seq, offset, length);
                     output.Add((seq, payload));
                 }
             }

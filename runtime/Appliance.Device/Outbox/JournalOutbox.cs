@@ -364,8 +364,7 @@ public sealed partial class JournalOutbox : IOutbox, IDisposable
                         continue;
                     }
 
-                    byte[] payload = new byte[length];
-                    RandomAccess.Read(ReadHandle(seg), payload, offset);
+                    byte[] payload = ReadPayload(seg, seq, offset, length);
                     into.Add((seq, payload));
                     added++;
                     _highestRead = Math.Max(_highestRead, seq);

@@ -20,11 +20,14 @@ internal sealed class JournalSegment : IDisposable
     public const uint Magic = 0x4C4E4A41; // "AJNL" little-endian
     public const uint Version = 1;
 
+    private SafeFileHandle? _handle;
+
     public JournalSegment(string path, long firstSeq, FileStream? stream)
     {
         Path = path;
         FirstSeq = firstSeq;
         Stream = stream;
+        _handle = stream?.SafeFileHandle;
     }
 
     public string Path { get; }
@@ -34,7 +37,14 @@ internal sealed class JournalSegment : IDisposable
     /// <summary>The open file, or null: only the active segment and the one being read hold a descriptor.</summary>
     public FileStream? Stream { get; private set; }
 
-    public SafeFileHandle Handle => (Stream ?? throw new InvalidOperationException($"{Path}: segment file not open")).SafeFileHandle;
+    /// <summary>The open file's handle, taken once when the file is opened: <see cref="FileStream.SafeFileHandle"/> seeks
+    /// the descriptor to the stream's position on every call (an lseek per append); records are written and read at
+    /// offsets the journal tracks itself (<see cref="RandomAccess"/>), so the descriptor's position never matters.</summary>
+    public SafeFileHandle Handle => _handle ?? throw new InvalidOperationException($"{Path}: segment file not open");
+
+    /// <summary>Counts the times the file was closed: bytes read from it before (the journal's read-ahead) are stale once
+    /// this changes, as the file may since have been replaced by a rewrite.</summary>
+    public int FileVersion { get; private set; }
 
     /// <summary>True once no more records are appended here (every segment but the newest, and a rewritten newest one).</summary>
     public bool Closed { get; set; }
@@ -62,7 +72,11 @@ internal sealed class JournalSegment : IDisposable
     /// <summary>Opens the file unless it is open.</summary>
     public void EnsureOpen()
     {
-        Stream ??= JournalFormat.OpenSegment(Path, FileMode.Open);
+        if (Stream is null)
+        {
+            Stream = JournalFormat.OpenSegment(Path, FileMode.Open);
+            _handle = Stream.SafeFileHandle;
+        }
     }
 
     /// <summary>Closes the file (after a rewrite was renamed over it, or to give back its descriptor); it reopens on demand.</summary>
@@ -70,6 +84,8 @@ internal sealed class JournalSegment : IDisposable
     {
         Stream?.Dispose();
         Stream = null;
+        _handle = null;
+        FileVersion++;
     }
 
     /// <summary>Index of the first record with sequence ≥ <paramref name="seq"/>; Records.Count when none.</summary>

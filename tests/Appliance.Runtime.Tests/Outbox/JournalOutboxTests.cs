@@ -195,6 +195,67 @@ public sealed class JournalOutboxTests : IDisposable
     }
 
     [Fact]
+    public void ReadFrom_OneRecordPerCall_ServesManyRecordsPerFileRead()
+    {
+        // The sender reads a few records per call; one positioned read of the 16 KiB read-ahead must serve the records
+        // after it too (before: one pread per record). 300 records of about 110 bytes = about 35 KiB: 3 fills.
+        using JournalOutbox j = Open();
+        for (int i = 1; i <= 300; i++)
+        {
+            j.Append(SummaryFrame(i, i));
+        }
+
+        j.Sync();
+        var got = new List<(long Seq, byte[] Record)>();
+        for (int i = 1; i <= 300; i++)
+        {
+            Assert.Equal(1, j.ReadFrom(i, 1, got));
+        }
+
+        for (int i = 1; i <= 300; i++)
+        {
+            Assert.Equal(i, got[i - 1].Seq);
+            Assert.Equal(SummaryFrame(i, i), got[i - 1].Record);
+        }
+
+        long bytes = Enumerable.Range(1, 300).Sum(i => 16L + SummaryFrame(i, i).Length);
+        Assert.InRange(j.ReadAheadFills, 1, (bytes / (16 * 1024)) + 1);
+    }
+
+    [Fact]
+    public void ReadFrom_AfterItsSegmentWasMerged_ReturnsTheRewrittenRecordNotTheReadAhead()
+    {
+        // Reading record 1 reads ahead the rest of the first segment; budget pressure then rewrites that segment with
+        // windows 2 and 3 merged into record 2 (same sequence, same offset, same length): what is read next must be the
+        // merged record (windows 2..3), not the bytes read ahead before the rewrite.
+        using JournalOutbox j = Open(budget: 4 * 4096 + 1024, segment: 4096);
+        int i = 1;
+        for (; i <= 40; i++)
+        {
+            j.Append(SummaryFrame(i, i));
+        }
+
+        j.Sync();
+        var got = new List<(long Seq, byte[] Record)>();
+        Assert.Equal(1, j.ReadFrom(1, 1, got));
+        while (j.Counters.Merged == 0)
+        {
+            j.Append(SummaryFrame(i, i));
+            i++;
+        }
+
+        j.Sync();
+        got.Clear();
+        Assert.Equal(2, j.ReadFrom(2, 2, got));
+        Assert.Equal(2, got[0].Seq);
+        Assert.True(WireCodec.TryDecode(got[0].Record, out Envelope e, out _));
+        var s = (Summary)e.Body;
+        Assert.Equal(2_000_000_000L, s.WindowStartNs);
+        Assert.Equal(4_000_000_000L, s.WindowEndNs);
+        Assert.Equal(4, got[1].Seq); // 3 was absorbed
+    }
+
+    [Fact]
     public void Merge_TwoAdjacentWindows_EqualsFeaturesOfTheConcatenation()
     {
         // Budget pressure merges windows 1 and 2 (samples 10..29) into one summary whose features must equal those
