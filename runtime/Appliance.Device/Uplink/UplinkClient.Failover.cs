@@ -28,6 +28,7 @@ public sealed partial class UplinkClient
         _poller.Remove(_socket);
         _socket.Dispose();
         _socket = UplinkSocket.Create(_options, OnReceiveReady);
+        _socketTakes = false;
         _poller.Add(_socket);
         TimeSpan wait = _backoff = _reconnect.Next();
         if (_endpoints.Length == 1)

@@ -93,6 +93,7 @@ public sealed partial class UplinkClient
             if (!_socket.TrySendFrame(TimeSpan.Zero, record))
             {
                 Interlocked.Increment(ref _sendStalls);
+                _socketTakes = false;
                 break;
             }
 
