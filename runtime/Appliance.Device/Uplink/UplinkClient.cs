@@ -47,7 +47,6 @@ public sealed partial class UplinkClient : IDisposable
     private long _sendCursor = 1;
     private long _highestSent;
     private long _lastProgressTicks;
-    private bool _socketTakes; // the socket took the last frame Pump offered it (false on a new socket)
 
     private long _sent;
     private long _acknowledged;
@@ -368,11 +367,7 @@ public sealed partial class UplinkClient : IDisposable
             _sendCursor = Math.Max(_sendCursor, acked + 1);
             long inFlight = _sendCursor - 1 - acked;
             int room = (int)Math.Min(_options.AckWindow - inFlight, 64);
-            // No connection (frames queue only on one): read nothing, the records stay mergeable. HasOut (a socket option
-            // read: a poll syscall each call, 8 % of `bench fleet`'s CPU when asked every batch) is asked only until the
-            // socket takes a frame; while it does, its TrySend result says the same, and a refusal clears _socketTakes.
-            // A connection lost between two batches costs one batch read (at most 64 records kept from merging).
-            if (room <= 0 || !_pinged || (!_socketTakes && !_socket.HasOut))
+            if (room <= 0 || !_pinged || !SocketMayTake()) // no connection (frames queue only on one): read nothing, the records stay mergeable
             {
                 return;
             }
