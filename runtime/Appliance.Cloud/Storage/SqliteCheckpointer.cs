@@ -59,6 +59,10 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>The last failure's message, or null.</summary>
     public string? LastFault { get; private set; }
 
+    /// <summary>Held while a checkpoint runs: the writer takes it around its own <c>wal_checkpoint(TRUNCATE)</c>, which would
+    /// otherwise find this one running and do nothing (SQLITE_BUSY).</summary>
+    public object Gate { get; } = new();
+
     /// <summary>Asks for a checkpoint (returns at once; requests while one runs fold into the next).</summary>
     public void Due() => _due.Set();
 
@@ -86,7 +90,11 @@ internal sealed class SqliteCheckpointer : IDisposable
 
             try
             {
-                checkpoint.ExecuteNonQuery();
+                lock (Gate)
+                {
+                    checkpoint.ExecuteNonQuery();
+                }
+
                 Interlocked.Increment(ref _checkpoints);
             }
             catch (SqliteException e)

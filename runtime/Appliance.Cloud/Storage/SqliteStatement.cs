@@ -69,12 +69,13 @@ internal sealed class SqliteStatement : IDisposable
         return this;
     }
 
-    /// <summary>Binds the 12 feature fields in wire order (<see cref="StoreStatements.SetFeatures"/>'s order) from parameter
-    /// <paramref name="first"/> on.</summary>
-    public SqliteStatement BindFeatures(int first, in WindowFeatures f) => Bind(first, f.Count).Bind(first + 1, f.NanCount)
-        .Bind(first + 2, f.Min).Bind(first + 3, f.Max).Bind(first + 4, f.Mean).Bind(first + 5, f.M2).Bind(first + 6, f.M3)
-        .Bind(first + 7, f.M4).Bind(first + 8, f.SumOfSquares).Bind(first + 9, f.First).Bind(first + 10, f.Last)
-        .Bind(first + 11, f.ZeroCrossings);
+    /// <summary>Binds the 12 feature fields in column order (<see cref="FeatureColumns"/>) from parameter <paramref name="first"/> on.</summary>
+    public SqliteStatement BindFeatures(int first, in WindowFeatures f)
+    {
+        var sink = new FeatureBinder(this, first);
+        FeatureColumns.Write(ref sink, f);
+        return this;
+    }
 
     /// <summary>Steps the statement to its end and resets it (bindings are kept until bound again).</summary>
     /// <returns>Rows the statement inserted, updated or deleted (<c>sqlite3_changes</c>): 0 for an <c>INSERT OR IGNORE</c> whose key exists.</returns>
@@ -93,6 +94,13 @@ internal sealed class SqliteStatement : IDisposable
 
     /// <summary>Finalizes the statement (before its connection closes).</summary>
     public void Dispose() => _stmt.Dispose();
+
+    private readonly struct FeatureBinder(SqliteStatement statement, int first) : IFeatureSink
+    {
+        public void Int(int column, long value) => statement.Bind(first + column, value);
+
+        public void Real(int column, double value) => statement.Bind(first + column, value);
+    }
 
     private void Check(int rc)
     {

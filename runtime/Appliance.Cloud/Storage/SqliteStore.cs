@@ -287,17 +287,20 @@ public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, I
                 tx.Commit();
             }
 
-            if (++_commits % SqliteCheckpointer.EveryCommits == 0)
-            {
-                _checkpointer!.Due();
-            }
-
-            if (_commits % CheckpointEveryCommits == 0 && WalBytes > TruncateAboveBytes)
+            if (++_commits % CheckpointEveryCommits == 0 && WalBytes > TruncateAboveBytes)
             {
                 // Bounded write-ahead log: a checkpoint cannot reset the log while a reader holds a snapshot, nor while commits
                 // follow each other without a pause, so it grows; TRUNCATE resets it to zero bytes as soon as no reader needs it
-                // (SQLITE_BUSY, a no-op, before). busy_timeout 0 around it: never wait for a reader on the collector's thread.
-                Execute("PRAGMA busy_timeout=0; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout=5000;");
+                // (SQLITE_BUSY, a no-op, before). busy_timeout 0 around it: never wait for a reader on the collector's thread;
+                // the checkpoint thread's gate: wait for its checkpoint to end rather than find it running.
+                lock (_checkpointer!.Gate)
+                {
+                    Execute("PRAGMA busy_timeout=0; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout=5000;");
+                }
+            }
+            else if (_commits % SqliteCheckpointer.EveryCommits == 0)
+            {
+                _checkpointer!.Due();
             }
 
             return result;
