@@ -55,7 +55,8 @@ public sealed partial class Collector
         Interlocked.Read(ref _commandResults),
         Interlocked.Read(ref _memoryTrims),
         Interlocked.Read(ref _shed),
-        StoreQueueDepth);
+        StoreQueueDepth,
+        BareStore is SqliteStore checkpointed ? checkpointed.CheckpointFaults : 0);
 
     private int _routesHeld;
 

@@ -25,6 +25,8 @@ namespace Appliance.Cloud.Ingest;
 /// <param name="Shed">Device messages dropped unstored and unacknowledged because the store queue was full
 /// (<see cref="Collector.StoreQueueCapacity"/>); their devices resend them.</param>
 /// <param name="StoreQueue">Device messages waiting for, or in, the store now.</param>
+/// <param name="CheckpointFaults">SQLite write-ahead log checkpoints that failed on the checkpoint thread
+/// (<see cref="SqliteStore.CheckpointFaults"/>; 0 for PostgreSQL).</param>
 public readonly record struct CollectorCounters(
     long Received,
     long Stored,
@@ -45,4 +47,5 @@ public readonly record struct CollectorCounters(
     long CommandResults = 0,
     long MemoryTrims = 0,
     long Shed = 0,
-    long StoreQueue = 0);
+    long StoreQueue = 0,
+    long CheckpointFaults = 0);

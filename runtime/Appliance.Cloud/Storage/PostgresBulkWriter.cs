@@ -119,21 +119,18 @@ internal static class PostgresBulkWriter
         return checked((int)(r.GetInt64(0) + r.GetInt64(1)));
     }
 
-    /// <summary>The 12 feature columns in wire order (float8 keeps NaN).</summary>
+    /// <summary>The 12 feature columns in column order (<see cref="FeatureColumns"/>; float8 keeps NaN).</summary>
     private static void WriteFeatures(NpgsqlBinaryImporter w, in WindowFeatures f)
     {
-        w.Write(f.Count, NpgsqlDbType.Bigint);
-        w.Write(f.NanCount, NpgsqlDbType.Bigint);
-        w.Write(f.Min, NpgsqlDbType.Double);
-        w.Write(f.Max, NpgsqlDbType.Double);
-        w.Write(f.Mean, NpgsqlDbType.Double);
-        w.Write(f.M2, NpgsqlDbType.Double);
-        w.Write(f.M3, NpgsqlDbType.Double);
-        w.Write(f.M4, NpgsqlDbType.Double);
-        w.Write(f.SumOfSquares, NpgsqlDbType.Double);
-        w.Write(f.First, NpgsqlDbType.Double);
-        w.Write(f.Last, NpgsqlDbType.Double);
-        w.Write(f.ZeroCrossings, NpgsqlDbType.Bigint);
+        var sink = new FeatureCopy(w);
+        FeatureColumns.Write(ref sink, f);
+    }
+
+    private readonly struct FeatureCopy(NpgsqlBinaryImporter w) : IFeatureSink
+    {
+        public void Int(int column, long value) => w.Write(value, NpgsqlDbType.Bigint);
+
+        public void Real(int column, double value) => w.Write(value, NpgsqlDbType.Double);
     }
 
     /// <summary>Writes a TEXT column of the current row, or NULL when <paramref name="text"/> is null.</summary>

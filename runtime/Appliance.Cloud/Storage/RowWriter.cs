@@ -8,7 +8,10 @@ namespace Appliance.Cloud.Storage;
 /// Writes envelopes row by row through the <see cref="StoreSql"/> statements, its commands created once per connection and
 /// reused for every batch (SQLite keeps each compiled statement with its command, so a batch binds and steps, never parses).
 /// One <c>devices</c> upsert per device per batch (last seen, highest sequence, summaries and alerts newly stored), then the
-/// device columns of the newest stored heartbeats. Not thread-safe: the owning store holds its lock.
+/// device columns of the newest stored heartbeats. On SQLite the summary and alert inserts and the device upserts go through
+/// <see cref="SqliteRowInserts"/> (prepared once, bound by position, nothing boxed per row) unless the writer is made with
+/// <c>positional: false</c> (tests compare the two); heartbeats, clip chunks and counters (a few per batch) stay on ADO.NET.
+/// Not thread-safe: the owning store holds its lock.
 /// </summary>
 internal sealed class RowWriter : IDisposable
 {
@@ -22,12 +25,18 @@ internal sealed class RowWriter : IDisposable
     private readonly StoreSql _sql;
     private readonly Dictionary<string, DeviceTally> _devices = new(StringComparer.Ordinal);
     private readonly List<Envelope> _heartbeats = [];
+    private readonly SqliteRowInserts? _positional;
 
     /// <summary>Creates the commands on <paramref name="connection"/>.</summary>
-    public RowWriter(DbConnection connection, StoreSql sql)
+    /// <param name="connection">The open connection.</param>
+    /// <param name="sql">Its dialect's statements.</param>
+    /// <param name="positional">On a SQLite connection, write summaries, alerts and device upserts through
+    /// <see cref="SqliteRowInserts"/> (the default); false keeps them on ADO.NET's named parameters. Ignored elsewhere.</param>
+    public RowWriter(DbConnection connection, StoreSql sql, bool positional = true)
     {
         _connection = connection;
         _sql = sql;
+        _positional = positional && connection is Microsoft.Data.Sqlite.SqliteConnection sqlite ? new SqliteRowInserts(sqlite, sql) : null;
         _summary = StoreStatements.Command(connection, null, sql, sql.InsertSummary, 22);
         _summary.Parameters[20].DbType = DbType.String; // spectral: NULL for most summaries, typed for PostgreSQL
         _summary.Parameters[21].DbType = DbType.String; // quantiles: likewise
@@ -78,7 +87,7 @@ internal sealed class RowWriter : IDisposable
                 if (!existed)
                 {
                     // The clip tables refer to the device row: written before the chunk, counted at the end.
-                    StoreStatements.Set(_device, e.DeviceId, receivedNs, e.Sequence, 0L, 0L).ExecuteNonQuery();
+                    UpsertDevice(e.DeviceId, receivedNs, e.Sequence, 0, 0);
                 }
 
                 if (ClipSql.Write(_connection, tx, d, clipsDirectory, e, chunk, receivedNs))
@@ -93,22 +102,15 @@ internal sealed class RowWriter : IDisposable
                 continue;
             }
 
-            DbCommand insert = e.Body switch
+            if (_positional is not null && e.Body is Summary or Alert)
             {
-                Summary s => StoreStatements.Set(_summary, e.DeviceId, e.Sequence, s.Sensor, s.Channel, s.WindowStartNs, s.WindowEndNs)
-                    .SetFeatures(d, 7, s.Features).Set(19, receivedNs).Set(20, e.Incarnation)
-                    .Set(21, s.Spectral is { } spectral ? SpectralJson.ToJson(spectral) : DBNull.Value)
-                    .Set(22, s.Quantiles is { } sketch ? QuantileSketchJson.ToJson(sketch) : DBNull.Value),
-                Alert a => StoreStatements.Set(_alert, e.DeviceId, e.Sequence, a.Sensor, a.Channel, a.TimeNs, d.Real64(a.Score), d.Real64(a.Threshold),
-                    (long)a.Severity, a.Detector).SetFeatures(d, 10, a.Features).Set(22, receivedNs).Set(23, e.Incarnation),
-                Heartbeat h => StoreStatements.Set(_heartbeat, e.DeviceId, e.Sequence, h.UptimeMs, h.ExecutionProvider, h.ConfigRevision,
-                    StoreRowMapping.FormatCounters(h.Counters), receivedNs, e.Incarnation),
-                _ => throw new ArgumentException(
-                    $"collector store: {e.MessageType} from '{e.DeviceId}' sequence {e.Sequence} is not device data (expected summary, alert or heartbeat)",
-                    nameof(batch)),
-            };
-
-            if (insert.ExecuteNonQuery() == 0)
+                if (!_positional.Insert(e, receivedNs))
+                {
+                    duplicates++;
+                    continue;
+                }
+            }
+            else if (RowCommand(e, d, receivedNs).ExecuteNonQuery() == 0)
             {
                 duplicates++;
                 continue;
@@ -140,13 +142,43 @@ internal sealed class RowWriter : IDisposable
         return new StoreBatchResult(stored, duplicates);
     }
 
+    /// <summary>The ADO.NET insert of one summary, alert or heartbeat, bound.</summary>
+    /// <exception cref="ArgumentException">The envelope is not device data.</exception>
+    private DbCommand RowCommand(in Envelope e, SqlDialect d, long receivedNs) =>
+        e.Body switch
+        {
+            Summary s => StoreStatements.Set(_summary, e.DeviceId, e.Sequence, s.Sensor, s.Channel, s.WindowStartNs, s.WindowEndNs)
+                .SetFeatures(d, 7, s.Features).Set(19, receivedNs).Set(20, e.Incarnation)
+                .Set(21, s.Spectral is { } spectral ? SpectralJson.ToJson(spectral) : DBNull.Value)
+                .Set(22, s.Quantiles is { } sketch ? QuantileSketchJson.ToJson(sketch) : DBNull.Value),
+            Alert a => StoreStatements.Set(_alert, e.DeviceId, e.Sequence, a.Sensor, a.Channel, a.TimeNs, d.Real64(a.Score), d.Real64(a.Threshold),
+                (long)a.Severity, a.Detector).SetFeatures(d, 10, a.Features).Set(22, receivedNs).Set(23, e.Incarnation),
+            Heartbeat h => StoreStatements.Set(_heartbeat, e.DeviceId, e.Sequence, h.UptimeMs, h.ExecutionProvider, h.ConfigRevision,
+                StoreRowMapping.FormatCounters(h.Counters), receivedNs, e.Incarnation),
+            _ => throw new ArgumentException(
+                $"collector store: {e.MessageType} from '{e.DeviceId}' sequence {e.Sequence} is not device data (expected summary, alert or heartbeat)",
+                "batch"),
+        };
+
     /// <summary>One upsert per device of <paramref name="devices"/> (ordered by id, so two writers lock device rows in the same order).</summary>
     public void UpsertDevices(Dictionary<string, DeviceTally> devices, long receivedNs)
     {
         foreach (string id in devices.Keys.Order(StringComparer.Ordinal))
         {
             DeviceTally t = devices[id];
-            StoreStatements.Set(_device, id, receivedNs, t.Sequence, t.Summaries, t.Alerts).ExecuteNonQuery();
+            UpsertDevice(id, receivedNs, t.Sequence, t.Summaries, t.Alerts);
+        }
+    }
+
+    private void UpsertDevice(string id, long receivedNs, long sequence, long summaries, long alerts)
+    {
+        if (_positional is not null)
+        {
+            _positional.UpsertDevice(id, receivedNs, sequence, summaries, alerts);
+        }
+        else
+        {
+            StoreStatements.Set(_device, id, receivedNs, sequence, summaries, alerts).ExecuteNonQuery();
         }
     }
 
@@ -170,5 +202,7 @@ internal sealed class RowWriter : IDisposable
         {
             c.Dispose();
         }
+
+        _positional?.Dispose();
     }
 }

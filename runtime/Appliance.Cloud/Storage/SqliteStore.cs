@@ -26,6 +26,7 @@ public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, I
     private readonly bool _readOnly;
     private readonly int _version = StoreMigrations.Latest;
     private readonly RowWriter? _rows;
+    private readonly SqliteCheckpointer? _checkpointer;
     private int _commits;
     private bool _disposed;
 
@@ -66,16 +67,19 @@ public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, I
 
             // journal_size_limit: after a checkpoint resets the write-ahead log it is truncated to this size, so a log
             // that grew while a reader held a snapshot shrinks once readers let go (https://www.sqlite.org/pragma.html).
+            // wal_autocheckpoint=0: no checkpoint inside a commit; SqliteCheckpointer runs them on its own thread.
             Execute(synchronous == SqliteSynchronous.Normal
-                ? $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};"
-                : $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes};");
+                ? $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes}; PRAGMA wal_autocheckpoint=0;"
+                : $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit={WalLimitBytes}; PRAGMA wal_autocheckpoint=0;");
             // Versioned migrations (StoreMigrations), each in one transaction: a file from before schema_version is at version 0
             // and is brought up in place, rows kept.
             SchemaMigrator.Migrate(_connection, SqlDialect.Sqlite, StoreMigrations.For(Sql, HasColumn), DateTime.UtcNow.Ticks * 100 - UnixEpochNs);
             _rows = new RowWriter(_connection, Sql);
+            _checkpointer = new SqliteCheckpointer(path, synchronous);
         }
         catch (SqliteException ex)
         {
+            _rows?.Dispose();
             _connection.Dispose();
             throw Explain(path, ex);
         }
@@ -96,8 +100,21 @@ public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, I
     /// <summary>Size the write-ahead log is truncated to after a checkpoint (<c>PRAGMA journal_size_limit</c>): 64 MiB.</summary>
     public const long WalLimitBytes = 64L * 1024 * 1024;
 
-    /// <summary>Commits between two <c>wal_checkpoint(TRUNCATE)</c> attempts.</summary>
+    /// <summary>Commits between two looks at the write-ahead log's size (a <c>wal_checkpoint(TRUNCATE)</c> attempt when it is above
+    /// <see cref="TruncateAboveBytes"/>).</summary>
     public const int CheckpointEveryCommits = 256;
+
+    /// <summary>Size of the write-ahead log above which the collector's own thread truncates it (<c>wal_checkpoint(TRUNCATE)</c>, after
+    /// its checks every <see cref="CheckpointEveryCommits"/> commits): 16 MiB by default. Below it the log is checkpointed off the
+    /// commit path (<see cref="SqliteCheckpointer"/>); above it a reader held a snapshot, or commits never paused long enough for
+    /// the log to restart.</summary>
+    public long TruncateAboveBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>Checkpoints run off the commit path so far (<see cref="SqliteCheckpointer"/>).</summary>
+    public long Checkpoints => _checkpointer?.Checkpoints ?? 0;
+
+    /// <summary>Off-path checkpoints that failed (I/O error, full disk; the log then grows until a truncation succeeds).</summary>
+    public long CheckpointFaults => _checkpointer?.Faults ?? 0;
 
     /// <summary>Size of the write-ahead log file now, in bytes (0 when none).</summary>
     public long WalBytes
@@ -270,12 +287,20 @@ public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, I
                 tx.Commit();
             }
 
-            if (++_commits % CheckpointEveryCommits == 0)
+            if (++_commits % CheckpointEveryCommits == 0 && WalBytes > TruncateAboveBytes)
             {
-                // Bounded write-ahead log: the automatic checkpoint (1000 pages) cannot reset the log while a reader holds a
-                // snapshot, so it grows; TRUNCATE resets it to zero bytes as soon as no reader needs it (SQLITE_BUSY, a no-op, before).
-                // busy_timeout 0 around it: never wait for a reader on the collector's thread.
-                Execute("PRAGMA busy_timeout=0; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout=5000;");
+                // Bounded write-ahead log: a checkpoint cannot reset the log while a reader holds a snapshot, nor while commits
+                // follow each other without a pause, so it grows; TRUNCATE resets it to zero bytes as soon as no reader needs it
+                // (SQLITE_BUSY, a no-op, before). busy_timeout 0 around it: never wait for a reader on the collector's thread;
+                // the checkpoint thread's gate: wait for its checkpoint to end rather than find it running.
+                lock (_checkpointer!.Gate)
+                {
+                    Execute("PRAGMA busy_timeout=0; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout=5000;");
+                }
+            }
+            else if (_commits % SqliteCheckpointer.EveryCommits == 0)
+            {
+                _checkpointer!.Due();
             }
 
             return result;
@@ -429,6 +454,7 @@ public sealed class SqliteStore : ICollectorStore, IRetainingStore, ISqlStore, I
             }
 
             _disposed = true;
+            _checkpointer?.Dispose();
             _rows?.Dispose();
             _connection.Dispose();
         }

@@ -90,10 +90,18 @@ internal static class StoreStatements
         return command;
     }
 
-    /// <summary>Binds the 12 feature fields in wire order from parameter <paramref name="first"/> on.</summary>
-    public static DbCommand SetFeatures(this DbCommand command, SqlDialect d, int first, in WindowFeatures f) => command
-        .Set(first, f.Count).Set(first + 1, f.NanCount).Set(first + 2, d.Real64(f.Min)).Set(first + 3, d.Real64(f.Max))
-        .Set(first + 4, d.Real64(f.Mean)).Set(first + 5, d.Real64(f.M2)).Set(first + 6, d.Real64(f.M3)).Set(first + 7, d.Real64(f.M4))
-        .Set(first + 8, d.Real64(f.SumOfSquares)).Set(first + 9, d.Real64(f.First)).Set(first + 10, d.Real64(f.Last))
-        .Set(first + 11, f.ZeroCrossings);
+    /// <summary>Binds the 12 feature fields in column order (<see cref="FeatureColumns"/>) from parameter <paramref name="first"/> on.</summary>
+    public static DbCommand SetFeatures(this DbCommand command, SqlDialect d, int first, in WindowFeatures f)
+    {
+        var sink = new FeatureParameters(command, d, first);
+        FeatureColumns.Write(ref sink, f);
+        return command;
+    }
+
+    private readonly struct FeatureParameters(DbCommand command, SqlDialect d, int first) : IFeatureSink
+    {
+        public void Int(int column, long value) => command.Set(first + column, value);
+
+        public void Real(int column, double value) => command.Set(first + column, d.Real64(value));
+    }
 }

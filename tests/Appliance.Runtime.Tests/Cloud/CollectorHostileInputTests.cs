@@ -283,7 +283,8 @@ public sealed class CollectorHostileInputTests
     public void SqliteStore_ReaderHeldSnapshotThenLetGo_WriteAheadLogTruncated()
     {
         using var db = new TempDatabase();
-        using var store = new SqliteStore(db.Path);
+        // 512 one-summary commits write some 4-8 MB of log: truncated above 1 MiB (the default, 16 MiB, would take 2,000 commits).
+        using var store = new SqliteStore(db.Path) { TruncateAboveBytes = 1L << 20 };
         store.Store([Envelope.Create("dev1", 1, WireSamples.SampleSummary())], 0, 1);
         long seq = 2;
         void Write(int commits)
