@@ -33,6 +33,11 @@ internal static class BenchFleetCommand
     /// (ReconnectStormTests).</summary>
     private const int DescriptorsPerDevice = 20;
 
+    /// <summary>Loopback ports one simulated device holds, machine-wide: NetMQ makes a TCP pair on 127.0.0.1 for the mailbox of
+    /// every socket it creates (its <c>Signaler</c>), about 9 a device, plus the device's own connection: 300 devices held 6,050
+    /// TCP sockets on 5,420 distinct local ports (measured with <c>ss -tan</c>, docs/fleet.md).</summary>
+    private const int PortsPerDevice = 20;
+
     /// <summary>Most child processes of devices.</summary>
     private const int MaxDeviceProcesses = 256;
 
@@ -135,6 +140,15 @@ internal static class BenchFleetCommand
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"--devices {s.Devices}: the collectors need about {s.Devices + 256L} open files in this process (one a connection), the limit is {fileLimit} (hard limit; raise it with ulimit -Hn as root)"));
+        }
+
+        long ports = ProcessFigures.EphemeralPorts(out int low, out int high);
+        if (ports > 0 && (long)s.Devices * PortsPerDevice > ports)
+        {
+            // Past it a device's socket (re)creation fails with EADDRINUSE inside NetMQ, on the device's thread, in whichever
+            // process: the ports are the machine's, so more processes do not help.
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--devices {s.Devices}: needs about {(long)s.Devices * PortsPerDevice} loopback ports (NetMQ's signalers, a TCP pair per socket: about {PortsPerDevice} a device, in any process), the machine's ephemeral range {low}-{high} holds {ports} (net.ipv4.ip_local_port_range): at most {ports / PortsPerDevice} devices"));
         }
 
         return processes;

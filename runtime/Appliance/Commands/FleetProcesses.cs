@@ -21,6 +21,8 @@ internal sealed class FleetProcesses : IDisposable
     {
         public volatile string? LastError;
 
+        public volatile string? Unhandled;
+
         public Process Process { get; } = process;
 
         public int First { get; } = first;
@@ -60,6 +62,10 @@ internal sealed class FleetProcesses : IDisposable
                 if (!string.IsNullOrWhiteSpace(e.Data))
                 {
                     child.LastError = e.Data;
+                    if (e.Data.StartsWith("Unhandled exception.", StringComparison.Ordinal))
+                    {
+                        child.Unhandled ??= e.Data; // the runtime's line naming the exception; its stack follows
+                    }
                 }
             };
             child.Process.BeginErrorReadLine();
@@ -156,7 +162,7 @@ internal sealed class FleetProcesses : IDisposable
         {
             await Task.WhenAny(c.Process.WaitForExitAsync(CancellationToken.None), Task.Delay(TimeSpan.FromSeconds(5))); // for its exit code and last error line
             throw new FleetProcessException(string.Create(CultureInfo.InvariantCulture,
-                $"bench fleet: {c.Name} ended (exit {(c.Process.HasExited ? c.Process.ExitCode : -1)}) before {what}: {c.LastError ?? "no message"}"));
+                $"bench fleet: {c.Name} ended (exit {(c.Process.HasExited ? c.Process.ExitCode : -1)}) before {what}: {c.Unhandled ?? c.LastError ?? "no message"}"));
         }
 
         return line;
