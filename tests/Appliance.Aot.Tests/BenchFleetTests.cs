@@ -12,7 +12,7 @@ public sealed class BenchFleetTests(ITestOutputHelper output)
     private static readonly string[] Keys =
     [
         "devices", "collectors", "summaries_per_s", "ack_latency_p50_ms", "ack_latency_p99_ms", "collector_cpu_s_per_100k",
-        "collector_rss_mb", "lost", "duplicates_stored", "produced", "rows", "load_average_1min_start",
+        "collector_rss_mb", "device_processes", "connect_s", "routes_peak", "lost", "duplicates_stored", "produced", "rows", "load_average_1min_start",
     ];
 
     [Fact]
@@ -45,11 +45,39 @@ public sealed class BenchFleetTests(ITestOutputHelper output)
         Check(url, 2); // a rerun on the same database: new device ids, so its rows are told apart from the first run's
     }
 
+    /// <summary>
+    /// The devices in two child processes (hidden <c>bench fleet-devices</c>, one JSON line each way): every summary of the 40
+    /// devices stored once, the produced counts, uplink counters and latency sketches of both children merged by the parent
+    /// (produced = acknowledged = rows), and ack latency over all of them.
+    /// </summary>
+    [Fact]
+    public void BenchFleet_TwoDeviceProcesses_Sqlite_NothingLostNothingStoredTwice()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "appliance-bench-fleet-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            JsonElement r = Check(Path.Combine(dir, "fleet.db"), 1, devices: 40, rate: 20, "--device-processes", "2");
+            Assert.Equal(2, r.GetProperty("device_processes").GetInt32());
+            Assert.Equal(r.GetProperty("produced").GetInt64(), r.GetProperty("acknowledged").GetInt64());
+            Assert.Equal(40, r.GetProperty("routes_peak").GetInt64());
+            Assert.True(r.GetProperty("ack_latency_p99_ms").GetDouble() > 0, "latency sketches merged from the children");
+            Assert.True(r.GetProperty("device_processes_rss_mb").GetDouble() > 0);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--devices", "0", "appliance: --devices 0: expected at least 1")]
     [InlineData("--db", "mysql://h/db", "appliance: --db 'mysql': unknown scheme (expected a SQLite file or a postgresql:// URL)")]
     [InlineData("--duration", "soon", "appliance: --duration: 'soon' is not a duration")]
     [InlineData("--collectors", "0", "appliance: --collectors 0: expected 1 to 16")]
+    [InlineData("--device-processes", "-1", "appliance: --device-processes -1: expected 0 (devices in this process) to 2 child processes")]
+    [InlineData("--devices", "10000", "appliance: --devices 10000: needs about 200000 loopback ports (NetMQ's signalers")] // any ephemeral range (at most 64,512 ports) holds fewer
+    [InlineData("--device-processes", "3", "appliance: --device-processes 3: expected 0 (devices in this process) to 2 child processes")]
     public void BenchFleet_BadOption_OneLineExit2(string option, string value, string expected)
     {
         var args = new Dictionary<string, string> { ["--devices"] = "2", ["--rate"] = "1", ["--duration"] = "1s", ["--db"] = "/nonexistent/fleet.db" };
@@ -61,10 +89,11 @@ public sealed class BenchFleetTests(ITestOutputHelper output)
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
     }
 
-    private void Check(string db, int collectors)
+    private JsonElement Check(string db, int collectors, int devices = 8, int rate = 100, params string[] more)
     {
-        var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(120), "bench", "fleet", "--devices", "8", "--rate", "100",
-            "--duration", "3s", "--db", db, "--collectors", collectors.ToString(CultureInfo.InvariantCulture), "--json");
+        var (code, stdout, stderr) = PublishedBinary.Run(TimeSpan.FromSeconds(120), ["bench", "fleet", "--devices", devices.ToString(CultureInfo.InvariantCulture),
+            "--rate", rate.ToString(CultureInfo.InvariantCulture), "--duration", "3s", "--db", db,
+            "--collectors", collectors.ToString(CultureInfo.InvariantCulture), "--json", .. more]);
         output.WriteLine(stdout);
         Assert.True(code == 0, $"appliance bench fleet exited {code}: {stdout}\n{stderr}");
         using var doc = JsonDocument.Parse(stdout);
@@ -74,11 +103,17 @@ public sealed class BenchFleetTests(ITestOutputHelper output)
             Assert.True(r.TryGetProperty(key, out _), $"bench fleet --json lacks '{key}': {stdout}");
         }
 
-        Assert.Equal(8, r.GetProperty("devices").GetInt32());
+        Assert.Equal(devices, r.GetProperty("devices").GetInt32());
         Assert.Equal(collectors, r.GetProperty("collectors").GetInt32());
         Assert.Equal(0, r.GetProperty("lost").GetInt64());
         Assert.Equal(0, r.GetProperty("duplicates_stored").GetInt64());
         Assert.True(r.GetProperty("produced").GetInt64() > 0, stdout);
         Assert.Equal(r.GetProperty("produced").GetInt64(), r.GetProperty("rows").GetInt64());
+        if (more.Length == 0)
+        {
+            Assert.Equal(0, r.GetProperty("device_processes").GetInt32());
+        }
+
+        return r.Clone();
     }
 }

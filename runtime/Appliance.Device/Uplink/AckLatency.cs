@@ -47,4 +47,40 @@ public sealed class AckLatency
             return _ms.Count == 0 ? double.NaN : _ms.Quantile(q);
         }
     }
+
+    /// <summary>
+    /// The sketch's state for a merge in another process (<c>appliance bench fleet --device-processes</c>): the key of the first
+    /// positive bin, the counts of consecutive keys from it (<see cref="DDSketch.Bins"/>) and the zero count. Latencies are never
+    /// negative, so there are no negative bins. Allocates the array.
+    /// </summary>
+    /// <param name="offset">The key of the first count.</param>
+    /// <param name="zeros">Latencies counted as zero.</param>
+    /// <returns>The counts.</returns>
+    public long[] Bins(out int offset, out long zeros)
+    {
+        lock (_gate)
+        {
+            zeros = _ms.ZeroCount;
+            return _ms.Bins(false, out offset);
+        }
+    }
+
+    /// <summary>Adds a state given by <see cref="Bins"/> (of another <see cref="AckLatency"/>, same α): a DDSketch merge (§2.3),
+    /// so quantiles afterwards are those of all the latencies of both, within 1 %.</summary>
+    /// <param name="offset">The key of the first count.</param>
+    /// <param name="counts">Counts of consecutive keys.</param>
+    /// <param name="zeros">Latencies counted as zero.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A count is negative.</exception>
+    public void Merge(int offset, ReadOnlySpan<long> counts, long zeros)
+    {
+        lock (_gate)
+        {
+            for (int i = 0; i < counts.Length; i++)
+            {
+                _ms.AddBin(false, offset + i, counts[i]);
+            }
+
+            _ms.AddZeros(zeros);
+        }
+    }
 }

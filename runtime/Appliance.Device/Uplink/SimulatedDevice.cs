@@ -191,15 +191,46 @@ public sealed class SimulatedFleet : IDisposable
             UplinkCounters t = default;
             foreach (SimulatedDevice d in _devices)
             {
-                UplinkCounters c = d.Client.Counters;
-                t = new UplinkCounters(t.Sent + c.Sent, t.Acknowledged + c.Acknowledged, t.Retransmits + c.Retransmits,
-                    t.MalformedReceived + c.MalformedReceived, t.CommandsReceived + c.CommandsReceived,
-                    t.CommandHandlerFaults + c.CommandHandlerFaults, t.SendStalls + c.SendStalls, t.HeartbeatFaults + c.HeartbeatFaults,
-                    t.DeadPeers + c.DeadPeers, t.Reconnects + c.Reconnects);
+                t = Sum(t, d.Client.Counters);
             }
 
             return t;
         }
+    }
+
+    /// <summary>Two sets of uplink counters added field by field (a fleet's devices, or fleets in several processes).</summary>
+    /// <param name="t">One set.</param>
+    /// <param name="c">The other.</param>
+    /// <returns>The sums.</returns>
+    public static UplinkCounters Sum(UplinkCounters t, UplinkCounters c) =>
+        new(t.Sent + c.Sent, t.Acknowledged + c.Acknowledged, t.Retransmits + c.Retransmits,
+            t.MalformedReceived + c.MalformedReceived, t.CommandsReceived + c.CommandsReceived,
+            t.CommandHandlerFaults + c.CommandHandlerFaults, t.SendStalls + c.SendStalls, t.HeartbeatFaults + c.HeartbeatFaults,
+            t.DeadPeers + c.DeadPeers, t.Reconnects + c.Reconnects);
+
+    /// <summary>Devices whose link is up: a frame (the answer to the first ping, at the least) came from the collector.</summary>
+    public int Connected => _devices.Count(d => d.Client.Link == UplinkLinkState.Up);
+
+    /// <summary>
+    /// Waits until every device's link is up, that is until each has had its first ping answered (<see cref="UplinkClient.Link"/>),
+    /// so that a load phase started afterwards does not charge the connection's set-up to the first summaries' latency.
+    /// </summary>
+    /// <param name="timeout">Longest wait.</param>
+    /// <returns>True when all were up in time.</returns>
+    public async Task<bool> WaitConnectedAsync(TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Connected < _devices.Count)
+        {
+            if (Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     /// <summary>True when every device's outbox is fully acknowledged.</summary>

@@ -38,6 +38,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(BenchApiCommand.Create());
         bench.Subcommands.Add(BenchStoreCommand.Create());
         bench.Subcommands.Add(BenchFleetCommand.Create());
+        bench.Subcommands.Add(BenchFleetDevicesCommand.Create());
 #endif
         bench.Subcommands.Add(BenchStatsCommand.Create());
         bench.Subcommands.Add(BenchVibrationCommand.Create());

@@ -3,14 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Appliance.Cloud.Ingest;
 using Appliance.Cloud.Storage;
-using Appliance.Device.Outbox;
 using Appliance.Device.Uplink;
 using Command = System.CommandLine.Command;
 
 namespace Appliance.Commands;
 
 /// <summary>
-/// <c>appliance bench fleet --devices N --rate R --duration T --db PATH|URL [--collectors K] [--json]</c> (issue 17 item 5): N
+/// <c>appliance bench fleet --devices N --rate R --duration T --db PATH|URL [--collectors K] [--device-processes P] [--json]</c> (issue 17 item 5): N
 /// simulated devices (<see cref="SimulatedDevice"/>: in-process DEALERs, each with its own journal, ids
 /// <c>fleet-RUN-00000</c>…, so a rerun on one database stores new rows) offer R summaries/s each for T against K in-process
 /// collectors on one store (device i's first endpoint is collector i mod K, the others follow as failover endpoints), then
@@ -20,6 +19,10 @@ namespace Appliance.Commands;
 /// and <c>lost</c> and <c>duplicates_stored</c> counted from the store's rows against what the devices produced
 /// (<see cref="SummaryAudit"/>), and the machine's 1-minute load average at start and end (figures that cannot be had print
 /// -1). Exit 0 when nothing was lost or stored twice and every journal drained, else 1.
+/// With <c>--device-processes P</c> (by default when the devices need more open files than one process may hold) the devices
+/// run in P child processes (<see cref="FleetProcesses"/>, <see cref="BenchFleetDevicesCommand"/>) and this process holds only
+/// the collectors, so <c>collector_rss_mb</c> is theirs. Either way the load phase starts when every device has had its first
+/// ping answered (<c>connect_s</c>).
 /// </summary>
 internal static class BenchFleetCommand
 {
@@ -30,6 +33,14 @@ internal static class BenchFleetCommand
     /// (ReconnectStormTests).</summary>
     private const int DescriptorsPerDevice = 20;
 
+    /// <summary>Loopback ports one simulated device holds, machine-wide: NetMQ makes a TCP pair on 127.0.0.1 for the mailbox of
+    /// every socket it creates (its <c>Signaler</c>), about 9 a device, plus the device's own connection: 300 devices held 6,050
+    /// TCP sockets on 5,420 distinct local ports (measured with <c>ss -tan</c>, docs/fleet.md).</summary>
+    private const int PortsPerDevice = 20;
+
+    /// <summary>Most child processes of devices.</summary>
+    private const int MaxDeviceProcesses = 256;
+
     public static Command Create()
     {
         var devices = new Option<int>("--devices") { Description = "Simulated devices", Required = true };
@@ -37,20 +48,21 @@ internal static class BenchFleetCommand
         var duration = new Option<string>("--duration") { Description = "Load phase, e.g. 30s or 5m", Required = true };
         var db = new Option<string>("--db") { Description = "SQLite file or postgresql:// URL", Required = true };
         var collectors = new Option<int>("--collectors") { Description = "In-process collectors on the one store", DefaultValueFactory = _ => 1 };
+        var processes = new Option<int?>("--device-processes") { Description = "Child processes holding the devices (0: in this process; default: 0 when they fit in one, else the fewest that hold them)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var cmd = new Command("fleet", "N simulated devices against K collectors on one store: stored and acknowledged/s, ack latency, CPU per 100k, loss and duplicates from the rows")
         {
-            devices, rate, duration, db, collectors, json,
+            devices, rate, duration, db, collectors, processes, json,
         };
-        cmd.SetAction((p, _) => Cli.Guard(() => RunAsync(Settings.Parse(p.GetValue(devices), p.GetValue(rate), p.GetValue(duration), p.GetValue(db), p.GetValue(collectors)), p.GetValue(json))));
+        cmd.SetAction((p, _) => Cli.Guard(() => RunAsync(Settings.Parse(p.GetValue(devices), p.GetValue(rate), p.GetValue(duration), p.GetValue(db), p.GetValue(collectors), p.GetValue(processes)), p.GetValue(json))));
         return cmd;
     }
 
     /// <summary>The checked options.</summary>
-    internal sealed record Settings(int Devices, double Rate, TimeSpan Duration, string Db, int Collectors)
+    internal sealed record Settings(int Devices, double Rate, TimeSpan Duration, string Db, int Collectors, int? DeviceProcesses = null, string DurationText = "")
     {
         /// <summary>Checks every option; a bad one is an <see cref="ArgumentException"/> naming it (exit 2).</summary>
-        public static Settings Parse(int devices, double rate, string? duration, string? db, int collectors)
+        public static Settings Parse(int devices, double rate, string? duration, string? db, int collectors, int? deviceProcesses = null)
         {
             if (devices < 1)
             {
@@ -82,29 +94,83 @@ internal static class BenchFleetCommand
                 throw new ArgumentException($"--collectors {collectors}: expected 1 to 16");
             }
 
-            return new Settings(devices, rate, span, db, collectors);
+            if (deviceProcesses is { } p && (p < 0 || p > Math.Min(devices, MaxDeviceProcesses)))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"--device-processes {p}: expected 0 (devices in this process) to {Math.Min(devices, MaxDeviceProcesses)} child processes (at most {MaxDeviceProcesses} and at most --devices)"));
+            }
+
+            return new Settings(devices, rate, span, db, collectors, deviceProcesses, duration!);
         }
     }
 
     private static async Task<int> RunAsync(Settings s, bool json)
     {
-        long fileLimit = ProcessFigures.RaiseFileLimit();
-        if (fileLimit > 0 && ((long)s.Devices * DescriptorsPerDevice) + 256 > fileLimit)
+        try
+        {
+            return await RunFleetAsync(s, json);
+        }
+        catch (Exception e) when (e is FleetProcessException or TimeoutException)
+        {
+            Console.Error.WriteLine($"appliance: failed: {e.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>
+    /// The device processes to use (0: in this one): <see cref="Settings.DeviceProcesses"/> when given, else 0 when the devices
+    /// fit in this process and otherwise the fewest processes they fit in.
+    /// </summary>
+    /// <exception cref="ArgumentException">A process would need more open files than <paramref name="fileLimit"/>.</exception>
+    internal static int DeviceProcesses(Settings s, long fileLimit)
+    {
+        long Needs(long devices) => (devices * DescriptorsPerDevice) + 256;
+        int perProcess = fileLimit <= 0 ? int.MaxValue : (int)Math.Max(0, (fileLimit - 256) / DescriptorsPerDevice);
+        int processes = s.DeviceProcesses ?? (s.Devices <= perProcess ? 0 : (int)Math.Min(MaxDeviceProcesses, ((long)s.Devices + perProcess - 1) / Math.Max(1, perProcess)));
+        long slice = processes == 0 ? s.Devices : ((long)s.Devices + processes - 1) / processes;
+        if (fileLimit > 0 && Needs(slice) > fileLimit)
         {
             // Past it NetMQ's listener fails on EMFILE with a NullReferenceException on its own thread, which ends the process.
+            string what = processes == 0 ? $"--devices {s.Devices}" : $"--devices {s.Devices} --device-processes {processes}";
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"--devices {s.Devices}: needs about {((long)s.Devices * DescriptorsPerDevice) + 256} open files in one process (about {DescriptorsPerDevice} a device), the limit is {fileLimit} (hard limit; raise it with ulimit -Hn as root)"));
+                $"{what}: needs about {Needs(slice)} open files in one process (about {DescriptorsPerDevice} a device), the limit is {fileLimit} (hard limit; raise it with ulimit -Hn as root)"));
         }
+
+        if (fileLimit > 0 && processes > 0 && s.Devices + 256L > fileLimit)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--devices {s.Devices}: the collectors need about {s.Devices + 256L} open files in this process (one a connection), the limit is {fileLimit} (hard limit; raise it with ulimit -Hn as root)"));
+        }
+
+        long ports = ProcessFigures.EphemeralPorts(out int low, out int high);
+        if (ports > 0 && (long)s.Devices * PortsPerDevice > ports)
+        {
+            // Past it a device's socket (re)creation fails with EADDRINUSE inside NetMQ, on the device's thread, in whichever
+            // process: the ports are the machine's, so more processes do not help.
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--devices {s.Devices}: needs about {(long)s.Devices * PortsPerDevice} loopback ports (NetMQ's signalers, a TCP pair per socket: about {PortsPerDevice} a device, in any process), the machine's ephemeral range {low}-{high} holds {ports} (net.ipv4.ip_local_port_range): at most {ports / PortsPerDevice} devices"));
+        }
+
+        return processes;
+    }
+
+    private static async Task<int> RunFleetAsync(Settings s, bool json)
+    {
+        long fileLimit = ProcessFigures.RaiseFileLimit();
+        int processes = DeviceProcesses(s, fileLimit);
 
         // NetMQ's socket limit (1,024 by default) is fixed by the process's first socket: a device holds about 10 (its DEALER,
         // a pair for each of its two queues, its poller's queue and stop signal), a collector a few.
-        NetMQ.NetMQConfig.MaxSockets = Math.Max(NetMQ.NetMQConfig.MaxSockets, (s.Devices * 16) + (s.Collectors * 16) + 256);
+        NetMQ.NetMQConfig.MaxSockets = Math.Max(NetMQ.NetMQConfig.MaxSockets, (processes == 0 ? s.Devices * 16 : 0) + (s.Collectors * 16) + 256);
         double load0 = BenchVibrationCommand.LoadAverage();
         string root = Path.Combine(Path.GetTempPath(), "appliance-bench-fleet-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var stores = new List<ICollectorStore>();
         var collectors = new List<Collector>();
-        SimulatedFleet? fleet = null;
+        FleetSlice? slice = null;
+        FleetProcesses? children = null;
+        using var sampling = new CancellationTokenSource();
+        Task<long>? routesPeak = null;
         try
         {
             for (int k = 0; k < s.Collectors; k++)
@@ -114,56 +180,85 @@ internal static class BenchFleetCommand
                 collectors[k].Start();
             }
 
+            routesPeak = RoutesPeakAsync(collectors, sampling.Token);
             double rssBefore = ProcessFigures.RssMiB();
             string[] endpoints = [.. collectors.Select(c => string.Create(CultureInfo.InvariantCulture, $"tcp://127.0.0.1:{c.Port}"))];
             string run = Guid.NewGuid().ToString("N")[..8];
             var latency = new AckLatency();
-            try
+            long connectStart = Stopwatch.GetTimestamp();
+            if (processes == 0)
             {
-                fleet = new SimulatedFleet(Enumerable.Range(0, s.Devices).Select(i => Device(root, run, i, endpoints, latency)));
+                try
+                {
+                    slice = new FleetSlice(root, run, 0, s.Devices, endpoints, latency);
+                }
+                catch (NetMQ.NetMQException e)
+                {
+                    throw new IOException(string.Create(CultureInfo.InvariantCulture,
+                        $"--devices {s.Devices}: NetMQ could not create a socket ({e.ErrorCode}): too many for one process (open-file limit {fileLimit}; a device holds about 20 descriptors)"), e);
+                }
+
+                await slice.ConnectAsync();
             }
-            catch (NetMQ.NetMQException e)
+            else
             {
-                throw new IOException(string.Create(CultureInfo.InvariantCulture,
-                    $"--devices {s.Devices}: NetMQ could not create a socket ({e.ErrorCode}): too many for one process (open-file limit {fileLimit}; a device holds about 20 descriptors)"), e);
+                children = new FleetProcesses(processes, s.Devices, s.Rate, s.DurationText, endpoints, run, root);
+                await children.WaitConnectedAsync();
             }
 
-            fleet.Start();
-
+            double connectS = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
             double cpu0 = ProcessFigures.ThreadCpuSeconds(CollectorThreads);
             TimeSpan process0 = Process.GetCurrentProcess().TotalProcessorTime;
-            long acknowledged0 = fleet.Counters.Acknowledged;
-            long start = Stopwatch.GetTimestamp();
-            fleet.Rate = s.Devices * s.Rate;
-            await Task.Delay(s.Duration);
-            fleet.Rate = 0;
-            double loadS = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            long acknowledged = fleet.Counters.Acknowledged - acknowledged0;
-            double rssLoaded = ProcessFigures.RssMiB();
+            SliceResult[] results;
+            double rssLoaded;
+            if (slice is not null)
+            {
+                results = [await slice.RunAsync(s.Rate, s.Duration)];
+                rssLoaded = results[0].RssMiB;
+                results[0] = results[0] with { CpuS = 0 }; // this process's, counted below
+            }
+            else
+            {
+                children!.Go();
+                Task<SliceResult[]> pending = children.ResultsAsync(s.Duration + s.Duration + TimeSpan.FromSeconds(60), latency);
+                await Task.WhenAny(pending, Task.Delay(s.Duration));
+                rssLoaded = ProcessFigures.RssMiB(); // the collectors' alone, at the end of the load phase
+                results = await pending;
+            }
 
-            long drainStart = Stopwatch.GetTimestamp();
-            bool drained = await fleet.WaitDrainedAsync(TimeSpan.FromSeconds(60) + s.Duration);
-            double drainS = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
             double collectorCpu = ProcessFigures.ThreadCpuSeconds(CollectorThreads) - cpu0;
-            double processCpu = (Process.GetCurrentProcess().TotalProcessorTime - process0).TotalSeconds;
+            double processCpu = (Process.GetCurrentProcess().TotalProcessorTime - process0).TotalSeconds + results.Sum(r => r.CpuS);
+            await sampling.CancelAsync();
 
-            UplinkCounters u = fleet.Counters;
-            var produced = fleet.Devices.ToDictionary(d => d.DeviceId, d => d.Produced, StringComparer.Ordinal);
+            UplinkCounters u = results.Aggregate(default(UplinkCounters), (t, r) => SimulatedFleet.Sum(t, r.Counters));
+            var produced = new Dictionary<string, long>(StringComparer.Ordinal);
+            for (int i = 0, index = 0; i < results.Length; i++)
+            {
+                foreach (long n in results[i].Produced)
+                {
+                    produced[FleetSlice.DeviceId(run, index++)] = n;
+                }
+            }
+
             long producedTotal = produced.Values.Sum();
             SummaryAuditResult audit = SummaryAudit.Count(stores[0], produced, SimulatedDevice.FirstWindowNs, SimulatedDevice.WindowNs);
             long stored = collectors.Sum(c => c.Counters.Stored);
             double per100k = stored == 0 ? 0 : 100_000.0 / stored;
+            bool drained = results.All(r => r.Drained);
             var figures = new (string Name, double Value)[]
             {
-                ("devices", s.Devices), ("collectors", s.Collectors), ("offered_per_s", s.Devices * s.Rate), ("load_s", Math.Round(loadS, 1)),
-                ("summaries_per_s", Math.Round(acknowledged / loadS, 1)),
+                ("devices", s.Devices), ("collectors", s.Collectors), ("device_processes", processes), ("offered_per_s", s.Devices * s.Rate),
+                ("connect_s", Math.Round(connectS, 1)), ("routes_peak", await routesPeak),
+                ("load_s", Math.Round(results.Max(r => r.LoadS), 1)),
+                ("summaries_per_s", Math.Round(results.Sum(r => r.AcknowledgedInLoad / r.LoadS), 1)),
                 ("ack_latency_p50_ms", Math.Round(latency.QuantileMs(0.5), 3)), ("ack_latency_p99_ms", Math.Round(latency.QuantileMs(0.99), 3)),
                 ("collector_cpu_s_per_100k", Math.Round(collectorCpu * per100k, 3)), ("process_cpu_s_per_100k", Math.Round(processCpu * per100k, 3)),
                 ("collector_rss_mb", Math.Round(rssLoaded, 1)), ("rss_before_devices_mb", Math.Round(rssBefore, 1)),
+                ("device_processes_rss_mb", processes == 0 ? -1 : Math.Round(results.Sum(r => r.RssMiB), 1)),
                 ("produced", producedTotal), ("acknowledged", u.Acknowledged), ("rows", audit.Rows),
                 ("lost", audit.Lost), ("duplicates_stored", audit.DuplicatesStored), ("duplicates_rejected", collectors.Sum(c => c.Counters.Duplicates)),
-                ("retransmits", u.Retransmits), ("dead_peers", u.DeadPeers), ("outbox_full", fleet.OutboxFull),
-                ("drain_s", Math.Round(drainS, 1)), ("drained", drained ? 1 : 0), ("fd_limit", fileLimit),
+                ("retransmits", u.Retransmits), ("dead_peers", u.DeadPeers), ("outbox_full", results.Sum(r => r.OutboxFull)),
+                ("drain_s", Math.Round(results.Max(r => r.DrainS), 1)), ("drained", drained ? 1 : 0), ("fd_limit", fileLimit),
                 ("load_average_1min_start", load0), ("load_average_1min_end", BenchVibrationCommand.LoadAverage()),
             };
             figures = [.. figures.Select(f => (f.Name, double.IsFinite(f.Value) ? f.Value : -1))]; // no acknowledgement, no /proc: -1
@@ -172,21 +267,33 @@ internal static class BenchFleetCommand
         }
         finally
         {
-            fleet?.Dispose();
+            await sampling.CancelAsync();
+            children?.Dispose();
+            slice?.Dispose();
             collectors.ForEach(c => c.Dispose());
             stores.ForEach(s => s.Dispose());
             Directory.Delete(root, recursive: true);
         }
     }
 
-    /// <summary>Device <paramref name="i"/>: its own journal (fsync every 50 ms, group commit), collector i mod K first and the
-    /// others after it as failover endpoints (<see cref="UplinkOptions.FailoverEndpoints"/>).</summary>
-    private static SimulatedDevice Device(string root, string run, int i, string[] endpoints, AckLatency latency)
+    /// <summary>The most device routes the collectors held at once (<see cref="CollectorCounters.Routes"/>, summed over the
+    /// collectors, sampled every 100 ms until cancelled): how many devices they could reach at the same moment.</summary>
+    private static async Task<long> RoutesPeakAsync(List<Collector> collectors, CancellationToken stop)
     {
-        string id = string.Create(CultureInfo.InvariantCulture, $"fleet-{run}-{i:D5}");
-        var journal = new JournalOutbox(new JournalOptions { Directory = Path.Combine(root, id), Fsync = JournalFsync.Interval });
-        string[] order = [.. endpoints[(i % endpoints.Length)..], .. endpoints[..(i % endpoints.Length)]];
-        var options = new UplinkOptions { Endpoint = order[0], FailoverEndpoints = order[1..], DeviceId = id };
-        return new SimulatedDevice(options, journal, latency);
+        long peak = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            peak = Math.Max(peak, collectors.Sum(c => c.Counters.Routes));
+            try
+            {
+                await Task.Delay(100, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return Math.Max(peak, collectors.Sum(c => c.Counters.Routes));
     }
 }

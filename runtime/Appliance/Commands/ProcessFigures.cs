@@ -76,6 +76,31 @@ internal static class ProcessFigures
         return ticks / UserHz;
     }
 
+    /// <summary>The local port range the kernel draws ephemeral ports from (<c>/proc/sys/net/ipv4/ip_local_port_range</c>, two
+    /// numbers, ip-sysctl.rst), one for the whole network namespace: every process on the machine shares it.</summary>
+    /// <param name="low">First port of the range.</param>
+    /// <param name="high">Last port of the range.</param>
+    /// <returns>Ports in the range, or -1 where it cannot be read (not Linux).</returns>
+    public static long EphemeralPorts(out int low, out int high)
+    {
+        low = high = -1;
+        try
+        {
+            string[] f = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])[' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length == 2 && int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out low)
+                && int.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out high) && high >= low)
+            {
+                return high - low + 1L;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // not Linux, or /proc not mounted
+        }
+
+        return -1;
+    }
+
     /// <summary>This process's resident set, MiB.</summary>
     public static double RssMiB() => Environment.WorkingSet / (1024.0 * 1024.0);
 
