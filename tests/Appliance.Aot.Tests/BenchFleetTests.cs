@@ -70,6 +70,28 @@ public sealed class BenchFleetTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Wire-level devices (<c>--wire-devices</c>: one DEALER each on a shared poller per process) in two child
+    /// processes: every summary they made stored once, from the rows, and every device connected at once.</summary>
+    [Fact]
+    public void BenchFleet_WireDevicesInTwoProcesses_Sqlite_NothingLostNothingStoredTwice()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "appliance-bench-fleet-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            JsonElement r = Check(Path.Combine(dir, "fleet.db"), 1, devices: 300, rate: 5, "--device-processes", "2", "--wire-devices");
+            Assert.Equal(1, r.GetProperty("wire_devices").GetInt32());
+            Assert.Equal(2, r.GetProperty("device_processes").GetInt32());
+            Assert.Equal(r.GetProperty("produced").GetInt64(), r.GetProperty("acknowledged").GetInt64());
+            Assert.Equal(300, r.GetProperty("routes_peak").GetInt64());
+            Assert.True(r.GetProperty("collector_process_cpu_s_per_100k").GetDouble() > 0);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--devices", "0", "appliance: --devices 0: expected at least 1")]
     [InlineData("--db", "mysql://h/db", "appliance: --db 'mysql': unknown scheme (expected a SQLite file or a postgresql:// URL)")]

@@ -134,7 +134,7 @@ public sealed class SimulatedDevice : IDisposable
 /// Simulated devices (<see cref="SimulatedDevice"/>) fed by one producer thread at a fleet-wide rate, spread round-robin over
 /// the devices; the rate can change while it runs (an overload phase, then normal load).
 /// </summary>
-public sealed class SimulatedFleet : IDisposable
+public sealed class SimulatedFleet : ISimulatedFleet
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
     private readonly List<SimulatedDevice> _devices;
@@ -169,6 +169,12 @@ public sealed class SimulatedFleet : IDisposable
 
     /// <summary>The devices.</summary>
     public IReadOnlyList<SimulatedDevice> Devices => _devices;
+
+    /// <inheritdoc/>
+    public int Count => _devices.Count;
+
+    /// <inheritdoc/>
+    public long[] ProducedPerDevice => [.. _devices.Select(d => d.Produced)];
 
     /// <summary>Summaries per second offered by the whole fleet (0: none); may change while running.</summary>
     public double Rate

@@ -12,8 +12,11 @@ namespace Appliance.Device.Uplink;
 /// <see cref="NetMQPoller"/> thread. A device sends a link ping (an <see cref="Ack"/> with no sequences), then summaries of
 /// <see cref="SimulatedDevice"/>'s shape (same sensor, channel and 10 ms windows from <see cref="SimulatedDevice.FirstWindowNs"/>)
 /// encoded by <see cref="WireCodec"/> under one random incarnation, and keeps each unacknowledged frame in memory: no journal,
-/// no <see cref="UplinkClient"/>. What stays unacknowledged for <see cref="ResendAfter"/> is sent again (the collector's
-/// idempotency key drops the duplicate and acknowledges it again).
+/// no <see cref="UplinkClient"/>. What stays unacknowledged for <see cref="ResendAfter"/> is resent by the uplink's rule
+/// (docs/uplink.md, "Flow control"): the device pings, and only when the collector's pong says it holds none of the device's
+/// messages uncommitted (<see cref="Ack.Pending"/> 0) are the frames sent before that ping and still unacknowledged sent again
+/// (the collector's idempotency key drops a duplicate and acknowledges it again). A busy collector is waited for, not
+/// flooded with resends.
 /// </summary>
 /// <remarks>
 /// Why it exists: a full <see cref="SimulatedDevice"/> holds about ten NetMQ sockets (its DEALER, the pairs of its two queues,
@@ -24,9 +27,11 @@ namespace Appliance.Device.Uplink;
 /// device. Threads: <see cref="Rate"/>, the counters and <see cref="Drained"/> may be read from any thread; everything else
 /// runs on the poller thread.
 /// </remarks>
-public sealed class WireFleet : IDisposable
+public sealed class WireFleet : ISimulatedFleet
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
+    /// <summary>The producer's period. NetMQPoller polls every socket it holds on each wake-up, so a wake costs in proportion to
+    /// the devices: ticks are kept few.</summary>
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
     private static readonly WindowFeatures Features = WindowStatistics.Compute([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f]);
     private readonly Peer[] _peers;
     private readonly AckLatency? _latency;
@@ -77,8 +82,8 @@ public sealed class WireFleet : IDisposable
         _poller.Add(_timer);
     }
 
-    /// <summary>How long a sent summary may stay unacknowledged before it is sent again (default 5 s).</summary>
-    public TimeSpan ResendAfter { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long a sent summary may stay unacknowledged before the device asks whether to send it again (default 30 s: on loopback a frame is lost only with its connection, and a shorter time resends frames still queued in a busy collector's socket buffers: with 5 s, 10,000 devices in 10 processes on 2 cores resent 3 million).</summary>
+    public TimeSpan ResendAfter { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The devices' ids, in creation order.</summary>
     public IEnumerable<string> DeviceIds => _peers.Select(p => p.Id);
@@ -92,6 +97,12 @@ public sealed class WireFleet : IDisposable
         get => Volatile.Read(ref _rate);
         set => Volatile.Write(ref _rate, value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "expected a rate >= 0"));
     }
+
+    /// <inheritdoc/>
+    public int Count => _peers.Length;
+
+    /// <summary>Always 0: a wire-level device keeps what it made in memory, unbounded.</summary>
+    public long OutboxFull => 0;
 
     /// <summary>Devices whose link ping has been answered.</summary>
     public int Connected => Volatile.Read(ref _connected);
@@ -168,7 +179,7 @@ public sealed class WireFleet : IDisposable
         return true;
     }
 
-    /// <summary>Poller thread, every 10 ms: pings of devices not yet connected (once a second), the summaries the rate owes
+    /// <summary>Poller thread, every 50 ms: pings of devices not yet connected (once a second), the summaries the rate owes
     /// round-robin, and every 250 ms the resend of what timed out.</summary>
     private void OnTick()
     {
@@ -179,8 +190,7 @@ public sealed class WireFleet : IDisposable
         {
             if (!p.Connected && (p.LastPing == 0 || Stopwatch.GetElapsedTime(p.LastPing, now) >= TimeSpan.FromSeconds(1)))
             {
-                p.LastPing = now;
-                p.Socket.TrySendFrame(TimeSpan.Zero, WireCodec.Encode(Envelope.Create(p.Id, ++p.PingSequence, new Ack { Sequences = [] })));
+                Ping(p, now);
             }
         }
 
@@ -225,23 +235,64 @@ public sealed class WireFleet : IDisposable
         }
     }
 
+    /// <summary>Sends what was never sent (the socket refused it), and pings (at most once a second) when something sent has
+    /// waited <see cref="ResendAfter"/>: the pong decides (<see cref="OnPong"/>).</summary>
     private void Resend(Peer p, long now)
     {
+        bool overdue = false;
         foreach (Pending e in p.Unacknowledged.Values)
         {
-            if (e.SentAt != 0 && Stopwatch.GetElapsedTime(e.SentAt, now) < ResendAfter)
+            if (e.SentAt != 0)
             {
-                continue;
+                overdue |= Stopwatch.GetElapsedTime(e.SentAt, now) >= ResendAfter;
             }
-
-            if (!p.Socket.TrySendFrame(TimeSpan.Zero, e.Frame))
+            else if (p.Socket.TrySendFrame(TimeSpan.Zero, e.Frame))
             {
-                return; // the socket takes nothing now: the next scan tries again
+                e.SentAt = now;
+                Interlocked.Increment(ref _sent);
             }
+        }
 
-            bool first = e.SentAt == 0;
-            e.SentAt = now;
-            Interlocked.Increment(ref first ? ref _sent : ref _retransmits);
+        if (overdue && Stopwatch.GetElapsedTime(p.LastPing, now) >= TimeSpan.FromSeconds(1))
+        {
+            Ping(p, now);
+        }
+    }
+
+    private void Ping(Peer p, long now)
+    {
+        p.LastPing = now;
+        p.Socket.TrySendFrame(TimeSpan.Zero, WireCodec.Encode(Envelope.Create(p.Id, ++p.PingSequence, new Ack { Sequences = [] })));
+    }
+
+    /// <summary>A pong: the device is connected; when the collector holds none of its messages uncommitted, what was sent before
+    /// the ping and is still unacknowledged after <see cref="ResendAfter"/> was lost, and is sent again.</summary>
+    private void OnPong(Peer p, Ack pong)
+    {
+        if (!p.Connected)
+        {
+            p.Connected = true;
+            Interlocked.Increment(ref _connected);
+        }
+
+        if (pong.Pending is > 0)
+        {
+            return;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        foreach (Pending e in p.Unacknowledged.Values)
+        {
+            if (e.SentAt != 0 && e.SentAt <= p.LastPing && Stopwatch.GetElapsedTime(e.SentAt, now) >= ResendAfter)
+            {
+                if (!p.Socket.TrySendFrame(TimeSpan.Zero, e.Frame))
+                {
+                    return;
+                }
+
+                e.SentAt = now;
+                Interlocked.Increment(ref _retransmits);
+            }
         }
     }
 
@@ -261,12 +312,7 @@ public sealed class WireFleet : IDisposable
 
             if (ack.Sequences.Count == 0)
             {
-                if (!p.Connected)
-                {
-                    p.Connected = true;
-                    Interlocked.Increment(ref _connected);
-                }
-
+                OnPong(p, ack);
                 continue;
             }
 

@@ -22,7 +22,9 @@ namespace Appliance.Commands;
 /// With <c>--device-processes P</c> (by default when the devices need more open files than one process may hold) the devices
 /// run in P child processes (<see cref="FleetProcesses"/>, <see cref="BenchFleetDevicesCommand"/>) and this process holds only
 /// the collectors, so <c>collector_rss_mb</c> is theirs. Either way the load phase starts when every device has had its first
-/// ping answered (<c>connect_s</c>).
+/// ping answered (<c>connect_s</c>). With <c>--wire-devices</c> the devices are wire-level (<see cref="WireFleet"/>: one DEALER
+/// socket each, all of a process on one poller thread, no journal): about 2 loopback ports a device instead of 20, so 10,000
+/// fit the machine's ephemeral port range; they measure the collector at that many connections, not the device.
 /// </summary>
 internal static class BenchFleetCommand
 {
@@ -32,6 +34,18 @@ internal static class BenchFleetCommand
     /// <summary>Open files one simulated device holds, both ends of its connection included: 10,182 measured for 500
     /// (ReconnectStormTests).</summary>
     private const int DescriptorsPerDevice = 20;
+
+    /// <summary>Open files one wire-level device holds (<see cref="WireFleet"/>): its DEALER's signaler pair and its connection,
+    /// plus the collector's end when in this process.</summary>
+    private const int DescriptorsPerWireDevice = 4;
+
+    /// <summary>Loopback ports one wire-level device holds: its signaler's listening end, and its connection (whose local port
+    /// may be shared with other sockets' connections to other ports).</summary>
+    private const int PortsPerWireDevice = 2;
+
+    /// <summary>Most wire-level devices one process holds when the bench picks the processes: NetMQPoller polls every socket on
+    /// each wake-up (a select over all of them), so the devices' cost grows with the square of a process's share.</summary>
+    private const int WireDevicesPerProcess = 2000;
 
     /// <summary>Loopback ports one simulated device holds, machine-wide: NetMQ makes a TCP pair on 127.0.0.1 for the mailbox of
     /// every socket it creates (its <c>Signaler</c>), about 9 a device, plus the device's own connection: 300 devices held 6,050
@@ -49,18 +63,28 @@ internal static class BenchFleetCommand
         var db = new Option<string>("--db") { Description = "SQLite file or postgresql:// URL", Required = true };
         var collectors = new Option<int>("--collectors") { Description = "In-process collectors on the one store", DefaultValueFactory = _ => 1 };
         var processes = new Option<int?>("--device-processes") { Description = "Child processes holding the devices (0: in this process; default: 0 when they fit in one, else the fewest that hold them)" };
+        var wire = new Option<bool>("--wire-devices") { Description = "Wire-level devices: one DEALER each on a shared poller, no journal (collector-scale runs: 10,000 devices)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var cmd = new Command("fleet", "N simulated devices against K collectors on one store: stored and acknowledged/s, ack latency, CPU per 100k, loss and duplicates from the rows")
         {
-            devices, rate, duration, db, collectors, processes, json,
+            devices, rate, duration, db, collectors, processes, wire, json,
         };
-        cmd.SetAction((p, _) => Cli.Guard(() => RunAsync(Settings.Parse(p.GetValue(devices), p.GetValue(rate), p.GetValue(duration), p.GetValue(db), p.GetValue(collectors), p.GetValue(processes)), p.GetValue(json))));
+        cmd.SetAction((p, _) => Cli.Guard(() => RunAsync(Settings.Parse(p.GetValue(devices), p.GetValue(rate), p.GetValue(duration), p.GetValue(db), p.GetValue(collectors), p.GetValue(processes)) with { Wire = p.GetValue(wire) }, p.GetValue(json))));
         return cmd;
     }
 
     /// <summary>The checked options.</summary>
     internal sealed record Settings(int Devices, double Rate, TimeSpan Duration, string Db, int Collectors, int? DeviceProcesses = null, string DurationText = "")
     {
+        /// <summary>Wire-level devices (<see cref="WireFleet"/>) instead of full ones.</summary>
+        public bool Wire { get; init; }
+
+        /// <summary>Open files a device holds in one process.</summary>
+        public int DescriptorsPerDevice => Wire ? DescriptorsPerWireDevice : BenchFleetCommand.DescriptorsPerDevice;
+
+        /// <summary>Loopback ports a device holds machine-wide.</summary>
+        public int PortsPerDevice => Wire ? PortsPerWireDevice : BenchFleetCommand.PortsPerDevice;
+
         /// <summary>Checks every option; a bad one is an <see cref="ArgumentException"/> naming it (exit 2).</summary>
         public static Settings Parse(int devices, double rate, string? duration, string? db, int collectors, int? deviceProcesses = null)
         {
@@ -124,8 +148,9 @@ internal static class BenchFleetCommand
     /// <exception cref="ArgumentException">A process would need more open files than <paramref name="fileLimit"/>.</exception>
     internal static int DeviceProcesses(Settings s, long fileLimit)
     {
-        long Needs(long devices) => (devices * DescriptorsPerDevice) + 256;
-        int perProcess = fileLimit <= 0 ? int.MaxValue : (int)Math.Max(0, (fileLimit - 256) / DescriptorsPerDevice);
+        long Needs(long devices) => (devices * s.DescriptorsPerDevice) + 256;
+        int perProcess = fileLimit <= 0 ? int.MaxValue : (int)Math.Max(0, (fileLimit - 256) / s.DescriptorsPerDevice);
+        perProcess = s.Wire ? Math.Min(perProcess, WireDevicesPerProcess) : perProcess;
         int processes = s.DeviceProcesses ?? (s.Devices <= perProcess ? 0 : (int)Math.Min(MaxDeviceProcesses, ((long)s.Devices + perProcess - 1) / Math.Max(1, perProcess)));
         long slice = processes == 0 ? s.Devices : ((long)s.Devices + processes - 1) / processes;
         if (fileLimit > 0 && Needs(slice) > fileLimit)
@@ -133,7 +158,7 @@ internal static class BenchFleetCommand
             // Past it NetMQ's listener fails on EMFILE with a NullReferenceException on its own thread, which ends the process.
             string what = processes == 0 ? $"--devices {s.Devices}" : $"--devices {s.Devices} --device-processes {processes}";
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{what}: needs about {Needs(slice)} open files in one process (about {DescriptorsPerDevice} a device), the limit is {fileLimit} (hard limit; raise it with ulimit -Hn as root)"));
+                $"{what}: needs about {Needs(slice)} open files in one process (about {s.DescriptorsPerDevice} a device), the limit is {fileLimit} (hard limit; raise it with ulimit -Hn as root)"));
         }
 
         if (fileLimit > 0 && processes > 0 && s.Devices + 256L > fileLimit)
@@ -143,12 +168,19 @@ internal static class BenchFleetCommand
         }
 
         long ports = ProcessFigures.EphemeralPorts(out int low, out int high);
-        if (ports > 0 && (long)s.Devices * PortsPerDevice > ports)
+        if (ports > 0 && (long)s.Devices * s.PortsPerDevice > ports)
         {
             // Past it a device's socket (re)creation fails with EADDRINUSE inside NetMQ, on the device's thread, in whichever
             // process: the ports are the machine's, so more processes do not help.
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"--devices {s.Devices}: needs about {(long)s.Devices * PortsPerDevice} loopback ports (NetMQ's signalers, a TCP pair per socket: about {PortsPerDevice} a device, in any process), the machine's ephemeral range {low}-{high} holds {ports} (net.ipv4.ip_local_port_range): at most {ports / PortsPerDevice} devices"));
+                $"--devices {s.Devices}: needs about {(long)s.Devices * s.PortsPerDevice} loopback ports (NetMQ's signalers, a TCP pair per socket: about {s.PortsPerDevice} a device, in any process; --wire-devices takes about {PortsPerWireDevice}), the machine's ephemeral range {low}-{high} holds {ports} (net.ipv4.ip_local_port_range): at most {ports / s.PortsPerDevice} devices"));
+        }
+
+        long held = ProcessFigures.TcpSockets();
+        if (ports > 0 && ((long)s.Devices * s.PortsPerDevice) + held > ports)
+        {
+            throw new IOException(string.Create(CultureInfo.InvariantCulture,
+                $"--devices {s.Devices}: needs about {(long)s.Devices * s.PortsPerDevice} loopback ports and {held} TCP sockets hold ports now (an earlier run's TIME-WAIT lasts 60 s; ss -tan), of the {ports} of the ephemeral range {low}-{high}: try again in a minute"));
         }
 
         return processes;
@@ -190,19 +222,19 @@ internal static class BenchFleetCommand
             {
                 try
                 {
-                    slice = new FleetSlice(root, run, 0, s.Devices, endpoints, latency);
+                    slice = new FleetSlice(root, run, 0, s.Devices, endpoints, latency, s.Wire);
                 }
                 catch (NetMQ.NetMQException e)
                 {
                     throw new IOException(string.Create(CultureInfo.InvariantCulture,
-                        $"--devices {s.Devices}: NetMQ could not create a socket ({e.ErrorCode}): too many for one process (open-file limit {fileLimit}; a device holds about 20 descriptors)"), e);
+                        $"--devices {s.Devices}: NetMQ could not create a socket ({e.ErrorCode}): too many for one process (open-file limit {fileLimit}; a device holds about {s.DescriptorsPerDevice} descriptors)"), e);
                 }
 
                 await slice.ConnectAsync();
             }
             else
             {
-                children = new FleetProcesses(processes, s.Devices, s.Rate, s.DurationText, endpoints, run, root);
+                children = new FleetProcesses(processes, s.Devices, s.Rate, s.DurationText, endpoints, run, root, s.Wire);
                 await children.WaitConnectedAsync();
             }
 
@@ -227,7 +259,8 @@ internal static class BenchFleetCommand
             }
 
             double collectorCpu = ProcessFigures.ThreadCpuSeconds(CollectorThreads) - cpu0;
-            double processCpu = (Process.GetCurrentProcess().TotalProcessorTime - process0).TotalSeconds + results.Sum(r => r.CpuS);
+            double parentCpu = (Process.GetCurrentProcess().TotalProcessorTime - process0).TotalSeconds;
+            double processCpu = parentCpu + results.Sum(r => r.CpuS);
             await sampling.CancelAsync();
 
             UplinkCounters u = results.Aggregate(default(UplinkCounters), (t, r) => SimulatedFleet.Sum(t, r.Counters));
@@ -247,12 +280,13 @@ internal static class BenchFleetCommand
             bool drained = results.All(r => r.Drained);
             var figures = new (string Name, double Value)[]
             {
-                ("devices", s.Devices), ("collectors", s.Collectors), ("device_processes", processes), ("offered_per_s", s.Devices * s.Rate),
+                ("devices", s.Devices), ("collectors", s.Collectors), ("device_processes", processes), ("wire_devices", s.Wire ? 1 : 0), ("offered_per_s", s.Devices * s.Rate),
                 ("connect_s", Math.Round(connectS, 1)), ("routes_peak", await routesPeak),
                 ("load_s", Math.Round(results.Max(r => r.LoadS), 1)),
                 ("summaries_per_s", Math.Round(results.Sum(r => r.AcknowledgedInLoad / r.LoadS), 1)),
                 ("ack_latency_p50_ms", Math.Round(latency.QuantileMs(0.5), 3)), ("ack_latency_p99_ms", Math.Round(latency.QuantileMs(0.99), 3)),
                 ("collector_cpu_s_per_100k", Math.Round(collectorCpu * per100k, 3)), ("process_cpu_s_per_100k", Math.Round(processCpu * per100k, 3)),
+                ("collector_process_cpu_s_per_100k", processes == 0 ? -1 : Math.Round(parentCpu * per100k, 3)), // NetMQ's I/O thread included
                 ("collector_rss_mb", Math.Round(rssLoaded, 1)), ("rss_before_devices_mb", Math.Round(rssBefore, 1)),
                 ("device_processes_rss_mb", processes == 0 ? -1 : Math.Round(results.Sum(r => r.RssMiB), 1)),
                 ("produced", producedTotal), ("acknowledged", u.Acknowledged), ("rows", audit.Rows),

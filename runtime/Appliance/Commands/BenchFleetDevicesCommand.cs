@@ -31,17 +31,18 @@ internal static class BenchFleetDevicesCommand
         var rate = new Option<double>("--rate") { Description = "Summaries per second per device", Required = true };
         var duration = new Option<string>("--duration") { Description = "Load phase", Required = true };
         var root = new Option<string>("--root") { Description = "The run's journal directory", Required = true };
+        var wire = new Option<bool>("--wire") { Description = "Wire-level devices (one DEALER each, no journal)" };
         var cmd = new Command("fleet-devices", "A child process of bench fleet --device-processes (internal)")
         {
-            endpoints, run, first, count, rate, duration, root,
+            endpoints, run, first, count, rate, duration, root, wire,
         };
         cmd.Hidden = true;
         cmd.SetAction((p, _) => RunAsync(p.GetValue(endpoints)!, p.GetValue(run)!, p.GetValue(first), p.GetValue(count),
-            p.GetValue(rate), p.GetValue(duration), p.GetValue(root)!));
+            p.GetValue(rate), p.GetValue(duration), p.GetValue(root)!, p.GetValue(wire)));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string endpoints, string run, int first, int count, double rate, string? duration, string root)
+    private static async Task<int> RunAsync(string endpoints, string run, int first, int count, double rate, string? duration, string root, bool wire)
     {
         int finished = 0;
         // The parent's "go", or the end of its stdin: the parent is gone, so is this process (never an orphan holding sockets).
@@ -66,7 +67,7 @@ internal static class BenchFleetDevicesCommand
             NetMQ.NetMQConfig.MaxSockets = Math.Max(NetMQ.NetMQConfig.MaxSockets, (count * 16) + 256);
             var latency = new AckLatency();
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            using var slice = new FleetSlice(root, run, first, count, endpoints.Split(','), latency);
+            using var slice = new FleetSlice(root, run, first, count, endpoints.Split(','), latency, wire);
             await slice.ConnectAsync();
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"connected\":{count},\"connect_s\":{System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:0.###}}}"));

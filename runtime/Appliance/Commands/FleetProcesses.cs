@@ -33,7 +33,7 @@ internal sealed class FleetProcesses : IDisposable
     }
 
     /// <summary>Starts <paramref name="processes"/> children over <paramref name="devices"/> devices (slices differ by at most one).</summary>
-    public FleetProcesses(int processes, int devices, double rate, string duration, string[] endpoints, string run, string root)
+    public FleetProcesses(int processes, int devices, double rate, string duration, string[] endpoints, string run, string root, bool wire = false)
     {
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
         string exe = Environment.ProcessPath ?? throw new FleetProcessException("bench fleet: the path of this executable is unknown");
@@ -54,6 +54,11 @@ internal sealed class FleetProcesses : IDisposable
                 "--rate", rate.ToString("R", CultureInfo.InvariantCulture), "--duration", duration, "--root", root])
             {
                 info.ArgumentList.Add(a);
+            }
+
+            if (wire)
+            {
+                info.ArgumentList.Add("--wire");
             }
 
             var child = new Child(Process.Start(info) ?? throw new FleetProcessException($"bench fleet: could not start {exe}"), first, count);

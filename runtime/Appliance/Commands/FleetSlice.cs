@@ -37,17 +37,21 @@ internal sealed class FleetSlice : IDisposable
     /// <param name="count">Devices in the slice, at least 1.</param>
     /// <param name="endpoints">The collectors' endpoints.</param>
     /// <param name="latency">Where every device records its acknowledgement latencies.</param>
-    public FleetSlice(string root, string run, int first, int count, string[] endpoints, AckLatency latency)
+    /// <param name="wire">Wire-level devices (<see cref="WireFleet"/>: one DEALER each, no journal, device i on collector i mod K
+    /// only) instead of full ones.</param>
+    public FleetSlice(string root, string run, int first, int count, string[] endpoints, AckLatency latency, bool wire = false)
     {
         First = first;
-        Fleet = new SimulatedFleet(Enumerable.Range(first, count).Select(i => Device(root, run, i, endpoints, latency)));
+        Fleet = wire
+            ? new WireFleet([.. Enumerable.Range(first, count).Select(i => DeviceId(run, i))], j => endpoints[(first + j) % endpoints.Length], latency)
+            : new SimulatedFleet(Enumerable.Range(first, count).Select(i => Device(root, run, i, endpoints, latency)));
     }
 
     /// <summary>Index of the slice's first device in the fleet.</summary>
     public int First { get; }
 
     /// <summary>The slice's devices.</summary>
-    public SimulatedFleet Fleet { get; }
+    public ISimulatedFleet Fleet { get; }
 
     /// <summary>The id of device <paramref name="i"/> of run <paramref name="run"/>.</summary>
     public static string DeviceId(string run, int i) => string.Create(CultureInfo.InvariantCulture, $"fleet-{run}-{i:D5}");
@@ -61,11 +65,11 @@ internal sealed class FleetSlice : IDisposable
     public async Task ConnectAsync()
     {
         Fleet.Start();
-        TimeSpan timeout = ConnectTimeout(Fleet.Devices.Count);
+        TimeSpan timeout = ConnectTimeout(Fleet.Count);
         if (!await Fleet.WaitConnectedAsync(timeout))
         {
             throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                $"{Fleet.Connected} of {Fleet.Devices.Count} simulated devices (from {First}) connected within {timeout.TotalSeconds:0} s"));
+                $"{Fleet.Connected} of {Fleet.Count} simulated devices (from {First}) connected within {timeout.TotalSeconds:0} s"));
         }
     }
 
@@ -79,7 +83,7 @@ internal sealed class FleetSlice : IDisposable
         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long acknowledged0 = Fleet.Counters.Acknowledged;
         long start = Stopwatch.GetTimestamp();
-        Fleet.Rate = Fleet.Devices.Count * rate;
+        Fleet.Rate = Fleet.Count * rate;
         await Task.Delay(duration);
         Fleet.Rate = 0;
         double loadS = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -90,7 +94,7 @@ internal sealed class FleetSlice : IDisposable
         double drainS = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         return new SliceResult(acknowledged, loadS, drained, drainS, Fleet.Counters, Fleet.OutboxFull,
-            [.. Fleet.Devices.Select(d => d.Produced)], cpu, rss);
+            Fleet.ProducedPerDevice, cpu, rss);
     }
 
     /// <summary>Stops and disposes every device.</summary>
