@@ -64,12 +64,13 @@ internal static class BenchFleetCommand
         var collectors = new Option<int>("--collectors") { Description = "In-process collectors on the one store", DefaultValueFactory = _ => 1 };
         var processes = new Option<int?>("--device-processes") { Description = "Child processes holding the devices (0: in this process; default: 0 when they fit in one, else the fewest that hold them)" };
         var wire = new Option<bool>("--wire-devices") { Description = "Wire-level devices: one DEALER each on a shared poller, no journal (collector-scale runs: 10,000 devices)" };
+        var restart = new Option<string?>("--restart-collector-at") { Description = "Restart the first collector this far into the load phase (the reconnect storm): reconnect spread from the collector's side" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var cmd = new Command("fleet", "N simulated devices against K collectors on one store: stored and acknowledged/s, ack latency, CPU per 100k, loss and duplicates from the rows")
         {
-            devices, rate, duration, db, collectors, processes, wire, json,
+            devices, rate, duration, db, collectors, processes, wire, restart, json,
         };
-        cmd.SetAction((p, _) => Cli.Guard(() => RunAsync(Settings.Parse(p.GetValue(devices), p.GetValue(rate), p.GetValue(duration), p.GetValue(db), p.GetValue(collectors), p.GetValue(processes)) with { Wire = p.GetValue(wire) }, p.GetValue(json))));
+        cmd.SetAction((p, _) => Cli.Guard(() => RunAsync(Settings.Parse(p.GetValue(devices), p.GetValue(rate), p.GetValue(duration), p.GetValue(db), p.GetValue(collectors), p.GetValue(processes)).WithRestart(p.GetValue(restart)) with { Wire = p.GetValue(wire) }, p.GetValue(json))));
         return cmd;
     }
 
@@ -78,6 +79,27 @@ internal static class BenchFleetCommand
     {
         /// <summary>Wire-level devices (<see cref="WireFleet"/>) instead of full ones.</summary>
         public bool Wire { get; init; }
+
+        /// <summary>When to restart the first collector, from the start of the load phase (<see cref="CollectorRestart"/>); null: never.</summary>
+        public TimeSpan? RestartAt { get; init; }
+
+        /// <summary>These settings with <c>--restart-collector-at</c> checked: a duration shorter than the load phase.</summary>
+        /// <exception cref="ArgumentException">Not a duration, or not inside the load phase.</exception>
+        public Settings WithRestart(string? text)
+        {
+            if (text is null)
+            {
+                return this;
+            }
+
+            if (!Appliance.Contracts.Config.Duration.TryParse(text, out TimeSpan at, out string error))
+            {
+                throw new ArgumentException($"--restart-collector-at: {error}");
+            }
+
+            return at > TimeSpan.Zero && at < Duration ? this with { RestartAt = at }
+                : throw new ArgumentException($"--restart-collector-at {text}: expected a time inside the load phase (--duration {DurationText})");
+        }
 
         /// <summary>Open files a device holds in one process.</summary>
         public int DescriptorsPerDevice => Wire ? DescriptorsPerWireDevice : BenchFleetCommand.DescriptorsPerDevice;
@@ -199,6 +221,7 @@ internal static class BenchFleetCommand
         Directory.CreateDirectory(root);
         var stores = new List<ICollectorStore>();
         var collectors = new List<Collector>();
+        var retired = new List<Collector>(); // restarted (--restart-collector-at): their counters still count
         FleetSlice? slice = null;
         FleetProcesses? children = null;
         using var sampling = new CancellationTokenSource();
@@ -239,6 +262,9 @@ internal static class BenchFleetCommand
             }
 
             double connectS = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
+            Task<ReconnectSpread>? storm = s.RestartAt is { } at
+                ? CollectorRestart.RunAsync(collectors, stores[0], retired, at, (s.Devices + s.Collectors - 1) / s.Collectors)
+                : null;
             double cpu0 = ProcessFigures.ThreadCpuSeconds(CollectorThreads);
             TimeSpan process0 = Process.GetCurrentProcess().TotalProcessorTime;
             SliceResult[] results;
@@ -275,7 +301,8 @@ internal static class BenchFleetCommand
 
             long producedTotal = produced.Values.Sum();
             SummaryAuditResult audit = SummaryAudit.Count(stores[0], produced, SimulatedDevice.FirstWindowNs, SimulatedDevice.WindowNs);
-            long stored = collectors.Sum(c => c.Counters.Stored);
+            ReconnectSpread spread = storm is null ? new ReconnectSpread(null, null, null) : await storm;
+            long stored = collectors.Concat(retired).Sum(c => c.Counters.Stored);
             double per100k = stored == 0 ? 0 : 100_000.0 / stored;
             bool drained = results.All(r => r.Drained);
             var figures = new (string Name, double Value)[]
@@ -290,9 +317,11 @@ internal static class BenchFleetCommand
                 ("collector_rss_mb", Math.Round(rssLoaded, 1)), ("rss_before_devices_mb", Math.Round(rssBefore, 1)),
                 ("device_processes_rss_mb", processes == 0 ? -1 : Math.Round(results.Sum(r => r.RssMiB), 1)),
                 ("produced", producedTotal), ("acknowledged", u.Acknowledged), ("rows", audit.Rows),
-                ("lost", audit.Lost), ("duplicates_stored", audit.DuplicatesStored), ("duplicates_rejected", collectors.Sum(c => c.Counters.Duplicates)),
+                ("lost", audit.Lost), ("duplicates_stored", audit.DuplicatesStored), ("duplicates_rejected", collectors.Concat(retired).Sum(c => c.Counters.Duplicates)),
                 ("retransmits", u.Retransmits), ("dead_peers", u.DeadPeers), ("outbox_full", results.Sum(r => r.OutboxFull)),
                 ("drain_s", Math.Round(results.Max(r => r.DrainS), 1)), ("drained", drained ? 1 : 0), ("fd_limit", fileLimit),
+                ("restart_at_s", s.RestartAt?.TotalSeconds ?? -1), ("reconnect_s_half", Math.Round(spread.HalfS ?? -1, 3)),
+                ("reconnect_s_p99", Math.Round(spread.P99S ?? -1, 3)), ("reconnect_s_all", Math.Round(spread.AllS ?? -1, 3)),
                 ("load_average_1min_start", load0), ("load_average_1min_end", BenchVibrationCommand.LoadAverage()),
             };
             figures = [.. figures.Select(f => (f.Name, double.IsFinite(f.Value) ? f.Value : -1))]; // no acknowledgement, no /proc: -1
@@ -305,6 +334,7 @@ internal static class BenchFleetCommand
             children?.Dispose();
             slice?.Dispose();
             collectors.ForEach(c => c.Dispose());
+            retired.ForEach(c => c.Dispose());
             stores.ForEach(s => s.Dispose());
             Directory.Delete(root, recursive: true);
         }
@@ -317,7 +347,7 @@ internal static class BenchFleetCommand
         long peak = 0;
         while (!stop.IsCancellationRequested)
         {
-            peak = Math.Max(peak, collectors.Sum(c => c.Counters.Routes));
+            peak = Math.Max(peak, SumRoutes(collectors));
             try
             {
                 await Task.Delay(100, stop);
@@ -328,6 +358,18 @@ internal static class BenchFleetCommand
             }
         }
 
-        return Math.Max(peak, collectors.Sum(c => c.Counters.Routes));
+        return Math.Max(peak, SumRoutes(collectors));
+    }
+
+    /// <summary>Routes held by the collectors now; indexes the list, which <see cref="CollectorRestart"/> may change meanwhile.</summary>
+    private static long SumRoutes(List<Collector> collectors)
+    {
+        long sum = 0;
+        for (int i = 0; i < collectors.Count; i++)
+        {
+            sum += collectors[i].Counters.Routes;
+        }
+
+        return sum;
     }
 }
