@@ -58,6 +58,19 @@ public sealed class SimulatedDevice : IDisposable
     /// <summary>True when everything enqueued is acknowledged.</summary>
     public bool Drained => Outbox.HighestAcknowledged >= Outbox.HighestWritten;
 
+    /// <summary>The summary of simulated window <paramref name="window"/> (0-based): sensor <c>sim</c>, channel <c>x</c>,
+    /// starting <paramref name="window"/> × <see cref="WindowNs"/> after <see cref="FirstWindowNs"/>, fixed features.</summary>
+    /// <param name="window">The window's index, >= 0.</param>
+    /// <returns>A new summary.</returns>
+    public static Summary Window(long window) => new()
+    {
+        Sensor = "sim",
+        Channel = "x",
+        WindowStartNs = FirstWindowNs + (window * WindowNs),
+        WindowEndNs = FirstWindowNs + ((window + 1) * WindowNs),
+        Features = Features,
+    };
+
     /// <summary>Connects and starts the uplink thread.</summary>
     public void Start() => Client.Start();
 
@@ -74,14 +87,7 @@ public sealed class SimulatedDevice : IDisposable
                 long at = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    long seq = Client.Enqueue(new Summary
-                    {
-                        Sensor = "sim",
-                        Channel = "x",
-                        WindowStartNs = FirstWindowNs + (window * WindowNs),
-                        WindowEndNs = FirstWindowNs + ((window + 1) * WindowNs),
-                        Features = Features,
-                    });
+                    long seq = Client.Enqueue(Window(window));
                     if (_latency is not null)
                     {
                         lock (_unacknowledged)

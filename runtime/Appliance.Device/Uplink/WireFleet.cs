@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Appliance.Contracts.Wire;
-using Appliance.Kernels.Statistics;
 using NetMQ;
 using NetMQ.Sockets;
 
@@ -32,7 +31,6 @@ public sealed class WireFleet : ISimulatedFleet
     /// <summary>The producer's period. NetMQPoller polls every socket it holds on each wake-up, so a wake costs in proportion to
     /// the devices: ticks are kept few.</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
-    private static readonly WindowFeatures Features = WindowStatistics.Compute([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f]);
     private readonly Peer[] _peers;
     private readonly AckLatency? _latency;
     private readonly NetMQPoller _poller;
@@ -84,9 +82,6 @@ public sealed class WireFleet : ISimulatedFleet
 
     /// <summary>How long a sent summary may stay unacknowledged before the device asks whether to send it again (default 30 s: on loopback a frame is lost only with its connection, and a shorter time resends frames still queued in a busy collector's socket buffers: with 5 s, 10,000 devices in 10 processes on 2 cores resent 3 million).</summary>
     public TimeSpan ResendAfter { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>The devices' ids, in creation order.</summary>
-    public IEnumerable<string> DeviceIds => _peers.Select(p => p.Id);
 
     /// <summary>Summaries created per device, in creation order.</summary>
     public long[] ProducedPerDevice => [.. _peers.Select(p => Interlocked.Read(ref p.Produced))];
@@ -216,15 +211,7 @@ public sealed class WireFleet : ISimulatedFleet
     {
         long window = p.Produced;
         long seq = p.NextSequence++;
-        var summary = new Summary
-        {
-            Sensor = "sim",
-            Channel = "x",
-            WindowStartNs = SimulatedDevice.FirstWindowNs + (window * SimulatedDevice.WindowNs),
-            WindowEndNs = SimulatedDevice.FirstWindowNs + ((window + 1) * SimulatedDevice.WindowNs),
-            Features = Features,
-        };
-        byte[] frame = WireCodec.Encode(Envelope.Create(p.Id, seq, summary, _incarnation));
+        byte[] frame = WireCodec.Encode(Envelope.Create(p.Id, seq, SimulatedDevice.Window(window), _incarnation));
         bool sent = p.Socket.TrySendFrame(TimeSpan.Zero, frame);
         p.Unacknowledged.Add(seq, new Pending(now, sent ? now : 0, frame));
         Interlocked.Increment(ref p.Produced);
